@@ -1,0 +1,7 @@
+"""``python -m geo`` — see :mod:`geo.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,205 @@
+"""Build the catalogue GeoJSON layers from the source tables in ``data/parks/sources``.
+
+The source tables hold what the plans say (names, parents, industries, stated areas, each
+with its seed file and line) plus, for each entity, an anchor point at the real location of
+the named place. This module turns them into layers with schematic geometry (see
+:mod:`geo.schematic`). It is run by ``scripts/build_catalog.py``; the app only reads the
+result.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import Point
+
+from .catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
+from .crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
+from .schematic import fit_area, land_part_at, schematic_octagon, to_storage
+from .taxonomy import join_tags, tags_for_phrase
+
+__all__ = ["SEED_001", "SEED_003", "build_layers", "write_layers"]
+
+SEED_001 = "001_b8d3d45e2c57e28b.txt"
+SEED_003 = "003_eaac2ae218f46b5d.txt"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _land(dist_proj: dict, row: dict[str, str], table: str) -> tuple[Point, object]:
+    """Anchor of a source row (projected) and the land part of its district around it."""
+    center = _project_point(row["anchor_lon"], row["anchor_lat"])
+    if row["district"] not in dist_proj:
+        raise ValueError(
+            f"sources/{table} row {row['id']} ({row['name']}): district {row['district']!r} "
+            f"is not one of {'、'.join(dist_proj)}. Fix: correct the district column."
+        )
+    try:
+        return center, land_part_at(dist_proj[row["district"]], center)
+    except ValueError as exc:
+        raise ValueError(f"sources/{table} row {row['id']} ({row['name']}): {exc}") from exc
+
+
+def _project_point(lon: str, lat: str) -> Point:
+    pt = gpd.GeoSeries([Point(float(lon), float(lat))], crs=STORAGE_CRS).to_crs(AREA_CRS)
+    return pt.iloc[0]
+
+
+def _with_areas(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    km2 = area_km2(gdf)
+    gdf["area_km2"] = km2.round(4)
+    gdf["area_mu"] = (km2 * MU_PER_KM2).round(1)
+    return gdf
+
+
+def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | None = None
+                 ) -> dict[str, gpd.GeoDataFrame]:
+    """Build zone, subzone, town, branch and base layers with schematic geometry.
+
+    Parameters
+    ----------
+    sources : Path, keyword-only
+        Folder of source tables (default ``data/parks/sources``).
+    districts : GeoDataFrame, keyword-only
+        District boundaries (default: ``data/parks/districts.geojson``).
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+    """
+    src = Path(sources or DATA_DIR / "sources")
+    if districts is None:
+        districts = gpd.read_file(DATA_DIR / LEVEL_FILES["district"])
+    dist_proj = dict(zip(districts["name"], districts.to_crs(AREA_CRS).geometry, strict=True))
+
+    zones_src = _read_csv(src / "zones.csv")
+    zone_by_id = {z["id"]: z for z in zones_src}
+    phrases: dict[str, list[dict[str, str]]] = {z["id"]: [] for z in zones_src}
+    ind_path = src / "zone_industries.csv"
+    if ind_path.exists():
+        for row in _read_csv(ind_path):
+            phrases[row["zone_id"]].append(row)
+
+    # Sub-zones: octagons at the anchor, clipped to the district's land part, and cut by
+    # every sub-zone drawn before (so no two sub-zones overlap, whatever their zone).
+    sub_rows, drawn = [], []
+    for row in _read_csv(src / "subzones.csv"):
+        center, land = _land(dist_proj, row, "subzones.csv")
+        shape = schematic_octagon(center, float(row["radius_km"]) * 1000).intersection(land)
+        if drawn:
+            shape = shape.difference(shapely.union_all(drawn))
+        drawn.append(shape)
+        zone = zone_by_id[row["zone_id"]]
+        sub_rows.append({
+            "id": row["id"], "name": row["name"], "zone_id": zone["id"], "zone_name": zone["name"],
+            "belt": zone["belt"], "district": row["district"],
+            "geometry_quality": "schematic",
+            "source": f"{SEED_001}:{row['line']} (表4-1)",
+            "geometry": shape,
+        })
+    subzones = gpd.GeoDataFrame(sub_rows, geometry="geometry", crs=AREA_CRS)
+    subzones["geometry"] = to_storage(list(subzones.geometry)).values
+    subzones = subzones.set_crs(STORAGE_CRS, allow_override=True)
+
+    zone_rows = []
+    for z in zones_src:
+        parts = subzones[subzones["zone_id"] == z["id"]]
+        stated = phrases[z["id"]]
+        tags = [t for p in stated for t in tags_for_phrase(p["phrase"])] + tags_for_phrase(z["name"])
+        zone_rows.append({
+            "id": z["id"], "name": z["name"], "belt": z["belt"],
+            "districts": "、".join(dict.fromkeys(parts["district"])),
+            "leading_industries": LIST_SEPARATOR.join(p["phrase"] for p in stated),
+            "leading_industries_sources": LIST_SEPARATOR.join(
+                f"{p['seed']}:{p['line']}" for p in stated),
+            "industry_tags": join_tags(tags),
+            "subzone_count": len(parts),
+            "geometry_quality": "schematic",
+            "source": f"{SEED_001}:{z['name_line']} (表4-1)",
+            "geometry": shapely.union_all(list(parts.geometry)),
+        })
+    zones = _with_areas(gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=STORAGE_CRS))
+    zone_tags = dict(zip(zones["id"], zones["industry_tags"], strict=True))
+    subzones["industry_tags"] = subzones["zone_id"].map(zone_tags)
+    subzones = _with_areas(subzones)
+
+    town_rows = []
+    for t in _read_csv(src / "towns.csv"):
+        pt = Point(float(t["anchor_lon"]), float(t["anchor_lat"]))
+        _land(dist_proj, t, "towns.csv")
+        town_rows.append({
+            "id": t["id"], "seq": int(t["seq"]), "name": t["name"],
+            "leading_industry": t["leading_industry"],
+            "industry_tags": join_tags(tags_for_phrase(t["leading_industry"])
+                                       + tags_for_phrase(t["name"])),
+            "district": t["district"], "geometry_quality": "schematic",
+            "source": f"{SEED_001}:{t['name_line']}-{t['industry_line']} (表4-2)",
+            "geometry": pt,
+        })
+    towns = gpd.GeoDataFrame(town_rows, geometry="geometry", crs=STORAGE_CRS)
+
+    branch_rows = []
+    for b in _read_csv(src / "branches.csv"):
+        center, land = _land(dist_proj, b, "branches.csv")
+        shape = fit_area(center, float(b["planned_area_km2"]) * 1e6, clip=land)
+        branch_rows.append({
+            "id": b["id"], "seq": int(b["seq"]), "name": b["name"], "range_text": b["range_text"],
+            "planned_area_km2": b["planned_area_km2"],
+            "planned_area_mu": round(float(b["planned_area_km2"]) * MU_PER_KM2, 1),
+            "positioning": b["positioning"],
+            "industry_tags": join_tags(tags_for_phrase(b["positioning"])),
+            "district": b["district"], "geometry_quality": "schematic",
+            "source": (f"{SEED_003}:{b['name_line']} (专栏9; 范围 {b['range_lines']}, "
+                       f"面积 {b['area_line']}, 产业定位 {b['positioning_lines']})"),
+            "geometry": shape,
+        })
+    branches = gpd.GeoDataFrame(branch_rows, geometry="geometry", crs=AREA_CRS)
+    branches["geometry"] = to_storage(list(branches.geometry)).values
+    branches = _with_areas(branches.set_crs(STORAGE_CRS, allow_override=True))
+
+    layers = {"zone": zones, "subzone": subzones, "town": towns, "branch": branches}
+    layers["base"] = _build_bases(src, layers, districts)
+    return layers
+
+
+def _build_bases(src: Path, layers: dict[str, gpd.GeoDataFrame], districts: gpd.GeoDataFrame
+                 ) -> gpd.GeoDataFrame:
+    """Bases are points at the representative point of the entity they are linked to."""
+    rows = []
+    for b in _read_csv(src / "bases.csv"):
+        if b["subzone_id"]:
+            target = layers["subzone"].set_index("id").loc[b["subzone_id"], "geometry"]
+        elif b["zone_id"]:
+            target = layers["zone"].set_index("id").loc[b["zone_id"], "geometry"]
+        else:
+            target = districts.set_index("name").loc[b["district"], "geometry"]
+        rows.append({
+            "id": b["id"], "seq": int(b["seq"]), "name": b["name"],
+            "leading_industry": b["leading_industry"],
+            "industry_tags": join_tags(tags_for_phrase(b["leading_industry"])),
+            "district": b["district"], "zone_id": b["zone_id"], "subzone_id": b["subzone_id"],
+            "branch_id": b["branch_id"], "geometry_quality": "schematic",
+            "source": f"{SEED_001}:{b['name_line']}-{b['industry_line']} (表4-3)",
+            "geometry": target.representative_point(),
+        })
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=STORAGE_CRS)
+
+
+def write_layers(layers: dict[str, gpd.GeoDataFrame], *, data_dir: Path | None = None) -> None:
+    """Write layers as GeoJSON (RFC 7946, 7 decimals), each via a temporary file."""
+    out_dir = Path(data_dir or DATA_DIR)
+    for level, gdf in layers.items():
+        path = out_dir / LEVEL_FILES[level]
+        tmp = path.with_suffix(".tmp.geojson")
+        frame = pd.DataFrame(gdf.drop(columns="geometry"))
+        out = gpd.GeoDataFrame(frame, geometry=gdf.geometry.values, crs=STORAGE_CRS)
+        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options={
+            "RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"})
+        tmp.replace(path)

