@@ -1,0 +1,29 @@
+"""Shared fixtures: the catalogue is loaded once per test session."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from geo.catalog import DATA_DIR, load_catalog  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """The bundled catalogue, validated."""
+    return load_catalog()
+
+
+@pytest.fixture()
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/parks for tests that change files."""
+    target = tmp_path / "parks"
+    shutil.copytree(DATA_DIR, target)
+    return target

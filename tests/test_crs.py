@@ -1,0 +1,41 @@
+"""Areas are measured in CGCS2000 Gauss-Krüger, never in degrees; 1 亩 = 10000/15 m²."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely.geometry import box
+
+from geo.crs import AREA_CRS, M2_PER_MU, MU_PER_KM2, area_km2, area_mu, to_area_crs
+
+
+def test_mu_definition():
+    assert M2_PER_MU == pytest.approx(666.6667, abs=1e-4)
+    assert MU_PER_KM2 == pytest.approx(1500.0)
+
+
+def test_area_crs_is_cgcs2000_gauss_kruger():
+    assert AREA_CRS.to_epsg() == 4549
+    assert "CGCS2000" in AREA_CRS.name and AREA_CRS.is_projected
+
+
+def test_projected_area_agrees_with_geodesic_area_in_every_district(catalog):
+    geod = Geod(ellps="GRS80")
+    districts = catalog["district"]
+    for (_, row), km2 in zip(districts.iterrows(), area_km2(districts), strict=True):
+        geodesic = abs(geod.geometry_area_perimeter(row.geometry)[0]) / 1e6
+        assert abs(km2 - geodesic) / geodesic < 0.001, row["name"]
+
+
+def test_a_square_kilometre_is_1500_mu():
+    # 1 km x 1 km square built in the projected CRS, then stored in WGS84.
+    square = gpd.GeoSeries([box(500_000, 3_300_000, 501_000, 3_301_000)], crs=AREA_CRS)
+    stored = square.to_crs(4326)
+    assert area_km2(stored).iloc[0] == pytest.approx(1.0, rel=1e-6)
+    assert area_mu(stored).iloc[0] == pytest.approx(1500.0, rel=1e-6)
+
+
+def test_no_crs_is_refused_not_guessed():
+    with pytest.raises(ValueError, match="no CRS"):
+        to_area_crs(gpd.GeoSeries([box(0, 0, 1, 1)]))
