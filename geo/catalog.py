@@ -307,7 +307,15 @@ def load_layer(level: str, *, data_dir: Path | str | None = None, validate: bool
             "file not found", file=str(path),
             fix="run from the project folder, or rebuild with python scripts/build_catalog.py",
         )
-    gdf = _normalise(gpd.read_file(path, engine="pyogrio"))
+    try:
+        raw = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several DataSourceError types
+        raise CatalogValidationError(
+            f"cannot be read ({type(exc).__name__}: {exc})", file=str(path),
+            fix="restore the file from git (git checkout -- data/parks) or rebuild it with "
+            "python scripts/build_catalog.py",
+        ) from exc
+    gdf = _normalise(raw)
     if validate:
         validate_layer(gdf, level, source=str(path))
     return gdf
