@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from ._errors import CatalogValidationError
 from .catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
 from .crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
 from .schematic import fit_area, land_part_at, schematic_octagon, to_storage
@@ -84,7 +85,12 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
     phrases: dict[str, list[dict[str, str]]] = {z["id"]: [] for z in zones_src}
     ind_path = src / "zone_industries.csv"
     if ind_path.exists():
-        for row in _read_csv(ind_path):
+        for n, row in enumerate(_read_csv(ind_path), start=2):
+            if row["zone_id"] not in phrases or row["scope"] not in ("zone", "belt"):
+                raise CatalogValidationError(
+                    "unknown zone_id or scope", file=str(ind_path), feature=f"row {n}",
+                    field="zone_id/scope",
+                    fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'")
             phrases[row["zone_id"]].append(row)
 
     # Sub-zones: octagons at the anchor, clipped to the district's land part, and cut by
@@ -111,14 +117,19 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
     zone_rows = []
     for z in zones_src:
         parts = subzones[subzones["zone_id"] == z["id"]]
-        stated = phrases[z["id"]]
-        tags = [t for p in stated for t in tags_for_phrase(p["phrase"])] + tags_for_phrase(z["name"])
+        stated = [p for p in phrases[z["id"]] if p["scope"] == "zone"]
+        belt = [p for p in phrases[z["id"]] if p["scope"] == "belt"]
+        tags = [t for p in stated + belt for t in tags_for_phrase(p["phrase"])] \
+            + tags_for_phrase(z["name"])
         zone_rows.append({
             "id": z["id"], "name": z["name"], "belt": z["belt"],
             "districts": "、".join(dict.fromkeys(parts["district"])),
             "leading_industries": LIST_SEPARATOR.join(p["phrase"] for p in stated),
             "leading_industries_sources": LIST_SEPARATOR.join(
                 f"{p['seed']}:{p['line']}" for p in stated),
+            "belt_industries": LIST_SEPARATOR.join(p["phrase"] for p in belt),
+            "belt_industries_sources": LIST_SEPARATOR.join(
+                f"{p['seed']}:{p['line']}" for p in belt),
             "industry_tags": join_tags(tags),
             "subzone_count": len(parts),
             "geometry_quality": "schematic",

@@ -79,7 +79,8 @@ LIST_SEPARATOR = "；"
 _COMMON = ("id", "name", "geometry_quality", "source")
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "zone": _COMMON + ("belt", "districts", "leading_industries", "leading_industries_sources",
-                       "industry_tags", "area_km2", "area_mu"),
+                       "belt_industries", "belt_industries_sources", "industry_tags", "area_km2",
+                       "area_mu"),
     "subzone": _COMMON + ("zone_id", "zone_name", "belt", "district", "industry_tags",
                           "area_km2", "area_mu"),
     "town": _COMMON + ("seq", "leading_industry", "industry_tags", "district"),
@@ -91,7 +92,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _TEXT_COLUMNS = {"id", "name", "zone_id", "subzone_id", "branch_id", "adcode", "planned_area_km2",
                  "district", "districts", "belt", "industry_tags", "leading_industries",
-                 "leading_industries_sources", "leading_industry", "positioning", "range_text",
+                 "leading_industries_sources", "belt_industries", "belt_industries_sources",
+                 "leading_industry", "positioning", "range_text",
                  "zone_name", "geometry_quality", "source"}
 _AREA_TOLERANCE = 0.01  # stored area_km2 must agree with the geometry to 1 %
 #: Generous box around Ningbo (degrees): anything outside is in the wrong CRS or place.
@@ -346,7 +348,8 @@ def load_catalog(*, data_dir: Path | str | None = None, validate: bool = True
 
 
 def _raw_phrase_columns(gdf: gpd.GeoDataFrame) -> list[str]:
-    return [c for c in ("leading_industries", "leading_industry", "positioning") if c in gdf]
+    cols = ("leading_industries", "belt_industries", "leading_industry", "positioning")
+    return [c for c in cols if c in gdf]
 
 
 def _industry_mask(gdf: gpd.GeoDataFrame, query: str) -> tuple[pd.Series, pd.Series]:

@@ -48,6 +48,8 @@ COLUMN_LABELS_ZH = {
     "adcode": "行政区划代码",
     "leading_industries": "主导产业（规划原文）",
     "leading_industries_sources": "主导产业出处",
+    "belt_industries": "所在产业带/核心方向（规划原文）",
+    "belt_industries_sources": "产业带方向出处",
     "leading_industry": "主导产业",
     "positioning": "产业定位",
     "range_text": "范围",

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from seed_fixtures import column_9, numbered_table, table_4_1
+import csv
+from pathlib import Path
+
+import pandas as pd
+from seed_fixtures import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
+
+from geo import filter_by_industry
 
 SEED_001 = "001_b8d3d45e2c57e28b.txt"
 SEED_003 = "003_eaac2ae218f46b5d.txt"
+SOURCES = Path(__file__).resolve().parents[1] / "data" / "parks" / "sources"
 
 
 def test_counts(catalog):
@@ -86,3 +93,46 @@ def test_beilun_row_decision_is_recorded(catalog):
     assert row["positioning"] == "高端装备集群"
     assert row["range_text"].startswith("新碶、大碶、小港街道重点产业园区包括新碶高新产业园")
     assert row["range_text"].endswith("北至北仑港")
+
+
+def _seed_lines() -> dict[tuple[str, int], str]:
+    """Every seed line held in tests/fixtures, keyed by (seed file, line number)."""
+    held = {}
+    for path in sorted(FIXTURES.glob("seed*.txt")):
+        seed, first, lines = read_excerpt(path.name)
+        for offset, text in enumerate(lines):
+            held[(seed, first + offset)] = text.strip()
+    return held
+
+
+def test_zone_industry_phrases_are_at_their_cited_seed_lines(catalog):
+    held = _seed_lines()
+    rows = list(csv.DictReader(open(SOURCES / "zone_industries.csv", encoding="utf-8")))
+    assert len(rows) > 20
+    for row in rows:
+        line = int(row["line"])
+        # a phrase may wrap onto the next printed line of the PDF-derived seed 003
+        text = "".join(held.get((row["seed"], n), "") for n in range(line, line + 3))
+        assert held.get((row["seed"], line)), f"fixture lacks {row['seed']}:{line}"
+        assert row["phrase"] in text, row
+    zones = catalog["zone"].set_index("id")
+    for zone_id, group in pd.DataFrame(rows).groupby("zone_id"):
+        for scope, column in (("zone", "leading_industries"), ("belt", "belt_industries")):
+            want = list(group.loc[group["scope"] == scope, "phrase"])
+            assert [p for p in zones.loc[zone_id, column].split("；") if p] == want
+
+
+def test_zones_without_seed_statements_stay_empty(catalog):
+    zones = catalog["zone"].set_index("id")
+    # 宁波明州经济开发区 is not named in any industry statement of the seeds
+    assert zones.loc["Z18", "leading_industries"] == ""
+    assert zones.loc["Z18", "belt_industries"] == ""
+    assert zones.loc["Z02", "leading_industries"] == "汽车"
+    assert zones.loc["Z15", "leading_industries"] == "膜材料"
+
+
+def test_filter_by_car_industry_returns_the_zones_the_plan_names(catalog):
+    hits = filter_by_industry(catalog, "汽车")
+    zone_hits = set(hits.loc[hits["level"] == "zone", "id"])
+    assert {"Z02", "Z07"} <= zone_hits
+    assert "Z18" not in zone_hits
