@@ -1,1 +1,8 @@
-"""Folium layer builders: GeoDataFrames in, folium objects out. No Streamlit here."""
+"""folium builders: GeoDataFrames in, folium objects out (no Streamlit, no rendering here)."""
+
+from .assets import external_links, install_assets, use_offline_assets
+from .map import BASEMAPS, LAYER_NAMES, available_basemaps, build_map
+from .text import esc
+
+__all__ = ["BASEMAPS", "LAYER_NAMES", "available_basemaps", "build_map", "esc",
+           "external_links", "install_assets", "use_offline_assets"]

@@ -1,0 +1,100 @@
+"""Shared by every page: cached loaders, the sidebar filters, the current selection.
+
+Loaders use ``st.cache_resource`` (GeoDataFrames are not hashable for ``st.cache_data``) and
+are keyed by hashable arguments only, so data is read once per process, not on every rerun.
+Callers must not mutate what they get back.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from geo.catalog import BELTS, LEVEL_LABELS, load_catalog
+from geo.selection import MAP_LEVELS, Filters, select
+from geo.taxonomy import canonical_tags
+from layers.assets import STATIC_SUBDIR, install_assets
+
+APP_DIR = Path(__file__).resolve().parent.parent
+#: Session-state key of the selected entity: (level, id) or None.
+SELECTED = "selected_entity"
+
+
+@st.cache_resource(show_spinner="正在加载园区目录…")
+def get_catalog() -> dict[str, gpd.GeoDataFrame]:
+    """The validated catalogue, once per process."""
+    return load_catalog()
+
+
+@st.cache_resource(show_spinner=False)
+def asset_base() -> str:
+    """Copy Leaflet into ``static/`` once and return its URL path (honours baseUrlPath)."""
+    install_assets(APP_DIR / "static")
+    prefix = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return "/" + "/".join(p for p in (prefix, "app/static", STATIC_SUBDIR) if p)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def get_selection(filters: Filters) -> dict[str, gpd.GeoDataFrame]:
+    """The filtered layers for ``filters`` (cached per filter combination)."""
+    return select(get_catalog(), filters)
+
+
+def tianditu_key() -> str | None:
+    """天地图 key from ``TIANDITU_KEY`` or ``tianditu_key`` in secrets; None when absent."""
+    key = os.environ.get("TIANDITU_KEY", "").strip()
+    if key:
+        return key
+    try:
+        return str(st.secrets.get("tianditu_key", "")).strip() or None
+    except StreamlitSecretNotFoundError:  # no secrets.toml: 天地图 is simply not offered
+        return None
+
+
+def sidebar_filters() -> Filters:
+    """Draw the sidebar filters (shared by all pages through widget keys)."""
+    catalog = get_catalog()
+    sb = st.sidebar
+    sb.header("筛选")
+    industries = sb.multiselect("产业（标准标签，任一匹配）", canonical_tags(), key="f_industries")
+    phrase = sb.text_input("产业原文（如 膜材料、智能电器）", key="f_phrase",
+                           help="在规划原文的产业表述中查找，并按其对应的标签匹配；与上面的标签取并集。")
+    belt = sb.selectbox("一核四带", ["", *BELTS], key="f_belt",
+                        format_func=lambda b: b or "（全部）",
+                        help="产业带只作用于集聚区与分片：规划未给出小镇、分园、基地的所属产业带。")
+    districts = sorted(catalog["district"]["name"])
+    district = sb.selectbox("区县（市）", ["", *districts], key="f_district",
+                            format_func=lambda d: d or "（全部）")
+    name = sb.text_input("名称包含", key="f_name")
+    levels = sb.multiselect("图层", list(MAP_LEVELS), default=list(MAP_LEVELS), key="f_levels",
+                            format_func=LEVEL_LABELS.get)
+    return Filters(industries=tuple(industries), phrase=phrase.strip(), belt=belt,
+                   district=district, name=name.strip(),
+                   levels=tuple(lvl for lvl in MAP_LEVELS if lvl in levels))
+
+
+def table_view(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Columns an official reads in a results table (no geometry), Chinese headers."""
+    from geo.export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH
+
+    cols = [c for c in ("id", "name", "belt", "zone_name", "district", "districts",
+                        "leading_industries", "leading_industry", "positioning",
+                        "industry_tags", "planned_area_km2", "area_km2", "area_mu",
+                        "geometry_quality") if c in gdf.columns]
+    out = pd.DataFrame(gdf[cols])
+    out = out.assign(geometry_quality=out["geometry_quality"].map(
+        lambda q: QUALITY_LABELS_ZH.get(q, q)))
+    return out.rename(columns=COLUMN_LABELS_ZH).reset_index(drop=True)
+
+
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def md_escape(text: object) -> str:
+    """Backslash-escape Markdown so data shown in st.subheader/caption is literal text."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))

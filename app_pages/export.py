@@ -1,0 +1,48 @@
+"""导出 — the current filtered selection as CSV / Excel / GeoJSON / GeoPackage (same code as the CLI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app_pages.common import get_selection, sidebar_filters
+from geo.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.export import FORMATS, export_bytes
+from geo.selection import Filters, describe_filters
+
+MIME = {"csv": "text/csv", "geojson": "application/geo+json",
+        "gpkg": "application/geopackage+sqlite3",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "Excel（含“说明”页）",
+          "geojson": "GeoJSON", "gpkg": "GeoPackage"}
+
+
+@st.cache_data(show_spinner="正在生成文件…", max_entries=64)
+def _file(filters: Filters, level: str, fmt: str, lang: str) -> bytes:
+    gdf = get_selection(filters)[level]
+    meta = {"层级": LEVEL_LABELS[level], **describe_filters(filters)}
+    return export_bytes(gdf, fmt, lang=lang, metadata=meta)
+
+
+filters = sidebar_filters()
+selection = get_selection(filters)
+st.title("导出")
+st.warning(SCHEMATIC_NOTICE)
+if not selection:
+    st.info("侧栏未选择任何图层。")
+    st.stop()
+level = st.selectbox("层级", list(selection), format_func=LEVEL_LABELS.get, key="x_level")
+lang = st.radio("表头", ["zh", "en"], horizontal=True, key="x_lang",
+                format_func=lambda v: "中文" if v == "zh" else "English (snake_case)")
+gdf = selection[level]
+st.caption(f"{LEVEL_LABELS[level]}：{len(gdf)} 条 · 筛选条件写入 Excel“说明”页")
+st.table({"筛选": list(describe_filters(filters).keys()),
+          "条件": list(describe_filters(filters).values())})
+stamp = dt.date.today().strftime("%Y%m%d")
+cols = st.columns(len(FORMATS))
+for col, fmt in zip(cols, sorted(set(FORMATS.values()), key=list(LABELS).index), strict=True):
+    with col:
+        st.download_button(LABELS[fmt], _file(filters, level, fmt, lang),
+                           file_name=f"宁波工业空间_{LEVEL_LABELS[level]}_{stamp}.{fmt}",
+                           mime=MIME[fmt], key=f"dl_{fmt}", disabled=gdf.empty)

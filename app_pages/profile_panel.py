@@ -1,0 +1,55 @@
+"""The profile block shown beside the map and on the 园区档案 page."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from app_pages.common import md_escape
+from geo.catalog import LEVEL_LABELS
+from geo.profile import entity_profile
+from geo.report import profile_html
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _profile(level: str, entity_id: str):
+    from app_pages.common import get_catalog
+
+    return entity_profile(get_catalog(), level, entity_id)
+
+
+def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str] | None, *,
+                 full: bool = False) -> None:
+    """Render the profile of ``selected`` (level, id), or a hint when nothing is selected."""
+    if not selected:
+        st.info("在地图上点击一个园区，或在下方表格中选择一行，即可在此查看档案。")
+        return
+    level, entity_id = selected
+    if level not in LEVEL_LABELS or not (catalog[level]["id"] == entity_id).any():
+        st.warning("所选条目已不在目录中，请重新选择。")
+        return
+    p = _profile(level, entity_id)
+    st.subheader(md_escape(p.name))
+    st.caption(f"{LEVEL_LABELS[level]} · 编号 {md_escape(p.id)}")
+    if "示意" in p.geometry_quality:
+        st.warning(f"几何精度：{p.geometry_quality}。{p.geometry_note}")
+    else:
+        st.info(f"几何精度：{p.geometry_quality}")
+    st.markdown("**面积**")
+    st.dataframe(p.areas, hide_index=True, width="stretch")
+    st.markdown("**产业（规划原文及出处）**")
+    if p.industries.empty:
+        st.caption("规划文本未对该条目列明产业。")
+    else:
+        st.dataframe(p.industries, hide_index=True, width="stretch")
+    if level == "zone":
+        st.markdown(f"**所含分片（{len(p.subzones)}）**")
+        st.dataframe(p.subzones, hide_index=True, width="stretch")
+    st.markdown("**范围内及邻近（2 公里）的其他条目**")
+    st.dataframe(p.related, hide_index=True, width="stretch")
+    if full:
+        st.markdown("**全部属性**")
+        st.dataframe(p.attributes, hide_index=True, width="stretch")
+    st.download_button("下载一页式档案（HTML，可打印为 PDF）", profile_html(p).encode("utf-8"),
+                       file_name=f"{p.id}_档案.html", mime="text/html",
+                       key=f"dl_profile_{level}_{p.id}_{'full' if full else 'side'}")

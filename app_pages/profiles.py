@@ -1,0 +1,35 @@
+"""园区档案 — a sortable table of one level and the full profile of one entity."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.common import SELECTED, get_catalog, get_selection, sidebar_filters, table_view
+from app_pages.profile_panel import show_profile
+from geo.catalog import LEVEL_LABELS
+from geo.selection import MAP_LEVELS
+
+filters = sidebar_filters()
+catalog = get_catalog()
+selection = get_selection(filters)
+st.title("园区档案")
+current = st.session_state.get(SELECTED)
+levels = [lvl for lvl in MAP_LEVELS if lvl in selection] or list(MAP_LEVELS)
+default = levels.index(current[0]) if current and current[0] in levels else 0
+level = st.selectbox("层级", levels, index=default, format_func=LEVEL_LABELS.get, key="p_level")
+gdf = selection.get(level)
+if gdf is None:
+    st.info("侧栏未选择该图层。")
+    st.stop()
+st.caption(f"共 {len(gdf)} 条（按侧栏筛选）· 点击表头可排序")
+st.dataframe(table_view(gdf), hide_index=True, width="stretch", key="p_table")
+if gdf.empty:
+    st.stop()
+ids = list(gdf["id"])
+names = dict(zip(gdf["id"], gdf["name"], strict=True))
+pick = current[1] if current and current[0] == level and current[1] in ids else ids[0]
+entity = st.selectbox("查看档案", ids, index=ids.index(pick), key="p_entity",
+                      format_func=lambda i: f"{i} {names[i]}")
+st.session_state[SELECTED] = (level, entity)
+st.divider()
+show_profile(catalog, (level, entity), full=True)

@@ -1,0 +1,103 @@
+"""Geometry prepared for the browser: lighter, rounded, and shifted to GCJ-02 only when asked.
+
+Nothing here is used for measurement: areas always come from :mod:`geo.crs` on the stored
+geometry. Display copies are simplified *as a coverage* (``shapely.coverage_simplify``), so
+neighbouring districts or sub-zones keep their shared edges and no slivers or gaps open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import shapely
+
+from .catalog import BELTS
+from .crs import AREA_CRS, STORAGE_CRS
+from .gcj02 import geometry_wgs84_to_gcj02
+
+__all__ = ["display_frame", "belt_envelopes", "DISPLAY_PRECISION_DEG"]
+
+#: 1e-5 degree is about 1 m in Ningbo: far below what a screen shows at city zoom.
+DISPLAY_PRECISION_DEG = 1e-5
+
+
+def display_frame(
+    gdf: gpd.GeoDataFrame,
+    *,
+    columns: Sequence[str],
+    tolerance_m: float = 0.0,
+    precision_deg: float = DISPLAY_PRECISION_DEG,
+    gcj02: bool = False,
+) -> gpd.GeoDataFrame:
+    """A light copy of a layer for drawing on a web map.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        A layer in EPSG:4326.
+    columns : sequence of str, keyword-only
+        Properties to keep (only what tooltips, popups and clicks need is sent).
+    tolerance_m : float, keyword-only
+        Simplification tolerance in metres, applied to the layer as a coverage; 0 keeps
+        every vertex.
+    precision_deg : float, keyword-only
+        Grid the coordinates are rounded to, in degrees.
+    gcj02 : bool, keyword-only
+        Shift to GCJ-02 for display over 高德 tiles. Never feed the result to a measurement.
+
+    Returns
+    -------
+    GeoDataFrame
+        EPSG:4326 (or its GCJ-02 shift, flagged in ``attrs["gcj02"]``).
+    """
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise ValueError(f"display columns {missing} are not in the layer. Fix: add them first")
+    out = gdf[list(columns) + [gdf.geometry.name]].copy()
+    geoms = out.geometry.values
+    if tolerance_m > 0 and len(out):
+        projected = out.geometry.to_crs(AREA_CRS).values
+        polygonal = shapely.get_type_id(projected) >= 3
+        simplified = projected.copy()
+        if polygonal.any():
+            simplified[polygonal] = shapely.coverage_simplify(projected[polygonal], tolerance_m)
+        geoms = gpd.GeoSeries(simplified, crs=AREA_CRS).to_crs(STORAGE_CRS).values
+    if gcj02:
+        geoms = [geometry_wgs84_to_gcj02(g) for g in geoms]
+    geoms = shapely.set_precision(gpd.array.from_shapely(list(geoms)), precision_deg)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=STORAGE_CRS))
+    out.attrs["gcj02"] = gcj02
+    return out
+
+
+def belt_envelopes(zones: gpd.GeoDataFrame, *, buffer_m: float = 2500.0) -> gpd.GeoDataFrame:
+    """Schematic outline of the core and the four belts: their zones, buffered and merged.
+
+    The seeds describe the belts in words only (seed 001 lines 331-339); this envelope just
+    groups a belt's zones on the map and is marked ``geometry_quality = "schematic"``.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        The zone layer (needs ``belt``).
+    buffer_m : float, keyword-only
+        Buffer around each zone in metres.
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``belt``, ``zone_count``, ``zone_names``, ``geometry_quality``; EPSG:4326.
+    """
+    projected = zones.to_crs(AREA_CRS)
+    rows = []
+    for belt in BELTS:
+        part = projected[projected["belt"] == belt]
+        if part.empty:
+            continue
+        shape = shapely.union_all(part.geometry.buffer(buffer_m, quad_segs=4).values)
+        rows.append({"belt": belt, "zone_count": len(part),
+                     "zone_names": "、".join(part["name"]),
+                     "geometry_quality": "schematic", "geometry": shape})
+    out = gpd.GeoDataFrame(rows, geometry="geometry", crs=AREA_CRS)
+    return out.to_crs(STORAGE_CRS)

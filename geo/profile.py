@@ -1,0 +1,157 @@
+"""The profile (档案) of one entity: attributes, parts, neighbours, industries with sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from .catalog import LEVEL_LABELS, LIST_SEPARATOR
+from .crs import AREA_CRS, MU_PER_KM2
+from .export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH, QUALITY_NOTES
+
+__all__ = ["Profile", "entity_profile", "NEAR_KM"]
+
+#: Entities within this distance of a zone or 分园 count as "nearby" in its profile.
+NEAR_KM = 2.0
+_RELATED_LEVELS = ("town", "branch", "base", "subzone", "zone")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the 园区档案 page shows about one entity.
+
+    Attributes
+    ----------
+    level, id, name : str
+    attributes : DataFrame
+        ``字段``, ``值``: every stored attribute with its Chinese label.
+    subzones : DataFrame
+        The zone's 分片 (empty for other levels).
+    related : DataFrame
+        Other entities inside or within :data:`NEAR_KM` of this one: ``层级``, ``编号``,
+        ``名称``, ``关系`` (位于其内 / 邻近), ``距离（公里）``.
+    industries : DataFrame
+        ``产业``, ``口径``, ``出处``: each stated phrase with its seed line.
+    areas : DataFrame
+        ``口径``, ``平方公里``, ``亩``: stated (as printed) and computed areas.
+    geometry_quality : str
+    geometry_note : str
+    """
+
+    level: str
+    id: str
+    name: str
+    attributes: pd.DataFrame
+    subzones: pd.DataFrame
+    related: pd.DataFrame
+    industries: pd.DataFrame
+    areas: pd.DataFrame
+    geometry_quality: str
+    geometry_note: str
+
+
+def _split(value: object) -> list[str]:
+    return [p for p in str(value or "").split(LIST_SEPARATOR) if p]
+
+
+def _industries(row: pd.Series, level: str) -> pd.DataFrame:
+    rows = []
+    if level == "zone":
+        for col, scope in (("leading_industries", "集聚区本身"),
+                           ("belt_industries", "所在产业带/核心的方向")):
+            phrases = _split(row.get(col))
+            sources = _split(row.get(f"{col}_sources"))
+            rows += [{"产业": p, "口径": scope, "出处": s}
+                     for p, s in zip(phrases, sources, strict=True)]
+    for col, scope in (("leading_industry", "主导产业"), ("positioning", "产业定位")):
+        if col in row and str(row[col] or ""):
+            rows.append({"产业": row[col], "口径": scope, "出处": row["source"]})
+    if level == "subzone":
+        rows.append({"产业": row["industry_tags"], "口径": "继承所属集聚区的产业标签",
+                     "出处": "见所属集聚区"})
+    return pd.DataFrame(rows, columns=["产业", "口径", "出处"])
+
+
+def _areas(row: pd.Series) -> pd.DataFrame:
+    rows = []
+    if "planned_area_km2" in row and str(row["planned_area_km2"] or ""):
+        stated = pd.to_numeric(row["planned_area_km2"], errors="coerce")
+        rows.append({"口径": "规划面积（原文）", "平方公里": stated,
+                     "亩": stated * MU_PER_KM2 if pd.notna(stated) else None})
+    if "area_km2" in row and pd.notna(row.get("area_km2")):
+        label = "计算面积（示意范围）" if row["geometry_quality"] == "schematic" else "计算面积"
+        rows.append({"口径": label, "平方公里": row["area_km2"], "亩": row["area_mu"]})
+    return pd.DataFrame(rows, columns=["口径", "平方公里", "亩"])
+
+
+def _related(catalog: Mapping[str, gpd.GeoDataFrame], level: str, row: pd.Series,
+             near_km: float) -> pd.DataFrame:
+    me = gpd.GeoSeries([row.geometry], crs=catalog[level].crs).to_crs(AREA_CRS).iloc[0]
+    rows = []
+    for other in _RELATED_LEVELS:
+        if other == level or (level == "zone" and other == "subzone"):
+            continue
+        layer = catalog[other]
+        projected = layer.geometry.to_crs(AREA_CRS)
+        dist = projected.distance(me) / 1000.0
+        inside = projected.intersects(me) if me.geom_type != "Point" else dist == 0
+        for idx in layer.index[(dist <= near_km).to_numpy()]:
+            rows.append({
+                "层级": LEVEL_LABELS[other], "编号": layer.at[idx, "id"],
+                "名称": layer.at[idx, "name"],
+                "关系": "位于其内/相交" if bool(inside.loc[idx]) else "邻近",
+                "距离（公里）": round(float(dist.loc[idx]), 2),
+            })
+    return pd.DataFrame(rows, columns=["层级", "编号", "名称", "关系", "距离（公里）"])
+
+
+def entity_profile(
+    catalog: Mapping[str, gpd.GeoDataFrame], level: str, entity_id: str, *,
+    near_km: float = NEAR_KM,
+) -> Profile:
+    """Gather the profile of one entity.
+
+    Parameters
+    ----------
+    catalog : mapping of level to GeoDataFrame
+    level : str
+        One of zone, subzone, town, branch, base.
+    entity_id : str
+        Its ``id`` (e.g. ``"Z07"``).
+    near_km : float, keyword-only
+        Distance within which other entities are listed as nearby (schematic geometry:
+        read "nearby" as "in the same area", not as a survey result).
+
+    Returns
+    -------
+    Profile
+    """
+    if level not in catalog or level == "district":
+        raise ValueError(f"unknown level {level!r}. Fix: use zone, subzone, town, branch or base")
+    layer = catalog[level]
+    hit = layer[layer["id"] == entity_id]
+    if hit.empty:
+        raise ValueError(f"no {level} with id {entity_id!r}. Fix: pick an id from the table")
+    row = hit.iloc[0]
+    attrs = [{"字段": COLUMN_LABELS_ZH.get(c, c), "值": "" if pd.isna(v) else str(v)}
+             for c, v in row.drop(labels=[layer.geometry.name]).items()]
+    subzones = pd.DataFrame()
+    if level == "zone":
+        parts = catalog["subzone"][catalog["subzone"]["zone_id"] == entity_id]
+        subzones = pd.DataFrame(parts[["id", "name", "district", "area_km2", "area_mu"]]).rename(
+            columns={"id": "编号", "name": "名称", "district": "区县（市）",
+                     "area_km2": "计算面积（平方公里）", "area_mu": "计算面积（亩）"})
+    quality = str(row["geometry_quality"])
+    return Profile(
+        level=level, id=str(row["id"]), name=str(row["name"]),
+        attributes=pd.DataFrame(attrs, columns=["字段", "值"]),
+        subzones=subzones,
+        related=_related(catalog, level, row, near_km),
+        industries=_industries(row, level),
+        areas=_areas(row),
+        geometry_quality=QUALITY_LABELS_ZH.get(quality, quality),
+        geometry_note=QUALITY_NOTES.get(quality, ""),
+    )

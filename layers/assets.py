@@ -1,0 +1,99 @@
+"""Leaflet served by the app itself: no CDN, because officials work on intranets.
+
+The files come from the ``XStatic-Leaflet`` package installed from PyPI with the other
+requirements; :func:`install_assets` copies them into the app's ``static/`` folder (served by
+Streamlit with ``server.enableStaticServing``) and :func:`use_offline_assets` points a folium
+map at them instead of folium's CDN defaults (jQuery, Bootstrap, Font Awesome… which our maps
+do not need).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import folium
+
+__all__ = ["ASSET_FILES", "STATIC_SUBDIR", "install_assets", "use_offline_assets",
+           "external_links"]
+
+#: Files copied from XStatic-Leaflet, relative to its data folder.
+ASSET_FILES = ("leaflet.js", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+               "images/marker-icon.png", "images/marker-icon-2x.png",
+               "images/marker-shadow.png")
+#: Where, under the app's ``static/`` folder, the files land.
+STATIC_SUBDIR = "vendor/leaflet"
+
+
+def _xstatic_dir() -> Path:
+    try:
+        from xstatic.pkg import leaflet
+    except ImportError as err:  # pragma: no cover - requirements always install it
+        raise RuntimeError(
+            "XStatic-Leaflet is not installed. Fix: pip install -r requirements.txt"
+        ) from err
+    return Path(leaflet.BASE_DIR)
+
+
+def install_assets(static_dir: str | Path) -> Path:
+    """Copy Leaflet into ``static_dir/vendor/leaflet`` (idempotent; skips identical files).
+
+    Parameters
+    ----------
+    static_dir : path-like
+        The app's ``static/`` folder (beside ``streamlit_app.py``).
+
+    Returns
+    -------
+    Path
+        The folder holding ``leaflet.js``.
+    """
+    src = _xstatic_dir()
+    dest = Path(static_dir) / STATIC_SUBDIR
+    for rel in ASSET_FILES:
+        target = dest / rel
+        source = src / rel
+        if target.exists() and target.stat().st_size == source.stat().st_size:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".tmp")
+        shutil.copyfile(source, tmp)
+        tmp.replace(target)
+    return dest
+
+
+def use_offline_assets(m: folium.Map, *, base_url: str) -> folium.Map:
+    """Make ``m`` load Leaflet from ``base_url`` (e.g. ``/app/static/vendor/leaflet``) only.
+
+    Parameters
+    ----------
+    m : folium.Map
+    base_url : str, keyword-only
+        URL path of the folder :func:`install_assets` filled, as the browser sees it.
+
+    Returns
+    -------
+    folium.Map
+        The same map (modified in place), for chaining.
+    """
+    base = base_url.rstrip("/")
+    m.default_js = [("leaflet", f"{base}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
+    return m
+
+
+def external_links(m: folium.Map) -> list[str]:
+    """Every script or stylesheet URL of ``m`` and its children that leaves the app's host.
+
+    Used by tests and by the app's self-check: it must be empty.
+    """
+    links: list[str] = []
+
+    def walk(el) -> None:
+        for _, url in list(getattr(el, "default_js", [])) + list(getattr(el, "default_css", [])):
+            links.append(url)
+        for child in getattr(el, "_children", {}).values():
+            walk(child)
+
+    walk(m)
+    return [u for u in links if u.startswith(("http://", "https://", "//"))]

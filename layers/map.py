@@ -1,0 +1,304 @@
+"""The overview map: districts, belts, zones, sub-zones, towns, 分园 and bases as folium layers.
+
+Pure builder: GeoDataFrames in, a :class:`folium.Map` out; nothing is rendered here. Every
+string from data goes through :mod:`layers.text` (escaped) and only the properties the map
+needs are sent to the browser (``id``, ``level`` for clicks; ``_tt``/``_pop`` for display).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo.catalog import LEVEL_LABELS
+from geo.display import belt_envelopes, display_frame
+
+from .assets import use_offline_assets
+from .text import esc, popup_html, tooltip_html
+
+__all__ = ["BASEMAPS", "BELT_COLORS", "LAYER_NAMES", "Basemap", "available_basemaps",
+           "build_map", "selection_group", "NINGBO_BOUNDS"]
+
+#: South-west and north-east corners of Ningbo (lat, lon) the map opens fitted to.
+NINGBO_BOUNDS = ((28.85, 120.88), (30.40, 122.30))
+BELT_COLORS = {
+    "都市工业创新驱动核": "#d62728",
+    "北部前湾产业带": "#1f77b4",
+    "东部临港产业带": "#9467bd",
+    "南部湾海产业带": "#2ca02c",
+    "西部沿路产业带": "#ff7f0e",
+}
+LAYER_NAMES = {
+    "district": "区县（市）边界",
+    "belt": "一核四带（示意）",
+    "zone": "重点工业集聚区（示意）",
+    "subzone": "分片（示意）",
+    "town": "特色小镇",
+    "branch": "高新区分园（示意）",
+    "base": "国家新型工业化示范基地",
+    "selected": "当前选中",
+}
+POINT_COLORS = {"town": "#8c564b", "base": "#c2185b"}
+#: Tolerance of the coverage simplification used for display, per layer (metres).
+DISPLAY_TOLERANCE_M = {"district": 60.0, "zone": 0.0, "subzone": 0.0, "branch": 0.0}
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A background choice: ``tiles`` URL template (None: plain background)."""
+
+    key: str
+    label: str
+    tiles: tuple[str, ...] | None
+    attribution: str
+    gcj02: bool = False
+    subdomains: str = "abc"
+
+
+_TDT = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}"
+        "&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
+BASEMAPS = {
+    "none": Basemap("none", "无底图（离线/内网）", None, ""),
+    "osm": Basemap("osm", "OpenStreetMap", ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",),
+                   "© OpenStreetMap contributors"),
+    "tianditu": Basemap("tianditu", "天地图（矢量）", ("vec", "cva"), "© 天地图 (国家地理信息公共服务平台)",
+                        subdomains="01234567"),
+    "gaode": Basemap("gaode", "高德（GCJ-02，叠加层按 GCJ-02 偏移显示）",
+                     ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
+                      "&style=8&x={x}&y={y}&z={z}",), "© 高德地图 (GCJ-02)", gcj02=True,
+                     subdomains="1234"),
+}
+
+
+def available_basemaps(*, tianditu_key: str | None) -> list[str]:
+    """Basemap keys to offer: 天地图 only when a key is configured."""
+    return [k for k in BASEMAPS if k != "tianditu" or tianditu_key]
+
+
+class Legend(MacroElement):
+    """A fixed legend control; its HTML is built from constants and escaped anyway."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create('div', 'np-legend');
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def legend_html(levels: list[str], *, gcj02: bool) -> str:
+    """The legend: belt colours, point symbols, and the schematic notice."""
+    rows = [f"<div><span style='display:inline-block;width:12px;height:12px;"
+            f"background:{c};opacity:.6;margin-right:4px'></span>{esc(b)}</div>"
+            for b, c in BELT_COLORS.items()]
+    for level in ("town", "base"):
+        if level in levels:
+            rows.append(f"<div><span style='display:inline-block;width:10px;height:10px;"
+                        f"border-radius:50%;background:{POINT_COLORS[level]};margin-right:4px'>"
+                        f"</span>{esc(LEVEL_LABELS[level])}</div>")
+    if "branch" in levels:
+        rows.append("<div><span style='display:inline-block;width:12px;height:0;border-top:2px "
+                    "dashed #000;margin-right:4px'></span>高新区分园</div>")
+    rows.append("<div style='margin-top:4px;color:#b45309;max-width:220px'>⚠ 园区图形均为"
+                "示意范围，非官方边界，面积仅供参考</div>")
+    if gcj02:
+        rows.append("<div style='color:#555;max-width:220px'>叠加层已按 GCJ-02 偏移以对齐高德底图"
+                    "（仅显示，计算仍用 WGS84）</div>")
+    return ("<div style='background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;"
+            "font-size:12px;line-height:1.5'><b>图例</b>" + "".join(rows) + "</div>")
+
+
+def _with_text(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
+    out = gdf.copy()
+    out["level"] = level
+    out["_tt"] = [tooltip_html(row, level) for _, row in gdf.iterrows()]
+    out["_pop"] = [popup_html(row, level) for _, row in gdf.iterrows()]
+    if "belt" in out.columns:
+        out["_color"] = out["belt"].map(BELT_COLORS).fillna("#555555")
+    else:
+        out["_color"] = POINT_COLORS.get(level, "#e65100")
+    return out
+
+
+def _geojson(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool, style: dict,
+             marker: folium.CircleMarker | None = None) -> folium.GeoJson:
+    prepared = _with_text(gdf, level)
+    light = display_frame(prepared, columns=["id", "level", "_tt", "_pop", "_color"],
+                          tolerance_m=DISPLAY_TOLERANCE_M.get(level, 0.0), gcj02=gcj02)
+
+    def style_function(feature: dict) -> dict:
+        return {**style, "color": feature["properties"]["_color"],
+                "fillColor": feature["properties"]["_color"]}
+
+    return folium.GeoJson(
+        light.to_json(drop_id=True),
+        name=LAYER_NAMES[level],
+        style_function=style_function,
+        highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+        popup=folium.GeoJsonPopup(fields=["_pop"], labels=False, max_width=360),
+        marker=marker,
+        zoom_on_click=False,
+    )
+
+
+_STYLES = {
+    "zone": {"weight": 2, "fillOpacity": 0.35, "opacity": 0.9},
+    "subzone": {"weight": 1, "fillOpacity": 0.15, "dashArray": "3 3", "opacity": 0.9},
+    "branch": {"weight": 2, "fillOpacity": 0.05, "dashArray": "6 4", "opacity": 1.0},
+    "town": {"weight": 1, "fillOpacity": 0.9, "radius": 6},
+    "base": {"weight": 2, "fillOpacity": 0.9, "radius": 9},
+}
+
+
+def selection_group(
+    selection: Mapping[str, gpd.GeoDataFrame], selected: tuple[str, str], *, gcj02: bool = False
+) -> folium.FeatureGroup | None:
+    """An outline around the selected entity, as its own layer (None if it is filtered out).
+
+    Kept separate from :func:`build_map` so the app can add it to a live map
+    (``st_folium(feature_group_to_add=...)``) without reloading the map or losing the view.
+    """
+    level, entity_id = selected
+    gdf = selection.get(level)
+    if gdf is None or not (gdf["id"] == entity_id).any():
+        return None
+    hit = display_frame(gdf[gdf["id"] == entity_id], columns=["id"], gcj02=gcj02)
+    group = folium.FeatureGroup(name=LAYER_NAMES["selected"])
+    folium.GeoJson(hit.to_json(drop_id=True),
+                   style_function=lambda _f: {"color": "#00e5ff", "weight": 5, "fill": False},
+                   marker=folium.CircleMarker(radius=12), interactive=False).add_to(group)
+    return group
+
+
+def build_map(
+    selection: Mapping[str, gpd.GeoDataFrame],
+    *,
+    districts: gpd.GeoDataFrame,
+    zones_for_belts: gpd.GeoDataFrame | None = None,
+    basemap: str = "none",
+    tianditu_key: str | None = None,
+    asset_base: str = "/app/static/vendor/leaflet",
+    selected: tuple[str, str] | None = None,
+    district: str = "",
+) -> folium.Map:
+    """Build the overview map.
+
+    Parameters
+    ----------
+    selection : mapping of level to GeoDataFrame
+        Filtered layers (see :func:`geo.selection.select`); each becomes a toggleable layer.
+    districts : GeoDataFrame, keyword-only
+        District boundaries (always drawn as outlines).
+    zones_for_belts : GeoDataFrame, keyword-only
+        Zones whose belt envelopes are drawn (default: ``selection["zone"]`` if present).
+    basemap : {"none", "osm", "tianditu", "gaode"}, keyword-only
+        Background. With "gaode" every overlay is shifted to GCJ-02 for display.
+    tianditu_key : str, keyword-only
+        Required for "tianditu".
+    asset_base : str, keyword-only
+        URL path where Leaflet is served (see :mod:`layers.assets`).
+    selected : (level, id), keyword-only
+        Entity to outline as the current selection.
+    district : str, keyword-only
+        District to emphasise.
+
+    Returns
+    -------
+    folium.Map
+    """
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}. Fix: use one of {', '.join(BASEMAPS)}")
+    base = BASEMAPS[basemap]
+    if basemap == "tianditu" and not tianditu_key:
+        raise ValueError("天地图 needs a key. Fix: set TIANDITU_KEY in the environment or "
+                         "tianditu_key in .streamlit/secrets.toml")
+    gcj = base.gcj02
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    use_offline_assets(m, base_url=asset_base)
+    if base.tiles is None:
+        pass  # the plain Leaflet background: nothing is fetched from outside
+    elif basemap == "tianditu":
+        for layer in base.tiles:
+            folium.TileLayer(
+                tiles=_TDT.format(layer=layer, key=tianditu_key), attr=base.attribution,
+                name=f"天地图·{'注记' if layer == 'cva' else '矢量'}", subdomains=base.subdomains,
+                overlay=layer == "cva", control=False, max_zoom=18).add_to(m)
+    else:
+        folium.TileLayer(tiles=base.tiles[0], attr=base.attribution, name=base.label,
+                         subdomains=base.subdomains, control=False, max_zoom=18).add_to(m)
+
+    dist = districts.copy()
+    dist["_emph"] = dist["name"] == district
+    dist_light = display_frame(_with_text(dist, "district").assign(_emph=dist["_emph"]),
+                               columns=["id", "level", "_tt", "_pop", "_emph"],
+                               tolerance_m=DISPLAY_TOLERANCE_M["district"], gcj02=gcj)
+    folium.GeoJson(
+        dist_light.to_json(drop_id=True), name=LAYER_NAMES["district"],
+        style_function=lambda f: {"color": "#333" if f["properties"]["_emph"] else "#888",
+                                  "weight": 3 if f["properties"]["_emph"] else 1,
+                                  "fill": False, "dashArray": "4 2"},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False), interactive=True,
+    ).add_to(m)
+
+    belts_src = zones_for_belts if zones_for_belts is not None else selection.get("zone")
+    if belts_src is not None and len(belts_src):
+        env = belt_envelopes(belts_src)
+        env["id"] = env["belt"]
+        env["name"] = env["belt"]
+        fg = folium.FeatureGroup(name=LAYER_NAMES["belt"], show=True)
+        light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj)
+        light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
+                        for r in light.itertuples()]
+        light["_color"] = light["belt"].map(BELT_COLORS)
+        folium.GeoJson(
+            light[["id", "_tt", "_color", "geometry"]].to_json(drop_id=True),
+            style_function=lambda f: {"color": f["properties"]["_color"], "weight": 0,
+                                      "fillColor": f["properties"]["_color"], "fillOpacity": 0.08},
+            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False),
+        ).add_to(fg)
+        fg.add_to(m)
+
+    for level in ("zone", "subzone", "branch", "town", "base"):
+        gdf = selection.get(level)
+        if gdf is None:
+            continue
+        fg = folium.FeatureGroup(name=f"{LAYER_NAMES[level]}（{len(gdf)}）",
+                                 show=level != "subzone")
+        if len(gdf):
+            style = _STYLES[level]
+            marker = None
+            if level in POINT_COLORS:
+                marker = folium.CircleMarker(radius=style["radius"])
+            _geojson(gdf, level, gcj02=gcj, style={k: v for k, v in style.items()
+                                                    if k != "radius"},
+                     marker=marker).add_to(fg)
+        fg.add_to(m)
+
+    if selected is not None:
+        group = selection_group(selection, selected, gcj02=gcj)
+        if group is not None:
+            group.add_to(m)
+
+    Legend(legend_html(list(selection), gcj02=gcj)).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
+    return m

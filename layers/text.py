@@ -1,0 +1,91 @@
+"""Escaped HTML for tooltips, popups and the legend.
+
+folium does not escape: a property shown by ``GeoJsonTooltip`` goes to ``innerHTML``, and text
+given to ``folium.Tooltip``/``Popup`` sits inside a JavaScript template literal where
+``${...}`` runs. So every string from data passes through :func:`esc`, which also turns the
+backtick and the dollar sign into entities: a hostile name never reaches the page as markup or
+as code, and it still *reads* the same on screen.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+from geo.catalog import LEVEL_LABELS, LIST_SEPARATOR
+from geo.export import QUALITY_LABELS_ZH
+
+__all__ = ["esc", "tooltip_html", "popup_html", "fmt_area"]
+
+_EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value for display (``None``/NaN become an empty string)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True).translate(_EXTRA)
+
+
+def fmt_area(km2: object, mu: object) -> str:
+    """"12.34 平方公里（18,510 亩）", or "" when the entity is a point."""
+    if km2 is None or pd.isna(km2):
+        return ""
+    return f"{float(km2):,.2f} 平方公里（{float(mu):,.0f} 亩）"
+
+
+def _industries(row: pd.Series) -> str:
+    for col in ("leading_industry", "positioning", "leading_industries"):
+        value = row.get(col)
+        if value is not None and str(value):
+            return str(value).replace(LIST_SEPARATOR, "、")
+    return ""
+
+
+def _quality(row: pd.Series) -> str:
+    q = str(row.get("geometry_quality", ""))
+    return QUALITY_LABELS_ZH.get(q, q)
+
+
+def tooltip_html(row: pd.Series, level: str) -> str:
+    """Name, layer, industries, area in km² and 亩, geometry quality — all escaped."""
+    parts = [f"<b>{esc(row['name'])}</b> <span style='color:#666'>{esc(LEVEL_LABELS[level])}</span>"]
+    if level != "district":
+        tags = str(row.get("industry_tags", "") or "")
+        parts.append(f"产业：{esc(_industries(row) or '（规划未列明）')}")
+        if tags:
+            parts.append(f"标签：{esc(tags)}")
+    area = fmt_area(row.get("area_km2"), row.get("area_mu"))
+    if area:
+        parts.append(f"面积：{esc(area)}")
+    parts.append(f"几何：{esc(_quality(row))}")
+    return "<br>".join(parts)
+
+
+def popup_html(row: pd.Series, level: str) -> str:
+    """The profile summary shown on click — all escaped; schematic geometry is stated."""
+    lines = [f"<h4 style='margin:0 0 4px'>{esc(row['name'])}</h4>",
+             f"<div>{esc(LEVEL_LABELS[level])} · 编号 {esc(row['id'])}</div>"]
+    for col, label in (("belt", "所属板块"), ("zone_name", "所属集聚区"),
+                       ("districts", "涉及区县"), ("district", "所在区县")):
+        if col in row and str(row[col] or ""):
+            lines.append(f"<div>{label}：{esc(row[col])}</div>")
+    industries = _industries(row)
+    if level != "district":
+        lines.append(f"<div>主导产业：{esc(industries or '（规划未列明）')}</div>")
+    if level == "zone" and str(row.get("belt_industries", "") or ""):
+        lines.append(f"<div>产业带方向：{esc(str(row['belt_industries']).replace(LIST_SEPARATOR, '、'))}</div>")
+    if "planned_area_km2" in row and str(row["planned_area_km2"] or ""):
+        lines.append(f"<div>规划面积（原文）：{esc(row['planned_area_km2'])} 平方公里</div>")
+    area = fmt_area(row.get("area_km2"), row.get("area_mu"))
+    if area:
+        lines.append(f"<div>计算面积：{esc(area)}</div>")
+    lines.append(f"<div>出处：{esc(row.get('source', ''))}</div>")
+    quality = str(row.get("geometry_quality", ""))
+    if quality == "schematic":
+        lines.append("<div style='color:#b45309'>⚠ 示意范围，非官方边界；面积仅供参考</div>")
+    else:
+        lines.append(f"<div>几何：{esc(_quality(row))}</div>")
+    return "<div style='min-width:220px;font-size:13px'>" + "".join(lines) + "</div>"
