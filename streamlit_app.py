@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import asset_base, get_catalog
+from app_pages.common import FILTERS, asset_base, get_catalog, sidebar_filters
 
 st.set_page_config(page_title="宁波工业空间规划工具", page_icon="🏭", layout="wide")
 get_catalog()
@@ -19,4 +19,5 @@ pages = st.navigation([
     st.Page("app_pages/export.py", title="导出", icon="📤"),
 ])
 st.sidebar.caption("宁波工业空间规划工具 · 一核四带二十区多点")
+st.session_state[FILTERS] = sidebar_filters()  # drawn here so they persist across pages
 pages.run()

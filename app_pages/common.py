@@ -25,10 +25,23 @@ APP_DIR = Path(__file__).resolve().parent.parent
 SELECTED = "selected_entity"
 
 
+#: Environment variable naming another catalogue folder (e.g. one with surveyed boundaries).
+DATA_DIR_ENV = "NINGBO_PARKS_DIR"
+
+
 @st.cache_resource(show_spinner="正在加载园区目录…")
+def _load(data_dir: str) -> dict[str, gpd.GeoDataFrame]:
+    return load_catalog(data_dir=data_dir or None)
+
+
+def data_key() -> str:
+    """The catalogue folder in use ("" = bundled); part of every cache key."""
+    return os.environ.get(DATA_DIR_ENV, "")
+
+
 def get_catalog() -> dict[str, gpd.GeoDataFrame]:
-    """The validated catalogue, once per process."""
-    return load_catalog()
+    """The validated catalogue, read once per process (per folder)."""
+    return _load(data_key())
 
 
 @st.cache_resource(show_spinner=False)
@@ -40,9 +53,13 @@ def asset_base() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
+def _select(data_dir: str, filters: Filters) -> dict[str, gpd.GeoDataFrame]:
+    return select(_load(data_dir), filters)
+
+
 def get_selection(filters: Filters) -> dict[str, gpd.GeoDataFrame]:
-    """The filtered layers for ``filters`` (cached per filter combination)."""
-    return select(get_catalog(), filters)
+    """The filtered layers for ``filters`` (cached per folder and filter combination)."""
+    return _select(data_key(), filters)
 
 
 def tianditu_key() -> str | None:
@@ -56,8 +73,18 @@ def tianditu_key() -> str | None:
         return None
 
 
+#: Session-state key of the current :class:`Filters` (set by the entry point every run).
+FILTERS = "filters"
+
+
+def current_filters() -> Filters:
+    """The filters drawn by the entry point in this run (pages call this, not the widgets)."""
+    return st.session_state.get(FILTERS) or Filters()
+
+
 def sidebar_filters() -> Filters:
-    """Draw the sidebar filters (shared by all pages through widget keys)."""
+    """Draw the sidebar filters. Called once per run by ``streamlit_app.py`` (before the page),
+    so the widgets and their values persist when the official switches pages."""
     catalog = get_catalog()
     sb = st.sidebar
     sb.header("筛选")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.common import get_selection, sidebar_filters
+from app_pages.common import current_filters, data_key, get_selection
 from geo.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.export import FORMATS, export_bytes
 from geo.selection import Filters, describe_filters
@@ -19,13 +19,13 @@ LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "Excel（
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=64)
-def _file(filters: Filters, level: str, fmt: str, lang: str) -> bytes:
+def _file(data_dir: str, filters: Filters, level: str, fmt: str, lang: str) -> bytes:
     gdf = get_selection(filters)[level]
     meta = {"层级": LEVEL_LABELS[level], **describe_filters(filters)}
     return export_bytes(gdf, fmt, lang=lang, metadata=meta)
 
 
-filters = sidebar_filters()
+filters = current_filters()
 selection = get_selection(filters)
 st.title("导出")
 st.warning(SCHEMATIC_NOTICE)
@@ -43,6 +43,6 @@ stamp = dt.date.today().strftime("%Y%m%d")
 cols = st.columns(len(FORMATS))
 for col, fmt in zip(cols, sorted(set(FORMATS.values()), key=list(LABELS).index), strict=True):
     with col:
-        st.download_button(LABELS[fmt], _file(filters, level, fmt, lang),
+        st.download_button(LABELS[fmt], _file(data_key(), filters, level, fmt, lang),
                            file_name=f"宁波工业空间_{LEVEL_LABELS[level]}_{stamp}.{fmt}",
                            mime=MIME[fmt], key=f"dl_{fmt}", disabled=gdf.empty)

@@ -8,9 +8,10 @@ from streamlit_folium import st_folium
 from app_pages.common import (
     SELECTED,
     asset_base,
+    current_filters,
+    data_key,
     get_catalog,
     get_selection,
-    sidebar_filters,
     table_view,
     tianditu_key,
 )
@@ -21,14 +22,14 @@ from layers.map import BASEMAPS, available_basemaps, build_map, selection_group
 
 
 @st.cache_resource(show_spinner="正在绘制地图…", max_entries=32)
-def cached_map(filters: Filters, basemap: str, key: str | None):
+def cached_map(data_dir: str, filters: Filters, basemap: str, key: str | None):
     catalog = get_catalog()
     return build_map(get_selection(filters), districts=catalog["district"],
                      basemap=basemap, tianditu_key=key, asset_base=asset_base(),
                      district=filters.district)
 
 
-filters = sidebar_filters()
+filters = current_filters()
 key = tianditu_key()
 options = available_basemaps(tianditu_key=key)
 basemap = st.sidebar.selectbox("底图", options, key="basemap",
@@ -43,7 +44,7 @@ if BASEMAPS[basemap].gcj02:
 
 left, right = st.columns([3, 2])
 with left:
-    fmap = cached_map(filters, basemap, key if basemap == "tianditu" else None)
+    fmap = cached_map(data_key(), filters, basemap, key if basemap == "tianditu" else None)
     current = st.session_state.get(SELECTED)
     extra = selection_group(selection, current, gcj02=BASEMAPS[basemap].gcj02) if current else None
     out = st_folium(fmap, key="overview", height=620, use_container_width=True,

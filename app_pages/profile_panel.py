@@ -5,14 +5,14 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from app_pages.common import md_escape
+from app_pages.common import data_key, md_escape
 from geo.catalog import LEVEL_LABELS
 from geo.profile import entity_profile
 from geo.report import profile_html
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _profile(level: str, entity_id: str):
+def _profile(data_dir: str, level: str, entity_id: str):
     from app_pages.common import get_catalog
 
     return entity_profile(get_catalog(), level, entity_id)
@@ -28,7 +28,7 @@ def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str]
     if level not in LEVEL_LABELS or not (catalog[level]["id"] == entity_id).any():
         st.warning("所选条目已不在目录中，请重新选择。")
         return
-    p = _profile(level, entity_id)
+    p = _profile(data_key(), level, entity_id)
     st.subheader(md_escape(p.name))
     st.caption(f"{LEVEL_LABELS[level]} · 编号 {md_escape(p.id)}")
     if "示意" in p.geometry_quality:

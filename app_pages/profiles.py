@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import SELECTED, get_catalog, get_selection, sidebar_filters, table_view
+from app_pages.common import SELECTED, current_filters, get_catalog, get_selection, table_view
 from app_pages.profile_panel import show_profile
 from geo.catalog import LEVEL_LABELS
 from geo.selection import MAP_LEVELS
 
-filters = sidebar_filters()
+filters = current_filters()
 catalog = get_catalog()
 selection = get_selection(filters)
 st.title("园区档案")
