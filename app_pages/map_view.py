@@ -9,7 +9,6 @@ from app_pages.common import (
     SELECTED,
     asset_base,
     current_filters,
-    data_key,
     get_catalog,
     get_selection,
     table_view,
@@ -21,8 +20,9 @@ from geo.selection import Filters
 from layers.map import BASEMAPS, available_basemaps, build_map, selection_group
 
 
-@st.cache_resource(show_spinner="正在绘制地图…", max_entries=32)
-def cached_map(data_dir: str, filters: Filters, basemap: str, key: str | None):
+def fresh_map(filters: Filters, basemap: str, key: str | None):
+    """A new map each run: st_folium mutates what it renders, so a map object is never reused.
+    Its element ids are stable, so an unchanged view does not remount in the browser."""
     catalog = get_catalog()
     return build_map(get_selection(filters), districts=catalog["district"],
                      basemap=basemap, tianditu_key=key, asset_base=asset_base(),
@@ -44,7 +44,7 @@ if BASEMAPS[basemap].gcj02:
 
 left, right = st.columns([3, 2])
 with left:
-    fmap = cached_map(data_key(), filters, basemap, key if basemap == "tianditu" else None)
+    fmap = fresh_map(filters, basemap, key if basemap == "tianditu" else None)
     current = st.session_state.get(SELECTED)
     extra = selection_group(selection, current, gcj02=BASEMAPS[basemap].gcj02) if current else None
     out = st_folium(fmap, key="overview", height=620, use_container_width=True,

@@ -169,6 +169,25 @@ _STYLES = {
 }
 
 
+def _stable_ids(root, *, prefix: str) -> None:
+    """Give ``root`` and its descendants ids that depend only on their place in the tree.
+
+    folium names every element with a random uuid, so two builds of the same view produce
+    different scripts — and streamlit-folium remounts the map (losing the official's zoom and
+    pan) whenever the script changes. With stable ids the same filters give the same script.
+    """
+    counter = 0
+
+    def walk(el) -> None:
+        nonlocal counter
+        el._id = f"{prefix}{counter:06d}"
+        counter += 1
+        for child in list(getattr(el, "_children", {}).values()):
+            walk(child)
+
+    walk(root)
+
+
 def selection_group(
     selection: Mapping[str, gpd.GeoDataFrame], selected: tuple[str, str], *, gcj02: bool = False
 ) -> folium.FeatureGroup | None:
@@ -186,6 +205,7 @@ def selection_group(
     folium.GeoJson(hit.to_json(drop_id=True),
                    style_function=lambda _f: {"color": "#00e5ff", "weight": 5, "fill": False},
                    marker=folium.CircleMarker(radius=12), interactive=False).add_to(group)
+    _stable_ids(group, prefix="sel")
     return group
 
 
@@ -287,7 +307,7 @@ def build_map(
             style = _STYLES[level]
             marker = None
             if level in POINT_COLORS:
-                marker = folium.CircleMarker(radius=style["radius"])
+                marker = folium.CircleMarker(radius=style["radius"], fill=True)
             _geojson(gdf, level, gcj02=gcj, style={k: v for k, v in style.items()
                                                     if k != "radius"},
                      marker=marker).add_to(fg)
@@ -301,4 +321,5 @@ def build_map(
     Legend(legend_html(list(selection), gcj02=gcj)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
+    _stable_ids(m, prefix="np")
     return m

@@ -36,7 +36,7 @@ def _features(html: str) -> list[dict]:
     """Every GeoJSON feature embedded in the rendered map (folium's ``..._add({...})`` calls)."""
     feats = []
     decoder = json.JSONDecoder()
-    for m in re.finditer(r"geo_json_[0-9a-f]+_add\(", html):
+    for m in re.finditer(r"geo_json_[0-9a-z]+_add\(", html):
         data, _ = decoder.raw_decode(html, m.end())
         feats += data["features"]
     return feats
@@ -191,3 +191,24 @@ def test_install_assets_copies_leaflet(tmp_path):
     assert b"Leaflet" in (dest / "leaflet.js").read_bytes()[:2000] or \
         b"leaflet" in (dest / "leaflet.js").read_bytes()[:2000].lower()
     install_assets(tmp_path / "static")  # idempotent
+
+
+def test_the_same_view_builds_the_same_script(catalog):
+    """Stable element ids: an unchanged view must not remount the map in the browser."""
+    sel = select(catalog, Filters(industries=("汽车",)))
+    first = _raw(build_map(sel, districts=catalog["district"]))
+    again = _raw(build_map(sel, districts=catalog["district"]))
+    other = _raw(build_map(select(catalog, Filters(industries=("新材料",))),
+                           districts=catalog["district"]))
+    assert first == again and first != other
+    group = selection_group(sel, ("zone", "Z02"))
+    assert group.get_name().startswith("feature_group_sel")  # no clash with the map's ids
+
+
+def test_point_markers_are_filled(default_html):
+    """Towns and bases draw as filled dots, as the legend shows them (not empty rings)."""
+    blocks = re.findall(r"_pointToLayer\(feature, latlng\) \{\s*var opts = (\{.*?\});",
+                        default_html, flags=re.S)
+    assert len(blocks) == 2  # towns and bases
+    for block in blocks:
+        assert '"fill": true' in block and '"radius"' in block

@@ -1,0 +1,626 @@
+"""Benchmark the map: catalogue load, default view, filter changes, display simplification.
+
+Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]``
+
+Every case is timed with :func:`time.perf_counter`, ``N`` times (default 7), and reported as
+median and minimum, beside a bare-library baseline measured in the same run (geopandas and
+folium used the plain way, without our validation, text, styling or simplification). The
+tables are printed to stdout and written to ``BENCHMARKS.md``. Budget (issue): the default
+map view under 1.5 MB of HTML, a filter change answered in well under 0.5 s.
+
+Performance is measured here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import gc
+import io
+import os
+import platform
+import pstats
+import statistics
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import folium  # noqa: E402
+import geopandas as gpd  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+
+from geo.catalog import DATA_DIR, LEVEL_FILES, load_catalog  # noqa: E402
+from geo.crs import AREA_CRS  # noqa: E402
+from geo.display import display_frame  # noqa: E402
+from geo.selection import MAP_LEVELS, Filters, select  # noqa: E402
+from layers.map import DISPLAY_TOLERANCE_M, build_map  # noqa: E402
+
+T = TypeVar("T")
+S = TypeVar("S")
+
+#: Budget from the issue.
+HTML_BUDGET_BYTES = 1.5 * 1024 * 1024
+FILTER_BUDGET_S = 0.5
+#: Cases slower than this (median) are profiled with cProfile.
+PROFILE_THRESHOLD_S = 0.3
+ASSET_BASE = "/app/static/vendor/leaflet"
+#: Realistic sidebar choices: (label, filters).
+FILTER_CASES: tuple[tuple[str, Filters], ...] = (
+    ("industry 汽车", Filters(industries=("汽车",))),
+    ("industry 新材料 + phrase 膜材料", Filters(industries=("新材料",), phrase="膜材料")),
+    ("belt 东部临港产业带", Filters(belt="东部临港产业带")),
+    ("district 北仑区", Filters(district="北仑区")),
+    ("name 高新", Filters(name="高新")),
+)
+#: Raw text columns a bare phrase search looks in.
+PHRASE_COLUMNS = ("industry_tags", "leading_industries", "belt_industries", "leading_industry",
+                  "positioning")
+
+Catalog = Mapping[str, gpd.GeoDataFrame]
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock times of one case.
+
+    Attributes
+    ----------
+    runs : tuple of float
+        Seconds per repetition.
+    """
+
+    runs: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        """Median run, seconds."""
+        return statistics.median(self.runs)
+
+    @property
+    def min(self) -> float:
+        """Fastest run, seconds."""
+        return min(self.runs)
+
+
+def measure(run: Callable[[S], T], repeat: int, setup: Callable[[], S] | None = None
+            ) -> tuple[Timing, T]:
+    """Time ``run`` ``repeat`` times; only ``run`` is timed, not ``setup``.
+
+    Parameters
+    ----------
+    run : callable
+        Called with the result of ``setup`` (or ``None``).
+    repeat : int
+        Number of timed repetitions.
+    setup : callable, optional
+        Prepares a fresh argument for each repetition, outside the timer.
+
+    Returns
+    -------
+    (Timing, object)
+        The timings and the last result of ``run``.
+    """
+    runs = []
+    result: Any = None
+    for _ in range(repeat):
+        arg = setup() if setup is not None else None
+        gc.collect()  # start each run clean: earlier garbage is not charged to it
+        start = time.perf_counter()
+        result = run(arg)  # type: ignore[arg-type]
+        runs.append(time.perf_counter() - start)
+    return Timing(tuple(runs)), result
+
+
+def profile_top(run: Callable[[], object], *, runs: int = 3, limit: int = 25) -> str:
+    """Run a few times under cProfile; return the top functions by cumulative time.
+
+    Parameters
+    ----------
+    run : callable
+        The case to profile.
+    runs : int, keyword-only
+        Repetitions profiled together (one run is too noisy to rank functions).
+    limit : int, keyword-only
+        Number of functions listed.
+
+    Returns
+    -------
+    str
+        The ``pstats`` listing.
+    """
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        run()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative").print_stats(limit)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- the cases
+
+
+def bare_read() -> dict[str, gpd.GeoDataFrame]:
+    """Baseline load: plain ``geopandas.read_file`` of the six layer files.
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        Keyed by level, unvalidated and unnormalised.
+    """
+    return {lvl: gpd.read_file(DATA_DIR / name, engine="pyogrio")
+            for lvl, name in LEVEL_FILES.items()}
+
+
+def bare_filter(catalog: Catalog, filters: Filters) -> dict[str, gpd.GeoDataFrame]:
+    """Baseline selection: plain pandas boolean masks, no taxonomy, no validation.
+
+    Parameters
+    ----------
+    catalog : mapping of level to GeoDataFrame
+    filters : Filters
+
+    Returns
+    -------
+    dict of str to GeoDataFrame
+        One filtered layer per level in ``filters.levels``.
+    """
+    out = {}
+    for level in MAP_LEVELS:
+        if level not in filters.levels:
+            continue
+        gdf = catalog[level]
+        mask = pd.Series(True, index=gdf.index)
+        if filters.industry_queries:
+            hit = pd.Series(False, index=gdf.index)
+            for tag in filters.industries:
+                hit |= gdf["industry_tags"].str.contains(tag, regex=False)
+            if filters.phrase:
+                for col in (c for c in PHRASE_COLUMNS if c in gdf.columns):
+                    hit |= gdf[col].str.contains(filters.phrase, regex=False)
+            mask &= hit
+        if filters.belt and "belt" in gdf.columns:
+            mask &= gdf["belt"] == filters.belt
+        if filters.district:
+            col = "districts" if "districts" in gdf.columns else "district"
+            mask &= gdf[col].str.contains(filters.district, regex=False)
+        if filters.name:
+            mask &= gdf["name"].str.contains(filters.name, regex=False)
+        out[level] = gdf[mask]
+    return out
+
+
+def bare_map(selection: Catalog, districts: gpd.GeoDataFrame) -> folium.Map:
+    """Baseline map: ``folium.Map()`` plus one default ``GeoJson`` per layer, name tooltip.
+
+    Parameters
+    ----------
+    selection : mapping of level to GeoDataFrame
+    districts : GeoDataFrame
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = folium.Map()
+    for gdf in [districts, *selection.values()]:
+        if len(gdf):
+            folium.GeoJson(gdf, tooltip=folium.GeoJsonTooltip(fields=["name"])).add_to(m)
+    return m
+
+
+def our_map(catalog: Catalog, filters: Filters) -> folium.Map:
+    """The app's map for ``filters``: :func:`select` then :func:`build_map`."""
+    return build_map(select(catalog, filters), districts=catalog["district"],
+                     basemap="none", asset_base=ASSET_BASE, district=filters.district)
+
+
+def render(m: folium.Map) -> str:
+    """The full HTML page of ``m``, as folium (and streamlit-folium) renders it."""
+    return m.get_root().render()
+
+
+def nbytes(text: str) -> int:
+    """Size of ``text`` in UTF-8 bytes."""
+    return len(text.encode("utf-8"))
+
+
+def feature_count(selection: Catalog) -> int:
+    """Number of features over every layer of a selection."""
+    return sum(len(gdf) for gdf in selection.values())
+
+
+# --------------------------------------------------------------------------- streamlit-folium
+
+
+def streamlit_folium_payload() -> Callable[[folium.Map], str] | None:
+    """What ``st_folium`` sends to the browser, if its private helpers can be imported.
+
+    Returns
+    -------
+    callable or None
+        Maps a freshly built (not yet serialised) map to header + html + script, in the
+        order ``st_folium`` produces them; None when streamlit-folium is unavailable.
+    """
+    try:
+        # a script, not geo/ or layers/: the UI-import ban does not concern it
+        import streamlit.config  # noqa: TID251
+        import streamlit.logger  # noqa: TID251
+
+        streamlit.config.get_config_options()  # load the config first: it resets the level
+        streamlit.logger.set_log_level("error")  # no "missing ScriptRunContext" noise
+        import streamlit_folium as sf  # noqa: TID251
+    except ImportError:
+        return None
+    helpers = ("_get_html", "_get_header", "_get_map_string")
+    if not all(callable(getattr(sf, name, None)) for name in helpers):
+        return None
+
+    def payload(m: folium.Map) -> str:
+        m.get_root().render()
+        m.render()
+        html, header = sf._get_html(m), sf._get_header(m)
+        return header + html + sf._get_map_string(m)  # this one renames the map's ids
+
+    return payload
+
+
+# --------------------------------------------------------------------------- table rows
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a results table.
+
+    Attributes
+    ----------
+    case : str
+    ours, baseline : Timing or None
+    size : str
+        Human-readable size (ours, and the baseline's in brackets), or "".
+    budget : str
+        "OK", "OVER" or "".
+    note : str
+        Anything else worth a column (features, steps).
+    """
+
+    case: str
+    ours: Timing | None
+    baseline: Timing | None = None
+    size: str = ""
+    budget: str = ""
+    note: str = ""
+
+
+def fmt_ms(timing: Timing | None) -> str:
+    """``median (min)`` in milliseconds, or an em dash."""
+    if timing is None:
+        return "—"
+    return f"{timing.median * 1e3:.1f} ({timing.min * 1e3:.1f})"
+
+
+def fmt_ratio(row: Row) -> str:
+    """Median ratio ours / baseline, or an em dash."""
+    if row.ours is None or row.baseline is None or row.baseline.median == 0:
+        return "—"
+    return f"{row.ours.median / row.baseline.median:.2f}×"
+
+
+def fmt_size(ours: int, other: int | None = None, *, label: str = "bare") -> str:
+    """Bytes as MB (and bytes), with another size and the ratio to it when given."""
+    text = f"{ours / 1024 / 1024:.3f} MB ({ours:,} B)"
+    if other:
+        text += f" vs {label} {other / 1024 / 1024:.3f} MB = {ours / other:.2f}×"
+    return text
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """Rows as a Markdown table."""
+    head = ("| case | ours median (min) ms | baseline median (min) ms | ratio | size | budget "
+            "| note |\n|---|---:|---:|---:|---|---|---|")
+    lines = [f"| {r.case} | {fmt_ms(r.ours)} | {fmt_ms(r.baseline)} | {fmt_ratio(r)} "
+             f"| {r.size} | {r.budget} | {r.note} |" for r in rows]
+    return "\n".join([head, *lines])
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def bench_load(repeat: int) -> list[Row]:
+    """Section 1: catalogue load with validation vs bare ``read_file``.
+
+    One untimed call of each first, so lazy imports (pyogrio, the PROJ database) are not
+    charged to either side.
+    """
+    load_catalog()
+    bare_read()
+    ours, _ = measure(lambda _: load_catalog(), repeat)
+    bare, _ = measure(lambda _: bare_read(), repeat)
+    return [Row("load_catalog() (validated) vs gpd.read_file ×6", ours, bare,
+                note="OS file cache warm")]
+
+
+def bench_default(catalog: Catalog, repeat: int) -> tuple[list[Row], list[str]]:
+    """Section 2: the default view, time and size, and what streamlit-folium sends.
+
+    Returns
+    -------
+    (list of Row, list of str)
+        Table rows and profiles of cases over the threshold.
+    """
+    filters = Filters()
+    ours, html = measure(lambda _: render(our_map(catalog, filters)), repeat)
+    sel = bare_filter(catalog, filters)
+    bare, bare_html = measure(lambda _: render(bare_map(sel, catalog["district"])), repeat)
+    size, bare_size = nbytes(html), nbytes(bare_html)
+    rows = [Row("default view: select + build_map + render", ours, bare,
+                fmt_size(size, bare_size), budget_size(size),
+                note=f"{feature_count(select(catalog, filters))} features")]
+    payload = streamlit_folium_payload()
+    if payload is not None:
+        sent_t, sent = measure(payload, repeat, setup=lambda: our_map(catalog, filters))
+        bare_t, bare_sent = measure(payload, repeat,
+                                    setup=lambda: bare_map(sel, catalog["district"]))
+        rows.append(Row("st_folium serialisation of a built map (each rerun)", sent_t, bare_t,
+                        fmt_size(nbytes(sent), nbytes(bare_sent)), budget_size(nbytes(sent)),
+                        note="header + html + map script, as sent by streamlit-folium"))
+    else:
+        rows.append(Row("st_folium payload", None, note="streamlit_folium helpers not "
+                        "importable: the rendered HTML above is the size that counts"))
+    profiles = [maybe_profile("default view", ours, lambda: render(our_map(catalog, filters)))]
+    return rows, [p for p in profiles if p]
+
+
+def budget_size(size: int) -> str:
+    """"OK" under the 1.5 MB HTML budget, else "OVER"."""
+    return "OK" if size < HTML_BUDGET_BYTES else "OVER"
+
+
+def maybe_profile(case: str, timing: Timing, run: Callable[[], object]) -> str:
+    """A cProfile listing for ``case`` if its median is over the threshold, else ""."""
+    if timing.median <= PROFILE_THRESHOLD_S:
+        return ""
+    return f"### {case} (median {timing.median * 1e3:.0f} ms)\n\n```\n{profile_top(run)}```"
+
+
+def bench_filters(catalog: Catalog, repeat: int, *, force_profile: bool) -> tuple[list[Row],
+                                                                                   list[str]]:
+    """Section 3: filter changes, ours (select + build_map + render) vs bare.
+
+    The note column gives the median of each step (select / build_map / render) so the
+    dominant one is visible.
+
+    Returns
+    -------
+    (list of Row, list of str)
+        Table rows and cProfile listings (over the threshold, or all with ``force_profile``).
+    """
+    rows, profiles = [], []
+    for label, filters in FILTER_CASES:
+        steps: dict[str, list[float]] = {"select": [], "build": [], "render": []}
+
+        def ours_once(_: object, filters: Filters = filters,
+                      steps: dict[str, list[float]] = steps) -> str:
+            t0 = time.perf_counter()
+            sel = select(catalog, filters)
+            t1 = time.perf_counter()
+            m = build_map(sel, districts=catalog["district"], basemap="none",
+                          asset_base=ASSET_BASE, district=filters.district)
+            t2 = time.perf_counter()
+            html = render(m)
+            t3 = time.perf_counter()
+            for key, span in zip(steps, (t1 - t0, t2 - t1, t3 - t2), strict=True):
+                steps[key].append(span)
+            return html
+
+        def bare_once(_: object, filters: Filters = filters) -> str:
+            return render(bare_map(bare_filter(catalog, filters), catalog["district"]))
+
+        ours, html = measure(ours_once, repeat)
+        bare, bare_html = measure(bare_once, repeat)
+        n_ours = feature_count(select(catalog, filters))
+        n_bare = feature_count(bare_filter(catalog, filters))
+        split = " / ".join(f"{statistics.median(v) * 1e3:.0f}" for v in steps.values())
+        rows.append(Row(label, ours, bare, fmt_size(nbytes(html), nbytes(bare_html)),
+                        "OK" if ours.median < FILTER_BUDGET_S else "OVER",
+                        note=f"{n_ours} features (bare {n_bare}); select/build/render ms "
+                             f"{split}"))
+        if force_profile:
+            profiles.append(f"### {label}\n\n```\n"
+                            f"{profile_top(lambda f=filters: render(our_map(catalog, f)))}```")
+        else:
+            profiles.append(maybe_profile(label, ours,
+                                          lambda f=filters: render(our_map(catalog, f))))
+    return rows, [p for p in profiles if p]
+
+
+def vertices(gdf: gpd.GeoDataFrame) -> int:
+    """Total number of coordinates in a layer."""
+    return int(shapely.get_num_coordinates(gdf.geometry.values).sum())
+
+
+def bench_simplify(catalog: Catalog, repeat: int) -> tuple[list[Row], list[str]]:
+    """Section 4: what the coverage simplification of the districts saves, and costs.
+
+    Returns
+    -------
+    (list of Row, list of str)
+        Table rows, and the coverage checks as Markdown bullet lines.
+    """
+    tol = DISPLAY_TOLERANCE_M["district"]
+    districts = catalog["district"]
+    cols = ["id", "name"]
+    raw = districts[[*cols, "geometry"]]
+    rounded = display_frame(districts, columns=cols, tolerance_m=0)
+    simp_t, simplified = measure(
+        lambda _: display_frame(districts, columns=cols, tolerance_m=tol), repeat)
+    raw_json = nbytes(raw.to_json(drop_id=True))
+    rows = [
+        Row("districts raw (full precision)", None, size=fmt_size(raw_json),
+            note=f"{vertices(raw):,} vertices"),
+        Row("districts rounded to 1e-5° (tolerance 0)", None,
+            size=fmt_size(nbytes(rounded.to_json(drop_id=True)), raw_json, label="raw"),
+            note=f"{vertices(rounded):,} vertices"),
+        Row(f"districts display_frame(tolerance_m={tol:g})", simp_t,
+            size=fmt_size(nbytes(simplified.to_json(drop_id=True)), raw_json, label="raw"),
+            note=f"{vertices(simplified):,} vertices"),
+    ]
+    return rows, coverage_checks(raw, simplified)
+
+
+def coverage_checks(raw: gpd.GeoDataFrame, simplified: gpd.GeoDataFrame) -> list[str]:
+    """Coverage validity (EPSG:4549), union area change and holes, raw vs simplified.
+
+    Parameters
+    ----------
+    raw, simplified : GeoDataFrame
+        The districts before and after :func:`display_frame`, EPSG:4326.
+
+    Returns
+    -------
+    list of str
+        Markdown bullet lines.
+    """
+    lines = []
+    unions = {}
+    for label, gdf in (("raw", raw), ("simplified", simplified)):
+        geoms = gdf.to_crs(AREA_CRS).geometry.values
+        valid = bool(shapely.coverage_is_valid(geoms))
+        unions[label] = shapely.union_all(geoms)
+        holes = sum(len(p.interiors) for p in getattr(unions[label], "geoms", [unions[label]]))
+        lines.append(f"- {label}: `shapely.coverage_is_valid` = **{valid}**, union has "
+                     f"{holes} interior ring(s) (a gap between neighbours would add one)")
+    a_raw, a_simp = unions["raw"].area, unions["simplified"].area
+    diff = (a_simp - a_raw) / a_raw * 100
+    lines.append(f"- union area raw {a_raw / 1e6:,.2f} km², simplified {a_simp / 1e6:,.2f} km²:"
+                 f" difference **{diff:+.4f} %**")
+    return lines
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine_info() -> list[str]:
+    """Platform, Python, CPUs and library versions, as Markdown bullet lines."""
+    libs = ("geopandas", "shapely", "folium", "pandas", "pyogrio", "streamlit-folium")
+    versions = []
+    for name in libs:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    return [
+        f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- platform: {platform.platform()}",
+        f"- python: {platform.python_version()} ({platform.python_implementation()})",
+        f"- CPUs: {os.cpu_count()}",
+        f"- libraries: {', '.join(versions)}",
+    ]
+
+
+HOW_TO_READ = """\
+Times are wall-clock milliseconds from `time.perf_counter`, median of N runs with the
+fastest run in brackets; the ratio is ours ÷ baseline on the medians, measured in the same
+run on the same machine, so compare ratios across machines rather than raw times. The
+baselines use the libraries plainly: `gpd.read_file` without validation; pandas masks and
+`folium.Map()` + `folium.GeoJson(gdf)` with a name tooltip, which sends every column at full
+precision and loads Leaflet, jQuery and Bootstrap from CDNs. Ours adds validation, escaped
+tooltips and popups, styling, belt envelopes, a legend, the layer control and the display
+simplification of the districts. Size is the UTF-8 length of the rendered HTML page (and,
+for the `st_folium` row, of header + html + map script, which is what streamlit-folium
+sends). Budgets from the issue: the default view under 1.5 MB, a filter change well under
+0.5 s. In the app a new filter combination costs select + build_map, then `st_folium`
+serialises the map again on every rerun, filters changed or not (the "st_folium" row). The
+catalogue load is paid once per process and `select` once per filter combination (both
+`st.cache_resource`); the districts' display copy is rebuilt inside every build_map.
+Cases with a median over 0.3 s are profiled below their table (`--profile`: every filter
+change)."""
+
+
+def report(sections: list[tuple[str, list[Row]]], extras: dict[str, list[str]],
+           repeat: int) -> str:
+    """The whole BENCHMARKS.md text.
+
+    Parameters
+    ----------
+    sections : list of (title, rows)
+    extras : dict of str to list of str
+        Extra Markdown blocks appended after the section of the same title.
+    repeat : int
+
+    Returns
+    -------
+    str
+    """
+    parts = [
+        "# Benchmarks",
+        "",
+        "Generated by `scripts/benchmark.py`; do not edit by hand. Re-run from the project "
+        "folder with:",
+        "",
+        "```",
+        ".venv/bin/python scripts/benchmark.py [--repeat N]",
+        "```",
+        "",
+        f"Each case ran {repeat} times. Machine:",
+        "",
+        *machine_info(),
+    ]
+    for title, rows in sections:
+        parts += ["", f"## {title}", "", markdown_table(rows)]
+        if extras.get(title):
+            parts += ["", *extras[title]]
+    parts += ["", "## How to read this", "", HOW_TO_READ, ""]
+    return "\n".join(parts)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs per case (default 7)")
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md",
+                        help="Markdown file to write (default BENCHMARKS.md)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile every filter change, not only those over "
+                             f"{PROFILE_THRESHOLD_S} s")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every section, print the report and write it to ``--output``."""
+    args = parse_args(argv)
+    started = time.perf_counter()
+    load_rows = bench_load(args.repeat)
+    catalog = load_catalog()
+    default_rows, default_prof = bench_default(catalog, args.repeat)
+    filter_rows, filter_prof = bench_filters(catalog, args.repeat, force_profile=args.profile)
+    simp_rows, coverage = bench_simplify(catalog, args.repeat)
+    titles = ("1. Catalogue load", "2. Default map view", "3. Filter changes",
+              "4. Display simplification of the districts")
+    sections = list(zip(titles, (load_rows, default_rows, filter_rows, simp_rows), strict=True))
+    extras = {titles[1]: default_prof, titles[2]: filter_prof, titles[3]: coverage}
+    text = report(sections, extras, args.repeat)
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
