@@ -1,0 +1,349 @@
+"""Low-efficiency industrial land (低效用地): rules with reason codes, the clearance register with
+its audit log, progress against the plan targets, and the "what if" scenario.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._errors import CatalogValidationError
+from .crs import M2_PER_MU
+from .landmodel import CLEARANCE_STATUSES, CLEARED_STATUSES
+from .metrics import aggregate, ratio, split_ids
+from .scoring import Profile
+
+__all__ = ["REASONS", "flag_parcels", "parcel_figures", "REGISTER_COLUMNS", "AUDIT_COLUMNS",
+           "load_register", "save_register", "update_register", "load_targets", "progress",
+           "scenario", "TARGETS_FILE"]
+
+#: Reason codes and their Chinese descriptions (thresholds come from the profile).
+REASONS = {
+    "LOW_TAX": "亩均税收低于阈值",
+    "LOW_FAR": "容积率低于阈值",
+    "IDLE": "闲置/停产",
+    "CLASS_D": "企业评价为D类",
+}
+REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "updated_by", "updated_at")
+AUDIT_COLUMNS = ("when", "who", "parcel_id", "field", "old", "new")
+TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets" / "plan_targets.csv"
+
+
+def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:
+    """Per parcel: enterprise count, Σ税收 / Σ增加值 of its enterprises, 亩均 figures, 容积率.
+
+    An enterprise on several parcels contributes to each in proportion to the land it holds
+    there (its land is split as in :func:`geo.metrics.enterprise_land`).
+    """
+    out = parcels.copy()
+    land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
+    out["land_mu"] = land_mu
+    rows = []
+    for _, e in enterprises.iterrows():
+        ids = split_ids(e.get("parcel_id"))
+        for pid in ids:
+            rows.append({"parcel_id": pid, "share": 1.0 / len(ids),
+                         "tax_wan": e.get("tax_wan"), "value_added_wan": e.get("value_added_wan"),
+                         "cls": e.get("class")})
+    links = pd.DataFrame(rows, columns=["parcel_id", "share", "tax_wan", "value_added_wan", "cls"])
+    for c in ("tax_wan", "value_added_wan"):
+        links[c] = pd.to_numeric(links[c], errors="coerce") * links["share"]
+    by = links.groupby("parcel_id")
+    pid = out["parcel_id"].astype(str)
+    out["enterprise_count"] = pid.map(by.size()).fillna(0).astype(int)
+    out["tax_wan"] = pid.map(by["tax_wan"].sum(min_count=1))
+    out["value_added_wan"] = pid.map(by["value_added_wan"].sum(min_count=1))
+    out["tax_per_mu"] = ratio(out["tax_wan"], land_mu)
+    out["va_per_mu"] = ratio(out["value_added_wan"], land_mu)
+    classes = by["cls"].apply(lambda s: "、".join(sorted({str(c) for c in s if isinstance(c, str)})))
+    out["enterprise_classes"] = pid.map(classes).fillna("")
+    far = pd.to_numeric(out["far"], errors="coerce") if "far" in out else pd.Series(
+        np.nan, index=out.index)
+    if "floor_area_m2" in out:
+        derived = ratio(out["floor_area_m2"], out["land_area_m2"])
+        far = far.where(far.notna(), derived)
+    out["far_used"] = far
+    return out
+
+
+def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Profile
+                 ) -> pd.DataFrame:
+    """Apply the low-efficiency rules of ``profile.lowland`` to every parcel.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Canonical parcel columns.
+    enterprises : DataFrame
+        Evaluated enterprises (see :func:`geo.scoring.evaluate`; ``class`` optional).
+    profile : Profile
+
+    Returns
+    -------
+    DataFrame
+        :func:`parcel_figures` plus ``low_efficiency`` (bool), ``reason_codes`` ("LOW_TAX;IDLE")
+        and ``reasons`` (Chinese, with the threshold used). A parcel without enterprise data is
+        judged only by the rules that do not need it (容积率, status), and says so.
+    """
+    rules = profile.lowland
+    out = parcel_figures(parcels, enterprises)
+    codes: list[list[str]] = [[] for _ in range(len(out))]
+    texts: list[list[str]] = [[] for _ in range(len(out))]
+    idx = {k: i for i, k in enumerate(out.index)}
+
+    def hit(mask: pd.Series, code: str, text: str) -> None:
+        for k in out.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            codes[idx[k]].append(code)
+            texts[idx[k]].append(text)
+
+    tax_t = rules.get("tax_per_mu_below")
+    if tax_t is not None:
+        hit(out["tax_per_mu"] < float(tax_t), "LOW_TAX", f"亩均税收低于{tax_t}万元/亩")
+    far_t = rules.get("far_below")
+    if far_t is not None:
+        uses = set(rules.get("industrial_uses") or [])
+        industrial = out["land_use"].isin(uses) if ("land_use" in out and uses) else True
+        hit((out["far_used"] < float(far_t)) & industrial, "LOW_FAR", f"容积率低于{far_t}")
+    statuses = list(rules.get("idle_statuses") or [])
+    if statuses and "status" in out:
+        hit(out["status"].isin(statuses), "IDLE", "闲置/停产（" + "、".join(statuses) + "）")
+    flag_classes = set(rules.get("flag_classes") or [])
+    if flag_classes:
+        hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes)),
+            "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
+    out["reason_codes"] = [";".join(c) for c in codes]
+    out["reasons"] = ["；".join(t) for t in texts]
+    out["low_efficiency"] = out["reason_codes"] != ""
+    no_data = out["enterprise_count"] == 0
+    out["data_note"] = np.where(no_data, "无企业数据：仅按容积率与生产状态判断", "")
+    return out
+
+
+# --- clearance register -------------------------------------------------------------------
+
+def _empty_register() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in REGISTER_COLUMNS})
+
+
+def load_register(path: str | Path) -> pd.DataFrame:
+    """Read the clearance register (CSV, UTF-8 with or without BOM); empty when absent.
+
+    Raises
+    ------
+    CatalogValidationError
+        For an unknown status, a bad area or year, or a duplicate parcel — naming the row.
+    """
+    path = Path(path)
+    if not path.exists():
+        return _empty_register()
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    missing = [c for c in ("parcel_id", "status", "area_mu") if c not in df.columns]
+    if missing:
+        raise CatalogValidationError(f"missing columns {missing}", file=str(path),
+                                     fix=f"the register needs columns {', '.join(REGISTER_COLUMNS)}")
+    for c in REGISTER_COLUMNS:
+        if c not in df:
+            df[c] = ""
+    for n, row in enumerate(df.itertuples(index=False), start=2):
+        if row.status not in CLEARANCE_STATUSES:
+            raise CatalogValidationError(f"unknown status {row.status!r}", file=str(path),
+                                         feature=f"row {n}", field="status",
+                                         fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+        area = pd.to_numeric(row.area_mu, errors="coerce")
+        if pd.isna(area) or area <= 0:
+            raise CatalogValidationError(f"area {row.area_mu!r} is not a positive number",
+                                         file=str(path), feature=f"row {n}", field="area_mu",
+                                         fix="give the parcel's area in 亩")
+    dup = df["parcel_id"].duplicated()
+    if dup.any():
+        first = df.index[dup][0]
+        raise CatalogValidationError("duplicate parcel", file=str(path),
+                                     feature=f"row {first + 2}", field="parcel_id",
+                                     fix="keep one register line per parcel")
+    df["area_mu"] = pd.to_numeric(df["area_mu"])
+    return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
+
+
+def _atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
+            df.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, object]], *,
+                    who: str, when: dt.datetime | None = None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply changes (each a dict with ``parcel_id`` and the fields to set) and log them.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The new register and the audit rows (who, when, parcel, field, old, new) — one per
+        changed field; unchanged values produce no audit row.
+    """
+    if not who or not who.strip():
+        raise ValueError("who made the change is required. Fix: enter your name (经办人)")
+    stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
+    reg = register.copy().astype({"area_mu": float}) if len(register) else _empty_register()
+    audit = []
+    for change in changes:
+        pid = str(change["parcel_id"])
+        status = change.get("status")
+        if status is not None and status not in CLEARANCE_STATUSES:
+            raise ValueError(f"parcel {pid}: unknown status {status!r}. Fix: use one of "
+                             f"{'/'.join(CLEARANCE_STATUSES)}")
+        if "area_mu" in change:
+            area = pd.to_numeric(change["area_mu"], errors="coerce")
+            if pd.isna(area) or area <= 0:
+                raise ValueError(f"parcel {pid}: area {change['area_mu']!r} is not positive. "
+                                 "Fix: give the area in 亩")
+        hit = reg.index[reg["parcel_id"] == pid]
+        if len(hit) == 0:
+            reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
+                                                | {"parcel_id": pid}])], ignore_index=True)
+            hit = reg.index[reg["parcel_id"] == pid]
+            audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": "(新增)",
+                          "old": "", "new": "纳入台账"})
+        i = hit[0]
+        for field, new in change.items():
+            if field == "parcel_id" or field not in REGISTER_COLUMNS[:5]:
+                continue
+            old = reg.at[i, field]
+            same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
+                                              and float(old) == float(new))
+            if same:
+                continue
+            reg.at[i, field] = float(new) if field == "area_mu" else new
+            audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": field,
+                          "old": "" if old is None else str(old), "new": str(new)})
+        if any(a["parcel_id"] == pid for a in audit):
+            reg.at[i, "updated_by"] = who
+            reg.at[i, "updated_at"] = stamp
+    return reg, pd.DataFrame(audit, columns=list(AUDIT_COLUMNS))
+
+
+def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFrame,
+                  audit_path: str | Path) -> None:
+    """Write the register atomically and append the audit rows (the log is never rewritten).
+
+    The audit lines are written first: if the register cannot be written afterwards, the log
+    still tells what was attempted, and the previous register file is untouched.
+    """
+    path, audit_path = Path(path), Path(audit_path)
+    if len(audit):
+        audit_path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not audit_path.exists()
+        with open(audit_path, "a", encoding="utf-8-sig" if new_file else "utf-8",
+                  newline="") as fh:
+            audit[list(AUDIT_COLUMNS)].to_csv(fh, index=False, header=new_file)
+    _atomic_write_csv(register[list(REGISTER_COLUMNS)], path)
+
+
+# --- targets and progress -----------------------------------------------------------------
+
+def load_targets(path: str | Path | None = None) -> pd.DataFrame:
+    """The plan targets with their seed provenance (``data/targets/plan_targets.csv``)."""
+    df = pd.read_csv(path or TARGETS_FILE, dtype={"seed": str, "quote": str})
+    df["value"] = pd.to_numeric(df["value"])
+    return df
+
+
+def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 2026
+             ) -> pd.DataFrame:
+    """Cleared area (已盘活/已腾退/已收储) per year and cumulative, from the register.
+
+    Returns
+    -------
+    DataFrame
+        ``year``, ``cleared_mu`` and ``cumulative_mu`` for each year in range; plus
+        ``undated_mu`` (cleared lines with no year) in ``attrs``.
+    """
+    reg = register.copy()
+    cleared = reg[reg["status"].isin(CLEARED_STATUSES)]
+    years = pd.to_numeric(cleared["year"], errors="coerce")
+    area = pd.to_numeric(cleared["area_mu"], errors="coerce")
+    per_year = area.groupby(years).sum()
+    out = pd.DataFrame({"year": range(start_year, end_year + 1)})
+    out["cleared_mu"] = out["year"].map(per_year).fillna(0.0)
+    before = float(area[years < start_year].sum())
+    out["cumulative_mu"] = out["cleared_mu"].cumsum() + before
+    out.attrs["undated_mu"] = float(area[years.isna()].sum())
+    out.attrs["in_progress_mu"] = float(pd.to_numeric(
+        reg.loc[reg["status"].isin(["待整治", "整治中"]), "area_mu"], errors="coerce").sum())
+    return out
+
+
+# --- scenario ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if: ``mode`` "raise" (bring flagged land up to ``tax_per_mu``/``va_per_mu``) or
+    "clear" (flagged parcels leave the industrial land stock with their enterprises)."""
+
+    mode: str
+    tax_per_mu: float | None = None
+    va_per_mu: float | None = None
+
+
+def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable[str],
+             spec: Scenario, *, level: str, labels: Mapping[str, str] | None = None
+             ) -> pd.DataFrame:
+    """Today's figures and the scenario's, side by side, for every unit of ``level``.
+
+    Parameters
+    ----------
+    enterprises, parcels : DataFrame
+        As for :func:`geo.metrics.aggregate` (units assigned, ``land_mu`` present).
+    flagged : iterable of str
+        Parcel ids the scenario acts on (usually the low-efficiency parcels).
+    spec : Scenario
+    level : str, keyword-only
+    labels : mapping, keyword-only
+
+    Returns
+    -------
+    DataFrame
+        ``unit``, ``unit_name``, and for 亩均税收 / 亩均增加值 / land: ``…_now``, ``…_scenario``,
+        ``…_change``.
+    """
+    if spec.mode not in ("raise", "clear"):
+        raise ValueError(f"unknown scenario {spec.mode!r}. Fix: use 'raise' or 'clear'")
+    flagged = {str(p) for p in flagged}
+    touches = enterprises["parcel_id"].map(lambda v: bool(set(split_ids(v)) & flagged))
+    ent, par = enterprises.copy(), parcels.copy()
+    if spec.mode == "clear":
+        ent = ent.loc[~touches]
+        par = par.loc[~par["parcel_id"].astype(str).isin(flagged)]
+    else:
+        if spec.tax_per_mu is None and spec.va_per_mu is None:
+            raise ValueError("raise needs a level. Fix: give tax_per_mu and/or va_per_mu (万元/亩)")
+        land = pd.to_numeric(ent["land_mu"], errors="coerce")
+        for col, level_value in (("tax_wan", spec.tax_per_mu), ("value_added_wan", spec.va_per_mu)):
+            if level_value is None:
+                continue
+            floor = land * float(level_value)
+            cur = pd.to_numeric(ent[col], errors="coerce")
+            ent.loc[touches, col] = np.fmax(cur[touches], floor[touches])
+    now = aggregate(enterprises, parcels, level=level, labels=labels).set_index("unit")
+    new = aggregate(ent, par, level=level, labels=labels).set_index("unit")
+    out = pd.DataFrame({"unit_name": now["unit_name"]})
+    for key in ("tax_per_mu", "va_per_mu", "parcel_land_mu"):
+        out[f"{key}_now"] = now[key]
+        out[f"{key}_scenario"] = new[key].reindex(now.index)
+        out[f"{key}_change"] = ratio(out[f"{key}_scenario"] - out[f"{key}_now"],
+                                     out[f"{key}_now"], factor=100.0)
+    return out.reset_index()

@@ -1,0 +1,182 @@
+"""Low-efficiency rules, the clearance register and its audit log, targets, the scenario."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from seed_fixtures import FIXTURES, read_excerpt
+
+from geo.crs import M2_PER_MU
+from geo.lowland import (
+    Scenario,
+    flag_parcels,
+    load_register,
+    load_targets,
+    progress,
+    save_register,
+    scenario,
+    update_register,
+)
+from geo.metrics import enterprise_land, enterprise_metrics
+from geo.scoring import evaluate, load_profile
+
+MU = M2_PER_MU
+WHEN = dt.datetime(2026, 11, 23, 9, 30)
+
+
+@pytest.fixture()
+def parcels() -> pd.DataFrame:
+    return pd.DataFrame({
+        "parcel_id": ["P1", "P2", "P3", "P4", "P5"],
+        "land_area_m2": [30 * MU, 15 * MU, 6 * MU, 10 * MU, 20 * MU],
+        "land_use": ["工业用地", "工业用地", "工业用地", "仓储用地", "工业用地"],
+        "far": [1.2, 0.6, np.nan, 0.5, 1.0],
+        "floor_area_m2": [np.nan, np.nan, 3 * MU, np.nan, np.nan],
+        "status": ["正常", "正常", "闲置", "正常", "停产"],
+        "zone_id": ["Z1", "Z1", "Z1", "Z2", "Z2"],
+    })
+
+
+@pytest.fixture()
+def enterprises(parcels) -> pd.DataFrame:
+    ent = pd.DataFrame({
+        "credit_code": ["E1", "E2", "E4", "E5"], "parcel_id": ["P1", "P2", "P4", "P5"],
+        "scale": ["规上"] * 4, "tax_wan": [900.0, 45.0, 300.0, 20.0],
+        "value_added_wan": [3000.0, 300.0, 900.0, 100.0], "zone_id": ["Z1", "Z1", "Z2", "Z2"],
+    })
+    return enterprise_land(ent, parcels)
+
+
+def test_rules_flag_with_reason_codes(parcels, enterprises):
+    prof = load_profile()  # LOW_TAX < 5, LOW_FAR < 0.8 on industrial use, IDLE 闲置/空置/停产
+    scored = evaluate(enterprise_metrics(enterprises), prof)
+    out = flag_parcels(parcels, scored, prof).set_index("parcel_id")
+    # P1: 900/30 = 30 万元/亩, FAR 1.2, normal → not flagged
+    assert not out.at["P1", "low_efficiency"]
+    # P2: 45/15 = 3 < 5, FAR 0.6 < 0.8
+    assert out.at["P2", "reason_codes"].split(";")[:2] == ["LOW_TAX", "LOW_FAR"]
+    assert "亩均税收低于5.0万元/亩" in out.at["P2", "reasons"]
+    # P3: no enterprise; FAR from floor area 3/6 = 0.5; idle
+    assert out.at["P3", "reason_codes"] == "LOW_FAR;IDLE"
+    assert out.at["P3", "far_used"] == pytest.approx(0.5)
+    assert "无企业数据" in out.at["P3", "data_note"]
+    # P4: warehouse use → the FAR rule does not apply; 300/10 = 30 → not flagged
+    assert out.at["P4", "reason_codes"] in ("", "CLASS_D")
+    # P5: 20/20 = 1 < 5 and 停产; it is the lowest scorer of four → D (rank 4/4 = 1.0)
+    assert set(out.at["P5", "reason_codes"].split(";")) == {"LOW_TAX", "IDLE", "CLASS_D"}
+    assert out.at["P5", "tax_per_mu"] == pytest.approx(1.0)
+
+
+def test_thresholds_come_from_the_profile(parcels, enterprises, tmp_path):
+    text = load_profile().path
+    body = open(text, encoding="utf-8").read().replace("tax_per_mu_below = 5.0",
+                                                       "tax_per_mu_below = 40.0")
+    path = tmp_path / "district.toml"
+    path.write_text(body, encoding="utf-8")
+    out = flag_parcels(parcels, enterprises, load_profile(path)).set_index("parcel_id")
+    assert "LOW_TAX" in out.at["P1", "reason_codes"]  # 30 < 40
+
+
+def test_register_update_logs_every_change_and_saves_atomically(tmp_path):
+    reg_path, audit_path = tmp_path / "register.csv", tmp_path / "audit.csv"
+    reg = load_register(reg_path)
+    assert reg.empty
+    reg, audit = update_register(reg, [{"parcel_id": "007", "status": "待整治", "area_mu": 12.5}],
+                                 who="张三", when=WHEN)
+    assert list(audit["field"]) == ["(新增)", "status", "area_mu"]
+    save_register(reg, reg_path, audit=audit, audit_path=audit_path)
+    reg = load_register(reg_path)
+    assert reg.loc[0, "parcel_id"] == "007"  # leading zeros kept
+    reg, audit = update_register(reg, [{"parcel_id": "007", "status": "已腾退", "year": "2025",
+                                        "area_mu": 12.5}], who="李四", when=WHEN)
+    assert audit[["who", "field", "old", "new"]].values.tolist() == [
+        ["李四", "status", "待整治", "已腾退"], ["李四", "year", "", "2025"]]
+    save_register(reg, reg_path, audit=audit, audit_path=audit_path)
+    log = pd.read_csv(audit_path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    assert len(log) == 5 and log["who"].tolist()[-1] == "李四"
+    assert load_register(reg_path).loc[0, "status"] == "已腾退"
+
+
+def test_failed_save_leaves_the_previous_register(tmp_path, monkeypatch):
+    reg_path = tmp_path / "register.csv"
+    reg, audit = update_register(load_register(reg_path),
+                                 [{"parcel_id": "A", "status": "整治中", "area_mu": 3}], who="王五")
+    save_register(reg, reg_path, audit=audit, audit_path=tmp_path / "audit.csv")
+    before = reg_path.read_bytes()
+    reg2, audit2 = update_register(reg, [{"parcel_id": "A", "status": "已盘活"}], who="王五")
+
+    def boom(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("geo.lowland.os.replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        save_register(reg2, reg_path, audit=audit2, audit_path=tmp_path / "audit.csv")
+    assert reg_path.read_bytes() == before
+    assert not list(tmp_path.glob(".register.csv.*"))  # no temp file left behind
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"parcel_id": "A", "status": "已完成"}, "unknown status"),
+    ({"parcel_id": "A", "status": "待整治", "area_mu": 0}, "not positive"),
+])
+def test_bad_register_edits_are_refused(change, message):
+    with pytest.raises(ValueError, match=message):
+        update_register(load_register("/nonexistent.csv"), [change], who="x")
+    with pytest.raises(ValueError, match="经办人"):
+        update_register(load_register("/nonexistent.csv"), [change], who=" ")
+
+
+def test_bad_register_file_names_the_row(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("parcel_id,status,area_mu\nA,待整治,3\nB,完成,4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 3.*status.*Fix"):
+        load_register(path)
+    path.write_text("parcel_id,status,area_mu\nA,待整治,3\nA,整治中,4\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="duplicate parcel"):
+        load_register(path)
+
+
+def test_progress_counts_only_cleared_statuses_by_year():
+    reg = pd.DataFrame({"parcel_id": list("ABCDE"),
+                        "status": ["已盘活", "已腾退", "已收储", "整治中", "已腾退"],
+                        "area_mu": [10.0, 20.0, 5.0, 100.0, 7.0],
+                        "year": ["2022", "2024", "2024", "", ""]})
+    out = progress(reg).set_index("year")
+    assert out.at[2022, "cleared_mu"] == 10 and out.at[2024, "cleared_mu"] == 25
+    assert out.at[2026, "cumulative_mu"] == 35
+    assert out.attrs["undated_mu"] == 7 and out.attrs["in_progress_mu"] == 100
+
+
+def test_targets_are_the_seeds_words():
+    targets = load_targets().set_index("key")
+    assert targets.at["lowland_cleared_2026", "value"] == 50000
+    assert targets.at["lowland_revitalised_2025", "value"] == 40000
+    held = {}
+    for path in FIXTURES.glob("seed*.txt"):
+        seed, first, lines = read_excerpt(path.name)
+        for off, text in enumerate(lines):
+            held[(seed, first + off)] = text
+    for key, row in targets.iterrows():
+        text = held[(row["seed"], int(row["line"]))]
+        assert all(part in text for part in row["quote"].split("……")), key
+
+
+def test_scenario_raise_and_clear_by_hand(parcels, enterprises):
+    ent = enterprises.copy()
+    par = parcels.copy()
+    raised = scenario(ent, par, ["P2"], Scenario("raise", tax_per_mu=10.0), level="zone")
+    z1 = raised.set_index("unit").loc["Z1"]
+    # today Z1: (900 + 45) / (30 + 15) = 21; raised: P2 → 10 × 15 = 150 → 1050 / 45
+    assert z1["tax_per_mu_now"] == pytest.approx(21.0)
+    assert z1["tax_per_mu_scenario"] == pytest.approx(1050 / 45)
+    assert z1["tax_per_mu_change"] == pytest.approx((1050 / 45 - 21) / 21 * 100)
+    cleared = scenario(ent, par, ["P2", "P3"], Scenario("clear"), level="zone").set_index("unit")
+    # P2 and its enterprise leave: 900 / 30; land 51 → 30 亩
+    assert cleared.at["Z1", "tax_per_mu_scenario"] == pytest.approx(30.0)
+    assert cleared.at["Z1", "parcel_land_mu_scenario"] == pytest.approx(30.0)
+    assert cleared.at["Z2", "tax_per_mu_change"] == pytest.approx(0.0)
+    with pytest.raises(ValueError, match="needs a level"):
+        scenario(ent, par, ["P2"], Scenario("raise"), level="zone")
