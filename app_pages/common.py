@@ -125,3 +125,39 @@ _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
 def md_escape(text: object) -> str:
     """Backslash-escape Markdown so data shown in st.subheader/caption is literal text."""
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+
+
+# --- land efficiency --------------------------------------------------------------------
+#: Session-state key of an analysis built from uploaded files (else the sample is shown).
+UPLOADED = "uploaded_analysis"
+#: Environment variable naming the folder where the clearance register and audit log live.
+WORK_DIR_ENV = "NINGBO_WORK_DIR"
+
+
+def work_dir() -> Path:
+    """Folder of the clearance register and its audit log (default ``./work``)."""
+    return Path(os.environ.get(WORK_DIR_ENV) or APP_DIR / "work")
+
+
+@st.cache_resource(show_spinner="正在计算示例数据的亩均效益…")
+def _sample_analysis(data_dir: str, profile_path: str):
+    from geo.efficiency import analyse, load_sample
+    from geo.scoring import load_profile
+
+    parcels, enterprises, _report, label = load_sample()
+    return analyse(parcels, enterprises, _load(data_dir), load_profile(profile_path or None),
+                   data_label=label)
+
+
+def current_analysis():
+    """The uploaded analysis of this session, or the bundled 示例数据 analysis."""
+    return st.session_state.get(UPLOADED) or _sample_analysis(data_key(), "")
+
+
+def data_banner(analysis) -> None:
+    """State what the figures rest on — 示例数据 is never shown as real."""
+    if "示例" in analysis.data_label:
+        st.warning(f"⚠ {analysis.data_label}：本页所有数值均为程序合成，仅用于演示功能；"
+                   "请在“数据导入”页导入真实宗地与企业数据。")
+    else:
+        st.info(f"数据：{analysis.data_label} · 评价方案：{analysis.profile.name}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .crs import AREA_CRS, M2_PER_MU, STORAGE_CRS
 
@@ -126,9 +127,30 @@ def enterprise_metrics(enterprises: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _unit_columns(subzones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    cols = ["id", "zone_id", "district", "belt", subzones.geometry.name]
-    return subzones[cols].rename(columns={"id": "subzone_id", "district": "sz_district"})
+def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Index of the first polygon strictly containing each point (-1 for none).
+
+    Points are sorted by x once; each polygon then only tests the points in its x-strip
+    (binary search) and bounding box, with ``shapely.contains_xy`` on the prepared polygon.
+    With tens of polygons and a million points this beats a spatial-index join and never
+    builds point geometries.
+    """
+    hit = np.full(len(x), -1, dtype=np.int64)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    for i, poly in enumerate(polygons):
+        if poly is None or poly.is_empty:
+            continue
+        shapely.prepare(poly)
+        xmin, ymin, xmax, ymax = poly.bounds
+        strip = order[np.searchsorted(xs, xmin, "left"):np.searchsorted(xs, xmax, "right")]
+        yy = y[strip]
+        cand = strip[(yy >= ymin) & (yy <= ymax)]
+        cand = cand[hit[cand] < 0]
+        if cand.size:
+            inside = shapely.contains_xy(poly, x[cand], y[cand])
+            hit[cand[inside]] = i
+    return hit
 
 
 def assign_points(points: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
@@ -147,26 +169,38 @@ def assign_points(points: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
     Returns
     -------
     DataFrame
-        Indexed like ``points``: ``subzone_id``, ``zone_id``, ``belt``, ``district`` (NaN where
-        the point lies in none), ``city`` ("宁波市").
+        Indexed like ``points``: ``subzone_id``, ``zone_id``, ``belt``, ``district`` (missing
+        where the point lies in none), ``city`` ("宁波市"), and ``unit_code`` (the sub-zone's
+        row position, -1 for none) for fast aggregation.
     """
     if points.crs is None:
         raise ValueError("points have no CRS. Fix: set it (EPSG:4326 for lon/lat) before joining")
-    pts = points if points.crs == subzones.crs else points.to_crs(subzones.crs)
-    geo_only = gpd.GeoDataFrame(geometry=pts.geometry.values, index=pts.index, crs=pts.crs)
-    joined = gpd.sjoin(geo_only, _unit_columns(subzones), how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")]  # touching edges: first sub-zone
-    out = pd.DataFrame({"subzone_id": joined["subzone_id"], "zone_id": joined["zone_id"],
-                        "belt": joined["belt"], "district": joined["sz_district"]},
-                       index=points.index)
-    missing = out["subzone_id"].isna()
-    if districts is not None and missing.any():
-        d = districts if districts.crs == pts.crs else districts.to_crs(pts.crs)
-        dj = gpd.sjoin(geo_only.loc[missing], d[["name", d.geometry.name]], how="left",
-                       predicate="within")
-        dj = dj[~dj.index.duplicated(keep="first")]
-        out.loc[missing, "district"] = dj["name"]
-    out["city"] = "宁波市"
+    geoms = points.geometry if points.crs == subzones.crs else points.geometry.to_crs(subzones.crs)
+    if len(geoms) and not (geoms.geom_type == "Point").all():
+        raise ValueError("assign_points needs points. Fix: use assign_units for polygons")
+    xy = shapely.get_coordinates(geoms.values) if len(geoms) else np.empty((0, 2))
+    code = _first_containing(subzones.geometry.values, xy[:, 0], xy[:, 1])
+    ok = code >= 0
+    # categoricals: a million rows share a few dozen names (fast, and light in memory)
+    out = pd.DataFrame(index=points.index)
+    for col, src in (("subzone_id", "id"), ("zone_id", "zone_id"), ("belt", "belt")):
+        names = subzones[src].astype(str).tolist()
+        cats = list(dict.fromkeys(names))
+        lookup = np.array([cats.index(v) for v in names] + [-1], dtype=np.int64)
+        out[col] = pd.Categorical.from_codes(lookup[code], categories=cats)
+    dnames = subzones["district"].astype(str).tolist()
+    extra = districts["name"].astype(str).tolist() if districts is not None else []
+    dcats = list(dict.fromkeys(dnames + extra))
+    dcodes = np.array([dcats.index(v) for v in dnames] + [-1], dtype=np.int64)[code]
+    if districts is not None and (~ok).any():
+        d = districts if districts.crs == subzones.crs else districts.to_crs(subzones.crs)
+        inner = _first_containing(d.geometry.values, xy[~ok, 0], xy[~ok, 1])
+        dpos = np.array([dcats.index(v) for v in d["name"].astype(str)] + [-1], dtype=np.int64)
+        dcodes[~ok] = dpos[inner]
+    out["district"] = pd.Categorical.from_codes(dcodes, categories=dcats)
+    out["city"] = pd.Categorical.from_codes(np.zeros(len(code), dtype=np.int64),
+                                            categories=["宁波市"])
+    out["unit_code"] = code
     return out
 
 
@@ -181,7 +215,7 @@ def assign_units(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
     """
     reps = gpd.GeoDataFrame(geometry=parcels.to_crs(AREA_CRS).representative_point(),
                             crs=AREA_CRS).to_crs(STORAGE_CRS)
-    units = assign_points(reps, subzones, districts)
+    units = assign_points(reps, subzones, districts).drop(columns="unit_code")
     out = parcels.drop(columns=[c for c in units.columns if c in parcels.columns])
     return out.join(units)
 
@@ -211,45 +245,73 @@ def aggregate(enterprises: pd.DataFrame, parcels: pd.DataFrame, *, level: str,
     if level not in AGG_LEVELS:
         raise ValueError(f"unknown level {level!r}. Fix: use one of {', '.join(AGG_LEVELS)}")
     col = AGG_LEVELS[level]
-    ent = enterprises.copy()
-    par = parcels.copy()
-    for frame in (ent, par):
-        if level == "city":
-            frame["city"] = "宁波市"
-        if col not in frame:
-            raise ValueError(f"no {col!r} column. Fix: assign units first (geo.metrics."
-                             "assign_units / assign_points)")
-    for c in _SUMMED:
-        ent[c] = pd.to_numeric(ent[c], errors="coerce") if c in ent else np.nan
-    # ratio of sums over the enterprises reporting both parts of each indicator
-    grouped = ent.groupby(col, dropna=True)
-    rows = pd.DataFrame(index=pd.Index(sorted(set(par[col].dropna()) | set(ent[col].dropna())),
-                                       name="unit"))
-    rows["enterprise_count"] = grouped.size()
-    scale = ent["scale"] if "scale" in ent else pd.Series(np.nan, index=ent.index)
-    rows["above_scale_count"] = (scale == "规上").groupby(ent[col]).sum()
-    for c in _SUMMED:
-        rows[c] = grouped[c].sum(min_count=1)
+    ent_units = _units_of(enterprises, col)
+    par_units = _units_of(parcels, col)
+    # one integer code per row, then every sum is a single np.bincount (fast at 10^6 rows)
+    ecodes, euniq = pd.factorize(ent_units, use_na_sentinel=True)
+    pcodes, puniq = pd.factorize(par_units, use_na_sentinel=True)
+    units = sorted({str(u) for u in euniq} | {str(u) for u in puniq})
+    index = pd.Index(units, name="unit")
+    n = len(index)
+    emap = np.append(index.get_indexer([str(u) for u in euniq]), -1)
+    ecode = emap[ecodes]  # sentinel -1 picks the appended -1
+    eok = ecode >= 0
+
+    def total(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return np.bincount(ecode[rows], weights=weights[rows], minlength=n)
+
+    def column(name: str) -> np.ndarray:
+        if name not in enterprises:
+            return np.full(len(enterprises), np.nan)
+        return pd.to_numeric(enterprises[name], errors="coerce").to_numpy(dtype=float)
+
+    rows = pd.DataFrame(index=index)
+    rows["enterprise_count"] = np.bincount(ecode[eok], minlength=n)
+    above = (enterprises["scale"] == "规上").fillna(False).to_numpy(dtype=bool) \
+        if "scale" in enterprises else np.zeros(len(enterprises), bool)
+    rows["above_scale_count"] = np.bincount(ecode[eok & above], minlength=n)
+    values = {c: column(c) for c in _SUMMED}
+    zeroed = {c: np.nan_to_num(v) for c, v in values.items()}
+    for c, v in values.items():
+        present = eok & ~np.isnan(v)
+        sums = total(zeroed[c], present)
+        has = np.bincount(ecode[present], minlength=n) > 0
+        rows[c] = np.where(has, sums, np.nan)  # no reporting enterprise: missing, not 0
     for ind in INDICATORS.values():
-        both = ent[ind.numerator].notna() & ent[ind.denominator].notna() & (ent[ind.denominator] > 0)
-        sub = ent.loc[both]
-        num = sub.groupby(col)[ind.numerator].sum()
-        den = sub.groupby(col)[ind.denominator].sum()
-        rows[ind.key] = ratio(num.reindex(rows.index), den.reindex(rows.index),
+        num = values[ind.numerator]
+        both = eok & ~np.isnan(num) & (zeroed[ind.denominator] > 0)
+        rows[ind.key] = ratio(pd.Series(total(zeroed[ind.numerator], both), index=index),
+                              pd.Series(total(zeroed[ind.denominator], both), index=index),
                               factor=ind.factor)
-    land = pd.to_numeric(par["land_area_m2"], errors="coerce") / M2_PER_MU
-    rows["parcel_count"] = par.groupby(col).size()
-    rows["parcel_land_mu"] = land.groupby(par[col]).sum()
-    covered_ids = set()
-    if "parcel_id" in ent:
-        for lst in ent["parcel_id"].map(split_ids):
-            covered_ids.update(lst)
-    covered = par["parcel_id"].astype(str).isin(covered_ids)
-    rows["covered_land_mu"] = land.where(covered, 0.0).groupby(par[col]).sum()
+    pmap = np.append(index.get_indexer([str(u) for u in puniq]), -1)
+    pcode = pmap[pcodes]
+    pok = pcode >= 0
+    land = (pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(dtype=float)
+            / M2_PER_MU) if "land_area_m2" in parcels else np.zeros(len(parcels))
+    land_ok = pok & ~np.isnan(land)
+    rows["parcel_count"] = np.bincount(pcode[pok], minlength=n)
+    rows["parcel_land_mu"] = np.bincount(pcode[land_ok], weights=land[land_ok], minlength=n)
+    covered_ids: set[str] = set()
+    if "parcel_id" in enterprises:
+        for cell in pd.unique(enterprises["parcel_id"].dropna()):
+            covered_ids.update(split_ids(cell))
+    covered = parcels["parcel_id"].astype(str).isin(covered_ids).to_numpy() if len(parcels) \
+        else np.zeros(0, bool)
+    cov = land_ok & covered
+    rows["covered_land_mu"] = np.bincount(pcode[cov], weights=land[cov], minlength=n)
     rows["coverage_share"] = ratio(rows["covered_land_mu"], rows["parcel_land_mu"])
-    count_cols = ["enterprise_count", "above_scale_count", "parcel_count"]
-    rows[count_cols] = rows[count_cols].fillna(0).astype(int)
     rows = rows.reset_index()
     rows.insert(1, "unit_name", rows["unit"].map(lambda u: (labels or {}).get(u, u)))
     rows.insert(0, "level", level)
     return rows
+
+
+def _units_of(frame: pd.DataFrame, col: str) -> pd.Series:
+    """The unit column of ``frame`` (``city`` is implicit), or an error naming the fix."""
+    if col == "city":
+        return pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64),
+                                                   categories=["宁波市"]), index=frame.index)
+    if col not in frame:
+        raise ValueError(f"no {col!r} column. Fix: assign units first (geo.metrics."
+                         "assign_units / assign_points)")
+    return frame[col]

@@ -35,12 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 from geo.catalog import DATA_DIR, LEVEL_FILES, load_catalog  # noqa: E402
 from geo.crs import AREA_CRS  # noqa: E402
 from geo.display import display_frame  # noqa: E402
+from geo.metrics import aggregate, assign_points  # noqa: E402
 from geo.selection import MAP_LEVELS, Filters, select  # noqa: E402
 from layers.map import DISPLAY_TOLERANCE_M, build_map  # noqa: E402
 
@@ -513,6 +515,58 @@ def coverage_checks(raw: gpd.GeoDataFrame, simplified: gpd.GeoDataFrame) -> list
 # --------------------------------------------------------------------------- report
 
 
+def synthetic_points(catalog: Catalog, n: int, *, seed: int = 7) -> gpd.GeoDataFrame:
+    """``n`` enterprise points (80 % inside sub-zones, the rest anywhere in the city's box)
+    with tax, value added, land and scale columns; EPSG:4326, seeded."""
+    rng = np.random.default_rng(seed)
+    proj = catalog["subzone"].to_crs(AREA_CRS)
+    inside_n = int(n * 0.8)
+    bounds = proj.bounds.to_numpy()[rng.integers(0, len(proj), inside_n * 3)]
+    xy = np.column_stack([rng.uniform(bounds[:, 0], bounds[:, 2]),
+                          rng.uniform(bounds[:, 1], bounds[:, 3])])
+    keep = shapely.contains_xy(proj.geometry.union_all(), xy[:, 0], xy[:, 1])
+    xy = xy[keep][:inside_n]
+    x0, y0, x1, y1 = catalog["district"].to_crs(AREA_CRS).total_bounds
+    rest = np.column_stack([rng.uniform(x0, x1, n - len(xy)), rng.uniform(y0, y1, n - len(xy))])
+    xy = np.vstack([xy, rest])
+    geom = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=AREA_CRS).to_crs(4326)
+    data = pd.DataFrame({"tax_wan": rng.gamma(2.0, 100.0, n),
+                         "value_added_wan": rng.gamma(2.0, 300.0, n),
+                         "land_mu": rng.gamma(2.0, 10.0, n),
+                         "scale": np.where(rng.random(n) < 0.35, "规上", "规下")})
+    return gpd.GeoDataFrame(data, geometry=geom.values, crs=4326)
+
+
+def bench_points(catalog: Catalog, repeat: int, n: int) -> list[Row]:
+    """Section 5: assignment + aggregation of ``n`` enterprise points to sub-zones, against a
+    bare ``geopandas.sjoin`` (predicate "within") of the same points (target ≤ 1.3×)."""
+    pts = synthetic_points(catalog, n)
+    sub = catalog["subzone"]
+    empty_parcels = pd.DataFrame({"parcel_id": pd.Series(dtype=str),
+                                  "land_area_m2": pd.Series(dtype=float),
+                                  "subzone_id": pd.Series(dtype=str)})
+
+    def ours(_: object) -> pd.DataFrame:
+        units = assign_points(pts, sub)
+        ent = pd.DataFrame(pts.drop(columns="geometry")).join(units)
+        return aggregate(ent, empty_parcels, level="subzone")
+
+    def bare(_: object) -> gpd.GeoDataFrame:
+        return gpd.sjoin(pts, sub[["id", "geometry"]], how="left", predicate="within")
+
+    runs = max(1, min(repeat, 3))
+    ours(None)
+    bare(None)
+    ours_t, table = measure(ours, runs)
+    bare_t, joined = measure(bare, runs)
+    assigned = int(table["enterprise_count"].sum())
+    same = assigned == int(joined["id"].notna().sum())
+    ratio_value = ours_t.median / bare_t.median
+    return [Row(f"{n:,} points → sub-zones: assign + aggregate vs bare sjoin", ours_t, bare_t,
+                budget="OK" if ratio_value <= 1.3 else "OVER",
+                note=f"{assigned:,} inside sub-zones; same as sjoin: {same}; target ≤ 1.3×")]
+
+
 def machine_info() -> list[str]:
     """Platform, Python, CPUs and library versions, as Markdown bullet lines."""
     libs = ("geopandas", "shapely", "folium", "pandas", "pyogrio", "streamlit-folium")
@@ -591,6 +645,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per case (default 7)")
+    parser.add_argument("--points", type=int, default=1_000_000,
+                        help="enterprise points in the assignment benchmark (default 1,000,000)")
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md",
                         help="Markdown file to write (default BENCHMARKS.md)")
     parser.add_argument("--profile", action="store_true",
@@ -611,9 +667,12 @@ def main(argv: list[str] | None = None) -> int:
     default_rows, default_prof = bench_default(catalog, args.repeat)
     filter_rows, filter_prof = bench_filters(catalog, args.repeat, force_profile=args.profile)
     simp_rows, coverage = bench_simplify(catalog, args.repeat)
+    point_rows = bench_points(catalog, args.repeat, args.points)
     titles = ("1. Catalogue load", "2. Default map view", "3. Filter changes",
-              "4. Display simplification of the districts")
-    sections = list(zip(titles, (load_rows, default_rows, filter_rows, simp_rows), strict=True))
+              "4. Display simplification of the districts",
+              "5. Enterprise points to sub-zones (亩均 aggregation)")
+    sections = list(zip(titles, (load_rows, default_rows, filter_rows, simp_rows, point_rows),
+                        strict=True))
     extras = {titles[1]: default_prof, titles[2]: filter_prof, titles[3]: coverage}
     text = report(sections, extras, args.repeat)
     print(text)

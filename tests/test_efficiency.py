@@ -227,3 +227,23 @@ def test_bad_profiles_name_the_entry_and_the_fix(tmp_path, body, message):
     with pytest.raises(ValueError, match=message) as err:
         load_profile(path)
     assert "bad.toml" in str(err.value) and "Fix:" in str(err.value)
+
+
+def test_fast_point_assignment_agrees_with_geopandas_sjoin(catalog):
+    """The vectorised containment test gives what a plain sjoin(predicate="within") gives."""
+    rng = np.random.default_rng(3)
+    sub = catalog["subzone"]
+    x0, y0, x1, y1 = sub.total_bounds
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(rng.uniform(x0, x1, 20000),
+                                                       rng.uniform(y0, y1, 20000)), crs=4326)
+    ours = assign_points(pts, sub, catalog["district"])
+    bare = gpd.sjoin(pts, sub[["id", "geometry"]], how="left", predicate="within")
+    bare = bare[~bare.index.duplicated()]
+    assert (ours["subzone_id"].astype(object).fillna("-") == bare["id"].fillna("-")).all()
+    assert ours["subzone_id"].notna().sum() > 100
+    dist = gpd.sjoin(pts, catalog["district"][["name", "geometry"]], how="left",
+                     predicate="within")
+    dist = dist[~dist.index.duplicated()]
+    outside = ours["subzone_id"].isna()
+    assert (ours.loc[outside, "district"].astype(object).fillna("-")
+            == dist.loc[outside, "name"].fillna("-")).all()

@@ -1,0 +1,175 @@
+"""The land-efficiency pipeline used by the CLI and the app: units → land → figures → classes →
+low-efficiency flags, and tables ready for export (each row says whether its data are samples).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+
+from .display import belt_envelopes
+from .lowland import flag_parcels
+from .metrics import (
+    AGG_LEVELS,
+    INDICATORS,
+    aggregate,
+    assign_points,
+    assign_units,
+    enterprise_land,
+    enterprise_metrics,
+    split_ids,
+)
+from .scoring import Profile, evaluate
+
+__all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES"]
+
+LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
+               "belt": "产业带", "city": "全市"}
+_UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything computed from one set of parcels and enterprises.
+
+    Attributes
+    ----------
+    parcels : GeoDataFrame
+        Parcels with their units, figures, ``low_efficiency``, ``reason_codes``, ``reasons``.
+    enterprises : DataFrame
+        Enterprises with units, land, indicators, ``score`` and ``class``.
+    profile : Profile
+    data_label : str
+        What the data are (示例数据 … or the imported files), carried into every output.
+    """
+
+    parcels: gpd.GeoDataFrame
+    enterprises: pd.DataFrame
+    profile: Profile
+    data_label: str
+
+
+def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
+                      catalog: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """Units of each enterprise: its (first) parcel's, else its own point's."""
+    ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
+    by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
+    first = ent["parcel_id"].map(lambda v: next(iter(split_ids(v)), None)) \
+        if "parcel_id" in ent else pd.Series(None, index=ent.index)
+    units = by_parcel.reindex(first.where(first.isin(by_parcel.index)).values)
+    units.index = ent.index
+    if {"lon", "lat"} <= set(ent.columns):
+        lon = pd.to_numeric(ent["lon"], errors="coerce")
+        lat = pd.to_numeric(ent["lat"], errors="coerce")
+        need = units["city"].isna() & lon.notna() & lat.notna()
+        if need.any():
+            pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[need], lat[need]),
+                                   index=ent.index[need], crs="EPSG:4326")
+            units.loc[need, list(_UNIT_COLS)] = assign_points(
+                pts, catalog["subzone"], catalog["district"])[list(_UNIT_COLS)]
+    return ent.join(units)
+
+
+def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
+            catalog: Mapping[str, gpd.GeoDataFrame], profile: Profile, *,
+            data_label: str) -> Analysis:
+    """Run the whole pipeline.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Canonical parcels (any CRS; harmonised to the catalogue's).
+    enterprises : DataFrame
+        Canonical enterprises (``parcel_id`` and/or ``lon``/``lat``).
+    catalog : mapping
+        From :func:`geo.load_catalog` (sub-zones and districts are used).
+    profile : Profile
+        From :func:`geo.scoring.load_profile`.
+    data_label : str, keyword-only
+        Shown with every figure (e.g. :data:`geo.landmodel.SAMPLE_LABEL`).
+
+    Returns
+    -------
+    Analysis
+    """
+    par = assign_units(parcels, catalog["subzone"], catalog["district"])
+    ent = _enterprise_units(enterprises, par, catalog)
+    ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
+    flagged = flag_parcels(par, ent, profile)
+    flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
+    return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label)
+
+
+def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
+    """Geometry and display name of each unit of ``level`` (``unit``, ``unit_name``,
+    ``geometry_quality``)."""
+    if level == "subzone":
+        src = catalog["subzone"].assign(unit=lambda d: d["id"],
+                                        unit_name=lambda d: d["zone_name"] + "·" + d["name"])
+    elif level == "zone":
+        src = catalog["zone"].assign(unit=lambda d: d["id"], unit_name=lambda d: d["name"])
+    elif level == "district":
+        src = catalog["district"].assign(unit=lambda d: d["name"], unit_name=lambda d: d["name"])
+    elif level == "belt":
+        src = belt_envelopes(catalog["zone"]).assign(unit=lambda d: d["belt"],
+                                                     unit_name=lambda d: d["belt"])
+    elif level == "city":
+        city = catalog["district"].union_all()
+        src = gpd.GeoDataFrame({"unit": ["宁波市"], "unit_name": ["宁波市"],
+                                "geometry_quality": ["reference"]}, geometry=[city],
+                               crs=catalog["district"].crs)
+    else:
+        raise ValueError(f"unknown level {level!r}. Fix: use one of {', '.join(AGG_LEVELS)}")
+    return src[["unit", "unit_name", "geometry_quality", src.geometry.name]]
+
+
+def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, level: str
+                ) -> gpd.GeoDataFrame:
+    """Aggregated figures of ``level`` with the units' geometry, class counts and the low-
+    efficiency land, labelled with the data's nature.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per unit (units without data included, with zero counts and empty figures).
+    """
+    units = unit_layer(catalog, level)
+    labels = dict(zip(units["unit"], units["unit_name"], strict=True))
+    agg = aggregate(analysis.enterprises, analysis.parcels, level=level, labels=labels)
+    col = AGG_LEVELS[level]
+    ent = analysis.enterprises.assign(city="宁波市")
+    counts = pd.crosstab(ent[col], ent["class"]).reindex(columns=list("ABCD"), fill_value=0)
+    counts.columns = [f"class_{c}_count" for c in counts.columns]
+    par = analysis.parcels.assign(city="宁波市")
+    low = par.loc[par["low_efficiency"]].groupby(col)["land_mu"].agg(["size", "sum"])
+    low.columns = ["low_eff_parcel_count", "low_eff_land_mu"]
+    out = units.merge(agg.drop(columns=["unit_name"]), on="unit", how="left")
+    out = out.merge(counts, left_on="unit", right_index=True, how="left")
+    out = out.merge(low, left_on="unit", right_index=True, how="left")
+    fill = [c for c in out.columns if c.endswith("_count")] + ["low_eff_land_mu"]
+    out[fill] = out[fill].fillna(0)
+    out["level"] = level
+    out["level_label"] = LEVEL_NAMES[level]
+    out["data_nature"] = analysis.data_label
+    out["profile"] = analysis.profile.name
+    ordered = ["level", "level_label", "unit", "unit_name"] + [
+        k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
+            "level", "level_label", "unit", "unit_name", out.geometry.name)] + [out.geometry.name]
+    return gpd.GeoDataFrame(out[ordered], geometry=out.geometry.name, crs=units.crs)
+
+
+def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Flagged parcels with their reasons, for the 低效用地 export."""
+    par = analysis.parcels
+    cols = ["parcel_id", "land_mu", "land_use", "status", "far_used", "enterprise_count",
+            "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
+            "data_note", "subzone_id", "zone_id", "district", "belt"]
+    out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
+    quality = "sample" if "示例" in analysis.data_label else "imported"
+    out = out.assign(data_nature=analysis.data_label, geometry_quality=quality,
+                     profile=analysis.profile.name)
+    return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
+

@@ -1,0 +1,161 @@
+"""Maps of the land-efficiency analysis: a choropleth of one indicator by unit, and flagged
+low-efficiency parcels with their reasons. Class breaks and the legend are built here (no
+branca colormap: streamlit-folium would fetch d3 from a CDN for it).
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.display import display_frame
+
+from .assets import use_offline_assets
+from .map import NINGBO_BOUNDS, Legend, _stable_ids
+from .text import esc
+
+__all__ = ["PALETTE", "class_breaks", "build_choropleth", "build_parcel_map"]
+
+#: Five sequential classes, light to dark (ColorBrewer YlGnBu 5, colour-blind safe).
+PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+NO_DATA = "#d9d9d9"
+
+
+def class_breaks(values: pd.Series, *, k: int = len(PALETTE)) -> list[float]:
+    """Quantile breaks (k + 1 edges) of the finite values; fewer when values repeat."""
+    finite = pd.to_numeric(values, errors="coerce")
+    finite = finite[np.isfinite(finite)]
+    if finite.empty:
+        return []
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))
+    return [float(e) for e in edges]
+
+
+def _colour(value: float, edges: list[float]) -> str:
+    if value is None or not np.isfinite(value) or len(edges) < 2:
+        return NO_DATA if (value is None or not np.isfinite(value)) else PALETTE[-1]
+    i = int(np.searchsorted(edges, value, side="right")) - 1
+    i = min(max(i, 0), len(edges) - 2)
+    offset = len(PALETTE) - (len(edges) - 1)
+    return PALETTE[i + offset]
+
+
+def _base_map(asset_base: str) -> folium.Map:
+    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    use_offline_assets(m, base_url=asset_base)
+    return m
+
+
+def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: str,
+                     data_label: str, districts: gpd.GeoDataFrame | None = None,
+                     asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
+    """A choropleth of ``metric`` by unit (from :func:`geo.efficiency.level_table`).
+
+    Parameters
+    ----------
+    table : GeoDataFrame
+        Units with ``unit``, ``unit_name``, ``metric``, ``enterprise_count``,
+        ``coverage_share``, ``geometry_quality``.
+    metric, label, unit : str, keyword-only
+        Column to map, its Chinese label and unit.
+    data_label : str, keyword-only
+        Nature of the data (示例数据 …), stated in the legend and every tooltip.
+    districts : GeoDataFrame, keyword-only
+        Outlines drawn for orientation.
+    asset_base : str, keyword-only
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = _base_map(asset_base)
+    if districts is not None:
+        outline = display_frame(districts, columns=["name"], tolerance_m=60)
+        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
+                       style_function=lambda _f: {"color": "#777", "weight": 1, "fill": False,
+                                                  "dashArray": "4 2"}).add_to(m)
+    edges = class_breaks(table[metric])
+    frame = table.copy()
+    values = pd.to_numeric(frame[metric], errors="coerce")
+    frame["_color"] = [_colour(v, edges) for v in values]
+    frame["_tt"] = [
+        f"<b>{esc(r.unit_name)}</b><br>{esc(label)}："
+        + (f"{v:,.2f} {esc(unit)}" if np.isfinite(v) else "无数据")
+        + f"<br>企业数：{int(r.enterprise_count)} · 数据覆盖："
+        + (f"{r.coverage_share:.0%}" if pd.notna(r.coverage_share) else "—")
+        + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
+        for r, v in zip(frame.itertuples(), values, strict=True)]
+    frame["id"] = frame["unit"].astype(str)
+    light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
+    folium.GeoJson(
+        light.to_json(drop_id=True), name=label,
+        style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
+                                  "fillColor": f["properties"]["_color"]},
+        highlight_function=lambda _f: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+    ).add_to(m)
+    rows = []
+    offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else 0
+    for i in range(max(len(edges) - 1, 0)):
+        rows.append(f"<div><span style='display:inline-block;width:14px;height:10px;"
+                    f"background:{PALETTE[i + offset]};margin-right:4px'></span>"
+                    f"{edges[i]:,.1f} – {edges[i + 1]:,.1f}</div>")
+    rows.append(f"<div><span style='display:inline-block;width:14px;height:10px;"
+                f"background:{NO_DATA};margin-right:4px'></span>无数据</div>")
+    html = (f"<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
+            f"<b>{esc(label)}（{esc(unit)}）</b>{''.join(rows)}"
+            f"<div style='color:#b45309;max-width:220px'>{esc(data_label)}；"
+            "集聚区/分片为示意范围</div></div>")
+    Legend(html).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
+    _stable_ids(m, prefix="ch")
+    return m
+
+
+def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
+                     districts: gpd.GeoDataFrame | None = None,
+                     subzones: gpd.GeoDataFrame | None = None,
+                     asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
+    """Flagged low-efficiency parcels, coloured by their first reason, with escaped tooltips."""
+    m = _base_map(asset_base)
+    if districts is not None:
+        outline = display_frame(districts, columns=["name"], tolerance_m=60)
+        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
+                       style_function=lambda _f: {"color": "#777", "weight": 1,
+                                                  "fill": False}).add_to(m)
+    if subzones is not None:
+        folium.GeoJson(display_frame(subzones, columns=["name"]).to_json(drop_id=True),
+                       name="分片（示意）", interactive=False,
+                       style_function=lambda _f: {"color": "#1f77b4", "weight": 1,
+                                                  "fillOpacity": 0.05, "dashArray": "3 3"}
+                       ).add_to(m)
+    colours = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e", "LOW_FAR": "#8c564b"}
+    frame = parcels.copy()
+    first = frame["reason_codes"].str.split(";").str[0]
+    frame["_color"] = first.map(colours).fillna("#555")
+    frame["_tt"] = [
+        f"<b>宗地 {esc(r.parcel_id)}</b><br>面积：{r.land_mu:,.1f} 亩<br>原因：{esc(r.reasons)}"
+        + (f"<br>亩均税收：{r.tax_per_mu:,.1f} 万元/亩" if pd.notna(r.tax_per_mu) else "")
+        + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
+        for r in frame.itertuples()]
+    frame["id"] = frame["parcel_id"].astype(str)
+    light = display_frame(frame, columns=["id", "_tt", "_color"])
+    folium.GeoJson(light.to_json(drop_id=True), name=f"低效宗地（{len(frame)}）",
+                   style_function=lambda f: {"color": f["properties"]["_color"], "weight": 2,
+                                             "fillColor": f["properties"]["_color"],
+                                             "fillOpacity": 0.6},
+                   tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+                   ).add_to(m)
+    rows = "".join(f"<div><span style='display:inline-block;width:12px;height:10px;"
+                   f"background:{c};margin-right:4px'></span>{esc(code)}</div>"
+                   for code, c in colours.items())
+    Legend("<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
+           f"<b>低效原因（首项）</b>{rows}<div style='color:#b45309'>{esc(data_label)}</div>"
+           "</div>").add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
+    _stable_ids(m, prefix="lp")
+    return m
