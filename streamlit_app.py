@@ -13,11 +13,18 @@ st.set_page_config(page_title="宁波工业空间规划工具", page_icon="🏭"
 get_catalog()
 asset_base()  # copies Leaflet into static/ once, so the map needs no CDN
 
-pages = st.navigation([
-    st.Page("app_pages/map_view.py", title="地图总览", icon="🗺️", default=True),
-    st.Page("app_pages/profiles.py", title="园区档案", icon="📋"),
-    st.Page("app_pages/export.py", title="导出", icon="📤"),
-])
+pages = st.navigation({
+    "产业空间": [
+        st.Page("app_pages/map_view.py", title="地图总览", icon="🗺️", default=True),
+        st.Page("app_pages/profiles.py", title="园区档案", icon="📋"),
+        st.Page("app_pages/export.py", title="导出", icon="📤"),
+    ],
+    "亩均论英雄": [
+        st.Page("app_pages/efficiency.py", title="亩均效益", icon="📊"),
+        st.Page("app_pages/lowland.py", title="低效用地", icon="🏚️"),
+        st.Page("app_pages/data_import.py", title="数据导入", icon="📥"),
+    ],
+})
 st.sidebar.caption("宁波工业空间规划工具 · 一核四带二十区多点")
 st.session_state[FILTERS] = sidebar_filters()  # drawn here so they persist across pages
 pages.run()

@@ -6,7 +6,7 @@ They subclass :class:`ValueError`, so callers that only know "bad value" still c
 
 from __future__ import annotations
 
-__all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError"]
+__all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError"]
 
 
 class _LocatedError(ValueError):
@@ -47,3 +47,7 @@ class BoundaryImportError(_LocatedError):
 
 class ExportError(_LocatedError):
     """An export was asked for in a form we cannot write."""
+
+
+class DataImportError(_LocatedError):
+    """A parcel or enterprise file cannot be imported (unreadable, unsafe or without key fields)."""

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo catalog|import-boundaries ...``.
+"""Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland ...``.
 
 Bad arguments and bad data end with one line on stderr and exit code 2.
 """
@@ -55,6 +55,24 @@ def _build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path,
                      help="write the updated layer here (default: replace it in the data folder)")
     imp.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+    for name, helptext in (("evaluate", "亩均效益 figures and A/B/C/D classes by level"),
+                           ("lowland", "low-efficiency parcels with their reasons")):
+        cmd = sub.add_parser(name, help=helptext)
+        cmd.add_argument("--parcels", required=True, type=Path,
+                         help="parcels: GeoPackage, GeoJSON, zipped Shapefile, CSV or Excel")
+        cmd.add_argument("--enterprises", type=Path, help="enterprises: CSV, Excel or GeoPackage")
+        cmd.add_argument("--profile", type=Path,
+                         help="scoring profile (TOML); default data/profiles/default.toml")
+        if name == "evaluate":
+            cmd.add_argument("--level", required=True,
+                             choices=("subzone", "zone", "district", "belt", "city"))
+        cmd.add_argument("--gcj02", action="store_true",
+                         help="coordinates in the files are GCJ-02 (高德); convert to WGS84")
+        cmd.add_argument("--out", required=True, help="output path ending in "
+                         + ", ".join(FORMATS))
+        cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
+        cmd.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     return parser
 
 
@@ -90,6 +108,43 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_path(out: Path, lang: str) -> Path:
+    return out.with_name(out.stem + ("_校验报告.csv" if lang == "zh" else "_validation_report.csv"))
+
+
+def _cmd_efficiency(args: argparse.Namespace) -> int:
+    from .efficiency import LEVEL_NAMES, analyse, level_table, load_inputs, parcel_table
+    from .export import neutralise_formula
+    from .scoring import load_profile
+
+    out = Path(args.out)
+    if out.suffix.lower() not in FORMATS:
+        raise ValueError(f"--out {args.out!r}: unknown format. Fix: end the path in "
+                         + ", ".join(FORMATS))
+    profile = load_profile(args.profile)
+    inputs = load_inputs(args.parcels, args.enterprises, gcj02=args.gcj02)
+    catalog = load_catalog(data_dir=args.data_dir)
+    analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
+                       data_label=inputs.data_label)
+    if args.command == "evaluate":
+        table = level_table(analysis, catalog, level=args.level)
+        what = f"{len(table)} {LEVEL_NAMES[args.level]} rows"
+    else:
+        table = parcel_table(analysis)
+        what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
+    meta = {"数据性质": inputs.data_label, "评价方案": f"{profile.name} ({profile.path})",
+            "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
+            "校验问题行数": str(len(inputs.report))}
+    written = export_layer(table, out, lang=args.lang, metadata=meta)
+    report_path = _report_path(written, args.lang)
+    inputs.report.map(neutralise_formula).to_csv(report_path, index=False,
+                                                 encoding="utf-8-sig")
+    print(f"wrote {what} to {written}")
+    print(f"validation report: {len(inputs.report)} lines in {report_path}")
+    print(f"data: {inputs.data_label}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     parser = _build_parser()
@@ -97,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "catalog":
             return _cmd_catalog(args)
+        if args.command in ("evaluate", "lowland"):
+            return _cmd_efficiency(args)
         return _cmd_import(args)
     except (ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from .display import belt_envelopes
+from .landmodel import SAMPLE_LABEL
 from .lowland import flag_parcels
 from .metrics import (
     AGG_LEVELS,
@@ -24,7 +26,8 @@ from .metrics import (
 )
 from .scoring import Profile, evaluate
 
-__all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES"]
+__all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES",
+           "Inputs", "load_inputs", "load_sample", "SAMPLE_DIR"]
 
 LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
                "belt": "产业带", "city": "全市"}
@@ -173,3 +176,48 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
                      profile=analysis.profile.name)
     return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
 
+
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Imported parcels and enterprises, their validation report and what they are."""
+
+    parcels: gpd.GeoDataFrame
+    enterprises: pd.DataFrame
+    report: pd.DataFrame
+    data_label: str
+
+
+def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = None, *,
+                gcj02: bool = False) -> Inputs:
+    """Import parcels (and enterprises) through :mod:`geo.ingest`, keeping both reports.
+
+    A file whose rows all carry :data:`geo.landmodel.SAMPLE_LABEL` (or that lives in
+    ``data/sample``) is labelled as sample data; anything else as the user's files.
+    """
+    from .ingest import import_enterprises, import_parcels
+
+    par = import_parcels(parcels_path, gcj02=gcj02)
+    reports = [par.report]
+    if enterprises_path is not None:
+        ent = import_enterprises(enterprises_path, gcj02=gcj02, parcels=par.data)
+        reports.append(ent.report)
+        enterprises = pd.DataFrame(ent.data)
+    else:
+        enterprises = pd.DataFrame({"credit_code": pd.Series(dtype=str),
+                                    "parcel_id": pd.Series(dtype=str)})
+    paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
+    sample = all(SAMPLE_DIR in p.resolve().parents for p in paths)
+    label = SAMPLE_LABEL if sample else "用户导入：" + "、".join(p.name for p in paths)
+    report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(
+        len(r) for r in reports) else reports[0]
+    return Inputs(parcels=par.data, enterprises=enterprises, report=report, data_label=label)
+
+
+def load_sample() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, str]:
+    """The bundled 示例数据, read through the same importer as users' files."""
+    got = load_inputs(SAMPLE_DIR / "parcels.gpkg", SAMPLE_DIR / "enterprises.csv")
+    return got.parcels, got.enterprises, got.report, got.data_label

@@ -1,0 +1,296 @@
+"""The synthetic sample in data/sample: current, deterministic, labelled, inside the sub-zones,
+and of plausible magnitude (规上 亩均税收 / 亩均增加值 near the plan figures of seed 001)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+from geo.crs import AREA_CRS, M2_PER_MU
+from geo.landmodel import (
+    CLEARANCE_STATUSES,
+    CLEARED_STATUSES,
+    PARCEL_FIELDS,
+    PARCEL_STATUSES,
+    SAMPLE_LABEL,
+    SCALES,
+)
+from geo.taxonomy import canonical_tags
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample"
+SCRIPT = ROOT / "scripts" / "make_sample_data.py"
+LABEL = "数据性质"
+PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS] + [LABEL]
+ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度", "税收（万元）",
+                      "工业增加值（万元）", "营业收入（万元）", "综合能耗（吨标准煤）", "排放当量（吨）",
+                      "用电量（万千瓦时）", "从业人员（人）", "研发经费（万元）", LABEL]
+REGISTER_HEADERS = ["宗地编号", "状态", "面积（亩）", "年度", "备注", LABEL]
+NUMERIC = ENTERPRISE_HEADERS[6:14]
+# GB 32100-2015: 31-character alphabet (no I, O, S, V, Z), weights 3^i mod 31
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = [pow(3, i, 31) for i in range(17)]
+
+
+def _load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("make_sample_data", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses need the module registered
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read(folder: Path) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    parcels = gpd.read_file(folder / "parcels.gpkg", layer="parcels", engine="pyogrio")
+    enterprises = pd.read_csv(folder / "enterprises.csv", dtype=str, encoding="utf-8-sig",
+                              keep_default_na=False)
+    register = pd.read_csv(folder / "clearance_register.csv", dtype=str, encoding="utf-8-sig",
+                           keep_default_na=False)
+    return parcels, enterprises, register
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generator run through its command line (default seed) into a temporary folder."""
+    out = tmp_path_factory.mktemp("sample")
+    assert _load_script().main(["--out", str(out)]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """The committed files."""
+    return _read(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def parcels(sample) -> gpd.GeoDataFrame:
+    return sample[0]
+
+
+@pytest.fixture(scope="module")
+def enterprises(sample) -> pd.DataFrame:
+    """Enterprises with numbers parsed and each one's land in 亩 (``land_mu``).
+
+    A parcel shared by k enterprises gives each 1/k of its land (as geo.metrics.enterprise_land),
+    so the land is counted once.
+    """
+    par, ent, _ = sample
+    ent = ent.copy()
+    for col in NUMERIC:
+        ent[col] = pd.to_numeric(ent[col], errors="raise")
+    land = par.set_index("宗地编号")["用地面积（平方米）"] / M2_PER_MU
+    sharers = ent["宗地编号"].map(ent["宗地编号"].value_counts())
+    ent["land_mu"] = ent["宗地编号"].map(land) / sharers
+    return ent
+
+
+def _check_char(code17: str) -> str:
+    total = sum(ALPHABET.index(ch) * w for ch, w in zip(code17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+# --- current and deterministic ------------------------------------------------------------
+
+def test_committed_files_equal_a_fresh_run(regenerated: Path, sample) -> None:
+    for name in ("enterprises.csv", "clearance_register.csv"):
+        assert (regenerated / name).read_bytes() == (SAMPLE / name).read_bytes(), (
+            f"data/sample/{name} is stale: run .venv/bin/python scripts/make_sample_data.py")
+    fresh, committed = _read(regenerated)[0], sample[0]
+    pd.testing.assert_frame_equal(fresh.drop(columns="geometry"),
+                                  committed.drop(columns="geometry"))
+    assert fresh.crs == committed.crs
+    assert (shapely.to_wkb(fresh.geometry.values) == shapely.to_wkb(committed.geometry.values)).all()
+
+
+def test_same_seed_same_data_other_seed_other_data(catalog) -> None:
+    script = _load_script()
+    small = {"subzone": catalog["subzone"].iloc[:3], "district": catalog["district"]}
+    a = script.generate(small, seed=11, n_parcels=150)
+    b = script.generate(small, seed=11, n_parcels=150)
+    c = script.generate(small, seed=12, n_parcels=150)
+    assert len(a.parcels) == 150 and len(a.register) > 0
+    pd.testing.assert_frame_equal(a.enterprises, b.enterprises)
+    pd.testing.assert_frame_equal(a.register, b.register)
+    pd.testing.assert_frame_equal(a.parcels, b.parcels)
+    assert not a.parcels.geometry.equals(c.parcels.geometry)
+    assert not a.enterprises["统一社会信用代码"].equals(c.enterprises["统一社会信用代码"])
+
+
+# --- headers, labels, ids -----------------------------------------------------------------
+
+def test_headers_and_sample_label_on_every_row(sample) -> None:
+    par, ent, reg = sample
+    assert list(par.columns) == PARCEL_HEADERS + ["geometry"]
+    assert list(ent.columns) == ENTERPRISE_HEADERS
+    assert list(reg.columns) == REGISTER_HEADERS
+    for table in (par, ent, reg):
+        assert (table[LABEL] == SAMPLE_LABEL).all()
+    for name in ("enterprises.csv", "clearance_register.csv"):
+        assert (SAMPLE / name).read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+
+
+def test_parcel_ids_are_unique_text_with_district_prefix(parcels, sample, catalog) -> None:
+    info = pyogrio.read_info(SAMPLE / "parcels.gpkg", layer="parcels")
+    types = dict(zip(info["fields"], info["dtypes"], strict=True))
+    assert types["宗地编号"] == "object"  # stored as text, never as a number
+    ids = parcels["宗地编号"]
+    assert ids.is_unique
+    assert ids.map(lambda v: isinstance(v, str) and len(v) == 11 and v.isdigit()).all()
+    adcodes = set(catalog["district"]["adcode"])
+    assert set(ids.str[:6]) <= adcodes
+    assert (ids.str[6:] != "00000").all()
+    assert ids.str[6:].str.startswith("0").any()  # zero-padding survives the round trip
+    ent, reg = sample[1], sample[2]
+    assert set(ent["宗地编号"]) <= set(ids)
+    assert set(reg["宗地编号"]) <= set(ids)
+
+
+def test_credit_codes_are_valid_and_unique(enterprises, parcels) -> None:
+    codes = enterprises["统一社会信用代码"]
+    assert codes.is_unique
+    for code in codes:
+        assert len(code) == 18 and set(code) <= set(ALPHABET), code
+        assert code[:2] == "91"
+        assert _check_char(code[:17]) == code[17], code
+    # region code = the district of the enterprise's parcel
+    assert (codes.str[2:8] == enterprises["宗地编号"].str[:6]).all()
+
+
+def test_names_are_marked_fictional(enterprises) -> None:
+    names = enterprises["企业名称"]
+    assert names.is_unique
+    assert names.str.startswith("示例·").all()
+    assert names.str.endswith("有限公司").all()
+
+
+# --- geometry -----------------------------------------------------------------------------
+
+def test_parcels_lie_in_one_sub_zone_and_never_overlap(parcels, catalog) -> None:
+    assert parcels.crs.to_epsg() == 4326
+    assert (parcels.geom_type == "Polygon").all() and parcels.is_valid.all()
+    sub = catalog["subzone"]
+    joined = gpd.sjoin(parcels, sub[["id", "geometry"]], predicate="within", how="left")
+    assert joined["id"].notna().all(), "a parcel lies outside every sub-zone"
+    assert not joined.index.duplicated().any()
+    geoms = parcels.geometry.values
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    assert (left == right).all(), "parcels intersect"
+    assert joined["id"].nunique() == len(sub)  # every sub-zone has parcels
+
+
+def test_parcel_areas_and_attributes(parcels) -> None:
+    measured = parcels.to_crs(AREA_CRS).area
+    stated = parcels["用地面积（平方米）"]
+    assert np.allclose(stated, measured, rtol=0, atol=0.0051)  # 2 decimals
+    mu = stated / M2_PER_MU
+    assert ((mu >= 5) & (mu <= 150)).mean() > 0.95
+    assert mu.min() > 4 and mu.max() < 200
+    assert 2500 <= len(parcels) <= 3500
+    far = parcels["容积率"]
+    assert np.allclose(parcels["建筑面积（平方米）"], far * stated, atol=0.01)
+    assert set(parcels["用地性质"]) == {"工业用地", "仓储用地"}
+    assert (parcels["用地性质"] == "工业用地").mean() > 0.8
+    status = parcels["生产状态"]
+    assert set(status) <= set(PARCEL_STATUSES)
+    assert {"正常", "在建", "停产", "半停产", "闲置"} <= set(status)
+    assert 0.75 < (status == "正常").mean() < 0.95
+    assert (parcels["年度"] == 2024).all()
+
+
+# --- enterprises --------------------------------------------------------------------------
+
+def test_occupancy(parcels, enterprises) -> None:
+    per_parcel = enterprises["宗地编号"].value_counts()
+    occupied = len(per_parcel)
+    assert 0.9 * occupied <= len(enterprises) <= 1.4 * occupied
+    assert set(per_parcel.unique()) == {1, 2, 3}
+    vacant = set(parcels["宗地编号"]) - set(per_parcel.index)
+    assert len(vacant) >= 100
+    idle = set(parcels.loc[parcels["生产状态"] == "闲置", "宗地编号"])
+    assert idle <= vacant
+    assert (enterprises["年度"] == "2024").all()
+    assert set(enterprises["行业"]) <= set(canonical_tags())
+
+
+def test_scale_follows_the_revenue_line(enterprises) -> None:
+    above = enterprises["规模"] == "规上"
+    assert set(enterprises["规模"]) == set(SCALES)
+    assert 0.25 <= above.mean() <= 0.45
+    assert (enterprises.loc[above, "营业收入（万元）"] >= 2000).all()
+    assert (enterprises.loc[~above, "营业收入（万元）"] < 2000).all()
+    assert (enterprises.loc[~above, "营业收入（万元）"].median()
+            < enterprises.loc[above, "营业收入（万元）"].median() / 5)
+
+
+def test_above_scale_per_mu_aggregates_near_the_plan_figures(enterprises) -> None:
+    """Σ税收 / Σ亩 over 规上 enterprises (shared parcels split equally): 45–70 万元/亩
+    (seed 001 line 12: 56.2 in 2019; line 741: 60 by 2025), 亩均增加值 140–210 (165.2; 200)."""
+    above = enterprises[enterprises["规模"] == "规上"]
+    land = above["land_mu"].sum()
+    assert 45 <= above["税收（万元）"].sum() / land <= 70
+    assert 140 <= above["工业增加值（万元）"].sum() / land <= 210
+    below = enterprises[enterprises["规模"] == "规下"]
+    assert below["税收（万元）"].sum() / below["land_mu"].sum() < 25
+
+
+def test_low_tail_gives_the_rules_work(parcels, enterprises) -> None:
+    land = parcels.set_index("宗地编号")["用地面积（平方米）"] / M2_PER_MU
+    tax = enterprises.groupby("宗地编号")["税收（万元）"].sum()
+    per_mu = tax / land.reindex(tax.index)
+    assert 100 <= (per_mu < 10).sum() <= 900
+    assert 100 <= (per_mu < 5).sum() <= 500
+    assert (per_mu > 150).sum() > 10  # and a long right tail
+
+
+def test_consistent_relations(parcels, enterprises) -> None:
+    e = enterprises
+    va = e["工业增加值（万元）"]
+    big = va >= 10  # rounding to 0.01 万元 blurs ratios of tiny figures
+    rev, tax = e["营业收入（万元）"], e["税收（万元）"]
+    assert (rev[big] / va[big]).between(3 - 0.01, 6 + 0.01).all()
+    assert (tax[big] / va[big]).between(0.25 - 0.01, 0.45 + 0.01).all()
+    assert (e[NUMERIC] >= 0).all().all()
+    above = e[e["规模"] == "规上"]
+    va_a = above["工业增加值（万元）"].sum()
+    assert 0.5 <= va_a / above["综合能耗（吨标准煤）"].sum() <= 3
+    assert 15 <= va_a / above["从业人员（人）"].sum() <= 60
+    rd_share = above["研发经费（万元）"] / above["营业收入（万元）"]
+    assert rd_share.between(0.01 - 1e-4, 0.05 + 1e-4).all()
+    assert (e["从业人员（人）"].astype(int) >= 2).all()
+    stopped = e["宗地编号"].isin(set(parcels.loc[parcels["生产状态"] == "停产", "宗地编号"]))
+    assert stopped.any()  # 停产: near-zero output
+    assert (e.loc[stopped, "税收（万元）"] / e.loc[stopped, "land_mu"] < 2).all()
+
+
+# --- clearance register -------------------------------------------------------------------
+
+def test_clearance_register(sample, enterprises) -> None:
+    par, _, reg = sample
+    assert 140 <= len(reg) <= 160
+    assert reg["宗地编号"].is_unique
+    assert set(reg["状态"]) == set(CLEARANCE_STATUSES)
+    land = (par.set_index("宗地编号")["用地面积（平方米）"] / M2_PER_MU).round(2)
+    area = pd.to_numeric(reg["面积（亩）"])
+    assert np.allclose(area, reg["宗地编号"].map(land), atol=0.005)
+    open_ = reg["状态"].isin(["待整治", "整治中"])
+    assert (reg.loc[open_, "年度"] == "").all()
+    years = pd.to_numeric(reg.loc[~open_, "年度"])
+    assert years.between(2022, 2026).all()
+    # cleared by 2024: no enterprise on the parcel in the 2024 data
+    gone = reg["状态"].isin(["已收储", "已腾退"]) & (pd.to_numeric(reg["年度"], errors="coerce")
+                                                    <= 2024)
+    assert gone.any()
+    assert not reg.loc[gone, "宗地编号"].isin(set(enterprises["宗地编号"])).any()
+    cleared = area[reg["状态"].isin(CLEARED_STATUSES)].sum()
+    assert 0 < cleared < 0.1 * 50000  # a tiny illustration beside the 5 万亩 target
