@@ -27,4 +27,6 @@ pages = st.navigation({
 })
 st.sidebar.caption("宁波工业空间规划工具 · 一核四带二十区多点")
 st.session_state[FILTERS] = sidebar_filters()  # drawn here so they persist across pages
+if pages.title in ("亩均效益", "低效用地", "数据导入"):
+    st.sidebar.caption("以上筛选作用于“产业空间”各页；亩均分析按所导入的全部数据计算。")
 pages.run()

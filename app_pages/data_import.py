@@ -8,7 +8,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import UPLOADED, current_analysis, get_catalog
+from app_pages.common import (
+    UPLOADED,
+    clear_uploaded,
+    current_analysis,
+    get_catalog,
+    set_uploaded,
+)
 from geo.efficiency import analyse, load_inputs
 from geo.export import neutralise_formula
 from geo.ingest import map_headers, read_table
@@ -78,7 +84,7 @@ if parcels_up is not None:
                     status.update(label="导入失败", state="error")
                     st.error(str(err))
                     st.stop()
-                st.session_state[UPLOADED] = analysis
+                set_uploaded(analysis)
                 st.session_state["up_report"] = inputs.report
                 status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
                                     f"{len(inputs.enterprises)} 条企业记录", state="complete")
@@ -92,6 +98,6 @@ if report is not None:
                        report.map(neutralise_formula).to_csv(index=False).encode("utf-8-sig"),
                        file_name="校验报告.csv", key="up_report_dl")
 if st.session_state.get(UPLOADED) is not None and st.button("改回示例数据", key="up_reset"):
-    st.session_state.pop(UPLOADED, None)
+    clear_uploaded()
     st.session_state.pop("up_report", None)
     st.rerun()

@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import asset_base, current_analysis, data_banner, get_catalog
+from app_pages.common import (
+    analysis_key,
+    asset_base,
+    current_analysis,
+    data_banner,
+    get_catalog,
+)
 from geo.efficiency import LEVEL_NAMES, level_table
 from geo.export import export_bytes
 from geo.metrics import INDICATORS
@@ -13,16 +19,16 @@ from layers.efficiency import build_choropleth
 
 
 @st.cache_resource(show_spinner="正在汇总…", max_entries=16)
-def _table(analysis_id: int, level: str):
+def _table(key: str, level: str):
     return level_table(current_analysis(), get_catalog(), level=level)
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
-def _export(analysis_id: int, level: str, fmt: str) -> bytes:
+def _export(key: str, level: str, fmt: str) -> bytes:
     analysis = current_analysis()
     meta = {"层级": LEVEL_NAMES[level], "数据性质": analysis.data_label,
             "评价方案": analysis.profile.name}
-    return export_bytes(_table(analysis_id, level), fmt, metadata=meta)
+    return export_bytes(_table(key, level), fmt, metadata=meta)
 
 
 st.title("亩均效益")
@@ -33,7 +39,7 @@ level = c1.selectbox("汇总层级", list(LEVEL_NAMES), format_func=LEVEL_NAMES.
 metric = c2.selectbox("指标", list(INDICATORS), key="e_metric",
                       format_func=lambda k: f"{INDICATORS[k].label}（{INDICATORS[k].unit}）")
 ind = INDICATORS[metric]
-table = _table(id(analysis), level)
+table = _table(analysis_key(), level)
 st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积加权），仅计入同时填报分子与分母的企业；"
            "“数据覆盖率”为有企业数据的宗地面积占比。")
 
@@ -72,5 +78,5 @@ with right:
 st.subheader("导出")
 cols = st.columns(4)
 for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
-    col.download_button(fmt.upper(), _export(id(analysis), level, fmt),
+    col.download_button(fmt.upper(), _export(analysis_key(), level, fmt),
                         file_name=f"亩均效益_{LEVEL_NAMES[level]}.{fmt}", key=f"e_dl_{fmt}")

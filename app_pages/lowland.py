@@ -6,13 +6,22 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import asset_base, current_analysis, data_banner, get_catalog, work_dir
+from app_pages.common import (
+    APP_DIR,
+    asset_base,
+    current_analysis,
+    data_banner,
+    get_catalog,
+    is_sample,
+    register_paths,
+)
 from geo.efficiency import LEVEL_NAMES, parcel_table
 from geo.export import export_bytes
 from geo.landmodel import CLEARANCE_STATUSES
 from geo.lowland import (
     REASONS,
     Scenario,
+    efficiency_targets,
     load_register,
     load_targets,
     progress,
@@ -22,73 +31,49 @@ from geo.lowland import (
 )
 from layers.efficiency import build_parcel_map
 
-SAMPLE_REGISTER = "data/sample/clearance_register.csv"
+SAMPLE_REGISTER = APP_DIR / "data" / "sample" / "clearance_register.csv"
+PARCEL_COLUMNS = {"parcel_id": "宗地编号", "land_mu": "面积（亩）", "status": "生产状态",
+                  "far_used": "容积率", "tax_per_mu": "亩均税收", "enterprise_classes": "企业类别",
+                  "reasons": "低效原因", "data_note": "说明", "zone_id": "集聚区",
+                  "district": "区县"}
 
 
-def _register_paths():
-    folder = work_dir()
-    return folder / "clearance_register.csv", folder / "clearance_audit.csv"
+def _register(analysis) -> pd.DataFrame:
+    """The saved register; for 示例数据 the bundled sample register until the first save."""
+    path, _ = register_paths(analysis)
+    if not path.exists() and is_sample(analysis):
+        return load_register(SAMPLE_REGISTER)
+    return load_register(path)
 
 
-def _load_register() -> pd.DataFrame:
-    path, _ = _register_paths()
-    if path.exists():
-        return load_register(path)
-    from app_pages.common import APP_DIR
-
-    return load_register(APP_DIR / SAMPLE_REGISTER)
-
-
-st.title("低效用地")
-analysis = current_analysis()
-data_banner(analysis)
-flagged = parcel_table(analysis)
-rules = analysis.profile.lowland
-st.caption("认定规则（评价方案可调）：" + "；".join(
-    [f"{REASONS['LOW_TAX']}（{rules.get('tax_per_mu_below')} 万元/亩）",
-     f"{REASONS['LOW_FAR']}（{rules.get('far_below')}）",
-     f"{REASONS['IDLE']}（{'、'.join(rules.get('idle_statuses') or [])}）",
-     f"{REASONS['CLASS_D']}"]) + "，任一成立即认定。")
-m1, m2, m3 = st.columns(3)
-m1.metric("低效宗地", f"{len(flagged):,} 宗")
-m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
-share = flagged["land_mu"].sum() / analysis.parcels["land_mu"].sum()
-m3.metric("占宗地总面积", f"{share:.1%}")
-
-tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
-with tab_map:
+def _map_and_list(analysis, flagged) -> None:
     fmap = build_parcel_map(flagged, data_label=analysis.data_label,
                             districts=get_catalog()["district"],
                             subzones=get_catalog()["subzone"], asset_base=asset_base())
-    st_folium(fmap, key="lowland_map", height=520, use_container_width=True,
-              returned_objects=[])
+    st_folium(fmap, key="lowland_map", height=520, use_container_width=True, returned_objects=[])
     view = pd.DataFrame(flagged.drop(columns=flagged.geometry.name))
-    st.dataframe(view[["parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
-                       "enterprise_classes", "reasons", "data_note", "zone_id", "district"]]
-                 .rename(columns={"parcel_id": "宗地编号", "land_mu": "面积（亩）",
-                                  "status": "生产状态", "far_used": "容积率",
-                                  "tax_per_mu": "亩均税收", "enterprise_classes": "企业类别",
-                                  "reasons": "低效原因", "data_note": "说明",
-                                  "zone_id": "集聚区", "district": "区县"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(view[list(PARCEL_COLUMNS)].rename(columns=PARCEL_COLUMNS), hide_index=True,
+                 width="stretch")
     st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata={
         "数据性质": analysis.data_label, "评价方案": analysis.profile.name}),
         file_name="低效宗地.xlsx", key="lp_dl")
 
-with tab_reg:
-    register = _load_register()
-    st.caption(f"台账文件：{_register_paths()[0]}（每次保存原子写入，修改记入审计日志）")
+
+def _register_tab(analysis, flagged) -> None:
+    register = _register(analysis)
+    reg_path, audit_path = register_paths(analysis)
+    st.caption(f"台账文件：{reg_path}（保存为原子写入；每项修改记入审计日志 {audit_path.name}）")
     edited = st.data_editor(
         register, key="reg_editor", hide_index=True, width="stretch", num_rows="fixed",
-        disabled=["updated_by", "updated_at"],
+        disabled=["parcel_id", "data_label", "updated_by", "updated_at"],
         column_config={
-            "parcel_id": st.column_config.TextColumn("宗地编号", required=True),
+            "parcel_id": st.column_config.TextColumn("宗地编号"),
             "status": st.column_config.SelectboxColumn("状态", options=list(CLEARANCE_STATUSES),
                                                        required=True),
             "area_mu": st.column_config.NumberColumn("面积（亩）", min_value=0.01, format="%.2f"),
-            "year": st.column_config.TextColumn("完成年度"),
+            "year": st.column_config.TextColumn("完成年度", max_chars=4),
             "note": st.column_config.TextColumn("备注"),
-            "updated_by": "经办人", "updated_at": "更新时间"})
+            "data_label": "数据性质", "updated_by": "经办人", "updated_at": "更新时间"})
     known = set(register["parcel_id"].astype(str))
     candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
     add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add")
@@ -99,40 +84,54 @@ with tab_reg:
             {"parcel_id": p, "status": "待整治", "area_mu": round(float(area[p]), 2)}
             for p in add]
         try:
-            new, audit = update_register(register, [
-                {k: v for k, v in c.items() if k not in ("updated_by", "updated_at")}
-                for c in changes], who=who)
-            save_register(new, _register_paths()[0], audit=audit,
-                          audit_path=_register_paths()[1])
+            new, audit = update_register(register, changes, who=who,
+                                         data_label=analysis.data_label)
+            save_register(new, reg_path, audit=audit, audit_path=audit_path)
         except (ValueError, OSError) as err:
-            st.error(f"未保存：{err}")
+            st.error(f"未保存，原台账保持不变：{err}")
         else:
             st.success(f"已保存，{len(audit)} 项修改记入审计日志。")
-    audit_path = _register_paths()[1]
     if audit_path.exists():
         with st.expander("审计日志"):
             st.dataframe(pd.read_csv(audit_path, dtype=str, encoding="utf-8-sig",
                                      keep_default_na=False), hide_index=True, width="stretch")
 
-with tab_prog:
+
+def _progress_tab(analysis) -> None:
     targets = load_targets().set_index("key")
-    prog = progress(_load_register())
+    prog = progress(_register(analysis))
     goal = targets.at["lowland_cleared_2026", "value"]
     done = prog["cumulative_mu"].iloc[-1]
     a, b = st.columns(2)
     a.metric("累计盘活腾退（台账）", f"{done:,.0f} 亩", help="状态为已盘活/已腾退/已收储")
-    b.metric("2026 年目标", f"{goal:,.0f} 亩", delta=f"完成 {done / goal:.1%}")
-    chart = prog.set_index("year")[["cumulative_mu"]].rename(columns={"cumulative_mu": "累计完成（亩）"})
+    b.metric("2026 年目标", f"{goal:,.0f} 亩", delta=f"完成 {done / goal:.1%}",
+             delta_color="off")
+    chart = prog.set_index("year")[["cumulative_mu"]].rename(
+        columns={"cumulative_mu": "累计完成（亩）"})
     chart["2026 年目标（亩）"] = goal
     chart["2025 年目标（亩）"] = targets.at["lowland_revitalised_2025", "value"]
     st.line_chart(chart, x_label="年度", y_label="亩")
+    if prog.attrs["undated_mu"]:
+        st.warning(f"{prog.attrs['undated_mu']:,.1f} 亩已完成但未填年度，未计入年度进度。")
+    st.subheader("规上工业亩均效益与目标")
+    c1, c2 = st.columns(2)
+    base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）", min_value=0.0,
+                                          value=0.0, key="t_base_tax"),
+            "va_per_mu": c2.number_input("2021 年规上亩均增加值基数（万元/亩，选填）", min_value=0.0,
+                                         value=0.0, key="t_base_va")}
+    table = efficiency_targets(analysis.enterprises, analysis.parcels,
+                               base_2021={k: v for k, v in base.items() if v > 0})
+    st.dataframe(table.drop(columns=["indicator"]).rename(columns={
+        "label": "指标", "current": "当前（万元/亩）", "target": "目标（万元/亩）",
+        "target_year": "目标年度", "attainment": "达成度", "basis": "说明", "source": "出处"}),
+        hide_index=True, width="stretch",
+        column_config={"达成度": st.column_config.NumberColumn(format="percent")})
     st.caption("目标出处：" + "；".join(
         f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
         for r in targets.reset_index().itertuples()))
-    if prog.attrs["undated_mu"]:
-        st.warning(f"{prog.attrs['undated_mu']:,.1f} 亩已完成但未填年度，未计入年度进度。")
 
-with tab_scn:
+
+def _scenario_tab(analysis, flagged) -> None:
     mode = st.radio("情景", ["raise", "clear"], horizontal=True, key="s_mode",
                     format_func=lambda v: "提升至设定水平" if v == "raise" else "清退（腾退）")
     tax = va = None
@@ -145,10 +144,39 @@ with tab_scn:
     ids = flagged["parcel_id"].astype(str).tolist()
     table = scenario(analysis.enterprises, analysis.parcels, ids, Scenario(mode, tax, va),
                      level=level)
-    st.dataframe(table.rename(columns={
+    st.caption(f"作用于当前认定的 {len(ids):,} 宗低效宗地；“提升”只提高低于设定水平的企业，"
+               "“清退”将其宗地与企业移出统计。")
+    st.dataframe(table.drop(columns=["unit"]).rename(columns={
         "unit_name": "单元", "tax_per_mu_now": "亩均税收·现状", "tax_per_mu_scenario": "亩均税收·情景",
-        "tax_per_mu_change": "变化（%）", "va_per_mu_now": "亩均增加值·现状",
-        "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "变化（%） ",
-        "parcel_land_mu_now": "宗地面积·现状", "parcel_land_mu_scenario": "宗地面积·情景",
-        "parcel_land_mu_change": "面积变化（%）"}).drop(columns=["unit"]),
-        hide_index=True, width="stretch")
+        "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
+        "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
+        "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
+        "parcel_land_mu_change": "面积变化（%）"}), hide_index=True, width="stretch")
+
+
+st.title("低效用地")
+analysis = current_analysis()
+data_banner(analysis)
+flagged = parcel_table(analysis)
+rules = analysis.profile.lowland
+st.caption("认定规则（评价方案可调）：" + "；".join(
+    [f"{REASONS['LOW_TAX']}（{rules.get('tax_per_mu_below')} 万元/亩）",
+     f"{REASONS['LOW_FAR']}（{rules.get('far_below')}）",
+     f"{REASONS['IDLE']}（{'、'.join(rules.get('idle_statuses') or [])}）",
+     f"{REASONS['CLASS_D']}"]) + "，任一成立即认定"
+    + "".join(f"；{s}宗地暂不按亩均税收、容积率与评价类别认定"
+              for s in rules.get("exempt_statuses") or []) + "。")
+m1, m2, m3 = st.columns(3)
+m1.metric("低效宗地", f"{len(flagged):,} 宗")
+m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
+m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / analysis.parcels['land_mu'].sum():.1%}")
+
+tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
+with tab_map:
+    _map_and_list(analysis, flagged)
+with tab_reg:
+    _register_tab(analysis, flagged)
+with tab_prog:
+    _progress_tab(analysis)
+with tab_scn:
+    _scenario_tab(analysis, flagged)

@@ -108,6 +108,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+#: English headers of the validation report for ``--lang en`` (the messages stay Chinese).
+REPORT_COLUMNS_EN = {"文件": "file", "行号": "row", "字段": "field", "值": "value",
+                     "问题": "problem", "处理": "action", "级别": "severity"}
+
+
 def _report_path(out: Path, lang: str) -> Path:
     return out.with_name(out.stem + ("_校验报告.csv" if lang == "zh" else "_validation_report.csv"))
 
@@ -137,8 +142,10 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
             "校验问题行数": str(len(inputs.report))}
     written = export_layer(table, out, lang=args.lang, metadata=meta)
     report_path = _report_path(written, args.lang)
-    inputs.report.map(neutralise_formula).to_csv(report_path, index=False,
-                                                 encoding="utf-8-sig")
+    report = inputs.report.map(neutralise_formula)
+    if args.lang == "en":
+        report = report.rename(columns=REPORT_COLUMNS_EN)
+    report.to_csv(report_path, index=False, encoding="utf-8-sig")
     print(f"wrote {what} to {written}")
     print(f"validation report: {len(inputs.report)} lines in {report_path}")
     print(f"data: {inputs.data_label}")

@@ -195,8 +195,9 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
                 gcj02: bool = False) -> Inputs:
     """Import parcels (and enterprises) through :mod:`geo.ingest`, keeping both reports.
 
-    A file whose rows all carry :data:`geo.landmodel.SAMPLE_LABEL` (or that lives in
-    ``data/sample``) is labelled as sample data; anything else as the user's files.
+    Files that live in ``data/sample``, or whose rows all carry a 数据性质 column marking them
+    as 示例数据 (e.g. a re-imported export of the sample), are labelled as sample data; files
+    with some such rows as "含示例数据"; anything else as the user's files, by name.
     """
     from .ingest import import_enterprises, import_parcels
 
@@ -210,8 +211,18 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
         enterprises = pd.DataFrame({"credit_code": pd.Series(dtype=str),
                                     "parcel_id": pd.Series(dtype=str)})
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
-    sample = all(SAMPLE_DIR in p.resolve().parents for p in paths)
-    label = SAMPLE_LABEL if sample else "用户导入：" + "、".join(p.name for p in paths)
+    marks = pd.concat([frame["data_label"] for frame in (par.data, enterprises)
+                       if "data_label" in frame], ignore_index=True).astype(str) \
+        if any("data_label" in f for f in (par.data, enterprises)) else pd.Series(dtype=str)
+    is_sample = marks.str.contains("示例", regex=False)
+    names = "、".join(p.name for p in paths)
+    if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
+            len(marks) and is_sample.all()):
+        label = SAMPLE_LABEL
+    elif is_sample.any():
+        label = f"用户导入（含示例数据，请核实）：{names}"
+    else:
+        label = f"用户导入：{names}"
     report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(
         len(r) for r in reports) else reports[0]
     return Inputs(parcels=par.data, enterprises=enterprises, report=report, data_label=label)

@@ -140,6 +140,9 @@ def prepare_table(gdf: gpd.GeoDataFrame, *, lang: str = "zh") -> gpd.GeoDataFram
     else:
         out["center_lon"] = pd.Series(dtype=float)
         out["center_lat"] = pd.Series(dtype=float)
+    for col in out.columns:  # 4 decimals: 0.0001 km² = 100 m², 0.0001 万元 = 1 元
+        if col not in ("center_lon", "center_lat") and pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(4)
     pos = list(out.columns).index("geometry_quality") + 1
     out.insert(pos, "geometry_note", out["geometry_quality"].map(QUALITY_NOTES).fillna(""))
     if lang == "zh":

@@ -126,6 +126,7 @@ _PARCEL_ALIASES: dict[str, tuple] = {
     "status": ("生产状态", "状态", "生产经营状态", "经营状态", "使用状态", "利用状态", "土地利用状态",
                "status", "state"),
     "year": _YEAR_WORDS,
+    "data_label": ("数据性质", "数据说明", "data_nature", "data_label"),
     _GEOM_FIELD: ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "空间信息"),
 }
 _ENTERPRISE_ALIASES: dict[str, tuple] = {
@@ -142,6 +143,7 @@ _ENTERPRISE_ALIASES: dict[str, tuple] = {
     "industry": ("行业", "所属行业", "行业类别", "行业门类", "行业大类", "行业名称", "国民经济行业",
                  "国民经济行业分类", "产业", "所属产业", "industry", "sector"),
     "year": _YEAR_WORDS,
+    "data_label": _PARCEL_ALIASES["data_label"],
     "land_area_m2": ("企业用地面积",) + _AREA_WORDS,
     "tax_wan": ("税收", "税收总额", "税收合计", "实缴税金", "实缴税收", "实缴税费", "实缴税额", "税费",
                 "税金", "纳税", "纳税额", "纳税总额", "入库税金", "入库税收", "实际入库税收", "税收收入",

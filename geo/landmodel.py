@@ -59,6 +59,7 @@ PARCEL_FIELDS = (
     Field("far", "容积率", "number"),
     Field("status", "生产状态", "status"),
     Field("year", "年度", "year"),
+    Field("data_label", "数据性质", "text"),
 )
 ENTERPRISE_FIELDS = (
     Field("credit_code", "统一社会信用代码", "id", required=True),
@@ -78,6 +79,7 @@ ENTERPRISE_FIELDS = (
     Field("power_10k_kwh", "用电量（万千瓦时）", "number"),
     Field("employees", "从业人员（人）", "int"),
     Field("rd_wan", "研发经费（万元）", "number", "wan"),
+    Field("data_label", "数据性质", "text"),
 )
 
 _LABELS = {f.name: f.label for f in PARCEL_FIELDS + ENTERPRISE_FIELDS}

@@ -22,8 +22,8 @@ from .metrics import aggregate, ratio, split_ids
 from .scoring import Profile
 
 __all__ = ["REASONS", "flag_parcels", "parcel_figures", "REGISTER_COLUMNS", "AUDIT_COLUMNS",
-           "load_register", "save_register", "update_register", "load_targets", "progress",
-           "scenario", "TARGETS_FILE"]
+           "REGISTER_HEADERS", "load_register", "save_register", "update_register", "load_targets", "progress",
+           "scenario", "TARGETS_FILE", "efficiency_targets"]
 
 #: Reason codes and their Chinese descriptions (thresholds come from the profile).
 REASONS = {
@@ -32,7 +32,14 @@ REASONS = {
     "IDLE": "闲置/停产",
     "CLASS_D": "企业评价为D类",
 }
-REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "updated_by", "updated_at")
+REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "data_label",
+                    "updated_by", "updated_at")
+#: The register is an officials' file: it is written with these Chinese headers and read with
+#: either these or the English column names.
+REGISTER_HEADERS = {"parcel_id": "宗地编号", "status": "状态", "area_mu": "面积（亩）",
+                    "year": "年度", "note": "备注", "data_label": "数据性质",
+                    "updated_by": "经办人", "updated_at": "更新时间"}
+_EDITABLE = ("status", "area_mu", "year", "note")
 AUDIT_COLUMNS = ("when", "who", "parcel_id", "field", "old", "new")
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets" / "plan_targets.csv"
 
@@ -91,7 +98,8 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Prof
     DataFrame
         :func:`parcel_figures` plus ``low_efficiency`` (bool), ``reason_codes`` ("LOW_TAX;IDLE")
         and ``reasons`` (Chinese, with the threshold used). A parcel without enterprise data is
-        judged only by the rules that do not need it (容积率, status), and says so.
+        judged only by the rules that do not need it (容积率, status), and says so; a parcel
+        whose status is in ``exempt_statuses`` (在建) is judged only by its status.
     """
     rules = profile.lowland
     out = parcel_figures(parcels, enterprises)
@@ -104,26 +112,33 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Prof
             codes[idx[k]].append(code)
             texts[idx[k]].append(text)
 
+    exempt_list = list(rules.get("exempt_statuses") or [])
+    exempt = (out["status"].isin(exempt_list) if ("status" in out and exempt_list)
+              else pd.Series(False, index=out.index))
     tax_t = rules.get("tax_per_mu_below")
     if tax_t is not None:
-        hit(out["tax_per_mu"] < float(tax_t), "LOW_TAX", f"亩均税收低于{tax_t}万元/亩")
+        hit((out["tax_per_mu"] < float(tax_t)) & ~exempt, "LOW_TAX", f"亩均税收低于{tax_t}万元/亩")
     far_t = rules.get("far_below")
     if far_t is not None:
         uses = set(rules.get("industrial_uses") or [])
         industrial = out["land_use"].isin(uses) if ("land_use" in out and uses) else True
-        hit((out["far_used"] < float(far_t)) & industrial, "LOW_FAR", f"容积率低于{far_t}")
+        hit((out["far_used"] < float(far_t)) & industrial & ~exempt, "LOW_FAR",
+            f"容积率低于{far_t}")
     statuses = list(rules.get("idle_statuses") or [])
     if statuses and "status" in out:
         hit(out["status"].isin(statuses), "IDLE", "闲置/停产（" + "、".join(statuses) + "）")
     flag_classes = set(rules.get("flag_classes") or [])
     if flag_classes:
-        hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes)),
-            "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
+        hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes))
+            & ~exempt, "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
     out["reason_codes"] = [";".join(c) for c in codes]
     out["reasons"] = ["；".join(t) for t in texts]
     out["low_efficiency"] = out["reason_codes"] != ""
     no_data = out["enterprise_count"] == 0
-    out["data_note"] = np.where(no_data, "无企业数据：仅按容积率与生产状态判断", "")
+    out["data_note"] = np.select(
+        [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool)],
+        [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断"],
+        default="")
     return out
 
 
@@ -136,40 +151,71 @@ def _empty_register() -> pd.DataFrame:
 def load_register(path: str | Path) -> pd.DataFrame:
     """Read the clearance register (CSV, UTF-8 with or without BOM); empty when absent.
 
+    Headers may be the Chinese ones of :data:`REGISTER_HEADERS` (as written by
+    :func:`save_register`) or the English column names; ``年度``, ``备注``, ``数据性质`` and the
+    update columns are optional.
+
     Raises
     ------
     CatalogValidationError
-        For an unknown status, a bad area or year, or a duplicate parcel — naming the row.
+        For a missing column, an unknown status, a bad area or year, or a duplicate parcel —
+        naming the file, row and field.
     """
     path = Path(path)
     if not path.exists():
         return _empty_register()
     df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    missing = [c for c in ("parcel_id", "status", "area_mu") if c not in df.columns]
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.rename(columns={zh: en for en, zh in REGISTER_HEADERS.items()})
+    missing = [REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu")
+               if c not in df.columns]
     if missing:
-        raise CatalogValidationError(f"missing columns {missing}", file=str(path),
-                                     fix=f"the register needs columns {', '.join(REGISTER_COLUMNS)}")
+        raise CatalogValidationError(
+            f"missing columns {missing}", file=str(path),
+            fix="the register needs the columns " + "、".join(REGISTER_HEADERS.values())
+            + " (宗地编号、状态、面积（亩） are required)")
     for c in REGISTER_COLUMNS:
         if c not in df:
             df[c] = ""
     for n, row in enumerate(df.itertuples(index=False), start=2):
+        if not str(row.parcel_id).strip():
+            raise CatalogValidationError("empty parcel id", file=str(path), feature=f"row {n}",
+                                         field="宗地编号", fix="fill in the 宗地编号 or delete the row")
         if row.status not in CLEARANCE_STATUSES:
             raise CatalogValidationError(f"unknown status {row.status!r}", file=str(path),
-                                         feature=f"row {n}", field="status",
+                                         feature=f"row {n}", field="状态",
                                          fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
         area = pd.to_numeric(row.area_mu, errors="coerce")
         if pd.isna(area) or area <= 0:
             raise CatalogValidationError(f"area {row.area_mu!r} is not a positive number",
-                                         file=str(path), feature=f"row {n}", field="area_mu",
+                                         file=str(path), feature=f"row {n}", field="面积（亩）",
                                          fix="give the parcel's area in 亩")
+        if str(row.year).strip() and not _is_year(row.year):
+            raise CatalogValidationError(f"year {row.year!r} is not a year", file=str(path),
+                                         feature=f"row {n}", field="年度",
+                                         fix="give a four-digit year (e.g. 2025) or leave it empty")
     dup = df["parcel_id"].duplicated()
     if dup.any():
         first = df.index[dup][0]
         raise CatalogValidationError("duplicate parcel", file=str(path),
-                                     feature=f"row {first + 2}", field="parcel_id",
+                                     feature=f"row {first + 2}", field="宗地编号",
                                      fix="keep one register line per parcel")
     df["area_mu"] = pd.to_numeric(df["area_mu"])
     return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
+
+
+def _year_text(value: object) -> str:
+    """A year cell as text: 2025, 2025.0 and "2025" give "2025"; empty stays ""."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _is_year(value: object) -> bool:
+    text = _year_text(value)
+    return text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100
 
 
 def _atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -185,9 +231,12 @@ def _atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, object]], *,
-                    who: str, when: dt.datetime | None = None
+                    who: str, when: dt.datetime | None = None, data_label: str = ""
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply changes (each a dict with ``parcel_id`` and the fields to set) and log them.
+
+    Only 状态, 面积, 年度 and 备注 are editable; a parcel not yet in the register is added and
+    gets ``data_label`` (e.g. 示例数据 when it comes from the sample analysis).
 
     Returns
     -------
@@ -206,6 +255,10 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
         if status is not None and status not in CLEARANCE_STATUSES:
             raise ValueError(f"parcel {pid}: unknown status {status!r}. Fix: use one of "
                              f"{'/'.join(CLEARANCE_STATUSES)}")
+        year = change.get("year")
+        if _year_text(year) and not _is_year(year):
+            raise ValueError(f"parcel {pid}: year {year!r} is not a year. Fix: give a "
+                             "four-digit year (e.g. 2025) or leave it empty")
         if "area_mu" in change:
             area = pd.to_numeric(change["area_mu"], errors="coerce")
             if pd.isna(area) or area <= 0:
@@ -214,15 +267,20 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
         hit = reg.index[reg["parcel_id"] == pid]
         if len(hit) == 0:
             reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
-                                                | {"parcel_id": pid}])], ignore_index=True)
+                                                | {"parcel_id": pid, "data_label": data_label}])],
+                            ignore_index=True)
             hit = reg.index[reg["parcel_id"] == pid]
             audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": "(新增)",
                           "old": "", "new": "纳入台账"})
         i = hit[0]
         for field, new in change.items():
-            if field == "parcel_id" or field not in REGISTER_COLUMNS[:5]:
+            if field not in _EDITABLE:
                 continue
             old = reg.at[i, field]
+            if new is None or (isinstance(new, float) and np.isnan(new)):
+                new = ""
+            if field == "year":
+                new = _year_text(new)
             same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
                                               and float(old) == float(new))
             if same:
@@ -250,7 +308,7 @@ def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFra
         with open(audit_path, "a", encoding="utf-8-sig" if new_file else "utf-8",
                   newline="") as fh:
             audit[list(AUDIT_COLUMNS)].to_csv(fh, index=False, header=new_file)
-    _atomic_write_csv(register[list(REGISTER_COLUMNS)], path)
+    _atomic_write_csv(register[list(REGISTER_COLUMNS)].rename(columns=REGISTER_HEADERS), path)
 
 
 # --- targets and progress -----------------------------------------------------------------
@@ -285,6 +343,52 @@ def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 
     out.attrs["in_progress_mu"] = float(pd.to_numeric(
         reg.loc[reg["status"].isin(["待整治", "整治中"]), "area_mu"], errors="coerce").sum())
     return out
+
+
+def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
+                       targets: pd.DataFrame | None = None,
+                       base_2021: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """规上工业 亩均税收 / 亩均增加值 of the data against the plan targets.
+
+    Parameters
+    ----------
+    enterprises, parcels : DataFrame
+        As for :func:`geo.metrics.aggregate`; only 规上 enterprises count, as in the targets.
+    targets : DataFrame, keyword-only
+        From :func:`load_targets` (read when omitted).
+    base_2021 : mapping, keyword-only
+        ``{"tax_per_mu": …, "va_per_mu": …}``: the 2021 city figures (万元/亩). The 2026
+        target is "+40 % on 2021"; without a base it is reported as not computable, never
+        guessed.
+
+    Returns
+    -------
+    DataFrame
+        One row per (indicator, target): ``indicator``, ``label``, ``current``, ``target``,
+        ``target_year``, ``attainment`` (current / target, NaN when not computable), ``source``.
+    """
+    targets = load_targets() if targets is None else targets
+    t = targets.set_index("key")
+    above = enterprises.loc[enterprises["scale"].astype(str) == "规上"] \
+        if "scale" in enterprises else enterprises.iloc[0:0]
+    city = aggregate(above, parcels, level="city")
+    rows = []
+    for key, label in (("tax_per_mu", "规上工业亩均税收"), ("va_per_mu", "规上工业亩均增加值")):
+        current = float(city[key].iloc[0]) if len(city) else float("nan")
+        fixed = t.loc[f"{key}_2025"]
+        growth = t.loc[f"{key}_growth_2026"]
+        base = (base_2021 or {}).get(key)
+        goal_2026 = float(base) * (1 + float(growth["value"]) / 100) if base else float("nan")
+        for target, year, src, note in (
+                (float(fixed["value"]), int(fixed["year"]), fixed, ""),
+                (goal_2026, int(growth["year"]), growth,
+                 f"2021 年基数 {base:g} 万元/亩 × (1 + {growth['value']:g}%)" if base
+                 else "需输入 2021 年基数")):
+            rows.append({"indicator": key, "label": label, "current": current,
+                         "target": target, "target_year": year,
+                         "attainment": ratio(pd.Series([current]), pd.Series([target]))[0],
+                         "basis": note, "source": f"{src['seed']}:{src['line']}"})
+    return pd.DataFrame(rows)
 
 
 # --- scenario ----------------------------------------------------------------------------

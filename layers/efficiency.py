@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.display import display_frame
+from geo.lowland import REASONS
 
 from .assets import use_offline_assets
 from .map import NINGBO_BOUNDS, Legend, _stable_ids
@@ -150,7 +151,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                    tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
                    ).add_to(m)
     rows = "".join(f"<div><span style='display:inline-block;width:12px;height:10px;"
-                   f"background:{c};margin-right:4px'></span>{esc(code)}</div>"
+                   f"background:{c};margin-right:4px'></span>{esc(REASONS[code])}</div>"
                    for code, c in colours.items())
     Legend("<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
            f"<b>低效原因（首项）</b>{rows}<div style='color:#b45309'>{esc(data_label)}</div>"

@@ -180,3 +180,52 @@ def test_scenario_raise_and_clear_by_hand(parcels, enterprises):
     assert cleared.at["Z2", "tax_per_mu_change"] == pytest.approx(0.0)
     with pytest.raises(ValueError, match="needs a level"):
         scenario(ent, par, ["P2"], Scenario("raise"), level="zone")
+
+
+def test_parcels_under_construction_are_judged_only_by_status(parcels, enterprises):
+    # P2 (3 万元/亩, FAR 0.6) would be LOW_TAX and LOW_FAR — but it is being built
+    building = parcels.assign(status=parcels["status"].where(parcels["parcel_id"] != "P2", "在建"))
+    prof = load_profile()
+    assert prof.lowland["exempt_statuses"] == ["在建"]
+    scored = evaluate(enterprise_metrics(enterprises), prof)
+    out = flag_parcels(building, scored, prof).set_index("parcel_id")
+    assert out.at["P2", "reason_codes"] == ""
+    assert out.at["P2", "data_note"] == "在建：暂不按效益规则认定"
+    assert out.at["P3", "reason_codes"] == "LOW_FAR;IDLE"  # others unchanged
+
+
+def test_register_is_written_with_chinese_headers_and_read_with_either(tmp_path):
+    path = tmp_path / "register.csv"
+    reg, audit = update_register(load_register(path), [
+        {"parcel_id": "0042", "status": "整治中", "area_mu": 8, "year": 2025.0}],
+        who="张三", when=WHEN, data_label="示例数据")
+    save_register(reg, path, audit=audit, audit_path=tmp_path / "audit.csv")
+    header = path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header == "宗地编号,状态,面积（亩）,年度,备注,数据性质,经办人,更新时间"
+    back = load_register(path)
+    assert back.loc[0, ["parcel_id", "year", "data_label"]].tolist() == ["0042", "2025", "示例数据"]
+    english = tmp_path / "english.csv"
+    english.write_text("parcel_id,status,area_mu\n0042,已腾退,8\n", encoding="utf-8")
+    assert load_register(english).loc[0, "status"] == "已腾退"
+
+
+@pytest.mark.parametrize("body, field", [
+    ("宗地编号,状态,面积（亩）,年度\nA,已腾退,3,二〇二五\n", "年度"),
+    ("宗地编号,状态,面积（亩）\nA,已腾退,-3\n", "面积（亩）"),
+    ("宗地编号,状态,面积（亩）\nA,完成,3\n", "状态"),
+    ("宗地编号,状态,面积（亩）\nA,已腾退,3\nA,整治中,3\n", "宗地编号"),
+    ("宗地编号,面积（亩）\nA,3\n", "状态"),
+])
+def test_bad_register_file_names_row_and_field(tmp_path, body, field):
+    path = tmp_path / "台账.csv"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError) as err:
+        load_register(path)
+    assert "台账.csv" in str(err.value) and field in str(err.value)
+
+
+def test_register_year_edit_is_checked():
+    with pytest.raises(ValueError, match="not a year"):
+        update_register(load_register("/nonexistent.csv"),
+                        [{"parcel_id": "A", "status": "已腾退", "area_mu": 1, "year": "25"}],
+                        who="x")

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"
-PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS] + [LABEL]
+PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name != "data_label"] + [LABEL]
 ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度", "税收（万元）",
                       "工业增加值（万元）", "营业收入（万元）", "综合能耗（吨标准煤）", "排放当量（吨）",
                       "用电量（万千瓦时）", "从业人员（人）", "研发经费（万元）", LABEL]

@@ -1,0 +1,150 @@
+"""The 亩均论英雄 pages through AppTest: 亩均效益, 低效用地 (register saved with its audit log),
+数据导入 (upload → header preview → analysis of the user's data → validation report)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.testing.v1 import AppTest
+from test_app import _download, _RecordingStorage
+
+from app_pages.common import DATA_DIR_ENV, WORK_DIR_ENV
+from geo.landmodel import SAMPLE_LABEL
+from geo.lowland import load_register
+
+APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
+
+
+@pytest.fixture()
+def work(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "work"
+    monkeypatch.setenv(WORK_DIR_ENV, str(folder))
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    return folder
+
+
+def _open(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(at) -> str:
+    return " ".join(str(e.value) for kind in ("warning", "info", "caption", "markdown")
+                    for e in getattr(at, kind))
+
+
+def test_efficiency_page_labels_sample_and_exports_it(work):
+    at = _open("app_pages/efficiency.py")
+    assert at.title[0].value == "亩均效益"
+    assert SAMPLE_LABEL in at.warning[0].value
+    ranking = at.dataframe[0].value
+    assert {"单元", "亩均税收（万元/亩）", "企业数", "数据覆盖率"} <= set(ranking.columns)
+    assert len(ranking) == 57  # one row per 分片, units without data included
+    at.selectbox(key="e_level").set_value("district").run()
+    assert not at.exception, at.exception
+    districts = at.dataframe[0].value
+    assert len(districts) == 10 and districts["亩均税收（万元/亩）"].notna().any()
+    xlsx = _download(next(b for b in at.get("download_button") if "XLSX" in b.proto.label))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx))
+    values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert SAMPLE_LABEL in values  # the sample label travels with the export
+
+
+def test_lowland_register_save_writes_audit_and_keeps_sample_separate(work):
+    at = _open("app_pages/lowland.py")
+    assert SAMPLE_LABEL in at.warning[0].value
+    assert "在建宗地暂不按亩均税收、容积率与评价类别认定" in _texts(at)
+    reg_before = load_register(Path("data/sample/clearance_register.csv"))
+    candidate = at.multiselect(key="reg_add").options[0]
+    at.multiselect(key="reg_add").set_value([candidate])
+    at.button(key="reg_save").click().run()
+    assert at.error and "经办人" in at.error[0].value  # no name, nothing saved
+    assert not (work / "sample_clearance_register.csv").exists()
+    at.text_input(key="reg_who").set_value("张三")
+    at.button(key="reg_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success, [e.value for e in at.error]
+    saved = load_register(work / "sample_clearance_register.csv")
+    assert len(saved) == len(reg_before) + 1
+    row = saved.set_index("parcel_id").loc[candidate]
+    assert row["status"] == "待整治" and row["updated_by"] == "张三"
+    assert row["data_label"] == SAMPLE_LABEL  # the sample's register stays labelled
+    audit = pd.read_csv(work / "sample_clearance_audit.csv", dtype=str, encoding="utf-8-sig")
+    assert set(audit["parcel_id"]) == {candidate} and set(audit["who"]) == {"张三"}
+    assert not (work / "clearance_register.csv").exists()  # real register untouched
+
+
+def test_lowland_progress_and_scenario(work):
+    at = _open("app_pages/lowland.py")
+    tables = [df.value for df in at.dataframe]
+    targets = next(t for t in tables if "目标（万元/亩）" in t)
+    assert set(targets["目标（万元/亩）"].dropna()) == {60.0, 200.0}  # seed 001 line 741
+    assert (targets["说明"] == "需输入 2021 年基数").sum() == 2
+    at.number_input(key="t_base_tax").set_value(40.0).run()
+    targets = next(df.value for df in at.dataframe if "目标（万元/亩）" in df.value)
+    assert 56.0 in set(targets["目标（万元/亩）"].round(6))  # 40 × 1.4
+    scen = next(df.value for df in at.dataframe if "亩均税收·情景" in df.value)
+    assert (scen["亩均税收·情景"] >= scen["亩均税收·现状"] - 1e-9).all()
+    at.radio(key="s_mode").set_value("clear").run()
+    scen = next(df.value for df in at.dataframe if "宗地面积·情景（亩）" in df.value)
+    assert (scen["宗地面积·情景（亩）"] <= scen["宗地面积·现状（亩）"] + 1e-9).all()
+    assert (scen["宗地面积·情景（亩）"] < scen["宗地面积·现状（亩）"]).any()
+
+
+PARCELS_CSV = (
+    "地块编号,用地面积（亩）,用地性质,容积率,生产状态,WKT\n"
+    "001,30,工业用地,0.5,正常,\"POLYGON((121.80 29.93,121.81 29.93,121.81 29.94,121.80 29.94,"
+    "121.80 29.93))\"\n"
+    "002,-5,工业用地,1.2,正常,\"POLYGON((121.82 29.93,121.83 29.93,121.83 29.94,121.82 29.94,"
+    "121.82 29.93))\"\n"
+)
+ENTERPRISES_CSV = (
+    "统一社会信用代码,企业名称,宗地编号,是否规上,实缴税金(元),工业增加值(万元)\n"
+    "91330200MA2AAAAA0X,=cmd|' /C calc'!A0,001,是,\"1,500,000\",600\n"
+    "91330200MA2BBBBB1Y,乙公司,999,否,100000,50\n"
+)
+
+
+def test_import_page_analyses_user_files_with_a_report(work):
+    at = _open("app_pages/data_import.py")
+    at.file_uploader(key="up_parcels").set_value(("宗地.csv", PARCELS_CSV.encode("utf-8"),
+                                                  "text/csv"))
+    at.file_uploader(key="up_enterprises").set_value(
+        ("企业.csv", ENTERPRISES_CSV.encode("gbk"), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    preview = at.dataframe[0].value
+    assert len(preview) >= 5  # one row per header with its mapping
+    at.button(key="up_go").click().run()
+    assert not at.exception, at.exception
+    report = at.dataframe[-1].value
+    by_row = {(r["文件"], str(r["行号"])): r for _, r in report.iterrows()}
+    negative = by_row[("宗地.csv", "3")]  # parcel 002, file line 3
+    assert negative["字段"] == "用地面积（亩）" and "负数" in negative["问题"]
+    assert "图形面积" in negative["处理"]  # not zero-filled, not silently dropped
+    orphan = by_row[("企业.csv", "3")]
+    assert orphan["值"] == "999" and "无对应宗地" in orphan["问题"]
+    csv = _download(next(b for b in at.get("download_button") if "校验报告" in b.proto.label))
+    assert csv.startswith(b"\xef\xbb\xbf")
+    # the analysis now rests on the user's files, and every page says so
+    at.switch_page("app_pages/efficiency.py").run()
+    assert not at.exception, at.exception
+    assert not at.warning or SAMPLE_LABEL not in at.warning[0].value
+    assert any("用户导入：宗地.csv、企业.csv" in e.value for e in at.info)
+    at.switch_page("app_pages/lowland.py").run()
+    assert not at.exception, at.exception
+    assert load_register(work / "clearance_register.csv").empty  # a fresh register
+    assert any("用户导入" in e.value for e in at.info)
+    at.switch_page("app_pages/data_import.py").run()
+    at.button(key="up_reset").click().run()
+    at.switch_page("app_pages/efficiency.py").run()
+    assert SAMPLE_LABEL in at.warning[0].value

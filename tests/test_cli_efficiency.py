@@ -1,0 +1,129 @@
+"""``python -m geo evaluate`` and ``python -m geo lowland`` on small hand-built files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from geo.cli import main
+from geo.landmodel import SAMPLE_LABEL
+
+ROOT = Path(__file__).resolve().parent.parent
+MU = 10000 / 15
+
+
+def _square(centre, mu: float, dx: float = 0.0):
+    side = (mu * MU) ** 0.5
+    x, y = centre.x + dx, centre.y
+    return box(x - side / 2, y - side / 2, x + side / 2, y + side / 2)
+
+
+@pytest.fixture()
+def files(catalog, tmp_path) -> tuple[Path, Path]:
+    """P1 30 亩 and P2 10 亩 in 分片 Z01-01, P3 20 亩 in Z02-01; three enterprises."""
+    sub = catalog["subzone"].set_index("id").to_crs(4549)
+    c1 = sub.loc["Z01-01"].geometry.representative_point()
+    c2 = sub.loc["Z02-01"].geometry.representative_point()
+    parcels = gpd.GeoDataFrame(
+        {"宗地编号": ["P1", "P2", "P3"], "用地面积（亩）": [30, 10, 20],
+         "用地性质": ["工业用地"] * 3, "容积率": [1.2, 1.0, 1.1], "生产状态": ["正常"] * 3},
+        geometry=[_square(c1, 30), _square(c1, 10, dx=400), _square(c2, 20)], crs=4549,
+    ).to_crs(4326)
+    ppath = tmp_path / "宗地.geojson"
+    parcels.to_file(ppath, driver="GeoJSON")
+    epath = tmp_path / "企业.csv"
+    pd.DataFrame({
+        "统一社会信用代码": ["91330200MA2AAAAA0X", "91330200MA2BBBBB1Y", "91330200MA2CCCCC2W"],
+        "企业名称": ["甲", "乙", "=HYPERLINK(\"x\")"], "宗地编号": ["P1", "P2", "P3"],
+        "是否规上": ["是", "是", "是"], "税收（万元）": [900, 40, 100],
+        "工业增加值（万元）": [3000, 200, 400],
+    }).to_csv(epath, index=False, encoding="gbk")
+    return ppath, epath
+
+
+def test_evaluate_zone_figures_are_ratios_of_sums(files, tmp_path, capsys):
+    ppath, epath = files
+    out = tmp_path / "zones.csv"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
+                 "--level", "zone", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "用户导入：宗地.geojson、企业.csv" in text
+    rows = pd.read_csv(out, encoding="utf-8-sig")
+    tax_col, va_col = "亩均税收（万元/亩）", "亩均增加值（万元/亩）"
+    z01 = rows.loc[rows["单元编号"] == "Z01"].iloc[0]
+    z02 = rows.loc[rows["单元编号"] == "Z02"].iloc[0]
+    assert z01[tax_col] == pytest.approx((900 + 40) / 40)  # Σ税收 / Σ亩, not mean of ratios
+    assert z01[va_col] == pytest.approx((3000 + 200) / 40)
+    assert z02[tax_col] == pytest.approx(100 / 20)
+    assert rows[tax_col].isna().sum() == len(rows) - 2  # zones without data stay empty, not 0
+    report = tmp_path / "zones_校验报告.csv"
+    assert report.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(pd.read_csv(report, encoding="utf-8-sig")) == 0  # every row was usable
+    assert "wrote 20 重点工业集聚区 rows" in capsys.readouterr().out
+
+
+def test_lowland_flags_low_tax_parcel_in_every_format(files, tmp_path):
+    ppath, epath = files
+    for suffix in (".csv", ".xlsx", ".geojson", ".gpkg"):
+        out = tmp_path / f"low{suffix}"
+        assert main(["lowland", "--parcels", str(ppath), "--enterprises", str(epath),
+                     "--out", str(out)]) == 0, suffix
+        if suffix in (".geojson", ".gpkg"):
+            got = gpd.read_file(out)
+            id_col = next(c for c in got.columns if got[c].astype(str).eq("P2").any())
+            assert got.crs.to_epsg() == 4326
+            flagged = got.set_index(id_col)
+        elif suffix == ".xlsx":
+            book = openpyxl.load_workbook(out)
+            values = {str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r}
+            assert any("亩均税收低于5.0万元/亩" in v for v in values)
+            continue
+        else:
+            got = pd.read_csv(out, encoding="utf-8-sig")
+            id_col = next(c for c in got.columns if got[c].astype(str).eq("P2").any())
+            flagged = got.set_index(id_col)
+        assert "P2" in flagged.index  # 40 万元 / 10 亩 = 4.0 < 5.0
+        reasons = next(c for c in flagged.columns if "LOW_TAX" in str(flagged.at["P2", c]))
+        assert "P1" not in flagged.index or "LOW_TAX" not in str(flagged.at["P1", reasons])
+
+
+def test_lang_en_and_sample_label(tmp_path):
+    out = tmp_path / "districts.csv"
+    sample = ROOT / "data" / "sample"
+    assert main(["evaluate", "--parcels", str(sample / "parcels.gpkg"), "--enterprises",
+                 str(sample / "enterprises.csv"), "--level", "district", "--out", str(out),
+                 "--lang", "en"]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert SAMPLE_LABEL in text  # synthetic data say so in every export
+    rows = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(rows) == 10 and set(rows["data_nature"]) == {SAMPLE_LABEL}
+    figures = rows[["tax_per_mu", "va_per_mu", "coverage_share"]]
+    assert figures.notna().all().all()
+    assert ((figures * 10000).round(6) % 1 == 0).all().all()  # at most 4 decimals
+    report = pd.read_csv(tmp_path / "districts_validation_report.csv", encoding="utf-8-sig")
+    assert list(report.columns) == ["file", "row", "field", "value", "problem", "action",
+                                    "severity"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["evaluate", "--parcels", "nope.gpkg", "--level", "zone", "--out", "x.csv"], "nope.gpkg"),
+    (["evaluate", "--parcels", "p.gpkg", "--level", "zone", "--out", "x.pdf"], "x.pdf"),
+    (["evaluate", "--parcels", "p.gpkg", "--level", "street", "--out", "x.csv"], "street"),
+    (["lowland", "--out", "x.csv"], "--parcels"),
+])
+def test_bad_arguments_exit_2_with_one_line(args, expected, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p.gpkg").write_bytes(b"")
+    proc = subprocess.run([sys.executable, "-m", "geo", *args], capture_output=True, text=True,
+                          cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert not (tmp_path / "x.csv").exists()
