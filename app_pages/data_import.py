@@ -17,7 +17,7 @@ from app_pages.common import (
 )
 from geo.efficiency import analyse, load_inputs
 from geo.export import neutralise_formula
-from geo.ingest import map_headers, read_table
+from geo.ingest import MAX_BYTES, MAX_UNZIPPED_BYTES, map_headers, read_table
 from geo.scoring import load_profile
 
 TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
@@ -44,7 +44,9 @@ def _preview(path: Path, kind: str) -> None:
 st.title("数据导入")
 st.caption("支持 GeoPackage、GeoJSON、Shapefile（zip 打包，含 GBK 编码 .dbf 与 CGCS2000 投影）、"
            "CSV（UTF-8/GBK）与 Excel（含两行合并表头）。金额单位（元/万元/亿元）、面积单位"
-           "（亩/平方米/公顷）从表头或单元格识别；编号按文本保留。")
+           "（亩/平方米/公顷）从表头或单元格识别；编号按文本保留。"
+           f"单个文件不超过 {MAX_BYTES // 2**20} MB，zip 解压后不超过 "
+           f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、含“..”或绝对路径的 zip 一律拒收。")
 now = current_analysis()
 st.info(f"当前分析所用数据：{now.data_label}")
 c1, c2 = st.columns(2)

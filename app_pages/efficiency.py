@@ -63,7 +63,9 @@ with left:
         "class_B_count": "B", "class_C_count": "C", "class_D_count": "D",
         "low_eff_land_mu": "低效用地（亩）"}), hide_index=True, width="stretch",
         column_config={"数据覆盖率": st.column_config.ProgressColumn(min_value=0, max_value=1,
-                                                                   format="percent")})
+                                                                   format="percent"),
+                       f"{ind.label}（{ind.unit}）": st.column_config.NumberColumn(format="%.2f"),
+                       "低效用地（亩）": st.column_config.NumberColumn(format="%.1f")})
 with right:
     st.subheader("排名图（前 20）")
     top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]

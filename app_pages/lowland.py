@@ -15,7 +15,7 @@ from app_pages.common import (
     is_sample,
     register_paths,
 )
-from geo.efficiency import LEVEL_NAMES, parcel_table
+from geo.efficiency import LEVEL_NAMES, parcel_table, unit_layer
 from geo.export import export_bytes
 from geo.landmodel import CLEARANCE_STATUSES
 from geo.lowland import (
@@ -53,7 +53,10 @@ def _map_and_list(analysis, flagged) -> None:
     st_folium(fmap, key="lowland_map", height=520, use_container_width=True, returned_objects=[])
     view = pd.DataFrame(flagged.drop(columns=flagged.geometry.name))
     st.dataframe(view[list(PARCEL_COLUMNS)].rename(columns=PARCEL_COLUMNS), hide_index=True,
-                 width="stretch")
+                 width="stretch", column_config={
+                     "面积（亩）": st.column_config.NumberColumn(format="%.1f"),
+                     "容积率": st.column_config.NumberColumn(format="%.2f"),
+                     "亩均税收": st.column_config.NumberColumn("亩均税收（万元/亩）", format="%.2f")})
     st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata={
         "数据性质": analysis.data_label, "评价方案": analysis.profile.name}),
         file_name="低效宗地.xlsx", key="lp_dl")
@@ -110,6 +113,7 @@ def _progress_tab(analysis) -> None:
         columns={"cumulative_mu": "累计完成（亩）"})
     chart["2026 年目标（亩）"] = goal
     chart["2025 年目标（亩）"] = targets.at["lowland_revitalised_2025", "value"]
+    chart.index = chart.index.astype(str)  # years as labels, not "2,021"
     st.line_chart(chart, x_label="年度", y_label="亩")
     if prog.attrs["undated_mu"]:
         st.warning(f"{prog.attrs['undated_mu']:,.1f} 亩已完成但未填年度，未计入年度进度。")
@@ -125,7 +129,10 @@ def _progress_tab(analysis) -> None:
         "label": "指标", "current": "当前（万元/亩）", "target": "目标（万元/亩）",
         "target_year": "目标年度", "attainment": "达成度", "basis": "说明", "source": "出处"}),
         hide_index=True, width="stretch",
-        column_config={"达成度": st.column_config.NumberColumn(format="percent")})
+        column_config={"达成度": st.column_config.NumberColumn(format="percent"),
+                       "当前（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
+                       "目标（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
+                       "目标年度": st.column_config.NumberColumn(format="%d")})
     st.caption("目标出处：" + "；".join(
         f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
         for r in targets.reset_index().itertuples()))
@@ -142,8 +149,9 @@ def _scenario_tab(analysis, flagged) -> None:
     level = st.selectbox("比较层级", ["zone", "district", "city"], format_func=LEVEL_NAMES.get,
                          key="s_level")
     ids = flagged["parcel_id"].astype(str).tolist()
+    units = unit_layer(get_catalog(), level)
     table = scenario(analysis.enterprises, analysis.parcels, ids, Scenario(mode, tax, va),
-                     level=level)
+                     level=level, labels=dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(f"作用于当前认定的 {len(ids):,} 宗低效宗地；“提升”只提高低于设定水平的企业，"
                "“清退”将其宗地与企业移出统计。")
     st.dataframe(table.drop(columns=["unit"]).rename(columns={
@@ -151,7 +159,10 @@ def _scenario_tab(analysis, flagged) -> None:
         "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
         "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
         "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
-        "parcel_land_mu_change": "面积变化（%）"}), hide_index=True, width="stretch")
+        "parcel_land_mu_change": "面积变化（%）"}), hide_index=True, width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in (
+            "亩均税收·现状", "亩均税收·情景", "亩均税收变化（%）", "亩均增加值·现状", "亩均增加值·情景",
+            "亩均增加值变化（%）", "宗地面积·现状（亩）", "宗地面积·情景（亩）", "面积变化（%）")})
 
 
 st.title("低效用地")

@@ -94,6 +94,7 @@ def test_lowland_progress_and_scenario(work):
     assert 56.0 in set(targets["目标（万元/亩）"].round(6))  # 40 × 1.4
     scen = next(df.value for df in at.dataframe if "亩均税收·情景" in df.value)
     assert (scen["亩均税收·情景"] >= scen["亩均税收·现状"] - 1e-9).all()
+    assert "宁波国家高新区" in set(scen["单元"])  # zones by name, not by id
     at.radio(key="s_mode").set_value("clear").run()
     scen = next(df.value for df in at.dataframe if "宗地面积·情景（亩）" in df.value)
     assert (scen["宗地面积·情景（亩）"] <= scen["宗地面积·现状（亩）"] + 1e-9).all()
@@ -148,3 +149,12 @@ def test_import_page_analyses_user_files_with_a_report(work):
     at.button(key="up_reset").click().run()
     at.switch_page("app_pages/efficiency.py").run()
     assert SAMPLE_LABEL in at.warning[0].value
+
+
+def test_upload_limit_of_the_server_matches_the_importer():
+    import tomllib
+
+    from geo.ingest import MAX_BYTES
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES
