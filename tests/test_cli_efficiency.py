@@ -127,3 +127,15 @@ def test_bad_arguments_exit_2_with_one_line(args, expected, tmp_path, monkeypatc
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], proc.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_outputs_never_carry_nan_or_inf_text(files, tmp_path):
+    ppath, epath = files
+    for suffix in (".csv", ".geojson"):
+        out = tmp_path / f"zones{suffix}"
+        assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
+                     "--level", "zone", "--out", str(out)]) == 0
+        text = out.read_text(encoding="utf-8-sig")
+        for bad in ("NaN", "nan,", "Infinity", "inf,"):
+            assert bad not in text, (suffix, bad)
+    assert gpd.read_file(tmp_path / "zones.geojson")["亩均税收（万元/亩）"].isna().sum() == 18
