@@ -1133,6 +1133,22 @@ def _keys(ids: Mapping[int, str], years: Mapping[int, object] | None
     return {r: (i, None if years is None else years.get(r)) for r, i in ids.items()}
 
 
+def _first_of_each(usable: Mapping[int, str], years, lines: list, *, file: str, column: str,
+                   what: str) -> list[int]:
+    """Rows to keep: the first of each (id, year); every later duplicate gets a report line."""
+    first: dict[tuple[str, object], int] = {}
+    kept: list[int] = []
+    for row_no, key in _keys(usable, years).items():
+        if key in first:
+            lines.append(_line(file, row_no, column, usable[row_no],
+                               f"{what}重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）",
+                               _DROP_ROW))
+            continue
+        first[key] = row_no
+        kept.append(row_no)
+    return kept
+
+
 # --------------------------------------------------------------------------- parcels
 
 
@@ -1265,17 +1281,8 @@ def import_parcels(
             continue
         usable[row_no] = pid
         final_geom[row_no] = poly
-    keys = _keys(usable, values.get("year"))
-    first: dict[tuple[str, object], int] = {}
-    kept: list[int] = []
-    for row_no, key in keys.items():
-        if key in first:
-            lines.append(_line(file, row_no, id_col.source, usable[row_no],
-                               f"宗地编号重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）",
-                               _DROP_ROW))
-            continue
-        first[key] = row_no
-        kept.append(row_no)
+    kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
+                          what="宗地编号")
     kept_set = set(kept)
     lines += [ln for ln in value_lines if ln["行号"] in kept_set]
 
@@ -1421,17 +1428,8 @@ def import_enterprises(
             lines.append(_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
             continue
         usable[row_no] = code
-    keys = _keys(usable, values.get("year"))
-    first: dict[tuple[str, object], int] = {}
-    kept: list[int] = []
-    for row_no, key in keys.items():
-        if key in first:
-            lines.append(_line(file, row_no, code_col.source, usable[row_no],
-                               f"统一社会信用代码重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）",
-                               _DROP_ROW))
-            continue
-        first[key] = row_no
-        kept.append(row_no)
+    kept = _first_of_each(usable, values.get("year"), lines, file=file,
+                          column=code_col.source, what="统一社会信用代码")
     kept_set = set(kept)
     lines += [ln for ln in value_lines if ln["行号"] in kept_set]
 
