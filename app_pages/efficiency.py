@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -12,7 +13,7 @@ from app_pages.common import (
     data_banner,
     get_catalog,
 )
-from geo.efficiency import LEVEL_NAMES, level_table
+from geo.efficiency import LEVEL_NAMES, enterprise_table, level_table
 from geo.export import export_bytes
 from geo.metrics import INDICATORS
 from layers.efficiency import build_choropleth
@@ -29,6 +30,26 @@ def _export(key: str, level: str, fmt: str) -> bytes:
     meta = {"层级": LEVEL_NAMES[level], "数据性质": analysis.data_label,
             "评价方案": analysis.profile.name}
     return export_bytes(_table(key, level), fmt, metadata=meta)
+
+
+@st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)
+def _enterprises(key: str):
+    return enterprise_table(current_analysis())
+
+
+def _filter(table, classes, tracks, district):
+    keep = table["class"].isin(classes) & table["track"].isin(tracks)
+    return table[keep & (table["district"] == district)] if district else table[keep]
+
+
+@st.cache_data(show_spinner="正在生成文件…", max_entries=32)
+def _ent_export(key: str, classes: tuple, tracks: tuple, district: str) -> bytes:
+    analysis = current_analysis()
+    meta = {"数据性质": analysis.data_label, "评价方案": analysis.profile.name,
+            "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
+                    f"区县 {district or '全部'}"}
+    return export_bytes(_filter(_enterprises(key), classes, tracks, district), "xlsx",
+                        metadata=meta)
 
 
 st.title("亩均效益")
@@ -77,7 +98,28 @@ with right:
     st.caption(f"评价方案：{analysis.profile.name}；未参评 {int(ent['class'].isna().sum())} 家"
                "（无用地数据或规模未知）。")
 
-st.subheader("导出")
+st.subheader("企业评价清单")
+ent_table = _enterprises(analysis_key())
+f1, f2, f3 = st.columns(3)
+classes = f1.multiselect("评价类别", ["A", "B", "C", "D"], default=["D"], key="e_classes")
+tracks = f2.multiselect("评价序列", ["规上", "规下"], default=["规上", "规下"], key="e_tracks")
+district = f3.selectbox("区县（市）", ["", *sorted(ent_table["district"].dropna().unique())],
+                        format_func=lambda d: d or "（全部）", key="e_district")
+shown = _filter(ent_table, classes, tracks, district)
+st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；得分 = Σ min(指标值 / 基准值, 上限) × 权重，"
+           "类别按得分排名分档（评价方案可调）。")
+st.dataframe(pd.DataFrame(shown[["name", "credit_code", "track", "industry", "district",
+                                 "land_mu", "tax_per_mu", "va_per_mu", "score", "class",
+                                 "class_note"]]).rename(columns={
+    "name": "企业名称", "credit_code": "统一社会信用代码", "track": "序列", "industry": "行业",
+    "district": "区县", "land_mu": "用地（亩）", "tax_per_mu": "亩均税收", "va_per_mu": "亩均增加值",
+    "score": "得分", "class": "类别", "class_note": "说明"}), hide_index=True, width="stretch",
+    column_config={c: st.column_config.NumberColumn(format="%.2f")
+                   for c in ("用地（亩）", "亩均税收", "亩均增加值", "得分")})
+st.download_button("导出所列企业（Excel）", _ent_export(analysis_key(), tuple(classes), tuple(tracks),
+                                                district), file_name="企业评价清单.xlsx", key="e_ent_dl")
+
+st.subheader("导出汇总")
 cols = st.columns(4)
 for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
     col.download_button(fmt.upper(), _export(analysis_key(), level, fmt),

@@ -66,7 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="scoring profile (TOML); default data/profiles/default.toml")
         if name == "evaluate":
             cmd.add_argument("--level", required=True,
-                             choices=("subzone", "zone", "district", "belt", "city"))
+                             choices=("enterprise", "subzone", "zone", "district", "belt", "city"),
+                             help="enterprise = the evaluation list (scores and A/B/C/D classes)")
         cmd.add_argument("--gcj02", action="store_true",
                          help="coordinates in the files are GCJ-02 (高德); convert to WGS84")
         cmd.add_argument("--out", required=True, help="output path ending in "
@@ -118,7 +119,14 @@ def _report_path(out: Path, lang: str) -> Path:
 
 
 def _cmd_efficiency(args: argparse.Namespace) -> int:
-    from .efficiency import LEVEL_NAMES, analyse, level_table, load_inputs, parcel_table
+    from .efficiency import (
+        LEVEL_NAMES,
+        analyse,
+        enterprise_table,
+        level_table,
+        load_inputs,
+        parcel_table,
+    )
     from .export import neutralise_formula
     from .scoring import load_profile
 
@@ -131,7 +139,12 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     catalog = load_catalog(data_dir=args.data_dir)
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
                        data_label=inputs.data_label)
-    if args.command == "evaluate":
+    if args.command == "evaluate" and args.level == "enterprise":
+        table = enterprise_table(analysis)
+        counts = table["class"].value_counts()
+        what = f"{len(table)} enterprises (" + ", ".join(
+            f"{c} {counts.get(c, 0)}" for c in "ABCD") + ")"
+    elif args.command == "evaluate":
         table = level_table(analysis, catalog, level=args.level)
         what = f"{len(table)} {LEVEL_NAMES[args.level]} rows"
     else:

@@ -27,7 +27,8 @@ from .metrics import (
 from .scoring import Profile, evaluate
 
 __all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES",
-           "Inputs", "load_inputs", "load_sample", "SAMPLE_DIR"]
+           "Inputs", "load_inputs", "load_sample", "SAMPLE_DIR", "enterprise_table",
+           "ENTERPRISE_COLUMNS"]
 
 LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
                "belt": "产业带", "city": "全市"}
@@ -55,13 +56,19 @@ class Analysis:
     data_label: str
 
 
+def _first_parcel(enterprises: pd.DataFrame) -> pd.Series:
+    """The first parcel id of each enterprise (None when it names none)."""
+    if "parcel_id" not in enterprises:
+        return pd.Series(None, index=enterprises.index, dtype=object)
+    return enterprises["parcel_id"].map(lambda v: next(iter(split_ids(v)), None))
+
+
 def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
                       catalog: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
     """Units of each enterprise: its (first) parcel's, else its own point's."""
     ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
-    first = ent["parcel_id"].map(lambda v: next(iter(split_ids(v)), None)) \
-        if "parcel_id" in ent else pd.Series(None, index=ent.index)
+    first = _first_parcel(ent)
     units = by_parcel.reindex(first.where(first.isin(by_parcel.index)).values)
     units.index = ent.index
     if {"lon", "lat"} <= set(ent.columns):
@@ -162,6 +169,39 @@ def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
         k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
             "level", "level_label", "unit", "unit_name", out.geometry.name)] + [out.geometry.name]
     return gpd.GeoDataFrame(out[ordered], geometry=out.geometry.name, crs=units.crs)
+
+
+ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parcel_id", "land_mu",
+                      "land_source", *INDICATORS, "score", "class", "class_note",
+                      "missing_indicators", "subzone_id", "zone_id", "district", "belt")
+
+
+def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Every enterprise with its figures, score and A/B/C/D class — the evaluation list.
+
+    Each enterprise is placed at its own coordinates when it has them, else at a point inside
+    its (first) parcel, so the list can be exported to every format and mapped.
+    """
+    ent = analysis.enterprises
+    par = analysis.parcels
+    inside = par.set_index(par["parcel_id"].astype(str)).geometry.representative_point()
+    first = _first_parcel(ent)
+    at_parcel = gpd.GeoSeries(inside.reindex(first.values).values, index=ent.index, crs=par.crs)
+    if {"lon", "lat"} <= set(ent.columns):
+        lon = pd.to_numeric(ent["lon"], errors="coerce")
+        lat = pd.to_numeric(ent["lat"], errors="coerce")
+        own = lon.notna() & lat.notna()
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=ent.index, crs="EPSG:4326")
+        geometry = at_parcel.where(~own, pts.to_crs(par.crs))
+    else:
+        geometry = at_parcel
+    quality = "sample" if "示例" in analysis.data_label else "imported"
+    out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
+    out = out.assign(data_nature=analysis.data_label, geometry_quality=quality,
+                     profile=analysis.profile.name)
+    out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
+                          kind="stable")
+    return gpd.GeoDataFrame(out, geometry=geometry.reindex(out.index), crs=par.crs)
 
 
 def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:

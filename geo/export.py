@@ -84,6 +84,9 @@ COLUMN_LABELS_ZH = {
     "parcel_id": "宗地编号", "land_use": "用地性质", "status": "生产状态", "far_used": "容积率",
     "enterprise_classes": "宗地上企业评价类别", "reason_codes": "低效原因代码",
     "reasons": "低效原因", "data_note": "数据说明",
+    "credit_code": "统一社会信用代码", "scale": "规模", "track": "评价序列", "industry": "行业",
+    "land_source": "用地面积来源", "score": "综合得分", "class": "评价类别",
+    "class_note": "评价说明", "missing_indicators": "缺失指标",
 }
 QUALITY_LABELS_ZH = {
     "sample": "示例（合成宗地）",

@@ -997,8 +997,10 @@ def _parse_vocab(text: str, lookup: Mapping[str, str], allowed: Sequence[str], w
 
 def _parse_value(text: str, field: Field, col: ColumnMap) -> tuple[object, str]:
     """(value or None, problem) for one cell of a non-id field."""
-    if field.kind in ("text", "geometry"):
+    if field.kind == "geometry":
         return (None, "") if is_missing(text) else (normalise_text(text), "")
+    if field.kind == "text":  # names keep their characters (全角括号 stay); only spaces tidied
+        return (None, "") if is_missing(text) else (" ".join(str(text).split()), "")
     if field.kind == "year":
         return _parse_year(text)
     if field.kind == "status":

@@ -53,6 +53,16 @@ def test_efficiency_page_labels_sample_and_exports_it(work):
     assert not at.exception, at.exception
     districts = at.dataframe[0].value
     assert len(districts) == 10 and districts["亩均税收（万元/亩）"].notna().any()
+    listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    assert len(listed) > 0 and set(listed["类别"]) == {"D"}  # the D list by default
+    at.multiselect(key="e_classes").set_value(["A"]).run()
+    listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    assert set(listed["类别"]) == {"A"}
+    for _, track in listed.groupby("序列"):
+        assert track["得分"].is_monotonic_decreasing  # best first within each track
+    book = openpyxl.load_workbook(io.BytesIO(_download(next(
+        b for b in at.get("download_button") if "所列企业" in b.proto.label))))
+    assert book.worksheets[0].max_row == len(listed) + 1
     xlsx = _download(next(b for b in at.get("download_button") if "XLSX" in b.proto.label))
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}

@@ -139,3 +139,22 @@ def test_outputs_never_carry_nan_or_inf_text(files, tmp_path):
         for bad in ("NaN", "nan,", "Infinity", "inf,"):
             assert bad not in text, (suffix, bad)
     assert gpd.read_file(tmp_path / "zones.geojson")["亩均税收（万元/亩）"].isna().sum() == 18
+
+
+def test_evaluate_enterprise_list_places_each_on_its_parcel(files, tmp_path):
+    ppath, epath = files
+    out = tmp_path / "企业评价.gpkg"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
+                 "--level", "enterprise", "--out", str(out)]) == 0
+    got = gpd.read_file(out)
+    parcels = gpd.read_file(ppath).set_index("宗地编号")
+    assert len(got) == 3 and set(got["评价类别"]) <= set("ABCD")
+    for row in got.itertuples():
+        assert parcels.geometry[row.宗地编号].contains(row.geometry)
+    p2 = got.set_index("宗地编号").loc["P2"]
+    assert p2["亩均税收（万元/亩）"] == pytest.approx(4.0)
+    assert (got["综合得分"].diff().dropna() <= 0).all()  # best first within the 规上 track
+    csv = tmp_path / "企业评价.csv"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
+                 "--level", "enterprise", "--out", str(csv)]) == 0
+    assert "'=HYPERLINK" in csv.read_text(encoding="utf-8-sig")  # formula neutralised

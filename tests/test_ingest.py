@@ -197,7 +197,7 @@ def test_zipped_shapefile_gbk_without_cpg_in_cgcs2000(tmp_path):
 
 def test_gbk_csv_enterprises_by_hand(tmp_path):
     text = ("统一社会信用代码,企业名称,宗地编号,用地面积(亩),实缴税金(元),规模,年度,备注\n"
-            f'{CODE_B},宁波甲公司,007,3,"1,234,500",是,2023,\n'
+            f'{CODE_B},宁波甲（集团）有限公司,007,3,"1,234,500",是,2023,\n'
             f"{CODE_A},宁波乙公司,0008,１２．５,１２．５万元,规模以下,2023年,新开工\n")
     path = tmp_path / "企业.csv"
     path.write_bytes(text.encode("gbk"))
@@ -211,6 +211,7 @@ def test_gbk_csv_enterprises_by_hand(tmp_path):
     assert data.at[CODE_A, "land_area_m2"] == pytest.approx(12.5 * MU)    # full-width 12.5 亩
     assert data.at[CODE_A, "tax_wan"] == pytest.approx(12.5)              # "12.5万元" in the cell
     assert data["parcel_id"].tolist() == ["007", "0008"]
+    assert data.at[CODE_B, "name"] == "宁波甲（集团）有限公司"  # full-width brackets kept
     assert data["scale"].tolist() == ["规上", "规下"]
     assert data["year"].tolist() == [2023, 2023]
     assert "备注" in res.mapping.unrecognised
