@@ -90,7 +90,8 @@ with left:
 with right:
     st.subheader("排名图（前 20）")
     top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]
-    st.bar_chart(top, horizontal=True, y_label="", x_label=f"{ind.label}（{ind.unit}）")
+    st.bar_chart(top, horizontal=True, sort=False, y_label="",
+                 x_label=f"{ind.label}（{ind.unit}）")
     st.subheader("企业评价类别分布")
     ent = analysis.enterprises
     dist = ent.dropna(subset=["class"]).groupby(["class", "track"]).size().unstack(fill_value=0)

@@ -133,6 +133,10 @@ def _progress_tab(analysis) -> None:
                        "当前（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
                        "目标（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
                        "目标年度": st.column_config.NumberColumn(format="%d")})
+    fixed = table[table["target_year"] == table["target_year"].min()]
+    st.bar_chart(fixed.set_index("label")[["current", "target"]].rename(
+        columns={"current": "当前", "target": f"{int(fixed['target_year'].iloc[0])} 年目标"}),
+        stack=False, horizontal=True, x_label="万元/亩", y_label="")
     st.caption("目标出处：" + "；".join(
         f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
         for r in targets.reset_index().itertuples()))
