@@ -227,3 +227,43 @@ def test_map_page_draws_20_zones_offline(app: App, driver, tmp_path: Path):
     print(f"e2e: screenshot {shot}")
     for entry in severe:
         print(f"e2e: browser SEVERE: {entry.get('message')}")
+
+
+#: Choropleth units: Leaflet paths with the fill opacity of layers/efficiency.build_choropleth.
+COUNT_UNITS_JS = """
+const pane = document.querySelector('.leaflet-overlay-pane');
+if (!window.L || !pane || !document.querySelector('.np-legend')) { return null; }
+return pane.querySelectorAll('path[fill-opacity="0.75"]').length;
+"""
+
+
+@pytest.mark.e2e
+def test_efficiency_page_draws_57_subzones_labelled_sample(app: App, driver):
+    driver.get(app.url + "/efficiency")
+    last: list[int | None] = [None]
+
+    def units_drawn(drv) -> int | bool:
+        drv.switch_to.default_content()
+        drv.switch_to.frame(drv.find_element(By.CSS_SELECTOR, IFRAME_CSS))
+        n = drv.execute_script(COUNT_UNITS_JS)
+        stable = n is not None and n > 0 and n == last[0]
+        last[0] = n
+        return n if stable else False
+
+    try:
+        units = WebDriverWait(
+            driver, RENDER_TIMEOUT_S, poll_frequency=0.5,
+            ignored_exceptions=(NoSuchElementException, NoSuchFrameException,
+                                StaleElementReferenceException, JavascriptException),
+        ).until(units_drawn)
+    except TimeoutException:
+        pytest.fail(f"the 亩均效益 choropleth never drew within {RENDER_TIMEOUT_S}s "
+                    f"(last count: {last[0]})" + app.tail())
+    assert units == 57, f"expected 57 分片 on the choropleth, found {units}" + app.tail()
+    legend = driver.find_element(By.CSS_SELECTOR, ".np-legend").text
+    assert "示例数据" in legend and "亩均税收" in legend, f"legend: {legend!r}"
+    assert not _offsite(driver.execute_script(RESOURCES_JS), app.port)
+    driver.switch_to.default_content()
+    banner = driver.find_element(By.CSS_SELECTOR, "[data-testid='stAlert']").text
+    assert "示例数据" in banner, banner
+    assert not driver.find_elements(By.CSS_SELECTOR, "[data-testid='stException']"), app.tail()
