@@ -26,6 +26,7 @@ TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
 def _save(upload, folder: Path) -> Path:
     """Write an upload to a private temp folder under its own (sanitised) name."""
     name = Path(upload.name).name or "upload"
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     path.write_bytes(upload.getvalue())
     return path
@@ -59,8 +60,8 @@ gcj = st.checkbox("坐标为 GCJ-02（高德），导入时转换为 WGS84", key
 if parcels_up is not None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ppath = _save(parcels_up, folder)
-        epath = _save(ent_up, folder) if ent_up is not None else None
+        ppath = _save(parcels_up, folder / "parcels")  # own folders: same names never clash
+        epath = _save(ent_up, folder / "enterprises") if ent_up is not None else None
         st.subheader("表头识别预览")
         tabs = st.tabs(["宗地"] + (["企业"] if epath else []))
         try:
@@ -78,7 +79,8 @@ if parcels_up is not None:
                     st.write("读取与校验文件…")
                     inputs = load_inputs(ppath, epath, gcj02=gcj)
                     st.write("加载评价方案…")
-                    profile = load_profile(_save(profile_up, folder) if profile_up else None)
+                    profile = load_profile(_save(profile_up, folder / "profile")
+                                           if profile_up else None)
                     st.write("空间归属、亩均指标、企业评价、低效用地认定…")
                     analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(),
                                        profile, data_label=inputs.data_label)

@@ -37,8 +37,12 @@ def _enterprises(key: str):
     return enterprise_table(current_analysis())
 
 
+UNCLASSED = "未参评"
+
+
 def _filter(table, classes, tracks, district):
-    keep = table["class"].isin(classes) & table["track"].isin(tracks)
+    keep = table["class"].fillna(UNCLASSED).isin(classes) & (
+        table["track"].isin(tracks) | (table["track"].isna() & (UNCLASSED in classes)))
     return table[keep & (table["district"] == district)] if district else table[keep]
 
 
@@ -102,7 +106,8 @@ with right:
 st.subheader("企业评价清单")
 ent_table = _enterprises(analysis_key())
 f1, f2, f3 = st.columns(3)
-classes = f1.multiselect("评价类别", ["A", "B", "C", "D"], default=["D"], key="e_classes")
+classes = f1.multiselect("评价类别", ["A", "B", "C", "D", UNCLASSED], default=["D"],
+                         key="e_classes")
 tracks = f2.multiselect("评价序列", ["规上", "规下"], default=["规上", "规下"], key="e_tracks")
 district = f3.selectbox("区县（市）", ["", *sorted(ent_table["district"].dropna().unique())],
                         format_func=lambda d: d or "（全部）", key="e_district")

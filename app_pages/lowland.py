@@ -19,8 +19,9 @@ from geo.efficiency import LEVEL_NAMES, parcel_table, unit_layer
 from geo.export import export_bytes
 from geo.landmodel import CLEARANCE_STATUSES
 from geo.lowland import (
-    REASONS,
+    SCENARIO_LABELS,
     Scenario,
+    describe_rules,
     efficiency_targets,
     load_register,
     load_targets,
@@ -38,12 +39,16 @@ PARCEL_COLUMNS = {"parcel_id": "宗地编号", "land_mu": "面积（亩）", "st
                   "district": "区县"}
 
 
-def _register(analysis) -> pd.DataFrame:
-    """The saved register; for 示例数据 the bundled sample register until the first save."""
+def _register(analysis) -> pd.DataFrame | None:
+    """The saved register (示例数据: the bundled one until the first save); None, with the
+    row and field reported, when the file cannot be read — it is then never overwritten."""
     path, _ = register_paths(analysis)
-    if not path.exists() and is_sample(analysis):
-        return load_register(SAMPLE_REGISTER)
-    return load_register(path)
+    source = SAMPLE_REGISTER if (not path.exists() and is_sample(analysis)) else path
+    try:
+        return load_register(source)
+    except ValueError as err:
+        st.error(f"整治台账无法读取，未作任何修改：{err}")
+        return None
 
 
 def _map_and_list(analysis, flagged) -> None:
@@ -64,6 +69,8 @@ def _map_and_list(analysis, flagged) -> None:
 
 def _register_tab(analysis, flagged) -> None:
     register = _register(analysis)
+    if register is None:
+        return
     reg_path, audit_path = register_paths(analysis)
     st.caption(f"台账文件：{reg_path}（保存为原子写入；每项修改记入审计日志 {audit_path.name}）")
     edited = st.data_editor(
@@ -102,7 +109,10 @@ def _register_tab(analysis, flagged) -> None:
 
 def _progress_tab(analysis) -> None:
     targets = load_targets().set_index("key")
-    prog = progress(_register(analysis))
+    register = _register(analysis)
+    if register is None:
+        return
+    prog = progress(register)
     goal = targets.at["lowland_cleared_2026", "value"]
     done = prog["cumulative_mu"].iloc[-1]
     a, b = st.columns(2)
@@ -117,6 +127,8 @@ def _progress_tab(analysis) -> None:
     st.line_chart(chart, x_label="年度", y_label="亩")
     if prog.attrs["undated_mu"]:
         st.warning(f"{prog.attrs['undated_mu']:,.1f} 亩已完成但未填年度，未计入年度进度。")
+    if prog.attrs["later_mu"]:
+        st.warning(f"{prog.attrs['later_mu']:,.1f} 亩的完成年度晚于 2026 年，未计入；请核对年度。")
     st.subheader("规上工业亩均效益与目标")
     c1, c2 = st.columns(2)
     base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）", min_value=0.0,
@@ -158,29 +170,17 @@ def _scenario_tab(analysis, flagged) -> None:
                      level=level, labels=dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(f"作用于当前认定的 {len(ids):,} 宗低效宗地；“提升”只提高低于设定水平的企业，"
                "“清退”将其宗地与企业移出统计。")
-    st.dataframe(table.drop(columns=["unit"]).rename(columns={
-        "unit_name": "单元", "tax_per_mu_now": "亩均税收·现状", "tax_per_mu_scenario": "亩均税收·情景",
-        "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
-        "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
-        "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
-        "parcel_land_mu_change": "面积变化（%）"}), hide_index=True, width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in (
-            "亩均税收·现状", "亩均税收·情景", "亩均税收变化（%）", "亩均增加值·现状", "亩均增加值·情景",
-            "亩均增加值变化（%）", "宗地面积·现状（亩）", "宗地面积·情景（亩）", "面积变化（%）")})
+    st.dataframe(table.drop(columns=["unit"]).rename(columns=SCENARIO_LABELS), hide_index=True,
+                 width="stretch", column_config={
+                     c: st.column_config.NumberColumn(format="%.2f")
+                     for c in SCENARIO_LABELS.values() if c != "单元"})
 
 
 st.title("低效用地")
 analysis = current_analysis()
 data_banner(analysis)
 flagged = parcel_table(analysis)
-rules = analysis.profile.lowland
-st.caption("认定规则（评价方案可调）：" + "；".join(
-    [f"{REASONS['LOW_TAX']}（{rules.get('tax_per_mu_below')} 万元/亩）",
-     f"{REASONS['LOW_FAR']}（{rules.get('far_below')}）",
-     f"{REASONS['IDLE']}（{'、'.join(rules.get('idle_statuses') or [])}）",
-     f"{REASONS['CLASS_D']}"]) + "，任一成立即认定"
-    + "".join(f"；{s}宗地暂不按亩均税收、容积率与评价类别认定"
-              for s in rules.get("exempt_statuses") or []) + "。")
+st.caption("认定规则（评价方案可调）：" + describe_rules(analysis.profile.lowland))
 m1, m2, m3 = st.columns(3)
 m1.metric("低效宗地", f"{len(flagged):,} 宗")
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")

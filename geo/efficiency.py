@@ -56,11 +56,12 @@ class Analysis:
     data_label: str
 
 
-def _first_parcel(enterprises: pd.DataFrame) -> pd.Series:
-    """The first parcel id of each enterprise (None when it names none)."""
+def _first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
+    """The first of each enterprise's parcel ids that is in ``known`` (None when none is)."""
     if "parcel_id" not in enterprises:
         return pd.Series(None, index=enterprises.index, dtype=object)
-    return enterprises["parcel_id"].map(lambda v: next(iter(split_ids(v)), None))
+    return enterprises["parcel_id"].map(
+        lambda v: next((p for p in split_ids(v) if p in known), None))
 
 
 def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
@@ -68,7 +69,8 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     """Units of each enterprise: its (first) parcel's, else its own point's."""
     ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
-    first = _first_parcel(ent)
+    by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
+    first = _first_parcel(ent, by_parcel.index)
     units = by_parcel.reindex(first.where(first.isin(by_parcel.index)).values)
     units.index = ent.index
     if {"lon", "lat"} <= set(ent.columns):
@@ -185,7 +187,8 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
     ent = analysis.enterprises
     par = analysis.parcels
     inside = par.set_index(par["parcel_id"].astype(str)).geometry.representative_point()
-    first = _first_parcel(ent)
+    inside = inside[~inside.index.duplicated()]
+    first = _first_parcel(ent, inside.index)
     at_parcel = gpd.GeoSeries(inside.reindex(first.values).values, index=ent.index, crs=par.crs)
     if {"lon", "lat"} <= set(ent.columns):
         lon = pd.to_numeric(ent["lon"], errors="coerce")
@@ -221,6 +224,15 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
 
+def empty_enterprises() -> pd.DataFrame:
+    """An enterprise table with every field and no rows (parcels analysed on their own)."""
+    from .landmodel import ENTERPRISE_FIELDS
+
+    kinds = {"number": float, "int": float}
+    return pd.DataFrame({f.name: pd.Series(dtype=kinds.get(f.kind, object))
+                         for f in ENTERPRISE_FIELDS})
+
+
 @dataclass(frozen=True)
 class Inputs:
     """Imported parcels and enterprises, their validation report and what they are."""
@@ -248,8 +260,7 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
         reports.append(ent.report)
         enterprises = pd.DataFrame(ent.data)
     else:
-        enterprises = pd.DataFrame({"credit_code": pd.Series(dtype=str),
-                                    "parcel_id": pd.Series(dtype=str)})
+        enterprises = empty_enterprises()
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
     marks = pd.concat([frame["data_label"] for frame in (par.data, enterprises)
                        if "data_label" in frame], ignore_index=True).astype(str) \

@@ -170,7 +170,7 @@ def _metadata_rows(meta: Mapping[str, object], n_rows: int, lang: str) -> list[t
     ]
     for key, value in meta.items():
         rows.append((str(key), "" if value is None else str(value)))
-    return rows
+    return [(neutralise_formula(k), neutralise_formula(v)) for k, v in rows]
 
 
 def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target, lang: str) -> None:

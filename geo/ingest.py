@@ -1297,7 +1297,7 @@ def import_parcels(
     out["land_area_m2"] = stated.fillna(measured)
     out["land_area_geom_m2"] = measured
     out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
-    for name in ("land_use", "floor_area_m2", "far", "status", "year"):
+    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label"):
         col = values.get(name, {})
         out[name] = [col.get(r) for r in kept]
     for name in ("floor_area_m2", "far"):

@@ -17,13 +17,14 @@ import pandas as pd
 
 from ._errors import CatalogValidationError
 from .crs import M2_PER_MU
+from .export import neutralise_formula
 from .landmodel import CLEARANCE_STATUSES, CLEARED_STATUSES
-from .metrics import aggregate, ratio, split_ids
+from .metrics import aggregate, parcel_links, ratio, split_ids
 from .scoring import Profile
 
-__all__ = ["REASONS", "flag_parcels", "parcel_figures", "REGISTER_COLUMNS", "AUDIT_COLUMNS",
+__all__ = ["REASONS", "describe_rules", "flag_parcels", "parcel_figures", "REGISTER_COLUMNS", "AUDIT_COLUMNS",
            "REGISTER_HEADERS", "load_register", "save_register", "update_register", "load_targets", "progress",
-           "scenario", "TARGETS_FILE", "efficiency_targets"]
+           "scenario", "SCENARIO_LABELS", "TARGETS_FILE", "efficiency_targets"]
 
 #: Reason codes and their Chinese descriptions (thresholds come from the profile).
 REASONS = {
@@ -44,34 +45,61 @@ AUDIT_COLUMNS = ("when", "who", "parcel_id", "field", "old", "new")
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets" / "plan_targets.csv"
 
 
+def describe_rules(rules: Mapping[str, object]) -> str:
+    """The ``[lowland]`` rules in one Chinese sentence (rules switched off are not named)."""
+    parts = []
+    if rules.get("tax_per_mu_below") is not None:
+        parts.append(f"{REASONS['LOW_TAX']}（{rules['tax_per_mu_below']} 万元/亩）")
+    if rules.get("far_below") is not None:
+        uses = "、".join(rules.get("industrial_uses") or []) or "全部用地"
+        parts.append(f"{REASONS['LOW_FAR']}（{rules['far_below']}；适用于{uses}）")
+    if rules.get("idle_statuses"):
+        parts.append(f"{REASONS['IDLE']}（{'、'.join(rules['idle_statuses'])}）")
+    if rules.get("flag_classes"):
+        parts.append(f"宗地上有{'、'.join(rules['flag_classes'])}类企业")
+    if not parts:
+        return "评价方案未设置任何低效用地规则。"
+    text = "；".join(parts) + "，任一成立即认定"
+    exempt = "、".join(rules.get("exempt_statuses") or [])
+    if exempt:
+        text += f"；{exempt}宗地暂不按亩均税收、容积率与评价类别认定"
+    return text + "。"
+
+
 def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:
     """Per parcel: enterprise count, Σ税收 / Σ增加值 of its enterprises, 亩均 figures, 容积率.
 
-    An enterprise on several parcels contributes to each in proportion to the land it holds
-    there (its land is split as in :func:`geo.metrics.enterprise_land`).
+    Each enterprise is attributed to its parcels in proportion to the land it holds on each
+    (:func:`geo.metrics.parcel_links`). A parcel's 亩均税收 is Σ attributed 税收 over the land
+    held by the enterprises that reported 税收 (ratio of sums — an enterprise that reported
+    nothing neither adds 0 to the numerator nor its land to the denominator); likewise 亩均增加值.
+    ``data_note`` says when only some of a parcel's enterprises reported.
     """
     out = parcels.copy()
     land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
     out["land_mu"] = land_mu
-    rows = []
-    for _, e in enterprises.iterrows():
-        ids = split_ids(e.get("parcel_id"))
-        for pid in ids:
-            rows.append({"parcel_id": pid, "share": 1.0 / len(ids),
-                         "tax_wan": e.get("tax_wan"), "value_added_wan": e.get("value_added_wan"),
-                         "cls": e.get("class")})
-    links = pd.DataFrame(rows, columns=["parcel_id", "share", "tax_wan", "value_added_wan", "cls"])
-    for c in ("tax_wan", "value_added_wan"):
-        links[c] = pd.to_numeric(links[c], errors="coerce") * links["share"]
-    by = links.groupby("parcel_id")
+    links = parcel_links(enterprises, parcels)
     pid = out["parcel_id"].astype(str)
+    by = links.groupby("parcel_id")
     out["enterprise_count"] = pid.map(by.size()).fillna(0).astype(int)
-    out["tax_wan"] = pid.map(by["tax_wan"].sum(min_count=1))
-    out["value_added_wan"] = pid.map(by["value_added_wan"].sum(min_count=1))
-    out["tax_per_mu"] = ratio(out["tax_wan"], land_mu)
-    out["va_per_mu"] = ratio(out["value_added_wan"], land_mu)
-    classes = by["cls"].apply(lambda s: "、".join(sorted({str(c) for c in s if isinstance(c, str)})))
-    out["enterprise_classes"] = pid.map(classes).fillna("")
+    partial = pd.Series(False, index=out.index)
+    for col, per_mu in (("tax_wan", "tax_per_mu"), ("value_added_wan", "va_per_mu")):
+        value = pd.to_numeric(enterprises[col], errors="coerce") if col in enterprises \
+            else pd.Series(np.nan, index=enterprises.index)
+        part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
+        part = part[part["v"].notna()]
+        grouped = part.groupby("parcel_id")
+        out[col] = pid.map(grouped["v"].sum())
+        reported = pid.map(grouped.size()).fillna(0)
+        out[per_mu] = ratio(out[col], pid.map(grouped["held_m2"].sum()) / M2_PER_MU)
+        partial |= (reported > 0) & (reported < out["enterprise_count"])
+    cls = enterprises["class"] if "class" in enterprises else pd.Series(
+        None, index=enterprises.index, dtype=object)
+    links["cls"] = cls.reindex(links["row"]).to_numpy()
+    classes = links.groupby("parcel_id")["cls"].agg(
+        lambda c: "、".join(sorted({str(v) for v in c if isinstance(v, str)})))
+    out["enterprise_classes"] = pid.map(classes).astype(object).fillna("")
+    out["partial_report"] = partial.to_numpy()
     far = pd.to_numeric(out["far"], errors="coerce") if "far" in out else pd.Series(
         np.nan, index=out.index)
     if "floor_area_m2" in out:
@@ -136,8 +164,10 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Prof
     out["low_efficiency"] = out["reason_codes"] != ""
     no_data = out["enterprise_count"] == 0
     out["data_note"] = np.select(
-        [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool)],
-        [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断"],
+        [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool),
+         out.pop("partial_report").to_numpy(dtype=bool)],
+        [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断",
+         "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
         default="")
     return out
 
@@ -164,7 +194,7 @@ def load_register(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         return _empty_register()
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False).map(_restore)
     df.columns = [str(c).strip() for c in df.columns]
     df = df.rename(columns={zh: en for en, zh in REGISTER_HEADERS.items()})
     missing = [REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu")
@@ -218,6 +248,19 @@ def _is_year(value: object) -> bool:
     return text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100
 
 
+def _inert(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would evaluate get a leading apostrophe."""
+    return df.map(neutralise_formula)
+
+
+def _restore(value: object) -> object:
+    """Undo :func:`geo.export.neutralise_formula` on a cell read back from our own file."""
+    if isinstance(value, str) and value.startswith("'") and neutralise_formula(value[1:]) != \
+            value[1:]:
+        return value[1:]
+    return value
+
+
 def _atomic_write_csv(df: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -265,6 +308,9 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
                 raise ValueError(f"parcel {pid}: area {change['area_mu']!r} is not positive. "
                                  "Fix: give the area in 亩")
         hit = reg.index[reg["parcel_id"] == pid]
+        if len(hit) == 0 and (status is None or "area_mu" not in change):
+            raise ValueError(f"parcel {pid} is new to the register and needs a status and an "
+                             "area. Fix: give 状态 and 面积（亩）")
         if len(hit) == 0:
             reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
                                                 | {"parcel_id": pid, "data_label": data_label}])],
@@ -299,7 +345,9 @@ def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFra
     """Write the register atomically and append the audit rows (the log is never rewritten).
 
     The audit lines are written first: if the register cannot be written afterwards, the log
-    still tells what was attempted, and the previous register file is untouched.
+    still tells what was attempted, and the previous register file is untouched. Text that a
+    spreadsheet would evaluate (``=…``, ``+…``) is written with a leading apostrophe in both
+    files; :func:`load_register` removes it again.
     """
     path, audit_path = Path(path), Path(audit_path)
     if len(audit):
@@ -307,8 +355,9 @@ def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFra
         new_file = not audit_path.exists()
         with open(audit_path, "a", encoding="utf-8-sig" if new_file else "utf-8",
                   newline="") as fh:
-            audit[list(AUDIT_COLUMNS)].to_csv(fh, index=False, header=new_file)
-    _atomic_write_csv(register[list(REGISTER_COLUMNS)].rename(columns=REGISTER_HEADERS), path)
+            _inert(audit[list(AUDIT_COLUMNS)]).to_csv(fh, index=False, header=new_file)
+    _atomic_write_csv(_inert(register[list(REGISTER_COLUMNS)]).rename(columns=REGISTER_HEADERS),
+                      path)
 
 
 # --- targets and progress -----------------------------------------------------------------
@@ -327,8 +376,9 @@ def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 
     Returns
     -------
     DataFrame
-        ``year``, ``cleared_mu`` and ``cumulative_mu`` for each year in range; plus
-        ``undated_mu`` (cleared lines with no year) in ``attrs``.
+        ``year``, ``cleared_mu`` and ``cumulative_mu`` for each year in range (the cumulative
+        figure includes lines before ``start_year``); in ``attrs``: ``undated_mu`` (cleared
+        lines with no year), ``later_mu`` (dated after ``end_year``) and ``in_progress_mu``.
     """
     reg = register.copy()
     cleared = reg[reg["status"].isin(CLEARED_STATUSES)]
@@ -340,6 +390,7 @@ def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 
     before = float(area[years < start_year].sum())
     out["cumulative_mu"] = out["cleared_mu"].cumsum() + before
     out.attrs["undated_mu"] = float(area[years.isna()].sum())
+    out.attrs["later_mu"] = float(area[years > end_year].sum())
     out.attrs["in_progress_mu"] = float(pd.to_numeric(
         reg.loc[reg["status"].isin(["待整治", "整治中"]), "area_mu"], errors="coerce").sum())
     return out
@@ -393,6 +444,15 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
 
 # --- scenario ----------------------------------------------------------------------------
 
+#: Chinese headers of the :func:`scenario` table.
+SCENARIO_LABELS = {
+    "unit_name": "单元", "tax_per_mu_now": "亩均税收·现状", "tax_per_mu_scenario": "亩均税收·情景",
+    "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
+    "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
+    "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
+    "parcel_land_mu_change": "面积变化（%）"}
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A what-if: ``mode`` "raise" (bring flagged land up to ``tax_per_mu``/``va_per_mu``) or
@@ -441,13 +501,16 @@ def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable
                 continue
             floor = land * float(level_value)
             cur = pd.to_numeric(ent[col], errors="coerce")
-            ent.loc[touches, col] = np.fmax(cur[touches], floor[touches])
+            # only reported figures are raised: a missing one stays missing, never invented
+            ent.loc[touches, col] = np.maximum(cur[touches], floor[touches])
     now = aggregate(enterprises, parcels, level=level, labels=labels).set_index("unit")
     new = aggregate(ent, par, level=level, labels=labels).set_index("unit")
     out = pd.DataFrame({"unit_name": now["unit_name"]})
     for key in ("tax_per_mu", "va_per_mu", "parcel_land_mu"):
         out[f"{key}_now"] = now[key]
         out[f"{key}_scenario"] = new[key].reindex(now.index)
+        if key == "parcel_land_mu":  # a unit whose land was all cleared has 0 亩 left
+            out[f"{key}_scenario"] = out[f"{key}_scenario"].fillna(0.0)
         out[f"{key}_change"] = ratio(out[f"{key}_scenario"] - out[f"{key}_now"],
                                      out[f"{key}_now"], factor=100.0)
     return out.reset_index()

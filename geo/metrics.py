@@ -19,8 +19,9 @@ import shapely
 
 from .crs import AREA_CRS, M2_PER_MU, STORAGE_CRS
 
-__all__ = ["Indicator", "INDICATORS", "AGG_LEVELS", "split_ids", "enterprise_land", "enterprise_metrics",
-           "assign_units", "assign_points", "aggregate", "ratio"]
+__all__ = ["Indicator", "INDICATORS", "AGG_LEVELS", "split_ids", "enterprise_land",
+           "enterprise_metrics", "parcel_links", "assign_units", "assign_points", "aggregate",
+           "ratio"]
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,13 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
     for lst in ids:
         for pid in lst:
             sharers[pid] = sharers.get(pid, 0) + 1
-    from_parcels = ids.map(lambda lst: sum(parcel_area[p] / sharers[p] for p in lst
-                                           if p in parcel_area and pd.notna(parcel_area[p]))
-                           if any(p in parcel_area for p in lst) else np.nan)
+    def held(lst: list[str]) -> float:
+        known = [p for p in lst if p in parcel_area]
+        if not known or any(pd.isna(parcel_area[p]) for p in known):
+            return np.nan  # an unknown area is not counted as 0
+        return float(sum(parcel_area[p] / sharers[p] for p in known))
+
+    from_parcels = ids.map(held).astype(float)
     shared = ids.map(lambda lst: any(sharers.get(p, 0) > 1 for p in lst))
     own = pd.to_numeric(out.get("land_area_m2", pd.Series(np.nan, index=out.index)),
                         errors="coerce")
@@ -114,6 +119,36 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
     source[use_own] = "企业填报"
     out["land_source"] = source
     return out
+
+
+def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFrame:
+    """One row per (enterprise, parcel) it names, with the land it holds there.
+
+    A parcel named by k enterprises gives each area / k (as :func:`enterprise_land`); an
+    enterprise on several parcels is attributed to each in proportion to the land it holds
+    there (``weight``, summing to 1 over its known parcels). Parcels not in ``parcels`` are left
+    out (the importer reports them).
+
+    Returns
+    -------
+    DataFrame
+        ``row`` (index label of the enterprise), ``parcel_id``, ``held_m2``, ``weight``.
+    """
+    area = pd.Series(pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(),
+                     index=parcels["parcel_id"].astype(str))
+    area = area[~area.index.duplicated()]
+    ids = enterprises["parcel_id"] if "parcel_id" in enterprises else pd.Series(
+        None, index=enterprises.index, dtype=object)
+    pairs = [(row, pid) for row, v in ids.items() for pid in dict.fromkeys(split_ids(v))
+             if pid in area.index]
+    links = pd.DataFrame(pairs, columns=["row", "parcel_id"])
+    if links.empty:
+        return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float))
+    sharers = links["parcel_id"].map(links["parcel_id"].value_counts())
+    links["held_m2"] = links["parcel_id"].map(area).to_numpy() / sharers.to_numpy()
+    total = links.groupby("row")["held_m2"].transform("sum")
+    links["weight"] = ratio(links["held_m2"], total)
+    return links
 
 
 def enterprise_metrics(enterprises: pd.DataFrame) -> pd.DataFrame:

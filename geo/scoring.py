@@ -4,11 +4,15 @@ A profile (TOML, see ``data/profiles/default.toml``) holds, per track (规上 / 
 indicator's weight, benchmark (a number, or ``"mean"`` for the track's own ratio-of-sums figure)
 and optional cap of value/benchmark; the class bands by rank; and the low-efficiency thresholds.
 
-score = Σ_i weight_i × min(value_i / benchmark_i, cap_i); a missing or non-positive value scores 0
-for that indicator and is listed in ``missing_indicators``. Enterprises without land data cannot be
-evaluated per 亩 and are left unclassed with the reason stated — never scored as zero silently.
-Classes go by rank within a track (ties share the better class): with the default bands and
-20 enterprises, ranks 1-4 are A, 5-16 B, 17-19 C and 20 D.
+score = Σ_i weight_i × min(max(value_i, 0) / benchmark_i, cap_i); a missing value scores 0 for
+that indicator and is listed in ``missing_indicators`` (a reported zero is a value, not missing).
+Enterprises without land data, or without any usable indicator, cannot be evaluated and are left
+unclassed with the reason stated — never scored as zero silently.
+
+Classes go by rank within a track, by quota: class A takes the first round(0.20 n) places,
+B up to round(0.80 n), C up to round(0.95 n), D the rest (ties share the better class). With
+20 enterprises: 4 A, 12 B, 3 C, 1 D; with 100: 20/60/15/5; with 4: 1 A, 2 B, 1 C and no D —
+a small track never has its last place forced into D.
 """
 
 from __future__ import annotations
@@ -25,7 +29,8 @@ from ._errors import CatalogValidationError
 from .landmodel import SCALES
 from .metrics import INDICATORS, ratio
 
-__all__ = ["IndicatorRule", "Profile", "DEFAULT_PROFILE", "load_profile", "evaluate"]
+__all__ = ["IndicatorRule", "Profile", "DEFAULT_PROFILE", "load_profile", "evaluate",
+           "class_quotas", "LOWLAND_KEYS"]
 
 DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profiles" / "default.toml"
 CLASSES = ("A", "B", "C", "D")
@@ -92,6 +97,10 @@ def load_profile(path: str | Path | None = None) -> Profile:
         rules = []
         for key, spec in (body.get("indicators") or {}).items():
             where = f"tracks.{track}.indicators.{key}"
+            unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
+            if unknown:
+                raise _fail(str(path), where, f"unknown entries {unknown}",
+                            "use weight, benchmark and cap only (check the spelling)")
             if key not in INDICATORS:
                 raise _fail(str(path), where, "unknown indicator",
                             f"use one of {', '.join(INDICATORS)}")
@@ -120,11 +129,40 @@ def load_profile(path: str | Path | None = None) -> Profile:
             or not math.isclose(values[-1], 1.0) or values[0] <= 0):
         raise _fail(str(path), "classes", f"bands {values} must rise to D = 1.0",
                     "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00")
+    lowland = _check_lowland(doc.get("lowland") or {}, str(path))
     meta = doc.get("meta") or {}
     return Profile(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")),
                    tracks=tracks, class_bands={c: float(v) for c, v in zip(CLASSES, values,
                                                                           strict=True)},
-                   lowland=dict(doc.get("lowland") or {}), path=str(path))
+                   lowland=lowland, path=str(path))
+
+
+#: Entries of the ``[lowland]`` section: "number" (≥ 0, or absent to switch the rule off) or
+#: "list" (a list of strings).
+LOWLAND_KEYS = {"tax_per_mu_below": "number", "far_below": "number", "idle_statuses": "list",
+                "flag_classes": "list", "industrial_uses": "list", "exempt_statuses": "list"}
+
+
+def _check_lowland(section: dict, path: str) -> dict[str, object]:
+    unknown = sorted(set(section) - set(LOWLAND_KEYS))
+    if unknown:
+        raise _fail(path, "lowland", f"unknown entries {unknown}",
+                    f"use {', '.join(LOWLAND_KEYS)} (check the spelling)")
+    for key, value in section.items():
+        where = f"lowland.{key}"
+        if LOWLAND_KEYS[key] == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise _fail(path, where, f"{value!r} is not a number ≥ 0",
+                            f"write {key} = 5.0 (for example), or delete the line to switch the "
+                            "rule off")
+        elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise _fail(path, where, f"{value!r} is not a list of texts",
+                        f'write {key} = ["闲置", "停产"] (for example)')
+    bad = sorted(set(section.get("flag_classes") or []) - set(CLASSES))
+    if bad:
+        raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
+                    f"use {'/'.join(CLASSES)}")
+    return dict(section)
 
 
 def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[str, float]:
@@ -146,14 +184,21 @@ def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[s
     return out
 
 
+def class_quotas(n: int, bands: dict[str, float]) -> dict[str, int]:
+    """Cumulative places per class for ``n`` ranked enterprises (half rounds up)."""
+    return {cls: n if cls == CLASSES[-1] else min(n, math.floor(bands[cls] * n + 0.5))
+            for cls in CLASSES}
+
+
 def _classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
     n = len(scores)
     if n == 0:
         return pd.Series(dtype=object)
-    share = scores.rank(method="min", ascending=False) / n
-    out = pd.Series("D", index=scores.index, dtype=object)
+    place = scores.rank(method="min", ascending=False) - 1  # 0-based; ties share the best
+    quotas = class_quotas(n, bands)
+    out = pd.Series(CLASSES[-1], index=scores.index, dtype=object)
     for cls in reversed(CLASSES[:-1]):
-        out[share <= bands[cls] + 1e-12] = cls
+        out[place < quotas[cls]] = cls
     return out
 
 
@@ -174,36 +219,45 @@ def evaluate(enterprises: pd.DataFrame, profile: Profile) -> pd.DataFrame:
         ``benchmark_<indicator>`` (the benchmark used).
     """
     out = enterprises.copy()
-    out["track"] = out["scale"].where(out["scale"].isin(list(profile.tracks)), None)
+    scale = out["scale"] if "scale" in out else pd.Series(None, index=out.index, dtype=object)
+    out["track"] = scale.where(scale.isin(list(profile.tracks)), None)
     out["score"] = np.nan
     out["class"] = None
     out["class_note"] = ""
     out["missing_indicators"] = ""
     no_track = out["track"].isna()
     out.loc[no_track, "class_note"] = "规模未知或方案无此类别，未参评"
-    no_land = pd.to_numeric(out.get("land_mu"), errors="coerce").fillna(0) <= 0
+    land = pd.to_numeric(out["land_mu"], errors="coerce") if "land_mu" in out \
+        else pd.Series(np.nan, index=out.index)
+    no_land = land.fillna(0) <= 0
     out.loc[~no_track & no_land, "class_note"] = "无用地数据，未参评"
     for track, rules in profile.tracks.items():
-        mask = (out["track"] == track) & ~no_land
-        group = out.loc[mask]
+        group = out.loc[(out["track"] == track) & ~no_land]
+        if group.empty:
+            continue
         benches = _benchmarks(group, rules)
         total = pd.Series(0.0, index=group.index)
         missing = pd.Series("", index=group.index, dtype=object)
+        any_value = pd.Series(False, index=group.index)
         for rule in rules:
             value = pd.to_numeric(group[rule.key], errors="coerce") if rule.key in group \
                 else pd.Series(np.nan, index=group.index)
             bench = benches[rule.key]
-            rel = value / bench if bench > 0 and not math.isnan(bench) else value * np.nan
+            rel = value.clip(lower=0) / bench if bench > 0 and not math.isnan(bench) \
+                else value * np.nan
             if rule.cap is not None:
                 rel = rel.clip(upper=rule.cap)
-            usable = rel.notna() & (value > 0)
+            usable = rel.notna()
             part = (rel.where(usable, 0.0) * rule.weight).astype(float)
             out.loc[group.index, f"score_{rule.key}"] = part
             out.loc[group.index, f"benchmark_{rule.key}"] = bench
             label = INDICATORS[rule.key].label
             missing[~usable] = missing[~usable] + label + "；"
+            any_value |= usable
             total += part
-        out.loc[group.index, "score"] = total.round(4)
         out.loc[group.index, "missing_indicators"] = missing.str.rstrip("；")
-        out.loc[group.index, "class"] = _classes(total.round(4), profile.class_bands)
+        ranked = group.index[any_value.to_numpy()]
+        out.loc[group.index[~any_value.to_numpy()], "class_note"] = "无任何有效指标数据，未参评"
+        out.loc[ranked, "score"] = total[ranked].round(4)
+        out.loc[ranked, "class"] = _classes(total[ranked].round(4), profile.class_bands)
     return out

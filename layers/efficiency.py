@@ -88,7 +88,7 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
         + (f"{r.coverage_share:.0%}" if pd.notna(r.coverage_share) else "—")
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r, v in zip(frame.itertuples(), values, strict=True)]
-    frame["id"] = frame["unit"].astype(str)
+    frame["id"] = [f"u{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
     light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
     folium.GeoJson(
         light.to_json(drop_id=True), name=label,
@@ -142,7 +142,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
         + (f"<br>亩均税收：{r.tax_per_mu:,.1f} 万元/亩" if pd.notna(r.tax_per_mu) else "")
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r in frame.itertuples()]
-    frame["id"] = frame["parcel_id"].astype(str)
+    frame["id"] = [f"p{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
     light = display_frame(frame, columns=["id", "_tt", "_color"])
     folium.GeoJson(light.to_json(drop_id=True), name=f"低效宗地（{len(frame)}）",
                    style_function=lambda f: {"color": f["properties"]["_color"], "weight": 2,

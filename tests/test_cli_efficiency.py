@@ -158,3 +158,61 @@ def test_evaluate_enterprise_list_places_each_on_its_parcel(files, tmp_path):
     assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
                  "--level", "enterprise", "--out", str(csv)]) == 0
     assert "'=HYPERLINK" in csv.read_text(encoding="utf-8-sig")  # formula neutralised
+
+
+def test_parcels_alone_and_an_empty_enterprise_file_work(files, tmp_path):
+    ppath, _ = files
+    out = tmp_path / "alone.csv"
+    assert main(["lowland", "--parcels", str(ppath), "--out", str(out)]) == 0
+    assert main(["evaluate", "--parcels", str(ppath), "--level", "zone",
+                 "--out", str(tmp_path / "z.csv")]) == 0
+    empty = tmp_path / "企业.csv"
+    empty.write_text("统一社会信用代码,企业名称,宗地编号,税收（万元）\n", encoding="utf-8")
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(empty),
+                 "--level", "enterprise", "--out", str(tmp_path / "e.csv")]) == 0
+
+
+def test_data_label_follows_the_rows_not_the_folder(tmp_path):
+    import shutil
+
+    from geo.efficiency import load_inputs
+
+    sample = ROOT / "data" / "sample"
+    for name in ("parcels.gpkg", "enterprises.csv"):
+        shutil.copy(sample / name, tmp_path / name)
+    copied = load_inputs(tmp_path / "parcels.gpkg", tmp_path / "enterprises.csv")
+    assert copied.data_label == SAMPLE_LABEL  # a copy of the sample is still the sample
+    own = tmp_path / "own.csv"
+    own.write_text("统一社会信用代码,宗地编号,税收（万元）\n91330200MA2AAAAA0X,33020300001,5\n",
+                   encoding="utf-8")
+    mixed = load_inputs(tmp_path / "parcels.gpkg", own)
+    assert mixed.data_label.startswith("用户导入（含示例数据，请核实）")
+
+
+def test_units_come_from_the_first_parcel_that_exists(files, tmp_path):
+    ppath, _ = files
+    ent = tmp_path / "e.csv"
+    ent.write_text("统一社会信用代码,宗地编号,税收（万元）\n91330200MA2AAAAA0X,PX;P3,100\n",
+                   encoding="utf-8")
+    out = tmp_path / "e_out.csv"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(ent),
+                 "--level", "enterprise", "--out", str(out)]) == 0
+    row = pd.read_csv(out, encoding="utf-8-sig", dtype=str).iloc[0]
+    assert row["所属集聚区编号"] == "Z02"  # from P3, although PX comes first
+
+
+def test_hostile_profile_name_is_inert_in_the_excel_notes(files, tmp_path):
+    ppath, epath = files
+    body = (ROOT / "data" / "profiles" / "default.toml").read_text(encoding="utf-8")
+    start = body.index("name = ")
+    end = body.index("\n", start)
+    profile = tmp_path / "p.toml"
+    profile.write_text(body[:start] + 'name = "=HYPERLINK(\\"http://evil\\")"' + body[end:],
+                       encoding="utf-8")
+    out = tmp_path / "z.xlsx"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(epath),
+                 "--profile", str(profile), "--level", "zone", "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    cells = [c for ws in book.worksheets for r in ws.iter_rows() for c in r]
+    assert not any(c.data_type == "f" for c in cells)
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -201,6 +202,39 @@ def test_missing_indicator_scores_zero_and_is_listed_and_no_land_is_unclassed():
     assert pd.isna(out.at["C03", "class"]) and "未参评" in out.at["C03", "class_note"]
 
 
+@pytest.mark.parametrize("n, expected", [
+    (1, {"B": 1}), (2, {"B": 2}), (4, {"A": 1, "B": 2, "C": 1}),
+    (10, {"A": 2, "B": 6, "C": 2}), (20, {"A": 4, "B": 12, "C": 3, "D": 1}),
+    (100, {"A": 20, "B": 60, "C": 15, "D": 5}),
+])
+def test_class_quotas_never_force_the_last_of_a_small_track_into_d(n, expected):
+    df = pd.concat([_twenty()] * 5, ignore_index=True).iloc[:n]
+    df = df.assign(credit_code=[f"E{i:03d}" for i in range(n)],
+                   tax_per_mu=np.arange(1, n + 1, dtype=float),
+                   tax_wan=np.arange(1, n + 1) * 10.0)
+    out = evaluate(df, load_profile())
+    assert out["class"].value_counts().to_dict() == expected
+
+
+def test_enterprise_without_any_indicator_is_unclassed_not_ranked():
+    df = _twenty()
+    blank = [k for k in INDICATORS]
+    df.loc[:9, blank] = np.nan  # ten enterprises report nothing usable
+    out = evaluate(df, load_profile()).set_index("credit_code")
+    none = out.loc[[f"C{i:02d}" for i in range(1, 11)]]
+    assert none["class"].isna().all() and none["score"].isna().all()
+    assert (none["class_note"] == "无任何有效指标数据，未参评").all()
+    ranked = out.loc[[f"C{i:02d}" for i in range(11, 21)]]
+    assert ranked["class"].value_counts().to_dict() == {"A": 2, "B": 6, "C": 2}  # ten ranked
+
+
+def test_a_reported_zero_is_a_value_not_missing():
+    df = _twenty().assign(rd_share=0.0)
+    out = evaluate(df, load_profile()).set_index("credit_code")
+    assert out.at["C05", "score_rd_share"] == 0.0
+    assert "R&D" not in out.at["C05", "missing_indicators"]
+
+
 def test_tracks_are_ranked_separately():
     both = pd.concat([_twenty("规上"), _twenty("规下").assign(
         credit_code=lambda d: "X" + d["credit_code"])], ignore_index=True)
@@ -220,11 +254,21 @@ def test_tracks_are_ranked_separately():
     ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."大型".indicators.tax_per_mu]\nweight=1',
      "unknown track"),
     ("[classes\n", "not valid TOML"),
+    ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=1\n'
+     'benchmrk=5', "unknown entries ['benchmrk']"),
+    ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=1\n'
+     '[lowland]\ntax_per_mu_belw=5', "unknown entries ['tax_per_mu_belw']"),
+    ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=1\n'
+     '[lowland]\nidle_statuses="闲置停产"', "is not a list of texts"),
+    ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=1\n'
+     '[lowland]\nfar_below="0.8"', "is not a number"),
+    ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=1\n'
+     '[lowland]\nflag_classes=["E"]', "unknown classes ['E']"),
 ])
 def test_bad_profiles_name_the_entry_and_the_fix(tmp_path, body, message):
     path = tmp_path / "bad.toml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(ValueError, match=message) as err:
+    with pytest.raises(ValueError, match=re.escape(message)) as err:
         load_profile(path)
     assert "bad.toml" in str(err.value) and "Fix:" in str(err.value)
 

@@ -6,6 +6,7 @@ import json
 import re
 
 import folium
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -212,3 +213,24 @@ def test_point_markers_are_filled(default_html):
     assert len(blocks) == 2  # towns and bases
     for block in blocks:
         assert '"fill": true' in block and '"radius"' in block
+
+
+def test_efficiency_maps_escape_user_strings(catalog):
+    from layers.efficiency import build_choropleth, build_parcel_map
+
+    sub = catalog["subzone"].iloc[:3]
+    table = gpd.GeoDataFrame({
+        "unit": ["U1", "U2", "U3"], "unit_name": [HOSTILE, "乙", "丙"],
+        "tax_per_mu": [10.0, float("nan"), 30.0], "enterprise_count": [1, 0, 2],
+        "coverage_share": [0.5, float("nan"), 1.0], "geometry_quality": ["schematic"] * 3},
+        geometry=sub.geometry.values, crs=sub.crs)
+    html = build_choropleth(table, metric="tax_per_mu", label="亩均税收", unit="万元/亩",
+                            data_label=HOSTILE).get_root().render()
+    parcels = table.assign(parcel_id=[HOSTILE, "P2", "P3"], land_mu=[1.0, 2.0, 3.0],
+                           reasons=[HOSTILE, "x", "y"], reason_codes=["LOW_TAX", "IDLE", ""])
+    html += build_parcel_map(parcels, data_label=HOSTILE).get_root().render()
+    # folium embeds tooltips and legends as JSON (\uXXXX escapes): decode before looking
+    shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+    assert "<img src=x" not in shown and "${alert" not in shown
+    assert shown.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # names, reasons, labels
+    assert "亩均税收低于阈值" in shown  # the parcel legend names reasons in Chinese, not codes

@@ -64,9 +64,10 @@ def test_rules_flag_with_reason_codes(parcels, enterprises):
     assert out.at["P3", "far_used"] == pytest.approx(0.5)
     assert "无企业数据" in out.at["P3", "data_note"]
     # P4: warehouse use → the FAR rule does not apply; 300/10 = 30 → not flagged
-    assert out.at["P4", "reason_codes"] in ("", "CLASS_D")
-    # P5: 20/20 = 1 < 5 and 停产; it is the lowest scorer of four → D (rank 4/4 = 1.0)
-    assert set(out.at["P5", "reason_codes"].split(";")) == {"LOW_TAX", "IDLE", "CLASS_D"}
+    assert out.at["P4", "reason_codes"] == ""
+    # P5: 20/20 = 1 < 5 and 停产; lowest of four 规上 → C (quotas 1 A, 2 B, 1 C: no forced D)
+    assert set(out.at["P5", "reason_codes"].split(";")) == {"LOW_TAX", "IDLE"}
+    assert out.at["P5", "enterprise_classes"] == "C"
     assert out.at["P5", "tax_per_mu"] == pytest.approx(1.0)
 
 
@@ -180,6 +181,19 @@ def test_scenario_raise_and_clear_by_hand(parcels, enterprises):
     assert cleared.at["Z2", "tax_per_mu_change"] == pytest.approx(0.0)
     with pytest.raises(ValueError, match="needs a level"):
         scenario(ent, par, ["P2"], Scenario("raise"), level="zone")
+    # Z2 (P4, P5) cleared entirely: no land left, -100 %, its 亩均 figures empty
+    gone = scenario(ent, par, ["P4", "P5"], Scenario("clear"), level="zone").set_index("unit")
+    assert gone.at["Z2", "parcel_land_mu_scenario"] == 0.0
+    assert gone.at["Z2", "parcel_land_mu_change"] == pytest.approx(-100.0)
+    assert pd.isna(gone.at["Z2", "tax_per_mu_scenario"])
+    # nothing flagged: the scenario is today
+    same = scenario(ent, par, [], Scenario("clear"), level="zone")
+    assert (same["tax_per_mu_change"] == 0).all() and (same["parcel_land_mu_change"] == 0).all()
+    # a missing figure is not invented by "raise"
+    blank = ent.assign(value_added_wan=ent["value_added_wan"].where(ent["parcel_id"] != "P2"))
+    up = scenario(blank, par, ["P2"], Scenario("raise", va_per_mu=1000.0), level="zone")
+    z1 = up.set_index("unit").loc["Z1"]
+    assert z1["va_per_mu_scenario"] == pytest.approx(z1["va_per_mu_now"])  # only P1 reported
 
 
 def test_parcels_under_construction_are_judged_only_by_status(parcels, enterprises):
@@ -229,3 +243,54 @@ def test_register_year_edit_is_checked():
         update_register(load_register("/nonexistent.csv"),
                         [{"parcel_id": "A", "status": "已腾退", "area_mu": 1, "year": "25"}],
                         who="x")
+
+
+def test_parcel_figures_split_by_land_and_count_only_reporting_enterprises():
+    from geo.lowland import parcel_figures
+
+    parcels = pd.DataFrame({"parcel_id": ["BIG", "SMALL", "SHARED"],
+                            "land_area_m2": [100 * MU, 1 * MU, 20 * MU]})
+    ent = pd.DataFrame({"credit_code": ["X", "E1", "E2"],
+                        "parcel_id": ["BIG;SMALL", "SHARED", "SHARED"],
+                        "tax_wan": [909.0, 80.0, np.nan], "value_added_wan": [np.nan] * 3})
+    out = parcel_figures(parcels, ent).set_index("parcel_id")
+    # X holds 100 and 1 亩: 909 × 100/101 = 900 on BIG, 9 on SMALL — 9 万元/亩 on both
+    assert out.at["BIG", "tax_wan"] == pytest.approx(900.0)
+    assert out.at["BIG", "tax_per_mu"] == pytest.approx(9.0)
+    assert out.at["SMALL", "tax_per_mu"] == pytest.approx(9.0)
+    # SHARED 20 亩: E1 holds 10 亩 and paid 80; E2 reported nothing → 80 / 10, not 80 / 20
+    assert out.at["SHARED", "tax_per_mu"] == pytest.approx(8.0)
+    assert out.at["SHARED", "enterprise_count"] == 2
+    assert pd.isna(out.at["BIG", "va_per_mu"])  # nobody reported 增加值: empty, not 0
+    flagged = flag_parcels(parcels, ent, load_profile()).set_index("parcel_id")
+    assert "部分企业未填报" in flagged.at["SHARED", "data_note"]
+    assert "LOW_TAX" not in flagged.at["SHARED", "reason_codes"]
+
+
+def test_register_files_are_inert_in_spreadsheets_and_read_back_unchanged(tmp_path):
+    path, audit_path = tmp_path / "register.csv", tmp_path / "audit.csv"
+    note = '=HYPERLINK("http://evil","点我")'
+    reg, audit = update_register(load_register(path), [
+        {"parcel_id": "A", "status": "整治中", "area_mu": 3, "note": note}], who="+张三")
+    save_register(reg, path, audit=audit, audit_path=audit_path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+张三" in text
+    assert "'=HYPERLINK" in audit_path.read_text(encoding="utf-8-sig")
+    back = load_register(path)
+    assert back.loc[0, "note"] == note and back.loc[0, "updated_by"] == "+张三"
+
+
+def test_a_new_register_line_needs_status_and_area():
+    with pytest.raises(ValueError, match="needs a status and an area"):
+        update_register(load_register("/nonexistent.csv"), [{"parcel_id": "N", "note": "x"}],
+                        who="x")
+
+
+def test_progress_reports_lines_dated_after_the_target_year():
+    reg = pd.DataFrame({"parcel_id": ["A", "B", "C", "D"], "status": ["已腾退"] * 3 + ["整治中"],
+                        "area_mu": [10.0, 20.0, 5.0, 7.0], "year": ["2019", "2030", "", "2024"]})
+    prog = progress(reg)
+    assert prog["cumulative_mu"].iloc[-1] == pytest.approx(10.0)  # 2019 counts as before 2021
+    assert prog.attrs["later_mu"] == pytest.approx(20.0)
+    assert prog.attrs["undated_mu"] == pytest.approx(5.0)
+    assert prog.attrs["in_progress_mu"] == pytest.approx(7.0)
