@@ -8,13 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import (
-    UPLOADED,
-    clear_uploaded,
-    current_analysis,
-    get_catalog,
-    set_uploaded,
-)
+from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis, set_uploaded
+from app_pages.common import get_catalog
 from geo.efficiency import analyse, load_inputs
 from geo.export import neutralise_formula
 from geo.ingest import MAX_BYTES, MAX_UNZIPPED_BYTES, map_headers, read_table
@@ -56,6 +51,8 @@ ent_up = c2.file_uploader("企业文件（可选）", type=TYPES, key="up_enterp
 profile_up = st.file_uploader("评价方案（TOML，可选；默认 data/profiles/default.toml）",
                               type=["toml"], key="up_profile")
 gcj = st.checkbox("坐标为 GCJ-02（高德），导入时转换为 WGS84", key="up_gcj")
+year = st.number_input("分析年度（0 = 文件中最新的年度）", min_value=0, max_value=2100, value=0,
+                       step=1, key="up_year", help="文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
 
 if parcels_up is not None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -77,13 +74,13 @@ if parcels_up is not None:
             with st.status("正在导入…", expanded=True) as status:
                 try:
                     st.write("读取与校验文件…")
-                    inputs = load_inputs(ppath, epath, gcj02=gcj)
+                    inputs = load_inputs(ppath, epath, gcj02=gcj, year=year or None)
                     st.write("加载评价方案…")
                     profile = load_profile(_save(profile_up, folder / "profile")
                                            if profile_up else None)
                     st.write("空间归属、亩均指标、企业评价、低效用地认定…")
                     analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(),
-                                       profile, data_label=inputs.data_label)
+                                       profile, data_label=inputs.data_label, year=inputs.year)
                 except ValueError as err:
                     status.update(label="导入失败", state="error")
                     st.error(str(err))
@@ -91,7 +88,9 @@ if parcels_up is not None:
                 set_uploaded(analysis)
                 st.session_state["up_report"] = inputs.report
                 status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
-                                    f"{len(inputs.enterprises)} 条企业记录", state="complete")
+                                    f"{len(inputs.enterprises)} 条企业记录"
+                                    + (f"（{inputs.year} 年）" if inputs.year else ""),
+                              state="complete")
 
 report = st.session_state.get("up_report")
 if report is not None:

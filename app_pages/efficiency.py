@@ -6,13 +6,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
-    analysis_key,
-    asset_base,
-    current_analysis,
-    data_banner,
-    get_catalog,
-)
+from app_pages.analysis_state import analysis_key, current_analysis, data_banner
+from app_pages.common import asset_base, get_catalog
 from geo.efficiency import LEVEL_NAMES, enterprise_table, level_table
 from geo.export import export_bytes
 from geo.metrics import INDICATORS
@@ -27,7 +22,7 @@ def _table(key: str, level: str):
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _export(key: str, level: str, fmt: str) -> bytes:
     analysis = current_analysis()
-    meta = {"层级": LEVEL_NAMES[level], "数据性质": analysis.data_label,
+    meta = {"层级": LEVEL_NAMES[level], "数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"),
             "评价方案": analysis.profile.name}
     return export_bytes(_table(key, level), fmt, metadata=meta)
 
@@ -49,7 +44,7 @@ def _filter(table, classes, tracks, district):
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _ent_export(key: str, classes: tuple, tracks: tuple, district: str) -> bytes:
     analysis = current_analysis()
-    meta = {"数据性质": analysis.data_label, "评价方案": analysis.profile.name,
+    meta = {"数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"), "评价方案": analysis.profile.name,
             "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
                     f"区县 {district or '全部'}"}
     return export_bytes(_filter(_enterprises(key), classes, tracks, district), "xlsx",

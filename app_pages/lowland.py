@@ -6,15 +6,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.common import (
-    APP_DIR,
-    asset_base,
-    current_analysis,
-    data_banner,
-    get_catalog,
-    is_sample,
-    register_paths,
-)
+from app_pages.analysis_state import current_analysis, data_banner, is_sample, register_paths
+from app_pages.common import APP_DIR, asset_base, get_catalog
 from geo.efficiency import LEVEL_NAMES, parcel_table, unit_layer
 from geo.export import export_bytes
 from geo.landmodel import CLEARANCE_STATUSES
@@ -63,7 +56,7 @@ def _map_and_list(analysis, flagged) -> None:
                      "容积率": st.column_config.NumberColumn(format="%.2f"),
                      "亩均税收": st.column_config.NumberColumn("亩均税收（万元/亩）", format="%.2f")})
     st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata={
-        "数据性质": analysis.data_label, "评价方案": analysis.profile.name}),
+        "数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"), "评价方案": analysis.profile.name}),
         file_name="低效宗地.xlsx", key="lp_dl")
 
 

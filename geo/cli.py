@@ -70,6 +70,8 @@ def _build_parser() -> argparse.ArgumentParser:
                              help="enterprise = the evaluation list (scores and A/B/C/D classes)")
         cmd.add_argument("--gcj02", action="store_true",
                          help="coordinates in the files are GCJ-02 (高德); convert to WGS84")
+        cmd.add_argument("--year", type=int,
+                         help="data year to analyse when the files hold several (default: latest)")
         cmd.add_argument("--out", required=True, help="output path ending in "
                          + ", ".join(FORMATS))
         cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
@@ -135,10 +137,10 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
         raise ValueError(f"--out {args.out!r}: unknown format. Fix: end the path in "
                          + ", ".join(FORMATS))
     profile = load_profile(args.profile)
-    inputs = load_inputs(args.parcels, args.enterprises, gcj02=args.gcj02)
+    inputs = load_inputs(args.parcels, args.enterprises, gcj02=args.gcj02, year=args.year)
     catalog = load_catalog(data_dir=args.data_dir)
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
-                       data_label=inputs.data_label)
+                       data_label=inputs.data_label, year=inputs.year)
     if args.command == "evaluate" and args.level == "enterprise":
         table = enterprise_table(analysis)
         counts = table["class"].value_counts()
@@ -150,7 +152,8 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     else:
         table = parcel_table(analysis)
         what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
-    meta = {"数据性质": inputs.data_label, "评价方案": f"{profile.name} ({profile.path})",
+    meta = {"数据性质": inputs.data_label, "数据年度": str(inputs.year or "未注明"),
+            "评价方案": f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
             "校验问题行数": str(len(inputs.report))}
     written = export_layer(table, out, lang=args.lang, metadata=meta)
@@ -161,7 +164,7 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     report.to_csv(report_path, index=False, encoding="utf-8-sig")
     print(f"wrote {what} to {written}")
     print(f"validation report: {len(inputs.report)} lines in {report_path}")
-    print(f"data: {inputs.data_label}")
+    print(f"data: {inputs.data_label}" + (f", year {inputs.year}" if inputs.year else ""))
     return 0
 
 

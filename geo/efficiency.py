@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .display import belt_envelopes
@@ -27,7 +28,7 @@ from .metrics import (
 from .scoring import Profile, evaluate
 
 __all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES",
-           "Inputs", "load_inputs", "load_sample", "SAMPLE_DIR", "enterprise_table",
+           "Inputs", "load_inputs", "select_year", "load_sample", "SAMPLE_DIR", "enterprise_table",
            "ENTERPRISE_COLUMNS"]
 
 LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
@@ -54,6 +55,7 @@ class Analysis:
     enterprises: pd.DataFrame
     profile: Profile
     data_label: str
+    year: int | None = None
 
 
 def _first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
@@ -87,7 +89,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
             catalog: Mapping[str, gpd.GeoDataFrame], profile: Profile, *,
-            data_label: str) -> Analysis:
+            data_label: str, year: int | None = None) -> Analysis:
     """Run the whole pipeline.
 
     Parameters
@@ -102,6 +104,8 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
         From :func:`geo.scoring.load_profile`.
     data_label : str, keyword-only
         Shown with every figure (e.g. :data:`geo.landmodel.SAMPLE_LABEL`).
+    year : int, keyword-only
+        The data year (see :func:`select_year`), shown with the figures.
 
     Returns
     -------
@@ -112,7 +116,8 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
     flagged = flag_parcels(par, ent, profile)
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
-    return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label)
+    return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label,
+                    year=year)
 
 
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
@@ -166,6 +171,7 @@ def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
     out["level"] = level
     out["level_label"] = LEVEL_NAMES[level]
     out["data_nature"] = analysis.data_label
+    out["data_year"] = analysis.year
     out["profile"] = analysis.profile.name
     ordered = ["level", "level_label", "unit", "unit_name"] + [
         k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
@@ -200,7 +206,8 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
         geometry = at_parcel
     quality = "sample" if "示例" in analysis.data_label else "imported"
     out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
-    out = out.assign(data_nature=analysis.data_label, geometry_quality=quality,
+    out = out.assign(data_nature=analysis.data_label, data_year=analysis.year,
+                     geometry_quality=quality,
                      profile=analysis.profile.name)
     out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
                           kind="stable")
@@ -215,7 +222,8 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
             "data_note", "subzone_id", "zone_id", "district", "belt"]
     out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
     quality = "sample" if "示例" in analysis.data_label else "imported"
-    out = out.assign(data_nature=analysis.data_label, geometry_quality=quality,
+    out = out.assign(data_nature=analysis.data_label, data_year=analysis.year,
+                     geometry_quality=quality,
                      profile=analysis.profile.name)
     return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
 
@@ -241,11 +249,76 @@ class Inputs:
     enterprises: pd.DataFrame
     report: pd.DataFrame
     data_label: str
+    year: int | None = None
+
+
+def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
+                year: int | None = None, files: tuple[str, str] = ("宗地", "企业")
+                ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, int | None, pd.DataFrame]:
+    """Keep one year of data, so nothing is counted twice.
+
+    Files often hold several years (2022–2024 亩均 data). The analysis uses ``year`` — by default
+    the latest year found in the enterprises (else the parcels). Enterprises of other years are
+    set aside; rows without a year are kept. A parcel listed for several years keeps its row of
+    that year, else its undated row, else its latest row. Every choice is stated in the
+    returned report lines (级别 提示) — nothing is set aside silently.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame, int or None, DataFrame)
+        Parcels, enterprises, the year used (None when the data carry no year), report lines.
+    """
+    from .ingest import REPORT_COLUMNS
+
+    def years_of(frame: pd.DataFrame) -> pd.Series:
+        if "year" not in frame:
+            return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+        return pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+
+    ent_years, par_years = years_of(enterprises), years_of(parcels)
+    found = sorted({int(y) for y in ent_years.dropna()}) or sorted(
+        {int(y) for y in par_years.dropna()})
+    lines: list[dict] = []
+
+    def note(file: str, problem: str, action: str) -> None:
+        lines.append({"文件": file, "行号": None, "字段": "年度", "值": "", "问题": problem,
+                      "处理": action, "级别": "提示"})
+
+    if year is None:
+        year = found[-1] if found else None
+    elif found and year not in found:
+        raise ValueError(f"no data for year {year}: the files hold "
+                         f"{'、'.join(map(str, found))}. Fix: choose one of these years")
+    if year is None:
+        return parcels, enterprises, None, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+    other = ent_years.notna() & (ent_years != year)
+    if other.any():
+        counts = ent_years[other].value_counts().sort_index()
+        note(files[1], f"文件含 {'、'.join(map(str, found))} 年数据",
+             f"分析采用 {year} 年；" + "、".join(f"{y} 年 {n} 行" for y, n in counts.items())
+             + "未参与本次分析（可另选年度）")
+    undated = ent_years.isna()
+    if undated.any() and ent_years.notna().any():
+        note(files[1], f"{int(undated.sum())} 行未填年度", f"按 {year} 年计入")
+    ent = enterprises.loc[~other]
+    ids = parcels["parcel_id"].astype(str)
+    rank = np.select([par_years.eq(year).fillna(False).to_numpy(), par_years.isna().to_numpy()],
+                     [0, 1], default=2)
+    order = pd.DataFrame({"id": ids.to_numpy(), "rank": rank,
+                          "year": -par_years.fillna(-1).to_numpy()}, index=parcels.index)
+    keep = order.sort_values(["id", "rank", "year"], kind="stable").drop_duplicates("id").index
+    dropped = len(parcels) - len(keep)
+    if dropped:
+        note(files[0], f"{dropped} 行为同一宗地其他年度的记录",
+             f"每宗地保留 {year} 年（无则未填年度、再无则最近年度）的一行")
+    par = parcels.loc[parcels.index.isin(keep)]
+    return par, ent, year, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
 
 
 def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = None, *,
-                gcj02: bool = False) -> Inputs:
-    """Import parcels (and enterprises) through :mod:`geo.ingest`, keeping both reports.
+                gcj02: bool = False, year: int | None = None) -> Inputs:
+    """Import parcels (and enterprises) through :mod:`geo.ingest`, keeping both reports, and
+    keep one year (:func:`select_year`; default the latest).
 
     Files that live in ``data/sample``, or whose rows all carry a 数据性质 column marking them
     as 示例数据 (e.g. a re-imported export of the sample), are labelled as sample data; files
@@ -262,24 +335,28 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
     else:
         enterprises = empty_enterprises()
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
-    marks = pd.concat([frame["data_label"] for frame in (par.data, enterprises)
+    names = tuple(p.name for p in paths) + ("",)
+    parcels, enterprises, used, year_lines = select_year(
+        par.data, enterprises, year=year, files=(names[0], names[1] or "企业"))
+    reports.append(year_lines)
+    marks = pd.concat([frame["data_label"] for frame in (parcels, enterprises)
                        if "data_label" in frame], ignore_index=True).astype(str) \
-        if any("data_label" in f for f in (par.data, enterprises)) else pd.Series(dtype=str)
+        if any("data_label" in f for f in (parcels, enterprises)) else pd.Series(dtype=str)
     is_sample = marks.str.contains("示例", regex=False)
-    names = "、".join(p.name for p in paths)
+    joined = "、".join(p.name for p in paths)
     if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
             len(marks) and is_sample.all()):
         label = SAMPLE_LABEL
     elif is_sample.any():
-        label = f"用户导入（含示例数据，请核实）：{names}"
+        label = f"用户导入（含示例数据，请核实）：{joined}"
     else:
-        label = f"用户导入：{names}"
+        label = f"用户导入：{joined}"
     report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(
         len(r) for r in reports) else reports[0]
-    return Inputs(parcels=par.data, enterprises=enterprises, report=report, data_label=label)
+    return Inputs(parcels=parcels, enterprises=enterprises, report=report, data_label=label,
+                  year=used)
 
 
-def load_sample() -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, str]:
+def load_sample() -> Inputs:
     """The bundled 示例数据, read through the same importer as users' files."""
-    got = load_inputs(SAMPLE_DIR / "parcels.gpkg", SAMPLE_DIR / "enterprises.csv")
-    return got.parcels, got.enterprises, got.report, got.data_label
+    return load_inputs(SAMPLE_DIR / "parcels.gpkg", SAMPLE_DIR / "enterprises.csv")

@@ -589,7 +589,7 @@ def bench_sample(catalog: Catalog, repeat: int) -> list[Row]:
 
     def pipeline(_: object):
         return analyse(inputs.parcels, inputs.enterprises, catalog, profile,
-                       data_label=inputs.data_label)
+                       data_label=inputs.data_label, year=inputs.year)
 
     analyse_t, analysis = measure(pipeline, runs)
     flagged = int(analysis.parcels["low_efficiency"].sum())

@@ -13,7 +13,8 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 from test_app import _download, _RecordingStorage
 
-from app_pages.common import DATA_DIR_ENV, WORK_DIR_ENV
+from app_pages.analysis_state import WORK_DIR_ENV
+from app_pages.common import DATA_DIR_ENV
 from geo.landmodel import SAMPLE_LABEL
 from geo.lowland import load_register
 

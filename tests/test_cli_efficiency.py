@@ -216,3 +216,49 @@ def test_hostile_profile_name_is_inert_in_the_excel_notes(files, tmp_path):
     cells = [c for ws in book.worksheets for r in ws.iter_rows() for c in r]
     assert not any(c.data_type == "f" for c in cells)
     assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+
+
+def test_several_years_are_never_summed(files, tmp_path, capsys):
+    ppath, _ = files
+    ent = tmp_path / "三年.csv"
+    ent.write_text(
+        "统一社会信用代码,宗地编号,年度,是否规上,税收（万元）\n"
+        "91330200MA2AAAAA0X,P1,2023,是,600\n"
+        "91330200MA2AAAAA0X,P1,2024,是,900\n"
+        "91330200MA2BBBBB1Y,P2,2024,是,40\n"
+        "91330200MA2CCCCC2W,P3,,是,100\n", encoding="utf-8")
+    out = tmp_path / "zones.csv"
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(ent),
+                 "--level", "zone", "--out", str(out)]) == 0
+    assert "year 2024" in capsys.readouterr().out
+    rows = pd.read_csv(out, encoding="utf-8-sig").set_index("单元编号")
+    assert rows.at["Z01", "亩均税收（万元/亩）"] == pytest.approx((900 + 40) / 40)  # 2024 only
+    assert rows.at["Z01", "企业数"] == 2 and set(rows["数据年度"]) == {2024}
+    report = pd.read_csv(tmp_path / "zones_校验报告.csv", encoding="utf-8-sig")
+    assert report["处理"].str.contains("2023 年 1 行未参与").any()
+    assert report["问题"].str.contains("1 行未填年度").any()
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(ent),
+                 "--level", "zone", "--year", "2023", "--out", str(out)]) == 0
+    rows = pd.read_csv(out, encoding="utf-8-sig").set_index("单元编号")
+    assert rows.at["Z01", "亩均税收（万元/亩）"] == pytest.approx(600 / 30)
+    assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(ent),
+                 "--level", "zone", "--year", "2019", "--out", str(out)]) == 2
+    assert "2023、2024" in capsys.readouterr().err
+
+
+def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
+    from geo.efficiency import select_year
+
+    parcels = gpd.GeoDataFrame({
+        "parcel_id": ["A", "A", "B", "C", "C"], "year": [2023, 2024, None, 2022, 2023],
+        "land_area_m2": [1.0, 2.0, 3.0, 4.0, 5.0], "status": ["停产", "正常", "正常", "闲置", "正常"]},
+        geometry=[None] * 5, crs=4326)
+    parcels["year"] = parcels["year"].astype("Int64")
+    ent = pd.DataFrame({"credit_code": ["E"], "parcel_id": ["A"], "year": [2024]})
+    par, _, year, lines = select_year(parcels, ent)
+    assert year == 2024
+    kept = par.set_index("parcel_id")
+    assert kept.at["A", "status"] == "正常"   # its 2024 row
+    assert kept.at["B", "land_area_m2"] == 3.0  # undated
+    assert kept.at["C", "land_area_m2"] == 5.0  # latest of its years
+    assert len(par) == 3 and "2 行为同一宗地其他年度的记录" in lines["问题"].tolist()
