@@ -43,8 +43,7 @@ st.caption("支持 GeoPackage、GeoJSON、Shapefile（zip 打包，含 GBK 编�
            "（亩/平方米/公顷）从表头或单元格识别；编号按文本保留。"
            f"单个文件不超过 {MAX_BYTES // 2**20} MB，zip 解压后不超过 "
            f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、含“..”或绝对路径的 zip 一律拒收。")
-now = current_analysis()
-st.info(f"当前分析所用数据：{now.data_label}")
+in_use = st.empty()  # filled at the end of the run, after a possible import
 c1, c2 = st.columns(2)
 parcels_up = c1.file_uploader("宗地文件（必选）", type=TYPES, key="up_parcels")
 ent_up = c2.file_uploader("企业文件（可选）", type=TYPES, key="up_enterprises")
@@ -104,3 +103,5 @@ if st.session_state.get(UPLOADED) is not None and st.button("改回示例数据"
     clear_uploaded()
     st.session_state.pop("up_report", None)
     st.rerun()
+now = current_analysis()
+in_use.info(f"当前分析所用数据：{now.data_label}" + (f"（{now.year} 年）" if now.year else ""))

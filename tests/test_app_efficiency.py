@@ -145,6 +145,7 @@ def test_import_page_analyses_user_files_with_a_report(work):
     assert "图形面积" in negative["处理"]  # not zero-filled, not silently dropped
     orphan = by_row[("企业.csv", "3")]
     assert orphan["值"] == "999" and "无对应宗地" in orphan["问题"]
+    assert any(e.value.startswith("当前分析所用数据：用户导入：宗地.csv") for e in at.info)
     csv = _download(next(b for b in at.get("download_button") if "校验报告" in b.proto.label))
     assert csv.startswith(b"\xef\xbb\xbf")
     # the analysis now rests on the user's files, and every page says so
