@@ -43,7 +43,14 @@ st.caption("支持 GeoPackage、GeoJSON、Shapefile（zip 打包，含 GBK 编�
            "（亩/平方米/公顷）从表头或单元格识别；编号按文本保留。"
            f"单个文件不超过 {MAX_BYTES // 2**20} MB，zip 解压后不超过 "
            f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、含“..”或绝对路径的 zip 一律拒收。")
-in_use = st.empty()  # filled at the end of the run, after a possible import
+in_use = st.empty()  # filled last (or before a stop), after a possible import
+
+
+def _show_in_use() -> None:
+    now = current_analysis()
+    in_use.info(f"当前分析所用数据：{now.data_label}" + (f"（{now.year} 年）" if now.year else ""))
+
+
 c1, c2 = st.columns(2)
 parcels_up = c1.file_uploader("宗地文件（必选）", type=TYPES, key="up_parcels")
 ent_up = c2.file_uploader("企业文件（可选）", type=TYPES, key="up_enterprises")
@@ -68,6 +75,7 @@ if parcels_up is not None:
                     _preview(epath, "enterprise")
         except ValueError as err:
             st.error(f"无法读取：{err}")
+            _show_in_use()
             st.stop()
         if st.button("导入并分析", type="primary", key="up_go"):
             with st.status("正在导入…", expanded=True) as status:
@@ -83,6 +91,7 @@ if parcels_up is not None:
                 except ValueError as err:
                     status.update(label="导入失败", state="error")
                     st.error(str(err))
+                    _show_in_use()
                     st.stop()
                 set_uploaded(analysis)
                 st.session_state["up_report"] = inputs.report
@@ -103,5 +112,4 @@ if st.session_state.get(UPLOADED) is not None and st.button("改回示例数据"
     clear_uploaded()
     st.session_state.pop("up_report", None)
     st.rerun()
-now = current_analysis()
-in_use.info(f"当前分析所用数据：{now.data_label}" + (f"（{now.year} 年）" if now.year else ""))
+_show_in_use()

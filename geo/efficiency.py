@@ -111,6 +111,12 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     -------
     Analysis
     """
+    counts = parcels["parcel_id"].astype(str).value_counts()
+    if (counts > 1).any():
+        pid = counts.index[0]
+        raise ValueError(f"parcel {pid!r} appears {int(counts.iloc[0])} times (field 宗地编号). "
+                         "Fix: keep one row per parcel, e.g. one year with "
+                         "geo.efficiency.select_year")
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent = _enterprise_units(enterprises, par, catalog)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
@@ -276,31 +282,51 @@ def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
         return pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
 
     ent_years, par_years = years_of(enterprises), years_of(parcels)
-    found = sorted({int(y) for y in ent_years.dropna()}) or sorted(
-        {int(y) for y in par_years.dropna()})
+    in_ent = sorted({int(y) for y in ent_years.dropna()})
+    in_par = sorted({int(y) for y in par_years.dropna()})
+    found = in_ent or in_par
     lines: list[dict] = []
 
-    def note(file: str, problem: str, action: str) -> None:
-        lines.append({"文件": file, "行号": None, "字段": "年度", "值": "", "问题": problem,
-                      "处理": action, "级别": "提示"})
+    def note(file: str, problem: str, action: str, *, row: object = None,
+             level: str = "提示") -> None:
+        lines.append({"文件": file, "行号": row, "字段": "年度", "值": "", "问题": problem,
+                      "处理": action, "级别": level})
 
+    def held(which: list[int]) -> str:
+        return "、".join(map(str, which)) or "（未注明年度）"
+
+    if year is not None and (in_ent or in_par) and year not in set(in_ent) | set(in_par):
+        raise ValueError(f"no data for year {year} (field 年度): {files[0]} holds "
+                         f"{held(in_par)}, {files[1]} holds {held(in_ent)}. "
+                         "Fix: choose one of these years")
+    if year is not None and not found:
+        note(files[1], "文件未注明年度", f"按用户指定的 {year} 年标注")
     if year is None:
         year = found[-1] if found else None
-    elif found and year not in found:
-        raise ValueError(f"no data for year {year}: the files hold "
-                         f"{'、'.join(map(str, found))}. Fix: choose one of these years")
+        if year is not None and not in_ent and len(enterprises):
+            note(files[1], "企业数据未注明年度", f"按{files[0]}中的 {year} 年计")
     if year is None:
         return parcels, enterprises, None, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
     other = ent_years.notna() & (ent_years != year)
     if other.any():
         counts = ent_years[other].value_counts().sort_index()
-        note(files[1], f"文件含 {'、'.join(map(str, found))} 年数据",
+        note(files[1], f"文件含 {held(in_ent)} 年数据",
              f"分析采用 {year} 年；" + "、".join(f"{y} 年 {n} 行" for y, n in counts.items())
              + "未参与本次分析（可另选年度）")
-    undated = ent_years.isna()
+    undated = ent_years.isna() & ~other
     if undated.any() and ent_years.notna().any():
         note(files[1], f"{int(undated.sum())} 行未填年度", f"按 {year} 年计入")
     ent = enterprises.loc[~other]
+    if "credit_code" in ent and len(ent):
+        # an enterprise with a dated and an undated row: the dated row counts, once
+        dated = ent_years.reindex(ent.index).notna()
+        order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
+        dup = order["credit_code"].duplicated(keep="first")
+        for idx in order.index[dup.to_numpy()]:
+            row = ent.at[idx, "source_row"] if "source_row" in ent else None
+            note(files[1], f"同一企业另有 {year} 年记录", "未填年度的这一行未计入", row=row,
+                 level="警告")
+        ent = ent.loc[~ent.index.isin(order.index[dup.to_numpy()])]
     ids = parcels["parcel_id"].astype(str)
     rank = np.select([par_years.eq(year).fillna(False).to_numpy(), par_years.isna().to_numpy()],
                      [0, 1], default=2)

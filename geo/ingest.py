@@ -1458,6 +1458,14 @@ def import_enterprises(
                                    "坐标置空，企业保留", _WARN))
                 xs[i] = ys[i] = np.nan
 
+    if parcel_col is not None:
+        for r in kept:
+            ids = [normalise_text(p) for p in split_ids(cells[parcel_col.source][r])]
+            repeated = sorted({p for p in ids if ids.count(p) > 1})
+            if repeated:
+                lines.append(_line(file, r, parcel_col.source, cells[parcel_col.source][r],
+                                   f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次",
+                                   _WARN))
     if parcels is not None and parcel_col is not None:
         known = set(parcels["parcel_id"].astype(str))
         for r in kept:
@@ -1474,8 +1482,8 @@ def import_enterprises(
             out[f.name] = [usable[r] for r in kept]
         elif f.name == "parcel_id":
             out[f.name] = [None if parcel_col is None or is_missing(cells[parcel_col.source][r])
-                           else ";".join(normalise_text(p)
-                                         for p in split_ids(cells[parcel_col.source][r]))
+                           else ";".join(dict.fromkeys(
+                               normalise_text(p) for p in split_ids(cells[parcel_col.source][r])))
                            for r in kept]
         elif f.name in ("lon", "lat"):
             out[f.name] = xs if f.name == "lon" else ys

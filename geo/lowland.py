@@ -83,6 +83,7 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     by = links.groupby("parcel_id")
     out["enterprise_count"] = pid.map(by.size()).fillna(0).astype(int)
     partial = pd.Series(False, index=out.index)
+    silent = pd.Series(False, index=out.index)
     for col, per_mu in (("tax_wan", "tax_per_mu"), ("value_added_wan", "va_per_mu")):
         value = pd.to_numeric(enterprises[col], errors="coerce") if col in enterprises \
             else pd.Series(np.nan, index=enterprises.index)
@@ -93,6 +94,8 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
         reported = pid.map(grouped.size()).fillna(0)
         out[per_mu] = ratio(out[col], pid.map(grouped["held_m2"].sum()) / M2_PER_MU)
         partial |= (reported > 0) & (reported < out["enterprise_count"])
+        if col == "tax_wan":
+            silent = (out["enterprise_count"] > 0) & (reported == 0)
     cls = enterprises["class"] if "class" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
     links["cls"] = cls.reindex(links["row"]).to_numpy()
@@ -100,6 +103,7 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
         lambda c: "、".join(sorted({str(v) for v in c if isinstance(v, str)})))
     out["enterprise_classes"] = pid.map(classes).astype(object).fillna("")
     out["partial_report"] = partial.to_numpy()
+    out["no_tax_report"] = silent.to_numpy()
     far = pd.to_numeric(out["far"], errors="coerce") if "far" in out else pd.Series(
         np.nan, index=out.index)
     if "floor_area_m2" in out:
@@ -165,8 +169,10 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Prof
     no_data = out["enterprise_count"] == 0
     out["data_note"] = np.select(
         [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool),
+         out.pop("no_tax_report").to_numpy(dtype=bool),
          out.pop("partial_report").to_numpy(dtype=bool)],
         [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断",
+         "企业均未填报税收：未按亩均税收认定",
          "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
         default="")
     return out
@@ -248,15 +254,22 @@ def _is_year(value: object) -> bool:
     return text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100
 
 
+def _inert_cell(value: object) -> object:
+    """A leading apostrophe for text a spreadsheet would evaluate — and for text that already
+    starts with one, so that :func:`_restore` is an exact inverse."""
+    if isinstance(value, str) and value.startswith("'"):
+        return "'" + value
+    return neutralise_formula(value)
+
+
 def _inert(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would evaluate get a leading apostrophe."""
-    return df.map(neutralise_formula)
+    return df.map(_inert_cell)
 
 
 def _restore(value: object) -> object:
-    """Undo :func:`geo.export.neutralise_formula` on a cell read back from our own file."""
-    if isinstance(value, str) and value.startswith("'") and neutralise_formula(value[1:]) != \
-            value[1:]:
+    """Undo :func:`_inert_cell` on a cell read back (a hand-typed "'90年代" stays as it is)."""
+    if isinstance(value, str) and value.startswith("'") and (
+            value[1:].startswith("'") or neutralise_formula(value[1:]) != value[1:]):
         return value[1:]
     return value
 

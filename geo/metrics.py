@@ -94,7 +94,8 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
     out = enterprises.copy()
     parcel_area = dict(zip(parcels["parcel_id"].astype(str),
                            pd.to_numeric(parcels["land_area_m2"], errors="coerce"), strict=True))
-    ids = out["parcel_id"].map(split_ids) if "parcel_id" in out else pd.Series(
+    ids = out["parcel_id"].map(lambda v: list(dict.fromkeys(split_ids(v)))) \
+        if "parcel_id" in out else pd.Series(
         [[] for _ in range(len(out))], index=out.index)
     sharers: dict[str, int] = {}
     for lst in ids:

@@ -200,3 +200,18 @@ def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
     assert listed["企业名称"].tolist() == ["乙公司"]
     assert listed["类别"].isna().all() and listed["说明"].iloc[0] == "无用地数据，未参评"
+
+
+def test_failed_import_names_the_years_and_keeps_the_data_line(work):
+    at = _open("app_pages/data_import.py")
+    at.file_uploader(key="up_parcels").set_value(("宗地.csv", PARCELS_CSV.encode("utf-8"),
+                                                  "text/csv"))
+    dated = "统一社会信用代码,宗地编号,年度,税收（万元）\n91330200MA2AAAAA0X,001,2024,10\n"
+    at.file_uploader(key="up_enterprises").set_value(("企业.csv", dated.encode("utf-8"),
+                                                      "text/csv"))
+    at.number_input(key="up_year").set_value(2019)
+    at.run()
+    at.button(key="up_go").click().run()
+    assert not at.exception, at.exception
+    assert any("2019" in e.value and "企业.csv holds 2024" in e.value for e in at.error)
+    assert any(e.value.startswith("当前分析所用数据：示例数据") for e in at.info)

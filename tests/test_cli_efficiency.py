@@ -262,3 +262,55 @@ def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
     assert kept.at["B", "land_area_m2"] == 3.0  # undated
     assert kept.at["C", "land_area_m2"] == 5.0  # latest of its years
     assert len(par) == 3 and "2 行为同一宗地其他年度的记录" in lines["问题"].tolist()
+
+
+def test_year_choices_are_stated_and_duplicates_across_years_counted_once(catalog):
+    from geo.efficiency import select_year
+
+    parcels = gpd.GeoDataFrame({"parcel_id": ["P1"], "year": pd.array([2024], dtype="Int64"),
+                                "land_area_m2": [1.0]}, geometry=[None], crs=4326)
+    ent = pd.DataFrame({"credit_code": ["A", "A", "B"], "year": pd.array([2024, None, None],
+                                                                        dtype="Int64"),
+                        "tax_wan": [100.0, 90.0, 5.0], "source_row": [2, 3, 4]})
+    _, kept, year, lines = select_year(parcels, ent)
+    assert year == 2024 and kept["tax_wan"].tolist() == [100.0, 5.0]  # A once, its dated row
+    dropped = lines[lines["级别"] == "警告"].iloc[0]
+    assert dropped["行号"] == 3 and "同一企业另有 2024 年记录" in dropped["问题"]
+    # enterprises without any year take the parcels' year, and say so
+    _, _, year, lines = select_year(parcels, ent.assign(year=pd.NA), files=("宗地.csv", "企业.csv"))
+    assert year == 2024 and "按宗地.csv中的 2024 年计" in lines["处理"].tolist()
+    # no year anywhere: a year the user gives is labelled as given, not found
+    undated = parcels.assign(year=pd.NA)
+    _, _, year, lines = select_year(undated, ent.assign(year=pd.NA), year=2019)
+    assert year == 2019 and lines["处理"].str.contains("按用户指定的 2019 年标注").any()
+    with pytest.raises(ValueError, match="宗地.csv holds 2024, 企业.csv holds 2024"):
+        select_year(parcels, ent, year=2019, files=("宗地.csv", "企业.csv"))
+
+
+def test_analyse_refuses_a_parcel_listed_twice(catalog):
+    from geo.efficiency import analyse, empty_enterprises
+    from geo.scoring import load_profile
+
+    sub = catalog["subzone"].iloc[0].geometry.representative_point()
+    twice = gpd.GeoDataFrame({"parcel_id": ["P1", "P1"], "land_area_m2": [1.0, 2.0]},
+                             geometry=[sub, sub], crs=4326)
+    with pytest.raises(ValueError, match="'P1' appears 2 times.*select_year"):
+        analyse(twice, empty_enterprises(), catalog, load_profile(), data_label="x")
+
+
+def test_a_parcel_named_twice_by_one_enterprise_counts_once(tmp_path, files):
+    from geo.ingest import import_enterprises
+    from geo.metrics import enterprise_land
+
+    ppath, _ = files
+    parcels = gpd.read_file(ppath).rename(columns={"宗地编号": "parcel_id"})
+    parcels["land_area_m2"] = parcels["用地面积（亩）"] * MU
+    ent = tmp_path / "e.csv"
+    ent.write_text("统一社会信用代码,宗地编号,税收（万元）\n"
+                   "91330200MA2AAAAA0X,P1;P1,100\n91330200MA2BBBBB1Y,P1,50\n", encoding="utf-8")
+    res = import_enterprises(ent, parcels=parcels)
+    assert res.data["parcel_id"].tolist() == ["P1", "P1"]
+    assert res.report["问题"].str.contains("同一宗地编号重复列出").any()
+    land = enterprise_land(pd.DataFrame({"credit_code": ["A", "B"], "parcel_id": ["P1;P1", "P1"]}),
+                           parcels)
+    assert land["land_mu"].tolist() == pytest.approx([15.0, 15.0])  # 30 亩 shared by two

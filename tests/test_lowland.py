@@ -294,3 +294,22 @@ def test_progress_reports_lines_dated_after_the_target_year():
     assert prog.attrs["later_mu"] == pytest.approx(20.0)
     assert prog.attrs["undated_mu"] == pytest.approx(5.0)
     assert prog.attrs["in_progress_mu"] == pytest.approx(7.0)
+
+
+def test_parcel_whose_enterprises_reported_no_tax_says_so():
+    parcels = pd.DataFrame({"parcel_id": ["P1"], "land_area_m2": [10 * MU], "status": ["正常"]})
+    ent = pd.DataFrame({"credit_code": ["E"], "parcel_id": ["P1"], "tax_wan": [np.nan],
+                        "value_added_wan": [np.nan]})
+    out = flag_parcels(parcels, ent, load_profile()).set_index("parcel_id")
+    assert out.at["P1", "data_note"] == "企业均未填报税收：未按亩均税收认定"
+    assert out.at["P1", "reason_codes"] == ""
+
+
+def test_register_notes_starting_with_an_apostrophe_survive(tmp_path):
+    path = tmp_path / "r.csv"
+    notes = ["'-3亩待核", "'90年代厂房", "=1+1"]
+    reg, audit = update_register(load_register(path), [
+        {"parcel_id": str(i), "status": "整治中", "area_mu": 1, "note": n}
+        for i, n in enumerate(notes)], who="x")
+    save_register(reg, path, audit=audit, audit_path=tmp_path / "a.csv")
+    assert load_register(path)["note"].tolist() == notes
