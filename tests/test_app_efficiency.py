@@ -126,12 +126,17 @@ ENTERPRISES_CSV = (
 )
 
 
-def test_import_page_analyses_user_files_with_a_report(work):
+def _import_page(parcels: tuple[str, bytes], enterprises: tuple[str, bytes]) -> AppTest:
+    """The 数据导入 page with both files chosen (not yet imported)."""
     at = _open("app_pages/data_import.py")
-    at.file_uploader(key="up_parcels").set_value(("宗地.csv", PARCELS_CSV.encode("utf-8"),
-                                                  "text/csv"))
-    at.file_uploader(key="up_enterprises").set_value(
-        ("企业.csv", ENTERPRISES_CSV.encode("gbk"), "text/csv"))
+    at.file_uploader(key="up_parcels").set_value((*parcels, "text/csv"))
+    at.file_uploader(key="up_enterprises").set_value((*enterprises, "text/csv"))
+    return at
+
+
+def test_import_page_analyses_user_files_with_a_report(work):
+    at = _import_page(("宗地.csv", PARCELS_CSV.encode("utf-8")),
+                      ("企业.csv", ENTERPRISES_CSV.encode("gbk")))
     at.run()
     assert not at.exception, at.exception
     preview = at.dataframe[0].value
@@ -184,11 +189,8 @@ def test_unreadable_register_is_reported_and_left_alone(work):
 
 
 def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
-    at = _open("app_pages/data_import.py")
-    at.file_uploader(key="up_parcels").set_value(("数据.csv", PARCELS_CSV.encode("utf-8"),
-                                                  "text/csv"))
-    at.file_uploader(key="up_enterprises").set_value(
-        ("数据.csv", ENTERPRISES_CSV.encode("utf-8"), "text/csv"))
+    at = _import_page(("数据.csv", PARCELS_CSV.encode("utf-8")),
+                      ("数据.csv", ENTERPRISES_CSV.encode("utf-8")))
     at.run()
     at.button(key="up_go").click().run()
     assert not at.exception, at.exception
@@ -203,12 +205,9 @@ def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
 
 
 def test_failed_import_names_the_years_and_keeps_the_data_line(work):
-    at = _open("app_pages/data_import.py")
-    at.file_uploader(key="up_parcels").set_value(("宗地.csv", PARCELS_CSV.encode("utf-8"),
-                                                  "text/csv"))
     dated = "统一社会信用代码,宗地编号,年度,税收（万元）\n91330200MA2AAAAA0X,001,2024,10\n"
-    at.file_uploader(key="up_enterprises").set_value(("企业.csv", dated.encode("utf-8"),
-                                                      "text/csv"))
+    at = _import_page(("宗地.csv", PARCELS_CSV.encode("utf-8")),
+                      ("企业.csv", dated.encode("utf-8")))
     at.number_input(key="up_year").set_value(2019)
     at.run()
     at.button(key="up_go").click().run()

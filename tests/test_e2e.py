@@ -163,6 +163,29 @@ def driver(browser_paths, monkeypatch):
         drv.quit()
 
 
+def _stable_count(driver, script: str, *args, app: App, what: str) -> int:
+    """Enter the (possibly re-created) map iframe and poll ``script`` until its count is > 0
+    and unchanged between two polls; fail with ``what`` and the app's output otherwise."""
+    last: list[int | None] = [None]
+
+    def settled(drv) -> int | bool:
+        drv.switch_to.default_content()
+        drv.switch_to.frame(drv.find_element(By.CSS_SELECTOR, IFRAME_CSS))
+        n = drv.execute_script(script, *args)
+        stable = n is not None and n > 0 and n == last[0]
+        last[0] = n
+        return n if stable else False
+
+    try:
+        return WebDriverWait(
+            driver, RENDER_TIMEOUT_S, poll_frequency=0.5,
+            ignored_exceptions=(NoSuchElementException, NoSuchFrameException,
+                                StaleElementReferenceException, JavascriptException),
+        ).until(settled)
+    except TimeoutException:
+        pytest.fail(f"{what} within {RENDER_TIMEOUT_S}s (last count: {last[0]})" + app.tail())
+
+
 def _offsite(urls: list[str], port: int) -> list[str]:
     allowed = (f"http://127.0.0.1:{port}/", f"http://localhost:{port}/", "data:", "blob:")
     return [u for u in urls if not u.startswith(allowed)]
@@ -173,26 +196,8 @@ def test_map_page_draws_20_zones_offline(app: App, driver, tmp_path: Path):
     started = time.monotonic()
     driver.get(app.url + "/")
     colors = list(BELT_COLORS.values())
-    last: list[int | None] = [None]
-
-    def zones_drawn(drv) -> int | bool:
-        """Enter the (possibly re-created) map iframe; the zone count once it stops changing."""
-        drv.switch_to.default_content()
-        drv.switch_to.frame(drv.find_element(By.CSS_SELECTOR, IFRAME_CSS))
-        n = drv.execute_script(COUNT_ZONES_JS, colors)
-        stable = n is not None and n > 0 and n == last[0]
-        last[0] = n
-        return n if stable else False
-
-    try:
-        zones = WebDriverWait(
-            driver, RENDER_TIMEOUT_S, poll_frequency=0.5,
-            ignored_exceptions=(NoSuchElementException, NoSuchFrameException,
-                                StaleElementReferenceException, JavascriptException),
-        ).until(zones_drawn)
-    except TimeoutException:
-        pytest.fail(f"the map iframe ({IFRAME_CSS}) never showed Leaflet zone paths within "
-                    f"{RENDER_TIMEOUT_S}s (last count: {last[0]})" + app.tail())
+    zones = _stable_count(driver, COUNT_ZONES_JS, colors, app=app,
+                          what=f"the map iframe ({IFRAME_CSS}) never showed Leaflet zone paths")
     rendered = time.monotonic() - started
 
     # now inside the map iframe
@@ -240,25 +245,8 @@ return pane.querySelectorAll('path[fill-opacity="0.75"]').length;
 @pytest.mark.e2e
 def test_efficiency_page_draws_57_subzones_labelled_sample(app: App, driver):
     driver.get(app.url + "/efficiency")
-    last: list[int | None] = [None]
-
-    def units_drawn(drv) -> int | bool:
-        drv.switch_to.default_content()
-        drv.switch_to.frame(drv.find_element(By.CSS_SELECTOR, IFRAME_CSS))
-        n = drv.execute_script(COUNT_UNITS_JS)
-        stable = n is not None and n > 0 and n == last[0]
-        last[0] = n
-        return n if stable else False
-
-    try:
-        units = WebDriverWait(
-            driver, RENDER_TIMEOUT_S, poll_frequency=0.5,
-            ignored_exceptions=(NoSuchElementException, NoSuchFrameException,
-                                StaleElementReferenceException, JavascriptException),
-        ).until(units_drawn)
-    except TimeoutException:
-        pytest.fail(f"the 亩均效益 choropleth never drew within {RENDER_TIMEOUT_S}s "
-                    f"(last count: {last[0]})" + app.tail())
+    units = _stable_count(driver, COUNT_UNITS_JS, app=app,
+                          what="the 亩均效益 choropleth never drew")
     assert units == 57, f"expected 57 分片 on the choropleth, found {units}" + app.tail()
     legend = driver.find_element(By.CSS_SELECTOR, ".np-legend").text
     assert "示例数据" in legend and "亩均税收" in legend, f"legend: {legend!r}"
