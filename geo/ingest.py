@@ -1151,6 +1151,27 @@ def _first_of_each(usable: Mapping[int, str], years, lines: list, *, file: str, 
     return kept
 
 
+def _attributes(table: pd.DataFrame) -> list:
+    """The attribute columns of a table (all but a GeoDataFrame's geometry)."""
+    geom = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
+    return [c for c in table.columns if c != geom]
+
+
+def _open_table(path: str | os.PathLike[str], kind: str, *, sheet: str | None,
+                layer: str | None, overrides: Mapping[str, str] | None, max_bytes: int,
+                max_unzipped_bytes: int) -> tuple[pd.DataFrame, TableMeta, HeaderMapping, list]:
+    """Read a file safely, map its headers for ``kind`` and check the key columns exist.
+
+    Returns the table, its metadata, the header mapping and the first report lines (headers
+    not recognised or not used).
+    """
+    table, meta = read_table(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
+                             max_unzipped_bytes=max_unzipped_bytes)
+    mapping = map_headers(_attributes(table), kind=kind, overrides=overrides)
+    _require(mapping, table, meta)
+    return table, meta, mapping, _header_lines(mapping, meta)
+
+
 # --------------------------------------------------------------------------- parcels
 
 
@@ -1229,14 +1250,11 @@ def import_parcels(
     DataImportError
         If the file is unsafe or unreadable, has no parcel-id column or no geometry.
     """
-    table, meta = read_table(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
-                             max_unzipped_bytes=max_unzipped_bytes)
+    table, meta, mapping, lines = _open_table(
+        path, "parcel", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
+        max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
     is_geo = isinstance(table, gpd.GeoDataFrame)
-    attrs = [c for c in table.columns if not (is_geo and c == table.geometry.name)]
-    mapping = map_headers(attrs, kind="parcel", overrides=overrides)
-    _require(mapping, table, meta)
-    lines = _header_lines(mapping, meta)
     wkt_col = mapping.column_for(_GEOM_FIELD)
     bad_wkt: set[int] = set()
     if is_geo:
@@ -1259,7 +1277,7 @@ def import_parcels(
     geom_field = wkt_col.source if wkt_col is not None and not is_geo else "geometry"
     usable: dict[int, str] = {}
     final_geom: dict[int, BaseGeometry] = {}
-    cells = _cells(table, attrs)
+    cells = _cells(table, _attributes(table))
     totals = _total_rows(cells)
     for row_no in table.index:
         raw_id = cells[id_col.source][row_no]
@@ -1372,14 +1390,11 @@ def import_enterprises(
     if parcels is not None and "parcel_id" not in parcels.columns:
         raise ValueError("parcels has no 'parcel_id' column. Fix: pass the data of "
                          "import_parcels(...), or a table with canonical parcel columns")
-    table, meta = read_table(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
-                             max_unzipped_bytes=max_unzipped_bytes)
+    table, meta, mapping, lines = _open_table(
+        path, "enterprise", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
+        max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
     is_geo = isinstance(table, gpd.GeoDataFrame)
-    attrs = [c for c in table.columns if not (is_geo and c == table.geometry.name)]
-    mapping = map_headers(attrs, kind="enterprise", overrides=overrides)
-    _require(mapping, table, meta)
-    lines = _header_lines(mapping, meta)
     values, value_lines = _parse_fields(table, mapping, "enterprise", file)
     code_col = mapping.column_for("credit_code")
     parcel_col = mapping.column_for("parcel_id")
@@ -1418,7 +1433,7 @@ def import_enterprises(
                                "用图形内一点作企业位置", _INFO))
 
     usable: dict[int, str] = {}
-    cells = _cells(table, attrs)
+    cells = _cells(table, _attributes(table))
     totals = _total_rows(cells)
     for row_no in table.index:
         raw = cells[code_col.source][row_no]
