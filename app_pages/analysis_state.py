@@ -63,20 +63,15 @@ def register_paths(analysis) -> tuple[Path, Path]:
     The 示例数据 keep their own register (seeded from ``data/sample``), so a synthetic register
     is never mixed with one kept for real parcels.
     """
-    prefix = "sample_" if is_sample(analysis) else ""
+    prefix = "sample_" if analysis.is_sample else ""
     folder = work_dir()
     return folder / f"{prefix}clearance_register.csv", folder / f"{prefix}clearance_audit.csv"
-
-
-def is_sample(analysis) -> bool:
-    """Whether the analysis rests on (or contains) synthetic 示例数据."""
-    return "示例" in analysis.data_label
 
 
 def data_banner(analysis) -> None:
     """State what the figures rest on — 示例数据 is never shown as real."""
     year = f" · 数据年度 {analysis.year}" if analysis.year else ""
-    if is_sample(analysis):
+    if analysis.is_sample:
         st.warning(f"⚠ {analysis.data_label}：本页所有数值均为程序合成，仅用于演示功能；"
                    f"请在“数据导入”页导入真实宗地与企业数据。{year}")
     else:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import current_analysis, data_banner, is_sample, register_paths
+from app_pages.analysis_state import current_analysis, data_banner, register_paths
 from app_pages.common import APP_DIR, asset_base, get_catalog
 from geo.efficiency import LEVEL_NAMES, parcel_table, unit_layer
 from geo.export import export_bytes
@@ -36,7 +36,7 @@ def _register(analysis) -> pd.DataFrame | None:
     """The saved register (示例数据: the bundled one until the first save); None, with the
     row and field reported, when the file cannot be read — it is then never overwritten."""
     path, _ = register_paths(analysis)
-    source = SAMPLE_REGISTER if (not path.exists() and is_sample(analysis)) else path
+    source = SAMPLE_REGISTER if (not path.exists() and analysis.is_sample) else path
     try:
         return load_register(source)
     except ValueError as err:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .display import belt_envelopes
-from .landmodel import SAMPLE_LABEL
+from .landmodel import SAMPLE_LABEL, is_sample_label
 from .lowland import flag_parcels
 from .metrics import (
     AGG_LEVELS,
@@ -56,6 +56,18 @@ class Analysis:
     profile: Profile
     data_label: str
     year: int | None = None
+
+    @property
+    def is_sample(self) -> bool:
+        """Whether the figures rest on (or contain) synthetic 示例数据."""
+        return is_sample_label(self.data_label)
+
+    def provenance(self) -> dict[str, object]:
+        """Columns every parcel or enterprise export carries: what the data are, their year,
+        the geometry's quality and the scoring profile."""
+        return {"data_nature": self.data_label, "data_year": self.year,
+                "geometry_quality": "sample" if self.is_sample else "imported",
+                "profile": self.profile.name}
 
 
 def _first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
@@ -210,11 +222,8 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
         geometry = at_parcel.where(~own, pts.to_crs(par.crs))
     else:
         geometry = at_parcel
-    quality = "sample" if "示例" in analysis.data_label else "imported"
     out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
-    out = out.assign(data_nature=analysis.data_label, data_year=analysis.year,
-                     geometry_quality=quality,
-                     profile=analysis.profile.name)
+    out = out.assign(**analysis.provenance())
     out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
                           kind="stable")
     return gpd.GeoDataFrame(out, geometry=geometry.reindex(out.index), crs=par.crs)
@@ -227,10 +236,7 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
             "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
             "data_note", "subzone_id", "zone_id", "district", "belt"]
     out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
-    quality = "sample" if "示例" in analysis.data_label else "imported"
-    out = out.assign(data_nature=analysis.data_label, data_year=analysis.year,
-                     geometry_quality=quality,
-                     profile=analysis.profile.name)
+    out = out.assign(**analysis.provenance())
     return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
 
 
@@ -365,13 +371,11 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
     parcels, enterprises, used, year_lines = select_year(
         par.data, enterprises, year=year, files=(names[0], names[1] or "企业"))
     reports.append(year_lines)
-    marks = pd.concat([frame["data_label"] for frame in (parcels, enterprises)
-                       if "data_label" in frame], ignore_index=True).astype(str) \
-        if any("data_label" in f for f in (parcels, enterprises)) else pd.Series(dtype=str)
-    is_sample = marks.str.contains("示例", regex=False)
+    is_sample = pd.concat([parcels["data_label"], enterprises["data_label"]],
+                          ignore_index=True).map(is_sample_label)
     joined = "、".join(p.name for p in paths)
     if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
-            len(marks) and is_sample.all()):
+            len(is_sample) and is_sample.all()):
         label = SAMPLE_LABEL
     elif is_sample.any():
         label = f"用户导入（含示例数据，请核实）：{joined}"

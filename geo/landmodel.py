@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Field", "PARCEL_FIELDS", "ENTERPRISE_FIELDS", "PARCEL_STATUSES", "SCALES",
-    "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "field_label",
+    "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "field_label", "is_sample_label",
 ]
 
 #: Every view, export and metadata sheet built on synthetic data carries this label.
@@ -83,6 +83,11 @@ ENTERPRISE_FIELDS = (
 )
 
 _LABELS = {f.name: f.label for f in PARCEL_FIELDS + ENTERPRISE_FIELDS}
+
+
+def is_sample_label(label: object) -> bool:
+    """Whether a 数据性质 text marks synthetic 示例数据 (the one test every module uses)."""
+    return isinstance(label, str) and "示例" in label
 
 
 def field_label(name: str) -> str:
