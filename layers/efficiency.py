@@ -13,8 +13,7 @@ import pandas as pd
 from geo.display import display_frame
 from geo.lowland import REASONS
 
-from .assets import use_offline_assets
-from .map import NINGBO_BOUNDS, Legend, _stable_ids
+from .map import Legend, blank_map, finish_map
 from .text import esc
 
 __all__ = ["PALETTE", "class_breaks", "build_choropleth", "build_parcel_map"]
@@ -43,10 +42,25 @@ def _colour(value: float, edges: list[float]) -> str:
     return PALETTE[i + offset]
 
 
-def _base_map(asset_base: str) -> folium.Map:
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
-    use_offline_assets(m, base_url=asset_base)
-    return m
+def _district_outlines(m: folium.Map, districts: gpd.GeoDataFrame | None) -> None:
+    if districts is not None:
+        outline = display_frame(districts, columns=["name"], tolerance_m=60)
+        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
+                       style_function=lambda _f: {"color": "#777", "weight": 1, "fill": False,
+                                                  "dashArray": "4 2"}).add_to(m)
+
+
+def _swatch(colour: str, text: str) -> str:
+    """One legend row; ``text`` must already be escaped."""
+    return (f"<div><span style='display:inline-block;width:14px;height:10px;"
+            f"background:{colour};margin-right:4px'></span>{text}</div>")
+
+
+def _legend(title: str, rows: list[str], note: str) -> Legend:
+    """Legend box: escaped title and note, rows from :func:`_swatch`."""
+    return Legend("<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
+                  f"<b>{esc(title)}</b>{''.join(rows)}"
+                  f"<div style='color:#b45309;max-width:220px'>{esc(note)}</div></div>")
 
 
 def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: str,
@@ -71,12 +85,8 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
     -------
     folium.Map
     """
-    m = _base_map(asset_base)
-    if districts is not None:
-        outline = display_frame(districts, columns=["name"], tolerance_m=60)
-        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
-                       style_function=lambda _f: {"color": "#777", "weight": 1, "fill": False,
-                                                  "dashArray": "4 2"}).add_to(m)
+    m = blank_map(asset_base)
+    _district_outlines(m, districts)
     edges = class_breaks(table[metric])
     frame = table.copy()
     values = pd.to_numeric(frame[metric], errors="coerce")
@@ -97,23 +107,11 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
         highlight_function=lambda _f: {"weight": 3},
         tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
     ).add_to(m)
-    rows = []
     offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else 0
-    for i in range(max(len(edges) - 1, 0)):
-        rows.append(f"<div><span style='display:inline-block;width:14px;height:10px;"
-                    f"background:{PALETTE[i + offset]};margin-right:4px'></span>"
-                    f"{edges[i]:,.1f} – {edges[i + 1]:,.1f}</div>")
-    rows.append(f"<div><span style='display:inline-block;width:14px;height:10px;"
-                f"background:{NO_DATA};margin-right:4px'></span>无数据</div>")
-    html = (f"<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
-            f"<b>{esc(label)}（{esc(unit)}）</b>{''.join(rows)}"
-            f"<div style='color:#b45309;max-width:220px'>{esc(data_label)}；"
-            "集聚区/分片为示意范围</div></div>")
-    Legend(html).add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
-    _stable_ids(m, prefix="ch")
-    return m
+    rows = [_swatch(PALETTE[i + offset], f"{edges[i]:,.1f} – {edges[i + 1]:,.1f}")
+            for i in range(max(len(edges) - 1, 0))] + [_swatch(NO_DATA, "无数据")]
+    _legend(f"{label}（{unit}）", rows, f"{data_label}；集聚区/分片为示意范围").add_to(m)
+    return finish_map(m, prefix="ch")
 
 
 def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
@@ -121,12 +119,8 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                      subzones: gpd.GeoDataFrame | None = None,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
     """Flagged low-efficiency parcels, coloured by their first reason, with escaped tooltips."""
-    m = _base_map(asset_base)
-    if districts is not None:
-        outline = display_frame(districts, columns=["name"], tolerance_m=60)
-        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
-                       style_function=lambda _f: {"color": "#777", "weight": 1,
-                                                  "fill": False}).add_to(m)
+    m = blank_map(asset_base)
+    _district_outlines(m, districts)
     if subzones is not None:
         folium.GeoJson(display_frame(subzones, columns=["name"]).to_json(drop_id=True),
                        name="分片（示意）", interactive=False,
@@ -150,13 +144,6 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                                              "fillOpacity": 0.6},
                    tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
                    ).add_to(m)
-    rows = "".join(f"<div><span style='display:inline-block;width:12px;height:10px;"
-                   f"background:{c};margin-right:4px'></span>{esc(REASONS[code])}</div>"
-                   for code, c in colours.items())
-    Legend("<div style='background:rgba(255,255,255,.92);padding:6px 8px;font-size:12px'>"
-           f"<b>低效原因（首项）</b>{rows}<div style='color:#b45309'>{esc(data_label)}</div>"
-           "</div>").add_to(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
-    _stable_ids(m, prefix="lp")
-    return m
+    rows = [_swatch(c, esc(REASONS[code])) for code, c in colours.items()]
+    _legend("低效原因（首项）", rows, data_label).add_to(m)
+    return finish_map(m, prefix="lp")

@@ -22,7 +22,7 @@ from .assets import use_offline_assets
 from .text import esc, popup_html, tooltip_html
 
 __all__ = ["BASEMAPS", "BELT_COLORS", "LAYER_NAMES", "Basemap", "available_basemaps",
-           "build_map", "selection_group", "NINGBO_BOUNDS"]
+           "build_map", "selection_group", "NINGBO_BOUNDS", "blank_map", "finish_map"]
 
 #: South-west and north-east corners of Ningbo (lat, lon) the map opens fitted to.
 NINGBO_BOUNDS = ((28.85, 120.88), (30.40, 122.30))
@@ -252,8 +252,7 @@ def build_map(
         raise ValueError("天地图 needs a key. Fix: set TIANDITU_KEY in the environment or "
                          "tianditu_key in .streamlit/secrets.toml")
     gcj = base.gcj02
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
-    use_offline_assets(m, base_url=asset_base)
+    m = blank_map(asset_base)
     if base.tiles is None:
         pass  # the plain Leaflet background: nothing is fetched from outside
     elif basemap == "tianditu":
@@ -319,7 +318,19 @@ def build_map(
             group.add_to(m)
 
     Legend(legend_html(list(selection), gcj02=gcj)).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    return finish_map(m, prefix="np", collapsed=False)
+
+
+def blank_map(asset_base: str) -> folium.Map:
+    """A map with no tiles, a scale bar and Leaflet from the app's own static folder."""
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    use_offline_assets(m, base_url=asset_base)
+    return m
+
+
+def finish_map(m: folium.Map, *, prefix: str, collapsed: bool = True) -> folium.Map:
+    """Add the layer control, fit Ningbo, and give every element a stable id (``prefix``)."""
+    folium.LayerControl(collapsed=collapsed).add_to(m)
     m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
-    _stable_ids(m, prefix="np")
+    _stable_ids(m, prefix=prefix)
     return m
