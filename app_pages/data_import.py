@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis, set_uploaded
@@ -18,23 +19,31 @@ from geo.scoring import load_profile
 TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
 
 
-def _save(upload, folder: Path) -> Path:
-    """Write an upload to a private temp folder under its own (sanitised) name."""
-    name = Path(upload.name).name or "upload"
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    """Write uploaded bytes to a private folder under the upload's own (sanitised) name."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
-    path.write_bytes(upload.getvalue())
+    path = folder / (Path(name).name or "upload")
+    path.write_bytes(data)
     return path
 
 
-def _preview(path: Path, kind: str) -> None:
-    table, meta = read_table(path)
-    st.caption(f"{meta.source} · {meta.format} · 编码 {meta.encoding or '—'} · "
+@st.cache_data(show_spinner="正在读取表头…", max_entries=8)
+def _header_preview(name: str, data: bytes, kind: str) -> tuple[str, list[str], pd.DataFrame]:
+    """How the file reads and how its headers map — read once per uploaded file, not per rerun."""
+    with tempfile.TemporaryDirectory() as tmp:
+        table, meta = read_table(_write(Path(tmp), name, data))
+    caption = (f"{meta.source} · {meta.format} · 编码 {meta.encoding or '—'} · "
                f"表头行 {', '.join(map(str, meta.header_rows)) or '—'} · 坐标系 {meta.crs or '—'}")
-    for row, note in meta.notes:
-        st.info(f"{'第 ' + str(row) + ' 行：' if row else ''}{note}")
-    st.dataframe(map_headers(table.columns, kind=kind).to_frame(), hide_index=True,
-                 width="stretch")
+    notes = [f"{'第 ' + str(row) + ' 行：' if row else ''}{note}" for row, note in meta.notes]
+    return caption, notes, map_headers(table.columns, kind=kind).to_frame()
+
+
+def _preview(upload, kind: str) -> None:
+    caption, notes, mapping = _header_preview(upload.name, upload.getvalue(), kind)
+    st.caption(caption)
+    for note in notes:
+        st.info(note)
+    st.dataframe(mapping, hide_index=True, width="stretch")
 
 
 st.title("数据导入")
@@ -61,44 +70,46 @@ year = st.number_input("分析年度（0 = 文件中最新的年度）", min_val
                        step=1, key="up_year", help="文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
 
 if parcels_up is not None:
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        ppath = _save(parcels_up, folder / "parcels")  # own folders: same names never clash
-        epath = _save(ent_up, folder / "enterprises") if ent_up is not None else None
-        st.subheader("表头识别预览")
-        tabs = st.tabs(["宗地"] + (["企业"] if epath else []))
-        try:
-            with tabs[0]:
-                _preview(ppath, "parcel")
-            if epath:
-                with tabs[1]:
-                    _preview(epath, "enterprise")
-        except ValueError as err:
-            st.error(f"无法读取：{err}")
-            _show_in_use()
-            st.stop()
-        if st.button("导入并分析", type="primary", key="up_go"):
-            with st.status("正在导入…", expanded=True) as status:
-                try:
-                    st.write("读取与校验文件…")
-                    inputs = load_inputs(ppath, epath, gcj02=gcj, year=year or None)
-                    st.write("加载评价方案…")
-                    profile = load_profile(_save(profile_up, folder / "profile")
-                                           if profile_up else None)
-                    st.write("空间归属、亩均指标、企业评价、低效用地认定…")
-                    analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(),
-                                       profile, data_label=inputs.data_label, year=inputs.year)
-                except ValueError as err:
-                    status.update(label="导入失败", state="error")
-                    st.error(str(err))
-                    _show_in_use()
-                    st.stop()
-                set_uploaded(analysis)
-                st.session_state["up_report"] = inputs.report
-                status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
-                                    f"{len(inputs.enterprises)} 条企业记录"
-                                    + (f"（{inputs.year} 年）" if inputs.year else ""),
-                              state="complete")
+    st.subheader("表头识别预览")
+    tabs = st.tabs(["宗地"] + (["企业"] if ent_up is not None else []))
+    try:
+        with tabs[0]:
+            _preview(parcels_up, "parcel")
+        if ent_up is not None:
+            with tabs[1]:
+                _preview(ent_up, "enterprise")
+    except ValueError as err:
+        st.error(f"无法读取：{err}")
+        _show_in_use()
+        st.stop()
+    if st.button("导入并分析", type="primary", key="up_go"):
+        with st.status("正在导入…", expanded=True) as status, \
+                tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)  # own sub-folders: uploads with the same name never clash
+            try:
+                st.write("读取与校验文件…")
+                inputs = load_inputs(
+                    _write(folder / "parcels", parcels_up.name, parcels_up.getvalue()),
+                    None if ent_up is None else _write(folder / "enterprises", ent_up.name,
+                                                       ent_up.getvalue()),
+                    gcj02=gcj, year=year or None)
+                st.write("加载评价方案…")
+                profile = load_profile(None if profile_up is None else _write(
+                    folder / "profile", profile_up.name, profile_up.getvalue()))
+                st.write("空间归属、亩均指标、企业评价、低效用地认定…")
+                analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(), profile,
+                                   data_label=inputs.data_label, year=inputs.year)
+            except ValueError as err:
+                status.update(label="导入失败", state="error")
+                st.error(str(err))
+                _show_in_use()
+                st.stop()
+            set_uploaded(analysis)
+            st.session_state["up_report"] = inputs.report
+            status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
+                                f"{len(inputs.enterprises)} 条企业记录"
+                                + (f"（{inputs.year} 年）" if inputs.year else ""),
+                          state="complete")
 
 report = st.session_state.get("up_report")
 if report is not None:

@@ -22,8 +22,7 @@ def _table(key: str, level: str):
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _export(key: str, level: str, fmt: str) -> bytes:
     analysis = current_analysis()
-    meta = {"层级": LEVEL_NAMES[level], "数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"),
-            "评价方案": analysis.profile.name}
+    meta = {"层级": LEVEL_NAMES[level]} | analysis.metadata()
     return export_bytes(_table(key, level), fmt, metadata=meta)
 
 
@@ -44,7 +43,7 @@ def _filter(table, classes, tracks, district):
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _ent_export(key: str, classes: tuple, tracks: tuple, district: str) -> bytes:
     analysis = current_analysis()
-    meta = {"数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"), "评价方案": analysis.profile.name,
+    meta = analysis.metadata() | {
             "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
                     f"区县 {district or '全部'}"}
     return export_bytes(_filter(_enterprises(key), classes, tracks, district), "xlsx",

@@ -55,15 +55,12 @@ def _map_and_list(analysis, flagged) -> None:
                      "面积（亩）": st.column_config.NumberColumn(format="%.1f"),
                      "容积率": st.column_config.NumberColumn(format="%.2f"),
                      "亩均税收": st.column_config.NumberColumn("亩均税收（万元/亩）", format="%.2f")})
-    st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata={
-        "数据性质": analysis.data_label, "数据年度": str(analysis.year or "未注明"), "评价方案": analysis.profile.name}),
+    st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata=analysis.metadata()),
         file_name="低效宗地.xlsx", key="lp_dl")
 
 
-def _register_tab(analysis, flagged) -> None:
-    register = _register(analysis)
-    if register is None:
-        return
+def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
+    """The editor; returns the register as saved in this run (or as it was)."""
     reg_path, audit_path = register_paths(analysis)
     st.caption(f"台账文件：{reg_path}（保存为原子写入；每项修改记入审计日志 {audit_path.name}）")
     edited = st.data_editor(
@@ -94,17 +91,16 @@ def _register_tab(analysis, flagged) -> None:
             st.error(f"未保存，原台账保持不变：{err}")
         else:
             st.success(f"已保存，{len(audit)} 项修改记入审计日志。")
+            register = new
     if audit_path.exists():
         with st.expander("审计日志"):
             st.dataframe(pd.read_csv(audit_path, dtype=str, encoding="utf-8-sig",
                                      keep_default_na=False), hide_index=True, width="stretch")
+    return register
 
 
-def _progress_tab(analysis) -> None:
+def _progress_tab(analysis, register: pd.DataFrame) -> None:
     targets = load_targets().set_index("key")
-    register = _register(analysis)
-    if register is None:
-        return
     prog = progress(register)
     goal = targets.at["lowland_cleared_2026", "value"]
     done = prog["cumulative_mu"].iloc[-1]
@@ -182,9 +178,12 @@ m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / analysis.parcels['
 tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
 with tab_map:
     _map_and_list(analysis, flagged)
+register = _register(analysis)  # read once per run; None (reported) when unreadable
 with tab_reg:
-    _register_tab(analysis, flagged)
+    if register is not None:
+        register = _register_tab(analysis, flagged, register)
 with tab_prog:
-    _progress_tab(analysis)
+    if register is not None:
+        _progress_tab(analysis, register)
 with tab_scn:
     _scenario_tab(analysis, flagged)

@@ -152,7 +152,7 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     else:
         table = parcel_table(analysis)
         what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
-    meta = {"数据性质": inputs.data_label, "数据年度": str(inputs.year or "未注明"),
+    meta = analysis.metadata() | {
             "评价方案": f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
             "校验问题行数": str(len(inputs.report))}

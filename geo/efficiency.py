@@ -62,6 +62,11 @@ class Analysis:
         """Whether the figures rest on (or contain) synthetic 示例数据."""
         return is_sample_label(self.data_label)
 
+    def metadata(self) -> dict[str, str]:
+        """The 说明-sheet lines of every export built on this analysis."""
+        return {"数据性质": self.data_label, "数据年度": str(self.year or "未注明"),
+                "评价方案": self.profile.name}
+
     def provenance(self) -> dict[str, object]:
         """Columns every parcel or enterprise export carries: what the data are, their year,
         the geometry's quality and the scoring profile."""
