@@ -26,8 +26,8 @@ def work_dir() -> Path:
 
 @st.cache_resource(show_spinner="正在计算示例数据的亩均效益…")
 def _sample_analysis(data_dir: str, profile_path: str):
-    from geo.efficiency import analyse, load_sample
-    from geo.scoring import load_profile
+    from geo.landuse.pipeline import analyse, load_sample
+    from geo.landuse.scoring import load_profile
 
     sample = load_sample()
     return analyse(sample.parcels, sample.enterprises, _load(data_dir),

@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.catalog import BELTS, LEVEL_LABELS, load_catalog
-from geo.selection import MAP_LEVELS, Filters, select
-from geo.taxonomy import canonical_tags
+from geo.zones.catalog import BELTS, LEVEL_LABELS, load_catalog
+from geo.zones.selection import MAP_LEVELS, Filters, select
+from geo.zones.taxonomy import canonical_tags
 from layers.assets import STATIC_SUBDIR, install_assets
 
 APP_DIR = Path(__file__).resolve().parent.parent

@@ -11,10 +11,12 @@ import streamlit as st
 
 from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis, set_uploaded
 from app_pages.common import get_catalog
-from geo.efficiency import analyse, load_inputs
 from geo.export import neutralise_formula
-from geo.ingest import MAX_BYTES, MAX_UNZIPPED_BYTES, map_headers, read_table
-from geo.scoring import load_profile
+from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.landuse.headers import map_headers
+from geo.landuse.ingest import read_source
+from geo.landuse.pipeline import analyse, load_inputs
+from geo.landuse.scoring import load_profile
 
 TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
 
@@ -31,7 +33,7 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
 def _header_preview(name: str, data: bytes, kind: str) -> tuple[str, list[str], pd.DataFrame]:
     """How the file reads and how its headers map — read once per uploaded file, not per rerun."""
     with tempfile.TemporaryDirectory() as tmp:
-        table, meta = read_table(_write(Path(tmp), name, data))
+        table, meta = read_source(_write(Path(tmp), name, data))
     caption = (f"{meta.source} · {meta.format} · 编码 {meta.encoding or '—'} · "
                f"表头行 {', '.join(map(str, meta.header_rows)) or '—'} · 坐标系 {meta.crs or '—'}")
     notes = [f"{'第 ' + str(row) + ' 行：' if row else ''}{note}" for row, note in meta.notes]

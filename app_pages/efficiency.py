@@ -8,9 +8,9 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
-from geo.efficiency import LEVEL_NAMES, enterprise_table, level_table
 from geo.export import export_bytes
-from geo.metrics import INDICATORS
+from geo.landuse.metrics import INDICATORS
+from geo.landuse.tables import LEVEL_NAMES, enterprise_table, level_table
 from layers.efficiency import build_choropleth
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 import streamlit as st
 
 from app_pages.common import current_filters, data_key, get_selection
-from geo.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.export import FORMATS, export_bytes
-from geo.selection import Filters, describe_filters
+from geo.zones.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.zones.selection import Filters, describe_filters
 
 MIME = {"csv": "text/csv", "geojson": "application/geo+json",
         "gpkg": "application/geopackage+sqlite3",

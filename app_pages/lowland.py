@@ -8,20 +8,18 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import current_analysis, data_banner, register_paths
 from app_pages.common import APP_DIR, asset_base, get_catalog
-from geo.efficiency import LEVEL_NAMES, parcel_table, unit_layer
 from geo.export import export_bytes
-from geo.landmodel import CLEARANCE_STATUSES
-from geo.lowland import (
+from geo.landuse.lowland import describe_rules
+from geo.landuse.model import CLEARANCE_STATUSES
+from geo.landuse.register import load_register, save_register, update_register
+from geo.landuse.tables import LEVEL_NAMES, parcel_table, unit_layer
+from geo.landuse.targets import (
     SCENARIO_LABELS,
     Scenario,
-    describe_rules,
     efficiency_targets,
-    load_register,
     load_targets,
     progress,
-    save_register,
     scenario,
-    update_register,
 )
 from layers.efficiency import build_parcel_map
 

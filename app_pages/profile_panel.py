@@ -6,9 +6,9 @@ import geopandas as gpd
 import streamlit as st
 
 from app_pages.common import data_key, md_escape
-from geo.catalog import LEVEL_LABELS
-from geo.profile import entity_profile
-from geo.report import profile_html
+from geo.zones.catalog import LEVEL_LABELS
+from geo.zones.profile import entity_profile
+from geo.zones.report import profile_html
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -6,8 +6,8 @@ import streamlit as st
 
 from app_pages.common import SELECTED, current_filters, get_catalog, get_selection, table_view
 from app_pages.profile_panel import show_profile
-from geo.catalog import LEVEL_LABELS
-from geo.selection import MAP_LEVELS
+from geo.zones.catalog import LEVEL_LABELS
+from geo.zones.selection import MAP_LEVELS
 
 filters = current_filters()
 catalog = get_catalog()

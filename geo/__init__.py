@@ -7,9 +7,11 @@ Main entry points::
     cars = filter_by_industry(catalog, "汽车")     # matches across all layers
 """
 
-from ._errors import BoundaryImportError, CatalogValidationError, ExportError
-from .boundaries import import_boundaries
-from .catalog import (
+from geo._errors import BoundaryImportError, CatalogValidationError, ExportError
+from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS, area_km2, area_mu
+from geo.export import export_bytes, export_layer
+from geo.zones.boundaries import import_boundaries
+from geo.zones.catalog import (
     BELTS,
     LEVEL_LABELS,
     LEVELS,
@@ -21,8 +23,6 @@ from .catalog import (
     validate_catalog,
     validate_layer,
 )
-from .crs import AREA_CRS, M2_PER_MU, STORAGE_CRS, area_km2, area_mu
-from .export import export_bytes, export_layer
 
 __all__ = [
     "AREA_CRS", "BELTS", "BoundaryImportError", "CatalogValidationError", "ExportError",

@@ -6,7 +6,8 @@ They subclass :class:`ValueError`, so callers that only know "bad value" still c
 
 from __future__ import annotations
 
-__all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError"]
+__all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError",
+           "RegisterError", "ProfileError"]
 
 
 class _LocatedError(ValueError):
@@ -51,3 +52,11 @@ class ExportError(_LocatedError):
 
 class DataImportError(_LocatedError):
     """A parcel or enterprise file cannot be imported (unreadable, unsafe or without key fields)."""
+
+
+class RegisterError(_LocatedError):
+    """The clearance register (整治台账) or its audit log cannot be read or saved as asked."""
+
+
+class ProfileError(_LocatedError):
+    """A scoring profile (评分方案, TOML) does not meet its schema."""

@@ -10,9 +10,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
-from .catalog import BELTS, LEVEL_FILES, load_catalog, load_layer
-from .export import FORMATS, export_layer
+from geo.export import FORMATS, export_layer
+from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
+from geo.zones.catalog import BELTS, LEVEL_FILES, load_catalog, load_layer
 
 __all__ = ["main"]
 
@@ -80,7 +80,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    from .catalog import filter_layer
+    from geo.zones.catalog import filter_layer
 
     suffix = Path(args.out).suffix.lower()
     if suffix not in FORMATS:
@@ -121,16 +121,10 @@ def _report_path(out: Path, lang: str) -> Path:
 
 
 def _cmd_efficiency(args: argparse.Namespace) -> int:
-    from .efficiency import (
-        LEVEL_NAMES,
-        analyse,
-        enterprise_table,
-        level_table,
-        load_inputs,
-        parcel_table,
-    )
-    from .export import neutralise_formula
-    from .scoring import load_profile
+    from geo.export import neutralise_formula
+    from geo.landuse.pipeline import analyse, load_inputs
+    from geo.landuse.scoring import load_profile
+    from geo.landuse.tables import LEVEL_NAMES, enterprise_table, level_table, parcel_table
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:

@@ -21,6 +21,8 @@ __all__ = [
     "STORAGE_CRS",
     "AREA_CRS",
     "M2_PER_MU",
+    "NINGBO_BOUNDS",
+    "NINGBO_VIEW",
     "MU_PER_KM2",
     "to_area_crs",
     "area_km2",
@@ -34,6 +36,13 @@ AREA_CRS = CRS.from_epsg(4549)
 M2_PER_MU = 10000.0 / 15.0
 #: 1 km² = 1500 亩.
 MU_PER_KM2 = 1_000_000.0 / M2_PER_MU
+
+#: Generous box around Ningbo, (min lon, min lat, max lon, max lat) in EPSG:4326 degrees:
+#: data outside is in the wrong CRS or the wrong place. Maps frame the city with
+#: :data:`NINGBO_VIEW` (a tighter box inside this one).
+NINGBO_BOUNDS = (120.7, 28.7, 122.5, 30.7)
+#: The city's extent for the map's initial view, same axis order as :data:`NINGBO_BOUNDS`.
+NINGBO_VIEW = (120.88, 28.85, 122.30, 30.40)
 
 
 def to_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd.GeoSeries:

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 import geopandas as gpd
 import shapely
 
-from .catalog import BELTS
-from .crs import AREA_CRS, STORAGE_CRS
-from .gcj02 import geometry_wgs84_to_gcj02
+from geo.crs import AREA_CRS, STORAGE_CRS
+from geo.gcj02 import geometry_wgs84_to_gcj02
+from geo.zones.catalog import BELTS
 
 __all__ = ["display_frame", "belt_envelopes", "DISPLAY_PRECISION_DEG"]
 

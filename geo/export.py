@@ -17,8 +17,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ._errors import ExportError
-from .catalog import SCHEMATIC_NOTICE
+from geo._errors import ExportError
+from geo.io.atomic import write_bytes_atomic
+from geo.zones.catalog import SCHEMATIC_NOTICE
 
 __all__ = [
     "FORMATS",
@@ -271,13 +272,4 @@ def export_layer(
     if not path.parent.exists():
         raise ExportError("the output folder does not exist", file=str(path),
                           fix=f"create {path.parent} first or choose another folder")
-    data = export_bytes(gdf, fmt, lang=lang, metadata=metadata)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, export_bytes(gdf, fmt, lang=lang, metadata=metadata))

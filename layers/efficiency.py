@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.display import display_frame
-from geo.lowland import REASONS
+from geo.landuse.lowland import REASONS
 
 from .map import Legend, blank_map, finish_map
 from .text import esc

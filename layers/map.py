@@ -15,8 +15,8 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.catalog import LEVEL_LABELS
 from geo.display import belt_envelopes, display_frame
+from geo.zones.catalog import LEVEL_LABELS
 
 from .assets import use_offline_assets
 from .text import esc, popup_html, tooltip_html

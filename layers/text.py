@@ -14,8 +14,8 @@ import math
 
 import pandas as pd
 
-from geo.catalog import LEVEL_LABELS, LIST_SEPARATOR
 from geo.export import QUALITY_LABELS_ZH
+from geo.zones.catalog import LEVEL_LABELS, LIST_SEPARATOR
 
 __all__ = ["esc", "tooltip_html", "popup_html", "fmt_area"]
 

@@ -39,11 +39,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
-from geo.catalog import DATA_DIR, LEVEL_FILES, load_catalog  # noqa: E402
 from geo.crs import AREA_CRS  # noqa: E402
 from geo.display import display_frame  # noqa: E402
-from geo.metrics import aggregate, assign_points  # noqa: E402
-from geo.selection import MAP_LEVELS, Filters, select  # noqa: E402
+from geo.landuse.metrics import aggregate
+from geo.landuse.spatial import assign_points
+from geo.zones.catalog import DATA_DIR, LEVEL_FILES, load_catalog  # noqa: E402
+from geo.zones.selection import MAP_LEVELS, Filters, select  # noqa: E402
 from layers.map import DISPLAY_TOLERANCE_M, build_map  # noqa: E402
 
 T = TypeVar("T")
@@ -570,8 +571,8 @@ def bench_points(catalog: Catalog, repeat: int, n: int) -> list[Row]:
 def bench_sample(catalog: Catalog, repeat: int) -> list[Row]:
     """Section 6: the 示例数据 (3,000 parcels, 3,335 enterprises) through import with validation
     against a bare read of the same two files, and the whole analysis (informational)."""
-    from geo.efficiency import SAMPLE_DIR, analyse, load_inputs
-    from geo.scoring import load_profile
+    from geo.landuse.pipeline import SAMPLE_DIR, analyse, load_inputs
+    from geo.landuse.scoring import load_profile
 
     ppath, epath = SAMPLE_DIR / "parcels.gpkg", SAMPLE_DIR / "enterprises.csv"
 

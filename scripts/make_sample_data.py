@@ -41,9 +41,8 @@ import shapely
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo.catalog import load_catalog  # noqa: E402
 from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS  # noqa: E402
-from geo.landmodel import (  # noqa: E402
+from geo.landuse.model import (  # noqa: E402
     CLEARANCE_STATUSES,
     ENTERPRISE_FIELDS,
     PARCEL_FIELDS,
@@ -51,7 +50,8 @@ from geo.landmodel import (  # noqa: E402
     SAMPLE_LABEL,
     SCALES,
 )
-from geo.taxonomy import load_taxonomy, split_tags  # noqa: E402
+from geo.zones.catalog import load_catalog  # noqa: E402
+from geo.zones.taxonomy import load_taxonomy, split_tags  # noqa: E402
 
 #: Default seed (宁波's adcode prefix). Change it only together with the committed files.
 SEED = 3302

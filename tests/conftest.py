@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from geo.catalog import DATA_DIR, load_catalog  # noqa: E402
+from geo.zones.catalog import DATA_DIR, load_catalog  # noqa: E402
 
 
 @pytest.fixture(scope="session")

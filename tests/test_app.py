@@ -15,7 +15,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from app_pages.common import DATA_DIR_ENV, SELECTED
-from geo.selection import Filters, select
+from geo.zones.selection import Filters, select
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 HOSTILE = '=HYPERLINK("http://evil")<img src=x onerror=alert(1)>`${alert(2)}`'

@@ -15,8 +15,8 @@ from test_app import _download, _RecordingStorage
 
 from app_pages.analysis_state import WORK_DIR_ENV
 from app_pages.common import DATA_DIR_ENV
-from geo.landmodel import SAMPLE_LABEL
-from geo.lowland import load_register
+from geo.landuse.model import SAMPLE_LABEL
+from geo.landuse.register import load_register
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
@@ -171,7 +171,7 @@ def test_import_page_analyses_user_files_with_a_report(work):
 def test_upload_limit_of_the_server_matches_the_importer():
     import tomllib
 
-    from geo.ingest import MAX_BYTES
+    from geo.io.safefile import MAX_BYTES
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES

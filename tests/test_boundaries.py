@@ -8,11 +8,12 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo import BoundaryImportError, import_boundaries
-from geo.catalog import load_catalog
+from geo._errors import BoundaryImportError
 from geo.cli import main
 from geo.crs import AREA_CRS, area_km2
 from geo.gcj02 import geometry_wgs84_to_gcj02
+from geo.zones.boundaries import import_boundaries
+from geo.zones.catalog import load_catalog
 
 
 def _official(catalog, names, *, crs=AREA_CRS, radius=800.0):
@@ -143,3 +144,51 @@ def test_cli_import_replaces_the_layer_and_a_failed_one_keeps_it(catalog, data_c
     assert rc == 2
     assert (data_copy / "zones.geojson").read_bytes() == before
     assert sorted(p.name for p in data_copy.iterdir() if p.name.startswith(".")) == []
+
+
+# --- the boundary importer opens user files only through geo.io.safefile (issue 9) ---------
+
+def _vrt_pointing_at(target: str) -> str:
+    """An OGR VRT that makes GDAL open ``target`` (a local file or a URL) as a CSV layer."""
+    return ('<OGRVRTDataSource><OGRVRTLayer name="x">'
+            f'<SrcDataSource relativeToVRT="0">CSV:{target}</SrcDataSource>'
+            '<GeometryType>wkbPolygon</GeometryType><LayerSRS>EPSG:4326</LayerSRS>'
+            '<GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>')
+
+
+@pytest.mark.parametrize("name", ["正式边界.geojson", "正式边界.gpkg", "正式边界.json"])
+def test_boundary_vrt_behind_a_false_extension_is_refused_unread(catalog, tmp_path, name):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("wkt,name\nPOLYGON((0 0,1 0,1 1,0 0)),SECRET-LINE-7731\n", encoding="utf-8")
+    path = tmp_path / name
+    path.write_text(_vrt_pointing_at(str(secret)), encoding="utf-8")
+    with pytest.raises(BoundaryImportError) as err:
+        import_boundaries(catalog["zone"], path, level="zone")
+    assert "SECRET-LINE-7731" not in str(err.value)
+    assert name in str(err.value)
+    assert "VRT" in str(err.value) or "does not match the extension" in str(err.value)
+
+
+@pytest.mark.parametrize("special", ["/vsicurl/http://127.0.0.1:9/b.geojson",
+                                     "/vsizip//tmp/b.zip/b.shp", "GPKG:/tmp/b.gpkg:zones"])
+def test_boundary_gdal_special_paths_are_refused(catalog, special):
+    with pytest.raises(BoundaryImportError, match="GDAL special path"):
+        import_boundaries(catalog["zone"], special, level="zone")
+
+
+def test_boundary_cli_refuses_a_vrt_and_names_the_fix(data_copy, tmp_path, capsys):
+    path = tmp_path / "正式边界.geojson"
+    path.write_text(_vrt_pointing_at("/etc/passwd"), encoding="utf-8")
+    code = main(["import-boundaries", "--level", "zone", "--file", str(path),
+                 "--data-dir", str(data_copy)])
+    out = capsys.readouterr()
+    assert code != 0
+    assert "root:" not in out.out + out.err
+    assert "GeoPackage" in out.out + out.err  # the fix names the formats to export to
+
+
+def test_boundary_table_formats_are_refused(catalog, tmp_path):
+    path = tmp_path / "边界.csv"
+    path.write_text("id,name\nZ01,x\n", encoding="utf-8")
+    with pytest.raises(BoundaryImportError, match="unsupported file type"):
+        import_boundaries(catalog["zone"], path, level="zone")

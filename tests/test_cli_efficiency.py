@@ -13,7 +13,7 @@ import pytest
 from shapely.geometry import box
 
 from geo.cli import main
-from geo.landmodel import SAMPLE_LABEL
+from geo.landuse.model import SAMPLE_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 MU = 10000 / 15
@@ -175,7 +175,7 @@ def test_parcels_alone_and_an_empty_enterprise_file_work(files, tmp_path):
 def test_data_label_follows_the_rows_not_the_folder(tmp_path):
     import shutil
 
-    from geo.efficiency import load_inputs
+    from geo.landuse.pipeline import load_inputs
 
     sample = ROOT / "data" / "sample"
     for name in ("parcels.gpkg", "enterprises.csv"):
@@ -247,7 +247,7 @@ def test_several_years_are_never_summed(files, tmp_path, capsys):
 
 
 def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
-    from geo.efficiency import select_year
+    from geo.landuse.pipeline import select_year
 
     parcels = gpd.GeoDataFrame({
         "parcel_id": ["A", "A", "B", "C", "C"], "year": [2023, 2024, None, 2022, 2023],
@@ -265,7 +265,7 @@ def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
 
 
 def test_year_choices_are_stated_and_duplicates_across_years_counted_once(catalog):
-    from geo.efficiency import select_year
+    from geo.landuse.pipeline import select_year
 
     parcels = gpd.GeoDataFrame({"parcel_id": ["P1"], "year": pd.array([2024], dtype="Int64"),
                                 "land_area_m2": [1.0]}, geometry=[None], crs=4326)
@@ -288,8 +288,8 @@ def test_year_choices_are_stated_and_duplicates_across_years_counted_once(catalo
 
 
 def test_analyse_refuses_a_parcel_listed_twice(catalog):
-    from geo.efficiency import analyse, empty_enterprises
-    from geo.scoring import load_profile
+    from geo.landuse.pipeline import analyse, empty_enterprises
+    from geo.landuse.scoring import load_profile
 
     sub = catalog["subzone"].iloc[0].geometry.representative_point()
     twice = gpd.GeoDataFrame({"parcel_id": ["P1", "P1"], "land_area_m2": [1.0, 2.0]},
@@ -299,8 +299,8 @@ def test_analyse_refuses_a_parcel_listed_twice(catalog):
 
 
 def test_a_parcel_named_twice_by_one_enterprise_counts_once(tmp_path, files):
-    from geo.ingest import import_enterprises
-    from geo.metrics import enterprise_land
+    from geo.landuse.ingest import import_enterprises
+    from geo.landuse.metrics import enterprise_land
 
     ppath, _ = files
     parcels = gpd.read_file(ppath).rename(columns={"宗地编号": "parcel_id"})

@@ -12,16 +12,9 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo.crs import M2_PER_MU
-from geo.metrics import (
-    INDICATORS,
-    aggregate,
-    assign_points,
-    assign_units,
-    enterprise_land,
-    enterprise_metrics,
-    ratio,
-)
-from geo.scoring import evaluate, load_profile
+from geo.landuse.metrics import INDICATORS, aggregate, enterprise_land, enterprise_metrics, ratio
+from geo.landuse.scoring import evaluate, load_profile
+from geo.landuse.spatial import assign_points, assign_units
 
 MU = M2_PER_MU  # 666.67 m²
 

@@ -70,7 +70,7 @@ def test_district_layer_is_the_converted_cnmaps_boundary(catalog):
 
 
 def test_district_layer_rebuilds_identically(catalog):
-    from geo.districts import districts_from_cnmaps
+    from geo.zones.districts import districts_from_cnmaps
 
     rebuilt = districts_from_cnmaps().set_index("adcode")
     ours = catalog["district"].set_index("adcode")

@@ -90,7 +90,7 @@ def test_stored_areas_are_measured_in_gauss_kruger(catalog):
 
 def test_schematic_data_rebuilds_identically(catalog, tmp_path):
     """The committed layers are exactly what scripts/build_catalog.py makes from the sources."""
-    from geo.build import build_layers
+    from geo.zones.build import build_layers
 
     rebuilt = build_layers(districts=catalog["district"])
     for level, gdf in rebuilt.items():

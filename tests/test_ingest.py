@@ -18,16 +18,11 @@ from shapely.geometry import Point, Polygon, box
 
 from geo._errors import DataImportError
 from geo.gcj02 import gcj02_to_wgs84, geometry_gcj02_to_wgs84
-from geo.ingest import (
-    HEADER_SEPARATOR,
-    REPORT_COLUMNS,
-    import_enterprises,
-    import_parcels,
-    map_headers,
-    read_table,
-)
-from geo.landmodel import ENTERPRISE_FIELDS, PARCEL_FIELDS
-from geo.units import parse_number, to_canonical
+from geo.io.quantities import parse_number, to_canonical
+from geo.io.tables import HEADER_SEPARATOR
+from geo.landuse.headers import map_headers
+from geo.landuse.ingest import REPORT_COLUMNS, import_enterprises, import_parcels, read_source
+from geo.landuse.model import ENTERPRISE_FIELDS, PARCEL_FIELDS
 
 MU = 10000.0 / 15.0
 CODE_A = "91330200MA2AB1CD3X"
@@ -182,7 +177,7 @@ def test_zipped_shapefile_gbk_without_cpg_in_cgcs2000(tmp_path):
         for part in folder.iterdir():
             zf.write(part, f"数据/{part.name}")
 
-    table, meta = read_table(zpath)
+    table, meta = read_source(zpath)
     assert meta.encoding == "GBK" and meta.crs == "EPSG:4549" and meta.format == "shapefile"
     res = import_parcels(zpath)
     data = res.data
@@ -201,7 +196,7 @@ def test_gbk_csv_enterprises_by_hand(tmp_path):
             f"{CODE_A},宁波乙公司,0008,１２．５,１２．５万元,规模以下,2023年,新开工\n")
     path = tmp_path / "企业.csv"
     path.write_bytes(text.encode("gbk"))
-    table, meta = read_table(path)
+    table, meta = read_source(path)
     assert meta.encoding == "GBK" and table.index.tolist() == [2, 3]
     res = import_enterprises(path)
     data = res.data.set_index("credit_code")
@@ -222,7 +217,7 @@ def test_gbk_csv_enterprises_by_hand(tmp_path):
 def test_utf8_csv_with_or_without_bom(tmp_path, encoding):
     path = tmp_path / "e.csv"
     path.write_text(f"统一社会信用代码,税收(万元)\n{CODE_A},10\n", encoding=encoding)
-    table, meta = read_table(path)
+    table, meta = read_source(path)
     assert meta.encoding == ("UTF-8-BOM" if encoding == "utf-8-sig" else "UTF-8")
     assert list(table.columns) == ["统一社会信用代码", "税收(万元)"]
     assert import_enterprises(path).data["tax_wan"].tolist() == [10.0]
@@ -244,7 +239,7 @@ def test_excel_title_row_and_two_row_merged_header(tmp_path):
     path = tmp_path / "企业.xlsx"
     wb.save(path)
 
-    table, meta = read_table(path)
+    table, meta = read_source(path)
     assert meta.header_rows == (2, 3)
     assert list(table.columns) == ["统一社会信用代码", "企业名称", f"税收{HEADER_SEPARATOR}金额(万元)",
                                    f"税收{HEADER_SEPARATOR}增长率", "用地面积（亩）"]
@@ -264,14 +259,14 @@ def test_excel_title_row_and_two_row_merged_header(tmp_path):
 def test_a_text_only_data_row_is_not_taken_for_a_second_header(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("宗地编号,用地性质,生产状态\nA-01,工业用地,闲置\n", encoding="utf-8")
-    table, meta = read_table(path)
+    table, meta = read_source(path)
     assert meta.header_rows == (1,) and table.index.tolist() == [2]
 
 
 def test_csv_two_row_header_without_merges(tmp_path):
     path = tmp_path / "e.csv"
     path.write_text(f"统一社会信用代码,税收,\n,金额(万元),增长率\n{CODE_A},100,5%\n", encoding="utf-8")
-    table, meta = read_table(path)
+    table, meta = read_source(path)
     assert meta.header_rows == (1, 2)
     assert list(table.columns) == ["统一社会信用代码", f"税收{HEADER_SEPARATOR}金额(万元)",
                                    f"税收{HEADER_SEPARATOR}增长率"]
@@ -324,7 +319,7 @@ def test_geopackage_with_several_layers_asks_which(tmp_path):
 
 def test_enterprise_point_layer_or_wkt_gives_lon_lat(tmp_path):
     path = _gpkg(tmp_path / "e.gpkg", {"credit_code": [CODE_A]}, [Point(121.5, 29.9)])
-    table, _ = read_table(path)
+    table, _ = read_source(path)
     assert map_headers(table.columns, kind="enterprise").column_for("geometry") is not None
     data = import_enterprises(path).data
     assert (data["lon"].iloc[0], data["lat"].iloc[0]) == (121.5, 29.9)
@@ -479,14 +474,14 @@ def test_content_not_matching_extension_is_refused(tmp_path, name, content, foun
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(DataImportError, match=rf"{name}.*{found}.*does not match"):
-        read_table(path)
+        read_source(path)
 
 
 @pytest.mark.parametrize("path", ["/vsizip//tmp/x.zip/a.shp", "/tmp/x.gpkg|layername=a",
                                   "GPKG:/tmp/x.gpkg:a"])
 def test_gdal_special_paths_are_refused(path):
     with pytest.raises(DataImportError, match="GDAL special path"):
-        read_table(path)
+        read_source(path)
 
 
 @pytest.mark.parametrize("entry", ["../evil.shp", "/tmp/evil.shp", "a\\..\\..\\evil.shp"])

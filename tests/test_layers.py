@@ -14,7 +14,7 @@ import shapely
 from geo.crs import AREA_CRS
 from geo.display import belt_envelopes, display_frame
 from geo.gcj02 import wgs84_to_gcj02
-from geo.selection import Filters, select
+from geo.zones.selection import Filters, select
 from layers import available_basemaps, build_map, external_links
 from layers.assets import ASSET_FILES, install_assets
 from layers.map import LAYER_NAMES, selection_group

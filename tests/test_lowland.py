@@ -10,18 +10,11 @@ import pytest
 from seed_fixtures import FIXTURES, read_excerpt
 
 from geo.crs import M2_PER_MU
-from geo.lowland import (
-    Scenario,
-    flag_parcels,
-    load_register,
-    load_targets,
-    progress,
-    save_register,
-    scenario,
-    update_register,
-)
-from geo.metrics import enterprise_land, enterprise_metrics
-from geo.scoring import evaluate, load_profile
+from geo.landuse.lowland import flag_parcels
+from geo.landuse.metrics import enterprise_land, enterprise_metrics
+from geo.landuse.register import load_register, save_register, update_register
+from geo.landuse.scoring import evaluate, load_profile
+from geo.landuse.targets import Scenario, load_targets, progress, scenario
 
 MU = M2_PER_MU
 WHEN = dt.datetime(2026, 11, 23, 9, 30)
@@ -112,7 +105,7 @@ def test_failed_save_leaves_the_previous_register(tmp_path, monkeypatch):
     def boom(*_a, **_k):
         raise OSError("disk full")
 
-    monkeypatch.setattr("geo.lowland.os.replace", boom)
+    monkeypatch.setattr("geo.io.atomic.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         save_register(reg2, reg_path, audit=audit2, audit_path=tmp_path / "audit.csv")
     assert reg_path.read_bytes() == before
@@ -200,7 +193,7 @@ def test_parcels_under_construction_are_judged_only_by_status(parcels, enterpris
     # P2 (3 万元/亩, FAR 0.6) would be LOW_TAX and LOW_FAR — but it is being built
     building = parcels.assign(status=parcels["status"].where(parcels["parcel_id"] != "P2", "在建"))
     prof = load_profile()
-    assert prof.lowland["exempt_statuses"] == ["在建"]
+    assert prof.lowland.exempt_statuses == ("在建",)
     scored = evaluate(enterprise_metrics(enterprises), prof)
     out = flag_parcels(building, scored, prof).set_index("parcel_id")
     assert out.at["P2", "reason_codes"] == ""
@@ -246,7 +239,7 @@ def test_register_year_edit_is_checked():
 
 
 def test_parcel_figures_split_by_land_and_count_only_reporting_enterprises():
-    from geo.lowland import parcel_figures
+    from geo.landuse.lowland import parcel_figures
 
     parcels = pd.DataFrame({"parcel_id": ["BIG", "SMALL", "SHARED"],
                             "land_area_m2": [100 * MU, 1 * MU, 20 * MU]})

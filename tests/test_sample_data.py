@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 from geo.crs import AREA_CRS, M2_PER_MU
-from geo.landmodel import (
+from geo.landuse.model import (
     CLEARANCE_STATUSES,
     CLEARED_STATUSES,
     PARCEL_FIELDS,
@@ -24,7 +24,7 @@ from geo.landmodel import (
     SAMPLE_LABEL,
     SCALES,
 )
-from geo.taxonomy import canonical_tags
+from geo.zones.taxonomy import canonical_tags
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

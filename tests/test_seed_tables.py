@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 from seed_fixtures import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
 
-from geo import filter_by_industry
+from geo.zones.catalog import filter_by_industry
 
 SEED_001 = "001_b8d3d45e2c57e28b.txt"
 SEED_003 = "003_eaac2ae218f46b5d.txt"

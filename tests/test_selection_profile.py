@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo.profile import entity_profile
-from geo.report import profile_html
-from geo.selection import MAP_LEVELS, Filters, describe_filters, select
+from geo.zones.profile import entity_profile
+from geo.zones.report import profile_html
+from geo.zones.selection import MAP_LEVELS, Filters, describe_filters, select
 
 
 def test_no_filter_returns_every_layer_whole(catalog):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from seed_fixtures import read_excerpt
 
-from geo.catalog import filter_by_industry, filter_layer
-from geo.taxonomy import canonical_tags, load_taxonomy, split_tags, tags_for_phrase
+from geo.zones.catalog import filter_by_industry, filter_layer
+from geo.zones.taxonomy import canonical_tags, load_taxonomy, split_tags, tags_for_phrase
 
 
 def test_taxonomy_holds_the_246_plus_clusters_of_seed_001_line_304():

@@ -6,8 +6,8 @@ import pytest
 import shapely
 from shapely.geometry import Polygon
 
-from geo import CatalogValidationError
-from geo.catalog import load_catalog, load_layer, validate_catalog, validate_layer
+from geo._errors import CatalogValidationError
+from geo.zones.catalog import load_catalog, load_layer, validate_catalog, validate_layer
 
 
 def test_error_is_a_value_error():

@@ -25,14 +25,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._errors import CatalogValidationError
-from .landmodel import SCALES
-from .metrics import INDICATORS, ratio
+from geo._errors import ProfileError
+from geo.landuse.metrics import INDICATORS, ratio
+from geo.landuse.model import SCALES
 
-__all__ = ["IndicatorRule", "Profile", "DEFAULT_PROFILE", "load_profile", "evaluate",
-           "class_quotas", "LOWLAND_KEYS"]
+__all__ = ["IndicatorRule", "LowlandRules", "ScoringProfile", "DEFAULT_PROFILE", "load_profile",
+           "evaluate", "class_quotas", "LOWLAND_KEYS"]
 
-DEFAULT_PROFILE = Path(__file__).resolve().parent.parent / "data" / "profiles" / "default.toml"
+DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
 CLASSES = ("A", "B", "C", "D")
 
 
@@ -47,22 +47,50 @@ class IndicatorRule:
 
 
 @dataclass(frozen=True)
-class Profile:
+class LowlandRules:
+    """The ``[lowland]`` section of a scoring profile: when a parcel counts as low-efficiency.
+
+    Attributes
+    ----------
+    tax_per_mu_below : float or None
+        亩均税收 threshold in 万元/亩 (None: rule switched off).
+    far_below : float or None
+        容积率 threshold, applied to ``industrial_uses`` (all land when empty).
+    idle_statuses : tuple of str
+        Parcel statuses that make a parcel low-efficiency (闲置, 停产 …).
+    flag_classes : tuple of str
+        Enterprise classes (A–D) whose parcels are flagged.
+    industrial_uses : tuple of str
+        Land uses the 容积率 rule applies to.
+    exempt_statuses : tuple of str
+        Statuses judged by status only (在建).
+    """
+
+    tax_per_mu_below: float | None = None
+    far_below: float | None = None
+    idle_statuses: tuple[str, ...] = ()
+    flag_classes: tuple[str, ...] = ()
+    industrial_uses: tuple[str, ...] = ()
+    exempt_statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoringProfile:
     """A scoring profile (see module docstring)."""
 
     name: str
     source: str
     tracks: dict[str, tuple[IndicatorRule, ...]]
     class_bands: dict[str, float]
-    lowland: dict[str, object]
+    lowland: LowlandRules
     path: str = ""
 
 
-def _fail(path: str, where: str, problem: str, fix: str) -> CatalogValidationError:
-    return CatalogValidationError(problem, file=path, field=where, fix=fix)
+def _fail(path: str, where: str, problem: str, fix: str) -> ProfileError:
+    return ProfileError(problem, file=path, field=where, fix=fix)
 
 
-def load_profile(path: str | Path | None = None) -> Profile:
+def load_profile(path: str | Path | None = None) -> ScoringProfile:
     """Read and check a scoring profile.
 
     Parameters
@@ -72,11 +100,11 @@ def load_profile(path: str | Path | None = None) -> Profile:
 
     Returns
     -------
-    Profile
+    ScoringProfile
 
     Raises
     ------
-    CatalogValidationError
+    ProfileError
         Naming the file, the entry and the fix (unknown indicator, negative weight, bands not
         increasing to 1 …).
     """
@@ -131,7 +159,7 @@ def load_profile(path: str | Path | None = None) -> Profile:
                     "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00")
     lowland = _check_lowland(doc.get("lowland") or {}, str(path))
     meta = doc.get("meta") or {}
-    return Profile(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")),
+    return ScoringProfile(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")),
                    tracks=tracks, class_bands={c: float(v) for c, v in zip(CLASSES, values,
                                                                           strict=True)},
                    lowland=lowland, path=str(path))
@@ -143,7 +171,7 @@ LOWLAND_KEYS = {"tax_per_mu_below": "number", "far_below": "number", "idle_statu
                 "flag_classes": "list", "industrial_uses": "list", "exempt_statuses": "list"}
 
 
-def _check_lowland(section: dict, path: str) -> dict[str, object]:
+def _check_lowland(section: dict, path: str) -> LowlandRules:
     unknown = sorted(set(section) - set(LOWLAND_KEYS))
     if unknown:
         raise _fail(path, "lowland", f"unknown entries {unknown}",
@@ -162,7 +190,9 @@ def _check_lowland(section: dict, path: str) -> dict[str, object]:
     if bad:
         raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
                     f"use {'/'.join(CLASSES)}")
-    return dict(section)
+    numbers = {k: float(v) for k, v in section.items() if LOWLAND_KEYS[k] == "number"}
+    lists = {k: tuple(v) for k, v in section.items() if LOWLAND_KEYS[k] == "list"}
+    return LowlandRules(**numbers, **lists)
 
 
 def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[str, float]:
@@ -202,14 +232,14 @@ def _classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
     return out
 
 
-def evaluate(enterprises: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile) -> pd.DataFrame:
     """Score and class every enterprise by its track.
 
     Parameters
     ----------
     enterprises : DataFrame
         With ``scale`` and the indicator columns of :func:`geo.metrics.enterprise_metrics`.
-    profile : Profile
+    profile : ScoringProfile
 
     Returns
     -------

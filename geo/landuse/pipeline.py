@@ -12,27 +12,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .display import belt_envelopes
-from .landmodel import SAMPLE_LABEL, is_sample_label
-from .lowland import flag_parcels
-from .metrics import (
-    AGG_LEVELS,
-    INDICATORS,
-    aggregate,
-    assign_points,
-    assign_units,
-    enterprise_land,
-    enterprise_metrics,
-    split_ids,
-)
-from .scoring import Profile, evaluate
+from geo.landuse.lowland import flag_parcels
+from geo.landuse.metrics import enterprise_land, enterprise_metrics
+from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
+from geo.landuse.scoring import ScoringProfile, evaluate
+from geo.landuse.spatial import assign_points, assign_units
 
-__all__ = ["Analysis", "analyse", "unit_layer", "level_table", "parcel_table", "LEVEL_NAMES",
-           "Inputs", "load_inputs", "select_year", "load_sample", "SAMPLE_DIR", "enterprise_table",
-           "ENTERPRISE_COLUMNS"]
+__all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
+           "load_sample", "SAMPLE_DIR", "empty_enterprises"]
 
-LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
-               "belt": "产业带", "city": "全市"}
+#: Columns that place a record in the units of every level.
 _UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
 
 
@@ -46,14 +35,14 @@ class Analysis:
         Parcels with their units, figures, ``low_efficiency``, ``reason_codes``, ``reasons``.
     enterprises : DataFrame
         Enterprises with units, land, indicators, ``score`` and ``class``.
-    profile : Profile
+    profile : ScoringProfile
     data_label : str
         What the data are (示例数据 … or the imported files), carried into every output.
     """
 
     parcels: gpd.GeoDataFrame
     enterprises: pd.DataFrame
-    profile: Profile
+    profile: ScoringProfile
     data_label: str
     year: int | None = None
 
@@ -75,7 +64,7 @@ class Analysis:
                 "profile": self.profile.name}
 
 
-def _first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
+def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
     """The first of each enterprise's parcel ids that is in ``known`` (None when none is)."""
     if "parcel_id" not in enterprises:
         return pd.Series(None, index=enterprises.index, dtype=object)
@@ -89,7 +78,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
     by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
-    first = _first_parcel(ent, by_parcel.index)
+    first = first_parcel(ent, by_parcel.index)
     units = by_parcel.reindex(first.where(first.isin(by_parcel.index)).values)
     units.index = ent.index
     if {"lon", "lat"} <= set(ent.columns):
@@ -105,7 +94,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
 
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
-            catalog: Mapping[str, gpd.GeoDataFrame], profile: Profile, *,
+            catalog: Mapping[str, gpd.GeoDataFrame], profile: ScoringProfile, *,
             data_label: str, year: int | None = None) -> Analysis:
     """Run the whole pipeline.
 
@@ -117,7 +106,7 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
         Canonical enterprises (``parcel_id`` and/or ``lon``/``lat``).
     catalog : mapping
         From :func:`geo.load_catalog` (sub-zones and districts are used).
-    profile : Profile
+    profile : ScoringProfile
         From :func:`geo.scoring.load_profile`.
     data_label : str, keyword-only
         Shown with every figure (e.g. :data:`geo.landmodel.SAMPLE_LABEL`).
@@ -143,115 +132,12 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
                     year=year)
 
 
-def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
-    """Geometry and display name of each unit of ``level`` (``unit``, ``unit_name``,
-    ``geometry_quality``)."""
-    if level == "subzone":
-        src = catalog["subzone"].assign(unit=lambda d: d["id"],
-                                        unit_name=lambda d: d["zone_name"] + "·" + d["name"])
-    elif level == "zone":
-        src = catalog["zone"].assign(unit=lambda d: d["id"], unit_name=lambda d: d["name"])
-    elif level == "district":
-        src = catalog["district"].assign(unit=lambda d: d["name"], unit_name=lambda d: d["name"])
-    elif level == "belt":
-        src = belt_envelopes(catalog["zone"]).assign(unit=lambda d: d["belt"],
-                                                     unit_name=lambda d: d["belt"])
-    elif level == "city":
-        city = catalog["district"].union_all()
-        src = gpd.GeoDataFrame({"unit": ["宁波市"], "unit_name": ["宁波市"],
-                                "geometry_quality": ["reference"]}, geometry=[city],
-                               crs=catalog["district"].crs)
-    else:
-        raise ValueError(f"unknown level {level!r}. Fix: use one of {', '.join(AGG_LEVELS)}")
-    return src[["unit", "unit_name", "geometry_quality", src.geometry.name]]
-
-
-def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, level: str
-                ) -> gpd.GeoDataFrame:
-    """Aggregated figures of ``level`` with the units' geometry, class counts and the low-
-    efficiency land, labelled with the data's nature.
-
-    Returns
-    -------
-    GeoDataFrame
-        One row per unit (units without data included, with zero counts and empty figures).
-    """
-    units = unit_layer(catalog, level)
-    labels = dict(zip(units["unit"], units["unit_name"], strict=True))
-    agg = aggregate(analysis.enterprises, analysis.parcels, level=level, labels=labels)
-    col = AGG_LEVELS[level]
-    ent = analysis.enterprises.assign(city="宁波市")
-    counts = pd.crosstab(ent[col], ent["class"]).reindex(columns=list("ABCD"), fill_value=0)
-    counts.columns = [f"class_{c}_count" for c in counts.columns]
-    par = analysis.parcels.assign(city="宁波市")
-    low = par.loc[par["low_efficiency"]].groupby(col)["land_mu"].agg(["size", "sum"])
-    low.columns = ["low_eff_parcel_count", "low_eff_land_mu"]
-    out = units.merge(agg.drop(columns=["unit_name"]), on="unit", how="left")
-    out = out.merge(counts, left_on="unit", right_index=True, how="left")
-    out = out.merge(low, left_on="unit", right_index=True, how="left")
-    fill = [c for c in out.columns if c.endswith("_count")] + ["low_eff_land_mu"]
-    out[fill] = out[fill].fillna(0)
-    out["level"] = level
-    out["level_label"] = LEVEL_NAMES[level]
-    out["data_nature"] = analysis.data_label
-    out["data_year"] = analysis.year
-    out["profile"] = analysis.profile.name
-    ordered = ["level", "level_label", "unit", "unit_name"] + [
-        k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
-            "level", "level_label", "unit", "unit_name", out.geometry.name)] + [out.geometry.name]
-    return gpd.GeoDataFrame(out[ordered], geometry=out.geometry.name, crs=units.crs)
-
-
-ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parcel_id", "land_mu",
-                      "land_source", *INDICATORS, "score", "class", "class_note",
-                      "missing_indicators", "subzone_id", "zone_id", "district", "belt")
-
-
-def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
-    """Every enterprise with its figures, score and A/B/C/D class — the evaluation list.
-
-    Each enterprise is placed at its own coordinates when it has them, else at a point inside
-    its (first) parcel, so the list can be exported to every format and mapped.
-    """
-    ent = analysis.enterprises
-    par = analysis.parcels
-    inside = par.set_index(par["parcel_id"].astype(str)).geometry.representative_point()
-    inside = inside[~inside.index.duplicated()]
-    first = _first_parcel(ent, inside.index)
-    at_parcel = gpd.GeoSeries(inside.reindex(first.values).values, index=ent.index, crs=par.crs)
-    if {"lon", "lat"} <= set(ent.columns):
-        lon = pd.to_numeric(ent["lon"], errors="coerce")
-        lat = pd.to_numeric(ent["lat"], errors="coerce")
-        own = lon.notna() & lat.notna()
-        pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=ent.index, crs="EPSG:4326")
-        geometry = at_parcel.where(~own, pts.to_crs(par.crs))
-    else:
-        geometry = at_parcel
-    out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
-    out = out.assign(**analysis.provenance())
-    out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
-                          kind="stable")
-    return gpd.GeoDataFrame(out, geometry=geometry.reindex(out.index), crs=par.crs)
-
-
-def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
-    """Flagged parcels with their reasons, for the 低效用地 export."""
-    par = analysis.parcels
-    cols = ["parcel_id", "land_mu", "land_use", "status", "far_used", "enterprise_count",
-            "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
-            "data_note", "subzone_id", "zone_id", "district", "belt"]
-    out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
-    out = out.assign(**analysis.provenance())
-    return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
-
-
-
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
 def empty_enterprises() -> pd.DataFrame:
     """An enterprise table with every field and no rows (parcels analysed on their own)."""
-    from .landmodel import ENTERPRISE_FIELDS
+    from geo.landuse.model import ENTERPRISE_FIELDS
 
     kinds = {"number": float, "int": float}
     return pd.DataFrame({f.name: pd.Series(dtype=kinds.get(f.kind, object))
@@ -285,7 +171,7 @@ def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
     (GeoDataFrame, DataFrame, int or None, DataFrame)
         Parcels, enterprises, the year used (None when the data carry no year), report lines.
     """
-    from .ingest import REPORT_COLUMNS
+    from geo.landuse.ingest import REPORT_COLUMNS
 
     def years_of(frame: pd.DataFrame) -> pd.Series:
         if "year" not in frame:
@@ -361,7 +247,7 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
     as 示例数据 (e.g. a re-imported export of the sample), are labelled as sample data; files
     with some such rows as "含示例数据"; anything else as the user's files, by name.
     """
-    from .ingest import import_enterprises, import_parcels
+    from geo.landuse.ingest import import_enterprises, import_parcels
 
     par = import_parcels(parcels_path, gcj02=gcj02)
     reports = [par.report]

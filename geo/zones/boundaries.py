@@ -9,24 +9,24 @@ report of what matched, what did not and why. Nothing in the file is silently ig
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import shapely
 
-from ._errors import BoundaryImportError
-from .catalog import NINGBO_BOUNDS, validate_layer
-from .crs import MU_PER_KM2, STORAGE_CRS, area_km2
-from .gcj02 import geometry_gcj02_to_wgs84
+from geo._errors import BoundaryImportError, DataImportError
+from geo.crs import MU_PER_KM2, NINGBO_BOUNDS, STORAGE_CRS, area_km2
+from geo.gcj02 import geometry_gcj02_to_wgs84
+from geo.io.atomic import write_atomic
+from geo.io.tables import read_table
+from geo.zones.catalog import validate_layer
 
 __all__ = ["IMPORTABLE_LEVELS", "ImportReport", "read_boundary_file", "import_boundaries",
            "write_layer_atomic"]
 
 IMPORTABLE_LEVELS = ("zone", "subzone", "branch")
-_SUFFIXES = (".gpkg", ".shp", ".zip", ".geojson", ".json")
+_VECTOR_FORMATS = ("gpkg", "geojson", "zip", "shp")
 _ID_CANDIDATES = ("id", "ID", "编号", "code")
 _NAME_CANDIDATES = ("name", "NAME", "名称", "园区名称", "分片名称")
 
@@ -58,35 +58,28 @@ class ImportReport:
 
 def read_boundary_file(path: str | os.PathLike[str], *, layer: str | None = None
                        ) -> gpd.GeoDataFrame:
-    """Read a boundary file, checking it exists, has a known format and a CRS.
+    """Read a user's boundary file through the guarded reader, attributes as text, in EPSG:4326.
+
+    The file is opened only through :func:`geo.io.tables.read_table` and so through
+    :func:`geo.io.safefile.open_safely`: GDAL special paths (``/vsicurl/`` …), VRTs whatever
+    their extension, content that does not match the extension, unsafe zips and oversize files
+    are refused before GDAL sees them. Only vector formats are accepted.
 
     Raises
     ------
     BoundaryImportError
-        Naming the file and the fix.
+        Naming the file and the fix, for every refusal and for files without geometry or CRS.
     """
-    path = Path(path)
-    if not path.exists():
-        raise BoundaryImportError("file not found", file=str(path),
-                                  fix="check the path (relative paths start at the project folder)")
-    if path.suffix.lower() not in _SUFFIXES:
-        raise BoundaryImportError(
-            f"unsupported file type {path.suffix!r}", file=str(path),
-            fix="provide a GeoPackage (.gpkg), Shapefile (.shp, or .zip of its parts) or GeoJSON",
-        )
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several DataSourceError subclasses
+        table, _ = read_table(path, layer=layer, formats=_VECTOR_FORMATS)
+    except DataImportError as exc:
+        raise BoundaryImportError(exc.problem, file=exc.file or os.fspath(path),
+                                  feature=exc.feature, field=exc.field, fix=exc.fix) from exc
+    if not isinstance(table, gpd.GeoDataFrame):
         raise BoundaryImportError(
-            f"cannot be read as a vector file ({type(exc).__name__}: {exc})", file=str(path),
-            fix="open it in QGIS to check it, and export it again as GeoPackage",
-        ) from exc
-    if gdf.crs is None:
-        raise BoundaryImportError(
-            "no coordinate reference system", file=str(path),
-            fix="add the .prj file (Shapefile) or save with a CRS; CGCS2000 and WGS84 both work",
-        )
-    return gdf
+            "holds no geometry", file=Path(os.fspath(path)).name,
+            fix="export the boundaries as GeoPackage, GeoJSON or zipped Shapefile with polygons")
+    return table
 
 
 def _pick_field(gdf: gpd.GeoDataFrame, given: str | None, candidates: tuple[str, ...],
@@ -160,8 +153,8 @@ def import_boundaries(
     out = layer_gdf.copy()
     for row_no, (_, row) in enumerate(src.iterrows(), start=1):
         geom = row.geometry
-        key_id = str(row[idf]).strip() if idf and pd.notna(row[idf]) else ""
-        key_name = str(row[namef]).strip() if namef and pd.notna(row[namef]) else ""
+        key_id = str(row[idf]).strip() if idf else ""
+        key_name = str(row[namef]).strip() if namef else ""
         label = key_id or key_name or "(no id or name)"
         if key_id in by_id:
             target, how = by_id[key_id], "id"
@@ -217,14 +210,6 @@ def write_layer_atomic(gdf: gpd.GeoDataFrame, path: str | os.PathLike[str], *, l
     """
     path = Path(path)
     validate_layer(gdf, level, source=str(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".geojson", dir=path.parent)
-    os.close(fd)
-    try:
-        Path(tmp).unlink()
-        gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio",
-                    layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7"})
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, lambda tmp: gdf.to_file(
+        tmp, driver="GeoJSON", engine="pyogrio",
+        layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7"}), suffix=".geojson")

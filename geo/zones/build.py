@@ -17,11 +17,11 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from ._errors import CatalogValidationError
-from .catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
-from .crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
-from .schematic import fit_area, land_part_at, schematic_octagon, to_storage
-from .taxonomy import join_tags, tags_for_phrase
+from geo._errors import CatalogValidationError
+from geo.crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
+from geo.zones.catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
+from geo.zones.schematic import fit_area, land_part_at, schematic_octagon, to_storage
+from geo.zones.taxonomy import join_tags, tags_for_phrase
 
 __all__ = ["SEED_001", "SEED_003", "build_layers", "write_layers"]
 

@@ -16,8 +16,8 @@ import geopandas as gpd
 import shapely
 from shapely.geometry import shape
 
-from .crs import STORAGE_CRS
-from .gcj02 import geometry_gcj02_to_wgs84
+from geo.crs import STORAGE_CRS
+from geo.gcj02 import geometry_gcj02_to_wgs84
 
 __all__ = ["NINGBO_CITY_ADCODE", "districts_from_cnmaps", "city_from_cnmaps"]
 

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from ._errors import CatalogValidationError
-from .crs import STORAGE_CRS, area_km2
-from .taxonomy import canonical_tags, split_tags, tags_for_phrase
+from geo._errors import CatalogValidationError
+from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, area_km2
+from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
 
 __all__ = [
     "DATA_DIR",
@@ -46,7 +46,7 @@ __all__ = [
     "districts_of",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "parks"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "parks"
 
 LEVELS = ("zone", "subzone", "town", "branch", "base", "district")
 LEVEL_FILES = {
@@ -96,8 +96,6 @@ _TEXT_COLUMNS = {"id", "name", "zone_id", "subzone_id", "branch_id", "adcode", "
                  "leading_industry", "positioning", "range_text",
                  "zone_name", "geometry_quality", "source"}
 _AREA_TOLERANCE = 0.01  # stored area_km2 must agree with the geometry to 1 %
-#: Generous box around Ningbo (degrees): anything outside is in the wrong CRS or place.
-NINGBO_BOUNDS = (120.7, 28.7, 122.5, 30.7)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .crs import M2_PER_MU
+from geo.crs import M2_PER_MU
 
 __all__ = [
     "DIMENSIONS", "CANONICAL_UNITS", "UNIT_FACTORS", "MISSING_MARKERS", "ParsedNumber",
     "normalise_text", "header_key", "split_header_unit", "unit_factor", "is_missing",
-    "parse_number", "to_canonical",
+    "parse_number", "to_canonical", "YEAR_MIN", "YEAR_MAX", "is_year", "parse_year",
 ]
 
 #: Physical dimension of each convertible canonical field.
@@ -191,3 +191,27 @@ def to_canonical(text: object, *, dimension: str | None, header_factor: float = 
     if not math.isfinite(value):
         return None, "数值超出范围"
     return value, ""
+
+
+#: Earliest and latest year accepted in any year field (data year, register year, base year).
+YEAR_MIN, YEAR_MAX = 1949, 2100
+
+
+def is_year(value: int) -> bool:
+    """Is ``value`` a plausible year (:data:`YEAR_MIN` to :data:`YEAR_MAX`)?"""
+    return YEAR_MIN <= value <= YEAR_MAX
+
+
+def parse_year(text: object) -> tuple[int | None, str]:
+    """A year cell ("2023", "2023年", "2023年度", "2023.0") as (year or None, problem).
+
+    Empty cells give (None, ""); anything else that is not a four-digit year between
+    :data:`YEAR_MIN` and :data:`YEAR_MAX` gives (None, a Chinese problem text).
+    """
+    t = normalise_text(text).replace(" ", "")
+    if is_missing(t):
+        return None, ""
+    m = re.match(r"^(\d{4})(?:年度?|\.0+)?$", t)
+    if not m or not is_year(int(m.group(1))):
+        return None, f"年度无法识别（应为 {YEAR_MIN}–{YEAR_MAX} 之间如 2023 的四位年份）"
+    return int(m.group(1)), ""

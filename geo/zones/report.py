@@ -7,8 +7,8 @@ import html
 
 import pandas as pd
 
-from .catalog import LEVEL_LABELS
-from .profile import Profile
+from geo.zones.catalog import LEVEL_LABELS
+from geo.zones.profile import EntityProfile
 
 __all__ = ["profile_html"]
 
@@ -23,12 +23,12 @@ def _table(df: pd.DataFrame) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def profile_html(profile: Profile, *, filters: dict[str, str] | None = None) -> str:
+def profile_html(profile: EntityProfile, *, filters: dict[str, str] | None = None) -> str:
     """A self-contained HTML page (no external resources) for printing or saving as PDF.
 
     Parameters
     ----------
-    profile : Profile
+    profile : EntityProfile
         From :func:`geo.profile.entity_profile`.
     filters : dict, keyword-only
         Filter lines to print under the title (optional).

@@ -8,11 +8,13 @@ and convert the units stated in the header or the cell.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = [
     "Field", "PARCEL_FIELDS", "ENTERPRISE_FIELDS", "PARCEL_STATUSES", "SCALES",
     "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "field_label", "is_sample_label",
+    "split_ids",
 ]
 
 #: Every view, export and metadata sheet built on synthetic data carries this label.
@@ -93,3 +95,10 @@ def is_sample_label(label: object) -> bool:
 def field_label(name: str) -> str:
     """Chinese label of a canonical field (the name itself when unknown)."""
     return _LABELS.get(name, name)
+
+def split_ids(value: object) -> list[str]:
+    """Parcel ids of a cell that may list several ("A;B", "A、B", "A，B")."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    for sep in ("；", ";", "、", "，", ","):
+        text = text.replace(sep, ";")
+    return [p.strip() for p in text.split(";") if p.strip()]

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from .crs import AREA_CRS, STORAGE_CRS
+from geo.crs import AREA_CRS, STORAGE_CRS
 
 __all__ = ["land_part_at", "schematic_octagon", "fit_area", "to_storage"]
 

@@ -31,7 +31,7 @@ __all__ = [
 #: Separator of tags in the ``industry_tags`` attribute (tags never contain it).
 TAG_SEPARATOR = "、"
 
-_DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "parks" / "industry_taxonomy.csv"
+_DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "parks" / "industry_taxonomy.csv"
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from .catalog import LEVEL_LABELS, LIST_SEPARATOR
-from .crs import AREA_CRS, MU_PER_KM2
-from .export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH, QUALITY_NOTES
+from geo.crs import AREA_CRS, MU_PER_KM2
+from geo.export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH, QUALITY_NOTES
+from geo.zones.catalog import LEVEL_LABELS, LIST_SEPARATOR
 
-__all__ = ["Profile", "entity_profile", "NEAR_KM"]
+__all__ = ["EntityProfile", "entity_profile", "NEAR_KM"]
 
 #: Entities within this distance of a zone or 分园 count as "nearby" in its profile.
 NEAR_KM = 2.0
@@ -20,7 +20,7 @@ _RELATED_LEVELS = ("town", "branch", "base", "subzone", "zone")
 
 
 @dataclass(frozen=True)
-class Profile:
+class EntityProfile:
     """Everything the 园区档案 page shows about one entity.
 
     Attributes
@@ -111,7 +111,7 @@ def _related(catalog: Mapping[str, gpd.GeoDataFrame], level: str, row: pd.Series
 def entity_profile(
     catalog: Mapping[str, gpd.GeoDataFrame], level: str, entity_id: str, *,
     near_km: float = NEAR_KM,
-) -> Profile:
+) -> EntityProfile:
     """Gather the profile of one entity.
 
     Parameters
@@ -127,7 +127,7 @@ def entity_profile(
 
     Returns
     -------
-    Profile
+    EntityProfile
     """
     if level not in catalog or level == "district":
         raise ValueError(f"unknown level {level!r}. Fix: use zone, subzone, town, branch or base")
@@ -145,7 +145,7 @@ def entity_profile(
             columns={"id": "编号", "name": "名称", "district": "区县（市）",
                      "area_km2": "计算面积（平方公里）", "area_mu": "计算面积（亩）"})
     quality = str(row["geometry_quality"])
-    return Profile(
+    return EntityProfile(
         level=level, id=str(row["id"]), name=str(row["name"]),
         attributes=pd.DataFrame(attrs, columns=["字段", "值"]),
         subzones=subzones,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 
-from .catalog import BELTS, LEVEL_LABELS, filter_layer
+from geo.zones.catalog import BELTS, LEVEL_LABELS, filter_layer
 
 __all__ = ["Filters", "MAP_LEVELS", "select", "describe_filters"]
 

@@ -1,0 +1,341 @@
+"""The one guarded way to open a user's file.
+
+Every importer (parcels, enterprises, replacement boundaries, uploaded profiles and rasters
+to come) passes the user's path through :func:`open_safely` before any reader — GDAL,
+openpyxl or the CSV module — sees it. The checks, in order:
+
+- GDAL special paths (``/vsicurl/``, ``/vsizip/``, ``GPKG:...``, ``...|layer=``) are refused:
+  only a plain file on disk is read.
+- Size: a file above ``max_bytes`` is refused before it is read.
+- Content against extension: the first 4 KiB are sniffed; an OGR VRT (XML that makes GDAL open
+  other files or URLs) is refused whatever its name, and so is content that does not match the
+  extension (a VRT saved as ``.geojson`` is XML, not JSON).
+- Allowed formats: a caller names the formats it reads (``formats=``); others are refused.
+- Zip archives (zipped Shapefile, ``.xlsx``): entries with absolute paths or ``..`` (zip slip),
+  encrypted entries, more than 10,000 entries, a ratio above ``max_ratio`` or a total above
+  ``max_unzipped_bytes`` (zip bombs) are refused. A zipped Shapefile is copied part by part,
+  under safe names and within the byte budget, to a temporary folder: GDAL never reads inside a
+  user's zip.
+- Shapefile parts: ``.shp``/``.shx`` must start with the Shapefile magic number and ``.dbf``
+  with a dBase version byte (never XML).
+
+Failure behaviour: every refusal raises :class:`geo._errors.DataImportError` naming the file
+(and the zip entry) and the fix; nothing is opened or extracted after a refusal.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from geo._errors import DataImportError
+
+__all__ = ["MAX_BYTES", "MAX_UNZIPPED_BYTES", "MAX_RATIO", "CONTENT_LABELS", "FORMATS",
+           "SafeSource", "check_file", "check_zip", "open_safely", "sniff"]
+
+MAX_BYTES = 200 * 1024 * 1024
+
+
+#: Largest total uncompressed size of a zip archive (Shapefile zip or .xlsx) by default.
+MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+
+
+#: Largest compression ratio of one zip entry of 1 MiB or more (zip-bomb guard).
+MAX_RATIO = 100
+
+
+_RATIO_MIN_BYTES = 1024 * 1024
+
+
+_MAX_ZIP_ENTRIES = 10_000
+
+
+FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "zip",
+                   ".shp": "shp", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+
+
+_EXPECTED_CONTENT = {"gpkg": "sqlite", "geojson": "json", "zip": "zip", "xlsx": "zip",
+                     "shp": "shp", "csv": "text"}
+
+
+CONTENT_LABELS = {"sqlite": "an SQLite database (GeoPackage)", "zip": "a zip archive",
+                   "shp": "a Shapefile geometry file", "ole": "an old binary Office file (.xls)",
+                   "xml": "XML or HTML", "json": "JSON", "pdf": "a PDF", "binary": "binary data",
+                   "empty": "empty", "text": "plain text (CSV)"}
+
+
+_GDAL_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")
+
+
+
+def check_file(path: str | os.PathLike[str], *, max_bytes: int,
+               formats: Collection[str] | None = None) -> tuple[Path, str]:
+    """Refuse special paths, missing, oversize, VRT and mislabelled files; return (path, format).
+
+    ``formats`` limits the formats accepted (values of :data:`FORMATS`; default all).
+    """
+    text = os.fspath(path)
+    if text.startswith("/vsi") or "|layer" in text.lower() or _GDAL_PREFIX.match(text):
+        raise DataImportError(
+            "is a GDAL special path, not a file on disk", file=text,
+            fix="give the path of the file itself (a zipped Shapefile is passed as the .zip)")
+    p = Path(text)
+    if not p.is_file():
+        raise DataImportError("file not found", file=text,
+                              fix="check the path (relative paths start at the project folder)")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise DataImportError(
+            f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
+            fix="split the file (e.g. by district or year), or pass a larger max_bytes if you "
+                "trust it")
+    with p.open("rb") as fh:
+        head = fh.read(4096)
+    suffix = p.suffix.lower()
+    found = sniff(head)
+    if (found == "xml" and b"<ogrvrtdatasource" in head.lower()) or suffix == ".vrt":
+        raise DataImportError(
+            "is a GDAL virtual dataset (VRT), which can make GDAL read other files", file=p.name,
+            fix="export the data itself as GeoPackage, GeoJSON, zipped Shapefile, CSV or .xlsx")
+    if suffix == ".xls":
+        raise DataImportError("old Excel format (.xls) is not read", file=p.name,
+                              fix="open it in Excel or WPS and save as .xlsx")
+    fmt = FORMATS.get(suffix)
+    if fmt is None or (formats is not None and fmt not in formats):
+        allowed = "、".join(sorted(s for s, f in FORMATS.items()
+                                  if formats is None or f in formats))
+        raise DataImportError(
+            f"unsupported file type {suffix or '(no extension)'!r}", file=p.name,
+            fix=f"use one of {allowed} (GeoPackage, GeoJSON, zipped Shapefile, CSV, Excel)")
+    if found != _EXPECTED_CONTENT[fmt]:
+        raise DataImportError(
+            f"the content is {CONTENT_LABELS[found]}, which does not match the extension "
+            f"{suffix}", file=p.name,
+            fix="check that you picked the right file; save it again in the format its name says")
+    return p, fmt
+
+
+
+def sniff(head: bytes) -> str:
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not head:
+        return "empty"
+    if head.startswith(b"SQLite format 3\x00"):
+        return "sqlite"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        return "zip"
+    if head[:4] == b"\x00\x00\x27\x0a":
+        return "shp"
+    if head[:4] == b"\xd0\xcf\x11\xe0":
+        return "ole"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if stripped[:1] == b"<":
+        return "xml"
+    if stripped[:1] in (b"{", b"["):
+        return "json"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+
+def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
+    """Refuse zip archives with traversal entries, encryption, or bomb-like sizes."""
+    try:
+        with zipfile.ZipFile(p) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise DataImportError(f"is not a readable zip archive ({exc})", file=p.name,
+                              fix="create the archive again (e.g. 右键 → 发送到 → 压缩文件夹)") from exc
+    if len(infos) > _MAX_ZIP_ENTRIES:
+        raise DataImportError(f"the archive holds {len(infos)} entries", file=p.name,
+                              fix="zip only the files of the layer")
+    total = 0
+    for info in infos:
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or re.match(r"^[A-Za-z]:", name) or ".." in name.split("/"):
+            raise DataImportError(
+                "entry points outside the archive (absolute path or '..': zip slip)",
+                file=p.name, feature=info.filename,
+                fix="zip the files again from their folder, without absolute paths or '..'")
+        if info.flag_bits & 0x1:
+            raise DataImportError("entry is encrypted", file=p.name, feature=info.filename,
+                                  fix="zip the files again without a password")
+        total += info.file_size
+        if info.file_size >= _RATIO_MIN_BYTES and \
+                info.file_size > max_ratio * max(info.compress_size, 1):
+            raise DataImportError(
+                f"entry expands {info.file_size / max(info.compress_size, 1):.0f} times "
+                f"(limit {max_ratio:g}): a zip bomb", file=p.name, feature=info.filename,
+                fix="zip the real data files again; this archive is refused for safety")
+    if total > max_unzipped_bytes:
+        raise DataImportError(
+            f"expands to {total / 1e6:.1f} MB, above the limit of {max_unzipped_bytes / 1e6:.1f} MB"
+            " (zip bomb guard)", file=p.name,
+            fix="split the data, or pass a larger max_unzipped_bytes if you trust the file")
+
+
+
+def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Path, *, budget: int,
+                file: str) -> int:
+    written = 0
+    try:
+        with zf.open(info) as src, dst.open("wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > info.file_size or written > budget:
+                    raise DataImportError(
+                        "entry expands beyond its declared size or the limit (zip bomb guard)",
+                        file=file, feature=info.filename, fix="zip the real data files again")
+                out.write(chunk)
+    except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
+        raise DataImportError(f"entry cannot be extracted ({exc})", file=file,
+                              feature=info.filename, fix="create the archive again") from exc
+    return written
+
+
+
+def _extract_shapefile(p: Path, tmp: Path, *, layer: str | None, max_unzipped_bytes: int
+                       ) -> tuple[Path, str]:
+    """Copy the parts of the one Shapefile in ``p`` to ``tmp`` under safe names."""
+    with zipfile.ZipFile(p) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()
+                 and not i.filename.startswith("__MACOSX/")
+                 and not PurePosixPath(i.filename.replace("\\", "/")).name.startswith("._")]
+        shps = [i for i in infos if i.filename.lower().endswith(".shp")]
+        if layer:
+            shps = [i for i in shps if layer in (i.filename, PurePosixPath(i.filename).name,
+                                                 PurePosixPath(i.filename).stem)]
+        if not shps:
+            listed = ", ".join(i.filename for i in infos[:8]) or "nothing"
+            raise DataImportError(
+                f"the archive holds no .shp{' named ' + repr(layer) if layer else ''} "
+                f"(it holds {listed})", file=p.name,
+                fix="zip the .shp with its .shx, .dbf and .prj, or give a GeoPackage")
+        if len(shps) > 1:
+            names = ", ".join(i.filename for i in shps)
+            raise DataImportError(
+                f"the archive holds several Shapefiles ({names})", file=p.name,
+                fix="say which one with layer='<name>.shp', or zip one layer per archive")
+        shp = shps[0]
+        stem = shp.filename[:-4]
+        parts = {i.filename[-4:].lower(): i for i in infos
+                 if len(i.filename) == len(shp.filename)
+                 and i.filename[:-4].lower() == stem.lower()}
+        missing = [ext for ext in (".shx", ".dbf") if ext not in parts]
+        if missing:
+            raise DataImportError(
+                f"the Shapefile {shp.filename} lacks its {' and '.join(missing)} file",
+                file=p.name, fix="zip all parts of the Shapefile (.shp, .shx, .dbf, .prj)")
+        budget = max_unzipped_bytes
+        for ext, info in parts.items():
+            if ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+                budget -= _copy_entry(zf, info, tmp / f"layer{ext}", budget=budget, file=p.name)
+    return tmp / "layer.shp", shp.filename
+
+
+_DBF_VERSIONS = frozenset({0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xE5,
+                           0xF5, 0xFB})
+
+
+
+def _check_shapefile_parts(shp: Path, *, source: str) -> None:
+    """The .shp/.shx must be Shapefile geometry and the .dbf a dBase table (never XML/VRT)."""
+    for q in shp.parent.iterdir():
+        if q.stem != shp.stem or q.suffix.lower() not in (".shp", ".shx", ".dbf"):
+            continue
+        with q.open("rb") as fh:
+            head = fh.read(4)
+        if q.suffix.lower() == ".dbf":
+            ok = len(head) > 0 and head[0] in _DBF_VERSIONS
+        else:
+            ok = head == b"\x00\x00\x27\x0a"
+        if not ok:
+            raise DataImportError(
+                f"the part {q.suffix.lower()} is not a Shapefile part (it holds "
+                f"{CONTENT_LABELS[sniff(head)]})", file=source,
+                fix="export the layer again from QGIS or ArcGIS as Shapefile, or as GeoPackage")
+
+
+
+@dataclass(frozen=True)
+class SafeSource:
+    """A user's file that passed every check, ready for one reader.
+
+    Attributes
+    ----------
+    path : Path
+        The file a reader may open (for a zipped Shapefile: the ``.shp`` extracted to a
+        temporary folder, valid only inside the ``with`` block of :func:`open_safely`).
+    format : {"gpkg", "geojson", "shapefile", "csv", "xlsx"}
+    source : str
+        The user's file name, for messages and reports.
+    layer_label : str
+        The ``.shp`` inside a zip (its name in the archive), or "".
+    """
+
+    path: Path
+    format: str
+    source: str
+    layer_label: str = ""
+
+
+@contextmanager
+def open_safely(
+    path: str | os.PathLike[str],
+    *,
+    formats: Collection[str] | None = None,
+    layer: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
+    max_ratio: float = MAX_RATIO,
+) -> Iterator[SafeSource]:
+    """Check a user's file and yield the path a reader may open.
+
+    Parameters
+    ----------
+    path : path-like
+        The user's file: ``.gpkg``, ``.geojson``/``.json``, ``.zip`` (one Shapefile), ``.shp``,
+        ``.csv``/``.txt`` or ``.xlsx``.
+    formats : collection of str, keyword-only
+        Formats the caller reads (keys of :data:`FORMATS` values: "gpkg", "geojson", "zip",
+        "shp", "csv", "xlsx"); default all.
+    layer : str, keyword-only
+        The ``.shp`` inside a zip holding several.
+    max_bytes, max_unzipped_bytes, max_ratio : keyword-only
+        File size, total uncompressed size of a zip, and compression ratio limits.
+
+    Yields
+    ------
+    SafeSource
+
+    Raises
+    ------
+    DataImportError
+        For special paths, missing, oversize, VRT, mislabelled or unsupported files, unsafe
+        zips and fake Shapefile parts — before any reader opens the file.
+    """
+    p, fmt = check_file(path, max_bytes=max_bytes, formats=formats)
+    if fmt in ("xlsx", "zip"):
+        check_zip(p, max_unzipped_bytes=max_unzipped_bytes, max_ratio=max_ratio)
+    if fmt == "zip":
+        with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+            shp, inner = _extract_shapefile(p, Path(tmp), layer=layer,
+                                            max_unzipped_bytes=max_unzipped_bytes)
+            _check_shapefile_parts(shp, source=p.name)
+            yield SafeSource(shp, "shapefile", p.name, inner)
+        return
+    if fmt == "shp":
+        _check_shapefile_parts(p, source=p.name)
+        yield SafeSource(p, "shapefile", p.name, p.name)
+        return
+    yield SafeSource(p, fmt, p.name)

@@ -1,0 +1,160 @@
+"""Low-efficiency industrial land (低效用地): the rules, with reason codes and the threshold used.
+
+The rules are the typed ``[lowland]`` section of the scoring profile
+(:class:`geo.landuse.scoring.LowlandRules`); the clearance register is in
+:mod:`geo.landuse.register`, targets, progress and the scenario in :mod:`geo.landuse.targets`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo.crs import M2_PER_MU
+from geo.landuse.metrics import parcel_links, ratio
+from geo.landuse.scoring import LowlandRules, ScoringProfile
+
+__all__ = ["REASONS", "describe_rules", "flag_parcels", "parcel_figures"]
+
+#: Reason codes and their Chinese descriptions (thresholds come from the profile).
+REASONS = {
+    "LOW_TAX": "亩均税收低于阈值",
+    "LOW_FAR": "容积率低于阈值",
+    "IDLE": "闲置/停产",
+    "CLASS_D": "企业评价为D类",
+}
+
+
+def describe_rules(rules: LowlandRules) -> str:
+    """The ``[lowland]`` rules in one Chinese sentence (rules switched off are not named)."""
+    parts = []
+    if rules.tax_per_mu_below is not None:
+        parts.append(f"{REASONS['LOW_TAX']}（{rules.tax_per_mu_below} 万元/亩）")
+    if rules.far_below is not None:
+        uses = "、".join(rules.industrial_uses) or "全部用地"
+        parts.append(f"{REASONS['LOW_FAR']}（{rules.far_below}；适用于{uses}）")
+    if rules.idle_statuses:
+        parts.append(f"{REASONS['IDLE']}（{'、'.join(rules.idle_statuses)}）")
+    if rules.flag_classes:
+        parts.append(f"宗地上有{'、'.join(rules.flag_classes)}类企业")
+    if not parts:
+        return "评价方案未设置任何低效用地规则。"
+    text = "；".join(parts) + "，任一成立即认定"
+    exempt = "、".join(rules.exempt_statuses)
+    if exempt:
+        text += f"；{exempt}宗地暂不按亩均税收、容积率与评价类别认定"
+    return text + "。"
+
+
+def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataFrame:
+    """Per parcel: enterprise count, Σ税收 / Σ增加值 of its enterprises, 亩均 figures, 容积率.
+
+    Each enterprise is attributed to its parcels in proportion to the land it holds on each
+    (:func:`geo.metrics.parcel_links`). A parcel's 亩均税收 is Σ attributed 税收 over the land
+    held by the enterprises that reported 税收 (ratio of sums — an enterprise that reported
+    nothing neither adds 0 to the numerator nor its land to the denominator); likewise 亩均增加值.
+    ``data_note`` says when only some of a parcel's enterprises reported.
+    """
+    out = parcels.copy()
+    land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
+    out["land_mu"] = land_mu
+    links = parcel_links(enterprises, parcels)
+    pid = out["parcel_id"].astype(str)
+    by = links.groupby("parcel_id")
+    out["enterprise_count"] = pid.map(by.size()).fillna(0).astype(int)
+    partial = pd.Series(False, index=out.index)
+    silent = pd.Series(False, index=out.index)
+    for col, per_mu in (("tax_wan", "tax_per_mu"), ("value_added_wan", "va_per_mu")):
+        value = pd.to_numeric(enterprises[col], errors="coerce") if col in enterprises \
+            else pd.Series(np.nan, index=enterprises.index)
+        part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
+        part = part[part["v"].notna()]
+        grouped = part.groupby("parcel_id")
+        out[col] = pid.map(grouped["v"].sum())
+        reported = pid.map(grouped.size()).fillna(0)
+        out[per_mu] = ratio(out[col], pid.map(grouped["held_m2"].sum()) / M2_PER_MU)
+        partial |= (reported > 0) & (reported < out["enterprise_count"])
+        if col == "tax_wan":
+            silent = (out["enterprise_count"] > 0) & (reported == 0)
+    cls = enterprises["class"] if "class" in enterprises else pd.Series(
+        None, index=enterprises.index, dtype=object)
+    links["cls"] = cls.reindex(links["row"]).to_numpy()
+    classes = links.groupby("parcel_id")["cls"].agg(
+        lambda c: "、".join(sorted({str(v) for v in c if isinstance(v, str)})))
+    out["enterprise_classes"] = pid.map(classes).astype(object).fillna("")
+    out["partial_report"] = partial.to_numpy()
+    out["no_tax_report"] = silent.to_numpy()
+    far = pd.to_numeric(out["far"], errors="coerce") if "far" in out else pd.Series(
+        np.nan, index=out.index)
+    if "floor_area_m2" in out:
+        derived = ratio(out["floor_area_m2"], out["land_area_m2"])
+        far = far.where(far.notna(), derived)
+    out["far_used"] = far
+    return out
+
+
+def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: ScoringProfile
+                 ) -> pd.DataFrame:
+    """Apply the low-efficiency rules of ``profile.lowland`` to every parcel.
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Canonical parcel columns.
+    enterprises : DataFrame
+        Evaluated enterprises (see :func:`geo.scoring.evaluate`; ``class`` optional).
+    profile : ScoringProfile
+
+    Returns
+    -------
+    DataFrame
+        :func:`parcel_figures` plus ``low_efficiency`` (bool), ``reason_codes`` ("LOW_TAX;IDLE")
+        and ``reasons`` (Chinese, with the threshold used). A parcel without enterprise data is
+        judged only by the rules that do not need it (容积率, status), and says so; a parcel
+        whose status is in ``exempt_statuses`` (在建) is judged only by its status.
+    """
+    rules = profile.lowland
+    out = parcel_figures(parcels, enterprises)
+    codes: list[list[str]] = [[] for _ in range(len(out))]
+    texts: list[list[str]] = [[] for _ in range(len(out))]
+    idx = {k: i for i, k in enumerate(out.index)}
+
+    def hit(mask: pd.Series, code: str, text: str) -> None:
+        for k in out.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            codes[idx[k]].append(code)
+            texts[idx[k]].append(text)
+
+    exempt_list = list(rules.exempt_statuses)
+    exempt = (out["status"].isin(exempt_list) if ("status" in out and exempt_list)
+              else pd.Series(False, index=out.index))
+    tax_t = rules.tax_per_mu_below
+    if tax_t is not None:
+        hit((out["tax_per_mu"] < tax_t) & ~exempt, "LOW_TAX", f"亩均税收低于{tax_t}万元/亩")
+    far_t = rules.far_below
+    if far_t is not None:
+        uses = set(rules.industrial_uses)
+        industrial = out["land_use"].isin(uses) if ("land_use" in out and uses) else True
+        hit((out["far_used"] < far_t) & industrial & ~exempt, "LOW_FAR",
+            f"容积率低于{far_t}")
+    statuses = list(rules.idle_statuses)
+    if statuses and "status" in out:
+        hit(out["status"].isin(statuses), "IDLE", "闲置/停产（" + "、".join(statuses) + "）")
+    flag_classes = set(rules.flag_classes)
+    if flag_classes:
+        hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes))
+            & ~exempt, "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
+    out["reason_codes"] = [";".join(c) for c in codes]
+    out["reasons"] = ["；".join(t) for t in texts]
+    out["low_efficiency"] = out["reason_codes"] != ""
+    no_data = out["enterprise_count"] == 0
+    out["data_note"] = np.select(
+        [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool),
+         out.pop("no_tax_report").to_numpy(dtype=bool),
+         out.pop("partial_report").to_numpy(dtype=bool)],
+        [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断",
+         "企业均未填报税收：未按亩均税收认定",
+         "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
+        default="")
+    return out
+
+

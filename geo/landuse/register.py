@@ -1,0 +1,270 @@
+"""The clearance register (低效用地整治台账) and its append-only audit log.
+
+The register is an officials' file: a CSV with Chinese headers (:data:`REGISTER_HEADERS`) that
+opens in Excel, one line per parcel with its status (待整治 → 整治中 → 已盘活 / 已腾退 / 已收储),
+area in 亩, year and note. Every saved change appends one audit line per changed field
+(:data:`AUDIT_COLUMNS`). Text a spreadsheet would evaluate is written with a leading apostrophe
+and read back unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo._errors import RegisterError
+from geo.export import neutralise_formula
+from geo.io.atomic import write_atomic
+from geo.io.quantities import is_year
+from geo.landuse.model import CLEARANCE_STATUSES
+
+__all__ = ["REGISTER_COLUMNS", "REGISTER_HEADERS", "AUDIT_COLUMNS", "AUDIT_HEADERS",
+           "load_register", "update_register", "save_register", "read_audit"]
+
+REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "data_label",
+                    "updated_by", "updated_at")
+
+
+#: The register is an officials' file: it is written with these Chinese headers and read with
+#: either these or the English column names.
+REGISTER_HEADERS = {"parcel_id": "宗地编号", "status": "状态", "area_mu": "面积（亩）",
+                    "year": "年度", "note": "备注", "data_label": "数据性质",
+                    "updated_by": "经办人", "updated_at": "更新时间"}
+
+
+_EDITABLE = ("status", "area_mu", "year", "note")
+
+
+AUDIT_COLUMNS = ("when", "who", "parcel_id", "field", "old", "new")
+
+
+
+def _empty_register() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in REGISTER_COLUMNS})
+
+
+
+def load_register(path: str | Path) -> pd.DataFrame:
+    """Read the clearance register (CSV, UTF-8 with or without BOM); empty when absent.
+
+    Headers may be the Chinese ones of :data:`REGISTER_HEADERS` (as written by
+    :func:`save_register`) or the English column names; ``年度``, ``备注``, ``数据性质`` and the
+    update columns are optional.
+
+    Raises
+    ------
+    RegisterError
+        For a missing column, an unknown status, a bad area or year, or a duplicate parcel —
+        naming the file, row and field.
+    """
+    path = Path(path)
+    if not path.exists():
+        return _empty_register()
+    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False).map(_restore)
+    df.columns = [str(c).strip() for c in df.columns]
+    df = df.rename(columns={zh: en for en, zh in REGISTER_HEADERS.items()})
+    missing = [REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu")
+               if c not in df.columns]
+    if missing:
+        raise RegisterError(
+            f"missing columns {missing}", file=str(path),
+            fix="the register needs the columns " + "、".join(REGISTER_HEADERS.values())
+            + " (宗地编号、状态、面积（亩） are required)")
+    for c in REGISTER_COLUMNS:
+        if c not in df:
+            df[c] = ""
+    for n, row in enumerate(df.itertuples(index=False), start=2):
+        if not str(row.parcel_id).strip():
+            raise RegisterError("empty parcel id", file=str(path), feature=f"row {n}",
+                                         field="宗地编号", fix="fill in the 宗地编号 or delete the row")
+        if row.status not in CLEARANCE_STATUSES:
+            raise RegisterError(f"unknown status {row.status!r}", file=str(path),
+                                         feature=f"row {n}", field="状态",
+                                         fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+        area = pd.to_numeric(row.area_mu, errors="coerce")
+        if pd.isna(area) or area <= 0:
+            raise RegisterError(f"area {row.area_mu!r} is not a positive number",
+                                         file=str(path), feature=f"row {n}", field="面积（亩）",
+                                         fix="give the parcel's area in 亩")
+        if str(row.year).strip() and not _is_year(row.year):
+            raise RegisterError(f"year {row.year!r} is not a year", file=str(path),
+                                         feature=f"row {n}", field="年度",
+                                         fix="give a four-digit year (e.g. 2025) or leave it empty")
+    dup = df["parcel_id"].duplicated()
+    if dup.any():
+        first = df.index[dup][0]
+        raise RegisterError("duplicate parcel", file=str(path),
+                                     feature=f"row {first + 2}", field="宗地编号",
+                                     fix="keep one register line per parcel")
+    df["area_mu"] = pd.to_numeric(df["area_mu"])
+    return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
+
+
+
+def _year_text(value: object) -> str:
+    """A year cell as text: 2025, 2025.0 and "2025" give "2025"; empty stays ""."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+
+def _is_year(value: object) -> bool:
+    text = _year_text(value)
+    return text.isdigit() and len(text) == 4 and is_year(int(text))
+
+
+
+def _inert_cell(value: object) -> object:
+    """A leading apostrophe for text a spreadsheet would evaluate — and for text that already
+    starts with one, so that :func:`_restore` is an exact inverse."""
+    if isinstance(value, str) and value.startswith("'"):
+        return "'" + value
+    return neutralise_formula(value)
+
+
+
+def _inert(df: pd.DataFrame) -> pd.DataFrame:
+    return df.map(_inert_cell)
+
+
+
+def _restore(value: object) -> object:
+    """Undo :func:`_inert_cell` on a cell read back (a hand-typed "'90年代" stays as it is)."""
+    if isinstance(value, str) and value.startswith("'") and (
+            value[1:].startswith("'") or neutralise_formula(value[1:]) != value[1:]):
+        return value[1:]
+    return value
+
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """The register as CSV (UTF-8 with BOM, opens in Excel), written atomically."""
+    def write(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            df.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
+    write_atomic(path, write)
+
+
+
+def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, object]], *,
+                    who: str, when: dt.datetime | None = None, data_label: str = ""
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Apply changes (each a dict with ``parcel_id`` and the fields to set) and log them.
+
+    Only 状态, 面积, 年度 and 备注 are editable; a parcel not yet in the register is added and
+    gets ``data_label`` (e.g. 示例数据 when it comes from the sample analysis).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The new register and the audit rows (who, when, parcel, field, old, new) — one per
+        changed field; unchanged values produce no audit row.
+    """
+    if not who or not who.strip():
+        raise ValueError("who made the change is required. Fix: enter your name (经办人)")
+    stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
+    reg = register.copy().astype({"area_mu": float}) if len(register) else _empty_register()
+    audit = []
+    for change in changes:
+        pid = str(change["parcel_id"])
+        status = change.get("status")
+        if status is not None and status not in CLEARANCE_STATUSES:
+            raise ValueError(f"parcel {pid}: unknown status {status!r}. Fix: use one of "
+                             f"{'/'.join(CLEARANCE_STATUSES)}")
+        year = change.get("year")
+        if _year_text(year) and not _is_year(year):
+            raise ValueError(f"parcel {pid}: year {year!r} is not a year. Fix: give a "
+                             "four-digit year (e.g. 2025) or leave it empty")
+        if "area_mu" in change:
+            area = pd.to_numeric(change["area_mu"], errors="coerce")
+            if pd.isna(area) or area <= 0:
+                raise ValueError(f"parcel {pid}: area {change['area_mu']!r} is not positive. "
+                                 "Fix: give the area in 亩")
+        hit = reg.index[reg["parcel_id"] == pid]
+        if len(hit) == 0 and (status is None or "area_mu" not in change):
+            raise ValueError(f"parcel {pid} is new to the register and needs a status and an "
+                             "area. Fix: give 状态 and 面积（亩）")
+        if len(hit) == 0:
+            reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
+                                                | {"parcel_id": pid, "data_label": data_label}])],
+                            ignore_index=True)
+            hit = reg.index[reg["parcel_id"] == pid]
+            audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": "(新增)",
+                          "old": "", "new": "纳入台账"})
+        i = hit[0]
+        for field, new in change.items():
+            if field not in _EDITABLE:
+                continue
+            old = reg.at[i, field]
+            if new is None or (isinstance(new, float) and np.isnan(new)):
+                new = ""
+            if field == "year":
+                new = _year_text(new)
+            same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
+                                              and float(old) == float(new))
+            if same:
+                continue
+            reg.at[i, field] = float(new) if field == "area_mu" else new
+            audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": field,
+                          "old": "" if old is None else str(old), "new": str(new)})
+        if any(a["parcel_id"] == pid for a in audit):
+            reg.at[i, "updated_by"] = who
+            reg.at[i, "updated_at"] = stamp
+    return reg, pd.DataFrame(audit, columns=list(AUDIT_COLUMNS))
+
+
+
+def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFrame,
+                  audit_path: str | Path) -> None:
+    """Write the register atomically and append the audit rows (the log is never rewritten).
+
+    The audit lines are written first: if the register cannot be written afterwards, the log
+    still tells what was attempted, and the previous register file is untouched. Text that a
+    spreadsheet would evaluate (``=…``, ``+…``) is written with a leading apostrophe in both
+    files; :func:`load_register` removes it again.
+    """
+    path, audit_path = Path(path), Path(audit_path)
+    if len(audit):
+        audit_path.parent.mkdir(parents=True, exist_ok=True)
+        new_file = not audit_path.exists()
+        with open(audit_path, "a", encoding="utf-8-sig" if new_file else "utf-8",
+                  newline="") as fh:
+            _inert(audit[list(AUDIT_COLUMNS)]).to_csv(fh, index=False, header=new_file)
+    _write_csv(_inert(register[list(REGISTER_COLUMNS)]).rename(columns=REGISTER_HEADERS),
+                      path)
+
+
+#: Chinese headers of the audit log as shown on the page.
+AUDIT_HEADERS = {"when": "时间", "who": "经办人", "parcel_id": "宗地编号", "field": "字段",
+                 "old": "原值", "new": "新值"}
+
+
+def read_audit(path: str | Path) -> pd.DataFrame:
+    """The audit log, newest change first, as written by :func:`save_register`.
+
+    Returns an empty table with :data:`AUDIT_COLUMNS` when the log does not exist yet. Cells
+    are text; the apostrophe that makes formula-like text inert is removed again.
+
+    Raises
+    ------
+    RegisterError
+        If the log cannot be read as CSV, naming the file and the fix.
+    """
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame(columns=list(AUDIT_COLUMNS))
+    try:
+        log = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise RegisterError(f"the audit log cannot be read ({type(exc).__name__})",
+                            file=str(path), fix="restore the log from a backup; the register "
+                            "itself is unaffected") from exc
+    return log.map(_restore).iloc[::-1].reset_index(drop=True)

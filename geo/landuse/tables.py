@@ -1,0 +1,143 @@
+"""Views of an analysis for pages and exports: level tables, the enterprise list, the parcels.
+
+Each view is a GeoDataFrame with canonical English columns; pages and exports label them through
+:mod:`geo.labels`, so a page and its download use the same words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.display import belt_envelopes
+from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
+from geo.landuse.pipeline import Analysis, first_parcel
+
+__all__ = ["LEVEL_NAMES", "ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
+           "enterprise_table", "filter_enterprises", "parcel_table"]
+
+LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
+               "belt": "产业带", "city": "全市"}
+
+
+def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
+    """Geometry and display name of each unit of ``level`` (``unit``, ``unit_name``,
+    ``geometry_quality``)."""
+    if level == "subzone":
+        src = catalog["subzone"].assign(unit=lambda d: d["id"],
+                                        unit_name=lambda d: d["zone_name"] + "·" + d["name"])
+    elif level == "zone":
+        src = catalog["zone"].assign(unit=lambda d: d["id"], unit_name=lambda d: d["name"])
+    elif level == "district":
+        src = catalog["district"].assign(unit=lambda d: d["name"], unit_name=lambda d: d["name"])
+    elif level == "belt":
+        src = belt_envelopes(catalog["zone"]).assign(unit=lambda d: d["belt"],
+                                                     unit_name=lambda d: d["belt"])
+    elif level == "city":
+        city = catalog["district"].union_all()
+        src = gpd.GeoDataFrame({"unit": ["宁波市"], "unit_name": ["宁波市"],
+                                "geometry_quality": ["reference"]}, geometry=[city],
+                               crs=catalog["district"].crs)
+    else:
+        raise ValueError(f"unknown level {level!r}. Fix: use one of {', '.join(AGG_LEVELS)}")
+    return src[["unit", "unit_name", "geometry_quality", src.geometry.name]]
+
+
+def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, level: str
+                ) -> gpd.GeoDataFrame:
+    """Aggregated figures of ``level`` with the units' geometry, class counts and the low-
+    efficiency land, labelled with the data's nature.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per unit (units without data included, with zero counts and empty figures).
+    """
+    units = unit_layer(catalog, level)
+    labels = dict(zip(units["unit"], units["unit_name"], strict=True))
+    agg = aggregate(analysis.enterprises, analysis.parcels, level=level, labels=labels)
+    col = AGG_LEVELS[level]
+    ent = analysis.enterprises.assign(city="宁波市")
+    counts = pd.crosstab(ent[col], ent["class"]).reindex(columns=list("ABCD"), fill_value=0)
+    counts.columns = [f"class_{c}_count" for c in counts.columns]
+    par = analysis.parcels.assign(city="宁波市")
+    low = par.loc[par["low_efficiency"]].groupby(col)["land_mu"].agg(["size", "sum"])
+    low.columns = ["low_eff_parcel_count", "low_eff_land_mu"]
+    out = units.merge(agg.drop(columns=["unit_name"]), on="unit", how="left")
+    out = out.merge(counts, left_on="unit", right_index=True, how="left")
+    out = out.merge(low, left_on="unit", right_index=True, how="left")
+    fill = [c for c in out.columns if c.endswith("_count")] + ["low_eff_land_mu"]
+    out[fill] = out[fill].fillna(0)
+    out["level"] = level
+    out["level_label"] = LEVEL_NAMES[level]
+    out["data_nature"] = analysis.data_label
+    out["data_year"] = analysis.year
+    out["profile"] = analysis.profile.name
+    ordered = ["level", "level_label", "unit", "unit_name"] + [
+        k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
+            "level", "level_label", "unit", "unit_name", out.geometry.name)] + [out.geometry.name]
+    return gpd.GeoDataFrame(out[ordered], geometry=out.geometry.name, crs=units.crs)
+
+
+#: Class shown for enterprises that could not be evaluated (no usable indicator or no land).
+UNCLASSED = "未参评"
+
+ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parcel_id", "land_mu",
+                      "land_source", *INDICATORS, "score", "class", "class_note",
+                      "missing_indicators", "subzone_id", "zone_id", "district", "belt")
+
+
+def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Every enterprise with its figures, score and A/B/C/D class — the evaluation list.
+
+    Each enterprise is placed at its own coordinates when it has them, else at a point inside
+    its (first) parcel, so the list can be exported to every format and mapped.
+    """
+    ent = analysis.enterprises
+    par = analysis.parcels
+    inside = par.set_index(par["parcel_id"].astype(str)).geometry.representative_point()
+    inside = inside[~inside.index.duplicated()]
+    first = first_parcel(ent, inside.index)
+    at_parcel = gpd.GeoSeries(inside.reindex(first.values).values, index=ent.index, crs=par.crs)
+    if {"lon", "lat"} <= set(ent.columns):
+        lon = pd.to_numeric(ent["lon"], errors="coerce")
+        lat = pd.to_numeric(ent["lat"], errors="coerce")
+        own = lon.notna() & lat.notna()
+        pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=ent.index, crs="EPSG:4326")
+        geometry = at_parcel.where(~own, pts.to_crs(par.crs))
+    else:
+        geometry = at_parcel
+    out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
+    out = out.assign(**analysis.provenance())
+    out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
+                          kind="stable")
+    return gpd.GeoDataFrame(out, geometry=geometry.reindex(out.index), crs=par.crs)
+
+
+def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
+    """Flagged parcels with their reasons, for the 低效用地 export."""
+    par = analysis.parcels
+    cols = ["parcel_id", "land_mu", "land_use", "status", "far_used", "enterprise_count",
+            "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
+            "data_note", "subzone_id", "zone_id", "district", "belt"]
+    out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
+    out = out.assign(**analysis.provenance())
+    return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)
+
+
+def filter_enterprises(table: pd.DataFrame, *, classes: Sequence[str], tracks: Sequence[str],
+                       district: str | None = None) -> pd.DataFrame:
+    """The rows of the evaluation list with one of ``classes`` and ``tracks`` (and ``district``).
+
+    Enterprises without a class count as :data:`UNCLASSED`; enterprises without a track (no
+    scale given) are kept whenever :data:`UNCLASSED` is among ``classes``, since they can only
+    be unclassed.
+    """
+    cls = table["class"].astype(object).where(table["class"].notna(), UNCLASSED)
+    keep = cls.isin(list(classes)) & (
+        table["track"].isin(list(tracks)) | (table["track"].isna() & (UNCLASSED in classes)))
+    if district:
+        keep &= table["district"] == district
+    return table[keep]
