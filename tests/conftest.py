@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from geo.zones.catalog import DATA_DIR, load_catalog  # noqa: E402
+from geo.zones.catalog import DATA_DIR, load_catalog
 
 
 @pytest.fixture(scope="session")

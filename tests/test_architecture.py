@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from tests.support.paths import ROOT
 
 PURE = ["geo", "layers"]
 

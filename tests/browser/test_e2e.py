@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from layers.map import BELT_COLORS
+from tests.support.paths import ROOT
 
 try:
     from selenium import webdriver
@@ -38,7 +39,6 @@ except ImportError as exc:  # the test skips and says so
     webdriver = None
     SELENIUM_ERROR = str(exc)
 
-ROOT = Path(__file__).resolve().parents[1]
 ZONE_COUNT = 20
 STARTUP_TIMEOUT_S = 60
 RENDER_TIMEOUT_S = 60

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from seed_fixtures import read_excerpt
+from tests.support.seeds import read_excerpt
 
 from geo.zones.catalog import filter_by_industry, filter_layer
 from geo.zones.taxonomy import canonical_tags, load_taxonomy, split_tags, tags_for_phrase

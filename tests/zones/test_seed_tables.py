@@ -6,13 +6,14 @@ import csv
 from pathlib import Path
 
 import pandas as pd
-from seed_fixtures import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
+from tests.support.paths import ROOT
+from tests.support.seeds import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
 
 from geo.zones.catalog import filter_by_industry
 
 SEED_001 = "001_b8d3d45e2c57e28b.txt"
 SEED_003 = "003_eaac2ae218f46b5d.txt"
-SOURCES = Path(__file__).resolve().parents[1] / "data" / "parks" / "sources"
+SOURCES = ROOT / "data" / "parks" / "sources"
 
 
 def test_counts(catalog):

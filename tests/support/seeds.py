@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BELT_NAMES = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带")
 
 

@@ -25,8 +25,8 @@ from geo.landuse.model import (
     SCALES,
 )
 from geo.zones.taxonomy import canonical_tags
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"

@@ -14,8 +14,8 @@ from shapely.geometry import box
 
 from geo.cli import main
 from geo.landuse.model import SAMPLE_LABEL
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 MU = 10000 / 15
 
 

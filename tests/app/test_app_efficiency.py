@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
-from test_app import _download, _RecordingStorage
 
 from app_pages.analysis_state import WORK_DIR_ENV
 from app_pages.common import DATA_DIR_ENV
 from geo.landuse.model import SAMPLE_LABEL
 from geo.landuse.register import load_register
+from tests.support.apptest import RecordingStorage, download
+from tests.support.paths import APP
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
 
 @pytest.fixture()
@@ -26,7 +26,7 @@ def work(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "work"
     monkeypatch.setenv(WORK_DIR_ENV, str(folder))
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
     return folder
 
 
@@ -61,10 +61,10 @@ def test_efficiency_page_labels_sample_and_exports_it(work):
     assert set(listed["类别"]) == {"A"}
     for _, track in listed.groupby("序列"):
         assert track["得分"].is_monotonic_decreasing  # best first within each track
-    book = openpyxl.load_workbook(io.BytesIO(_download(next(
+    book = openpyxl.load_workbook(io.BytesIO(download(next(
         b for b in at.get("download_button") if "所列企业" in b.proto.label))))
     assert book.worksheets[0].max_row == len(listed) + 1
-    xlsx = _download(next(b for b in at.get("download_button") if "XLSX" in b.proto.label))
+    xlsx = download(next(b for b in at.get("download_button") if "XLSX" in b.proto.label))
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert SAMPLE_LABEL in values  # the sample label travels with the export
@@ -151,7 +151,7 @@ def test_import_page_analyses_user_files_with_a_report(work):
     orphan = by_row[("企业.csv", "3")]
     assert orphan["值"] == "999" and "无对应宗地" in orphan["问题"]
     assert any(e.value.startswith("当前分析所用数据：用户导入：宗地.csv") for e in at.info)
-    csv = _download(next(b for b in at.get("download_button") if "校验报告" in b.proto.label))
+    csv = download(next(b for b in at.get("download_button") if "校验报告" in b.proto.label))
     assert csv.startswith(b"\xef\xbb\xbf")
     # the analysis now rests on the user's files, and every page says so
     at.switch_page("app_pages/efficiency.py").run()

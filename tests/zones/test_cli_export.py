@@ -8,7 +8,7 @@ import sys
 import geopandas as gpd
 import pandas as pd
 import pytest
-from conftest import ROOT
+from tests.support.paths import ROOT
 
 from geo.cli import main
 from geo.export import export_layer, neutralise_formula

@@ -11,39 +11,26 @@ import openpyxl
 import pandas as pd
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from app_pages.common import DATA_DIR_ENV, SELECTED
 from geo.zones.selection import Filters, select
+from tests.support.apptest import RecordingStorage, download
+from tests.support.paths import APP
 
-APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 HOSTILE = '=HYPERLINK("http://evil")<img src=x onerror=alert(1)>`${alert(2)}`'
 
-
-class _RecordingStorage(MemoryMediaFileStorage):
-    """Keeps every media store AppTest creates, so download buttons' bytes can be read."""
-
-    stores: list[MemoryMediaFileStorage] = []
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _RecordingStorage.stores.append(self)
 
 
 @pytest.fixture()
 def app(monkeypatch):
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception, at.exception
     return at
 
-
-def _download(button) -> bytes:
-    file_id = button.proto.url.rsplit("/", 1)[-1].split(".")[0]
-    return _RecordingStorage.stores[-1].get_file(file_id).content
 
 
 def _tables(at) -> list[pd.DataFrame]:
@@ -94,7 +81,7 @@ def test_profiles_page_table_and_detail(app):
     assert "膜材料" in set(industries["产业"])
     attrs = next(t for t in _tables(app) if list(t.columns) == ["字段", "值"])
     assert "几何精度" in set(attrs["字段"])
-    html = _download(app.download_button(key="dl_profile_zone_Z15_full")).decode("utf-8")
+    html = download(app.download_button(key="dl_profile_zone_Z15_full")).decode("utf-8")
     assert "膜材料" in html and "示意" in html and "http" not in html.split("<body>")[0]
 
 
@@ -109,13 +96,13 @@ def test_every_export_reads_back_with_the_same_rows(app, catalog, lang, tmp_path
     buttons = {b.key: b for b in app.download_button}
     assert set(buttons) == {"dl_csv", "dl_xlsx", "dl_geojson", "dl_gpkg"}
 
-    csv = pd.read_csv(io.BytesIO(_download(buttons["dl_csv"])), encoding="utf-8-sig", dtype=str)
-    assert _download(buttons["dl_csv"]).startswith(b"\xef\xbb\xbf")
-    xlsx_bytes = _download(buttons["dl_xlsx"])
+    csv = pd.read_csv(io.BytesIO(download(buttons["dl_csv"])), encoding="utf-8-sig", dtype=str)
+    assert download(buttons["dl_csv"]).startswith(b"\xef\xbb\xbf")
+    xlsx_bytes = download(buttons["dl_xlsx"])
     xlsx = pd.read_excel(io.BytesIO(xlsx_bytes), sheet_name=0, dtype=str)
-    geojson = gpd.read_file(io.BytesIO(_download(buttons["dl_geojson"])))
+    geojson = gpd.read_file(io.BytesIO(download(buttons["dl_geojson"])))
     saved = tmp_path / "selection.gpkg"  # as the official saves it
-    saved.write_bytes(_download(buttons["dl_gpkg"]))
+    saved.write_bytes(download(buttons["dl_gpkg"]))
     gpkg = gpd.read_file(saved)
     for table in (csv, xlsx, geojson, gpkg):
         assert set(table[id_col]) == want, table
@@ -145,7 +132,7 @@ def _hostile_copy(data_copy: Path) -> Path:
 
 def test_hostile_names_stay_text_in_tables_and_are_neutralised_in_exports(
         monkeypatch, data_copy):
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _RecordingStorage)
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
     monkeypatch.setenv(DATA_DIR_ENV, str(_hostile_copy(data_copy)))
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state[SELECTED] = ("zone", "Z01")
@@ -158,8 +145,8 @@ def test_hostile_names_stay_text_in_tables_and_are_neutralised_in_exports(
     at.switch_page("app_pages/export.py").run()
     assert not at.exception
     buttons = {b.key: b for b in at.download_button}
-    csv = pd.read_csv(io.BytesIO(_download(buttons["dl_csv"])), encoding="utf-8-sig", dtype=str)
+    csv = pd.read_csv(io.BytesIO(download(buttons["dl_csv"])), encoding="utf-8-sig", dtype=str)
     assert "'" + HOSTILE in set(csv["名称"])
-    sheet = openpyxl.load_workbook(io.BytesIO(_download(buttons["dl_xlsx"]))).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(download(buttons["dl_xlsx"]))).worksheets[0]
     names = [c.value for c in sheet["B"]]
     assert "'" + HOSTILE in names and HOSTILE not in names

@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from seed_fixtures import FIXTURES, read_excerpt
+from tests.support.seeds import FIXTURES, read_excerpt
 
 from geo.crs import M2_PER_MU
 from geo.landuse.lowland import flag_parcels

@@ -1,0 +1,1 @@
+"""Helpers shared by tests (not tests themselves): seed-excerpt parsers, AppTest downloads."""
