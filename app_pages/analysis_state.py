@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages.common import APP_DIR, _load, data_key
+from app_pages.common import APP_DIR, catalog_at, data_key
 
 # --- land efficiency --------------------------------------------------------------------
 #: Session-state key of an analysis built from uploaded files (else the sample is shown).
@@ -30,7 +30,7 @@ def _sample_analysis(data_dir: str, profile_path: str):
     from geo.landuse.scoring import load_profile
 
     sample = load_sample()
-    return analyse(sample.parcels, sample.enterprises, _load(data_dir),
+    return analyse(sample.parcels, sample.enterprises, catalog_at(data_dir),
                    load_profile(profile_path or None), data_label=sample.data_label,
                    year=sample.year)
 

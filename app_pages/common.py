@@ -15,7 +15,8 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.zones.catalog import BELTS, LEVEL_LABELS, load_catalog
+from geo.labels import LEVEL_LABELS, labelled
+from geo.zones.catalog import BELTS, load_catalog
 from geo.zones.selection import MAP_LEVELS, Filters, select
 from geo.zones.taxonomy import canonical_tags
 from layers.assets import STATIC_SUBDIR, install_assets
@@ -30,7 +31,8 @@ DATA_DIR_ENV = "NINGBO_PARKS_DIR"
 
 
 @st.cache_resource(show_spinner="正在加载园区目录…")
-def _load(data_dir: str) -> dict[str, gpd.GeoDataFrame]:
+def catalog_at(data_dir: str) -> dict[str, gpd.GeoDataFrame]:
+    """The validated catalogue of folder ``data_dir`` ("" = bundled), read once per process."""
     return load_catalog(data_dir=data_dir or None)
 
 
@@ -41,7 +43,7 @@ def data_key() -> str:
 
 def get_catalog() -> dict[str, gpd.GeoDataFrame]:
     """The validated catalogue, read once per process (per folder)."""
-    return _load(data_key())
+    return catalog_at(data_key())
 
 
 @st.cache_resource(show_spinner=False)
@@ -53,13 +55,14 @@ def asset_base() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _select(data_dir: str, filters: Filters) -> dict[str, gpd.GeoDataFrame]:
-    return select(_load(data_dir), filters)
+def selection_at(data_dir: str, filters: Filters) -> dict[str, gpd.GeoDataFrame]:
+    """The filtered layers of folder ``data_dir`` for ``filters`` (cached per both)."""
+    return select(catalog_at(data_dir), filters)
 
 
 def get_selection(filters: Filters) -> dict[str, gpd.GeoDataFrame]:
-    """The filtered layers for ``filters`` (cached per folder and filter combination)."""
-    return _select(data_key(), filters)
+    """The filtered layers for ``filters`` in the catalogue folder in use."""
+    return selection_at(data_key(), filters)
 
 
 def tianditu_key() -> str | None:
@@ -107,16 +110,10 @@ def sidebar_filters() -> Filters:
 
 def table_view(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     """Columns an official reads in a results table (no geometry), Chinese headers."""
-    from geo.export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH
-
-    cols = [c for c in ("id", "name", "belt", "zone_name", "district", "districts",
-                        "leading_industries", "leading_industry", "positioning",
-                        "industry_tags", "planned_area_km2", "area_km2", "area_mu",
-                        "geometry_quality") if c in gdf.columns]
-    out = pd.DataFrame(gdf[cols])
-    out = out.assign(geometry_quality=out["geometry_quality"].map(
-        lambda q: QUALITY_LABELS_ZH.get(q, q)))
-    return out.rename(columns=COLUMN_LABELS_ZH).reset_index(drop=True)
+    cols = ("id", "name", "belt", "zone_name", "district", "districts", "leading_industries",
+            "leading_industry", "positioning", "industry_tags", "planned_area_km2", "area_km2",
+            "area_mu", "geometry_quality")
+    return labelled(gdf, cols).reset_index(drop=True)
 
 
 _MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"

@@ -2,63 +2,59 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
 from geo.export import export_bytes
+from geo.labels import UNIT_LEVELS, column_label, labelled
 from geo.landuse.metrics import INDICATORS
-from geo.landuse.tables import LEVEL_NAMES, enterprise_table, level_table
+from geo.landuse.pipeline import Analysis
+from geo.landuse.tables import UNCLASSED, enterprise_table, filter_enterprises, level_table
 from layers.efficiency import build_choropleth
 
 
+# Cached views are keyed by the analysis key (which changes with the data) and the view's own
+# arguments; the analysis and catalogue are passed in (underscore: not hashed), never read from
+# session state inside.
 @st.cache_resource(show_spinner="正在汇总…", max_entries=16)
-def _table(key: str, level: str):
-    return level_table(current_analysis(), get_catalog(), level=level)
+def _table(key: str, level: str, _analysis: Analysis, _catalog):
+    return level_table(_analysis, _catalog, level=level)
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
-def _export(key: str, level: str, fmt: str) -> bytes:
-    analysis = current_analysis()
-    meta = {"层级": LEVEL_NAMES[level]} | analysis.metadata()
-    return export_bytes(_table(key, level), fmt, metadata=meta)
+def _export(key: str, level: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
+    notes = _analysis.export_notes("units", {"层级": UNIT_LEVELS[level]})
+    return export_bytes(_table(key, level, _analysis, _catalog), fmt, notes=notes)
 
 
 @st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)
-def _enterprises(key: str):
-    return enterprise_table(current_analysis())
-
-
-UNCLASSED = "未参评"
-
-
-def _filter(table, classes, tracks, district):
-    keep = table["class"].fillna(UNCLASSED).isin(classes) & (
-        table["track"].isin(tracks) | (table["track"].isna() & (UNCLASSED in classes)))
-    return table[keep & (table["district"] == district)] if district else table[keep]
+def _enterprises(key: str, _analysis: Analysis):
+    return enterprise_table(_analysis)
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
-def _ent_export(key: str, classes: tuple, tracks: tuple, district: str) -> bytes:
-    analysis = current_analysis()
-    meta = analysis.metadata() | {
-            "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
-                    f"区县 {district or '全部'}"}
-    return export_bytes(_filter(_enterprises(key), classes, tracks, district), "xlsx",
-                        metadata=meta)
+def _ent_export(key: str, classes: tuple, tracks: tuple, district: str,
+                _analysis: Analysis) -> bytes:
+    notes = _analysis.export_notes("enterprises", {
+        "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
+                f"区县 {district or '全部'}"})
+    rows = filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
+                              district=district)
+    return export_bytes(rows, "xlsx", notes=notes)
 
 
 st.title("亩均效益")
 analysis = current_analysis()
 data_banner(analysis)
 c1, c2 = st.columns(2)
-level = c1.selectbox("汇总层级", list(LEVEL_NAMES), format_func=LEVEL_NAMES.get, key="e_level")
+level = c1.selectbox("汇总层级", list(UNIT_LEVELS), format_func=UNIT_LEVELS.get, key="e_level")
 metric = c2.selectbox("指标", list(INDICATORS), key="e_metric",
                       format_func=lambda k: f"{INDICATORS[k].label}（{INDICATORS[k].unit}）")
 ind = INDICATORS[metric]
-table = _table(analysis_key(), level)
+key = analysis_key()
+table = _table(key, level, analysis, get_catalog())
 st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积加权），仅计入同时填报分子与分母的企业；"
            "“数据覆盖率”为有企业数据的宗地面积占比。")
 
@@ -70,21 +66,17 @@ if level != "city":
               returned_objects=[])
 
 ranked = table.drop(columns=table.geometry.name).sort_values(metric, ascending=False)
-show = ranked[["unit_name", metric, "enterprise_count", "above_scale_count", "coverage_share",
-               "class_A_count", "class_B_count", "class_C_count", "class_D_count",
-               "low_eff_land_mu"]]
+show = labelled(ranked, ["unit_name", metric, "enterprise_count", "above_scale_count",
+                        "coverage_share", "class_A_count", "class_B_count", "class_C_count",
+                        "class_D_count", "low_eff_land_mu"])
 left, right = st.columns([3, 2])
 with left:
     st.subheader("排名")
-    st.dataframe(show.rename(columns={
-        "unit_name": "单元", metric: f"{ind.label}（{ind.unit}）", "enterprise_count": "企业数",
-        "above_scale_count": "规上", "coverage_share": "数据覆盖率", "class_A_count": "A",
-        "class_B_count": "B", "class_C_count": "C", "class_D_count": "D",
-        "low_eff_land_mu": "低效用地（亩）"}), hide_index=True, width="stretch",
-        column_config={"数据覆盖率": st.column_config.ProgressColumn(min_value=0, max_value=1,
-                                                                   format="percent"),
-                       f"{ind.label}（{ind.unit}）": st.column_config.NumberColumn(format="%.2f"),
-                       "低效用地（亩）": st.column_config.NumberColumn(format="%.1f")})
+    st.dataframe(show, hide_index=True, width="stretch", column_config={
+        column_label("coverage_share"): st.column_config.ProgressColumn(
+            min_value=0, max_value=1, format="percent"),
+        column_label(metric): st.column_config.NumberColumn(format="%.2f"),
+        column_label("low_eff_land_mu"): st.column_config.NumberColumn(format="%.1f")})
 with right:
     st.subheader("排名图（前 20）")
     top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]
@@ -98,29 +90,26 @@ with right:
                "（无用地数据或规模未知）。")
 
 st.subheader("企业评价清单")
-ent_table = _enterprises(analysis_key())
+ent_table = _enterprises(key, analysis)
 f1, f2, f3 = st.columns(3)
 classes = f1.multiselect("评价类别", ["A", "B", "C", "D", UNCLASSED], default=["D"],
                          key="e_classes")
 tracks = f2.multiselect("评价序列", ["规上", "规下"], default=["规上", "规下"], key="e_tracks")
 district = f3.selectbox("区县（市）", ["", *sorted(ent_table["district"].dropna().unique())],
                         format_func=lambda d: d or "（全部）", key="e_district")
-shown = _filter(ent_table, classes, tracks, district)
+shown = filter_enterprises(ent_table, classes=classes, tracks=tracks, district=district)
 st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；得分 = Σ min(指标值 / 基准值, 上限) × 权重，"
            "类别按得分排名分档（评价方案可调）。")
-st.dataframe(pd.DataFrame(shown[["name", "credit_code", "track", "industry", "district",
-                                 "land_mu", "tax_per_mu", "va_per_mu", "score", "class",
-                                 "class_note"]]).rename(columns={
-    "name": "企业名称", "credit_code": "统一社会信用代码", "track": "序列", "industry": "行业",
-    "district": "区县", "land_mu": "用地（亩）", "tax_per_mu": "亩均税收", "va_per_mu": "亩均增加值",
-    "score": "得分", "class": "类别", "class_note": "说明"}), hide_index=True, width="stretch",
-    column_config={c: st.column_config.NumberColumn(format="%.2f")
-                   for c in ("用地（亩）", "亩均税收", "亩均增加值", "得分")})
-st.download_button("导出所列企业（Excel）", _ent_export(analysis_key(), tuple(classes), tuple(tracks),
-                                                district), file_name="企业评价清单.xlsx", key="e_ent_dl")
+st.dataframe(labelled(shown, ["name", "credit_code", "track", "industry", "district", "land_mu",
+                              "tax_per_mu", "va_per_mu", "score", "class", "class_note"]),
+             hide_index=True, width="stretch",
+             column_config={column_label(c): st.column_config.NumberColumn(format="%.2f")
+                            for c in ("land_mu", "tax_per_mu", "va_per_mu", "score")})
+st.download_button("导出所列企业（Excel）", _ent_export(key, tuple(classes), tuple(tracks), district,
+                                                analysis), file_name="企业评价清单.xlsx", key="e_ent_dl")
 
 st.subheader("导出汇总")
 cols = st.columns(4)
 for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
-    col.download_button(fmt.upper(), _export(analysis_key(), level, fmt),
-                        file_name=f"亩均效益_{LEVEL_NAMES[level]}.{fmt}", key=f"e_dl_{fmt}")
+    col.download_button(fmt.upper(), _export(key, level, fmt, analysis, get_catalog()),
+                        file_name=f"亩均效益_{UNIT_LEVELS[level]}.{fmt}", key=f"e_dl_{fmt}")

@@ -6,23 +6,21 @@ import datetime as dt
 
 import streamlit as st
 
-from app_pages.common import current_filters, data_key, get_selection
+from app_pages.common import current_filters, data_key, get_selection, selection_at
 from geo.export import FORMATS, export_bytes
-from geo.zones.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.labels import FORMAT_LABELS, LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.zones.catalog import export_notes
 from geo.zones.selection import Filters, describe_filters
 
 MIME = {"csv": "text/csv", "geojson": "application/geo+json",
         "gpkg": "application/geopackage+sqlite3",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "Excel（含“说明”页）",
-          "geojson": "GeoJSON", "gpkg": "GeoPackage"}
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=64)
 def _file(data_dir: str, filters: Filters, level: str, fmt: str, lang: str) -> bytes:
-    gdf = get_selection(filters)[level]
-    meta = {"层级": LEVEL_LABELS[level], **describe_filters(filters)}
-    return export_bytes(gdf, fmt, lang=lang, metadata=meta)
+    notes = export_notes({"层级": LEVEL_LABELS[level], **describe_filters(filters)})
+    return export_bytes(selection_at(data_dir, filters)[level], fmt, lang=lang, notes=notes)
 
 
 filters = current_filters()
@@ -41,8 +39,8 @@ st.table({"筛选": list(describe_filters(filters).keys()),
           "条件": list(describe_filters(filters).values())})
 stamp = dt.date.today().strftime("%Y%m%d")
 cols = st.columns(len(FORMATS))
-for col, fmt in zip(cols, sorted(set(FORMATS.values()), key=list(LABELS).index), strict=True):
+for col, fmt in zip(cols, sorted(set(FORMATS.values()), key=list(FORMAT_LABELS).index), strict=True):
     with col:
-        st.download_button(LABELS[fmt], _file(data_key(), filters, level, fmt, lang),
+        st.download_button(FORMAT_LABELS[fmt], _file(data_key(), filters, level, fmt, lang),
                            file_name=f"宁波工业空间_{LEVEL_LABELS[level]}_{stamp}.{fmt}",
                            mime=MIME[fmt], key=f"dl_{fmt}", disabled=gdf.empty)

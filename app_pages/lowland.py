@@ -8,13 +8,22 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import current_analysis, data_banner, register_paths
 from app_pages.common import APP_DIR, asset_base, get_catalog
+from geo._errors import RegisterError
 from geo.export import export_bytes
+from geo.labels import (
+    AUDIT_HEADERS,
+    REGISTER_HEADERS,
+    SCENARIO_COLUMNS,
+    TARGET_COLUMNS,
+    UNIT_LEVELS,
+    column_label,
+    labelled,
+)
 from geo.landuse.lowland import describe_rules
 from geo.landuse.model import CLEARANCE_STATUSES
-from geo.landuse.register import load_register, save_register, update_register
-from geo.landuse.tables import LEVEL_NAMES, parcel_table, unit_layer
+from geo.landuse.register import load_register, read_audit, save_register, update_register
+from geo.landuse.tables import parcel_table, unit_layer
 from geo.landuse.targets import (
-    SCENARIO_LABELS,
     Scenario,
     efficiency_targets,
     load_targets,
@@ -24,10 +33,8 @@ from geo.landuse.targets import (
 from layers.efficiency import build_parcel_map
 
 SAMPLE_REGISTER = APP_DIR / "data" / "sample" / "clearance_register.csv"
-PARCEL_COLUMNS = {"parcel_id": "宗地编号", "land_mu": "面积（亩）", "status": "生产状态",
-                  "far_used": "容积率", "tax_per_mu": "亩均税收", "enterprise_classes": "企业类别",
-                  "reasons": "低效原因", "data_note": "说明", "zone_id": "集聚区",
-                  "district": "区县"}
+PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
+                  "enterprise_classes", "reasons", "data_note", "zone_id", "district")
 
 
 def _register(analysis) -> pd.DataFrame | None:
@@ -47,14 +54,13 @@ def _map_and_list(analysis, flagged) -> None:
                             districts=get_catalog()["district"],
                             subzones=get_catalog()["subzone"], asset_base=asset_base())
     st_folium(fmap, key="lowland_map", height=520, use_container_width=True, returned_objects=[])
-    view = pd.DataFrame(flagged.drop(columns=flagged.geometry.name))
-    st.dataframe(view[list(PARCEL_COLUMNS)].rename(columns=PARCEL_COLUMNS), hide_index=True,
-                 width="stretch", column_config={
-                     "面积（亩）": st.column_config.NumberColumn(format="%.1f"),
-                     "容积率": st.column_config.NumberColumn(format="%.2f"),
-                     "亩均税收": st.column_config.NumberColumn("亩均税收（万元/亩）", format="%.2f")})
-    st.download_button("导出低效宗地（Excel）", export_bytes(flagged, "xlsx", metadata=analysis.metadata()),
-        file_name="低效宗地.xlsx", key="lp_dl")
+    formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f"}
+    st.dataframe(labelled(flagged, PARCEL_COLUMNS), hide_index=True, width="stretch",
+                 column_config={column_label(c): st.column_config.NumberColumn(format=f)
+                                for c, f in formats.items()})
+    st.download_button("导出低效宗地（Excel）",
+                       export_bytes(flagged, "xlsx", notes=analysis.export_notes("parcels")),
+                       file_name="低效宗地.xlsx", key="lp_dl")
 
 
 def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
@@ -65,13 +71,14 @@ def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
         register, key="reg_editor", hide_index=True, width="stretch", num_rows="fixed",
         disabled=["parcel_id", "data_label", "updated_by", "updated_at"],
         column_config={
-            "parcel_id": st.column_config.TextColumn("宗地编号"),
-            "status": st.column_config.SelectboxColumn("状态", options=list(CLEARANCE_STATUSES),
-                                                       required=True),
-            "area_mu": st.column_config.NumberColumn("面积（亩）", min_value=0.01, format="%.2f"),
-            "year": st.column_config.TextColumn("完成年度", max_chars=4),
-            "note": st.column_config.TextColumn("备注"),
-            "data_label": "数据性质", "updated_by": "经办人", "updated_at": "更新时间"})
+            "parcel_id": st.column_config.TextColumn(REGISTER_HEADERS["parcel_id"]),
+            "status": st.column_config.SelectboxColumn(
+                REGISTER_HEADERS["status"], options=list(CLEARANCE_STATUSES), required=True),
+            "area_mu": st.column_config.NumberColumn(REGISTER_HEADERS["area_mu"], min_value=0.01,
+                                                     format="%.2f"),
+            "year": st.column_config.TextColumn(REGISTER_HEADERS["year"], max_chars=4),
+            "note": st.column_config.TextColumn(REGISTER_HEADERS["note"]),
+            **{c: REGISTER_HEADERS[c] for c in ("data_label", "updated_by", "updated_at")}})
     known = set(register["parcel_id"].astype(str))
     candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
     add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add")
@@ -91,9 +98,13 @@ def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
             st.success(f"已保存，{len(audit)} 项修改记入审计日志。")
             register = new
     if audit_path.exists():
-        with st.expander("审计日志"):
-            st.dataframe(pd.read_csv(audit_path, dtype=str, encoding="utf-8-sig",
-                                     keep_default_na=False), hide_index=True, width="stretch")
+        with st.expander("审计日志（最新在前）"):
+            try:
+                log = read_audit(audit_path)
+            except RegisterError as err:
+                st.error(f"审计日志无法读取：{err}")
+            else:
+                st.dataframe(labelled(log, extra=AUDIT_HEADERS), hide_index=True, width="stretch")
     return register
 
 
@@ -124,14 +135,12 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
                                          value=0.0, key="t_base_va")}
     table = efficiency_targets(analysis.enterprises, analysis.parcels,
                                base_2021={k: v for k, v in base.items() if v > 0})
-    st.dataframe(table.drop(columns=["indicator"]).rename(columns={
-        "label": "指标", "current": "当前（万元/亩）", "target": "目标（万元/亩）",
-        "target_year": "目标年度", "attainment": "达成度", "basis": "说明", "source": "出处"}),
-        hide_index=True, width="stretch",
-        column_config={"达成度": st.column_config.NumberColumn(format="percent"),
-                       "当前（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
-                       "目标（万元/亩）": st.column_config.NumberColumn(format="%.2f"),
-                       "目标年度": st.column_config.NumberColumn(format="%d")})
+    formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f",
+               "target_year": "%d"}
+    st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),
+                 hide_index=True, width="stretch",
+                 column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
+                                for c, f in formats.items()})
     fixed = table[table["target_year"] == table["target_year"].min()]
     st.bar_chart(fixed.set_index("label")[["current", "target"]].rename(
         columns={"current": "当前", "target": f"{int(fixed['target_year'].iloc[0])} 年目标"}),
@@ -149,7 +158,7 @@ def _scenario_tab(analysis, flagged) -> None:
         c1, c2 = st.columns(2)
         tax = c1.number_input("亩均税收提升至（万元/亩）", min_value=0.0, value=30.0, key="s_tax")
         va = c2.number_input("亩均增加值提升至（万元/亩）", min_value=0.0, value=100.0, key="s_va")
-    level = st.selectbox("比较层级", ["zone", "district", "city"], format_func=LEVEL_NAMES.get,
+    level = st.selectbox("比较层级", ["zone", "district", "city"], format_func=UNIT_LEVELS.get,
                          key="s_level")
     ids = flagged["parcel_id"].astype(str).tolist()
     units = unit_layer(get_catalog(), level)
@@ -157,10 +166,10 @@ def _scenario_tab(analysis, flagged) -> None:
                      level=level, labels=dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(f"作用于当前认定的 {len(ids):,} 宗低效宗地；“提升”只提高低于设定水平的企业，"
                "“清退”将其宗地与企业移出统计。")
-    st.dataframe(table.drop(columns=["unit"]).rename(columns=SCENARIO_LABELS), hide_index=True,
+    st.dataframe(labelled(table.drop(columns=["unit"]), extra=SCENARIO_COLUMNS), hide_index=True,
                  width="stretch", column_config={
-                     c: st.column_config.NumberColumn(format="%.2f")
-                     for c in SCENARIO_LABELS.values() if c != "单元"})
+                     label: st.column_config.NumberColumn(format="%.2f")
+                     for key, label in SCENARIO_COLUMNS.items() if key != "unit_name"})
 
 
 st.title("低效用地")

@@ -5,17 +5,15 @@ from __future__ import annotations
 import geopandas as gpd
 import streamlit as st
 
-from app_pages.common import data_key, md_escape
-from geo.zones.catalog import LEVEL_LABELS
+from app_pages.common import catalog_at, data_key, md_escape
+from geo.labels import LEVEL_LABELS
 from geo.zones.profile import entity_profile
 from geo.zones.report import profile_html
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _profile(data_dir: str, level: str, entity_id: str):
-    from app_pages.common import get_catalog
-
-    return entity_profile(get_catalog(), level, entity_id)
+    return entity_profile(catalog_at(data_dir), level, entity_id)
 
 
 def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str] | None, *,

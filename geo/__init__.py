@@ -1,32 +1,20 @@
-"""Pure logic of the Ningbo industrial-space planner (no Streamlit here).
+"""Pure logic of the Ningbo industrial-space planner (no Streamlit here), in rooms.
 
-Main entry points::
+- :mod:`geo.io` — the one guarded way to open a user's file (:mod:`geo.io.safefile`), tables
+  (:mod:`geo.io.tables`), numbers and units as officials write them
+  (:mod:`geo.io.quantities`), and one atomic write (:mod:`geo.io.atomic`).
+- :mod:`geo.zones` — the catalogue of industrial platforms: model and validation
+  (:mod:`geo.zones.catalog`), taxonomy, selection, schematic geometry, districts, boundary
+  import, entity profile, printable summary.
+- :mod:`geo.landuse` — 亩均论英雄: data model, headers, ingest, spatial assignment, metrics,
+  scoring, low-efficiency rules, register, targets, pipeline and views.
+- :mod:`geo.labels` (one Chinese vocabulary), :mod:`geo.export` (domain-free writer),
+  :mod:`geo.crs`, :mod:`geo.gcj02`, :mod:`geo.display`, :mod:`geo._errors`, :mod:`geo.cli`.
 
-    from geo import load_catalog, filter_by_industry, export_layer
+Imports run one way: app_pages → layers → landuse → zones → export → io → crs/gcj02/_errors
+(``tests/test_imports.py`` checks it)::
+
+    from geo.zones.catalog import load_catalog, filter_by_industry
     catalog = load_catalog()                      # dict: level -> validated GeoDataFrame
     cars = filter_by_industry(catalog, "汽车")     # matches across all layers
 """
-
-from geo._errors import BoundaryImportError, CatalogValidationError, ExportError
-from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS, area_km2, area_mu
-from geo.export import export_bytes, export_layer
-from geo.zones.boundaries import import_boundaries
-from geo.zones.catalog import (
-    BELTS,
-    LEVEL_LABELS,
-    LEVELS,
-    SCHEMATIC_NOTICE,
-    filter_by_industry,
-    filter_layer,
-    load_catalog,
-    load_layer,
-    validate_catalog,
-    validate_layer,
-)
-
-__all__ = [
-    "AREA_CRS", "BELTS", "BoundaryImportError", "CatalogValidationError", "ExportError",
-    "LEVELS", "LEVEL_LABELS", "M2_PER_MU", "SCHEMATIC_NOTICE", "STORAGE_CRS", "area_km2",
-    "area_mu", "export_bytes", "export_layer", "filter_by_industry", "filter_layer",
-    "import_boundaries", "load_catalog", "load_layer", "validate_catalog", "validate_layer",
-]

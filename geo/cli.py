@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.export import FORMATS, export_layer
+from geo.labels import LEVEL_LABELS
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
-from geo.zones.catalog import BELTS, LEVEL_FILES, load_catalog, load_layer
+from geo.zones.catalog import BELTS, LEVEL_FILES, export_notes, load_catalog, load_layer
 
 __all__ = ["main"]
 
@@ -89,10 +90,11 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     layer = load_layer(args.level, data_dir=args.data_dir)
     selection = filter_layer(layer, industries=args.industry, belt=args.belt,
                              district=args.district, name=args.name)
-    meta = {"层级": args.level, "产业": "、".join(args.industry) or "全部",
-            "板块": args.belt or "全部", "区县": args.district or "全部",
-            "名称包含": args.name or ""}
-    out = export_layer(selection, args.out, lang=args.lang, metadata=meta)
+    notes = export_notes({"层级": LEVEL_LABELS[args.level],
+                          "产业": "、".join(args.industry) or "全部",
+                          "板块": args.belt or "全部", "区县": args.district or "全部",
+                          "名称包含": args.name or ""})
+    out = export_layer(selection, args.out, lang=args.lang, notes=notes)
     print(f"wrote {len(selection)} {args.level} rows to {out}")
     return 0
 
@@ -124,7 +126,8 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     from geo.export import neutralise_formula
     from geo.landuse.pipeline import analyse, load_inputs
     from geo.landuse.scoring import load_profile
-    from geo.landuse.tables import LEVEL_NAMES, enterprise_table, level_table, parcel_table
+    from geo.labels import UNIT_LEVELS as LEVEL_NAMES
+    from geo.landuse.tables import enterprise_table, level_table, parcel_table
 
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
@@ -135,7 +138,9 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     catalog = load_catalog(data_dir=args.data_dir)
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
                        data_label=inputs.data_label, year=inputs.year)
+    view = "units"
     if args.command == "evaluate" and args.level == "enterprise":
+        view = "enterprises"
         table = enterprise_table(analysis)
         counts = table["class"].value_counts()
         what = f"{len(table)} enterprises (" + ", ".join(
@@ -144,13 +149,14 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
         table = level_table(analysis, catalog, level=args.level)
         what = f"{len(table)} {LEVEL_NAMES[args.level]} rows"
     else:
+        view = "parcels"
         table = parcel_table(analysis)
         what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
-    meta = analysis.metadata() | {
+    notes = analysis.export_notes(view, {
             "评价方案": f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
-            "校验问题行数": str(len(inputs.report))}
-    written = export_layer(table, out, lang=args.lang, metadata=meta)
+            "校验问题行数": str(len(inputs.report))})
+    written = export_layer(table, out, lang=args.lang, notes=notes)
     report_path = _report_path(written, args.lang)
     report = inputs.report.map(neutralise_formula)
     if args.lang == "en":

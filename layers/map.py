@@ -16,16 +16,16 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.display import belt_envelopes, display_frame
-from geo.zones.catalog import LEVEL_LABELS
+from geo.crs import NINGBO_VIEW
+from geo.labels import LEVEL_LABELS, MAP_LAYERS
 
 from .assets import use_offline_assets
 from .text import esc, popup_html, tooltip_html
 
 __all__ = ["BASEMAPS", "BELT_COLORS", "LAYER_NAMES", "Basemap", "available_basemaps",
-           "build_map", "selection_group", "NINGBO_BOUNDS", "blank_map", "finish_map"]
+           "build_map", "selection_group", "blank_map", "finish_map"]
 
 #: South-west and north-east corners of Ningbo (lat, lon) the map opens fitted to.
-NINGBO_BOUNDS = ((28.85, 120.88), (30.40, 122.30))
 BELT_COLORS = {
     "都市工业创新驱动核": "#d62728",
     "北部前湾产业带": "#1f77b4",
@@ -33,16 +33,7 @@ BELT_COLORS = {
     "南部湾海产业带": "#2ca02c",
     "西部沿路产业带": "#ff7f0e",
 }
-LAYER_NAMES = {
-    "district": "区县（市）边界",
-    "belt": "一核四带（示意）",
-    "zone": "重点工业集聚区（示意）",
-    "subzone": "分片（示意）",
-    "town": "特色小镇",
-    "branch": "高新区分园（示意）",
-    "base": "国家新型工业化示范基地",
-    "selected": "当前选中",
-}
+LAYER_NAMES = MAP_LAYERS
 POINT_COLORS = {"town": "#8c564b", "base": "#c2185b"}
 #: Tolerance of the coverage simplification used for display, per layer (metres).
 DISPLAY_TOLERANCE_M = {"district": 60.0, "zone": 0.0, "subzone": 0.0, "branch": 0.0}
@@ -331,6 +322,7 @@ def blank_map(asset_base: str) -> folium.Map:
 def finish_map(m: folium.Map, *, prefix: str, collapsed: bool = True) -> folium.Map:
     """Add the layer control, fit Ningbo, and give every element a stable id (``prefix``)."""
     folium.LayerControl(collapsed=collapsed).add_to(m)
-    m.fit_bounds([list(NINGBO_BOUNDS[0]), list(NINGBO_BOUNDS[1])])
+    west, south, east, north = NINGBO_VIEW
+    m.fit_bounds([[south, west], [north, east]])
     _stable_ids(m, prefix=prefix)
     return m

@@ -14,8 +14,8 @@ import math
 
 import pandas as pd
 
-from geo.export import QUALITY_LABELS_ZH
-from geo.zones.catalog import LEVEL_LABELS, LIST_SEPARATOR
+from geo.labels import LEVEL_LABELS, QUALITY
+from geo.zones.catalog import LIST_SEPARATOR
 
 __all__ = ["esc", "tooltip_html", "popup_html", "fmt_area"]
 
@@ -46,7 +46,7 @@ def _industries(row: pd.Series) -> str:
 
 def _quality(row: pd.Series) -> str:
     q = str(row.get("geometry_quality", ""))
-    return QUALITY_LABELS_ZH.get(q, q)
+    return QUALITY.get(q, q)
 
 
 def tooltip_html(row: pd.Series, level: str) -> str:

@@ -11,18 +11,12 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import M2_PER_MU
+from geo.labels import REASONS
 from geo.landuse.metrics import parcel_links, ratio
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
 __all__ = ["REASONS", "describe_rules", "flag_parcels", "parcel_figures"]
 
-#: Reason codes and their Chinese descriptions (thresholds come from the profile).
-REASONS = {
-    "LOW_TAX": "亩均税收低于阈值",
-    "LOW_FAR": "容积率低于阈值",
-    "IDLE": "闲置/停产",
-    "CLASS_D": "企业评价为D类",
-}
 
 
 def describe_rules(rules: LowlandRules) -> str:

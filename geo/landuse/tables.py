@@ -12,14 +12,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.display import belt_envelopes
+from geo.labels import UNIT_LEVELS
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
 from geo.landuse.pipeline import Analysis, first_parcel
 
-__all__ = ["LEVEL_NAMES", "ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
+__all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
            "enterprise_table", "filter_enterprises", "parcel_table"]
 
-LEVEL_NAMES = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
-               "belt": "产业带", "city": "全市"}
 
 
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
@@ -71,7 +70,7 @@ def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
     fill = [c for c in out.columns if c.endswith("_count")] + ["low_eff_land_mu"]
     out[fill] = out[fill].fillna(0)
     out["level"] = level
-    out["level_label"] = LEVEL_NAMES[level]
+    out["level_label"] = UNIT_LEVELS[level]
     out["data_nature"] = analysis.data_label
     out["data_year"] = analysis.year
     out["profile"] = analysis.profile.name

@@ -18,7 +18,7 @@ import pandas as pd
 from geo.landuse.metrics import aggregate, ratio
 from geo.landuse.model import CLEARED_STATUSES, split_ids
 
-__all__ = ["TARGETS_FILE", "load_targets", "progress", "efficiency_targets", "SCENARIO_LABELS",
+__all__ = ["TARGETS_FILE", "load_targets", "progress", "efficiency_targets",
            "Scenario", "scenario"]
 
 TARGETS_FILE = Path(__file__).resolve().parents[2] / "data" / "targets" / "plan_targets.csv"
@@ -107,13 +107,6 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
     return pd.DataFrame(rows)
 
 
-#: Chinese headers of the :func:`scenario` table.
-SCENARIO_LABELS = {
-    "unit_name": "单元", "tax_per_mu_now": "亩均税收·现状", "tax_per_mu_scenario": "亩均税收·情景",
-    "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
-    "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
-    "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
-    "parcel_land_mu_change": "面积变化（%）"}
 
 
 

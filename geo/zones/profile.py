@@ -9,8 +9,8 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import AREA_CRS, MU_PER_KM2
-from geo.export import COLUMN_LABELS_ZH, QUALITY_LABELS_ZH, QUALITY_NOTES
-from geo.zones.catalog import LEVEL_LABELS, LIST_SEPARATOR
+from geo.labels import COLUMNS, LEVEL_LABELS, QUALITY, QUALITY_NOTES, labelled
+from geo.zones.catalog import LIST_SEPARATOR
 
 __all__ = ["EntityProfile", "entity_profile", "NEAR_KM"]
 
@@ -136,14 +136,12 @@ def entity_profile(
     if hit.empty:
         raise ValueError(f"no {level} with id {entity_id!r}. Fix: pick an id from the table")
     row = hit.iloc[0]
-    attrs = [{"字段": COLUMN_LABELS_ZH.get(c, c), "值": "" if pd.isna(v) else str(v)}
+    attrs = [{"字段": COLUMNS.get(c, c), "值": "" if pd.isna(v) else str(v)}
              for c, v in row.drop(labels=[layer.geometry.name]).items()]
     subzones = pd.DataFrame()
     if level == "zone":
         parts = catalog["subzone"][catalog["subzone"]["zone_id"] == entity_id]
-        subzones = pd.DataFrame(parts[["id", "name", "district", "area_km2", "area_mu"]]).rename(
-            columns={"id": "编号", "name": "名称", "district": "区县（市）",
-                     "area_km2": "计算面积（平方公里）", "area_mu": "计算面积（亩）"})
+        subzones = labelled(parts, ["id", "name", "district", "area_km2", "area_mu"])
     quality = str(row["geometry_quality"])
     return EntityProfile(
         level=level, id=str(row["id"]), name=str(row["name"]),
@@ -152,6 +150,6 @@ def entity_profile(
         related=_related(catalog, level, row, near_km),
         industries=_industries(row, level),
         areas=_areas(row),
-        geometry_quality=QUALITY_LABELS_ZH.get(quality, quality),
+        geometry_quality=QUALITY.get(quality, quality),
         geometry_note=QUALITY_NOTES.get(quality, ""),
     )

@@ -7,7 +7,7 @@ import html
 
 import pandas as pd
 
-from geo.zones.catalog import LEVEL_LABELS
+from geo.labels import LEVEL_LABELS
 from geo.zones.profile import EntityProfile
 
 __all__ = ["profile_html"]

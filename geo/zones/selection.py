@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 
-from geo.zones.catalog import BELTS, LEVEL_LABELS, filter_layer
+from geo.labels import LEVEL_LABELS
+from geo.zones.catalog import BELTS, filter_layer
 
 __all__ = ["Filters", "MAP_LEVELS", "select", "describe_filters"]
 

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.analysis_state import WORK_DIR_ENV
 from app_pages.common import DATA_DIR_ENV
+from geo.labels import column_label
 from geo.landuse.model import SAMPLE_LABEL
 from geo.landuse.register import load_register
 from tests.support.apptest import RecordingStorage, download
@@ -48,26 +49,32 @@ def test_efficiency_page_labels_sample_and_exports_it(work):
     assert at.title[0].value == "亩均效益"
     assert SAMPLE_LABEL in at.warning[0].value
     ranking = at.dataframe[0].value
-    assert {"单元", "亩均税收（万元/亩）", "企业数", "数据覆盖率"} <= set(ranking.columns)
+    assert {column_label(c) for c in ("unit_name", "tax_per_mu", "enterprise_count",
+                                      "coverage_share")} <= set(ranking.columns)
     assert len(ranking) == 57  # one row per 分片, units without data included
     at.selectbox(key="e_level").set_value("district").run()
     assert not at.exception, at.exception
     districts = at.dataframe[0].value
     assert len(districts) == 10 and districts["亩均税收（万元/亩）"].notna().any()
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
-    assert len(listed) > 0 and set(listed["类别"]) == {"D"}  # the D list by default
+    assert len(listed) > 0 and set(listed[column_label("class")]) == {"D"}  # the D list by default
     at.multiselect(key="e_classes").set_value(["A"]).run()
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
-    assert set(listed["类别"]) == {"A"}
-    for _, track in listed.groupby("序列"):
-        assert track["得分"].is_monotonic_decreasing  # best first within each track
+    assert set(listed[column_label("class")]) == {"A"}
+    for _, track in listed.groupby(column_label("track")):
+        assert track[column_label("score")].is_monotonic_decreasing  # best first per track
     book = openpyxl.load_workbook(io.BytesIO(download(next(
         b for b in at.get("download_button") if "所列企业" in b.proto.label))))
     assert book.worksheets[0].max_row == len(listed) + 1
+    # one vocabulary: every header the page shows is a header of its download (issue 9)
+    downloaded = {c.value for c in book.worksheets[0][1]}
+    assert set(listed.columns) <= downloaded, set(listed.columns) - downloaded
     xlsx = download(next(b for b in at.get("download_button") if "XLSX" in b.proto.label))
     book = openpyxl.load_workbook(io.BytesIO(xlsx))
     values = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
     assert SAMPLE_LABEL in values  # the sample label travels with the export
+    level_headers = {c.value for c in book.worksheets[0][1]}
+    assert set(districts.columns) <= level_headers, set(districts.columns) - level_headers
 
 
 def test_lowland_register_save_writes_audit_and_keeps_sample_separate(work):
@@ -200,8 +207,9 @@ def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
     at.multiselect(key="e_classes").set_value(["未参评"]).run()
     assert not at.exception, at.exception
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
-    assert listed["企业名称"].tolist() == ["乙公司"]
-    assert listed["类别"].isna().all() and listed["说明"].iloc[0] == "无用地数据，未参评"
+    assert listed[column_label("name")].tolist() == ["乙公司"]
+    assert listed[column_label("class")].isna().all()
+    assert listed[column_label("class_note")].iloc[0] == "无用地数据，未参评"
 
 
 def test_failed_import_names_the_years_and_keeps_the_data_line(work):

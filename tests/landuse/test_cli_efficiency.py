@@ -314,3 +314,58 @@ def test_a_parcel_named_twice_by_one_enterprise_counts_once(tmp_path, files):
     land = enterprise_land(pd.DataFrame({"credit_code": ["A", "B"], "parcel_id": ["P1;P1", "P1"]}),
                            parcels)
     assert land["land_mu"].tolist() == pytest.approx([15.0, 15.0])  # 30 亩 shared by two
+
+
+# --- each export states its own data nature, units and sources (issue 9) ---------------------
+
+def _notes(path: Path) -> dict[str, str]:
+    sheet = openpyxl.load_workbook(path)["说明"]
+    return {str(r[0].value): str(r[1].value) for r in sheet.iter_rows(min_row=2)}
+
+
+@pytest.mark.parametrize(("command", "level"), [("evaluate", "enterprise"),
+                                                ("evaluate", "district"),
+                                                ("evaluate", "subzone"), ("lowland", None)])
+def test_a_muju_export_states_its_own_nature_units_and_sources(files, tmp_path, command, level):
+    from geo.labels import SCHEMATIC_NOTICE
+
+    ppath, epath = files
+    out = tmp_path / f"{command}_{level}.xlsx"
+    args = [command, "--parcels", str(ppath), "--enterprises", str(epath), "--out", str(out)]
+    assert main([*args, *(["--level", level] if level else [])]) == 0
+    notes = _notes(out)
+    assert notes["数据性质"] == "用户导入：宗地.geojson、企业.csv"
+    assert "平方公里" not in notes["单位"]
+    assert "万元" in notes["单位"]
+    assert "亩" in notes["单位"]
+    assert "十四五" not in notes["数据来源"]
+    assert "宗地.geojson" in notes["数据来源"]
+    assert "评价方案" in notes["数据来源"]
+    assert SCHEMATIC_NOTICE not in notes.values()
+    if level in ("district", "subzone"):  # the units' outlines are schematic, and it says so
+        assert "示意范围" in notes["几何说明"]
+    else:
+        assert "示意范围" not in notes["几何说明"]
+
+
+def test_a_catalogue_export_keeps_the_catalogue_notes(tmp_path):
+    from geo.labels import SCHEMATIC_NOTICE
+
+    out = tmp_path / "zones.xlsx"
+    assert main(["catalog", "--level", "zone", "--out", str(out)]) == 0
+    notes = _notes(out)
+    assert notes["几何说明"] == SCHEMATIC_NOTICE
+    assert "平方公里" in notes["单位"]
+    assert "十四五" in notes["数据来源"]
+
+
+def test_the_writer_knows_no_domain():
+    import inspect
+
+    import geo.export as export
+
+    text = inspect.getsource(export)
+    for word in ("十四五", "示意范围", "cnmaps", "亩均"):
+        assert word not in text, word
+    with pytest.raises(TypeError, match="notes"):
+        export.export_bytes(gpd.GeoDataFrame({"geometry_quality": []}, geometry=[]), "csv")

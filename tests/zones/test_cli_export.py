@@ -12,6 +12,7 @@ from tests.support.paths import ROOT
 
 from geo.cli import main
 from geo.export import export_layer, neutralise_formula
+from geo.zones.catalog import export_notes
 
 FORMATS = [".csv", ".xlsx", ".geojson", ".gpkg"]
 
@@ -98,8 +99,8 @@ def test_hostile_names_are_inert_in_csv_and_excel(catalog, tmp_path):
     hostile = catalog["zone"].head(2).copy()
     hostile.loc[hostile.index[0], "name"] = "=cmd|' /C calc'!A0"
     hostile.loc[hostile.index[1], "name"] = "@SUM(1+1)*cmd"
-    csv_path = export_layer(hostile, tmp_path / "h.csv")
-    xlsx_path = export_layer(hostile, tmp_path / "h.xlsx")
+    csv_path = export_layer(hostile, tmp_path / "h.csv", notes=export_notes())
+    xlsx_path = export_layer(hostile, tmp_path / "h.xlsx", notes=export_notes())
     names = pd.read_csv(csv_path, dtype=str, encoding="utf-8-sig")["名称"].tolist()
     assert names == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)*cmd"]
     ws = load_workbook(xlsx_path)["数据"]
@@ -112,7 +113,7 @@ def test_failed_export_keeps_the_previous_file(catalog, tmp_path, monkeypatch):
     import geo.export as export
 
     out = tmp_path / "z.csv"
-    export_layer(catalog["zone"], out)
+    export_layer(catalog["zone"], out, notes=export_notes())
     before = out.read_bytes()
 
     def boom(*args, **kwargs):
@@ -120,6 +121,6 @@ def test_failed_export_keeps_the_previous_file(catalog, tmp_path, monkeypatch):
 
     monkeypatch.setattr(export, "export_bytes", boom)
     with pytest.raises(OSError):
-        export_layer(catalog["zone"].head(1), out)
+        export_layer(catalog["zone"].head(1), out, notes=export_notes())
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["z.csv"]

