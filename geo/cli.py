@@ -124,9 +124,9 @@ def _report_path(out: Path, lang: str) -> Path:
 
 def _cmd_efficiency(args: argparse.Namespace) -> int:
     from geo.export import neutralise_formula
+    from geo.labels import UNIT_LEVELS as LEVEL_NAMES
     from geo.landuse.pipeline import analyse, load_inputs
     from geo.landuse.scoring import load_profile
-    from geo.labels import UNIT_LEVELS as LEVEL_NAMES
     from geo.landuse.tables import enterprise_table, level_table, parcel_table
 
     out = Path(args.out)

@@ -15,8 +15,8 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.display import belt_envelopes, display_frame
 from geo.crs import NINGBO_VIEW
+from geo.display import belt_envelopes, display_frame
 from geo.labels import LEVEL_LABELS, MAP_LAYERS
 
 from .assets import use_offline_assets

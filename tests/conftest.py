@@ -16,7 +16,7 @@ def catalog():
     return load_catalog()
 
 
-@pytest.fixture()
+@pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of data/parks for tests that change files."""
     target = tmp_path / "parks"

@@ -96,7 +96,8 @@ class Analysis:
 
     def provenance(self) -> dict[str, object]:
         """Columns every parcel or enterprise export carries: what the data are, their year,
-        the geometry's quality and the scoring profile."""
+        the geometry's quality and the scoring profile.
+        """
         return {"data_nature": self.data_label, "data_year": self.year,
                 "geometry_quality": "sample" if self.is_sample else "imported",
                 "profile": self.profile.name}

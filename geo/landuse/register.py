@@ -120,7 +120,8 @@ def _is_year(value: object) -> bool:
 
 def _inert_cell(value: object) -> object:
     """A leading apostrophe for text a spreadsheet would evaluate — and for text that already
-    starts with one, so that :func:`_restore` is an exact inverse."""
+    starts with one, so that :func:`_restore` is an exact inverse.
+    """
     if isinstance(value, str) and value.startswith("'"):
         return "'" + value
     return neutralise_formula(value)

@@ -23,7 +23,8 @@ __all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
 
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
     """Geometry and display name of each unit of ``level`` (``unit``, ``unit_name``,
-    ``geometry_quality``)."""
+    ``geometry_quality``).
+    """
     if level == "subzone":
         src = catalog["subzone"].assign(unit=lambda d: d["id"],
                                         unit_name=lambda d: d["zone_name"] + "·" + d["name"])

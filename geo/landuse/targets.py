@@ -113,7 +113,8 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
 @dataclass(frozen=True)
 class Scenario:
     """A what-if: ``mode`` "raise" (bring flagged land up to ``tax_per_mu``/``va_per_mu``) or
-    "clear" (flagged parcels leave the industrial land stock with their enterprises)."""
+    "clear" (flagged parcels leave the industrial land stock with their enterprises).
+    """
 
     mode: str
     tax_per_mu: float | None = None

@@ -22,7 +22,7 @@ HOSTILE = '=HYPERLINK("http://evil")<img src=x onerror=alert(1)>`${alert(2)}`'
 
 
 
-@pytest.fixture()
+@pytest.fixture
 def app(monkeypatch):
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
     monkeypatch.delenv(DATA_DIR_ENV, raising=False)

@@ -21,8 +21,7 @@ from tests.support.apptest import RecordingStorage, download
 from tests.support.paths import APP
 
 
-
-@pytest.fixture()
+@pytest.fixture
 def work(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "work"
     monkeypatch.setenv(WORK_DIR_ENV, str(folder))

@@ -83,7 +83,7 @@ class App:
         return f"\n--- streamlit output (last {lines} lines, {self.log}) ---\n{body}"
 
 
-@pytest.fixture()
+@pytest.fixture
 def browser_paths() -> tuple[str, str]:
     """(chromium, chromedriver), or skip with the reason."""
     if webdriver is None:
@@ -98,7 +98,7 @@ def browser_paths() -> tuple[str, str]:
     return chromium, driver
 
 
-@pytest.fixture()
+@pytest.fixture
 def app(tmp_path: Path, browser_paths) -> App:
     """The app on a free port; terminated (whole process group) afterwards."""
     port = _free_port()
@@ -145,7 +145,7 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-@pytest.fixture()
+@pytest.fixture
 def driver(browser_paths, monkeypatch):
     """Headless Chromium through the local chromedriver (Selenium Manager stays offline)."""
     chromium, chromedriver = browser_paths

@@ -11,8 +11,8 @@ from geo.crs import AREA_CRS, M2_PER_MU, MU_PER_KM2, area_km2, area_mu, to_area_
 
 
 def test_mu_definition():
-    assert M2_PER_MU == pytest.approx(666.6667, abs=1e-4)
-    assert MU_PER_KM2 == pytest.approx(1500.0)
+    assert pytest.approx(666.6667, abs=1e-4) == M2_PER_MU
+    assert pytest.approx(1500.0) == MU_PER_KM2
 
 
 def test_area_crs_is_cgcs2000_gauss_kruger():

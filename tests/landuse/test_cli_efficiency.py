@@ -25,7 +25,7 @@ def _square(centre, mu: float, dx: float = 0.0):
     return box(x - side / 2, y - side / 2, x + side / 2, y + side / 2)
 
 
-@pytest.fixture()
+@pytest.fixture
 def files(catalog, tmp_path) -> tuple[Path, Path]:
     """P1 30 亩 and P2 10 亩 in 分片 Z01-01, P3 20 亩 in Z02-01; three enterprises."""
     sub = catalog["subzone"].set_index("id").to_crs(4549)

@@ -19,7 +19,7 @@ from geo.landuse.spatial import assign_points, assign_units
 MU = M2_PER_MU  # 666.67 m²
 
 
-@pytest.fixture()
+@pytest.fixture
 def parcels() -> pd.DataFrame:
     # P1 30 亩, P2 15 亩 (shared by E2 and E3), P3 6 亩 idle with no enterprise, P4 10 亩
     return pd.DataFrame({
@@ -33,7 +33,7 @@ def parcels() -> pd.DataFrame:
     })
 
 
-@pytest.fixture()
+@pytest.fixture
 def enterprises() -> pd.DataFrame:
     return pd.DataFrame({
         "credit_code": ["E1", "E2", "E3", "E4"],

@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from tests.support.seeds import FIXTURES, read_excerpt
 
 from geo.crs import M2_PER_MU
 from geo.landuse.lowland import flag_parcels
@@ -15,12 +14,13 @@ from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.register import load_register, save_register, update_register
 from geo.landuse.scoring import evaluate, load_profile
 from geo.landuse.targets import Scenario, load_targets, progress, scenario
+from tests.support.seeds import FIXTURES, read_excerpt
 
 MU = M2_PER_MU
 WHEN = dt.datetime(2026, 11, 23, 9, 30)
 
 
-@pytest.fixture()
+@pytest.fixture
 def parcels() -> pd.DataFrame:
     return pd.DataFrame({
         "parcel_id": ["P1", "P2", "P3", "P4", "P5"],
@@ -33,7 +33,7 @@ def parcels() -> pd.DataFrame:
     })
 
 
-@pytest.fixture()
+@pytest.fixture
 def enterprises(parcels) -> pd.DataFrame:
     ent = pd.DataFrame({
         "credit_code": ["E1", "E2", "E4", "E5"], "parcel_id": ["P1", "P2", "P4", "P5"],

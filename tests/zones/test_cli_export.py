@@ -8,11 +8,11 @@ import sys
 import geopandas as gpd
 import pandas as pd
 import pytest
-from tests.support.paths import ROOT
 
 from geo.cli import main
 from geo.export import export_layer, neutralise_formula
 from geo.zones.catalog import export_notes
+from tests.support.paths import ROOT
 
 FORMATS = [".csv", ".xlsx", ".geojson", ".gpkg"]
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pandas as pd
-from tests.support.paths import ROOT
-from tests.support.seeds import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
 
 from geo.zones.catalog import filter_by_industry
+from tests.support.paths import ROOT
+from tests.support.seeds import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
 
 SEED_001 = "001_b8d3d45e2c57e28b.txt"
 SEED_003 = "003_eaac2ae218f46b5d.txt"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.seeds import read_excerpt
 
 from geo.zones.catalog import filter_by_industry, filter_layer
 from geo.zones.taxonomy import canonical_tags, load_taxonomy, split_tags, tags_for_phrase
+from tests.support.seeds import read_excerpt
 
 
 def test_taxonomy_holds_the_246_plus_clusters_of_seed_001_line_304():
