@@ -53,7 +53,8 @@ st.caption("支持 GeoPackage、GeoJSON、Shapefile（zip 打包，含 GBK 编�
            "CSV（UTF-8/GBK）与 Excel（含两行合并表头）。金额单位（元/万元/亿元）、面积单位"
            "（亩/平方米/公顷）从表头或单元格识别；编号按文本保留。"
            f"单个文件不超过 {MAX_BYTES // 2**20} MB，zip 解压后不超过 "
-           f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、含“..”或绝对路径的 zip 一律拒收。")
+           f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、"
+           "含“..”或绝对路径的 zip 一律拒收。")
 in_use = st.empty()  # filled last (or before a stop), after a possible import
 
 
@@ -69,7 +70,8 @@ profile_up = st.file_uploader("评价方案（TOML，可选；默认 data/profil
                               type=["toml"], key="up_profile")
 gcj = st.checkbox("坐标为 GCJ-02（高德），导入时转换为 WGS84", key="up_gcj")
 year = st.number_input("分析年度（0 = 文件中最新的年度）", min_value=0, max_value=2100, value=0,
-                       step=1, key="up_year", help="文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
+                       step=1, key="up_year",
+                       help="文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
 
 if parcels_up is not None:
     st.subheader("表头识别预览")

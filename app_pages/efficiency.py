@@ -98,15 +98,16 @@ tracks = f2.multiselect("评价序列", ["规上", "规下"], default=["规上",
 district = f3.selectbox("区县（市）", ["", *sorted(ent_table["district"].dropna().unique())],
                         format_func=lambda d: d or "（全部）", key="e_district")
 shown = filter_enterprises(ent_table, classes=classes, tracks=tracks, district=district)
-st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；得分 = Σ min(指标值 / 基准值, 上限) × 权重，"
-           "类别按得分排名分档（评价方案可调）。")
+st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；"
+           "得分 = Σ min(指标值 / 基准值, 上限) × 权重，类别按得分排名分档（评价方案可调）。")
 st.dataframe(labelled(shown, ["name", "credit_code", "track", "industry", "district", "land_mu",
                               "tax_per_mu", "va_per_mu", "score", "class", "class_note"]),
              hide_index=True, width="stretch",
              column_config={column_label(c): st.column_config.NumberColumn(format="%.2f")
                             for c in ("land_mu", "tax_per_mu", "va_per_mu", "score")})
-st.download_button("导出所列企业（Excel）", _ent_export(key, tuple(classes), tuple(tracks), district,
-                                                analysis), file_name="企业评价清单.xlsx", key="e_ent_dl")
+st.download_button("导出所列企业（Excel）",
+                   _ent_export(key, tuple(classes), tuple(tracks), district, analysis),
+                   file_name="企业评价清单.xlsx", key="e_ent_dl")
 
 st.subheader("导出汇总")
 cols = st.columns(4)

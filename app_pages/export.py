@@ -1,4 +1,4 @@
-"""导出 — the current filtered selection as CSV / Excel / GeoJSON / GeoPackage (same code as the CLI)."""
+"""导出 — the filtered selection as CSV / Excel / GeoJSON / GeoPackage (same writer as the CLI)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ st.table({"筛选": list(describe_filters(filters).keys()),
           "条件": list(describe_filters(filters).values())})
 stamp = dt.date.today().strftime("%Y%m%d")
 cols = st.columns(len(FORMATS))
-for col, fmt in zip(cols, sorted(set(FORMATS.values()), key=list(FORMAT_LABELS).index), strict=True):
+ordered = sorted(set(FORMATS.values()), key=list(FORMAT_LABELS).index)
+for col, fmt in zip(cols, ordered, strict=True):
     with col:
         st.download_button(FORMAT_LABELS[fmt], _file(data_key(), filters, level, fmt, lang),
                            file_name=f"宁波工业空间_{LEVEL_LABELS[level]}_{stamp}.{fmt}",

@@ -129,10 +129,10 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
         st.warning(f"{prog.attrs['later_mu']:,.1f} 亩的完成年度晚于 2026 年，未计入；请核对年度。")
     st.subheader("规上工业亩均效益与目标")
     c1, c2 = st.columns(2)
-    base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）", min_value=0.0,
-                                          value=0.0, key="t_base_tax"),
-            "va_per_mu": c2.number_input("2021 年规上亩均增加值基数（万元/亩，选填）", min_value=0.0,
-                                         value=0.0, key="t_base_va")}
+    base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）",
+                                          min_value=0.0, value=0.0, key="t_base_tax"),
+            "va_per_mu": c2.number_input("2021 年规上亩均增加值基数（万元/亩，选填）",
+                                         min_value=0.0, value=0.0, key="t_base_va")}
     table = efficiency_targets(analysis.enterprises, analysis.parcels,
                                base_2021={k: v for k, v in base.items() if v > 0})
     formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f",

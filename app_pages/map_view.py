@@ -40,7 +40,8 @@ st.title("地图总览")
 st.caption("一核四带二十区多点 · " + SCHEMATIC_NOTICE)
 selection = get_selection(filters)
 if BASEMAPS[basemap].gcj02:
-    st.info("高德底图为 GCJ-02 坐标：叠加图层仅在显示时偏移到 GCJ-02，面积与导出仍按 WGS84/CGCS2000。")
+    st.info("高德底图为 GCJ-02 坐标：叠加图层仅在显示时偏移到 GCJ-02，"
+            "面积与导出仍按 WGS84/CGCS2000。")
 
 left, right = st.columns([3, 2])
 with left:

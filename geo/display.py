@@ -30,7 +30,7 @@ def display_frame(
     precision_deg: float = DISPLAY_PRECISION_DEG,
     gcj02: bool = False,
 ) -> gpd.GeoDataFrame:
-    """A light copy of a layer for drawing on a web map.
+    """Return a light copy of a layer for drawing on a web map.
 
     Parameters
     ----------

@@ -64,7 +64,7 @@ class ExportNotes:
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def with_extra(self, extra: Mapping[str, object]) -> ExportNotes:
-        """These notes with more lines (later keys win)."""
+        """Return these notes with more lines (later keys win)."""
         return ExportNotes(self.nature, self.geometry, self.units, self.sources,
                            {**self.extra, **extra})
 
@@ -139,7 +139,8 @@ def _metadata_rows(notes: ExportNotes, n_rows: int, lang: str) -> list[tuple[str
         "" if v is None else str(v)))) for k, v in rows]
 
 
-def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target, lang: str) -> None:
+def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target: io.BytesIO,
+                lang: str) -> None:
     from openpyxl.utils import get_column_letter
 
     sheet = "数据" if lang == "zh" else "data"

@@ -12,6 +12,8 @@ on WGS84 data projected to CGCS2000 Gauss-Krüger (see :mod:`geo.crs`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -26,6 +28,9 @@ __all__ = [
 
 _A = 6378245.0  # semi-major axis of Krasovsky 1940, as used by the GCJ-02 algorithm
 _EE = 0.00669342162296594323  # eccentricity squared of Krasovsky 1940
+
+#: A vectorised (lon, lat) -> (lon, lat) transform such as :func:`wgs84_to_gcj02`.
+_CoordTransform = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def in_china(lon: np.ndarray | float, lat: np.ndarray | float) -> np.ndarray:
@@ -68,7 +73,9 @@ def _delta(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return dlon, dlat
 
 
-def wgs84_to_gcj02(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def wgs84_to_gcj02(
+    lon: np.ndarray | float, lat: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
     """Convert WGS84 coordinates to GCJ-02.
 
     Parameters
@@ -120,7 +127,7 @@ def gcj02_to_wgs84(
     return wlon, wlat
 
 
-def _transform_geometry(geom: BaseGeometry, func) -> BaseGeometry:
+def _transform_geometry(geom: BaseGeometry, func: _CoordTransform) -> BaseGeometry:
     def _xy(coords: np.ndarray) -> np.ndarray:
         x, y = func(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])

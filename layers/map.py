@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypedDict
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from geo.crs import NINGBO_VIEW
@@ -58,8 +59,8 @@ BASEMAPS = {
     "none": Basemap("none", "无底图（离线/内网）", None, ""),
     "osm": Basemap("osm", "OpenStreetMap", ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",),
                    "© OpenStreetMap contributors"),
-    "tianditu": Basemap("tianditu", "天地图（矢量）", ("vec", "cva"), "© 天地图 (国家地理信息公共服务平台)",
-                        subdomains="01234567"),
+    "tianditu": Basemap("tianditu", "天地图（矢量）", ("vec", "cva"),
+                        "© 天地图 (国家地理信息公共服务平台)", subdomains="01234567"),
     "gaode": Basemap("gaode", "高德（GCJ-02，叠加层按 GCJ-02 偏移显示）",
                      ("https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1"
                       "&style=8&x={x}&y={y}&z={z}",), "© 高德地图 (GCJ-02)", gcj02=True,
@@ -96,7 +97,7 @@ class Legend(MacroElement):
 
 
 def legend_html(levels: list[str], *, gcj02: bool) -> str:
-    """The legend: belt colours, point symbols, and the schematic notice."""
+    """Build the legend: belt colours, point symbols, and the schematic notice."""
     rows = [f"<div><span style='display:inline-block;width:12px;height:12px;"
             f"background:{c};opacity:.6;margin-right:4px'></span>{esc(b)}</div>"
             for b, c in BELT_COLORS.items()]
@@ -151,7 +152,17 @@ def _geojson(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool, style: dict,
     )
 
 
-_STYLES = {
+class _Style(TypedDict, total=False):
+    """Leaflet path options of one level (``radius``: circle markers of point levels)."""
+
+    weight: int
+    fillOpacity: float
+    opacity: float
+    dashArray: str
+    radius: int
+
+
+_STYLES: dict[str, _Style] = {
     "zone": {"weight": 2, "fillOpacity": 0.35, "opacity": 0.9},
     "subzone": {"weight": 1, "fillOpacity": 0.15, "dashArray": "3 3", "opacity": 0.9},
     "branch": {"weight": 2, "fillOpacity": 0.05, "dashArray": "6 4", "opacity": 1.0},
@@ -160,7 +171,7 @@ _STYLES = {
 }
 
 
-def _stable_ids(root, *, prefix: str) -> None:
+def _stable_ids(root: Element, *, prefix: str) -> None:
     """Give ``root`` and its descendants ids that depend only on their place in the tree.
 
     folium names every element with a random uuid, so two builds of the same view produce
@@ -169,7 +180,7 @@ def _stable_ids(root, *, prefix: str) -> None:
     """
     counter = 0
 
-    def walk(el) -> None:
+    def walk(el: Element) -> None:
         nonlocal counter
         el._id = f"{prefix}{counter:06d}"
         counter += 1
@@ -182,7 +193,7 @@ def _stable_ids(root, *, prefix: str) -> None:
 def selection_group(
     selection: Mapping[str, gpd.GeoDataFrame], selected: tuple[str, str], *, gcj02: bool = False
 ) -> folium.FeatureGroup | None:
-    """An outline around the selected entity, as its own layer (None if it is filtered out).
+    """Outline the selected entity, as its own layer (None if it is filtered out).
 
     Kept separate from :func:`build_map` so the app can add it to a live map
     (``st_folium(feature_group_to_add=...)``) without reloading the map or losing the view.
@@ -198,6 +209,105 @@ def selection_group(
                    marker=folium.CircleMarker(radius=12), interactive=False).add_to(group)
     _stable_ids(group, prefix="sel")
     return group
+
+
+def _basemap(basemap: str, tianditu_key: str | None) -> Basemap:
+    """Return the chosen background, checking that it exists and has its key."""
+    if basemap not in BASEMAPS:
+        raise ValueError(f"unknown basemap {basemap!r}. Fix: use one of {', '.join(BASEMAPS)}")
+    base = BASEMAPS[basemap]
+    if basemap == "tianditu" and not tianditu_key:
+        raise ValueError("天地图 needs a key. Fix: set TIANDITU_KEY in the environment or "
+                         "tianditu_key in .streamlit/secrets.toml")
+    return base
+
+
+def _add_tiles(m: folium.Map, basemap: str, tianditu_key: str | None) -> None:
+    """Add the basemap's tile layers (none for the plain background)."""
+    base = BASEMAPS[basemap]
+    if base.tiles is None:
+        return  # the plain Leaflet background: nothing is fetched from outside
+    if basemap == "tianditu":
+        for layer in base.tiles:
+            folium.TileLayer(
+                tiles=_TDT.format(layer=layer, key=tianditu_key), attr=base.attribution,
+                name=f"天地图·{'注记' if layer == 'cva' else '矢量'}", subdomains=base.subdomains,
+                overlay=layer == "cva", control=False, max_zoom=18).add_to(m)
+    else:
+        folium.TileLayer(tiles=base.tiles[0], attr=base.attribution, name=base.label,
+                         subdomains=base.subdomains, control=False, max_zoom=18).add_to(m)
+
+
+def _add_districts(m: folium.Map, districts: gpd.GeoDataFrame, district: str, *,
+                   gcj02: bool) -> None:
+    """Add the district outlines, ``district`` drawn heavier."""
+    dist = districts.copy()
+    dist["_emph"] = dist["name"] == district
+    dist_light = display_frame(_with_text(dist, "district").assign(_emph=dist["_emph"]),
+                               columns=["id", "level", "_tt", "_pop", "_emph"],
+                               tolerance_m=DISPLAY_TOLERANCE_M["district"], gcj02=gcj02)
+    folium.GeoJson(
+        dist_light.to_json(drop_id=True), name=LAYER_NAMES["district"],
+        style_function=lambda f: {"color": "#333" if f["properties"]["_emph"] else "#888",
+                                  "weight": 3 if f["properties"]["_emph"] else 1,
+                                  "fill": False, "dashArray": "4 2"},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False), interactive=True,
+    ).add_to(m)
+
+
+def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) -> None:
+    """Add the belt envelopes of ``zones`` as one layer (nothing if there are no zones)."""
+    if zones is None or not len(zones):
+        return
+    env = belt_envelopes(zones)
+    env["id"] = env["belt"]
+    env["name"] = env["belt"]
+    fg = folium.FeatureGroup(name=LAYER_NAMES["belt"], show=True)
+    light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj02)
+    light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
+                    for r in light.itertuples()]
+    light["_color"] = light["belt"].map(BELT_COLORS)
+    folium.GeoJson(
+        light[["id", "_tt", "_color", "geometry"]].to_json(drop_id=True),
+        style_function=lambda f: {"color": f["properties"]["_color"], "weight": 0,
+                                  "fillColor": f["properties"]["_color"], "fillOpacity": 0.08},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False),
+    ).add_to(fg)
+    fg.add_to(m)
+
+
+def _level_group(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool) -> folium.FeatureGroup:
+    """Return one level's toggleable layer, named with its count (sub-zones start hidden)."""
+    fg = folium.FeatureGroup(name=f"{LAYER_NAMES[level]}（{len(gdf)}）",
+                             show=level != "subzone")
+    if len(gdf):
+        style = _STYLES[level]
+        marker = None
+        if level in POINT_COLORS:
+            marker = folium.CircleMarker(radius=style["radius"], fill=True)
+        _geojson(gdf, level, gcj02=gcj02, style={k: v for k, v in style.items()
+                                                  if k != "radius"},
+                 marker=marker).add_to(fg)
+    return fg
+
+
+def _add_levels(m: folium.Map, selection: Mapping[str, gpd.GeoDataFrame], *,
+                gcj02: bool) -> None:
+    """Add a layer for every level present in ``selection``, in drawing order."""
+    for level in ("zone", "subzone", "branch", "town", "base"):
+        gdf = selection.get(level)
+        if gdf is not None:
+            _level_group(gdf, level, gcj02=gcj02).add_to(m)
+
+
+def _add_selected(m: folium.Map, selection: Mapping[str, gpd.GeoDataFrame],
+                  selected: tuple[str, str] | None, *, gcj02: bool) -> None:
+    """Add the outline of the selected entity, if any and if it is shown."""
+    if selected is None:
+        return
+    group = selection_group(selection, selected, gcj02=gcj02)
+    if group is not None:
+        group.add_to(m)
 
 
 def build_map(
@@ -236,84 +346,20 @@ def build_map(
     -------
     folium.Map
     """
-    if basemap not in BASEMAPS:
-        raise ValueError(f"unknown basemap {basemap!r}. Fix: use one of {', '.join(BASEMAPS)}")
-    base = BASEMAPS[basemap]
-    if basemap == "tianditu" and not tianditu_key:
-        raise ValueError("天地图 needs a key. Fix: set TIANDITU_KEY in the environment or "
-                         "tianditu_key in .streamlit/secrets.toml")
-    gcj = base.gcj02
+    gcj = _basemap(basemap, tianditu_key).gcj02
     m = blank_map(asset_base)
-    if base.tiles is None:
-        pass  # the plain Leaflet background: nothing is fetched from outside
-    elif basemap == "tianditu":
-        for layer in base.tiles:
-            folium.TileLayer(
-                tiles=_TDT.format(layer=layer, key=tianditu_key), attr=base.attribution,
-                name=f"天地图·{'注记' if layer == 'cva' else '矢量'}", subdomains=base.subdomains,
-                overlay=layer == "cva", control=False, max_zoom=18).add_to(m)
-    else:
-        folium.TileLayer(tiles=base.tiles[0], attr=base.attribution, name=base.label,
-                         subdomains=base.subdomains, control=False, max_zoom=18).add_to(m)
-
-    dist = districts.copy()
-    dist["_emph"] = dist["name"] == district
-    dist_light = display_frame(_with_text(dist, "district").assign(_emph=dist["_emph"]),
-                               columns=["id", "level", "_tt", "_pop", "_emph"],
-                               tolerance_m=DISPLAY_TOLERANCE_M["district"], gcj02=gcj)
-    folium.GeoJson(
-        dist_light.to_json(drop_id=True), name=LAYER_NAMES["district"],
-        style_function=lambda f: {"color": "#333" if f["properties"]["_emph"] else "#888",
-                                  "weight": 3 if f["properties"]["_emph"] else 1,
-                                  "fill": False, "dashArray": "4 2"},
-        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False), interactive=True,
-    ).add_to(m)
-
+    _add_tiles(m, basemap, tianditu_key)
+    _add_districts(m, districts, district, gcj02=gcj)
     belts_src = zones_for_belts if zones_for_belts is not None else selection.get("zone")
-    if belts_src is not None and len(belts_src):
-        env = belt_envelopes(belts_src)
-        env["id"] = env["belt"]
-        env["name"] = env["belt"]
-        fg = folium.FeatureGroup(name=LAYER_NAMES["belt"], show=True)
-        light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj)
-        light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
-                        for r in light.itertuples()]
-        light["_color"] = light["belt"].map(BELT_COLORS)
-        folium.GeoJson(
-            light[["id", "_tt", "_color", "geometry"]].to_json(drop_id=True),
-            style_function=lambda f: {"color": f["properties"]["_color"], "weight": 0,
-                                      "fillColor": f["properties"]["_color"], "fillOpacity": 0.08},
-            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False),
-        ).add_to(fg)
-        fg.add_to(m)
-
-    for level in ("zone", "subzone", "branch", "town", "base"):
-        gdf = selection.get(level)
-        if gdf is None:
-            continue
-        fg = folium.FeatureGroup(name=f"{LAYER_NAMES[level]}（{len(gdf)}）",
-                                 show=level != "subzone")
-        if len(gdf):
-            style = _STYLES[level]
-            marker = None
-            if level in POINT_COLORS:
-                marker = folium.CircleMarker(radius=style["radius"], fill=True)
-            _geojson(gdf, level, gcj02=gcj, style={k: v for k, v in style.items()
-                                                    if k != "radius"},
-                     marker=marker).add_to(fg)
-        fg.add_to(m)
-
-    if selected is not None:
-        group = selection_group(selection, selected, gcj02=gcj)
-        if group is not None:
-            group.add_to(m)
-
+    _add_belts(m, belts_src, gcj02=gcj)
+    _add_levels(m, selection, gcj02=gcj)
+    _add_selected(m, selection, selected, gcj02=gcj)
     Legend(legend_html(list(selection), gcj02=gcj)).add_to(m)
     return finish_map(m, prefix="np", collapsed=False)
 
 
 def blank_map(asset_base: str) -> folium.Map:
-    """A map with no tiles, a scale bar and Leaflet from the app's own static folder."""
+    """Return a map with no tiles, a scale bar and Leaflet from the app's own static folder."""
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25)
     use_offline_assets(m, base_url=asset_base)
     return m

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+from typing import SupportsFloat
 
 import pandas as pd
 
@@ -29,7 +30,7 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True).translate(_EXTRA)
 
 
-def fmt_area(km2: object, mu: object) -> str:
+def fmt_area(km2: SupportsFloat | str | None, mu: SupportsFloat | str) -> str:
     """"12.34 平方公里（18,510 亩）", or "" when the entity is a point."""
     if km2 is None or pd.isna(km2):
         return ""
@@ -51,7 +52,8 @@ def _quality(row: pd.Series) -> str:
 
 def tooltip_html(row: pd.Series, level: str) -> str:
     """Name, layer, industries, area in km² and 亩, geometry quality — all escaped."""
-    parts = [f"<b>{esc(row['name'])}</b> <span style='color:#666'>{esc(LEVEL_LABELS[level])}</span>"]
+    parts = [f"<b>{esc(row['name'])}</b> "
+             f"<span style='color:#666'>{esc(LEVEL_LABELS[level])}</span>"]
     if level != "district":
         tags = str(row.get("industry_tags", "") or "")
         parts.append(f"产业：{esc(_industries(row) or '（规划未列明）')}")
@@ -65,7 +67,7 @@ def tooltip_html(row: pd.Series, level: str) -> str:
 
 
 def popup_html(row: pd.Series, level: str) -> str:
-    """The profile summary shown on click — all escaped; schematic geometry is stated."""
+    """Build the profile summary shown on click — all escaped; schematic geometry is stated."""
     lines = [f"<h4 style='margin:0 0 4px'>{esc(row['name'])}</h4>",
              f"<div>{esc(LEVEL_LABELS[level])} · 编号 {esc(row['id'])}</div>"]
     for col, label in (("belt", "所属板块"), ("zone_name", "所属集聚区"),
@@ -76,7 +78,8 @@ def popup_html(row: pd.Series, level: str) -> str:
     if level != "district":
         lines.append(f"<div>主导产业：{esc(industries or '（规划未列明）')}</div>")
     if level == "zone" and str(row.get("belt_industries", "") or ""):
-        lines.append(f"<div>产业带方向：{esc(str(row['belt_industries']).replace(LIST_SEPARATOR, '、'))}</div>")
+        belt_industries = str(row["belt_industries"]).replace(LIST_SEPARATOR, "、")
+        lines.append(f"<div>产业带方向：{esc(belt_industries)}</div>")
     if "planned_area_km2" in row and str(row["planned_area_km2"] or ""):
         lines.append(f"<div>规划面积（原文）：{esc(row['planned_area_km2'])} 平方公里</div>")
     area = fmt_area(row.get("area_km2"), row.get("area_mu"))

@@ -30,23 +30,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import shapely  # noqa: E402
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 
-from geo.crs import AREA_CRS  # noqa: E402
-from geo.display import display_frame  # noqa: E402
+from geo.crs import AREA_CRS
+from geo.display import display_frame
 from geo.landuse.metrics import aggregate
 from geo.landuse.spatial import assign_points
-from geo.zones.catalog import DATA_DIR, LEVEL_FILES, load_catalog  # noqa: E402
-from geo.zones.selection import MAP_LEVELS, Filters, select  # noqa: E402
-from layers.map import DISPLAY_TOLERANCE_M, build_map  # noqa: E402
+from geo.zones.catalog import DATA_DIR, LEVEL_FILES, load_catalog
+from geo.zones.selection import MAP_LEVELS, Filters, select
+from layers.map import DISPLAY_TOLERANCE_M, build_map
 
+ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 S = TypeVar("S")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.zones.build import build_layers, write_layers  # noqa: E402
+from geo.zones.build import build_layers, write_layers
 
 if __name__ == "__main__":
     layers = build_layers()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.zones.build import write_layers  # noqa: E402
-from geo.zones.districts import districts_from_cnmaps  # noqa: E402
+from geo.zones.build import write_layers
+from geo.zones.districts import districts_from_cnmaps
 
 if __name__ == "__main__":
     layer = districts_from_cnmaps()

@@ -38,11 +38,10 @@ import pandas as pd
 import pyogrio
 import shapely
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS  # noqa: E402
-from geo.landuse.model import (  # noqa: E402
+from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS
+from geo.landuse.model import (
     CLEARANCE_STATUSES,
     ENTERPRISE_FIELDS,
     PARCEL_FIELDS,
@@ -50,8 +49,10 @@ from geo.landuse.model import (  # noqa: E402
     SAMPLE_LABEL,
     SCALES,
 )
-from geo.zones.catalog import load_catalog  # noqa: E402
-from geo.zones.taxonomy import load_taxonomy, split_tags  # noqa: E402
+from geo.zones.catalog import load_catalog
+from geo.zones.taxonomy import load_taxonomy, split_tags
+
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Default seed (宁波's adcode prefix). Change it only together with the committed files.
 SEED = 3302
@@ -199,7 +200,10 @@ def _org_check_char(body8: str) -> str:
 
 
 def make_credit_code(rng: np.random.Generator, adcode: str) -> str:
-    """A random, syntactically valid code of an enterprise (登记管理部门 9, 类别 1) in ``adcode``."""
+    """A random, syntactically valid code of an enterprise in ``adcode``.
+
+    登记管理部门 9, 类别 1.
+    """
     body = "".join(CODE_ALPHABET[i] for i in rng.integers(0, 31, size=8))
     code17 = "91" + adcode + body + _org_check_char(body)
     return code17 + credit_check_char(code17)
@@ -696,8 +700,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     above = ent["规模"] == "规上"
     print(f"parcels: {len(sample.parcels)}, enterprises: {len(ent)} ({above.mean():.0%} 规上), "
           f"register: {len(sample.register)}")
-    print(f"规上 亩均税收 {ent.loc[above, '税收（万元）'].sum() / ent_mu[above].sum():.1f} 万元/亩, "
-          f"亩均增加值 {ent.loc[above, '工业增加值（万元）'].sum() / ent_mu[above].sum():.1f} 万元/亩")
+    above_mu = ent_mu[above].sum()
+    print(f"规上 亩均税收 {ent.loc[above, '税收（万元）'].sum() / above_mu:.1f} 万元/亩, "
+          f"亩均增加值 {ent.loc[above, '工业增加值（万元）'].sum() / above_mu:.1f} 万元/亩")
     for s in sample.short_subzones:
         print(f"short of parcels: {s}")
     for kind, p in paths.items():

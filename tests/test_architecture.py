@@ -20,7 +20,8 @@ def test_ruff_bans_streamlit_in_geo_and_layers(module):
         proc = subprocess.run(
             [sys.executable, "-m", "ruff", "check", "--stdin-filename", f"{folder}/probe.py", "-"],
             input=code, capture_output=True, text=True, cwd=ROOT)
-        assert proc.returncode == 1 and "TID251" in proc.stdout, proc.stdout
+        assert proc.returncode == 1, proc.stdout
+        assert "TID251" in proc.stdout, proc.stdout
     proc = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--stdin-filename", "streamlit_app.py", "-"],
         input=code, capture_output=True, text=True, cwd=ROOT)
@@ -51,7 +52,8 @@ def test_no_data_reaches_the_page_as_raw_html():
 def test_layers_build_but_never_render():
     for path in (ROOT / "layers").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        assert ".render(" not in text and "_repr_html_" not in text, path
+        assert ".render(" not in text, path
+        assert "_repr_html_" not in text, path
 
 
 def test_pages_stay_thin():

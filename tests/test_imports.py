@@ -85,7 +85,7 @@ def test_imports_run_one_way(path):
     assert upward == [], f"{module} imports from a layer above it"
 
 
-def test_the_checker_sees_an_upward_import(tmp_path):
+def test_the_checker_sees_an_upward_import():
     probe = ROOT / "geo" / "io" / "probe_for_test.py"
     assert not probe.exists()
     probe.write_text("from geo.zones.catalog import BELTS\n", encoding="utf-8")

@@ -100,7 +100,8 @@ def test_lowland_rules_are_typed():
     rules = load_profile().lowland
     assert isinstance(rules, LowlandRules)
     assert isinstance(rules.tax_per_mu_below, float)
-    assert rules.idle_statuses and isinstance(rules.idle_statuses, tuple)
+    assert rules.idle_statuses
+    assert isinstance(rules.idle_statuses, tuple)
     assert not hasattr(rules, "get")
 
 
@@ -160,4 +161,5 @@ def test_page_caches_are_keyed_by_their_real_inputs():
 def test_pages_do_not_read_files_themselves():
     for path in [ROOT / "streamlit_app.py", *_modules("app_pages")]:
         text = path.read_text(encoding="utf-8")
-        assert "read_csv(" not in text and "read_file(" not in text, path.name
+        assert "read_csv(" not in text, path.name
+        assert "read_file(" not in text, path.name

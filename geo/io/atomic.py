@@ -15,7 +15,7 @@ from pathlib import Path
 __all__ = ["write_atomic", "write_bytes_atomic"]
 
 
-def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None], *,
+def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], object], *,
                  suffix: str | None = None) -> Path:
     """Write ``path`` atomically by calling ``write(tmp_path)`` and renaming the result.
 
@@ -25,6 +25,7 @@ def write_atomic(path: str | os.PathLike[str], write: Callable[[Path], None], *,
         The file to create or replace. Its folder is created when missing.
     write : callable
         Writes the whole content to the temporary path it is given (which does not exist yet).
+        What it returns is ignored.
     suffix : str, optional
         Suffix of the temporary file (default: the target's), for writers that choose a format
         by extension (GDAL).

@@ -81,7 +81,10 @@ def normalise_text(text: object) -> str:
 
 
 def header_key(text: object) -> str:
-    """Comparable form of a header: NFKC, lower case, one kind of bracket, no spaces/_/-/*/:."""
+    """Return the comparable form of a header.
+
+    NFKC, lower case, one kind of bracket, no spaces, ``_``, ``-``, ``*`` or ``:``.
+    """
     out = normalise_text(text).lower().translate(_BRACKETS)
     out = _HEADER_JUNK.sub("", out)
     return out.replace("²", "2")
@@ -119,7 +122,7 @@ def unit_factor(unit: str, dimension: str) -> float | None:
 
 
 def is_missing(text: object) -> bool:
-    """True for empty cells and the usual "no value" marks (—, -, /, 无, N/A …)."""
+    """Tell whether a cell is empty or one of the usual "no value" marks (—, -, /, 无, N/A …)."""
     return normalise_text(text).lower().replace(" ", "") in MISSING_MARKERS
 
 
@@ -198,12 +201,12 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 
 
 def is_year(value: int) -> bool:
-    """Is ``value`` a plausible year (:data:`YEAR_MIN` to :data:`YEAR_MAX`)?"""
+    """Tell whether ``value`` is a plausible year (:data:`YEAR_MIN` to :data:`YEAR_MAX`)."""
     return YEAR_MIN <= value <= YEAR_MAX
 
 
 def parse_year(text: object) -> tuple[int | None, str]:
-    """A year cell ("2023", "2023年", "2023年度", "2023.0") as (year or None, problem).
+    """Read a year cell ("2023", "2023年", "2023年度", "2023.0") as (year or None, problem).
 
     Empty cells give (None, ""); anything else that is not a four-digit year between
     :data:`YEAR_MIN` and :data:`YEAR_MAX` gives (None, a Chinese problem text).

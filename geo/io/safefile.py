@@ -122,29 +122,40 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
 
 
 
+#: Leading bytes ("magic numbers") of the binary formats :func:`sniff` recognises.
+_MAGIC = ((b"SQLite format 3\x00", "sqlite"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
+          (b"\x00\x00\x27\x0a", "shp"), (b"\xd0\xcf\x11\xe0", "ole"),
+          (b"\xff\xfe", "text"), (b"\xfe\xff", "text"), (b"%PDF", "pdf"))
+
+
 def sniff(head: bytes) -> str:
-    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    """Name the kind of content a file holds from its first bytes.
+
+    Parameters
+    ----------
+    head : bytes
+        The first bytes of the file (:func:`check_file` reads 4 KiB).
+
+    Returns
+    -------
+    str
+        A key of :data:`CONTENT_LABELS`: "sqlite", "zip", "shp", "ole", "pdf", "xml",
+        "json", "binary", "empty" or "text" (UTF-16 with a byte-order mark is text).
+    """
     if not head:
         return "empty"
-    if head.startswith(b"SQLite format 3\x00"):
-        return "sqlite"
-    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-        return "zip"
-    if head[:4] == b"\x00\x00\x27\x0a":
-        return "shp"
-    if head[:4] == b"\xd0\xcf\x11\xe0":
-        return "ole"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"
-    if head.startswith(b"%PDF"):
-        return "pdf"
+    magic = next((kind for prefix, kind in _MAGIC if head.startswith(prefix)), None)
+    return magic if magic is not None else _sniff_text(head)
+
+
+def _sniff_text(head: bytes) -> str:
+    """Return "xml", "json", "binary" or "text" for content without a known magic number."""
+    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if stripped[:1] == b"<":
         return "xml"
     if stripped[:1] in (b"{", b"["):
         return "json"
-    if b"\x00" in head:
-        return "binary"
-    return "text"
+    return "binary" if b"\x00" in head else "text"
 
 
 
@@ -154,8 +165,9 @@ def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
         with zipfile.ZipFile(p) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile as exc:
-        raise DataImportError(f"is not a readable zip archive ({exc})", file=p.name,
-                              fix="create the archive again (e.g. 右键 → 发送到 → 压缩文件夹)") from exc
+        raise DataImportError(
+            f"is not a readable zip archive ({exc})", file=p.name,
+            fix="create the archive again (e.g. 右键 → 发送到 → 压缩文件夹)") from exc
     if len(infos) > _MAX_ZIP_ENTRIES:
         raise DataImportError(f"the archive holds {len(infos)} entries", file=p.name,
                               fix="zip only the files of the layer")
@@ -249,7 +261,7 @@ _DBF_VERSIONS = frozenset({0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B,
 
 
 def _check_shapefile_parts(shp: Path, *, source: str) -> None:
-    """The .shp/.shx must be Shapefile geometry and the .dbf a dBase table (never XML/VRT)."""
+    """Refuse Shapefile parts that are not: .shp/.shx geometry, .dbf a dBase table (no XML)."""
     for q in shp.parent.iterdir():
         if q.stem != shp.stem or q.suffix.lower() not in (".shp", ".shx", ".dbf"):
             continue

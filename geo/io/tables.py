@@ -43,8 +43,10 @@ __all__ = ["HEADER_SEPARATOR", "HeaderPredicate", "TableMeta", "read_table"]
 HeaderPredicate = Callable[[str], bool]
 
 
-def _never(cell: str) -> bool:
+def _never(_cell: str) -> bool:
+    """Know no header: the default predicate of :func:`read_table`."""
     return False
+
 
 #: Joins the two rows of a two-row header: "税收" over "金额(万元)" → "税收·金额(万元)".
 HEADER_SEPARATOR = "·"
@@ -175,7 +177,7 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
 
 
 def _cell_text(value: object) -> str:
-    """A cell or attribute value as the text the official typed (numbers without '.0')."""
+    """Return a cell or attribute value as the text the official typed (no '.0' on numbers)."""
     if value is None:
         return ""
     if isinstance(value, bool | np.bool_):
@@ -230,61 +232,128 @@ def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
 def find_header(rows: list[list[str]], *, merges: Sequence[tuple[int, int, int, int]],
                 file: str, is_header: HeaderPredicate = _never
                 ) -> tuple[pd.DataFrame, tuple[int, ...], tuple[tuple[int | None, str], ...]]:
-    """Find the header (skipping title rows, joining a two-row header) and build the table."""
+    """Find the header (skipping title rows, joining a two-row header) and build the table.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        The cells of the sheet, row by row from the first row of the file.
+    merges : sequence of (min_row, min_col, max_row, max_col), keyword-only
+        Merged cell ranges, 1-based and inclusive (openpyxl's); empty for CSV.
+    file : str, keyword-only
+        File name, for messages.
+    is_header : callable, keyword-only
+        Tells whether a cell is a header the caller knows (see :func:`read_table`).
+
+    Returns
+    -------
+    (DataFrame, tuple of int, tuple of (int or None, str))
+        The data cells indexed by file row (``行号``), the file rows of the header, and the
+        notes of what was done (title rows skipped, merged data cells filled).
+
+    Raises
+    ------
+    DataImportError
+        If the rows hold no filled cell.
+    """
+    rows = _padded(rows)
+    notes: list[tuple[int | None, str]] = []
+    h = _skip_title_rows(rows, _first_filled_row(rows, file=file), notes)
+    two = _second_header_row(rows, h, merges, is_header)
+    last_header = h + (1 if two else 0)
+    filled = _fill_merges(rows, merges, last_header, notes)
+    names = _header_names(rows, filled, h, two)
+    frame = _data_frame(filled[last_header + 1:], names, first_row=last_header + 2)
+    return frame, tuple(range(h + 1, last_header + 2)), tuple(notes)
+
+
+def _padded(rows: list[list[str]]) -> list[list[str]]:
+    """Return the rows stripped, all as wide as the widest, without trailing empty rows."""
     ncol = max((len(r) for r in rows), default=0)
     rows = [[c.strip() for c in r] + [""] * (ncol - len(r)) for r in rows]
     while rows and not any(rows[-1]):
         rows.pop()
-    h = 0
-    while h < len(rows) and not any(rows[h]):
-        h += 1
-    if h >= len(rows):
+    return rows
+
+
+def _first_filled_row(rows: list[list[str]], *, file: str) -> int:
+    """Return the index of the first row with a filled cell; refuse a sheet without one."""
+    h = next((i for i, r in enumerate(rows) if any(r)), None)
+    if h is None:
         raise DataImportError("holds no rows", file=file,
                               fix="put the header in the first row and the data below it")
-    notes: list[tuple[int | None, str]] = []
-    for _ in range(3):  # title rows: one filled cell above a fuller row
-        filled_cells = [c for c in rows[h] if c]
-        if ncol >= 3 and len(filled_cells) == 1 and h + 1 < len(rows) \
-                and sum(1 for c in rows[h + 1] if c) >= 2:
-            notes.append((h + 1, f"第{h + 1}行“{filled_cells[0]}”视为表格标题，不作表头"))
-            h += 1
-        else:
+    return h
+
+
+def _is_title_row(rows: list[list[str]], h: int) -> bool:
+    """Tell whether row h is a title: one filled cell above a fuller row, in a table of 3+."""
+    return (len(rows[h]) >= 3 and sum(1 for c in rows[h] if c) == 1 and h + 1 < len(rows)
+            and sum(1 for c in rows[h + 1] if c) >= 2)
+
+
+def _skip_title_rows(rows: list[list[str]], h: int, notes: list[tuple[int | None, str]]
+                     ) -> int:
+    """Return the first header row after up to three title rows, noting each one skipped."""
+    for _ in range(3):
+        if not _is_title_row(rows, h):
             break
+        title = next(c for c in rows[h] if c)
+        notes.append((h + 1, f"第{h + 1}行“{title}”视为表格标题，不作表头"))
+        h += 1
+    return h
+
+
+def _fill_merges(rows: list[list[str]], merges: Sequence[tuple[int, int, int, int]],
+                 last_header: int, notes: list[tuple[int | None, str]]) -> list[list[str]]:
+    """Return the rows with merged cells filled, noting each merged data range filled down.
+
+    A header merge repeats its label over the whole range; a merge reaching into the data
+    fills its first column down with the first cell's value.
+    """
     filled = [r[:] for r in rows]
-    two = _second_header_row(rows, h, merges, is_header)
-    last_header = h + (1 if two else 0)
     for r0, c0, r1, c1 in merges:
         value = rows[r0 - 1][c0 - 1] if r0 - 1 < len(rows) else ""
-        if r0 - 1 <= last_header:  # header merges: the label covers the whole range
+        if r0 - 1 <= last_header:
             for rr in range(r0 - 1, min(r1, last_header + 1, len(rows))):
                 for cc in range(c0 - 1, c1):
                     filled[rr][cc] = value
-        if r1 - 1 > last_header and r1 > r0 and value:  # data merges: fill down the first column
-            start = max(r0 - 1, last_header + 1)
-            for rr in range(start, min(r1, len(rows))):
+        if r1 - 1 > last_header and r1 > r0 and value:
+            for rr in range(max(r0 - 1, last_header + 1), min(r1, len(rows))):
                 filled[rr][c0 - 1] = value
             notes.append((r0, f"合并单元格 {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
                               f" 按首格的值“{value}”填入各行"))
-    names = _header_names(rows, filled, h, two)
-    data_rows = filled[last_header + 1:]
-    keep_cols = [i for i in range(ncol) if names[i] or any(r[i] for r in data_rows)]
+    return filled
+
+
+def _unique(names: Sequence[str]) -> list[str]:
+    """Return the names with repeats numbered: "税收", "税收#2", "税收#3"."""
     seen: dict[str, int] = {}
-    columns = []
-    for i in keep_cols:
-        name = names[i] or f"(第{i + 1}列)"
+    out = []
+    for name in names:
         seen[name] = seen.get(name, 0) + 1
-        columns.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    numbered = [(last_header + 2 + k, r) for k, r in enumerate(data_rows) if any(r)]
-    frame = pd.DataFrame([[r[i] for i in keep_cols] for _, r in numbered], columns=columns,
-                         index=pd.Index([n for n, _ in numbered], name="行号"), dtype=object)
-    return frame, tuple(range(h + 1, last_header + 2)), tuple(notes)
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
+def _data_frame(data_rows: list[list[str]], names: list[str], *, first_row: int
+                ) -> pd.DataFrame:
+    """Return the non-empty data rows, indexed by file row, under unique column names.
+
+    Columns without a header and without data are left out; one without a header but with
+    data is named by its position ("(第3列)").
+    """
+    keep_cols = [i for i in range(len(names)) if names[i] or any(r[i] for r in data_rows)]
+    columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep_cols])
+    numbered = [(first_row + k, r) for k, r in enumerate(data_rows) if any(r)]
+    return pd.DataFrame([[r[i] for i in keep_cols] for _, r in numbered], columns=columns,
+                        index=pd.Index([n for n, _ in numbered], name="行号"), dtype=object)
 
 
 
 def _second_header_row(rows: list[list[str]], h: int,
                        merges: Sequence[tuple[int, int, int, int]], is_header: HeaderPredicate
                        ) -> bool:
-    """Is row h+1 a second header row? (text only, under a merged or blank first-row cell)"""
+    """Tell whether row h+1 is a second header row (text under a merged or blank cell)."""
     if h + 1 >= len(rows):
         return False
     top, below = rows[h], rows[h + 1]
@@ -321,7 +390,7 @@ def _header_names(rows: list[list[str]], filled: list[list[str]], h: int, two: b
 
 
 def _dbf_encoding(shp: Path) -> tuple[str, str]:
-    """(encoding to pass to GDAL or "", label) for a Shapefile's .dbf without .cpg."""
+    """Return (encoding to pass to GDAL or "", label) for a Shapefile's .dbf without .cpg."""
     siblings = {q.suffix.lower(): q for q in shp.parent.iterdir() if q.stem == shp.stem}
     if ".cpg" in siblings:
         return "", siblings[".cpg"].read_text(errors="replace").strip() + " (.cpg)"
@@ -346,53 +415,72 @@ def _dbf_encoding(shp: Path) -> tuple[str, str]:
     return "", "unknown"
 
 
-def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, TableMeta]:
-    path, source, fmt, layer_label = src.path, src.source, src.format, src.layer_label
-    notes: list[tuple[int | None, str]] = []
-    encoding, enc_label = ("", "")
+def _gpkg_layer(path: Path, layer: str | None, *, source: str) -> str:
+    """Return the GeoPackage layer to read: the one asked for, or the only (spatial) one."""
+    layers = [(str(n), g) for n, g in pyogrio.list_layers(path)]
+    names = [n for n, _ in layers]
+    spatial = [n for n, g in layers if g is not None]
+    if layer is not None and layer not in names:
+        raise DataImportError(f"no layer {layer!r} (layers: {', '.join(names)})",
+                              file=source, fix="pass one of the layer names")
+    if layer is not None:
+        return layer
+    if len(spatial) == 1 or len(names) == 1:
+        return spatial[0] if spatial else names[0]
+    raise DataImportError(
+        f"holds several layers ({', '.join(names) or 'none'})", file=source,
+        fix="say which one with layer='<name>'")
+
+
+def _read_layer(src: SafeSource, layer: str | None, notes: list[tuple[int | None, str]]
+                ) -> tuple[pd.DataFrame, str, str]:
+    """Return the layer's GeoDataFrame (or DataFrame), its label and the .dbf encoding found."""
+    layer_label, encoding, enc_label = src.layer_label, "", ""
     try:
-        if fmt == "gpkg":
-            layers = [(str(n), g) for n, g in pyogrio.list_layers(path)]
-            names = [n for n, _ in layers]
-            spatial = [n for n, g in layers if g is not None]
-            if layer is not None and layer not in names:
-                raise DataImportError(f"no layer {layer!r} (layers: {', '.join(names)})",
-                                      file=source, fix="pass one of the layer names")
-            if layer is None:
-                if len(spatial) == 1 or len(names) == 1:
-                    layer = spatial[0] if spatial else names[0]
-                else:
-                    raise DataImportError(
-                        f"holds several layers ({', '.join(names) or 'none'})", file=source,
-                        fix="say which one with layer='<name>'")
-            layer_label = layer
-        if fmt == "shapefile":
+        if src.format == "gpkg":
+            layer = layer_label = _gpkg_layer(src.path, layer, source=src.source)
+        if src.format == "shapefile":
             layer = None  # the one .shp that open_safely extracted or checked
-            encoding, enc_label = _dbf_encoding(path)
+            encoding, enc_label = _dbf_encoding(src.path)
             if encoding:
                 notes.append((None, f"属性表（.dbf）没有 .cpg 编码说明，按内容识别为 {enc_label}"))
-        gdf = pyogrio.read_dataframe(path, layer=layer, encoding=encoding or None)
+        gdf = pyogrio.read_dataframe(src.path, layer=layer, encoding=encoding or None)
     except (DataSourceError, DataLayerError) as exc:
         raise DataImportError(
-            f"cannot be read as a vector file ({type(exc).__name__}: {exc})", file=source,
+            f"cannot be read as a vector file ({type(exc).__name__}: {exc})", file=src.source,
             fix="open it in QGIS to check it, and export it again as GeoPackage") from exc
+    return gdf, layer_label, enc_label
+
+
+def _to_storage_crs(gdf: gpd.GeoDataFrame, notes: list[tuple[int | None, str]], *, source: str
+                    ) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the layer in EPSG:4326 and a label of its CRS; refuse a layer without one."""
+    if gdf.crs is None:
+        raise DataImportError(
+            "no coordinate reference system", file=source,
+            fix="add the .prj file (Shapefile) or save with a CRS; CGCS2000 and WGS84 work")
+    file_crs = CRS.from_user_input(gdf.crs)
+    epsg = file_crs.to_epsg()
+    crs_label = f"EPSG:{epsg}" if epsg else file_crs.name
+    if not file_crs.equals(STORAGE_CRS):
+        gdf = gdf.to_crs(STORAGE_CRS)
+        notes.append((None,
+                      f"坐标系 {crs_label}（{file_crs.name}）已转换为 WGS84（EPSG:4326）"))
+    return gdf, crs_label
+
+
+def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, TableMeta]:
+    """Read a vector layer: attributes as text, geometry in EPSG:4326."""
+    notes: list[tuple[int | None, str]] = []
+    gdf, layer_label, enc_label = _read_layer(src, layer, notes)
     geom_col = gdf.active_geometry_name if isinstance(gdf, gpd.GeoDataFrame) else None
     crs_label = ""
-    if geom_col is not None:
-        if gdf.crs is None:
-            raise DataImportError(
-                "no coordinate reference system", file=source,
-                fix="add the .prj file (Shapefile) or save with a CRS; CGCS2000 and WGS84 work")
-        file_crs = CRS.from_user_input(gdf.crs)
-        epsg = file_crs.to_epsg()
-        crs_label = f"EPSG:{epsg}" if epsg else file_crs.name
-        if not file_crs.equals(STORAGE_CRS):
-            gdf = gdf.to_crs(STORAGE_CRS)
-            notes.append((None, f"坐标系 {crs_label}（{file_crs.name}）已转换为 WGS84（EPSG:4326）"))
+    if isinstance(gdf, gpd.GeoDataFrame) and geom_col is not None:
+        gdf, crs_label = _to_storage_crs(gdf, notes, source=src.source)
     attrs = {c: [_cell_text(v) for v in gdf[c]] for c in gdf.columns if c != geom_col}
     index = pd.RangeIndex(1, len(gdf) + 1, name="行号")
     frame = pd.DataFrame(attrs, index=index, dtype=object)
     if geom_col is not None:
         frame = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs=STORAGE_CRS)
-    return frame, TableMeta(source=source, format=fmt, encoding=enc_label, layer=layer_label,
-                            crs=crs_label, notes=tuple(notes))
+    return frame, TableMeta(source=src.source, format=src.format, encoding=enc_label,
+                            layer=layer_label, crs=crs_label, notes=tuple(notes))

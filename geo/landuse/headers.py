@@ -32,8 +32,8 @@ from geo.landuse.model import ENTERPRISE_FIELDS, PARCEL_FIELDS, Field
 __all__ = ["GEOM_FIELD", "ColumnMap", "HeaderMapping", "FIELDS", "STATUS_LOOKUP",
            "SCALE_LOOKUP", "RATE_MARK", "looks_like_header", "map_headers"]
 
-_GENERIC_CHILD = frozenset({"金额", "数额", "总额", "合计", "总计", "数值", "数量", "数", "值", "额",
-                            "本年", "本期", "当年", "全年", "amount", "value", "total"})
+_GENERIC_CHILD = frozenset({"金额", "数额", "总额", "合计", "总计", "数值", "数量", "数", "值",
+                            "额", "本年", "本期", "当年", "全年", "amount", "value", "total"})
 
 
 _GENERIC_SUFFIXES = ("金额", "合计", "总额", "总计", "数额", "总量")
@@ -47,13 +47,13 @@ GEOM_FIELD = "geometry"  # pseudo-field: the layer's geometry or a WKT column
 
 # Aliases beyond each field's own name and label (which are always recognised). A tuple gives
 # the unit the header implies ("用地亩数" is in 亩). Keys are compared after header_key().
-_ID_WORDS = ("宗地编号", "宗地号", "宗地代码", "宗地编码", "宗地id", "宗地标识码", "地块编号", "地块号",
-             "地块代码", "地块编码", "地块id", "图斑编号", "不动产单元号", "parcel", "parcel_id",
-             "parcel_no", "parcel_code", "plot_id", "plot_no", "land_id", "lot_id")
+_ID_WORDS = ("宗地编号", "宗地号", "宗地代码", "宗地编码", "宗地id", "宗地标识码", "地块编号",
+             "地块号", "地块代码", "地块编码", "地块id", "图斑编号", "不动产单元号", "parcel",
+             "parcel_id", "parcel_no", "parcel_code", "plot_id", "plot_no", "land_id", "lot_id")
 
 
-_AREA_WORDS = ("用地面积", "土地面积", "宗地面积", "地块面积", "占地面积", "出让面积", "批准用地面积",
-               "实际用地面积", "面积", "land_area", "area", "site_area",
+_AREA_WORDS = ("用地面积", "土地面积", "宗地面积", "地块面积", "占地面积", "出让面积",
+               "批准用地面积", "实际用地面积", "面积", "land_area", "area", "site_area",
                ("用地亩数", "亩"), ("占地亩数", "亩"), ("土地亩数", "亩"), ("亩数", "亩"),
                ("area_mu", "亩"), ("land_mu", "亩"), ("land_area_mu", "亩"), ("mu", "亩"),
                ("area_ha", "公顷"), ("land_area_ha", "公顷"), ("hectares", "公顷"),
@@ -66,13 +66,13 @@ _YEAR_WORDS = ("年度", "年份", "统计年度", "数据年度", "年", "year"
 _PARCEL_ALIASES: dict[str, tuple] = {
     "parcel_id": _ID_WORDS,
     "land_area_m2": _AREA_WORDS,
-    "land_use": ("用地性质", "土地用途", "用途", "土地性质", "用地类型", "地类", "地类名称", "规划用途",
-                 "land_use", "landuse", "use"),
+    "land_use": ("用地性质", "土地用途", "用途", "土地性质", "用地类型", "地类", "地类名称",
+                 "规划用途", "land_use", "landuse", "use"),
     "floor_area_m2": ("建筑面积", "总建筑面积", "地上建筑面积", "floor_area", "gfa",
                       "building_area", ("floor_area_m2", "平方米")),
     "far": ("容积率", "far", "plot_ratio", "floor_area_ratio"),
-    "status": ("生产状态", "状态", "生产经营状态", "经营状态", "使用状态", "利用状态", "土地利用状态",
-               "status", "state"),
+    "status": ("生产状态", "状态", "生产经营状态", "经营状态", "使用状态", "利用状态",
+               "土地利用状态", "status", "state"),
     "year": _YEAR_WORDS,
     "data_label": ("数据性质", "数据说明", "data_nature", "data_label"),
     GEOM_FIELD: ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "空间信息"),
@@ -83,48 +83,49 @@ _ENTERPRISE_ALIASES: dict[str, tuple] = {
     "credit_code": ("统一社会信用代码", "社会信用代码", "信用代码", "统一信用代码", "统一代码",
                     "credit_code", "uscc", "usci", "social_credit_code",
                     "unified_social_credit_code"),
-    "name": ("企业名称", "单位名称", "企业", "公司名称", "名称", "纳税人名称", "enterprise", "company",
-             "name", "enterprise_name", "company_name", "firm"),
+    "name": ("企业名称", "单位名称", "企业", "公司名称", "名称", "纳税人名称", "enterprise",
+             "company", "name", "enterprise_name", "company_name", "firm"),
     "parcel_id": _ID_WORDS,
     "lon": ("经度", "lon", "lng", "long", "longitude", "x", "x坐标", "坐标x", "东经"),
     "lat": ("纬度", "lat", "latitude", "y", "y坐标", "坐标y", "北纬"),
-    "scale": ("规模", "企业规模", "是否规上", "是否规模以上", "规上/规下", "规模以上", "规上企业",
-              "是否规上企业", "规模类型", "scale", "above_scale", "size"),
-    "industry": ("行业", "所属行业", "行业类别", "行业门类", "行业大类", "行业名称", "国民经济行业",
-                 "国民经济行业分类", "产业", "所属产业", "industry", "sector"),
+    "scale": ("规模", "企业规模", "是否规上", "是否规模以上", "规上/规下", "规模以上",
+              "规上企业", "是否规上企业", "规模类型", "scale", "above_scale", "size"),
+    "industry": ("行业", "所属行业", "行业类别", "行业门类", "行业大类", "行业名称",
+                 "国民经济行业", "国民经济行业分类", "产业", "所属产业", "industry", "sector"),
     "year": _YEAR_WORDS,
     "data_label": _PARCEL_ALIASES["data_label"],
     "land_area_m2": ("企业用地面积",) + _AREA_WORDS,
-    "tax_wan": ("税收", "税收总额", "税收合计", "实缴税金", "实缴税收", "实缴税费", "实缴税额", "税费",
-                "税金", "纳税", "纳税额", "纳税总额", "入库税金", "入库税收", "实际入库税收", "税收收入",
-                "tax", "taxes", "tax_paid", ("tax_wan", "万元"), ("tax_yuan", "元")),
+    "tax_wan": ("税收", "税收总额", "税收合计", "实缴税金", "实缴税收", "实缴税费", "实缴税额",
+                "税费", "税金", "纳税", "纳税额", "纳税总额", "入库税金", "入库税收",
+                "实际入库税收", "税收收入", "tax", "taxes", "tax_paid", ("tax_wan", "万元"),
+                ("tax_yuan", "元")),
     "value_added_wan": ("工业增加值", "增加值", "value_added", "va", "gva",
                         ("value_added_wan", "万元")),
-    "revenue_wan": ("营业收入", "主营业务收入", "营收", "销售收入", "销售额", "revenue", "sales",
-                    "turnover", "operating_revenue", ("revenue_wan", "万元")),
-    "energy_tce": ("综合能耗", "能耗", "总能耗", "综合能源消费量", "能源消费量", "能源消耗", "energy",
-                   "energy_consumption", ("energy_tce", "吨标准煤")),
-    "emission_t": ("排放", "排放当量", "排放量", "污染物排放当量", "主要污染物排放当量", "排污当量",
-                   "emission", "emissions", ("emission_t", "吨")),
-    "power_10k_kwh": ("用电量", "用电", "总用电量", "电量", "耗电量", "电耗", "electricity", "power",
-                      "power_consumption", ("power_10k_kwh", "万千瓦时"), ("power_kwh", "千瓦时"),
-                      ("electricity_kwh", "千瓦时")),
-    "employees": ("从业人员", "从业人数", "从业人员数", "年末从业人员", "从业人员平均人数", "职工人数",
-                  "员工人数", "员工数", "用工人数", "人数", "employees", "staff", "headcount",
-                  "workers", "jobs"),
-    "rd_wan": ("研发经费", "研发投入", "研发费用", "研发经费支出", "r&d经费", "r&d投入", "r&d经费支出",
-               "r&d费用", "r&d", "rd", "rd_expenditure", ("rd_wan", "万元")),
+    "revenue_wan": ("营业收入", "主营业务收入", "营收", "销售收入", "销售额", "revenue",
+                    "sales", "turnover", "operating_revenue", ("revenue_wan", "万元")),
+    "energy_tce": ("综合能耗", "能耗", "总能耗", "综合能源消费量", "能源消费量", "能源消耗",
+                   "energy", "energy_consumption", ("energy_tce", "吨标准煤")),
+    "emission_t": ("排放", "排放当量", "排放量", "污染物排放当量", "主要污染物排放当量",
+                   "排污当量", "emission", "emissions", ("emission_t", "吨")),
+    "power_10k_kwh": ("用电量", "用电", "总用电量", "电量", "耗电量", "电耗", "electricity",
+                      "power", "power_consumption", ("power_10k_kwh", "万千瓦时"),
+                      ("power_kwh", "千瓦时"), ("electricity_kwh", "千瓦时")),
+    "employees": ("从业人员", "从业人数", "从业人员数", "年末从业人员", "从业人员平均人数",
+                  "职工人数", "员工人数", "员工数", "用工人数", "人数", "employees", "staff",
+                  "headcount", "workers", "jobs"),
+    "rd_wan": ("研发经费", "研发投入", "研发费用", "研发经费支出", "r&d经费", "r&d投入",
+               "r&d经费支出", "r&d费用", "r&d", "rd", "rd_expenditure", ("rd_wan", "万元")),
     GEOM_FIELD: _PARCEL_ALIASES[GEOM_FIELD],
 }
 
 
 _STATUS_WORDS = {
-    "正常": ("正常", "正常生产", "生产", "在产", "正常经营", "经营", "投产", "已投产", "运营", "正常运营",
-           "normal", "operating", "producing", "inproduction", "active"),
+    "正常": ("正常", "正常生产", "生产", "在产", "正常经营", "经营", "投产", "已投产", "运营",
+           "正常运营", "normal", "operating", "producing", "inproduction", "active"),
     "在建": ("在建", "建设中", "在建中", "施工", "施工中", "建设", "未竣工", "underconstruction",
            "construction"),
-    "停产": ("停产", "全停", "全面停产", "停业", "关停", "停止生产", "stopped", "halted", "suspended",
-           "closed", "shutdown"),
+    "停产": ("停产", "全停", "全面停产", "停业", "关停", "停止生产", "stopped", "halted",
+           "suspended", "closed", "shutdown"),
     "半停产": ("半停产", "部分停产", "半停", "partlystopped", "partiallystopped", "partlyhalted"),
     "闲置": ("闲置", "未利用", "未开发", "未动工", "荒置", "idle", "unused"),
     "空置": ("空置", "空关", "空闲", "厂房空置", "vacant", "empty"),
@@ -140,7 +141,8 @@ _SCALE_WORDS = {
 
 
 
-def _build_aliases(fields: Sequence[Field], extra: Mapping[str, tuple]) -> dict[str, tuple[str, str]]:
+def _build_aliases(fields: Sequence[Field], extra: Mapping[str, tuple]
+                   ) -> dict[str, tuple[str, str]]:
     table: dict[str, tuple[str, str]] = {}
     for name, words in extra.items():
         for word in words:
@@ -203,11 +205,11 @@ class HeaderMapping:
         return tuple(h for h, _ in self.ignored)
 
     def column_for(self, field: str) -> ColumnMap | None:
-        """The mapping of canonical ``field`` (None if no header maps to it)."""
+        """Return the mapping of canonical ``field`` (None if no header maps to it)."""
         return next((c for c in self.columns if c.field == field), None)
 
     def missing_required(self) -> tuple[str, ...]:
-        """Required fields no header maps to."""
+        """Return the required fields no header maps to."""
         return tuple(f.name for f in FIELDS[self.kind].values()
                      if f.required and self.column_for(f.name) is None)
 
@@ -216,13 +218,27 @@ class HeaderMapping:
         labels = FIELDS[self.kind]
         rows = [{"表头": c.source, "字段": c.field, "字段名称": labels[c.field].label,
                  "单位": c.unit, "换算系数": c.factor, "说明": c.note} for c in self.columns]
-        rows += [{"表头": h, "字段": "", "字段名称": "", "单位": "", "换算系数": np.nan, "说明": why}
-                 for h, why in self.ignored]
+        rows += [{"表头": h, "字段": "", "字段名称": "", "单位": "", "换算系数": np.nan,
+                  "说明": why} for h, why in self.ignored]
         return pd.DataFrame(rows, columns=["表头", "字段", "字段名称", "单位", "换算系数", "说明"])
 
 
 
 def looks_like_header(cell: str) -> bool:
+    """Tell whether ``cell`` reads as a header of this domain.
+
+    True for a known alias, a generic child header ("金额", "本年"), a rate ("增长率") or a
+    unit ("万元", "(亩)"); the table reader uses it to recognise a second header row.
+
+    Parameters
+    ----------
+    cell : str
+        One cell's text.
+
+    Returns
+    -------
+    bool
+    """
     base, unit = split_header_unit(re.sub(r"#\d+$", "", header_key(cell)))
     return (base in _RAW_KEYS or base in _GENERIC_CHILD or bool(RATE_MARK.search(base))
             or any(unit_factor(u, d) is not None for u in (base, unit) if u for d in UNIT_FACTORS))
@@ -279,38 +295,68 @@ def _column(source: str, field: Field, implied: str, stated: str) -> ColumnMap |
 
 
 
-def _map_one(source: str, kind: str, overrides: Mapping[str, str]) -> ColumnMap | str:
-    fields = FIELDS[kind]
-    aliases = _ALIASES[kind]
-    key = re.sub(r"#\d+$", "", header_key(source))
-    if source in overrides:
-        target = overrides[source]
-        if not target:
-            return "按指定不导入"
-        if target not in fields:
-            raise DataImportError(
-                f"override maps {source!r} to unknown field {target!r}", field=source,
-                fix=f"use one of {', '.join(fields)}")
-        return _column(source, fields[target], "", split_header_unit(key)[1])
-    parts = key.split(header_key(HEADER_SEPARATOR), 1)
-    if len(parts) == 2:
-        (pb, pu), (cb, cu) = (split_header_unit(x) for x in parts)
-        tries = [(pb + cb, cu or pu), (cb, cu)]
-        if cb in _GENERIC_CHILD or re.match(r"^(?:19|20)\d{2}年?度?$", cb):
-            tries.append((pb, cu or pu))
-        if any(unit_factor(cb, d) is not None for d in UNIT_FACTORS):
-            tries.append((pb, cb))
-        for base, unit in tries:
-            hit = _match_base(base, unit, aliases)
-            if hit:
-                return _column(source, fields[hit[0]], hit[1], hit[2])
-        return "表头未识别"
+def _map_override(source: str, target: str, key: str, fields: Mapping[str, Field]
+                  ) -> ColumnMap | str:
+    """Map a header the caller named a field for ("" ignores the column)."""
+    if not target:
+        return "按指定不导入"
+    if target not in fields:
+        raise DataImportError(
+            f"override maps {source!r} to unknown field {target!r}", field=source,
+            fix=f"use one of {', '.join(fields)}")
+    return _column(source, fields[target], "", split_header_unit(key)[1])
+
+
+def _two_row_tries(parent: str, child: str) -> list[tuple[str, str]]:
+    """Return the (base, unit) readings of a two-row header to try, best first."""
+    (pb, pu), (cb, cu) = split_header_unit(parent), split_header_unit(child)
+    tries = [(pb + cb, cu or pu), (cb, cu)]
+    if cb in _GENERIC_CHILD or re.match(r"^(?:19|20)\d{2}年?度?$", cb):
+        tries.append((pb, cu or pu))  # the child only names the amount or the year
+    if any(unit_factor(cb, d) is not None for d in UNIT_FACTORS):
+        tries.append((pb, cb))  # the child is the unit
+    return tries
+
+
+def _match_two_row(parent: str, child: str, aliases: Mapping[str, tuple[str, str]]
+                   ) -> tuple[str, str, str] | None:
+    """Return (field, implied unit, stated unit) of a two-row header, or None."""
+    for base, unit in _two_row_tries(parent, child):
+        hit = _match_base(base, unit, aliases)
+        if hit:
+            return hit
+    return None
+
+
+def _match_single(key: str, aliases: Mapping[str, tuple[str, str]]
+                  ) -> tuple[str, str, str] | None:
+    """Return (field, implied unit, stated unit) of a one-row header, or None.
+
+    "规模/是否规上", "生产状态/状态" (alternatives of one field) match when every part names
+    the same field.
+    """
     base, unit = split_header_unit(key)
     hit = _match_base(base, unit, aliases)
-    if hit is None and "/" in base:  # "规模/是否规上", "生产状态/状态": alternatives of one field
-        hits = [_match_base(part, unit, aliases) for part in base.split("/") if part]
-        if hits and all(h is not None and h[0] == hits[0][0] for h in hits):
-            hit = hits[0]
+    if hit is not None or "/" not in base:
+        return hit
+    hits = [_match_base(part, unit, aliases) for part in base.split("/") if part]
+    first = hits[0] if hits else None
+    if first is not None and all(h is not None and h[0] == first[0] for h in hits):
+        return first
+    return None
+
+
+def _map_one(source: str, kind: str, overrides: Mapping[str, str]) -> ColumnMap | str:
+    """Map one source header: a ColumnMap, or why it is not imported."""
+    fields = FIELDS[kind]
+    key = re.sub(r"#\d+$", "", header_key(source))
+    if source in overrides:
+        return _map_override(source, overrides[source], key, fields)
+    parts = key.split(header_key(HEADER_SEPARATOR), 1)
+    if len(parts) == 2:
+        hit = _match_two_row(parts[0], parts[1], _ALIASES[kind])
+    else:
+        hit = _match_single(key, _ALIASES[kind])
     if hit:
         return _column(source, fields[hit[0]], hit[1], hit[2])
     return "表头未识别"

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -68,17 +68,7 @@ _NON_NEGATIVE = frozenset({"floor_area_m2", "far", "energy_tce", "emission_t", "
 _POSITIVE = frozenset({"land_area_m2"})
 
 
-
-
-
-
 # --------------------------------------------------------------------------- data classes
-
-
-
-
-
-
 
 
 @dataclass(frozen=True)
@@ -114,9 +104,10 @@ class ImportResult:
         rep = self.report
         dropped = rep[rep["处理"] == _DROP_ROW]
         nulled = rep[rep["处理"].str.startswith(_SET_NAN)]
+        n_warn, n_info = int((rep["级别"] == _WARN).sum()), int((rep["级别"] == _INFO).sum())
         lines = [f"{self.source}：读取 {self.rows_read} 行，导入 {len(self.data)} {noun}；"
                  f"未导入 {len(dropped)} 行，置空 {len(nulled)} 个值，"
-                 f"警告 {int((rep['级别'] == _WARN).sum())} 条，提示 {int((rep['级别'] == _INFO).sum())} 条。"]
+                 f"警告 {n_warn} 条，提示 {n_info} 条。"]
         for title, part in (("未导入", dropped), ("置空", nulled)):
             if len(part):
                 counts = part["问题"].map(_problem_kind).value_counts()
@@ -126,61 +117,6 @@ class ImportResult:
 
 def _problem_kind(problem: str) -> str:
     return re.split(r"[（(：:“]", problem, maxsplit=1)[0]
-
-
-# --------------------------------------------------------------------------- safe file access
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------- readers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------- header mapping
-
-
-
-
-
-
-
-
-
-
 
 
 # --------------------------------------------------------------------------- values
@@ -354,9 +290,9 @@ def _keys(ids: Mapping[int, str], years: Mapping[int, object] | None
     return {r: (i, None if years is None else years.get(r)) for r, i in ids.items()}
 
 
-def _first_of_each(usable: Mapping[int, str], years, lines: list, *, file: str, column: str,
-                   what: str) -> list[int]:
-    """Rows to keep: the first of each (id, year); every later duplicate gets a report line."""
+def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None,
+                   lines: list[dict], *, file: str, column: str, what: str) -> list[int]:
+    """Return the rows to keep: the first of each (id, year); later duplicates are reported."""
     first: dict[tuple[str, object], int] = {}
     kept: list[int] = []
     for row_no, key in _keys(usable, years).items():
@@ -370,8 +306,15 @@ def _first_of_each(usable: Mapping[int, str], years, lines: list, *, file: str, 
     return kept
 
 
+def _keep_value_lines(lines: list[dict], value_lines: Sequence[dict], kept: Sequence[int]
+                      ) -> None:
+    """Append the value problems of the rows kept (those of rows left out are moot)."""
+    kept_set = set(kept)
+    lines.extend(ln for ln in value_lines if ln["行号"] in kept_set)
+
+
 def _attributes(table: pd.DataFrame) -> list:
-    """The attribute columns of a table (all but a GeoDataFrame's geometry)."""
+    """Return the attribute columns of a table (all but a GeoDataFrame's geometry)."""
     geom = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
     return [c for c in table.columns if c != geom]
 
@@ -391,11 +334,36 @@ def _open_table(path: str | os.PathLike[str], kind: str, *, sheet: str | None,
     return table, meta, mapping, _header_lines(mapping, meta)
 
 
+def _key_column(mapping: HeaderMapping, name: str) -> ColumnMap:
+    """Return the column of a required field, which :func:`_require` has checked exists."""
+    col = mapping.column_for(name)
+    if col is None:  # unreachable after _require; keeps the type honest
+        raise ValueError(f"no column for required field {name!r}")
+    return col
+
+
+def _row_id(row_no: int, raw: str, totals: Collection[int], *, credit: bool, what: str
+            ) -> tuple[str | None, str]:
+    """Return (id or None, why the row cannot be used) for one row's id cell."""
+    if row_no in totals:
+        return None, f"合计行，不是{what}"
+    return _parse_id(raw, credit=credit)
+
+
 # --------------------------------------------------------------------------- parcels
 
 
+@dataclass(frozen=True)
+class _Shapes:
+    """The geometries of a parcel file by row, the rows of bad WKT, and the column they are in."""
+
+    geoms: dict[int, BaseGeometry | None]
+    bad_wkt: set[int]
+    column: str
+
+
 def _wkt_geometries(column: pd.Series) -> tuple[dict[int, BaseGeometry | None], set[int]]:
-    """Geometries of a WKT column by row, and the rows whose text is not valid WKT."""
+    """Return the geometries of a WKT column by row, and the rows not holding valid WKT."""
     geoms: dict[int, BaseGeometry | None] = {}
     bad: set[int] = set()
     for row_no, text in column.items():
@@ -406,9 +374,36 @@ def _wkt_geometries(column: pd.Series) -> tuple[dict[int, BaseGeometry | None], 
     return geoms, bad
 
 
+def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict], *,
+                       file: str, gcj02: bool) -> _Shapes:
+    """Return the parcels' shapes (layer geometry or WKT column), converted from GCJ-02 if asked.
+
+    Raises :class:`DataImportError` when the file has neither.
+    """
+    wkt_col = mapping.column_for(GEOM_FIELD)
+    if isinstance(table, gpd.GeoDataFrame):
+        shapes = _Shapes(dict(zip(table.index, table.geometry, strict=True)), set(), "geometry")
+    elif wkt_col is not None:
+        geoms, bad_wkt = _wkt_geometries(table[wkt_col.source])
+        shapes = _Shapes(geoms, bad_wkt, wkt_col.source)
+        lines.append(_line(file, None, wkt_col.source, "",
+                           "WKT 坐标按 WGS84（EPSG:4326）经纬度读取", "", _INFO))
+    else:
+        raise DataImportError(
+            "no geometry: parcels need their polygons", file=file,
+            fix="export the parcels as GeoPackage, GeoJSON or zipped Shapefile, or add a WKT "
+                "column (EPSG:4326 lon/lat)")
+    if not gcj02:
+        return shapes
+    lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+    geoms = {r: None if g is None else geometry_gcj02_to_wgs84(g)
+             for r, g in shapes.geoms.items()}
+    return _Shapes(geoms, shapes.bad_wkt, shapes.column)
+
+
 def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, float]
                      ) -> tuple[BaseGeometry | None, str, str]:
-    """(polygonal geometry or None, why it cannot be used, what was repaired)."""
+    """Return (polygonal geometry or None, why it cannot be used, what was repaired)."""
     if geom is None or geom.is_empty:
         return None, "无图形", ""
     repaired = ""
@@ -425,6 +420,96 @@ def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, 
         b = tuple(round(v, 4) for v in poly.bounds)
         return None, f"超出宁波范围（范围 {b}；{_outside_hint(poly.bounds, box)}）", repaired
     return poly, "", repaired
+
+
+def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Mapping[int, str]],
+                 lines: list[dict], *, file: str, box: tuple[float, float, float, float]
+                 ) -> BaseGeometry | None:
+    """Return the usable polygon of one parcel row (None: reported and left out)."""
+    if row_no in shapes.bad_wkt:
+        lines.append(_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
+                           "WKT 图形无法解析", _DROP_ROW))
+        return None
+    poly, problem, repaired = _parcel_geometry(shapes.geoms.get(row_no), box)
+    if repaired:
+        lines.append(_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
+                           _WARN))
+    if poly is None:
+        lines.append(_line(file, row_no, shapes.column, pid, problem, _DROP_ROW))
+    return poly
+
+
+def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                        id_col: ColumnMap, shapes: _Shapes, lines: list[dict], *, file: str,
+                        box: tuple[float, float, float, float]
+                        ) -> tuple[dict[int, str], dict[int, BaseGeometry]]:
+    """Return the id and polygon of every row that can be used; report the others."""
+    totals = _total_rows(cells)
+    usable: dict[int, str] = {}
+    polygons: dict[int, BaseGeometry] = {}
+    for row_no in rows:
+        raw_id = cells[id_col.source][row_no]
+        pid, problem = _row_id(row_no, raw_id, totals, credit=False, what="宗地")
+        if pid is None:
+            lines.append(_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
+            continue
+        poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box)
+        if poly is not None:
+            usable[row_no] = pid
+            polygons[row_no] = poly
+    return usable, polygons
+
+
+def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
+                  values: Mapping[str, Mapping[int, object]], stated: pd.Series,
+                  measured: pd.Series) -> pd.DataFrame:
+    """Return the canonical parcel columns of the rows kept (indexed by file row)."""
+    out = pd.DataFrame(index=pd.Index(kept))
+    out["parcel_id"] = [usable[r] for r in kept]
+    out["land_area_m2"] = stated.fillna(measured)
+    out["land_area_geom_m2"] = measured
+    out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
+    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label"):
+        col = values.get(name, {})
+        out[name] = [col.get(r) for r in kept]
+    for name in ("floor_area_m2", "far"):
+        out[name] = out[name].astype(float)
+    out["year"] = out["year"].astype("Int64")
+    out["source_row"] = np.asarray(kept, dtype=np.int64)
+    return out
+
+
+def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, column: str
+               ) -> dict | None:
+    """Return the report line on one parcel's stated area against its measured one, if any."""
+    if pd.isna(stated):
+        if not is_missing(raw):
+            return None  # a bad value: already reported with the values
+        return _line(file, r, column, "", "未填用地面积",
+                     f"按图形面积 {measured:.1f} 平方米计（EPSG:4549 测算）", _INFO)
+    if measured > 0 and abs(stated - measured) > _AREA_MISMATCH * measured:
+        return _line(file, r, column, raw,
+                     f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
+                     f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN)
+    return None
+
+
+def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Sequence[int],
+                        stated: pd.Series, measured: pd.Series,
+                        cells: Mapping[str, Mapping[int, str]], *, file: str) -> None:
+    """Report areas not stated (measured instead) and stated areas far from the measured ones."""
+    if area_col is None:
+        lines.append(_line(file, None, "用地面积", "", "文件没有用地面积列",
+                           "全部按图形面积计（EPSG:4549 测算）", _INFO))
+        return
+    for ln in lines:
+        if ln["字段"] == area_col.source and ln["处理"] == _SET_NAN:
+            ln["处理"] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
+    for r in kept:
+        line = _area_line(r, stated[r], measured[r], cells[area_col.source][r], file=file,
+                          column=area_col.source)
+        if line is not None:
+            lines.append(line)
 
 
 def import_parcels(
@@ -473,99 +558,213 @@ def import_parcels(
         path, "parcel", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
         max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
-    is_geo = isinstance(table, gpd.GeoDataFrame)
-    wkt_col = mapping.column_for(GEOM_FIELD)
-    bad_wkt: set[int] = set()
-    if is_geo:
-        geoms = dict(zip(table.index, table.geometry, strict=True))
-    elif wkt_col is not None:
-        geoms, bad_wkt = _wkt_geometries(table[wkt_col.source])
-        lines.append(_line(file, None, wkt_col.source, "", "WKT 坐标按 WGS84（EPSG:4326）经纬度读取",
-                           "", _INFO))
-    else:
-        raise DataImportError(
-            "no geometry: parcels need their polygons", file=file,
-            fix="export the parcels as GeoPackage, GeoJSON or zipped Shapefile, or add a WKT "
-                "column (EPSG:4326 lon/lat)")
-    if gcj02:
-        geoms = {r: None if g is None else geometry_gcj02_to_wgs84(g) for r, g in geoms.items()}
-        lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
-
+    shapes = _parcel_geometries(table, mapping, lines, file=file, gcj02=gcj02)
     values, value_lines = _parse_fields(table, mapping, "parcel", file)
-    id_col = mapping.column_for("parcel_id")
-    geom_field = wkt_col.source if wkt_col is not None and not is_geo else "geometry"
-    usable: dict[int, str] = {}
-    final_geom: dict[int, BaseGeometry] = {}
+    id_col = _key_column(mapping, "parcel_id")
     cells = _cells(table, _attributes(table))
-    totals = _total_rows(cells)
-    for row_no in table.index:
-        raw_id = cells[id_col.source][row_no]
-        if row_no in totals:
-            lines.append(_line(file, row_no, id_col.source, raw_id, "合计行，不是宗地", _DROP_ROW))
-            continue
-        pid, problem = _parse_id(raw_id, credit=False)
-        if problem:
-            lines.append(_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
-            continue
-        if row_no in bad_wkt:
-            lines.append(_line(file, row_no, geom_field, cells[geom_field][row_no][:60],
-                               "WKT 图形无法解析", _DROP_ROW))
-            continue
-        poly, problem, repaired = _parcel_geometry(geoms.get(row_no), ningbo_bounds)
-        if repaired:
-            lines.append(_line(file, row_no, geom_field, pid, repaired, "已用 make_valid 修复",
-                               _WARN))
-        if poly is None:
-            lines.append(_line(file, row_no, geom_field, pid, problem, _DROP_ROW))
-            continue
-        usable[row_no] = pid
-        final_geom[row_no] = poly
+    usable, polygons = _usable_parcel_rows(list(table.index), cells, id_col, shapes, lines,
+                                           file=file, box=ningbo_bounds)
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
                           what="宗地编号")
-    kept_set = set(kept)
-    lines += [ln for ln in value_lines if ln["行号"] in kept_set]
+    _keep_value_lines(lines, value_lines, kept)
 
-    shapes = gpd.GeoSeries([final_geom[r] for r in kept], index=kept, crs=STORAGE_CRS)
-    measured = shapes.to_crs(AREA_CRS).area.astype(float)
-    out = pd.DataFrame(index=pd.Index(kept))
-    out["parcel_id"] = [usable[r] for r in kept]
+    geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
+    measured = geometry.to_crs(AREA_CRS).area.astype(float)
     stated = pd.Series([values.get("land_area_m2", {}).get(r) for r in kept], index=kept,
                        dtype=float)
-    out["land_area_m2"] = stated.fillna(measured)
-    out["land_area_geom_m2"] = measured
-    out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
-    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label"):
-        col = values.get(name, {})
-        out[name] = [col.get(r) for r in kept]
-    for name in ("floor_area_m2", "far"):
-        out[name] = out[name].astype(float)
-    out["year"] = out["year"].astype("Int64")
-    out["source_row"] = np.asarray(kept, dtype=np.int64)
-    area_col = mapping.column_for("land_area_m2")
-    if area_col is None:
-        lines.append(_line(file, None, "用地面积", "", "文件没有用地面积列",
-                           "全部按图形面积计（EPSG:4549 测算）", _INFO))
-    else:
-        for ln in lines:
-            if ln["字段"] == area_col.source and ln["处理"] == _SET_NAN:
-                ln["处理"] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
-        for r in kept:
-            if pd.isna(stated[r]):
-                if not is_missing(cells[area_col.source][r]):
-                    continue  # a bad value: already reported above
-                lines.append(_line(file, r, area_col.source, "", "未填用地面积",
-                                   f"按图形面积 {measured[r]:.1f} 平方米计（EPSG:4549 测算）", _INFO))
-            elif measured[r] > 0 and abs(stated[r] - measured[r]) > _AREA_MISMATCH * measured[r]:
-                lines.append(_line(
-                    file, r, area_col.source, cells[area_col.source][r],
-                    f"填报面积 {stated[r]:.1f} 平方米与图形面积 {measured[r]:.1f} 平方米相差超过"
-                    f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN))
-    data = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=list(shapes), crs=STORAGE_CRS)
+    out = _parcel_frame(kept, usable, values, stated, measured)
+    _check_stated_areas(lines, mapping.column_for("land_area_m2"), kept, stated, measured, cells,
+                        file=file)
+    data = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=list(geometry), crs=STORAGE_CRS)
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="parcel", rows_read=len(table))
 
 
 # --------------------------------------------------------------------------- enterprises
+
+
+@dataclass(frozen=True)
+class _Locations:
+    """Where the enterprises of a file are, before any check.
+
+    ``located`` is False when the file gives no usable location column; ``lon_col`` is set
+    when lon/lat come from two columns (not from a geometry); ``where`` names the source in
+    report lines.
+    """
+
+    located: bool = False
+    lon: Mapping[int, object] = field(default_factory=dict)
+    lat: Mapping[int, object] = field(default_factory=dict)
+    where: str = "geometry"
+    lon_col: ColumnMap | None = None
+    lat_col: ColumnMap | None = None
+
+
+def _check_parcels_argument(parcels: pd.DataFrame | None) -> None:
+    """Refuse a ``parcels`` table without the canonical ``parcel_id`` column."""
+    if parcels is not None and "parcel_id" not in parcels.columns:
+        raise ValueError("parcels has no 'parcel_id' column. Fix: pass the data of "
+                         "import_parcels(...), or a table with canonical parcel columns")
+
+
+def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict],
+                        value_lines: list[dict], *, file: str) -> _Locations:
+    """Return the enterprises' points from the layer geometry or a WKT column (one per row)."""
+    wkt_col = mapping.column_for(GEOM_FIELD)
+    where = "geometry"
+    if isinstance(table, gpd.GeoDataFrame) or wkt_col is None:
+        geoms: dict[int, BaseGeometry | None] = dict(zip(table.index, table.geometry,
+                                                         strict=True))
+        bad_wkt: set[int] = set()
+    else:
+        where = wkt_col.source
+        geoms, bad_wkt = _wkt_geometries(table[where])
+    for row_no in sorted(bad_wkt):  # filtered with the value lines to the rows kept
+        value_lines.append(_line(file, row_no, where, table.at[row_no, where][:60],
+                                 "WKT 图形无法解析", "坐标置空，企业保留", _WARN))
+    lon: dict[int, object] = {}
+    lat: dict[int, object] = {}
+    for row_no, geom in geoms.items():
+        if geom is None or geom.is_empty:
+            lon[row_no] = lat[row_no] = None
+            continue
+        pt = geom if geom.geom_type == "Point" else geom.representative_point()
+        lon[row_no], lat[row_no] = pt.x, pt.y
+    if any(g is not None and g.geom_type != "Point" for g in geoms.values()):
+        lines.append(_line(file, None, where, "", "图形不是点", "用图形内一点作企业位置", _INFO))
+    return _Locations(True, lon, lat, where)
+
+
+def _enterprise_locations(table: pd.DataFrame, meta: TableMeta, mapping: HeaderMapping,
+                          values: Mapping[str, Mapping[int, object]], lines: list[dict],
+                          value_lines: list[dict]) -> _Locations:
+    """Return where the enterprises are: lon/lat columns, else point geometry or WKT."""
+    lon_col, lat_col = mapping.column_for("lon"), mapping.column_for("lat")
+    if lon_col is not None and lat_col is not None:
+        return _Locations(True, values["lon"], values["lat"],
+                          f"{lon_col.source}/{lat_col.source}", lon_col, lat_col)
+    one = lon_col or lat_col
+    if one is not None:
+        lines.append(_line(meta.source, meta.header_rows[-1] if meta.header_rows else None,
+                           one.source, "", "只有经度或纬度其中一列", "坐标未导入", _WARN))
+        return _Locations()
+    if isinstance(table, gpd.GeoDataFrame) or mapping.column_for(GEOM_FIELD) is not None:
+        return _geometry_locations(table, mapping, lines, value_lines, file=meta.source)
+    return _Locations()
+
+
+def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                            code_col: ColumnMap, lines: list[dict], *, file: str
+                            ) -> dict[int, str]:
+    """Return the credit code of every row that can be used; report the others."""
+    totals = _total_rows(cells)
+    usable: dict[int, str] = {}
+    for row_no in rows:
+        raw = cells[code_col.source][row_no]
+        code, problem = _row_id(row_no, raw, totals, credit=True, what="企业")
+        if code is None:
+            lines.append(_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
+            continue
+        usable[row_no] = code
+    return usable
+
+
+def _coordinate_problem(x: float, y: float, *, both: bool,
+                        box: tuple[float, float, float, float]) -> str:
+    """Return why a point cannot be used ("" when it can, or when neither lon nor lat is given).
+
+    ``both`` tells whether lon and lat were both given (before any GCJ-02 conversion).
+    """
+    if not both:
+        return "经纬度只有一个可用" if np.isfinite(x) != np.isfinite(y) else ""
+    b = (x, y, x, y)
+    return "" if _in_box(b, box) else f"超出宁波范围（{_outside_hint(b, box)}）"
+
+
+def _checked_coordinates(loc: _Locations, kept: Sequence[int],
+                         cells: Mapping[str, Mapping[int, str]], lines: list[dict], *,
+                         file: str, gcj02: bool, box: tuple[float, float, float, float]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Return lon and lat of the rows kept, in WGS84; NaN (and a report line) where unusable."""
+    xs = np.array([np.nan if loc.lon.get(r) is None else loc.lon[r] for r in kept], dtype=float)
+    ys = np.array([np.nan if loc.lat.get(r) is None else loc.lat[r] for r in kept], dtype=float)
+    if not loc.located:
+        return xs, ys
+    both = np.isfinite(xs) & np.isfinite(ys)
+    if gcj02 and both.any():
+        xs[both], ys[both] = gcj02_to_wgs84(xs[both], ys[both])
+        lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+    for i, r in enumerate(kept):
+        problem = _coordinate_problem(xs[i], ys[i], both=bool(both[i]), box=box)
+        if problem:
+            shown = (f"{cells[loc.lon_col.source][r]}, {cells[loc.lat_col.source][r]}"
+                     if loc.lon_col is not None and loc.lat_col is not None
+                     else f"{xs[i]:.6f}, {ys[i]:.6f}")
+            lines.append(_line(file, r, loc.where, shown, problem, "坐标置空，企业保留", _WARN))
+        if problem or not both[i]:
+            xs[i] = ys[i] = np.nan
+    return xs, ys
+
+
+def _parcel_ids(cell: str) -> list[str]:
+    return [normalise_text(p) for p in split_ids(cell)]
+
+
+def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence[int],
+                        cells: Mapping[str, Mapping[int, str]], parcels: pd.DataFrame | None,
+                        *, file: str) -> None:
+    """Report parcel ids listed twice by one enterprise, and ids not among ``parcels``."""
+    column = cells[parcel_col.source]
+    for r in kept:
+        ids = _parcel_ids(column[r])
+        repeated = sorted({p for p in ids if ids.count(p) > 1})
+        if repeated:
+            lines.append(_line(file, r, parcel_col.source, column[r],
+                               f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次", _WARN))
+    if parcels is None:
+        return
+    known = set(parcels["parcel_id"].astype(str))
+    for r in kept:
+        missing = [p for p in _parcel_ids(column[r]) if p not in known]
+        if missing:
+            lines.append(_line(file, r, parcel_col.source, column[r],
+                               f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
+                               "企业保留，未关联该宗地", _WARN))
+
+
+def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                           parcel_col: ColumnMap | None) -> list[str | None]:
+    """Return each kept row's parcel ids, normalised, deduplicated and joined with ";"."""
+    if parcel_col is None:
+        return [None] * len(kept)
+    column = cells[parcel_col.source]
+    return [None if is_missing(column[r]) else ";".join(dict.fromkeys(_parcel_ids(column[r])))
+            for r in kept]
+
+
+def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
+                      values: Mapping[str, Mapping[int, object]], parcel_ids: list[str | None],
+                      xs: np.ndarray, ys: np.ndarray, *, located: bool) -> pd.DataFrame:
+    """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located)."""
+    out = pd.DataFrame(index=pd.Index(kept))
+    columns: dict[str, object] = {"credit_code": [usable[r] for r in kept],
+                                  "parcel_id": parcel_ids, "lon": xs, "lat": ys}
+    for f in ENTERPRISE_FIELDS:
+        if f.name in columns:
+            out[f.name] = columns[f.name]
+        else:
+            col = values.get(f.name, {})
+            out[f.name] = [col.get(r) for r in kept]
+        if f.kind in ("number", "int"):
+            out[f.name] = out[f.name].astype(float)
+    out["year"] = out["year"].astype("Int64")
+    out["source_row"] = np.asarray(kept, dtype=np.int64)
+    out = out.reset_index(drop=True)
+    if not located:
+        return out
+    pts = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
+           for x, y in zip(out["lon"], out["lat"], strict=True)]
+    return gpd.GeoDataFrame(out, geometry=pts, crs=STORAGE_CRS)
 
 
 def import_enterprises(
@@ -606,132 +805,25 @@ def import_enterprises(
     DataImportError
         If the file is unsafe or unreadable, or has no 统一社会信用代码 column.
     """
-    if parcels is not None and "parcel_id" not in parcels.columns:
-        raise ValueError("parcels has no 'parcel_id' column. Fix: pass the data of "
-                         "import_parcels(...), or a table with canonical parcel columns")
+    _check_parcels_argument(parcels)
     table, meta, mapping, lines = _open_table(
         path, "enterprise", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
         max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
-    is_geo = isinstance(table, gpd.GeoDataFrame)
     values, value_lines = _parse_fields(table, mapping, "enterprise", file)
-    code_col = mapping.column_for("credit_code")
+    code_col = _key_column(mapping, "credit_code")
     parcel_col = mapping.column_for("parcel_id")
-
-    located = False
-    lon: dict[int, float | None] = {}
-    lat: dict[int, float | None] = {}
-    where = "geometry"
-    lon_col, lat_col = mapping.column_for("lon"), mapping.column_for("lat")
-    if lon_col is not None and lat_col is not None:
-        located = True
-        lon, lat = values["lon"], values["lat"]
-        where = f"{lon_col.source}/{lat_col.source}"
-    elif lon_col is not None or lat_col is not None:
-        one = lon_col or lat_col
-        lines.append(_line(file, meta.header_rows[-1] if meta.header_rows else None, one.source,
-                           "", "只有经度或纬度其中一列", "坐标未导入", _WARN))
-    elif is_geo or mapping.column_for(GEOM_FIELD) is not None:
-        located = True
-        if is_geo:
-            geoms, bad_wkt = dict(zip(table.index, table.geometry, strict=True)), set()
-        else:
-            where = mapping.column_for(GEOM_FIELD).source
-            geoms, bad_wkt = _wkt_geometries(table[where])
-        for row_no in sorted(bad_wkt):  # filtered with the value lines to the rows kept
-            value_lines.append(_line(file, row_no, where, table.at[row_no, where][:60],
-                                     "WKT 图形无法解析", "坐标置空，企业保留", _WARN))
-        for row_no, geom in geoms.items():
-            if geom is None or geom.is_empty:
-                lon[row_no] = lat[row_no] = None
-                continue
-            pt = geom if geom.geom_type == "Point" else geom.representative_point()
-            lon[row_no], lat[row_no] = pt.x, pt.y
-        if any(g is not None and g.geom_type != "Point" for g in geoms.values()):
-            lines.append(_line(file, None, where, "", "图形不是点",
-                               "用图形内一点作企业位置", _INFO))
-
-    usable: dict[int, str] = {}
+    loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
     cells = _cells(table, _attributes(table))
-    totals = _total_rows(cells)
-    for row_no in table.index:
-        raw = cells[code_col.source][row_no]
-        if row_no in totals:
-            lines.append(_line(file, row_no, code_col.source, raw, "合计行，不是企业", _DROP_ROW))
-            continue
-        code, problem = _parse_id(raw, credit=True)
-        if problem:
-            lines.append(_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
-            continue
-        usable[row_no] = code
+    usable = _usable_enterprise_rows(list(table.index), cells, code_col, lines, file=file)
     kept = _first_of_each(usable, values.get("year"), lines, file=file,
                           column=code_col.source, what="统一社会信用代码")
-    kept_set = set(kept)
-    lines += [ln for ln in value_lines if ln["行号"] in kept_set]
-
-    xs = np.array([np.nan if lon.get(r) is None else lon[r] for r in kept], dtype=float)
-    ys = np.array([np.nan if lat.get(r) is None else lat[r] for r in kept], dtype=float)
-    if located:
-        both = np.isfinite(xs) & np.isfinite(ys)
-        if gcj02 and both.any():
-            xs[both], ys[both] = gcj02_to_wgs84(xs[both], ys[both])
-            lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
-        for i, r in enumerate(kept):
-            shown = (f"{cells[lon_col.source][r]}, {cells[lat_col.source][r]}"
-                     if lon_col is not None else f"{xs[i]:.6f}, {ys[i]:.6f}")
-            if not both[i]:
-                if np.isfinite(xs[i]) != np.isfinite(ys[i]):
-                    lines.append(_line(file, r, where, shown, "经纬度只有一个可用",
-                                       "坐标置空，企业保留", _WARN))
-                xs[i] = ys[i] = np.nan
-                continue
-            b = (xs[i], ys[i], xs[i], ys[i])
-            if not _in_box(b, ningbo_bounds):
-                lines.append(_line(file, r, where, shown,
-                                   f"超出宁波范围（{_outside_hint(b, ningbo_bounds)}）",
-                                   "坐标置空，企业保留", _WARN))
-                xs[i] = ys[i] = np.nan
-
+    _keep_value_lines(lines, value_lines, kept)
+    xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
+                                  box=ningbo_bounds)
     if parcel_col is not None:
-        for r in kept:
-            ids = [normalise_text(p) for p in split_ids(cells[parcel_col.source][r])]
-            repeated = sorted({p for p in ids if ids.count(p) > 1})
-            if repeated:
-                lines.append(_line(file, r, parcel_col.source, cells[parcel_col.source][r],
-                                   f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次",
-                                   _WARN))
-    if parcels is not None and parcel_col is not None:
-        known = set(parcels["parcel_id"].astype(str))
-        for r in kept:
-            ids = [normalise_text(p) for p in split_ids(cells[parcel_col.source][r])]
-            missing = [p for p in ids if p not in known]
-            if missing:
-                lines.append(_line(file, r, parcel_col.source, cells[parcel_col.source][r],
-                                   f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
-                                   "企业保留，未关联该宗地", _WARN))
-
-    out = pd.DataFrame(index=pd.Index(kept))
-    for f in ENTERPRISE_FIELDS:
-        if f.name == "credit_code":
-            out[f.name] = [usable[r] for r in kept]
-        elif f.name == "parcel_id":
-            out[f.name] = [None if parcel_col is None or is_missing(cells[parcel_col.source][r])
-                           else ";".join(dict.fromkeys(
-                               normalise_text(p) for p in split_ids(cells[parcel_col.source][r])))
-                           for r in kept]
-        elif f.name in ("lon", "lat"):
-            out[f.name] = xs if f.name == "lon" else ys
-        else:
-            col = values.get(f.name, {})
-            out[f.name] = [col.get(r) for r in kept]
-        if f.kind in ("number", "int"):
-            out[f.name] = out[f.name].astype(float)
-    out["year"] = out["year"].astype("Int64")
-    out["source_row"] = np.asarray(kept, dtype=np.int64)
-    out = out.reset_index(drop=True)
-    if located:
-        pts = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
-               for x, y in zip(out["lon"], out["lat"], strict=True)]
-        out = gpd.GeoDataFrame(out, geometry=pts, crs=STORAGE_CRS)
+        _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
+    out = _enterprise_frame(kept, usable, values, _enterprise_parcel_ids(kept, cells, parcel_col),
+                            xs, ys, located=loc.located)
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))

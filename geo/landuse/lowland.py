@@ -20,7 +20,7 @@ __all__ = ["REASONS", "describe_rules", "flag_parcels", "parcel_figures"]
 
 
 def describe_rules(rules: LowlandRules) -> str:
-    """The ``[lowland]`` rules in one Chinese sentence (rules switched off are not named)."""
+    """Say the ``[lowland]`` rules in one Chinese sentence (rules switched off are not named)."""
     parts = []
     if rules.tax_per_mu_below is not None:
         parts.append(f"{REASONS['LOW_TAX']}（{rules.tax_per_mu_below} 万元/亩）")
@@ -44,9 +44,10 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     """Per parcel: enterprise count, Σ税收 / Σ增加值 of its enterprises, 亩均 figures, 容积率.
 
     Each enterprise is attributed to its parcels in proportion to the land it holds on each
-    (:func:`geo.metrics.parcel_links`). A parcel's 亩均税收 is Σ attributed 税收 over the land
-    held by the enterprises that reported 税收 (ratio of sums — an enterprise that reported
-    nothing neither adds 0 to the numerator nor its land to the denominator); likewise 亩均增加值.
+    (:func:`geo.landuse.metrics.parcel_links`). A parcel's 亩均税收 is Σ attributed 税收 over
+    the land held by the enterprises that reported 税收 (ratio of sums — an enterprise that
+    reported nothing neither adds 0 to the numerator nor its land to the denominator);
+    likewise 亩均增加值.
     ``data_note`` says when only some of a parcel's enterprises reported.
     """
     out = parcels.copy()
@@ -96,7 +97,7 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     parcels : DataFrame
         Canonical parcel columns.
     enterprises : DataFrame
-        Evaluated enterprises (see :func:`geo.scoring.evaluate`; ``class`` optional).
+        Evaluated enterprises (see :func:`geo.landuse.scoring.evaluate`; ``class`` optional).
     profile : ScoringProfile
 
     Returns

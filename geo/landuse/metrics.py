@@ -240,11 +240,11 @@ def aggregate(enterprises: pd.DataFrame, parcels: pd.DataFrame, *, level: str,
 
 
 def _units_of(frame: pd.DataFrame, col: str) -> pd.Series:
-    """The unit column of ``frame`` (``city`` is implicit), or an error naming the fix."""
+    """Return the unit column of ``frame`` (``city`` is implicit), or fail naming the fix."""
     if col == "city":
         return pd.Series(pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int64),
                                                    categories=["宁波市"]), index=frame.index)
     if col not in frame:
-        raise ValueError(f"no {col!r} column. Fix: assign units first (geo.metrics."
+        raise ValueError(f"no {col!r} column. Fix: assign units first (geo.landuse.spatial."
                          "assign_units / assign_points)")
     return frame[col]

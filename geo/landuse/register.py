@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,10 +40,8 @@ _EDITABLE = ("status", "area_mu", "year", "note")
 AUDIT_COLUMNS = ("when", "who", "parcel_id", "field", "old", "new")
 
 
-
 def _empty_register() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in REGISTER_COLUMNS})
-
 
 
 def load_register(path: str | Path) -> pd.DataFrame:
@@ -75,35 +74,36 @@ def load_register(path: str | Path) -> pd.DataFrame:
         if c not in df:
             df[c] = ""
     for n, row in enumerate(df.itertuples(index=False), start=2):
-        if not str(row.parcel_id).strip():
-            raise RegisterError("empty parcel id", file=str(path), feature=f"row {n}",
-                                         field="宗地编号", fix="fill in the 宗地编号 or delete the row")
-        if row.status not in CLEARANCE_STATUSES:
-            raise RegisterError(f"unknown status {row.status!r}", file=str(path),
-                                         feature=f"row {n}", field="状态",
-                                         fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
-        area = pd.to_numeric(row.area_mu, errors="coerce")
-        if pd.isna(area) or area <= 0:
-            raise RegisterError(f"area {row.area_mu!r} is not a positive number",
-                                         file=str(path), feature=f"row {n}", field="面积（亩）",
-                                         fix="give the parcel's area in 亩")
-        if str(row.year).strip() and not _is_year(row.year):
-            raise RegisterError(f"year {row.year!r} is not a year", file=str(path),
-                                         feature=f"row {n}", field="年度",
-                                         fix="give a four-digit year (e.g. 2025) or leave it empty")
+        _check_row(row._asdict(), f"row {n}", str(path))
     dup = df["parcel_id"].duplicated()
     if dup.any():
         first = df.index[dup][0]
-        raise RegisterError("duplicate parcel", file=str(path),
-                                     feature=f"row {first + 2}", field="宗地编号",
-                                     fix="keep one register line per parcel")
+        raise RegisterError("duplicate parcel", file=str(path), feature=f"row {first + 2}",
+                            field="宗地编号", fix="keep one register line per parcel")
     df["area_mu"] = pd.to_numeric(df["area_mu"])
     return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
 
 
+def _check_row(row: Mapping[str, object], where: str, file: str) -> None:
+    """Refuse a register line without id, with an unknown status, a bad area or year."""
+    if not str(row["parcel_id"]).strip():
+        raise RegisterError("empty parcel id", file=file, feature=where, field="宗地编号",
+                            fix="fill in the 宗地编号 or delete the row")
+    if row["status"] not in CLEARANCE_STATUSES:
+        raise RegisterError(f"unknown status {row['status']!r}", file=file, feature=where,
+                            field="状态", fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+    area = pd.to_numeric(row["area_mu"], errors="coerce")
+    if pd.isna(area) or area <= 0:
+        raise RegisterError(f"area {row['area_mu']!r} is not a positive number", file=file,
+                            feature=where, field="面积（亩）", fix="give the parcel's area in 亩")
+    if str(row["year"]).strip() and not _is_year(row["year"]):
+        raise RegisterError(f"year {row['year']!r} is not a year", file=file, feature=where,
+                            field="年度",
+                            fix="give a four-digit year (e.g. 2025) or leave it empty")
+
 
 def _year_text(value: object) -> str:
-    """A year cell as text: 2025, 2025.0 and "2025" give "2025"; empty stays ""."""
+    """Return a year cell as text: 2025, 2025.0 and "2025" give "2025"; empty stays ""."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -111,26 +111,24 @@ def _year_text(value: object) -> str:
     return str(value).strip()
 
 
-
 def _is_year(value: object) -> bool:
     text = _year_text(value)
     return text.isdigit() and len(text) == 4 and is_year(int(text))
 
 
-
 def _inert_cell(value: object) -> object:
-    """A leading apostrophe for text a spreadsheet would evaluate — and for text that already
-    starts with one, so that :func:`_restore` is an exact inverse.
+    """Prefix text a spreadsheet would evaluate with an apostrophe.
+
+    Text that already starts with one gets another, so that :func:`_restore` is an exact
+    inverse.
     """
     if isinstance(value, str) and value.startswith("'"):
         return "'" + value
     return neutralise_formula(value)
 
 
-
 def _inert(df: pd.DataFrame) -> pd.DataFrame:
     return df.map(_inert_cell)
-
 
 
 def _restore(value: object) -> object:
@@ -141,14 +139,12 @@ def _restore(value: object) -> object:
     return value
 
 
-
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    """The register as CSV (UTF-8 with BOM, opens in Excel), written atomically."""
+    """Write the register as CSV (UTF-8 with BOM, opens in Excel), atomically."""
     def write(tmp: Path) -> None:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             df.to_csv(fh, index=False, quoting=csv.QUOTE_MINIMAL)
     write_atomic(path, write)
-
 
 
 def _check_change(change: Mapping[str, object], pid: str) -> None:
@@ -167,6 +163,27 @@ def _check_change(change: Mapping[str, object], pid: str) -> None:
         if pd.isna(area) or area <= 0:
             raise RegisterError(f"area {change['area_mu']!r} is not positive", feature=where,
                                 field="面积（亩）", fix="give the area in 亩")
+
+
+def _apply_fields(reg: pd.DataFrame, i: int, change: Mapping[str, object]
+                  ) -> list[dict[str, str]]:
+    """Write the editable fields of ``change`` into row ``i``; one (field, old, new) per change."""
+    edits = []
+    for field, value in change.items():
+        if field not in _EDITABLE:
+            continue
+        old = reg.at[i, field]
+        new: Any = "" if value is None or (isinstance(value, float) and np.isnan(value)) \
+            else value
+        if field == "year":
+            new = _year_text(new)
+        same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
+                                          and float(old) == float(new))
+        if same:
+            continue
+        reg.at[i, field] = float(new) if field == "area_mu" else new
+        edits.append({"field": field, "old": "" if old is None else str(old), "new": str(new)})
+    return edits
 
 
 def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, object]], *,
@@ -204,26 +221,12 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
             audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": "(新增)",
                           "old": "", "new": "纳入台账"})
         i = hit[0]
-        for field, new in change.items():
-            if field not in _EDITABLE:
-                continue
-            old = reg.at[i, field]
-            if new is None or (isinstance(new, float) and np.isnan(new)):
-                new = ""
-            if field == "year":
-                new = _year_text(new)
-            same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
-                                              and float(old) == float(new))
-            if same:
-                continue
-            reg.at[i, field] = float(new) if field == "area_mu" else new
-            audit.append({"when": stamp, "who": who, "parcel_id": pid, "field": field,
-                          "old": "" if old is None else str(old), "new": str(new)})
+        audit += [{"when": stamp, "who": who, "parcel_id": pid, **edit}
+                  for edit in _apply_fields(reg, i, change)]
         if any(a["parcel_id"] == pid for a in audit):
             reg.at[i, "updated_by"] = who
             reg.at[i, "updated_at"] = stamp
     return reg, pd.DataFrame(audit, columns=list(AUDIT_COLUMNS))
-
 
 
 def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFrame,
@@ -246,9 +249,8 @@ def save_register(register: pd.DataFrame, path: str | Path, *, audit: pd.DataFra
                       path)
 
 
-
 def read_audit(path: str | Path) -> pd.DataFrame:
-    """The audit log, newest change first, as written by :func:`save_register`.
+    """Read the audit log, newest change first, as written by :func:`save_register`.
 
     Returns an empty table with :data:`AUDIT_COLUMNS` when the log does not exist yet. Cells
     are text; the apostrophe that makes formula-like text inert is removed again.

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,60 +111,75 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
         increasing to 1 …).
     """
     path = Path(path or DEFAULT_PROFILE)
+    doc = _read_toml(path)
+    file = str(path)
+    tracks = {track: _track_rules(body, track, file)
+              for track, body in (doc.get("tracks") or {}).items()}
+    if not tracks:
+        raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]')
+    meta = doc.get("meta") or {}
+    return ScoringProfile(name=str(meta.get("name", path.stem)),
+                          source=str(meta.get("source", "")), tracks=tracks,
+                          class_bands=_class_bands(doc.get("classes") or {}, file),
+                          lowland=_check_lowland(doc.get("lowland") or {}, file), path=file)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise _fail(str(path), "(file)", f"not valid TOML: {err}",
                     "fix the syntax; compare with data/profiles/default.toml") from err
     except OSError as err:
         raise _fail(str(path), "(file)", f"cannot read: {err.strerror}",
                     "give the path of an existing profile file") from err
-    tracks: dict[str, tuple[IndicatorRule, ...]] = {}
-    for track, body in (doc.get("tracks") or {}).items():
-        if track not in SCALES:
-            raise _fail(str(path), f"tracks.{track}", "unknown track",
-                        f"use {' / '.join(SCALES)}")
-        rules = []
-        for key, spec in (body.get("indicators") or {}).items():
-            where = f"tracks.{track}.indicators.{key}"
-            unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
-            if unknown:
-                raise _fail(str(path), where, f"unknown entries {unknown}",
-                            "use weight, benchmark and cap only (check the spelling)")
-            if key not in INDICATORS:
-                raise _fail(str(path), where, "unknown indicator",
-                            f"use one of {', '.join(INDICATORS)}")
-            weight = spec.get("weight")
-            if not isinstance(weight, int | float) or weight < 0:
-                raise _fail(str(path), where, f"weight {weight!r} is not a number ≥ 0",
-                            "set weight = 30 (for example)")
-            bench = spec.get("benchmark", "mean")
-            if not (bench == "mean" or (isinstance(bench, int | float) and bench > 0)):
-                raise _fail(str(path), where, f"benchmark {bench!r} is not > 0 or \"mean\"",
-                            "set benchmark = \"mean\" or a positive number in the indicator's unit")
-            cap = spec.get("cap")
-            if cap is not None and (not isinstance(cap, int | float) or cap <= 0):
-                raise _fail(str(path), where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0")
-            rules.append(IndicatorRule(key, float(weight), bench if bench == "mean"
-                                       else float(bench), None if cap is None else float(cap)))
-        if not rules:
-            raise _fail(str(path), f"tracks.{track}", "no indicators", "add at least one indicator")
-        tracks[track] = tuple(rules)
-    if not tracks:
-        raise _fail(str(path), "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]')
-    bands = doc.get("classes") or {}
-    values = [bands.get(c) for c in CLASSES]
-    if (any(not isinstance(v, int | float) for v in values)
-            or any(b <= a for a, b in zip(values, values[1:], strict=False))
-            or not math.isclose(values[-1], 1.0) or values[0] <= 0):
-        raise _fail(str(path), "classes", f"bands {values} must rise to D = 1.0",
+
+
+def _track_rules(body: Mapping[str, Any], track: str, file: str) -> tuple[IndicatorRule, ...]:
+    if track not in SCALES:
+        raise _fail(file, f"tracks.{track}", "unknown track", f"use {' / '.join(SCALES)}")
+    rules = tuple(_indicator_rule(key, spec, f"tracks.{track}.indicators.{key}", file)
+                  for key, spec in (body.get("indicators") or {}).items())
+    if not rules:
+        raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator")
+    return rules
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) -> IndicatorRule:
+    unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
+    if unknown:
+        raise _fail(file, where, f"unknown entries {unknown}",
+                    "use weight, benchmark and cap only (check the spelling)")
+    if key not in INDICATORS:
+        raise _fail(file, where, "unknown indicator", f"use one of {', '.join(INDICATORS)}")
+    weight: Any = spec.get("weight")
+    if not _is_number(weight) or weight < 0:
+        raise _fail(file, where, f"weight {weight!r} is not a number ≥ 0",
+                    "set weight = 30 (for example)")
+    bench: Any = spec.get("benchmark", "mean")
+    if not (bench == "mean" or (_is_number(bench) and bench > 0)):
+        raise _fail(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
+                    "set benchmark = \"mean\" or a positive number in the indicator's unit")
+    cap: Any = spec.get("cap")
+    if cap is not None and (not _is_number(cap) or cap <= 0):
+        raise _fail(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0")
+    return IndicatorRule(key, float(weight), bench if bench == "mean" else float(bench),
+                         None if cap is None else float(cap))
+
+
+def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
+    values: list[Any] = [bands.get(c) for c in CLASSES]
+    numbers = [float(v) for v in values if _is_number(v)]
+    if (len(numbers) != len(CLASSES)
+            or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False))
+            or not math.isclose(numbers[-1], 1.0) or numbers[0] <= 0):
+        raise _fail(file, "classes", f"bands {values} must rise to D = 1.0",
                     "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00")
-    lowland = _check_lowland(doc.get("lowland") or {}, str(path))
-    meta = doc.get("meta") or {}
-    return ScoringProfile(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")),
-                   tracks=tracks, class_bands={c: float(v) for c, v in zip(CLASSES, values,
-                                                                          strict=True)},
-                   lowland=lowland, path=str(path))
+    return dict(zip(CLASSES, numbers, strict=True))
 
 
 #: Entries of the ``[lowland]`` section: "number" (≥ 0, or absent to switch the rule off) or
@@ -171,7 +188,7 @@ LOWLAND_KEYS = {"tax_per_mu_below": "number", "far_below": "number", "idle_statu
                 "flag_classes": "list", "industrial_uses": "list", "exempt_statuses": "list"}
 
 
-def _check_lowland(section: dict, path: str) -> LowlandRules:
+def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
     unknown = sorted(set(section) - set(LOWLAND_KEYS))
     if unknown:
         raise _fail(path, "lowland", f"unknown entries {unknown}",
@@ -190,9 +207,17 @@ def _check_lowland(section: dict, path: str) -> LowlandRules:
     if bad:
         raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
                     f"use {'/'.join(CLASSES)}")
-    numbers = {k: float(v) for k, v in section.items() if LOWLAND_KEYS[k] == "number"}
-    lists = {k: tuple(v) for k, v in section.items() if LOWLAND_KEYS[k] == "list"}
-    return LowlandRules(**numbers, **lists)
+    def number(key: str) -> float | None:
+        return None if section.get(key) is None else float(section[key])
+
+    def texts(key: str) -> tuple[str, ...]:
+        return tuple(section.get(key) or ())
+
+    return LowlandRules(tax_per_mu_below=number("tax_per_mu_below"),
+                        far_below=number("far_below"), idle_statuses=texts("idle_statuses"),
+                        flag_classes=texts("flag_classes"),
+                        industrial_uses=texts("industrial_uses"),
+                        exempt_statuses=texts("exempt_statuses"))
 
 
 def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[str, float]:
@@ -238,7 +263,7 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile) -> pd.DataFrame
     Parameters
     ----------
     enterprises : DataFrame
-        With ``scale`` and the indicator columns of :func:`geo.metrics.enterprise_metrics`.
+        With ``scale`` and the indicator columns of :func:`geo.landuse.metrics.enterprise_metrics`.
     profile : ScoringProfile
 
     Returns

@@ -22,8 +22,9 @@ __all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
 
 
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
-    """Geometry and display name of each unit of ``level`` (``unit``, ``unit_name``,
-    ``geometry_quality``).
+    """Return the geometry and display name of each unit of ``level``.
+
+    Columns ``unit``, ``unit_name``, ``geometry_quality`` and the geometry.
     """
     if level == "subzone":
         src = catalog["subzone"].assign(unit=lambda d: d["id"],
@@ -47,8 +48,10 @@ def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDa
 
 def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, level: str
                 ) -> gpd.GeoDataFrame:
-    """Aggregated figures of ``level`` with the units' geometry, class counts and the low-
-    efficiency land, labelled with the data's nature.
+    """Aggregate the figures of ``level`` with the units' geometry, classes and low land.
+
+    Class counts and the low-efficiency land are added, and every row is labelled with the
+    data's nature, year and profile.
 
     Returns
     -------
@@ -117,7 +120,7 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
 
 
 def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
-    """Flagged parcels with their reasons, for the 低效用地 export."""
+    """Return the flagged parcels with their reasons, for the 低效用地 export."""
     par = analysis.parcels
     cols = ["parcel_id", "land_mu", "land_use", "status", "far_used", "enterprise_count",
             "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
@@ -129,7 +132,7 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
 
 def filter_enterprises(table: pd.DataFrame, *, classes: Sequence[str], tracks: Sequence[str],
                        district: str | None = None) -> pd.DataFrame:
-    """The rows of the evaluation list with one of ``classes`` and ``tracks`` (and ``district``).
+    """Select the rows of the evaluation list with one of ``classes`` and ``tracks``.
 
     Enterprises without a class count as :data:`UNCLASSED`; enterprises without a track (no
     scale given) are kept whenever :data:`UNCLASSED` is among ``classes``, since they can only

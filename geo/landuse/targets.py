@@ -26,7 +26,7 @@ TARGETS_FILE = Path(__file__).resolve().parents[2] / "data" / "targets" / "plan_
 
 
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
-    """The plan targets with their seed provenance (``data/targets/plan_targets.csv``)."""
+    """Read the plan targets with their seed provenance (``data/targets/plan_targets.csv``)."""
     df = pd.read_csv(path or TARGETS_FILE, dtype={"seed": str, "quote": str})
     df["value"] = pd.to_numeric(df["value"])
     return df
@@ -35,7 +35,7 @@ def load_targets(path: str | Path | None = None) -> pd.DataFrame:
 
 def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 2026
              ) -> pd.DataFrame:
-    """Cleared area (已盘活/已腾退/已收储) per year and cumulative, from the register.
+    """Sum the cleared area (已盘活/已腾退/已收储) per year and cumulatively, from the register.
 
     Returns
     -------
@@ -69,7 +69,8 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
     Parameters
     ----------
     enterprises, parcels : DataFrame
-        As for :func:`geo.metrics.aggregate`; only 规上 enterprises count, as in the targets.
+        As for :func:`geo.landuse.metrics.aggregate`; only 规上 enterprises count, as in the
+        targets.
     targets : DataFrame, keyword-only
         From :func:`load_targets` (read when omitted).
     base_2021 : mapping, keyword-only
@@ -112,8 +113,10 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
 
 @dataclass(frozen=True)
 class Scenario:
-    """A what-if: ``mode`` "raise" (bring flagged land up to ``tax_per_mu``/``va_per_mu``) or
-    "clear" (flagged parcels leave the industrial land stock with their enterprises).
+    """A what-if on the flagged parcels.
+
+    ``mode`` "raise" brings flagged land up to ``tax_per_mu``/``va_per_mu``; "clear" takes the
+    flagged parcels out of the industrial land stock with their enterprises.
     """
 
     mode: str
@@ -130,7 +133,7 @@ def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable
     Parameters
     ----------
     enterprises, parcels : DataFrame
-        As for :func:`geo.metrics.aggregate` (units assigned, ``land_mu`` present).
+        As for :func:`geo.landuse.metrics.aggregate` (units assigned, ``land_mu`` present).
     flagged : iterable of str
         Parcel ids the scenario acts on (usually the low-efficiency parcels).
     spec : Scenario

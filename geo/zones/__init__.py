@@ -1,0 +1,1 @@
+"""The catalogue of Ningbo's industrial space: layers, validation, profiles, reports."""

@@ -9,11 +9,14 @@ report of what matched, what did not and why. Nothing in the file is silently ig
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geo._errors import BoundaryImportError, DataImportError
 from geo.crs import MU_PER_KM2, NINGBO_BOUNDS, STORAGE_CRS, area_km2
@@ -94,6 +97,137 @@ def _pick_field(gdf: gpd.GeoDataFrame, given: str | None, candidates: tuple[str,
     return next((c for c in candidates if c in gdf.columns), None)
 
 
+def _check_importable(level: str) -> None:
+    if level not in IMPORTABLE_LEVELS:
+        raise BoundaryImportError(f"level {level!r} cannot take boundaries", field="level",
+                                  fix=f"use one of {', '.join(IMPORTABLE_LEVELS)}")
+
+
+def _read_source(path: str | os.PathLike[str], layer: str | None, *, gcj02: bool
+                 ) -> gpd.GeoDataFrame:
+    """Read the boundary file in EPSG:4326, converting GCJ-02 lon/lat to WGS84 if asked."""
+    src = read_boundary_file(path, layer=layer).to_crs(STORAGE_CRS)
+    if gcj02:
+        src["geometry"] = [None if g is None else geometry_gcj02_to_wgs84(g) for g in src.geometry]
+    return src
+
+
+def _key_fields(src: gpd.GeoDataFrame, id_field: str | None, name_field: str | None, file: str
+                ) -> tuple[str | None, str | None]:
+    """Return the file's id and name fields; at least one of them must exist."""
+    idf = _pick_field(src, id_field, _ID_CANDIDATES, file, "ids")
+    namef = _pick_field(src, name_field, _NAME_CANDIDATES, file, "names")
+    if idf is None and namef is None:
+        raise BoundaryImportError(
+            f"no id or name field (fields: {', '.join(map(str, src.columns))})", file=file,
+            fix="name the field with --id-field (values like Z07) or --name-field (exact names)",
+        )
+    return idf, namef
+
+
+def _row_keys(row: pd.Series, idf: str | None, namef: str | None) -> tuple[str, str, str]:
+    """Return a file row's id, its name, and the label used for it in messages."""
+    key_id = str(row[idf]).strip() if idf else ""
+    key_name = str(row[namef]).strip() if namef else ""
+    return key_id, key_name, key_id or key_name or "(no id or name)"
+
+
+def _match_entity(key_id: str, key_name: str, by_id: Mapping[str, Hashable],
+                  by_name: Mapping[str, Hashable]) -> tuple[Hashable, str] | None:
+    """Return the entity's index and how it matched (by id first, then by exact name)."""
+    if key_id in by_id:
+        return by_id[key_id], "id"
+    if key_name in by_name:
+        return by_name[key_name], "name"
+    return None
+
+
+def _unusable_geometry(geom: BaseGeometry | None, label: str) -> str | None:
+    """Return why a matched row's geometry cannot be used, or None if it is a polygon."""
+    if geom is None or geom.is_empty:
+        return f"{label}: no geometry"
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return f"{label}: geometry is {geom.geom_type}, a polygon is needed"
+    return None
+
+
+def _repaired(geom: BaseGeometry, row_no: int, report: ImportReport) -> BaseGeometry:
+    """Return ``geom``, made valid (and the row noted in ``report``) if it is invalid."""
+    if geom.is_valid:
+        return geom
+    report.repaired_rows.append(row_no)
+    return shapely.make_valid(geom)
+
+
+def _check_inside_ningbo(geom: BaseGeometry, file: str, row_no: int, label: str) -> None:
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < NINGBO_BOUNDS[0] or maxx > NINGBO_BOUNDS[2] or miny < NINGBO_BOUNDS[1] \
+            or maxy > NINGBO_BOUNDS[3]:
+        raise BoundaryImportError(
+            "geometry lies outside Ningbo", file=file, feature=f"row {row_no} ({label})",
+            field="geometry",
+            fix="check the file's CRS definition (.prj); for 高德 coordinates pass --gcj02",
+        )
+
+
+def _check_unclaimed(claims: Mapping[Hashable, int], target: Hashable, row_no: int,
+                     layer_gdf: gpd.GeoDataFrame, file: str) -> None:
+    if target in claims:
+        raise BoundaryImportError(
+            f"rows {claims[target]} and {row_no} both match {layer_gdf.at[target, 'name']}",
+            file=file, feature=f"row {row_no}", fix="keep one boundary per entity "
+            "(dissolve the parts into one multipolygon first)",
+        )
+
+
+def _replace_geometry(out: gpd.GeoDataFrame, layer_gdf: gpd.GeoDataFrame, target: Hashable,
+                      geom: BaseGeometry, file: str, row_no: int) -> None:
+    """Put the surveyed ``geom`` on entity ``target`` of ``out`` and cite the file's row."""
+    out.at[target, "geometry"] = geom
+    out.at[target, "geometry_quality"] = "surveyed"
+    out.at[target, "source"] = (
+        f"{layer_gdf.at[target, 'source']}; 边界: {Path(file).name} 第{row_no}行")
+
+
+def _apply_rows(layer_gdf: gpd.GeoDataFrame, src: gpd.GeoDataFrame,
+                keys: tuple[str | None, str | None], file: str, report: ImportReport
+                ) -> gpd.GeoDataFrame:
+    """Return a copy of ``layer_gdf`` with the file's matching rows' geometries, in file order."""
+    idf, namef = keys
+    by_id = {str(v): i for i, v in layer_gdf["id"].items()}
+    by_name = {str(v): i for i, v in layer_gdf["name"].items()}
+    claims: dict[Hashable, int] = {}
+    out = layer_gdf.copy()
+    for row_no, (_, row) in enumerate(src.iterrows(), start=1):
+        key_id, key_name, label = _row_keys(row, idf, namef)
+        match = _match_entity(key_id, key_name, by_id, by_name)
+        if match is None:
+            report.unmatched_rows.append(
+                (row_no, f"{label}: matches no {report.level} id or exact name"))
+            continue
+        target, how = match
+        reason = _unusable_geometry(row.geometry, label)
+        if reason is not None:
+            report.unmatched_rows.append((row_no, reason))
+            continue
+        geom = _repaired(row.geometry, row_no, report)
+        _check_inside_ningbo(geom, file, row_no, label)
+        _check_unclaimed(claims, target, row_no, layer_gdf, file)
+        claims[target] = row_no
+        _replace_geometry(out, layer_gdf, target, geom, file, row_no)
+        report.matched.append((layer_gdf.at[target, "id"], layer_gdf.at[target, "name"], how))
+    return out
+
+
+def _with_areas(out: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Recompute ``area_km2`` and ``area_mu`` (when the layer carries areas)."""
+    if "area_km2" in out.columns:
+        km2 = area_km2(out)
+        out["area_km2"] = km2.round(4)
+        out["area_mu"] = (km2 * MU_PER_KM2).round(1)
+    return out
+
+
 def import_boundaries(
     layer_gdf: gpd.GeoDataFrame,
     path: str | os.PathLike[str],
@@ -132,72 +266,13 @@ def import_boundaries(
         If the file cannot be read, has no usable key field, two rows claim one entity, or a
         geometry lies outside Ningbo (usually a wrong CRS).
     """
-    if level not in IMPORTABLE_LEVELS:
-        raise BoundaryImportError(f"level {level!r} cannot take boundaries", field="level",
-                                  fix=f"use one of {', '.join(IMPORTABLE_LEVELS)}")
+    _check_importable(level)
     file = str(path)
-    src = read_boundary_file(path, layer=layer).to_crs(STORAGE_CRS)
-    if gcj02:
-        src["geometry"] = [None if g is None else geometry_gcj02_to_wgs84(g) for g in src.geometry]
-    idf = _pick_field(src, id_field, _ID_CANDIDATES, file, "ids")
-    namef = _pick_field(src, name_field, _NAME_CANDIDATES, file, "names")
-    if idf is None and namef is None:
-        raise BoundaryImportError(
-            f"no id or name field (fields: {', '.join(map(str, src.columns))})", file=file,
-            fix="name the field with --id-field (values like Z07) or --name-field (exact names)",
-        )
+    src = _read_source(path, layer, gcj02=gcj02)
+    keys = _key_fields(src, id_field, name_field, file)
     report = ImportReport(file=Path(file).name, level=level)
-    by_id = {str(v): i for i, v in layer_gdf["id"].items()}
-    by_name = {str(v): i for i, v in layer_gdf["name"].items()}
-    claims: dict[object, int] = {}
-    out = layer_gdf.copy()
-    for row_no, (_, row) in enumerate(src.iterrows(), start=1):
-        geom = row.geometry
-        key_id = str(row[idf]).strip() if idf else ""
-        key_name = str(row[namef]).strip() if namef else ""
-        label = key_id or key_name or "(no id or name)"
-        if key_id in by_id:
-            target, how = by_id[key_id], "id"
-        elif key_name in by_name:
-            target, how = by_name[key_name], "name"
-        else:
-            report.unmatched_rows.append(
-                (row_no, f"{label}: matches no {level} id or exact name"))
-            continue
-        if geom is None or geom.is_empty:
-            report.unmatched_rows.append((row_no, f"{label}: no geometry"))
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            report.unmatched_rows.append(
-                (row_no, f"{label}: geometry is {geom.geom_type}, a polygon is needed"))
-            continue
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
-            report.repaired_rows.append(row_no)
-        minx, miny, maxx, maxy = geom.bounds
-        if minx < NINGBO_BOUNDS[0] or maxx > NINGBO_BOUNDS[2] or miny < NINGBO_BOUNDS[1] \
-                or maxy > NINGBO_BOUNDS[3]:
-            raise BoundaryImportError(
-                "geometry lies outside Ningbo", file=file, feature=f"row {row_no} ({label})",
-                field="geometry",
-                fix="check the file's CRS definition (.prj); for 高德 coordinates pass --gcj02",
-            )
-        if target in claims:
-            raise BoundaryImportError(
-                f"rows {claims[target]} and {row_no} both match {layer_gdf.at[target, 'name']}",
-                file=file, feature=f"row {row_no}", fix="keep one boundary per entity "
-                "(dissolve the parts into one multipolygon first)",
-            )
-        claims[target] = row_no
-        out.at[target, "geometry"] = geom
-        out.at[target, "geometry_quality"] = "surveyed"
-        out.at[target, "source"] = f"{layer_gdf.at[target, 'source']}; 边界: {Path(file).name} 第{row_no}行"
-        report.matched.append((layer_gdf.at[target, "id"], layer_gdf.at[target, "name"], how))
-    out = gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
-    if "area_km2" in out.columns:
-        km2 = area_km2(out)
-        out["area_km2"] = km2.round(4)
-        out["area_mu"] = (km2 * MU_PER_KM2).round(1)
+    updated = _apply_rows(layer_gdf, src, keys, file, report)
+    out = _with_areas(gpd.GeoDataFrame(updated, geometry="geometry", crs=STORAGE_CRS))
     report.still_schematic = [(r["id"], r["name"]) for _, r in out.iterrows()
                               if r["geometry_quality"] == "schematic"]
     return out, report

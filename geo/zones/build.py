@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
 
 from geo._errors import CatalogValidationError
 from geo.crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
@@ -95,7 +96,8 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
 
     # Sub-zones: octagons at the anchor, clipped to the district's land part, and cut by
     # every sub-zone drawn before (so no two sub-zones overlap, whatever their zone).
-    sub_rows, drawn = [], []
+    sub_rows: list[dict[str, object]] = []
+    drawn: list[BaseGeometry] = []
     for row in _read_csv(src / "subzones.csv"):
         center, land = _land(dist_proj, row, "subzones.csv")
         shape = schematic_octagon(center, float(row["radius_km"]) * 1000).intersection(land)

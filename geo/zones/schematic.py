@@ -25,7 +25,7 @@ STORAGE_GRID_DEG = 1e-7
 
 
 def land_part_at(district: BaseGeometry, point: Point) -> BaseGeometry:
-    """The polygon of a (multi)polygon district that contains ``point``, inset slightly.
+    """Return the polygon of a (multi)polygon district containing ``point``, inset slightly.
 
     Parameters
     ----------
@@ -50,7 +50,7 @@ def land_part_at(district: BaseGeometry, point: Point) -> BaseGeometry:
 
 
 def schematic_octagon(center: Point, radius_m: float) -> BaseGeometry:
-    """A regular octagon of circumradius ``radius_m`` around ``center`` (projected units)."""
+    """Return a regular octagon of circumradius ``radius_m`` around ``center`` (projected units)."""
     return center.buffer(radius_m, quad_segs=2)
 
 

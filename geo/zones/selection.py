@@ -91,7 +91,7 @@ def select(
 
 
 def describe_filters(filters: Filters) -> dict[str, str]:
-    """The filters as 说明-sheet lines (Chinese keys), for exports and the page header."""
+    """Describe the filters as 说明-sheet lines (Chinese keys), for exports and the page header."""
     return {
         "筛选·图层": "、".join(LEVEL_LABELS[lvl] for lvl in filters.levels) or "（无）",
         "筛选·产业标签": "、".join(filters.industries) or "（不限）",

@@ -82,7 +82,9 @@ def test_profiles_page_table_and_detail(app):
     attrs = next(t for t in _tables(app) if list(t.columns) == ["字段", "值"])
     assert "几何精度" in set(attrs["字段"])
     html = download(app.download_button(key="dl_profile_zone_Z15_full")).decode("utf-8")
-    assert "膜材料" in html and "示意" in html and "http" not in html.split("<body>")[0]
+    assert "膜材料" in html
+    assert "示意" in html
+    assert "http" not in html.split("<body>")[0]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -107,7 +109,8 @@ def test_every_export_reads_back_with_the_same_rows(app, catalog, lang, tmp_path
     for table in (csv, xlsx, geojson, gpkg):
         assert set(table[id_col]) == want, table
         assert table[name_col].notna().all()
-    assert geojson.crs.to_epsg() == 4326 and gpkg.crs.to_epsg() == 4326
+    assert geojson.crs.to_epsg() == 4326
+    assert gpkg.crs.to_epsg() == 4326
 
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes))
     data, meta = book.worksheets
@@ -141,7 +144,8 @@ def test_hostile_names_stay_text_in_tables_and_are_neutralised_in_exports(
     zone_table = next(t for t in _tables(at) if "所属板块" in t and "所属集聚区" not in t)
     assert HOSTILE in set(zone_table["名称"])  # shown verbatim as text, never as markup
     heading = at.subheader[0].value
-    assert "\\<img" in heading and "\\$" in heading  # markdown-escaped, so it renders literally
+    assert "\\<img" in heading
+    assert "\\$" in heading  # markdown-escaped, so it renders literally
     at.switch_page("app_pages/export.py").run()
     assert not at.exception
     buttons = {b.key: b for b in at.download_button}
@@ -149,4 +153,5 @@ def test_hostile_names_stay_text_in_tables_and_are_neutralised_in_exports(
     assert "'" + HOSTILE in set(csv["名称"])
     sheet = openpyxl.load_workbook(io.BytesIO(download(buttons["dl_xlsx"]))).worksheets[0]
     names = [c.value for c in sheet["B"]]
-    assert "'" + HOSTILE in names and HOSTILE not in names
+    assert "'" + HOSTILE in names
+    assert HOSTILE not in names

@@ -43,7 +43,8 @@ def _texts(at) -> str:
                     for e in getattr(at, kind))
 
 
-def test_efficiency_page_labels_sample_and_exports_it(work):
+@pytest.mark.usefixtures("work")
+def test_efficiency_page_labels_sample_and_exports_it():
     at = _open("app_pages/efficiency.py")
     assert at.title[0].value == "亩均效益"
     assert SAMPLE_LABEL in at.warning[0].value
@@ -54,9 +55,11 @@ def test_efficiency_page_labels_sample_and_exports_it(work):
     at.selectbox(key="e_level").set_value("district").run()
     assert not at.exception, at.exception
     districts = at.dataframe[0].value
-    assert len(districts) == 10 and districts["亩均税收（万元/亩）"].notna().any()
+    assert len(districts) == 10
+    assert districts["亩均税收（万元/亩）"].notna().any()
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
-    assert len(listed) > 0 and set(listed[column_label("class")]) == {"D"}  # the D list by default
+    assert len(listed) > 0
+    assert set(listed[column_label("class")]) == {"D"}  # the D list by default
     at.multiselect(key="e_classes").set_value(["A"]).run()
     listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
     assert set(listed[column_label("class")]) == {"A"}
@@ -84,7 +87,8 @@ def test_lowland_register_save_writes_audit_and_keeps_sample_separate(work):
     candidate = at.multiselect(key="reg_add").options[0]
     at.multiselect(key="reg_add").set_value([candidate])
     at.button(key="reg_save").click().run()
-    assert at.error and "经办人" in at.error[0].value  # no name, nothing saved
+    assert at.error
+    assert "经办人" in at.error[0].value  # no name, nothing saved
     assert not (work / "sample_clearance_register.csv").exists()
     at.text_input(key="reg_who").set_value("张三")
     at.button(key="reg_save").click().run()
@@ -93,14 +97,32 @@ def test_lowland_register_save_writes_audit_and_keeps_sample_separate(work):
     saved = load_register(work / "sample_clearance_register.csv")
     assert len(saved) == len(reg_before) + 1
     row = saved.set_index("parcel_id").loc[candidate]
-    assert row["status"] == "待整治" and row["updated_by"] == "张三"
+    assert row["status"] == "待整治"
+    assert row["updated_by"] == "张三"
     assert row["data_label"] == SAMPLE_LABEL  # the sample's register stays labelled
     audit = pd.read_csv(work / "sample_clearance_audit.csv", dtype=str, encoding="utf-8-sig")
-    assert set(audit["parcel_id"]) == {candidate} and set(audit["who"]) == {"张三"}
+    assert set(audit["parcel_id"]) == {candidate}
+    assert set(audit["who"]) == {"张三"}
     assert not (work / "clearance_register.csv").exists()  # real register untouched
+    log = next(df.value for df in at.dataframe if "原值" in df.value)  # 审计日志, by geo
+    assert set(log["经办人"]) == {"张三"}
 
 
-def test_lowland_progress_and_scenario(work):
+@pytest.mark.usefixtures("work")
+def test_lowland_list_headers_are_its_downloads_headers():
+    at = _open("app_pages/lowland.py")
+    listed = next(df.value for df in at.dataframe if column_label("reasons") in df.value)
+    book = openpyxl.load_workbook(io.BytesIO(download(next(
+        b for b in at.get("download_button") if "低效宗地" in b.proto.label))))
+    downloaded = {c.value for c in book.worksheets[0][1]}
+    assert set(listed.columns) <= downloaded, set(listed.columns) - downloaded
+    notes = {str(r[0].value): str(r[1].value) for r in book["说明"].iter_rows(min_row=2)}
+    assert notes["数据性质"] == SAMPLE_LABEL
+    assert "十四五" not in notes["数据来源"]
+
+
+@pytest.mark.usefixtures("work")
+def test_lowland_progress_and_scenario():
     at = _open("app_pages/lowland.py")
     tables = [df.value for df in at.dataframe]
     targets = next(t for t in tables if "目标（万元/亩）" in t)
@@ -152,10 +174,12 @@ def test_import_page_analyses_user_files_with_a_report(work):
     report = at.dataframe[-1].value
     by_row = {(r["文件"], str(r["行号"])): r for _, r in report.iterrows()}
     negative = by_row[("宗地.csv", "3")]  # parcel 002, file line 3
-    assert negative["字段"] == "用地面积（亩）" and "负数" in negative["问题"]
+    assert negative["字段"] == "用地面积（亩）"
+    assert "负数" in negative["问题"]
     assert "图形面积" in negative["处理"]  # not zero-filled, not silently dropped
     orphan = by_row[("企业.csv", "3")]
-    assert orphan["值"] == "999" and "无对应宗地" in orphan["问题"]
+    assert orphan["值"] == "999"
+    assert "无对应宗地" in orphan["问题"]
     assert any(e.value.startswith("当前分析所用数据：用户导入：宗地.csv") for e in at.info)
     csv = download(next(b for b in at.get("download_button") if "校验报告" in b.proto.label))
     assert csv.startswith(b"\xef\xbb\xbf")
@@ -194,7 +218,8 @@ def test_unreadable_register_is_reported_and_left_alone(work):
     assert bad.read_text(encoding="utf-8") == "宗地编号,状态,面积（亩）\nA,完成了,3\n"
 
 
-def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
+@pytest.mark.usefixtures("work")
+def test_uploads_with_the_same_name_do_not_overwrite_each_other():
     at = _import_page(("数据.csv", PARCELS_CSV.encode("utf-8")),
                       ("数据.csv", ENTERPRISES_CSV.encode("utf-8")))
     at.run()
@@ -211,7 +236,8 @@ def test_uploads_with_the_same_name_do_not_overwrite_each_other(work):
     assert listed[column_label("class_note")].iloc[0] == "无用地数据，未参评"
 
 
-def test_failed_import_names_the_years_and_keeps_the_data_line(work):
+@pytest.mark.usefixtures("work")
+def test_failed_import_names_the_years_and_keeps_the_data_line():
     dated = "统一社会信用代码,宗地编号,年度,税收（万元）\n91330200MA2AAAAA0X,001,2024,10\n"
     at = _import_page(("宗地.csv", PARCELS_CSV.encode("utf-8")),
                       ("企业.csv", dated.encode("utf-8")))

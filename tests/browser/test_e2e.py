@@ -99,8 +99,9 @@ def browser_paths() -> tuple[str, str]:
 
 
 @pytest.fixture
-def app(tmp_path: Path, browser_paths) -> App:
+def app(tmp_path: Path, request: pytest.FixtureRequest) -> App:
     """The app on a free port; terminated (whole process group) afterwards."""
+    request.getfixturevalue("browser_paths")  # skip before starting anything without a browser
     port = _free_port()
     log = tmp_path / "streamlit.log"
     env = {k: v for k, v in os.environ.items() if k != "NINGBO_PARKS_DIR"}  # bundled catalogue
@@ -223,8 +224,8 @@ def test_map_page_draws_20_zones_offline(app: App, driver, tmp_path: Path):
 
     shot = tmp_path / "map.png"
     assert driver.save_screenshot(str(shot)), "save_screenshot failed"
-    assert shot.is_file() and shot.stat().st_size > 10_000, (
-        f"screenshot missing or too small: {shot}")
+    assert shot.is_file(), f"screenshot missing: {shot}"
+    assert shot.stat().st_size > 10_000, f"screenshot too small: {shot}"
 
     severe = [e for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
     print(f"\ne2e: map drawn {rendered:.1f}s after navigation; {zones} zone paths; "
@@ -249,7 +250,8 @@ def test_efficiency_page_draws_57_subzones_labelled_sample(app: App, driver):
                           what="the 亩均效益 choropleth never drew")
     assert units == 57, f"expected 57 分片 on the choropleth, found {units}" + app.tail()
     legend = driver.find_element(By.CSS_SELECTOR, ".np-legend").text
-    assert "示例数据" in legend and "亩均税收" in legend, f"legend: {legend!r}"
+    assert "示例数据" in legend, f"legend: {legend!r}"
+    assert "亩均税收" in legend, f"legend: {legend!r}"
     assert not _offsite(driver.execute_script(RESOURCES_JS), app.port)
     driver.switch_to.default_content()
     banner = driver.find_element(By.CSS_SELECTOR, "[data-testid='stAlert']").text

@@ -17,7 +17,8 @@ def test_mu_definition():
 
 def test_area_crs_is_cgcs2000_gauss_kruger():
     assert AREA_CRS.to_epsg() == 4549
-    assert "CGCS2000" in AREA_CRS.name and AREA_CRS.is_projected
+    assert "CGCS2000" in AREA_CRS.name
+    assert AREA_CRS.is_projected
 
 
 def test_projected_area_agrees_with_geodesic_area_in_every_district(catalog):

@@ -103,7 +103,8 @@ def test_lang_en_and_sample_label(tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert SAMPLE_LABEL in text  # synthetic data say so in every export
     rows = pd.read_csv(out, encoding="utf-8-sig")
-    assert len(rows) == 10 and set(rows["data_nature"]) == {SAMPLE_LABEL}
+    assert len(rows) == 10
+    assert set(rows["data_nature"]) == {SAMPLE_LABEL}
     figures = rows[["tax_per_mu", "va_per_mu", "coverage_share"]]
     assert figures.notna().all().all()
     assert ((figures * 10000).round(6) % 1 == 0).all().all()  # at most 4 decimals
@@ -112,7 +113,7 @@ def test_lang_en_and_sample_label(tmp_path):
                                     "severity"]
 
 
-@pytest.mark.parametrize("args, expected", [
+@pytest.mark.parametrize(("args", "expected"), [
     (["evaluate", "--parcels", "nope.gpkg", "--level", "zone", "--out", "x.csv"], "nope.gpkg"),
     (["evaluate", "--parcels", "p.gpkg", "--level", "zone", "--out", "x.pdf"], "x.pdf"),
     (["evaluate", "--parcels", "p.gpkg", "--level", "street", "--out", "x.csv"], "street"),
@@ -125,7 +126,8 @@ def test_bad_arguments_exit_2_with_one_line(args, expected, tmp_path, monkeypatc
                           cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and expected in lines[0], proc.stderr
+    assert len(lines) == 1, proc.stderr
+    assert expected in lines[0], proc.stderr
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -148,7 +150,8 @@ def test_evaluate_enterprise_list_places_each_on_its_parcel(files, tmp_path):
                  "--level", "enterprise", "--out", str(out)]) == 0
     got = gpd.read_file(out)
     parcels = gpd.read_file(ppath).set_index("宗地编号")
-    assert len(got) == 3 and set(got["评价类别"]) <= set("ABCD")
+    assert len(got) == 3
+    assert set(got["评价类别"]) <= set("ABCD")
     for row in got.itertuples():
         assert parcels.geometry[row.宗地编号].contains(row.geometry)
     p2 = got.set_index("宗地编号").loc["P2"]
@@ -233,7 +236,8 @@ def test_several_years_are_never_summed(files, tmp_path, capsys):
     assert "year 2024" in capsys.readouterr().out
     rows = pd.read_csv(out, encoding="utf-8-sig").set_index("单元编号")
     assert rows.at["Z01", "亩均税收（万元/亩）"] == pytest.approx((900 + 40) / 40)  # 2024 only
-    assert rows.at["Z01", "企业数"] == 2 and set(rows["数据年度"]) == {2024}
+    assert rows.at["Z01", "企业数"] == 2
+    assert set(rows["数据年度"]) == {2024}
     report = pd.read_csv(tmp_path / "zones_校验报告.csv", encoding="utf-8-sig")
     assert report["处理"].str.contains("2023 年 1 行未参与").any()
     assert report["问题"].str.contains("1 行未填年度").any()
@@ -246,12 +250,13 @@ def test_several_years_are_never_summed(files, tmp_path, capsys):
     assert "2023、2024" in capsys.readouterr().err
 
 
-def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
+def test_a_parcel_listed_for_several_years_is_counted_once():
     from geo.landuse.pipeline import select_year
 
     parcels = gpd.GeoDataFrame({
         "parcel_id": ["A", "A", "B", "C", "C"], "year": [2023, 2024, None, 2022, 2023],
-        "land_area_m2": [1.0, 2.0, 3.0, 4.0, 5.0], "status": ["停产", "正常", "正常", "闲置", "正常"]},
+        "land_area_m2": [1.0, 2.0, 3.0, 4.0, 5.0],
+        "status": ["停产", "正常", "正常", "闲置", "正常"]},
         geometry=[None] * 5, crs=4326)
     parcels["year"] = parcels["year"].astype("Int64")
     ent = pd.DataFrame({"credit_code": ["E"], "parcel_id": ["A"], "year": [2024]})
@@ -261,10 +266,11 @@ def test_a_parcel_listed_for_several_years_is_counted_once(catalog):
     assert kept.at["A", "status"] == "正常"   # its 2024 row
     assert kept.at["B", "land_area_m2"] == 3.0  # undated
     assert kept.at["C", "land_area_m2"] == 5.0  # latest of its years
-    assert len(par) == 3 and "2 行为同一宗地其他年度的记录" in lines["问题"].tolist()
+    assert len(par) == 3
+    assert "2 行为同一宗地其他年度的记录" in lines["问题"].tolist()
 
 
-def test_year_choices_are_stated_and_duplicates_across_years_counted_once(catalog):
+def test_year_choices_are_stated_and_duplicates_across_years_counted_once():
     from geo.landuse.pipeline import select_year
 
     parcels = gpd.GeoDataFrame({"parcel_id": ["P1"], "year": pd.array([2024], dtype="Int64"),
@@ -273,16 +279,20 @@ def test_year_choices_are_stated_and_duplicates_across_years_counted_once(catalo
                                                                         dtype="Int64"),
                         "tax_wan": [100.0, 90.0, 5.0], "source_row": [2, 3, 4]})
     _, kept, year, lines = select_year(parcels, ent)
-    assert year == 2024 and kept["tax_wan"].tolist() == [100.0, 5.0]  # A once, its dated row
+    assert year == 2024
+    assert kept["tax_wan"].tolist() == [100.0, 5.0]  # A once, its dated row
     dropped = lines[lines["级别"] == "警告"].iloc[0]
-    assert dropped["行号"] == 3 and "同一企业另有 2024 年记录" in dropped["问题"]
+    assert dropped["行号"] == 3
+    assert "同一企业另有 2024 年记录" in dropped["问题"]
     # enterprises without any year take the parcels' year, and say so
     _, _, year, lines = select_year(parcels, ent.assign(year=pd.NA), files=("宗地.csv", "企业.csv"))
-    assert year == 2024 and "按宗地.csv中的 2024 年计" in lines["处理"].tolist()
+    assert year == 2024
+    assert "按宗地.csv中的 2024 年计" in lines["处理"].tolist()
     # no year anywhere: a year the user gives is labelled as given, not found
     undated = parcels.assign(year=pd.NA)
     _, _, year, lines = select_year(undated, ent.assign(year=pd.NA), year=2019)
-    assert year == 2019 and lines["处理"].str.contains("按用户指定的 2019 年标注").any()
+    assert year == 2019
+    assert lines["处理"].str.contains("按用户指定的 2019 年标注").any()
     with pytest.raises(ValueError, match="宗地.csv holds 2024, 企业.csv holds 2024"):
         select_year(parcels, ent, year=2019, files=("宗地.csv", "企业.csv"))
 

@@ -54,7 +54,8 @@ def enterprises() -> pd.DataFrame:
 
 def test_ratio_never_returns_inf():
     out = ratio(pd.Series([1.0, 1.0, np.nan, 2.0]), pd.Series([0.0, -1.0, 3.0, 4.0]))
-    assert out.isna().tolist() == [True, True, True, False] and out.iloc[3] == 0.5
+    assert out.isna().tolist() == [True, True, True, False]
+    assert out.iloc[3] == 0.5
     assert not np.isinf(out).any()
 
 
@@ -114,7 +115,8 @@ def test_points_are_assigned_with_crs_harmonised(catalog):
     out = assign_points(pts.to_crs(4549), sub, catalog["district"])  # given in metres
     assert out["subzone_id"].iloc[:3].tolist() == sub["id"].iloc[:3].tolist()
     assert out["zone_id"].iloc[0] == sub["zone_id"].iloc[0]
-    assert pd.isna(out["subzone_id"].iloc[3]) and out["district"].iloc[3] == "余姚市"
+    assert pd.isna(out["subzone_id"].iloc[3])
+    assert out["district"].iloc[3] == "余姚市"
     with pytest.raises(ValueError, match="no CRS"):
         assign_points(gpd.GeoDataFrame(geometry=[Point(0, 0)]), sub)
 
@@ -173,12 +175,13 @@ benchmark = 0.5
     assert out.at["C01", "class"] == "D"
 
 
-def test_default_bands_with_distinct_scores_are_4_12_3_1(tmp_path):
+def test_default_bands_with_distinct_scores_are_4_12_3_1():
     out = evaluate(_twenty(), load_profile())  # default profile: benchmarks = track mean
     counts = out["class"].value_counts().to_dict()
     assert counts == {"A": 4, "B": 12, "C": 3, "D": 1}
     best = out.sort_values("score", ascending=False)["credit_code"].tolist()
-    assert best[:4] == ["C20", "C19", "C18", "C17"] and best[-1] == "C01"
+    assert best[:4] == ["C20", "C19", "C18", "C17"]
+    assert best[-1] == "C01"
     # the mean benchmark of tax_per_mu is Σtax/Σland = 2100 / 200 = 10.5
     assert out["benchmark_tax_per_mu"].iloc[0] == pytest.approx(10.5)
 
@@ -191,11 +194,13 @@ def test_missing_indicator_scores_zero_and_is_listed_and_no_land_is_unclassed():
     out = evaluate(df, load_profile()).set_index("credit_code")
     assert "单位能耗增加值" in out.at["C01", "missing_indicators"]
     assert out.at["C01", "score_va_per_energy"] == 0.0
-    assert pd.isna(out.at["C02", "class"]) and out.at["C02", "class_note"] == "无用地数据，未参评"
-    assert pd.isna(out.at["C03", "class"]) and "未参评" in out.at["C03", "class_note"]
+    assert pd.isna(out.at["C02", "class"])
+    assert out.at["C02", "class_note"] == "无用地数据，未参评"
+    assert pd.isna(out.at["C03", "class"])
+    assert "未参评" in out.at["C03", "class_note"]
 
 
-@pytest.mark.parametrize("n, expected", [
+@pytest.mark.parametrize(("n", "expected"), [
     (1, {"B": 1}), (2, {"B": 2}), (4, {"A": 1, "B": 2, "C": 1}),
     (10, {"A": 2, "B": 6, "C": 2}), (20, {"A": 4, "B": 12, "C": 3, "D": 1}),
     (100, {"A": 20, "B": 60, "C": 15, "D": 5}),
@@ -215,7 +220,8 @@ def test_enterprise_without_any_indicator_is_unclassed_not_ranked():
     df.loc[:9, blank] = np.nan  # ten enterprises report nothing usable
     out = evaluate(df, load_profile()).set_index("credit_code")
     none = out.loc[[f"C{i:02d}" for i in range(1, 11)]]
-    assert none["class"].isna().all() and none["score"].isna().all()
+    assert none["class"].isna().all()
+    assert none["score"].isna().all()
     assert (none["class_note"] == "无任何有效指标数据，未参评").all()
     ranked = out.loc[[f"C{i:02d}" for i in range(11, 21)]]
     assert ranked["class"].value_counts().to_dict() == {"A": 2, "B": 6, "C": 2}  # ten ranked
@@ -237,7 +243,7 @@ def test_tracks_are_ranked_separately():
             "A": 4, "B": 12, "C": 3, "D": 1}
 
 
-@pytest.mark.parametrize("body, message", [
+@pytest.mark.parametrize(("body", "message"), [
     ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.nope]\nweight=1',
      "unknown indicator"),
     ('[classes]\nA=0.2\nB=0.8\nC=0.95\nD=1\n[tracks."规上".indicators.tax_per_mu]\nweight=-1',
@@ -263,7 +269,8 @@ def test_bad_profiles_name_the_entry_and_the_fix(tmp_path, body, message):
     path.write_text(body, encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape(message)) as err:
         load_profile(path)
-    assert "bad.toml" in str(err.value) and "Fix:" in str(err.value)
+    assert "bad.toml" in str(err.value)
+    assert "Fix:" in str(err.value)
 
 
 def test_fast_point_assignment_agrees_with_geopandas_sjoin(catalog):

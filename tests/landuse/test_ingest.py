@@ -53,7 +53,9 @@ def _line(result, row: int, column: str | None = None) -> pd.DataFrame:
 ])
 def test_parse_number_reads_official_spellings(text, value, unit):
     got = parse_number(text)
-    assert got.value == pytest.approx(value) and got.unit == unit and got.problem == ""
+    assert got.value == pytest.approx(value)
+    assert got.unit == unit
+    assert got.problem == ""
 
 
 @pytest.mark.parametrize("text", ["", "—", "-", "--", "无", "N/A", " "])
@@ -64,7 +66,8 @@ def test_missing_marks_are_missing_not_errors(text):
 @pytest.mark.parametrize("text", ["1,23", "约3亩", "12..5", "#DIV/0!", "1e999", "abc"])
 def test_bad_numbers_give_a_problem_never_a_value(text):
     got = parse_number(text)
-    assert got.value is None and got.problem
+    assert got.value is None
+    assert got.problem
     assert to_canonical(text, dimension="money")[0] is None
 
 
@@ -93,7 +96,8 @@ def test_every_label_and_name_of_the_model_is_recognised(kind, fields):
     ("用地面积(亩)", "land_area_m2", MU), ("用地面积（平方米）", "land_area_m2", 1.0),
     ("用地面积【公顷】", "land_area_m2", 10000.0), ("area_mu", "land_area_m2", MU),
     ("Area (ha)", "land_area_m2", 10000.0), ("用地亩数", "land_area_m2", MU),
-    ("税收(万元)", "tax_wan", 1.0), ("实缴税金（元）", "tax_wan", 1e-4), ("税收亿元", "tax_wan", 1e4),
+    ("税收(万元)", "tax_wan", 1.0), ("实缴税金（元）", "tax_wan", 1e-4),
+    ("税收亿元", "tax_wan", 1e4),
     ("2023年税收(万元)", "tax_wan", 1.0), ("工业增加值", "value_added_wan", 1.0),
     ("营业收入（万元）", "revenue_wan", 1.0), ("综合能耗(吨标煤)", "energy_tce", 1.0),
     ("从业人员", "employees", 1.0), ("统一社会信用代码", "credit_code", 1.0),
@@ -101,10 +105,13 @@ def test_every_label_and_name_of_the_model_is_recognised(kind, fields):
     ("行业", "industry", 1.0), ("年份", "year", 1.0), ("经度", "lon", 1.0), ("lat", "lat", 1.0),
     ("X", "lon", 1.0), ("R&D经费(万元)", "rd_wan", 1.0), ("研发经费", "rd_wan", 1.0),
     ("用电量(千瓦时)", "power_10k_kwh", 1e-4), ("排放", "emission_t", 1.0),
-    ("TAX", "tax_wan", 1.0), ("value_added", "value_added_wan", 1.0), ("revenue", "revenue_wan", 1.0),
+    ("TAX", "tax_wan", 1.0), ("value_added", "value_added_wan", 1.0),
+    ("revenue", "revenue_wan", 1.0),
     ("energy", "energy_tce", 1.0), ("employees", "employees", 1.0),
-    (f"税收{HEADER_SEPARATOR}金额(万元)", "tax_wan", 1.0), ("用地 面积 （ 亩 ）", "land_area_m2", MU),
-    ("ＴＡＸ（元）", "tax_wan", 1e-4), ("面积(㎡)", "land_area_m2", 1.0), ("面积m2", "land_area_m2", 1.0),
+    (f"税收{HEADER_SEPARATOR}金额(万元)", "tax_wan", 1.0),
+    ("用地 面积 （ 亩 ）", "land_area_m2", MU),
+    ("ＴＡＸ（元）", "tax_wan", 1e-4), ("面积(㎡)", "land_area_m2", 1.0),
+    ("面积m2", "land_area_m2", 1.0),
     ("营业收入(亿元)", "revenue_wan", 1e4), ("综合能耗（万吨标准煤）", "energy_tce", 1e4),
 ])
 def test_enterprise_header_aliases(header, field, factor):
@@ -114,8 +121,8 @@ def test_enterprise_header_aliases(header, field, factor):
     assert (col.field, col.factor) == (field, pytest.approx(factor))
 
 
-@pytest.mark.parametrize("header", ["容积率", "建筑面积", "生产状态", "状态", "生产状态/状态", "年度",
-                                    "用地性质"])
+@pytest.mark.parametrize("header", ["容积率", "建筑面积", "生产状态", "状态", "生产状态/状态",
+                                    "年度", "用地性质"])
 def test_parcel_header_aliases(header):
     assert len(map_headers([header], kind="parcel").columns) == 1
 
@@ -124,7 +131,8 @@ def test_parcel_header_aliases(header):
                                     "税收(亩)", "联系人"])
 def test_rates_wrong_units_and_unknown_headers_are_not_mapped(header):
     mapping = map_headers([header], kind="enterprise")
-    assert mapping.columns == () and mapping.unrecognised == (header,)
+    assert mapping.columns == ()
+    assert mapping.unrecognised == (header,)
 
 
 def test_second_header_for_a_field_is_listed_not_used():
@@ -144,7 +152,8 @@ def test_geopackage_parcels_area_from_geometry_when_not_stated(tmp_path):
                  [_square(121.50, 29.80, 0.0005), _square(121.51, 29.80), _square(121.52, 29.80)])
     res = import_parcels(path)
     data = res.data
-    assert data.crs.to_epsg() == 4326 and len(data) == 3
+    assert data.crs.to_epsg() == 4326
+    assert len(data) == 3
     assert data["parcel_id"].tolist() == ["001", "002", "0003"]
     assert data["land_area_m2"].iloc[0] == pytest.approx(2000.0)  # 3 亩
     assert data["land_area_m2"].iloc[2] == pytest.approx(3000.0)  # 4.5 亩
@@ -153,7 +162,8 @@ def test_geopackage_parcels_area_from_geometry_when_not_stated(tmp_path):
     assert data["land_area_source"].tolist() == ["填报", "图形测算", "填报"]
     assert data["status"].tolist() == ["正常", "闲置", "半停产"]
     info = _line(res, 2, "用地面积(亩)")
-    assert info["级别"].tolist() == ["提示"] and "图形面积" in info["处理"].iloc[0]
+    assert info["级别"].tolist() == ["提示"]
+    assert "图形面积" in info["处理"].iloc[0]
     assert list(res.report.columns) == list(REPORT_COLUMNS)
     assert not np.isinf(data.select_dtypes("float").to_numpy()).any()
     assert "导入 3 宗" in res.summary()
@@ -171,14 +181,17 @@ def test_zipped_shapefile_gbk_without_cpg_in_cgcs2000(tmp_path):
     dbf = bytearray((folder / "宗地.dbf").read_bytes())
     dbf[29] = 0  # no language driver id either, as older Chinese tools write
     (folder / "宗地.dbf").write_bytes(bytes(dbf))
-    assert "4549" in (folder / "宗地.prj").read_text() or "Gauss" in (folder / "宗地.prj").read_text()
+    prj = (folder / "宗地.prj").read_text()
+    assert "4549" in prj or "Gauss" in prj
     zpath = tmp_path / "parcels.zip"
     with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
         for part in folder.iterdir():
             zf.write(part, f"数据/{part.name}")
 
     table, meta = read_source(zpath)
-    assert meta.encoding == "GBK" and meta.crs == "EPSG:4549" and meta.format == "shapefile"
+    assert meta.encoding == "GBK"
+    assert meta.crs == "EPSG:4549"
+    assert meta.format == "shapefile"
     res = import_parcels(zpath)
     data = res.data
     assert data["parcel_id"].tolist() == ["001", "002"]
@@ -187,7 +200,8 @@ def test_zipped_shapefile_gbk_without_cpg_in_cgcs2000(tmp_path):
     assert data["land_area_m2"].tolist() == pytest.approx([2000.0, 3000.0])
     assert data.crs.to_epsg() == 4326
     minx, miny, _, _ = data.total_bounds
-    assert minx == pytest.approx(121.55, abs=1e-6) and miny == pytest.approx(29.87, abs=1e-6)
+    assert minx == pytest.approx(121.55, abs=1e-6)
+    assert miny == pytest.approx(29.87, abs=1e-6)
 
 
 def test_gbk_csv_enterprises_by_hand(tmp_path):
@@ -197,7 +211,8 @@ def test_gbk_csv_enterprises_by_hand(tmp_path):
     path = tmp_path / "企业.csv"
     path.write_bytes(text.encode("gbk"))
     table, meta = read_source(path)
-    assert meta.encoding == "GBK" and table.index.tolist() == [2, 3]
+    assert meta.encoding == "GBK"
+    assert table.index.tolist() == [2, 3]
     res = import_enterprises(path)
     data = res.data.set_index("credit_code")
     assert data.index.tolist() == [CODE_B, CODE_A]  # 18-digit code kept exactly, as text
@@ -210,7 +225,8 @@ def test_gbk_csv_enterprises_by_hand(tmp_path):
     assert data["scale"].tolist() == ["规上", "规下"]
     assert data["year"].tolist() == [2023, 2023]
     assert "备注" in res.mapping.unrecognised
-    assert isinstance(res.data, pd.DataFrame) and not isinstance(res.data, gpd.GeoDataFrame)
+    assert isinstance(res.data, pd.DataFrame)
+    assert not isinstance(res.data, gpd.GeoDataFrame)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
@@ -241,7 +257,8 @@ def test_excel_title_row_and_two_row_merged_header(tmp_path):
 
     table, meta = read_source(path)
     assert meta.header_rows == (2, 3)
-    assert list(table.columns) == ["统一社会信用代码", "企业名称", f"税收{HEADER_SEPARATOR}金额(万元)",
+    assert list(table.columns) == ["统一社会信用代码", "企业名称",
+                                   f"税收{HEADER_SEPARATOR}金额(万元)",
                                    f"税收{HEADER_SEPARATOR}增长率", "用地面积（亩）"]
     assert table.index.tolist() == [4, 5]
     res = import_enterprises(path)
@@ -260,12 +277,14 @@ def test_a_text_only_data_row_is_not_taken_for_a_second_header(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("宗地编号,用地性质,生产状态\nA-01,工业用地,闲置\n", encoding="utf-8")
     table, meta = read_source(path)
-    assert meta.header_rows == (1,) and table.index.tolist() == [2]
+    assert meta.header_rows == (1,)
+    assert table.index.tolist() == [2]
 
 
 def test_csv_two_row_header_without_merges(tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text(f"统一社会信用代码,税收,\n,金额(万元),增长率\n{CODE_A},100,5%\n", encoding="utf-8")
+    path.write_text(f"统一社会信用代码,税收,\n,金额(万元),增长率\n{CODE_A},100,5%\n",
+                    encoding="utf-8")
     table, meta = read_source(path)
     assert meta.header_rows == (1, 2)
     assert list(table.columns) == ["统一社会信用代码", f"税收{HEADER_SEPARATOR}金额(万元)",
@@ -327,7 +346,8 @@ def test_enterprise_point_layer_or_wkt_gives_lon_lat(tmp_path):
     csv.write_text(f"统一社会信用代码,WKT\n{CODE_A},POINT (121.6 29.7)\n{CODE_B},POINT (1\n",
                    encoding="utf-8")
     res = import_enterprises(csv)
-    assert res.data["lon"].iloc[0] == 121.6 and np.isnan(res.data["lon"].iloc[1])
+    assert res.data["lon"].iloc[0] == 121.6
+    assert np.isnan(res.data["lon"].iloc[1])
     assert "WKT 图形无法解析" in _line(res, 3, "WKT").iloc[0]["问题"]
 
 
@@ -336,11 +356,15 @@ def test_enterprise_point_layer_or_wkt_gives_lon_lat(tmp_path):
 
 def test_unparseable_number_becomes_nan_and_a_report_line(tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text(f"统一社会信用代码,税收(万元)\n{CODE_A},12..5\n{CODE_B},1e999\n", encoding="utf-8")
+    path.write_text(f"统一社会信用代码,税收(万元)\n{CODE_A},12..5\n{CODE_B},1e999\n",
+                    encoding="utf-8")
     res = import_enterprises(path)
-    assert res.data["tax_wan"].isna().all() and len(res.data) == 2
+    assert res.data["tax_wan"].isna().all()
+    assert len(res.data) == 2
     line = _line(res, 2, "税收(万元)").iloc[0]
-    assert line["值"] == "12..5" and "数值无法识别" in line["问题"] and line["处理"] == "置空"
+    assert line["值"] == "12..5"
+    assert "数值无法识别" in line["问题"]
+    assert line["处理"] == "置空"
     assert "超出范围" in _line(res, 3, "税收(万元)").iloc[0]["问题"]
     assert "置空 2 个值" in res.summary()
 
@@ -351,7 +375,8 @@ def test_zero_or_negative_area_is_reported(tmp_path):
     res = import_parcels(path)
     for row in (1, 2):
         line = _line(res, row, "用地面积(平方米)").iloc[0]
-        assert "面积为零或负数" in line["问题"] and "图形面积" in line["处理"]
+        assert "面积为零或负数" in line["问题"]
+        assert "图形面积" in line["处理"]
     assert (res.data["land_area_source"] == "图形测算").all()
 
     csv = tmp_path / "e.csv"
@@ -367,7 +392,9 @@ def test_duplicate_id_keeps_the_first_and_names_its_row(tmp_path):
     res = import_parcels(path)
     assert res.data["parcel_id"].tolist() == ["001", "002"]
     line = _line(res, 3, "宗地编号").iloc[0]
-    assert "重复" in line["问题"] and "第 1 行" in line["问题"] and line["处理"] == "未导入该行"
+    assert "重复" in line["问题"]
+    assert "第 1 行" in line["问题"]
+    assert line["处理"] == "未导入该行"
 
 
 def test_feature_without_geometry_is_left_out_and_reported(tmp_path):
@@ -380,7 +407,9 @@ def test_feature_without_geometry_is_left_out_and_reported(tmp_path):
     res = import_parcels(path)
     assert res.data["parcel_id"].tolist() == ["A"]
     line = _line(res, 2).iloc[0]
-    assert line["问题"] == "无图形" and line["值"] == "B" and line["处理"] == "未导入该行"
+    assert line["问题"] == "无图形"
+    assert line["值"] == "B"
+    assert line["处理"] == "未导入该行"
     assert "未导入 1 行" in res.summary()
 
 
@@ -390,26 +419,32 @@ def test_outside_ningbo_and_invalid_geometry(tmp_path):
                  [_square(116.4, 39.9), bowtie])
     res = import_parcels(path)
     line = _line(res, 1).iloc[0]
-    assert "超出宁波范围" in line["问题"] and line["字段"] == "geometry"
+    assert "超出宁波范围" in line["问题"]
+    assert line["字段"] == "geometry"
     repaired = _line(res, 2).iloc[0]
-    assert "make_valid" in repaired["处理"] and repaired["级别"] == "警告"
-    assert res.data["parcel_id"].tolist() == ["BOW"] and res.data.geometry.iloc[0].is_valid
+    assert "make_valid" in repaired["处理"]
+    assert repaired["级别"] == "警告"
+    assert res.data["parcel_id"].tolist() == ["BOW"]
+    assert res.data.geometry.iloc[0].is_valid
 
     csv = tmp_path / "e.csv"
     csv.write_text(f"统一社会信用代码,经度,纬度\n{CODE_A},29.87,121.55\n", encoding="utf-8")
     ent = import_enterprises(csv)
     assert "经度和纬度可能填反了" in _line(ent, 2).iloc[0]["问题"]
-    assert ent.data.geometry.iloc[0] is None and len(ent.data) == 1
+    assert ent.data.geometry.iloc[0] is None
+    assert len(ent.data) == 1
 
 
 def test_enterprise_without_matching_parcel_is_reported(tmp_path):
     parcels = pd.DataFrame({"parcel_id": ["007"]})
     path = tmp_path / "e.csv"
-    path.write_text(f"统一社会信用代码,宗地编号\n{CODE_A},007\n{CODE_B},007;099\n", encoding="utf-8")
+    path.write_text(f"统一社会信用代码,宗地编号\n{CODE_A},007\n{CODE_B},007;099\n",
+                    encoding="utf-8")
     res = import_enterprises(path, parcels=parcels)
     assert _line(res, 2).empty
     line = _line(res, 3, "宗地编号").iloc[0]
-    assert "无对应宗地" in line["问题"] and "099" in line["问题"]
+    assert "无对应宗地" in line["问题"]
+    assert "099" in line["问题"]
     assert len(res.data) == 2
 
 
@@ -427,7 +462,8 @@ def test_credit_code_not_18_characters_and_damaged_excel_ids(tmp_path):
     assert res.data["name"].tolist() == ["正常"]
     assert "不是18位" in _line(res, 2).iloc[0]["问题"]
     damaged = _line(res, 3).iloc[0]
-    assert "科学计数法" in damaged["问题"] and damaged["值"] == "9.13302e+17"
+    assert "科学计数法" in damaged["问题"]
+    assert damaged["值"] == "9.13302e+17"
     assert "合计行" in _line(res, 5).iloc[0]["问题"]
 
 
@@ -440,7 +476,8 @@ def test_unknown_status_and_scale_are_emptied_and_reported(tmp_path):
     csv = tmp_path / "e.csv"
     csv.write_text(f"统一社会信用代码,是否规上\n{CODE_A},Y\n{CODE_B},大概\n", encoding="utf-8")
     ent = import_enterprises(csv)
-    assert ent.data["scale"].tolist()[0] == "规上" and pd.isna(ent.data["scale"].iloc[1])
+    assert ent.data["scale"].tolist()[0] == "规上"
+    assert pd.isna(ent.data["scale"].iloc[1])
 
 
 def test_missing_key_column_is_refused_with_the_fix(tmp_path):
@@ -449,7 +486,8 @@ def test_missing_key_column_is_refused_with_the_fix(tmp_path):
     with pytest.raises(DataImportError, match="统一社会信用代码.*overrides"):
         import_enterprises(path)
     res = import_enterprises(path, overrides={"企业名称": "credit_code"})
-    assert res.data.empty and "不是18位" in res.report["问题"].iloc[-1]
+    assert res.data.empty
+    assert "不是18位" in res.report["问题"].iloc[-1]
 
 
 # --------------------------------------------------------------------------- hostile files

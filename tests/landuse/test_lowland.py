@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -66,8 +68,8 @@ def test_rules_flag_with_reason_codes(parcels, enterprises):
 
 def test_thresholds_come_from_the_profile(parcels, enterprises, tmp_path):
     text = load_profile().path
-    body = open(text, encoding="utf-8").read().replace("tax_per_mu_below = 5.0",
-                                                       "tax_per_mu_below = 40.0")
+    body = Path(text).read_text(encoding="utf-8").replace("tax_per_mu_below = 5.0",
+                                                          "tax_per_mu_below = 40.0")
     path = tmp_path / "district.toml"
     path.write_text(body, encoding="utf-8")
     out = flag_parcels(parcels, enterprises, load_profile(path)).set_index("parcel_id")
@@ -90,7 +92,8 @@ def test_register_update_logs_every_change_and_saves_atomically(tmp_path):
         ["李四", "status", "待整治", "已腾退"], ["李四", "year", "", "2025"]]
     save_register(reg, reg_path, audit=audit, audit_path=audit_path)
     log = pd.read_csv(audit_path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    assert len(log) == 5 and log["who"].tolist()[-1] == "李四"
+    assert len(log) == 5
+    assert log["who"].tolist()[-1] == "李四"
     assert load_register(reg_path).loc[0, "status"] == "已腾退"
 
 
@@ -112,7 +115,7 @@ def test_failed_save_leaves_the_previous_register(tmp_path, monkeypatch):
     assert not list(tmp_path.glob(".register.csv.*"))  # no temp file left behind
 
 
-@pytest.mark.parametrize("change, message", [
+@pytest.mark.parametrize(("change", "message"), [
     ({"parcel_id": "A", "status": "已完成"}, "unknown status"),
     ({"parcel_id": "A", "status": "待整治", "area_mu": 0}, "not positive"),
 ])
@@ -139,9 +142,11 @@ def test_progress_counts_only_cleared_statuses_by_year():
                         "area_mu": [10.0, 20.0, 5.0, 100.0, 7.0],
                         "year": ["2022", "2024", "2024", "", ""]})
     out = progress(reg).set_index("year")
-    assert out.at[2022, "cleared_mu"] == 10 and out.at[2024, "cleared_mu"] == 25
+    assert out.at[2022, "cleared_mu"] == 10
+    assert out.at[2024, "cleared_mu"] == 25
     assert out.at[2026, "cumulative_mu"] == 35
-    assert out.attrs["undated_mu"] == 7 and out.attrs["in_progress_mu"] == 100
+    assert out.attrs["undated_mu"] == 7
+    assert out.attrs["in_progress_mu"] == 100
 
 
 def test_targets_are_the_seeds_words():
@@ -181,7 +186,8 @@ def test_scenario_raise_and_clear_by_hand(parcels, enterprises):
     assert pd.isna(gone.at["Z2", "tax_per_mu_scenario"])
     # nothing flagged: the scenario is today
     same = scenario(ent, par, [], Scenario("clear"), level="zone")
-    assert (same["tax_per_mu_change"] == 0).all() and (same["parcel_land_mu_change"] == 0).all()
+    assert (same["tax_per_mu_change"] == 0).all()
+    assert (same["parcel_land_mu_change"] == 0).all()
     # a missing figure is not invented by "raise"
     blank = ent.assign(value_added_wan=ent["value_added_wan"].where(ent["parcel_id"] != "P2"))
     up = scenario(blank, par, ["P2"], Scenario("raise", va_per_mu=1000.0), level="zone")
@@ -216,7 +222,7 @@ def test_register_is_written_with_chinese_headers_and_read_with_either(tmp_path)
     assert load_register(english).loc[0, "status"] == "已腾退"
 
 
-@pytest.mark.parametrize("body, field", [
+@pytest.mark.parametrize(("body", "field"), [
     ("宗地编号,状态,面积（亩）,年度\nA,已腾退,3,二〇二五\n", "年度"),
     ("宗地编号,状态,面积（亩）\nA,已腾退,-3\n", "面积（亩）"),
     ("宗地编号,状态,面积（亩）\nA,完成,3\n", "状态"),
@@ -226,9 +232,10 @@ def test_register_is_written_with_chinese_headers_and_read_with_either(tmp_path)
 def test_bad_register_file_names_row_and_field(tmp_path, body, field):
     path = tmp_path / "台账.csv"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(ValueError) as err:
+    with pytest.raises(ValueError, match=re.escape(str(path))) as err:
         load_register(path)
-    assert "台账.csv" in str(err.value) and field in str(err.value)
+    assert "台账.csv" in str(err.value)
+    assert field in str(err.value)
 
 
 def test_register_year_edit_is_checked():
@@ -267,10 +274,12 @@ def test_register_files_are_inert_in_spreadsheets_and_read_back_unchanged(tmp_pa
         {"parcel_id": "A", "status": "整治中", "area_mu": 3, "note": note}], who="+张三")
     save_register(reg, path, audit=audit, audit_path=audit_path)
     text = path.read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK" in text and "'+张三" in text
+    assert "'=HYPERLINK" in text
+    assert "'+张三" in text
     assert "'=HYPERLINK" in audit_path.read_text(encoding="utf-8-sig")
     back = load_register(path)
-    assert back.loc[0, "note"] == note and back.loc[0, "updated_by"] == "+张三"
+    assert back.loc[0, "note"] == note
+    assert back.loc[0, "updated_by"] == "+张三"
 
 
 def test_a_new_register_line_needs_status_and_area():

@@ -31,9 +31,10 @@ SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"
 PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name != "data_label"] + [LABEL]
-ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度", "税收（万元）",
-                      "工业增加值（万元）", "营业收入（万元）", "综合能耗（吨标准煤）", "排放当量（吨）",
-                      "用电量（万千瓦时）", "从业人员（人）", "研发经费（万元）", LABEL]
+ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度",
+                      "税收（万元）", "工业增加值（万元）", "营业收入（万元）",
+                      "综合能耗（吨标准煤）", "排放当量（吨）", "用电量（万千瓦时）",
+                      "从业人员（人）", "研发经费（万元）", LABEL]
 REGISTER_HEADERS = ["宗地编号", "状态", "面积（亩）", "年度", "备注", LABEL]
 NUMERIC = ENTERPRISE_HEADERS[6:14]
 # GB 32100-2015: 31-character alphabet (no I, O, S, V, Z), weights 3^i mod 31
@@ -43,7 +44,8 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 def _load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("make_sample_data", SCRIPT)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses need the module registered
     spec.loader.exec_module(module)
@@ -110,7 +112,8 @@ def test_committed_files_equal_a_fresh_run(regenerated: Path, sample) -> None:
     pd.testing.assert_frame_equal(fresh.drop(columns="geometry"),
                                   committed.drop(columns="geometry"))
     assert fresh.crs == committed.crs
-    assert (shapely.to_wkb(fresh.geometry.values) == shapely.to_wkb(committed.geometry.values)).all()
+    fresh_wkb = shapely.to_wkb(fresh.geometry.values)
+    assert (fresh_wkb == shapely.to_wkb(committed.geometry.values)).all()
 
 
 def test_same_seed_same_data_other_seed_other_data(catalog) -> None:
@@ -119,7 +122,8 @@ def test_same_seed_same_data_other_seed_other_data(catalog) -> None:
     a = script.generate(small, seed=11, n_parcels=150)
     b = script.generate(small, seed=11, n_parcels=150)
     c = script.generate(small, seed=12, n_parcels=150)
-    assert len(a.parcels) == 150 and len(a.register) > 0
+    assert len(a.parcels) == 150
+    assert len(a.register) > 0
     pd.testing.assert_frame_equal(a.enterprises, b.enterprises)
     pd.testing.assert_frame_equal(a.register, b.register)
     pd.testing.assert_frame_equal(a.parcels, b.parcels)
@@ -156,11 +160,12 @@ def test_parcel_ids_are_unique_text_with_district_prefix(parcels, sample, catalo
     assert set(reg["宗地编号"]) <= set(ids)
 
 
-def test_credit_codes_are_valid_and_unique(enterprises, parcels) -> None:
+def test_credit_codes_are_valid_and_unique(enterprises) -> None:
     codes = enterprises["统一社会信用代码"]
     assert codes.is_unique
     for code in codes:
-        assert len(code) == 18 and set(code) <= set(ALPHABET), code
+        assert len(code) == 18, code
+        assert set(code) <= set(ALPHABET), code
         assert code[:2] == "91"
         assert _check_char(code[:17]) == code[17], code
     # region code = the district of the enterprise's parcel
@@ -178,7 +183,8 @@ def test_names_are_marked_fictional(enterprises) -> None:
 
 def test_parcels_lie_in_one_sub_zone_and_never_overlap(parcels, catalog) -> None:
     assert parcels.crs.to_epsg() == 4326
-    assert (parcels.geom_type == "Polygon").all() and parcels.is_valid.all()
+    assert (parcels.geom_type == "Polygon").all()
+    assert parcels.is_valid.all()
     sub = catalog["subzone"]
     joined = gpd.sjoin(parcels, sub[["id", "geometry"]], predicate="within", how="left")
     assert joined["id"].notna().all(), "a parcel lies outside every sub-zone"
@@ -195,7 +201,8 @@ def test_parcel_areas_and_attributes(parcels) -> None:
     assert np.allclose(stated, measured, rtol=0, atol=0.0051)  # 2 decimals
     mu = stated / M2_PER_MU
     assert ((mu >= 5) & (mu <= 150)).mean() > 0.95
-    assert mu.min() > 4 and mu.max() < 200
+    assert mu.min() > 4
+    assert mu.max() < 200
     assert 2500 <= len(parcels) <= 3500
     far = parcels["容积率"]
     assert np.allclose(parcels["建筑面积（平方米）"], far * stated, atol=0.01)

@@ -48,7 +48,7 @@ def default_html(catalog) -> str:
     return _render(build_map(select(catalog, Filters()), districts=catalog["district"]))
 
 
-def test_layer_control_names_every_layer_with_its_count(default_html, catalog):
+def test_layer_control_names_every_layer_with_its_count(default_html):
     for level, n in (("zone", 20), ("subzone", 57), ("town", 43), ("branch", 10), ("base", 6)):
         assert f"{LAYER_NAMES[level]}（{n}）" in default_html
     assert LAYER_NAMES["district"] in default_html
@@ -76,7 +76,8 @@ def test_default_map_is_offline_and_within_budget(default_html, catalog):
                   asset_base="/app/static/vendor/leaflet")
     assert external_links(m) == []
     urls = re.findall(r'(?:src|href)="([^"]+)"', default_html)
-    assert urls and all(u.startswith("/app/static/vendor/leaflet/") for u in urls)
+    assert urls
+    assert all(u.startswith("/app/static/vendor/leaflet/") for u in urls)
     assert "cdn" not in default_html.lower()
     assert len(default_html.encode()) < 1_500_000
 
@@ -90,7 +91,9 @@ def test_filtered_map_only_holds_matching_features(catalog):
     sel = select(catalog, Filters(industries=("汽车",), levels=("zone", "town")))
     feats = _features(_render(build_map(sel, districts=catalog["district"])))
     ids = {f["properties"]["id"] for f in feats if f["properties"].get("level") == "zone"}
-    assert ids == set(sel["zone"]["id"]) and "Z02" in ids and "Z18" not in ids
+    assert ids == set(sel["zone"]["id"])
+    assert "Z02" in ids
+    assert "Z18" not in ids
     assert not any(f["properties"].get("level") == "subzone" for f in feats)
 
 
@@ -101,16 +104,22 @@ def test_hostile_names_are_escaped_in_tooltips_popups_and_legend(catalog):
     m = build_map({"zone": zones}, districts=catalog["district"])
     raw, html = _raw(m), _render(m)
     # no markup from data survives, neither raw nor as folium's JSON escape of "<"
-    assert "<img src=x" not in raw and "\\u003cimg" not in raw and "<img src=x" not in html
-    assert "${alert" not in raw and "`${" not in raw and "${alert" not in html
+    assert "<img src=x" not in raw
+    assert "\\u003cimg" not in raw
+    assert "<img src=x" not in html
+    assert "${alert" not in raw
+    assert "`${" not in raw
+    assert "${alert" not in html
     feats = [f for f in _features(raw) if f["properties"].get("level") == "zone"]
     shown = feats[0]["properties"]["_tt"] + feats[0]["properties"]["_pop"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown
-    assert "&#36;&#123;alert(2)&#125;" in shown and "&#96;" in shown
+    assert "&#36;&#123;alert(2)&#125;" in shown
+    assert "&#96;" in shown
 
 
 def test_esc_and_text_builders():
-    assert esc(None) == "" and esc(float("nan")) == ""
+    assert esc(None) == ""
+    assert esc(float("nan")) == ""
     assert esc("a<b>`${x}`") == "a&lt;b&gt;&#96;&#36;&#123;x&#125;&#96;"
     row = {"id": "X", "name": HOSTILE, "geometry_quality": "surveyed", "area_km2": 1.5,
            "area_mu": 2250.0, "industry_tags": "汽车", "leading_industry": "=cmd"}
@@ -118,7 +127,8 @@ def test_esc_and_text_builders():
 
     tt, pop = tooltip_html(pd.Series(row), "town"), popup_html(pd.Series(row), "town")
     for text in (tt, pop):
-        assert "<img" not in text and "${" not in text
+        assert "<img" not in text
+        assert "${" not in text
     assert "1.50 平方公里（2,250 亩）" in tt
     assert "示意范围" not in pop  # a surveyed boundary is not called schematic
 
@@ -146,7 +156,8 @@ def test_basemaps_tianditu_needs_a_key(catalog):
         build_map({}, districts=catalog["district"], basemap="tianditu")
     html = _render(build_map({}, districts=catalog["district"], basemap="tianditu",
                              tianditu_key="abc123"))
-    assert "tianditu.gov.cn" in html and "tk=abc123" in html
+    assert "tianditu.gov.cn" in html
+    assert "tk=abc123" in html
     assert "tile.openstreetmap.org" not in _render(build_map({}, districts=catalog["district"]))
     with pytest.raises(ValueError, match="unknown basemap"):
         build_map({}, districts=catalog["district"], basemap="google")
@@ -179,7 +190,8 @@ def test_display_simplification_keeps_the_coverage_and_rounds(catalog):
 
 def test_belt_envelopes_cover_their_zones(catalog):
     env = belt_envelopes(catalog["zone"]).set_index("belt")
-    assert len(env) == 5 and set(env["geometry_quality"]) == {"schematic"}
+    assert len(env) == 5
+    assert set(env["geometry_quality"]) == {"schematic"}
     for belt, zones in catalog["zone"].groupby("belt"):
         assert env.loc[belt].geometry.buffer(1e-6).contains(zones.union_all())
         assert env.loc[belt, "zone_count"] == len(zones)
@@ -201,7 +213,8 @@ def test_the_same_view_builds_the_same_script(catalog):
     again = _raw(build_map(sel, districts=catalog["district"]))
     other = _raw(build_map(select(catalog, Filters(industries=("新材料",))),
                            districts=catalog["district"]))
-    assert first == again and first != other
+    assert first == again
+    assert first != other
     group = selection_group(sel, ("zone", "Z02"))
     assert group.get_name().startswith("feature_group_sel")  # no clash with the map's ids
 
@@ -212,7 +225,8 @@ def test_point_markers_are_filled(default_html):
                         default_html, flags=re.S)
     assert len(blocks) == 2  # towns and bases
     for block in blocks:
-        assert '"fill": true' in block and '"radius"' in block
+        assert '"fill": true' in block
+        assert '"radius"' in block
 
 
 def test_efficiency_maps_escape_user_strings(catalog):
@@ -231,6 +245,7 @@ def test_efficiency_maps_escape_user_strings(catalog):
     html += build_parcel_map(parcels, data_label=HOSTILE).get_root().render()
     # folium embeds tooltips and legends as JSON (\uXXXX escapes): decode before looking
     shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
-    assert "<img src=x" not in shown and "${alert" not in shown
+    assert "<img src=x" not in shown
+    assert "${alert" not in shown
     assert shown.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # names, reasons, labels
     assert "亩均税收低于阈值" in shown  # the parcel legend names reasons in Chinese, not codes

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-BELT_NAMES = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带", "西部沿路产业带")
+BELT_NAMES = ("都市工业创新驱动核", "北部前湾产业带", "东部临港产业带", "南部湾海产业带",
+              "西部沿路产业带")
 
 
 def read_excerpt(name: str) -> tuple[str, int, list[str]]:

@@ -42,7 +42,8 @@ def test_every_format_reads_back_with_the_same_rows(catalog, tmp_path, suffix):
     assert data["几何说明"].str.contains("非官方边界").all()
     if suffix in (".geojson", ".gpkg"):
         assert data.crs.to_epsg() == 4326
-        assert data.geometry.is_valid.all() and len(data.geometry) == len(expected)
+        assert data.geometry.is_valid.all()
+        assert len(data.geometry) == len(expected)
 
 
 def test_csv_has_bom_and_english_headers_with_lang_en(tmp_path):
@@ -82,7 +83,8 @@ def test_bad_arguments_one_line_and_exit_2(args, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "error" in lines[0]
+    assert len(lines) == 1
+    assert "error" in lines[0]
 
 
 @pytest.mark.parametrize("value", ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)",
@@ -116,11 +118,11 @@ def test_failed_export_keeps_the_previous_file(catalog, tmp_path, monkeypatch):
     export_layer(catalog["zone"], out, notes=export_notes())
     before = out.read_bytes()
 
-    def boom(*args, **kwargs):
+    def boom(*_args, **_kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(export, "export_bytes", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="disk full"):
         export_layer(catalog["zone"].head(1), out, notes=export_notes())
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["z.csv"]

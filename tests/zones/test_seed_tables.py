@@ -107,7 +107,8 @@ def _seed_lines() -> dict[tuple[str, int], str]:
 
 def test_zone_industry_phrases_are_at_their_cited_seed_lines(catalog):
     held = _seed_lines()
-    rows = list(csv.DictReader(open(SOURCES / "zone_industries.csv", encoding="utf-8")))
+    with (SOURCES / "zone_industries.csv").open(encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
     assert len(rows) > 20
     for row in rows:
         line = int(row["line"])

@@ -50,7 +50,8 @@ def test_bad_filters_name_the_fix():
 def test_zone_profile_lists_parts_neighbours_and_sources(catalog):
     p = entity_profile(catalog, "zone", "Z07")
     assert p.name == "宁波经济技术开发区"
-    assert len(p.subzones) == 6 and "大榭片" in set(p.subzones["名称"])
+    assert len(p.subzones) == 6
+    assert "大榭片" in set(p.subzones["名称"])
     assert {"大榭分园", "北仑分园"} <= set(p.related["名称"])
     own = p.industries[p.industries["口径"] == "集聚区本身"]
     assert dict(zip(own["产业"], own["出处"], strict=True))["装备制造"].endswith(":631")
@@ -78,6 +79,10 @@ def test_printable_summary_is_self_contained_and_escaped(catalog):
     zones["zone"].loc[zones["zone"]["id"] == "Z07", "name"] = "<script>alert(1)</script>"
     html = profile_html(entity_profile(zones, "zone", "Z07"),
                         filters=describe_filters(Filters(industries=("汽车",))))
-    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "src=" not in html and "href=" not in html  # nothing fetched: prints offline
-    assert "示意范围" in html and "大榭片" in html and "筛选·产业标签：汽车" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "src=" not in html
+    assert "href=" not in html  # nothing fetched: prints offline
+    assert "示意范围" in html
+    assert "大榭片" in html
+    assert "筛选·产业标签：汽车" in html

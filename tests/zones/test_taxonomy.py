@@ -66,7 +66,8 @@ def test_filter_by_tag_returns_entities_across_layers(catalog):
 def test_filter_by_free_phrase_matches_raw_text(catalog):
     hits = filter_by_industry(catalog, "膜材料")
     jb = hits[hits["name"] == "江北分园"]
-    assert len(jb) == 1 and jb["match"].iloc[0] == "标签+原文"
+    assert len(jb) == 1
+    assert jb["match"].iloc[0] == "标签+原文"
     assert "原文" not in set(hits.loc[hits["name"] != "江北分园", "match"])
 
 

@@ -101,7 +101,8 @@ def test_load_reports_a_malformed_file(data_copy):
                                              encoding="utf-8")
     with pytest.raises(CatalogValidationError, match="cannot be read") as exc:
         load_layer("town", data_dir=data_copy)
-    assert "towns.geojson" in str(exc.value) and "git checkout" in str(exc.value)
+    assert "towns.geojson" in str(exc.value)
+    assert "git checkout" in str(exc.value)
 
 
 def test_load_reports_a_missing_file(data_copy):
