@@ -1,0 +1,344 @@
+"""What both importers share: the result, report lines, value parsing, row checks."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import MultiPolygon
+from shapely.geometry.base import BaseGeometry
+
+from geo._errors import DataImportError
+from geo.io.quantities import (
+    DIMENSIONS,
+    header_key,
+    is_missing,
+    normalise_text,
+    parse_year,
+    to_canonical,
+)
+from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.io.tables import TableMeta, read_table
+from geo.landuse.headers import (
+    FIELDS,
+    SCALE_LOOKUP,
+    STATUS_LOOKUP,
+    ColumnMap,
+    HeaderMapping,
+    looks_like_header,
+    map_headers,
+)
+from geo.landuse.model import PARCEL_STATUSES, SCALES, Field
+
+#: Columns of :attr:`ImportResult.report`.
+REPORT_COLUMNS = ("文件", "行号", "字段", "值", "问题", "处理", "级别")
+
+_ERROR, _WARN, _INFO = "错误", "警告", "提示"
+_DROP_ROW = "未导入该行"
+_SET_NAN = "置空"
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?e[+-]?\d+$", re.IGNORECASE)
+_CREDIT_CODE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+_TOTAL_WORDS = frozenset({"合计", "总计", "小计", "总合计", "全市合计", "total", "subtotal"})
+_AREA_MISMATCH = 0.5  # stated vs measured parcel area: warn when they differ by more than 50 %
+
+_NON_NEGATIVE = frozenset({"floor_area_m2", "far", "energy_tce", "emission_t", "power_10k_kwh",
+                           "employees", "rd_wan"})
+_POSITIVE = frozenset({"land_area_m2"})
+
+
+# --------------------------------------------------------------------------- data classes
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """An import: canonical data, the report of what could not be used, and how headers mapped.
+
+    Attributes
+    ----------
+    data : DataFrame or GeoDataFrame
+        Canonical columns (EPSG:4326 geometry for parcels, points for located enterprises),
+        plus ``source_row`` (the file row of each record).
+    report : DataFrame
+        Columns :data:`REPORT_COLUMNS`; 级别 is 错误 (row or value not used), 警告 (used after
+        a repair or with a doubt) or 提示 (information).
+    mapping : HeaderMapping
+    source : str
+        File name.
+    kind : {"parcel", "enterprise"}
+    rows_read : int
+        Data rows (or features) in the file.
+    """
+
+    data: pd.DataFrame
+    report: pd.DataFrame
+    mapping: HeaderMapping
+    source: str
+    kind: str
+    rows_read: int
+
+    def summary(self) -> str:
+        """Short Chinese summary: rows read, imported, left out, values emptied, and why."""
+        noun = "宗宗地" if self.kind == "parcel" else "条企业记录"
+        rep = self.report
+        dropped = rep[rep["处理"] == _DROP_ROW]
+        nulled = rep[rep["处理"].str.startswith(_SET_NAN)]
+        n_warn, n_info = int((rep["级别"] == _WARN).sum()), int((rep["级别"] == _INFO).sum())
+        lines = [f"{self.source}：读取 {self.rows_read} 行，导入 {len(self.data)} {noun}；"
+                 f"未导入 {len(dropped)} 行，置空 {len(nulled)} 个值，"
+                 f"警告 {n_warn} 条，提示 {n_info} 条。"]
+        for title, part in (("未导入", dropped), ("置空", nulled)):
+            if len(part):
+                counts = part["问题"].map(_problem_kind).value_counts()
+                lines.append(f"  {title}：" + "；".join(f"{k} {v}" for k, v in counts.items()))
+        return "\n".join(lines)
+
+
+def _problem_kind(problem: str) -> str:
+    return re.split(r"[（(：:“]", problem, maxsplit=1)[0]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def read_source(path: str | os.PathLike[str], *, sheet: str | None = None,
+                layer: str | None = None, max_bytes: int = MAX_BYTES,
+                max_unzipped_bytes: int = MAX_UNZIPPED_BYTES) -> tuple[pd.DataFrame, TableMeta]:
+    """Read a parcel or enterprise file safely, recognising this domain's header rows.
+
+    :func:`geo.io.tables.read_table` with :func:`geo.landuse.headers.looks_like_header` as the
+    header predicate; raises :class:`geo._errors.DataImportError` as it does.
+    """
+    return read_table(path, sheet=sheet, layer=layer, is_header=looks_like_header,
+                      max_bytes=max_bytes, max_unzipped_bytes=max_unzipped_bytes)
+
+
+def _line(file: str, row: int | None, field: str, value: object, problem: str, action: str,
+          level: str = _ERROR) -> dict:
+    return {"文件": file, "行号": row, "字段": field, "值": "" if value is None else str(value),
+            "问题": problem, "处理": action, "级别": level}
+
+
+def _parse_vocab(text: str, lookup: Mapping[str, str], allowed: Sequence[str], what: str
+                 ) -> tuple[str | None, str]:
+    if is_missing(text):
+        return None, ""
+    hit = lookup.get(header_key(text))
+    if hit is None:
+        return None, f"{what}“{normalise_text(text)}”无法对应（可用：{'、'.join(allowed)}）"
+    return hit, ""
+
+
+def _parse_value(text: str, field: Field, col: ColumnMap) -> tuple[object, str]:
+    """(value or None, problem) for one cell of a non-id field."""
+    if field.kind == "geometry":
+        return (None, "") if is_missing(text) else (normalise_text(text), "")
+    if field.kind == "text":  # names keep their characters (全角括号 stay); only spaces tidied
+        return (None, "") if is_missing(text) else (" ".join(str(text).split()), "")
+    if field.kind == "year":
+        return parse_year(text)
+    if field.kind == "status":
+        return _parse_vocab(text, STATUS_LOOKUP, PARCEL_STATUSES, "生产状态")
+    if field.kind == "scale":
+        return _parse_vocab(text, SCALE_LOOKUP, SCALES, "规模")
+    value, problem = to_canonical(text, dimension=DIMENSIONS.get(field.name),
+                                  header_factor=col.factor)
+    if problem:
+        return None, f"数值无法识别：{problem}" if problem == "不是数字" else problem
+    if value is None:
+        return None, ""
+    if field.name in _POSITIVE and value <= 0:
+        return None, "面积为零或负数"
+    if field.name in _NON_NEGATIVE and value < 0:
+        return None, f"{field.label}为负数"
+    return value, ""
+
+
+def _parse_id(text: str, *, credit: bool) -> tuple[str | None, str]:
+    t = normalise_text(text)
+    if is_missing(t):
+        return None, "缺少编号" if not credit else "缺少统一社会信用代码"
+    if _SCIENTIFIC.match(t.replace(" ", "")):
+        return None, ("编号已被 Excel 存成科学计数法数字，后几位已丢失（损坏的编号）；"
+                      "请把该列设为文本后重新录入")
+    if not credit:
+        return t, ""
+    code = re.sub(r"[\s\-]", "", t).upper()
+    if len(code) != 18:
+        return None, f"统一社会信用代码不是18位（{len(code)}位）"
+    if not _CREDIT_CODE.match(code):
+        return None, "统一社会信用代码含有不允许的字符（只用数字和除 I、O、Z、S、V 外的大写字母）"
+    return code, ""
+
+
+def _cells(table: pd.DataFrame, columns: Sequence[str]) -> dict[str, dict[int, str]]:
+    """Column → {file row → text}: plain dicts, much faster than ``DataFrame.at`` in loops."""
+    return {c: dict(zip(table.index, table[c].tolist(), strict=True)) for c in columns}
+
+
+def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
+    """Rows that are 合计/总计/小计 lines (any cell says so)."""
+    rows: set[int] = set()
+    for col in cells.values():
+        totals = {t for t in set(col.values())
+                  if t and len(t) <= 16 and header_key(t) in _TOTAL_WORDS}
+        rows.update(r for r, t in col.items() if t in totals)
+    return rows
+
+
+def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str
+                  ) -> tuple[dict[str, dict[int, object]], list[dict]]:
+    """Parse every mapped non-id column; values by field and row, and problem lines."""
+    fields = FIELDS[kind]
+    values: dict[str, dict[int, object]] = {}
+    lines: list[dict] = []
+    for col in mapping.columns:
+        field = fields[col.field]
+        if field.kind in ("id", "geometry"):
+            continue
+        cache: dict[str, tuple[object, str]] = {}
+        out: dict[int, object] = {}
+        for row_no, text in zip(table.index, table[col.source].tolist(), strict=True):
+            if text not in cache:
+                cache[text] = _parse_value(text, field, col)
+            value, problem = cache[text]
+            out[row_no] = value
+            if problem:
+                lines.append(_line(file, row_no, col.source, text, problem, _SET_NAN))
+        values[col.field] = out
+    return values, lines
+
+
+def _header_lines(mapping: HeaderMapping, meta: TableMeta) -> list[dict]:
+    row = meta.header_rows[-1] if meta.header_rows else None
+    lines = [_line(meta.source, r, "", "", note, "", _INFO) for r, note in meta.notes]
+    for header, why in mapping.ignored:
+        lines.append(_line(meta.source, row, header, "", why, "该列未导入",
+                           _INFO if why == "表头未识别" else _WARN))
+    for c in mapping.columns:
+        if c.assumed:
+            lines.append(_line(meta.source, row, c.source, "", c.note, "按标准单位导入", _INFO))
+    return lines
+
+
+def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> None:
+    missing = mapping.missing_required()
+    if missing:
+        label = FIELDS[mapping.kind][missing[0]].label
+        found = "、".join(map(str, table.columns[:20])) or "none"
+        raise DataImportError(
+            f"no column for {label} ({missing[0]}); headers found: {found}", file=meta.source,
+            field=label, fix=f"name the column {label}, or map it with overrides={{'<header>': "
+                             f"'{missing[0]}'}}")
+
+
+def _report_frame(lines: list[dict]) -> pd.DataFrame:
+    rep = pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+    rep["行号"] = rep["行号"].astype("Int64")
+    return rep.sort_values("行号", kind="stable", na_position="first").reset_index(drop=True)
+
+
+def _in_box(bounds: tuple[float, float, float, float],
+            box: tuple[float, float, float, float]) -> bool:
+    minx, miny, maxx, maxy = bounds
+    return minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
+
+
+def _outside_hint(bounds: tuple[float, float, float, float],
+                  box: tuple[float, float, float, float]) -> str:
+    minx, miny, maxx, maxy = bounds
+    if _in_box((miny, minx, maxy, maxx), box):
+        return "经度和纬度可能填反了"
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        return "像是投影坐标（米），请核对坐标系（.prj）"
+    return "请核对坐标系（.prj）；高德坐标请选择 GCJ-02"
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    parts = [p for g in polys for p in shapely.get_parts(g)]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def _keys(ids: Mapping[int, str], years: Mapping[int, object] | None
+          ) -> dict[int, tuple[str, object]]:
+    return {r: (i, None if years is None else years.get(r)) for r, i in ids.items()}
+
+
+def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None,
+                   lines: list[dict], *, file: str, column: str, what: str) -> list[int]:
+    """Return the rows to keep: the first of each (id, year); later duplicates are reported."""
+    first: dict[tuple[str, object], int] = {}
+    kept: list[int] = []
+    for row_no, key in _keys(usable, years).items():
+        if key in first:
+            lines.append(_line(file, row_no, column, usable[row_no],
+                               f"{what}重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）",
+                               _DROP_ROW))
+            continue
+        first[key] = row_no
+        kept.append(row_no)
+    return kept
+
+
+def _keep_value_lines(lines: list[dict], value_lines: Sequence[dict], kept: Sequence[int]
+                      ) -> None:
+    """Append the value problems of the rows kept (those of rows left out are moot)."""
+    kept_set = set(kept)
+    lines.extend(ln for ln in value_lines if ln["行号"] in kept_set)
+
+
+def _attributes(table: pd.DataFrame) -> list:
+    """Return the attribute columns of a table (all but a GeoDataFrame's geometry)."""
+    geom = table.geometry.name if isinstance(table, gpd.GeoDataFrame) else None
+    return [c for c in table.columns if c != geom]
+
+
+def _open_table(path: str | os.PathLike[str], kind: str, *, sheet: str | None,
+                layer: str | None, overrides: Mapping[str, str] | None, max_bytes: int,
+                max_unzipped_bytes: int) -> tuple[pd.DataFrame, TableMeta, HeaderMapping, list]:
+    """Read a file safely, map its headers for ``kind`` and check the key columns exist.
+
+    Returns the table, its metadata, the header mapping and the first report lines (headers
+    not recognised or not used).
+    """
+    table, meta = read_source(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
+                              max_unzipped_bytes=max_unzipped_bytes)
+    mapping = map_headers(_attributes(table), kind=kind, overrides=overrides)
+    _require(mapping, table, meta)
+    return table, meta, mapping, _header_lines(mapping, meta)
+
+
+def _key_column(mapping: HeaderMapping, name: str) -> ColumnMap:
+    """Return the column of a required field, which :func:`_require` has checked exists."""
+    col = mapping.column_for(name)
+    if col is None:  # unreachable after _require; keeps the type honest
+        raise ValueError(f"no column for required field {name!r}")
+    return col
+
+
+def _row_id(row_no: int, raw: str, totals: Collection[int], *, credit: bool, what: str
+            ) -> tuple[str | None, str]:
+    """Return (id or None, why the row cannot be used) for one row's id cell."""
+    if row_no in totals:
+        return None, f"合计行，不是{what}"
+    return _parse_id(raw, credit=credit)
+
+def _wkt_geometries(column: pd.Series) -> tuple[dict[int, BaseGeometry | None], set[int]]:
+    """Return the geometries of a WKT column by row, and the rows not holding valid WKT."""
+    geoms: dict[int, BaseGeometry | None] = {}
+    bad: set[int] = set()
+    for row_no, text in column.items():
+        geoms[row_no] = None if is_missing(text) else shapely.from_wkt(
+            normalise_text(text), on_invalid="ignore")
+        if geoms[row_no] is None and not is_missing(text):
+            bad.add(row_no)
+    return geoms, bad

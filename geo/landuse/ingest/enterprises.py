@@ -1,0 +1,294 @@
+"""Import enterprises (亩均效益 data) from a table or a point layer, as named steps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geo.crs import NINGBO_BOUNDS, STORAGE_CRS
+from geo.gcj02 import gcj02_to_wgs84
+from geo.io.quantities import (
+    is_missing,
+    normalise_text,
+)
+from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.io.tables import TableMeta
+from geo.landuse.headers import (
+    GEOM_FIELD,
+    ColumnMap,
+    HeaderMapping,
+)
+from geo.landuse.ingest._common import (
+    _DROP_ROW,
+    _INFO,
+    _WARN,
+    ImportResult,
+    _attributes,
+    _cells,
+    _first_of_each,
+    _in_box,
+    _keep_value_lines,
+    _key_column,
+    _line,
+    _open_table,
+    _outside_hint,
+    _parse_fields,
+    _report_frame,
+    _row_id,
+    _total_rows,
+    _wkt_geometries,
+)
+from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
+
+
+@dataclass(frozen=True)
+class _Locations:
+    """Where the enterprises of a file are, before any check.
+
+    ``located`` is False when the file gives no usable location column; ``lon_col`` is set
+    when lon/lat come from two columns (not from a geometry); ``where`` names the source in
+    report lines.
+    """
+
+    located: bool = False
+    lon: Mapping[int, object] = field(default_factory=dict)
+    lat: Mapping[int, object] = field(default_factory=dict)
+    where: str = "geometry"
+    lon_col: ColumnMap | None = None
+    lat_col: ColumnMap | None = None
+
+
+def _check_parcels_argument(parcels: pd.DataFrame | None) -> None:
+    """Refuse a ``parcels`` table without the canonical ``parcel_id`` column."""
+    if parcels is not None and "parcel_id" not in parcels.columns:
+        raise ValueError("parcels has no 'parcel_id' column. Fix: pass the data of "
+                         "import_parcels(...), or a table with canonical parcel columns")
+
+
+def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict],
+                        value_lines: list[dict], *, file: str) -> _Locations:
+    """Return the enterprises' points from the layer geometry or a WKT column (one per row)."""
+    wkt_col = mapping.column_for(GEOM_FIELD)
+    where = "geometry"
+    if isinstance(table, gpd.GeoDataFrame) or wkt_col is None:
+        geoms: dict[int, BaseGeometry | None] = dict(zip(table.index, table.geometry,
+                                                         strict=True))
+        bad_wkt: set[int] = set()
+    else:
+        where = wkt_col.source
+        geoms, bad_wkt = _wkt_geometries(table[where])
+    for row_no in sorted(bad_wkt):  # filtered with the value lines to the rows kept
+        value_lines.append(_line(file, row_no, where, table.at[row_no, where][:60],
+                                 "WKT 图形无法解析", "坐标置空，企业保留", _WARN))
+    lon: dict[int, object] = {}
+    lat: dict[int, object] = {}
+    for row_no, geom in geoms.items():
+        if geom is None or geom.is_empty:
+            lon[row_no] = lat[row_no] = None
+            continue
+        pt = geom if geom.geom_type == "Point" else geom.representative_point()
+        lon[row_no], lat[row_no] = pt.x, pt.y
+    if any(g is not None and g.geom_type != "Point" for g in geoms.values()):
+        lines.append(_line(file, None, where, "", "图形不是点", "用图形内一点作企业位置", _INFO))
+    return _Locations(True, lon, lat, where)
+
+
+def _enterprise_locations(table: pd.DataFrame, meta: TableMeta, mapping: HeaderMapping,
+                          values: Mapping[str, Mapping[int, object]], lines: list[dict],
+                          value_lines: list[dict]) -> _Locations:
+    """Return where the enterprises are: lon/lat columns, else point geometry or WKT."""
+    lon_col, lat_col = mapping.column_for("lon"), mapping.column_for("lat")
+    if lon_col is not None and lat_col is not None:
+        return _Locations(True, values["lon"], values["lat"],
+                          f"{lon_col.source}/{lat_col.source}", lon_col, lat_col)
+    one = lon_col or lat_col
+    if one is not None:
+        lines.append(_line(meta.source, meta.header_rows[-1] if meta.header_rows else None,
+                           one.source, "", "只有经度或纬度其中一列", "坐标未导入", _WARN))
+        return _Locations()
+    if isinstance(table, gpd.GeoDataFrame) or mapping.column_for(GEOM_FIELD) is not None:
+        return _geometry_locations(table, mapping, lines, value_lines, file=meta.source)
+    return _Locations()
+
+
+def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                            code_col: ColumnMap, lines: list[dict], *, file: str
+                            ) -> dict[int, str]:
+    """Return the credit code of every row that can be used; report the others."""
+    totals = _total_rows(cells)
+    usable: dict[int, str] = {}
+    for row_no in rows:
+        raw = cells[code_col.source][row_no]
+        code, problem = _row_id(row_no, raw, totals, credit=True, what="企业")
+        if code is None:
+            lines.append(_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
+            continue
+        usable[row_no] = code
+    return usable
+
+
+def _coordinate_problem(x: float, y: float, *, both: bool,
+                        box: tuple[float, float, float, float]) -> str:
+    """Return why a point cannot be used ("" when it can, or when neither lon nor lat is given).
+
+    ``both`` tells whether lon and lat were both given (before any GCJ-02 conversion).
+    """
+    if not both:
+        return "经纬度只有一个可用" if np.isfinite(x) != np.isfinite(y) else ""
+    b = (x, y, x, y)
+    return "" if _in_box(b, box) else f"超出宁波范围（{_outside_hint(b, box)}）"
+
+
+def _checked_coordinates(loc: _Locations, kept: Sequence[int],
+                         cells: Mapping[str, Mapping[int, str]], lines: list[dict], *,
+                         file: str, gcj02: bool, box: tuple[float, float, float, float]
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Return lon and lat of the rows kept, in WGS84; NaN (and a report line) where unusable."""
+    xs = np.array([np.nan if loc.lon.get(r) is None else loc.lon[r] for r in kept], dtype=float)
+    ys = np.array([np.nan if loc.lat.get(r) is None else loc.lat[r] for r in kept], dtype=float)
+    if not loc.located:
+        return xs, ys
+    both = np.isfinite(xs) & np.isfinite(ys)
+    if gcj02 and both.any():
+        xs[both], ys[both] = gcj02_to_wgs84(xs[both], ys[both])
+        lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+    for i, r in enumerate(kept):
+        problem = _coordinate_problem(xs[i], ys[i], both=bool(both[i]), box=box)
+        if problem:
+            shown = (f"{cells[loc.lon_col.source][r]}, {cells[loc.lat_col.source][r]}"
+                     if loc.lon_col is not None and loc.lat_col is not None
+                     else f"{xs[i]:.6f}, {ys[i]:.6f}")
+            lines.append(_line(file, r, loc.where, shown, problem, "坐标置空，企业保留", _WARN))
+        if problem or not both[i]:
+            xs[i] = ys[i] = np.nan
+    return xs, ys
+
+
+def _parcel_ids(cell: str) -> list[str]:
+    return [normalise_text(p) for p in split_ids(cell)]
+
+
+def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence[int],
+                        cells: Mapping[str, Mapping[int, str]], parcels: pd.DataFrame | None,
+                        *, file: str) -> None:
+    """Report parcel ids listed twice by one enterprise, and ids not among ``parcels``."""
+    column = cells[parcel_col.source]
+    for r in kept:
+        ids = _parcel_ids(column[r])
+        repeated = sorted({p for p in ids if ids.count(p) > 1})
+        if repeated:
+            lines.append(_line(file, r, parcel_col.source, column[r],
+                               f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次", _WARN))
+    if parcels is None:
+        return
+    known = set(parcels["parcel_id"].astype(str))
+    for r in kept:
+        missing = [p for p in _parcel_ids(column[r]) if p not in known]
+        if missing:
+            lines.append(_line(file, r, parcel_col.source, column[r],
+                               f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
+                               "企业保留，未关联该宗地", _WARN))
+
+
+def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                           parcel_col: ColumnMap | None) -> list[str | None]:
+    """Return each kept row's parcel ids, normalised, deduplicated and joined with ";"."""
+    if parcel_col is None:
+        return [None] * len(kept)
+    column = cells[parcel_col.source]
+    return [None if is_missing(column[r]) else ";".join(dict.fromkeys(_parcel_ids(column[r])))
+            for r in kept]
+
+
+def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
+                      values: Mapping[str, Mapping[int, object]], parcel_ids: list[str | None],
+                      xs: np.ndarray, ys: np.ndarray, *, located: bool) -> pd.DataFrame:
+    """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located)."""
+    out = pd.DataFrame(index=pd.Index(kept))
+    columns: dict[str, object] = {"credit_code": [usable[r] for r in kept],
+                                  "parcel_id": parcel_ids, "lon": xs, "lat": ys}
+    for f in ENTERPRISE_FIELDS:
+        if f.name in columns:
+            out[f.name] = columns[f.name]
+        else:
+            col = values.get(f.name, {})
+            out[f.name] = [col.get(r) for r in kept]
+        if f.kind in ("number", "int"):
+            out[f.name] = out[f.name].astype(float)
+    out["year"] = out["year"].astype("Int64")
+    out["source_row"] = np.asarray(kept, dtype=np.int64)
+    out = out.reset_index(drop=True)
+    if not located:
+        return out
+    pts = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
+           for x, y in zip(out["lon"], out["lat"], strict=True)]
+    return gpd.GeoDataFrame(out, geometry=pts, crs=STORAGE_CRS)
+
+
+def import_enterprises(
+    path: str | os.PathLike[str],
+    *,
+    gcj02: bool = False,
+    parcels: pd.DataFrame | None = None,
+    layer: str | None = None,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
+    ningbo_bounds: tuple[float, float, float, float] = NINGBO_BOUNDS,
+) -> ImportResult:
+    """Import enterprises (亩均效益 data) from a table or a point layer.
+
+    Parameters
+    ----------
+    path : path-like
+        CSV, .xlsx, or a vector file of points.
+    gcj02 : bool, keyword-only
+        Lon/lat are GCJ-02 (高德); they are converted to WGS84.
+    parcels : DataFrame, keyword-only
+        Imported parcels; each enterprise's ``parcel_id`` (one or several, "A;B") is checked
+        against their ``parcel_id`` and unmatched ones are reported.
+    layer, sheet, overrides, max_bytes, max_unzipped_bytes, ningbo_bounds : keyword-only
+        As for :func:`import_parcels`.
+
+    Returns
+    -------
+    ImportResult
+        ``data`` has every field of :data:`geo.landmodel.ENTERPRISE_FIELDS` (money in 万元,
+        land in m²) plus ``source_row``; a GeoDataFrame of points (EPSG:4326; None where a row
+        has no usable location) when the file gives lon/lat or point geometry.
+
+    Raises
+    ------
+    DataImportError
+        If the file is unsafe or unreadable, or has no 统一社会信用代码 column.
+    """
+    _check_parcels_argument(parcels)
+    table, meta, mapping, lines = _open_table(
+        path, "enterprise", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
+        max_unzipped_bytes=max_unzipped_bytes)
+    file = meta.source
+    values, value_lines = _parse_fields(table, mapping, "enterprise", file)
+    code_col = _key_column(mapping, "credit_code")
+    parcel_col = mapping.column_for("parcel_id")
+    loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
+    cells = _cells(table, _attributes(table))
+    usable = _usable_enterprise_rows(list(table.index), cells, code_col, lines, file=file)
+    kept = _first_of_each(usable, values.get("year"), lines, file=file,
+                          column=code_col.source, what="统一社会信用代码")
+    _keep_value_lines(lines, value_lines, kept)
+    xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
+                                  box=ningbo_bounds)
+    if parcel_col is not None:
+        _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
+    out = _enterprise_frame(kept, usable, values, _enterprise_parcel_ids(kept, cells, parcel_col),
+                            xs, ys, located=loc.located)
+    return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
+                        kind="enterprise", rows_read=len(table))

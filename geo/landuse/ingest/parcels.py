@@ -1,0 +1,265 @@
+"""Import parcels (宗地) with their polygons, as named steps."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo._errors import DataImportError
+from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS
+from geo.gcj02 import geometry_gcj02_to_wgs84
+from geo.io.quantities import (
+    is_missing,
+)
+from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.landuse.headers import (
+    GEOM_FIELD,
+    ColumnMap,
+    HeaderMapping,
+)
+from geo.landuse.ingest._common import (
+    _AREA_MISMATCH,
+    _DROP_ROW,
+    _INFO,
+    _SET_NAN,
+    _WARN,
+    ImportResult,
+    _attributes,
+    _cells,
+    _first_of_each,
+    _in_box,
+    _keep_value_lines,
+    _key_column,
+    _line,
+    _open_table,
+    _outside_hint,
+    _parse_fields,
+    _polygonal,
+    _report_frame,
+    _row_id,
+    _total_rows,
+    _wkt_geometries,
+)
+
+
+@dataclass(frozen=True)
+class _Shapes:
+    """The geometries of a parcel file by row, the rows of bad WKT, and the column they are in."""
+
+    geoms: dict[int, BaseGeometry | None]
+    bad_wkt: set[int]
+    column: str
+
+
+
+def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict], *,
+                       file: str, gcj02: bool) -> _Shapes:
+    """Return the parcels' shapes (layer geometry or WKT column), converted from GCJ-02 if asked.
+
+    Raises :class:`DataImportError` when the file has neither.
+    """
+    wkt_col = mapping.column_for(GEOM_FIELD)
+    if isinstance(table, gpd.GeoDataFrame):
+        shapes = _Shapes(dict(zip(table.index, table.geometry, strict=True)), set(), "geometry")
+    elif wkt_col is not None:
+        geoms, bad_wkt = _wkt_geometries(table[wkt_col.source])
+        shapes = _Shapes(geoms, bad_wkt, wkt_col.source)
+        lines.append(_line(file, None, wkt_col.source, "",
+                           "WKT 坐标按 WGS84（EPSG:4326）经纬度读取", "", _INFO))
+    else:
+        raise DataImportError(
+            "no geometry: parcels need their polygons", file=file,
+            fix="export the parcels as GeoPackage, GeoJSON or zipped Shapefile, or add a WKT "
+                "column (EPSG:4326 lon/lat)")
+    if not gcj02:
+        return shapes
+    lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+    geoms = {r: None if g is None else geometry_gcj02_to_wgs84(g)
+             for r, g in shapes.geoms.items()}
+    return _Shapes(geoms, shapes.bad_wkt, shapes.column)
+
+
+def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, float]
+                     ) -> tuple[BaseGeometry | None, str, str]:
+    """Return (polygonal geometry or None, why it cannot be used, what was repaired)."""
+    if geom is None or geom.is_empty:
+        return None, "无图形", ""
+    repaired = ""
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        fixed = _polygonal(shapely.make_valid(geom))
+        if fixed is None or fixed.is_empty:
+            return None, f"图形无效且无法修复（{reason}）", ""
+        geom, repaired = fixed, f"图形无效（{reason}）"
+    poly = _polygonal(geom)
+    if poly is None:
+        return None, f"图形不是面（{geom.geom_type}）", repaired
+    if not _in_box(poly.bounds, box):
+        b = tuple(round(v, 4) for v in poly.bounds)
+        return None, f"超出宁波范围（范围 {b}；{_outside_hint(poly.bounds, box)}）", repaired
+    return poly, "", repaired
+
+
+def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Mapping[int, str]],
+                 lines: list[dict], *, file: str, box: tuple[float, float, float, float]
+                 ) -> BaseGeometry | None:
+    """Return the usable polygon of one parcel row (None: reported and left out)."""
+    if row_no in shapes.bad_wkt:
+        lines.append(_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
+                           "WKT 图形无法解析", _DROP_ROW))
+        return None
+    poly, problem, repaired = _parcel_geometry(shapes.geoms.get(row_no), box)
+    if repaired:
+        lines.append(_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
+                           _WARN))
+    if poly is None:
+        lines.append(_line(file, row_no, shapes.column, pid, problem, _DROP_ROW))
+    return poly
+
+
+def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
+                        id_col: ColumnMap, shapes: _Shapes, lines: list[dict], *, file: str,
+                        box: tuple[float, float, float, float]
+                        ) -> tuple[dict[int, str], dict[int, BaseGeometry]]:
+    """Return the id and polygon of every row that can be used; report the others."""
+    totals = _total_rows(cells)
+    usable: dict[int, str] = {}
+    polygons: dict[int, BaseGeometry] = {}
+    for row_no in rows:
+        raw_id = cells[id_col.source][row_no]
+        pid, problem = _row_id(row_no, raw_id, totals, credit=False, what="宗地")
+        if pid is None:
+            lines.append(_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
+            continue
+        poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box)
+        if poly is not None:
+            usable[row_no] = pid
+            polygons[row_no] = poly
+    return usable, polygons
+
+
+def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
+                  values: Mapping[str, Mapping[int, object]], stated: pd.Series,
+                  measured: pd.Series) -> pd.DataFrame:
+    """Return the canonical parcel columns of the rows kept (indexed by file row)."""
+    out = pd.DataFrame(index=pd.Index(kept))
+    out["parcel_id"] = [usable[r] for r in kept]
+    out["land_area_m2"] = stated.fillna(measured)
+    out["land_area_geom_m2"] = measured
+    out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
+    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label"):
+        col = values.get(name, {})
+        out[name] = [col.get(r) for r in kept]
+    for name in ("floor_area_m2", "far"):
+        out[name] = out[name].astype(float)
+    out["year"] = out["year"].astype("Int64")
+    out["source_row"] = np.asarray(kept, dtype=np.int64)
+    return out
+
+
+def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, column: str
+               ) -> dict | None:
+    """Return the report line on one parcel's stated area against its measured one, if any."""
+    if pd.isna(stated):
+        if not is_missing(raw):
+            return None  # a bad value: already reported with the values
+        return _line(file, r, column, "", "未填用地面积",
+                     f"按图形面积 {measured:.1f} 平方米计（EPSG:4549 测算）", _INFO)
+    if measured > 0 and abs(stated - measured) > _AREA_MISMATCH * measured:
+        return _line(file, r, column, raw,
+                     f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
+                     f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN)
+    return None
+
+
+def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Sequence[int],
+                        stated: pd.Series, measured: pd.Series,
+                        cells: Mapping[str, Mapping[int, str]], *, file: str) -> None:
+    """Report areas not stated (measured instead) and stated areas far from the measured ones."""
+    if area_col is None:
+        lines.append(_line(file, None, "用地面积", "", "文件没有用地面积列",
+                           "全部按图形面积计（EPSG:4549 测算）", _INFO))
+        return
+    for ln in lines:
+        if ln["字段"] == area_col.source and ln["处理"] == _SET_NAN:
+            ln["处理"] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
+    for r in kept:
+        line = _area_line(r, stated[r], measured[r], cells[area_col.source][r], file=file,
+                          column=area_col.source)
+        if line is not None:
+            lines.append(line)
+
+
+def import_parcels(
+    path: str | os.PathLike[str],
+    *,
+    gcj02: bool = False,
+    layer: str | None = None,
+    sheet: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
+    ningbo_bounds: tuple[float, float, float, float] = NINGBO_BOUNDS,
+) -> ImportResult:
+    """Import parcels (宗地) with their polygons.
+
+    Parameters
+    ----------
+    path : path-like
+        GeoPackage, GeoJSON, zipped Shapefile, ``.shp``, or a CSV/.xlsx with a WKT column
+        (EPSG:4326).
+    gcj02 : bool, keyword-only
+        The coordinates are GCJ-02 (高德); they are converted to WGS84.
+    layer, sheet : str, keyword-only
+        GeoPackage layer or ``.shp`` inside the zip; Excel sheet.
+    overrides : mapping, keyword-only
+        Source header → canonical field, as in :func:`map_headers`.
+    max_bytes, max_unzipped_bytes : int, keyword-only
+        Safety limits (see :func:`read_table`).
+    ningbo_bounds : (minx, miny, maxx, maxy), keyword-only
+        Lon/lat box every parcel must lie in.
+
+    Returns
+    -------
+    ImportResult
+        ``data`` is a GeoDataFrame in EPSG:4326: ``parcel_id``, ``land_area_m2`` (stated, or
+        measured in EPSG:4549 when not stated), ``land_area_geom_m2``, ``land_area_source``
+        (填报 / 图形测算), ``land_use``, ``floor_area_m2``, ``far``, ``status``, ``year``,
+        ``source_row``, ``geometry``.
+
+    Raises
+    ------
+    DataImportError
+        If the file is unsafe or unreadable, has no parcel-id column or no geometry.
+    """
+    table, meta, mapping, lines = _open_table(
+        path, "parcel", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
+        max_unzipped_bytes=max_unzipped_bytes)
+    file = meta.source
+    shapes = _parcel_geometries(table, mapping, lines, file=file, gcj02=gcj02)
+    values, value_lines = _parse_fields(table, mapping, "parcel", file)
+    id_col = _key_column(mapping, "parcel_id")
+    cells = _cells(table, _attributes(table))
+    usable, polygons = _usable_parcel_rows(list(table.index), cells, id_col, shapes, lines,
+                                           file=file, box=ningbo_bounds)
+    kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
+                          what="宗地编号")
+    _keep_value_lines(lines, value_lines, kept)
+
+    geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
+    measured = geometry.to_crs(AREA_CRS).area.astype(float)
+    stated = pd.Series([values.get("land_area_m2", {}).get(r) for r in kept], index=kept,
+                       dtype=float)
+    out = _parcel_frame(kept, usable, values, stated, measured)
+    _check_stated_areas(lines, mapping.column_for("land_area_m2"), kept, stated, measured, cells,
+                        file=file)
+    data = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=list(geometry), crs=STORAGE_CRS)
+    return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
+                        kind="parcel", rows_read=len(table))
