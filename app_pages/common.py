@@ -98,7 +98,7 @@ def sidebar_filters() -> Filters:
                         format_func=lambda b: b or "（全部）",
                         help="产业带只作用于集聚区与分片：规划未给出小镇、分园、基地的所属产业带。")
     districts = sorted(catalog["district"]["name"])
-    district = sb.selectbox("区县（市）", ["", *districts], key="f_district",
+    district = sb.selectbox(LEVEL_LABELS["district"], ["", *districts], key="f_district",
                             format_func=lambda d: d or "（全部）")
     name = sb.text_input("名称包含", key="f_name")
     levels = sb.multiselect("图层", list(MAP_LEVELS), default=list(MAP_LEVELS), key="f_levels",

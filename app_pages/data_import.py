@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis, set_uploaded
 from app_pages.common import get_catalog
 from geo.export import neutralise_formula
+from geo.io.quantities import YEAR_MAX, YEAR_MIN
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.landuse.headers import map_headers
 from geo.landuse.ingest import read_source
@@ -69,9 +70,10 @@ ent_up = c2.file_uploader("企业文件（可选）", type=TYPES, key="up_enterp
 profile_up = st.file_uploader("评价方案（TOML，可选；默认 data/profiles/default.toml）",
                               type=["toml"], key="up_profile")
 gcj = st.checkbox("坐标为 GCJ-02（高德），导入时转换为 WGS84", key="up_gcj")
-year = st.number_input("分析年度（0 = 文件中最新的年度）", min_value=0, max_value=2100, value=0,
-                       step=1, key="up_year",
-                       help="文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
+year = st.number_input("分析年度（0 = 文件中最新的年度）", min_value=0, max_value=YEAR_MAX,
+                       value=0, step=1, key="up_year",
+                       help=f"填写 {YEAR_MIN}–{YEAR_MAX} 之间的年份，或 0 表示最新年度。"
+                            "文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
 
 if parcels_up is not None:
     st.subheader("表头识别预览")

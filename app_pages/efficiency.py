@@ -8,7 +8,14 @@ from streamlit_folium import st_folium
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
 from geo.export import export_bytes
-from geo.labels import UNIT_LEVELS, column_label, labelled
+from geo.labels import (
+    COLUMNS,
+    LEVEL_LABELS,
+    TARGET_COLUMNS,
+    UNIT_LEVELS,
+    column_label,
+    labelled,
+)
 from geo.landuse.metrics import INDICATORS
 from geo.landuse.pipeline import Analysis
 from geo.landuse.tables import UNCLASSED, enterprise_table, filter_enterprises, level_table
@@ -25,7 +32,7 @@ def _table(key: str, level: str, _analysis: Analysis, _catalog):
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _export(key: str, level: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
-    notes = _analysis.export_notes("units", {"层级": UNIT_LEVELS[level]})
+    notes = _analysis.export_notes("units", {COLUMNS["level_label"]: UNIT_LEVELS[level]})
     return export_bytes(_table(key, level, _analysis, _catalog), fmt, notes=notes)
 
 
@@ -39,7 +46,7 @@ def _ent_export(key: str, classes: tuple, tracks: tuple, district: str,
                 _analysis: Analysis) -> bytes:
     notes = _analysis.export_notes("enterprises", {
         "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
-                f"区县 {district or '全部'}"})
+                f"{LEVEL_LABELS['district']} {district or '全部'}"})
     rows = filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
                               district=district)
     return export_bytes(rows, "xlsx", notes=notes)
@@ -50,7 +57,7 @@ analysis = current_analysis()
 data_banner(analysis)
 c1, c2 = st.columns(2)
 level = c1.selectbox("汇总层级", list(UNIT_LEVELS), format_func=UNIT_LEVELS.get, key="e_level")
-metric = c2.selectbox("指标", list(INDICATORS), key="e_metric",
+metric = c2.selectbox(TARGET_COLUMNS["label"], list(INDICATORS), key="e_metric",
                       format_func=lambda k: f"{INDICATORS[k].label}（{INDICATORS[k].unit}）")
 ind = INDICATORS[metric]
 key = analysis_key()
@@ -85,17 +92,19 @@ with right:
     st.subheader("企业评价类别分布")
     ent = analysis.enterprises
     dist = ent.dropna(subset=["class"]).groupby(["class", "track"]).size().unstack(fill_value=0)
-    st.bar_chart(dist, x_label="类别", y_label="企业数")
+    st.bar_chart(dist, x_label="类别", y_label=COLUMNS["enterprise_count"])
     st.caption(f"评价方案：{analysis.profile.name}；未参评 {int(ent['class'].isna().sum())} 家"
                "（无用地数据或规模未知）。")
 
 st.subheader("企业评价清单")
 ent_table = _enterprises(key, analysis)
 f1, f2, f3 = st.columns(3)
-classes = f1.multiselect("评价类别", ["A", "B", "C", "D", UNCLASSED], default=["D"],
+classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", UNCLASSED], default=["D"],
                          key="e_classes")
-tracks = f2.multiselect("评价序列", ["规上", "规下"], default=["规上", "规下"], key="e_tracks")
-district = f3.selectbox("区县（市）", ["", *sorted(ent_table["district"].dropna().unique())],
+tracks = f2.multiselect(COLUMNS["track"], ["规上", "规下"], default=["规上", "规下"],
+                        key="e_tracks")
+district = f3.selectbox(LEVEL_LABELS["district"],
+                        ["", *sorted(ent_table["district"].dropna().unique())],
                         format_func=lambda d: d or "（全部）", key="e_district")
 shown = filter_enterprises(ent_table, classes=classes, tracks=tracks, district=district)
 st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；"

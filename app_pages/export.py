@@ -8,7 +8,7 @@ import streamlit as st
 
 from app_pages.common import current_filters, data_key, get_selection, selection_at
 from geo.export import FORMATS, export_bytes
-from geo.labels import FORMAT_LABELS, LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.labels import COLUMNS, FORMAT_LABELS, HEADER_LANGUAGES, LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.zones.catalog import export_notes
 from geo.zones.selection import Filters, describe_filters
 
@@ -19,7 +19,7 @@ MIME = {"csv": "text/csv", "geojson": "application/geo+json",
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=64)
 def _file(data_dir: str, filters: Filters, level: str, fmt: str, lang: str) -> bytes:
-    notes = export_notes({"层级": LEVEL_LABELS[level], **describe_filters(filters)})
+    notes = export_notes({COLUMNS["level_label"]: LEVEL_LABELS[level], **describe_filters(filters)})
     return export_bytes(selection_at(data_dir, filters)[level], fmt, lang=lang, notes=notes)
 
 
@@ -30,9 +30,10 @@ st.warning(SCHEMATIC_NOTICE)
 if not selection:
     st.info("侧栏未选择任何图层。")
     st.stop()
-level = st.selectbox("层级", list(selection), format_func=LEVEL_LABELS.get, key="x_level")
-lang = st.radio("表头", ["zh", "en"], horizontal=True, key="x_lang",
-                format_func=lambda v: "中文" if v == "zh" else "English (snake_case)")
+level = st.selectbox(COLUMNS["level_label"], list(selection), format_func=LEVEL_LABELS.get,
+                     key="x_level")
+lang = st.radio(HEADER_LANGUAGES["title"], ["zh", "en"], horizontal=True, key="x_lang",
+                format_func=HEADER_LANGUAGES.get)
 gdf = selection[level]
 st.caption(f"{LEVEL_LABELS[level]}：{len(gdf)} 条 · 筛选条件写入 Excel“说明”页")
 st.table({"筛选": list(describe_filters(filters).keys()),

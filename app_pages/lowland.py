@@ -12,6 +12,8 @@ from geo._errors import RegisterError
 from geo.export import export_bytes
 from geo.labels import (
     AUDIT_HEADERS,
+    MAP_LAYERS,
+    PROGRESS_CHART_LABELS,
     REGISTER_HEADERS,
     SCENARIO_COLUMNS,
     TARGET_COLUMNS,
@@ -23,13 +25,7 @@ from geo.landuse.lowland import describe_rules
 from geo.landuse.model import CLEARANCE_STATUSES
 from geo.landuse.register import load_register, read_audit, save_register, update_register
 from geo.landuse.tables import parcel_table, unit_layer
-from geo.landuse.targets import (
-    Scenario,
-    efficiency_targets,
-    load_targets,
-    progress,
-    scenario,
-)
+from geo.landuse.targets import Scenario, efficiency_targets, load_targets, progress, scenario
 from layers.efficiency import build_parcel_map
 
 SAMPLE_REGISTER = APP_DIR / "data" / "sample" / "clearance_register.csv"
@@ -112,17 +108,18 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
     targets = load_targets().set_index("key")
     prog = progress(register)
     goal = targets.at["lowland_cleared_2026", "value"]
+    goal_year = int(targets.at["lowland_cleared_2026", "year"])
     done = prog["cumulative_mu"].iloc[-1]
     a, b = st.columns(2)
     a.metric("累计盘活腾退（台账）", f"{done:,.0f} 亩", help="状态为已盘活/已腾退/已收储")
-    b.metric("2026 年目标", f"{goal:,.0f} 亩", delta=f"完成 {done / goal:.1%}",
-             delta_color="off")
-    chart = prog.set_index("year")[["cumulative_mu"]].rename(
-        columns={"cumulative_mu": "累计完成（亩）"})
-    chart["2026 年目标（亩）"] = goal
-    chart["2025 年目标（亩）"] = targets.at["lowland_revitalised_2025", "value"]
+    b.metric(PROGRESS_CHART_LABELS["target"].format(year=goal_year), f"{goal:,.0f} 亩",
+             delta=f"完成 {done / goal:.1%}", delta_color="off")
+    chart = prog.set_index("year")[["cumulative_mu"]].rename(columns=PROGRESS_CHART_LABELS)
+    for key in ("lowland_cleared_2026", "lowland_revitalised_2025"):
+        year = int(targets.at[key, "year"])
+        chart[PROGRESS_CHART_LABELS["target_mu"].format(year=year)] = targets.at[key, "value"]
     chart.index = chart.index.astype(str)  # years as labels, not "2,021"
-    st.line_chart(chart, x_label="年度", y_label="亩")
+    st.line_chart(chart, x_label=REGISTER_HEADERS["year"], y_label="亩")
     if prog.attrs["undated_mu"]:
         st.warning(f"{prog.attrs['undated_mu']:,.1f} 亩已完成但未填年度，未计入年度进度。")
     if prog.attrs["later_mu"]:
@@ -142,8 +139,9 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
                  column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
                                 for c, f in formats.items()})
     fixed = table[table["target_year"] == table["target_year"].min()]
+    year = int(fixed["target_year"].iloc[0])
     st.bar_chart(fixed.set_index("label")[["current", "target"]].rename(
-        columns={"current": "当前", "target": f"{int(fixed['target_year'].iloc[0])} 年目标"}),
+        columns={k: PROGRESS_CHART_LABELS[k].format(year=year) for k in ("current", "target")}),
         stack=False, horizontal=True, x_label="万元/亩", y_label="")
     st.caption("目标出处：" + "；".join(
         f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
@@ -178,7 +176,7 @@ data_banner(analysis)
 flagged = parcel_table(analysis)
 st.caption("认定规则（评价方案可调）：" + describe_rules(analysis.profile.lowland))
 m1, m2, m3 = st.columns(3)
-m1.metric("低效宗地", f"{len(flagged):,} 宗")
+m1.metric(MAP_LAYERS["lowland"], f"{len(flagged):,} 宗")  # what the map's layer shows
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
 m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / analysis.parcels['land_mu'].sum():.1%}")
 

@@ -15,7 +15,7 @@ from app_pages.common import (
     tianditu_key,
 )
 from app_pages.profile_panel import show_profile
-from geo.zones.catalog import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.labels import LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.zones.selection import Filters
 from layers.map import BASEMAPS, available_basemaps, build_map, selection_group
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages.common import SELECTED, current_filters, get_catalog, get_selection, table_view
 from app_pages.profile_panel import show_profile
-from geo.zones.catalog import LEVEL_LABELS
+from geo.labels import COLUMNS, LEVEL_LABELS
 from geo.zones.selection import MAP_LEVELS
 
 filters = current_filters()
@@ -16,7 +16,8 @@ st.title("园区档案")
 current = st.session_state.get(SELECTED)
 levels = [lvl for lvl in MAP_LEVELS if lvl in selection] or list(MAP_LEVELS)
 default = levels.index(current[0]) if current and current[0] in levels else 0
-level = st.selectbox("层级", levels, index=default, format_func=LEVEL_LABELS.get, key="p_level")
+level = st.selectbox(COLUMNS["level_label"], levels, index=default, format_func=LEVEL_LABELS.get,
+                     key="p_level")
 gdf = selection.get(level)
 if gdf is None:
     st.info("侧栏未选择该图层。")

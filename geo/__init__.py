@@ -11,10 +11,11 @@
 - :mod:`geo.labels` (one Chinese vocabulary), :mod:`geo.export` (domain-free writer),
   :mod:`geo.crs`, :mod:`geo.gcj02`, :mod:`geo.display`, :mod:`geo._errors`, :mod:`geo.cli`.
 
-Imports run one way: app_pages → layers → landuse → zones → export → io → crs/gcj02/_errors
-(``tests/test_imports.py`` checks it)::
+Imports run one way: app_pages → layers → landuse → display → zones → export → io →
+labels/crs/gcj02/_errors (``tests/test_imports.py`` checks it)::
 
-    from geo.zones.catalog import load_catalog, filter_by_industry
+    from geo.zones.catalog import load_catalog
+    from geo.zones.selection import filter_by_industry
     catalog = load_catalog()                      # dict: level -> validated GeoDataFrame
     cars = filter_by_industry(catalog, "汽车")     # matches across all layers
 """

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geo.export import FORMATS, export_layer
+from geo.io.atomic import write_bytes_atomic
 from geo.labels import LEVEL_LABELS
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
 from geo.zones.catalog import BELTS, LEVEL_FILES, export_notes, load_catalog, load_layer
@@ -81,7 +82,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_catalog(args: argparse.Namespace) -> int:
-    from geo.zones.catalog import filter_layer
+    from geo.zones.selection import filter_layer
 
     suffix = Path(args.out).suffix.lower()
     if suffix not in FORMATS:
@@ -161,7 +162,7 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     report = inputs.report.map(neutralise_formula)
     if args.lang == "en":
         report = report.rename(columns=REPORT_COLUMNS_EN)
-    report.to_csv(report_path, index=False, encoding="utf-8-sig")
+    write_bytes_atomic(report_path, report.to_csv(index=False).encode("utf-8-sig"))
     print(f"wrote {what} to {written}")
     print(f"validation report: {len(inputs.report)} lines in {report_path}")
     print(f"data: {inputs.data_label}" + (f", year {inputs.year}" if inputs.year else ""))

@@ -7,7 +7,7 @@ CM 120°E (EPSG:4549), the 3° zone used by Zhejiang's natural-resources surveys
 Why 4549 and not 4550 (CM 123°E)? Ningbo spans 120.87°E–122.28°E, astride the 121.5°E line
 that separates the two zones. Measured on the whole city boundary, areas in 4549 differ
 from the geodesic (ellipsoidal) area by +0.053 %, in 4550 by +0.055 % — the same to
-planning precision — so we follow the provincial convention. ``tests/test_crs.py`` keeps
+planning precision — so we follow the provincial convention. ``tests/io/test_crs.py`` keeps
 that difference under 0.1 % for every district.
 """
 
@@ -23,11 +23,11 @@ __all__ = [
     "M2_PER_MU",
     "NINGBO_BOUNDS",
     "NINGBO_VIEW",
+    "within",
     "MU_PER_KM2",
     "to_area_crs",
     "area_km2",
     "area_mu",
-    "ensure_storage_crs",
 ]
 
 STORAGE_CRS = CRS.from_epsg(4326)
@@ -43,6 +43,21 @@ MU_PER_KM2 = 1_000_000.0 / M2_PER_MU
 NINGBO_BOUNDS = (120.7, 28.7, 122.5, 30.7)
 #: The city's extent for the map's initial view, same axis order as :data:`NINGBO_BOUNDS`.
 NINGBO_VIEW = (120.88, 28.85, 122.30, 30.40)
+
+
+def within(bounds: tuple[float, float, float, float],
+           box: tuple[float, float, float, float] = NINGBO_BOUNDS) -> bool:
+    """Return whether ``bounds`` (min x, min y, max x, max y) lie inside ``box``.
+
+    Parameters
+    ----------
+    bounds : tuple of float
+        A geometry's bounds in EPSG:4326 (lon, lat order).
+    box : tuple of float, optional
+        Same order; default :data:`NINGBO_BOUNDS`.
+    """
+    minx, miny, maxx, maxy = bounds
+    return minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
 
 
 def to_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd.GeoSeries:
@@ -80,27 +95,3 @@ def area_mu(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:
     """Area of each geometry in 亩 (1 亩 = 10000/15 m²), measured in :data:`AREA_CRS`."""
     return to_area_crs(gdf).area / M2_PER_MU
 
-
-def ensure_storage_crs(gdf: gpd.GeoDataFrame, *, source: str = "input") -> gpd.GeoDataFrame:
-    """Return ``gdf`` in EPSG:4326, reprojecting if needed.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        Data with a defined CRS.
-    source : str, keyword-only
-        Name of the file or layer, used in the error message.
-
-    Raises
-    ------
-    ValueError
-        If ``gdf`` has no CRS.
-    """
-    if gdf.crs is None:
-        raise ValueError(
-            f"{source}: no coordinate reference system. Fix: add a .prj file (Shapefile) or "
-            "save the file with a CRS (GeoPackage/GeoJSON); WGS84 is EPSG:4326."
-        )
-    if CRS.from_user_input(gdf.crs).equals(STORAGE_CRS):
-        return gdf
-    return gdf.to_crs(STORAGE_CRS)

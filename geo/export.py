@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import os
 import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo._errors import ExportError
 from geo.io.atomic import write_bytes_atomic
@@ -28,6 +30,7 @@ from geo.labels import COLUMNS, QUALITY, QUALITY_NOTES
 __all__ = [
     "FORMATS",
     "ExportNotes",
+    "geometry_notice",
     "prepare_table",
     "neutralise_formula",
     "export_layer",
@@ -47,26 +50,26 @@ class ExportNotes:
     ----------
     nature : str
         数据性质: what the rows are (示例数据, the imported files, the catalogue's tables …).
-    geometry : str
-        几何说明: how good the geometry is (schematic, surveyed, imported …).
     units : str
         单位 of the figures (area, money, land …).
     sources : str
         数据来源 (plan tables, imported files, scoring profile …).
+    geometry : str, optional
+        几何说明. By default the writer states the meaning of every ``geometry_quality`` the
+        rows carry (:data:`geo.labels.QUALITY_NOTES`), so the line is true of the file.
     extra : mapping of str to str
         Further lines (level, filters, data year …), in order.
     """
 
     nature: str
-    geometry: str
     units: str
     sources: str
+    geometry: str | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def with_extra(self, extra: Mapping[str, object]) -> ExportNotes:
         """Return these notes with more lines (later keys win)."""
-        return ExportNotes(self.nature, self.geometry, self.units, self.sources,
-                           {**self.extra, **extra})
+        return replace(self, extra={**self.extra, **extra})
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -123,13 +126,25 @@ def prepare_table(gdf: gpd.GeoDataFrame, *, lang: str = "zh") -> gpd.GeoDataFram
     return out
 
 
-def _metadata_rows(notes: ExportNotes, n_rows: int, lang: str) -> list[tuple[str, str]]:
+def geometry_notice(qualities: Iterable[object]) -> str:
+    """Return what the geometry of rows with these ``geometry_quality`` values is, in words.
+
+    Each quality present is explained once, in order of first appearance; unknown values are
+    named as they are.
+    """
+    present = dict.fromkeys(str(q) for q in qualities if isinstance(q, str) and q)
+    return "；".join(QUALITY_NOTES.get(q, q) for q in present) or "无图形"
+
+
+def _metadata_rows(notes: ExportNotes, gdf: gpd.GeoDataFrame, lang: str
+                   ) -> list[tuple[str, str]]:
     zh = lang == "zh"
+    geometry = notes.geometry or geometry_notice(gdf["geometry_quality"])
     rows: list[tuple[str, object]] = [
         ("导出时间" if zh else "exported_at", dt.datetime.now().isoformat(timespec="seconds")),
-        ("记录数" if zh else "rows", str(n_rows)),
+        ("记录数" if zh else "rows", str(len(gdf))),
         ("数据性质" if zh else "data_nature", notes.nature),
-        ("几何说明" if zh else "geometry_notice", notes.geometry),
+        ("几何说明" if zh else "geometry_notice", geometry),
         ("坐标系" if zh else "crs", CRS_NOTE),
         ("单位" if zh else "units", notes.units),
         ("数据来源" if zh else "sources", notes.sources),
@@ -182,24 +197,40 @@ def export_bytes(
     lang : {"zh", "en"}, keyword-only
         Header language.
     notes : ExportNotes, keyword-only
-        What the file holds: the 说明 sheet of an Excel file says it line by line.
+        What the file holds, said line by line in the Excel 说明 sheet, the GeoPackage table
+        ``说明`` (``metadata`` with ``lang="en"``) and the GeoJSON member ``metadata``. A CSV
+        is one table: its rows carry ``geometry_quality`` and ``geometry_note`` (and the
+        callers' provenance columns), not the notes.
     """
     if fmt not in FORMATS.values():
         raise ExportError(f"unknown format {fmt!r}", field="format",
                           fix=f"use one of {', '.join(FORMATS.values())}")
     table = prepare_table(gdf, lang=lang)
-    meta_rows = _metadata_rows(notes, len(table), lang)
+    meta_rows = _metadata_rows(notes, gdf, lang)
     if fmt == "csv":
         return _tabular(table).to_csv(index=False).encode("utf-8-sig")
     if fmt == "xlsx":
         buf = io.BytesIO()
         _write_xlsx(_tabular(table), meta_rows, buf, lang)
         return buf.getvalue()
+    return _vector_bytes(table, fmt, meta_rows, lang)
+
+
+def _vector_bytes(table: gpd.GeoDataFrame, fmt: str, meta_rows: list[tuple[str, str]],
+                  lang: str) -> bytes:
+    """GeoJSON with a top-level ``metadata`` member, or GeoPackage with a notes table."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"export.{fmt}"
-        driver = "GeoJSON" if fmt == "geojson" else "GPKG"
-        table.to_file(path, driver=driver, engine="pyogrio",
-                      **({"layer": "selection"} if fmt == "gpkg" else {}))
+        if fmt == "geojson":
+            table.to_file(path, driver="GeoJSON", engine="pyogrio")
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            doc = {"type": doc.pop("type"), "metadata": dict(meta_rows), **doc}
+            return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        table.to_file(path, driver="GPKG", engine="pyogrio", layer="selection")
+        columns = ["项目", "内容"] if lang == "zh" else ["key", "value"]
+        pyogrio.write_dataframe(pd.DataFrame(meta_rows, columns=columns), path,
+                                layer="说明" if lang == "zh" else "metadata", driver="GPKG",
+                                append=True)
         return path.read_bytes()
 
 

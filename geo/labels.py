@@ -15,7 +15,11 @@ import pandas as pd
 __all__ = [
     "SCHEMATIC_NOTICE", "LEVEL_LABELS", "UNIT_LEVELS", "MAP_LAYERS", "COLUMNS", "QUALITY",
     "QUALITY_NOTES", "REGISTER_HEADERS", "AUDIT_HEADERS", "SCENARIO_COLUMNS",
-    "TARGET_COLUMNS", "REASONS", "FORMAT_LABELS", "column_label", "labelled",
+    "TARGET_COLUMNS", "REASONS", "FORMAT_LABELS", "PARCEL_FIELD_HEADERS",
+    "ENTERPRISE_FIELD_HEADERS", "GEOMETRY_FIELD_LABELS", "MAPPING_PREVIEW_COLUMNS",
+    "REPORT_COLUMNS", "REPORT_COLUMNS_EN", "PROFILE_ATTRIBUTE_COLUMNS", "RELATED_COLUMNS",
+    "RELATIONS", "AREA_COLUMNS", "AREA_BASES", "INDUSTRY_COLUMNS", "INDUSTRY_SCOPES",
+    "PROGRESS_CHART_LABELS", "HEADER_LANGUAGES", "column_label", "labelled",
 ]
 
 #: The notice every view and export of schematic geometry carries.
@@ -46,6 +50,7 @@ MAP_LAYERS = {
     "branch": "高新区分园（示意）",
     "base": "国家新型工业化示范基地",
     "selected": "当前选中",
+    "lowland": "低效宗地",
 }
 
 #: Column headers of every table shown or exported (catalogue and 亩均).
@@ -151,9 +156,60 @@ REASONS = {
     "IDLE": "闲置/停产",
     "CLASS_D": "企业评价为D类",
 }
+#: The export page's choice of header language (``title``: the choice itself).
+HEADER_LANGUAGES = {"title": "表头", "zh": "中文", "en": "English (snake_case)"}
 #: Export formats as offered on the pages.
 FORMAT_LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "Excel（含“说明”页）",
                  "geojson": "GeoJSON", "gpkg": "GeoPackage"}
+
+
+#: Headers of the parcel input file (宗地) and of the bundled sample: canonical field → header.
+PARCEL_FIELD_HEADERS = {
+    "parcel_id": "宗地编号", "land_area_m2": "用地面积（平方米）", "land_use": "用地性质",
+    "floor_area_m2": "建筑面积（平方米）", "far": "容积率", "status": "生产状态", "year": "年度",
+    "data_label": "数据性质"}
+#: Headers of the enterprise input file (企业) and of the bundled sample.
+ENTERPRISE_FIELD_HEADERS = {
+    "credit_code": "统一社会信用代码", "name": "企业名称", "parcel_id": "宗地编号",
+    "lon": "经度", "lat": "纬度", "scale": "规模", "industry": "行业", "year": "年度",
+    "land_area_m2": "企业用地面积（平方米）", "tax_wan": "税收（万元）",
+    "value_added_wan": "工业增加值（万元）", "revenue_wan": "营业收入（万元）",
+    "energy_tce": "综合能耗（吨标准煤）", "emission_t": "排放当量（吨）",
+    "power_10k_kwh": "用电量（万千瓦时）", "employees": "从业人员（人）",
+    "rd_wan": "研发经费（万元）", "data_label": "数据性质"}
+#: Name of the geometry pseudo-field of each input kind (in the header preview).
+GEOMETRY_FIELD_LABELS = {"parcel": "图形", "enterprise": "图形（点位）"}
+#: Columns of the header-recognition preview (one row per source header).
+MAPPING_PREVIEW_COLUMNS = {"source": "表头", "field": "字段", "label": "字段名称", "unit": "单位",
+                           "factor": "换算系数", "note": "说明"}
+#: Columns of the import validation report (校验报告), in order.
+REPORT_COLUMNS = ("文件", "行号", "字段", "值", "问题", "处理", "级别")
+#: English headers of the validation report (``--lang en``).
+REPORT_COLUMNS_EN = {"文件": "file", "行号": "row", "字段": "field", "值": "value",
+                     "问题": "problem", "处理": "action", "级别": "severity"}
+
+#: Columns of a profile's attribute table (every stored attribute with its header).
+PROFILE_ATTRIBUTE_COLUMNS = {"field": "字段", "value": "值"}
+#: Columns of a profile's table of entities inside or near it.
+RELATED_COLUMNS = {"level": "层级", "id": "编号", "name": "名称", "relation": "关系",
+                   "distance_km": "距离（公里）"}
+#: How a related entity lies (its 关系).
+RELATIONS = {"inside": "位于其内/相交", "near": "邻近"}
+#: Columns of a profile's area table.
+AREA_COLUMNS = {"basis": "口径", "km2": "平方公里", "mu": "亩"}
+#: Which area a row of the area table gives (its 口径).
+AREA_BASES = {"planned": "规划面积（原文）", "computed": "计算面积",
+              "computed_schematic": "计算面积（示意范围）"}
+#: Columns of a profile's industries table.
+INDUSTRY_COLUMNS = {"industry": "产业", "basis": "口径", "source": "出处"}
+#: What an industry line refers to (its 口径), by the column it comes from.
+INDUSTRY_SCOPES = {"leading_industries": "集聚区本身", "belt_industries": "所在产业带/核心的方向",
+                   "leading_industry": COLUMNS["leading_industry"],
+                   "positioning": COLUMNS["positioning"],
+                   "industry_tags": "继承所属集聚区的产业标签", "inherited_source": "见所属集聚区"}
+#: Series of the 目标进度 charts; ``{year}`` is the target's year.
+PROGRESS_CHART_LABELS = {"cumulative_mu": "累计完成（亩）", "target_mu": "{year} 年目标（亩）",
+                         "current": "当前", "target": "{year} 年目标"}
 
 
 def column_label(key: str) -> str:

@@ -1,8 +1,8 @@
 """folium builders: GeoDataFrames in, folium objects out (no Streamlit, no rendering here)."""
 
 from .assets import external_links, install_assets, use_offline_assets
-from .map import BASEMAPS, LAYER_NAMES, available_basemaps, build_map
+from .map import BASEMAPS, available_basemaps, build_map
 from .text import esc
 
-__all__ = ["BASEMAPS", "LAYER_NAMES", "available_basemaps", "build_map", "esc",
-           "external_links", "install_assets", "use_offline_assets"]
+__all__ = ["BASEMAPS", "available_basemaps", "build_map", "esc", "external_links",
+           "install_assets", "use_offline_assets"]

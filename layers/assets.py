@@ -9,11 +9,14 @@ do not need).
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
 import folium
 from branca.element import Element
+
+from geo.io.atomic import write_atomic
 
 __all__ = ["ASSET_FILES", "STATIC_SUBDIR", "install_assets", "use_offline_assets",
            "external_links"]
@@ -56,11 +59,12 @@ def install_assets(static_dir: str | Path) -> Path:
         source = src / rel
         if target.exists() and target.stat().st_size == source.stat().st_size:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+        write_atomic(target, functools.partial(_copy, source))
     return dest
+
+
+def _copy(source: Path, tmp: Path) -> None:
+    shutil.copyfile(source, tmp)
 
 
 def use_offline_assets(m: folium.Map, *, base_url: str) -> folium.Map:

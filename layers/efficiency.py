@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geo.display import display_frame
-from geo.landuse.lowland import REASONS
+from geo.labels import MAP_LAYERS, REASONS
 
 from .map import Legend, blank_map, finish_map
 from .text import esc
@@ -47,7 +47,8 @@ def _colour(value: float, edges: list[float]) -> str:
 def _district_outlines(m: folium.Map, districts: gpd.GeoDataFrame | None) -> None:
     if districts is not None:
         outline = display_frame(districts, columns=["name"], tolerance_m=60)
-        folium.GeoJson(outline.to_json(drop_id=True), name="区县边界", interactive=False,
+        folium.GeoJson(outline.to_json(drop_id=True), name=MAP_LAYERS["district"],
+                       interactive=False,
                        style_function=lambda _f: {"color": "#777", "weight": 1, "fill": False,
                                                   "dashArray": "4 2"}).add_to(m)
 
@@ -125,7 +126,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
     _district_outlines(m, districts)
     if subzones is not None:
         folium.GeoJson(display_frame(subzones, columns=["name"]).to_json(drop_id=True),
-                       name="分片（示意）", interactive=False,
+                       name=MAP_LAYERS["subzone"], interactive=False,
                        style_function=lambda _f: {"color": "#1f77b4", "weight": 1,
                                                   "fillOpacity": 0.05, "dashArray": "3 3"}
                        ).add_to(m)
@@ -140,7 +141,8 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
         for r in frame.itertuples()]
     frame["id"] = [f"p{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
     light = display_frame(frame, columns=["id", "_tt", "_color"])
-    folium.GeoJson(light.to_json(drop_id=True), name=f"低效宗地（{len(frame)}）",
+    folium.GeoJson(light.to_json(drop_id=True),
+                   name=f"{MAP_LAYERS['lowland']}（{len(frame)}）",
                    style_function=lambda f: {"color": f["properties"]["_color"], "weight": 2,
                                              "fillColor": f["properties"]["_color"],
                                              "fillOpacity": 0.6},

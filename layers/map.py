@@ -23,8 +23,8 @@ from geo.labels import LEVEL_LABELS, MAP_LAYERS
 from .assets import use_offline_assets
 from .text import esc, popup_html, tooltip_html
 
-__all__ = ["BASEMAPS", "BELT_COLORS", "LAYER_NAMES", "Basemap", "available_basemaps",
-           "build_map", "selection_group", "blank_map", "finish_map"]
+__all__ = ["BASEMAPS", "BELT_COLORS", "Basemap", "available_basemaps", "build_map",
+           "selection_group", "blank_map", "finish_map"]
 
 #: South-west and north-east corners of Ningbo (lat, lon) the map opens fitted to.
 BELT_COLORS = {
@@ -34,7 +34,6 @@ BELT_COLORS = {
     "南部湾海产业带": "#2ca02c",
     "西部沿路产业带": "#ff7f0e",
 }
-LAYER_NAMES = MAP_LAYERS
 POINT_COLORS = {"town": "#8c564b", "base": "#c2185b"}
 #: Tolerance of the coverage simplification used for display, per layer (metres).
 DISPLAY_TOLERANCE_M = {"district": 60.0, "zone": 0.0, "subzone": 0.0, "branch": 0.0}
@@ -108,7 +107,8 @@ def legend_html(levels: list[str], *, gcj02: bool) -> str:
                         f"</span>{esc(LEVEL_LABELS[level])}</div>")
     if "branch" in levels:
         rows.append("<div><span style='display:inline-block;width:12px;height:0;border-top:2px "
-                    "dashed #000;margin-right:4px'></span>高新区分园</div>")
+                    "dashed #000;margin-right:4px'></span>"
+                    f"{esc(LEVEL_LABELS['branch'])}</div>")
     rows.append("<div style='margin-top:4px;color:#b45309;max-width:220px'>⚠ 园区图形均为"
                 "示意范围，非官方边界，面积仅供参考</div>")
     if gcj02:
@@ -142,7 +142,7 @@ def _geojson(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool, style: dict,
 
     return folium.GeoJson(
         light.to_json(drop_id=True),
-        name=LAYER_NAMES[level],
+        name=MAP_LAYERS[level],
         style_function=style_function,
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
@@ -203,7 +203,7 @@ def selection_group(
     if gdf is None or not (gdf["id"] == entity_id).any():
         return None
     hit = display_frame(gdf[gdf["id"] == entity_id], columns=["id"], gcj02=gcj02)
-    group = folium.FeatureGroup(name=LAYER_NAMES["selected"])
+    group = folium.FeatureGroup(name=MAP_LAYERS["selected"])
     folium.GeoJson(hit.to_json(drop_id=True),
                    style_function=lambda _f: {"color": "#00e5ff", "weight": 5, "fill": False},
                    marker=folium.CircleMarker(radius=12), interactive=False).add_to(group)
@@ -247,7 +247,7 @@ def _add_districts(m: folium.Map, districts: gpd.GeoDataFrame, district: str, *,
                                columns=["id", "level", "_tt", "_pop", "_emph"],
                                tolerance_m=DISPLAY_TOLERANCE_M["district"], gcj02=gcj02)
     folium.GeoJson(
-        dist_light.to_json(drop_id=True), name=LAYER_NAMES["district"],
+        dist_light.to_json(drop_id=True), name=MAP_LAYERS["district"],
         style_function=lambda f: {"color": "#333" if f["properties"]["_emph"] else "#888",
                                   "weight": 3 if f["properties"]["_emph"] else 1,
                                   "fill": False, "dashArray": "4 2"},
@@ -262,7 +262,7 @@ def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) ->
     env = belt_envelopes(zones)
     env["id"] = env["belt"]
     env["name"] = env["belt"]
-    fg = folium.FeatureGroup(name=LAYER_NAMES["belt"], show=True)
+    fg = folium.FeatureGroup(name=MAP_LAYERS["belt"], show=True)
     light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj02)
     light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
                     for r in light.itertuples()]
@@ -278,7 +278,7 @@ def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) ->
 
 def _level_group(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool) -> folium.FeatureGroup:
     """Return one level's toggleable layer, named with its count (sub-zones start hidden)."""
-    fg = folium.FeatureGroup(name=f"{LAYER_NAMES[level]}（{len(gdf)}）",
+    fg = folium.FeatureGroup(name=f"{MAP_LAYERS[level]}（{len(gdf)}）",
                              show=level != "subzone")
     if len(gdf):
         style = _STYLES[level]

@@ -15,7 +15,7 @@ from typing import SupportsFloat
 
 import pandas as pd
 
-from geo.labels import LEVEL_LABELS, QUALITY
+from geo.labels import COLUMNS, LEVEL_LABELS, QUALITY
 from geo.zones.catalog import LIST_SEPARATOR
 
 __all__ = ["esc", "tooltip_html", "popup_html", "fmt_area"]
@@ -70,10 +70,9 @@ def popup_html(row: pd.Series, level: str) -> str:
     """Build the profile summary shown on click — all escaped; schematic geometry is stated."""
     lines = [f"<h4 style='margin:0 0 4px'>{esc(row['name'])}</h4>",
              f"<div>{esc(LEVEL_LABELS[level])} · 编号 {esc(row['id'])}</div>"]
-    for col, label in (("belt", "所属板块"), ("zone_name", "所属集聚区"),
-                       ("districts", "涉及区县"), ("district", "所在区县")):
+    for col in ("belt", "zone_name", "districts", "district"):
         if col in row and str(row[col] or ""):
-            lines.append(f"<div>{label}：{esc(row[col])}</div>")
+            lines.append(f"<div>{esc(COLUMNS[col])}：{esc(row[col])}</div>")
     industries = _industries(row)
     if level != "district":
         lines.append(f"<div>主导产业：{esc(industries or '（规划未列明）')}</div>")

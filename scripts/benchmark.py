@@ -30,8 +30,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import folium
 import geopandas as gpd
 import numpy as np
@@ -441,12 +439,14 @@ def bench_filters(catalog: Catalog, repeat: int, *, force_profile: bool) -> tupl
                         "OK" if ours.median < FILTER_BUDGET_S else "OVER",
                         note=f"{n_ours} features (bare {n_bare}); select/build/render ms "
                              f"{split}"))
+
+        def ours_render(f: Filters = filters) -> str:
+            return render(our_map(catalog, f))
+
         if force_profile:
-            profiles.append(f"### {label}\n\n```\n"
-                            f"{profile_top(lambda f=filters: render(our_map(catalog, f)))}```")
+            profiles.append(f"### {label}\n\n```\n{profile_top(ours_render)}```")
         else:
-            profiles.append(maybe_profile(label, ours,
-                                          lambda f=filters: render(our_map(catalog, f))))
+            profiles.append(maybe_profile(label, ours, ours_render))
     return rows, [p for p in profiles if p]
 
 

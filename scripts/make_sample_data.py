@@ -8,7 +8,8 @@ Writes into ``DIR`` (default ``data/sample``):
 - ``enterprises.csv`` (UTF-8 with BOM): enterprises linked to parcels by 宗地编号;
 - ``clearance_register.csv`` (UTF-8 with BOM): an initial 低效用地整治台账.
 
-Every number is synthetic and every row carries ``数据性质`` = :data:`geo.landmodel.SAMPLE_LABEL`.
+Every number is synthetic and every row carries ``数据性质`` =
+:data:`geo.landuse.model.SAMPLE_LABEL`.
 All randomness comes from one ``numpy.random.default_rng(seed)``, drawn in a fixed order
 (sub-zones by id, parcels by id), so the same seed gives byte-identical CSVs and the same
 GeoPackage contents. See ``data/sample/README.md`` for the fields and the magnitudes targeted.
@@ -26,9 +27,8 @@ proportion to their usable cells.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +38,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from geo.crs import AREA_CRS, M2_PER_MU, STORAGE_CRS
+from geo.io.atomic import write_atomic
 from geo.landuse.model import (
     CLEARANCE_STATUSES,
     ENTERPRISE_FIELDS,
@@ -432,7 +431,7 @@ def _industries(rng: np.random.Generator, zone_tags: Sequence[str], warehouse: n
     return np.asarray(tags, dtype=object)[np.minimum(idx, len(tags) - 1)]
 
 
-def _names(rng: np.random.Generator, industries: Sequence[str], above: np.ndarray) -> list[str]:
+def _names(rng: np.random.Generator, industries: Iterable[str], above: np.ndarray) -> list[str]:
     """Unique, obviously fictional names: 示例·宁波{字号}{行业词}{有限公司|股份有限公司}."""
     seen: set[str] = set()
     names = []
@@ -461,7 +460,49 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     Output: a latent 亩均增加值 (two firm types, log-normal, industry factor, a low-performer
     tail) × the enterprise's land (a shared parcel split equally); the rest follows from it
     (see data/sample/README.md). 规模 is 规上 exactly when 营业收入 ≥ 2000 万元.
+
+    The steps below draw from ``rng`` in a fixed order; reordering them changes the sample.
     """
+    k = _tenants_per_parcel(rng, parcels)
+    pi = np.repeat(np.arange(len(parcels)), k)
+    land_mu = parcels["land_area_m2"].to_numpy()[pi] / M2_PER_MU / k[pi]
+    est = parcels["status"].to_numpy()[pi]
+    warehouse = parcels["land_use"].to_numpy()[pi] == "仓储用地"
+    industry = _industries(rng, parcels["industry_tags"].to_numpy()[pi], warehouse,
+                           list(INDUSTRY_BASE))
+    large, out_factor, va = _value_added(rng, land_mu, industry, est)
+    va, revenue, tax = _revenue_and_tax(rng, va, large)
+    above = revenue >= ABOVE_SCALE_REVENUE
+    energy, emission, power = _resources(rng, va, land_mu, industry, out_factor)
+    staff, rd = _staff_and_rd(rng, va, revenue, above, out_factor)
+    parcel_ids = parcels["parcel_id"].to_numpy()[pi]
+    codes = _credit_codes(rng, [adcodes[str(pid)[:6]] for pid in parcel_ids])
+    names = _names(rng, industry, above)
+    return pd.DataFrame({
+        "credit_code": codes,
+        "name": names,
+        "parcel_id": parcel_ids,
+        "scale": np.where(above, SCALES[0], SCALES[1]),
+        "industry": industry,
+        "year": YEAR,
+        "tax_wan": _money(tax),
+        "value_added_wan": _money(va),
+        "revenue_wan": _money(revenue),
+        "energy_tce": _money(energy),
+        "emission_t": np.round(emission, 3) + 0.0,
+        "power_10k_kwh": _money(power),
+        "employees": staff,
+        "rd_wan": _money(rd),
+    })
+
+
+def _money(a: np.ndarray) -> np.ndarray:
+    """Round to 0.01 万元; ``+ 0.0`` turns -0.0 into 0.0."""
+    return np.round(a, 2) + 0.0
+
+
+def _tenants_per_parcel(rng: np.random.Generator, parcels: gpd.GeoDataFrame) -> np.ndarray:
+    """How many enterprises each parcel holds (0–3), by its status and land (see occupancy)."""
     n_par = len(parcels)
     status = parcels["status"].to_numpy()
     k = np.ones(n_par, dtype=np.int64)
@@ -472,15 +513,14 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     normal = (status == "正常") & (par_mu >= SHARED_LAND_MU[0]) & (par_mu <= SHARED_LAND_MU[1])
     k[normal & (u < SHARED_2 + SHARED_3)] = 2
     k[normal & (u < SHARED_3)] = 3
-    pi = np.repeat(np.arange(n_par), k)
-    n = len(pi)
-    land_mu = parcels["land_area_m2"].to_numpy()[pi] / M2_PER_MU / k[pi]
-    est = status[pi]
-    warehouse = parcels["land_use"].to_numpy()[pi] == "仓储用地"
-    tags = list(INDUSTRY_BASE)
-    industry = _industries(rng, parcels["industry_tags"].to_numpy()[pi], warehouse, tags)
-    prof = {t: INDUSTRY_PROFILE[t] for t in tags}
-    ind_factor = np.array([prof[t][0] for t in industry])
+    return k
+
+
+def _value_added(rng: np.random.Generator, land_mu: np.ndarray, industry: np.ndarray,
+                 est: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Firm type (large or not), output factor of the parcel's status, and 增加值 (万元)."""
+    n = len(land_mu)
+    ind_factor = np.array([INDUSTRY_PROFILE[t][0] for t in industry])
     # latent type: larger land → more likely a large firm (logistic in log land)
     p_large = 1.0 / (1.0 + np.exp(-LARGE_SLOPE * (np.log(land_mu) - np.log(LARGE_MID_MU))))
     large = rng.random(n) < p_large
@@ -492,7 +532,13 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     out_factor[est == "半停产"] = rng.uniform(0.15, 0.5, n)[est == "半停产"]
     out_factor[est == "停产"] = rng.uniform(0.0, 0.01, n)[est == "停产"]
     out_factor[est == "在建"] = rng.uniform(0.0, 0.02, n)[est == "在建"]
-    va = va_mu * land_mu * out_factor
+    return large, out_factor, va_mu * land_mu * out_factor
+
+
+def _revenue_and_tax(rng: np.random.Generator, va: np.ndarray, large: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """增加值 (lowered where revenue was capped), 营业收入 (as published) and 税收, in 万元."""
+    n = len(va)
     rev_ratio = rng.uniform(3.0, 6.0, n)
     revenue = va * rev_ratio
     # a small firm stays below the 规上 line: its revenue is capped under 2000 万元
@@ -501,8 +547,15 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     va = np.where(capped, revenue / rev_ratio, va)
     tax = va * rng.uniform(0.25, 0.45, n)
     revenue = np.round(revenue, 2)  # the 规上 line is judged on the figure as published
-    above = revenue >= ABOVE_SCALE_REVENUE
-    scale = np.where(above, SCALES[0], SCALES[1])
+    return va, revenue, tax
+
+
+def _resources(rng: np.random.Generator, va: np.ndarray, land_mu: np.ndarray,
+               industry: np.ndarray, out_factor: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """综合能耗 (吨标准煤), 排放当量 (吨) and 用电量 (万千瓦时) from 增加值 and the industry."""
+    n = len(va)
+    prof = INDUSTRY_PROFILE
     eff = np.array([prof[t][1] for t in industry]) * rng.lognormal(0.0, 0.35, n)
     standby = land_mu * rng.uniform(0.3, 2.0, n)  # heating, lighting, security of an idle plant
     energy = np.maximum(va / np.clip(eff, 0.3, 6.0), np.where(out_factor < 0.05, standby, 0.0))
@@ -510,44 +563,33 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
                                 * rng.lognormal(0.0, 0.5, n)), 0.001 * land_mu)
     share = np.clip(np.array([prof[t][3] for t in industry]) + rng.uniform(-0.15, 0.15, n),
                     0.1, 0.95)
-    power = energy * share / TCE_PER_10K_KWH
+    return energy, emission, energy * share / TCE_PER_10K_KWH
+
+
+def _staff_and_rd(rng: np.random.Generator, va: np.ndarray, revenue: np.ndarray,
+                  above: np.ndarray, out_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """从业人员 (from a labour productivity by scale) and 研发经费 (万元, a share of revenue)."""
+    n = len(va)
     productivity = np.where(above, rng.lognormal(np.log(30.0), 0.35, n),
                             rng.lognormal(np.log(16.0), 0.4, n))
     staff = np.maximum(np.rint(va / productivity), 3)
     staff = np.where(out_factor < 0.05, rng.integers(2, 16, n), staff).astype(np.int64)
     rd_rate = np.where(above, rng.uniform(0.01, 0.05, n),
                        np.where(rng.random(n) < 0.5, 0.0, rng.uniform(0.002, 0.03, n)))
-    rd = revenue * rd_rate
-    adcode = [adcodes[str(pid)[:6]] for pid in parcels["parcel_id"].to_numpy()[pi]]
+    return staff, revenue * rd_rate
+
+
+def _credit_codes(rng: np.random.Generator, adcodes: Sequence[str]) -> list[str]:
+    """One unique credit code per enterprise, in the district ``adcodes`` of its parcel."""
     codes: list[str] = []
     seen: set[str] = set()
-    for ad in adcode:
+    for ad in adcodes:
         code = make_credit_code(rng, ad)
         while code in seen:
             code = make_credit_code(rng, ad)
         seen.add(code)
         codes.append(code)
-    names = _names(rng, industry, above)
-
-    def money(a: np.ndarray) -> np.ndarray:
-        return np.round(a, 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-    return pd.DataFrame({
-        "credit_code": codes,
-        "name": names,
-        "parcel_id": parcels["parcel_id"].to_numpy()[pi],
-        "scale": scale,
-        "industry": industry,
-        "year": YEAR,
-        "tax_wan": money(tax),
-        "value_added_wan": money(va),
-        "revenue_wan": money(revenue),
-        "energy_tce": money(energy),
-        "emission_t": np.round(emission, 3) + 0.0,
-        "power_10k_kwh": money(power),
-        "employees": staff,
-        "rd_wan": money(rd),
-    })
+    return codes
 
 
 def make_register(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
@@ -615,7 +657,7 @@ def generate(catalog: Mapping[str, gpd.GeoDataFrame], seed: int = SEED,
     Parameters
     ----------
     catalog : mapping
-        From :func:`geo.catalog.load_catalog` (``subzone`` and ``district`` are used).
+        From :func:`geo.zones.catalog.load_catalog` (``subzone`` and ``district`` are used).
     seed : int
         Seed of the one random generator.
     n_parcels : int
@@ -660,7 +702,7 @@ def _write_gpkg(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def write_sample(sample: Sample, out: Path) -> dict[str, Path]:
-    """Write the three files into ``out`` (each via a temporary file, then renamed).
+    """Write the three files into ``out``, each atomically (:func:`geo.io.atomic.write_atomic`).
 
     Returns
     -------
@@ -674,13 +716,7 @@ def write_sample(sample: Sample, out: Path) -> dict[str, Path]:
                "enterprises": lambda p: _write_csv(sample.enterprises, p),
                "register": lambda p: _write_csv(sample.register, p)}
     for kind, path in paths.items():
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        tmp.unlink(missing_ok=True)
-        try:
-            writers[kind](tmp)
-            tmp.replace(path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(path, writers[kind])
     return paths
 
 

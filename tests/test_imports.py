@@ -1,7 +1,9 @@
-"""Imports run one way: app_pages → layers → landuse → zones → export → io → crs/gcj02/_errors.
+"""Imports run one way: app_pages → layers → landuse → display → zones → export → io →
+labels/crs/gcj02/_errors.
 
-The test reads the imports of every module (``import`` and ``from … import`` anywhere in the
-file, including inside functions) and fails on any arrow that runs back up the chain.
+The test reads the imports of every module — ``import`` and ``from … import`` anywhere in the
+file (including inside functions), and ``importlib.import_module("…")`` / ``__import__("…")``
+calls with a constant module name — and fails on any arrow that runs back up the chain.
 """
 
 from __future__ import annotations
@@ -41,23 +43,82 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def _resolve(package: str, level: int, name: str | None) -> str:
+    """The absolute module of ``from {'.' * level}{name} import …`` inside ``package``."""
+    if not level:
+        return name or ""
+    parts = package.split(".")
+    base = parts[: len(parts) - level + 1]
+    return ".".join(base + ([name] if name else []))
+
+
+def _with_names(target: str, names: list[str]) -> list[str]:
+    """``target`` and, when it is a package without a layer (``geo``), its imported rooms."""
+    subs = [f"{target}.{n}" if target else n for n in names]
+    return [target, *(s for s in subs if _rank(target) is None and _rank(s) is not None)]
+
+
+def _const(node: ast.expr | None) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    if len(call.args) > index:
+        return call.args[index]
+    return next((k.value for k in call.keywords if k.arg == keyword), None)
+
+
+def _import_module_aliases(tree: ast.Module) -> set[str]:
+    """Local names of ``importlib.import_module`` (``from importlib import import_module as x``)."""
+    return {a.asname or a.name for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module == "importlib" and not n.level
+            for a in n.names if a.name == "import_module"}
+
+
+def _dynamic_import(call: ast.Call, package: str, aliases: set[str]) -> list[str]:
+    """Modules named by ``import_module("…")`` or ``__import__("…")`` with a constant name."""
+    func = call.func
+    called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+    name = _const(_arg(call, 0, "name"))
+    if not isinstance(name, str):
+        return []
+    if called == "__import__":
+        level = _const(_arg(call, 4, "level"))
+        fromlist = _arg(call, 3, "fromlist")
+        names = [n for e in getattr(fromlist, "elts", []) if isinstance(n := _const(e), str)]
+        return _with_names(_resolve(package, level if isinstance(level, int) else 0, name),
+                           names)
+    if called == "import_module" or (isinstance(func, ast.Name) and func.id in aliases):
+        base = _const(_arg(call, 1, "package"))
+        level = len(name) - len(name.lstrip("."))
+        return [_resolve(base if isinstance(base, str) else package, level, name[level:] or None)]
+    return []
+
+
 def _imports(path: Path, module: str) -> list[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = []
+    aliases = _import_module_aliases(tree)
+    found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            found.append((node.lineno, target))
-            found += [(node.lineno, f"{target}.{a.name}") for a in node.names
-                      if _rank(f"{target}.{a.name}") is not None and target in ("geo", "")]
+            target = _resolve(package, node.level, node.module)
+            found += [(node.lineno, t) for t in _with_names(target, [a.name for a in node.names])]
+        elif isinstance(node, ast.Call):
+            found += [(node.lineno, t) for t in _dynamic_import(node, package, aliases)]
     return found
+
+
+def _upward(path: Path, module: str) -> list[str]:
+    """The imports of ``path`` (read as ``module``) that run up the chain, as "line N: target".
+
+    A module without a layer (the package facade ``geo/__init__.py``) may import no room at all.
+    """
+    own = _rank(module)
+    return [f"line {line}: {target}" for line, target in _imports(path, module)
+            if (r := _rank(target)) is not None and (own is None or r < own)]
 
 
 def _modules() -> list[Path]:
@@ -76,22 +137,72 @@ def test_every_module_has_a_layer():
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_imports_run_one_way(path):
     module = _module_name(path)
-    own = _rank(module)
-    if own is None:  # the package facade geo/__init__.py imports nothing from the rooms
-        assert not [t for _, t in _imports(path, module) if t.startswith("geo.")], module
-        return
-    upward = [f"line {line}: {target}" for line, target in _imports(path, module)
-              if (r := _rank(target)) is not None and r < own]
-    assert upward == [], f"{module} imports from a layer above it"
+    assert _upward(path, module) == [], f"{module} imports from a layer above it"
 
 
-def test_the_checker_sees_an_upward_import():
-    probe = ROOT / "geo" / "io" / "probe_for_test.py"
-    assert not probe.exists()
-    probe.write_text("from geo.zones.catalog import BELTS\n", encoding="utf-8")
-    try:
-        bad = [t for _, t in _imports(probe, "geo.io.probe_for_test")
-               if (r := _rank(t)) is not None and r < _rank("geo.io.probe_for_test")]
-    finally:
-        probe.unlink()
-    assert bad == ["geo.zones.catalog"]
+_UPWARD_PROBE = """\
+from geo.zones.catalog import BELTS
+import geo.landuse.model as model
+from geo import display
+from .. import zones
+from ..landuse import pipeline
+
+
+def later():
+    import layers.map
+    return layers.map, model, display, zones, pipeline, BELTS
+"""
+
+_DYNAMIC_PROBE = """\
+import importlib
+from importlib import import_module as load
+
+importlib.import_module("geo.zones.catalog")
+load("geo.landuse")
+importlib.import_module(".zones.build", "geo")
+importlib.import_module("..display", package="geo.io")
+__import__("geo.zones")
+__import__("geo", globals(), None, ["landuse", "crs"])
+__import__("zones", level=2)
+importlib.import_module(NAME)
+"""
+
+_CLEAN_PROBE = """\
+import importlib
+import os
+
+from geo.crs import NINGBO_BOUNDS
+from geo.io.tables import read_table
+from . import tables
+from .. import labels
+
+importlib.import_module("geo.io.quantities")
+__import__("geo", fromlist=["crs"])
+"""
+
+
+def test_the_checker_sees_an_upward_import(tmp_path):
+    probe = tmp_path / "probe_for_test.py"
+    probe.write_text(_UPWARD_PROBE, encoding="utf-8")
+    assert _upward(probe, "geo.io.probe_for_test") == [
+        "line 1: geo.zones.catalog", "line 2: geo.landuse.model", "line 3: geo.display",
+        "line 4: geo.zones", "line 5: geo.landuse", "line 9: layers.map"]
+
+
+def test_the_checker_sees_a_dynamic_upward_import(tmp_path):
+    probe = tmp_path / "probe_for_test.py"
+    probe.write_text(_DYNAMIC_PROBE, encoding="utf-8")
+    assert _upward(probe, "geo.io.probe_for_test") == [
+        "line 4: geo.zones.catalog", "line 5: geo.landuse", "line 6: geo.zones.build",
+        "line 7: geo.display", "line 8: geo.zones", "line 9: geo.landuse",
+        "line 10: geo.zones"]
+
+
+def test_the_checker_passes_a_downward_import(tmp_path):
+    probe = tmp_path / "probe_for_test.py"
+    probe.write_text(_CLEAN_PROBE, encoding="utf-8")
+    assert _upward(probe, "geo.io.probe_for_test") == []
+    # the same file read as the package facade (no layer) may import no room at all
+    facade = tmp_path / "__init__.py"
+    facade.write_text("from geo.crs import NINGBO_BOUNDS\n", encoding="utf-8")
+    assert _upward(facade, "geo") == ["line 1: geo.crs"]

@@ -1,6 +1,6 @@
 """Numbers and units as officials write them: "1,234.5", "１２３４．５", "12.5万元", "3亩", "—".
 
-Canonical units follow :mod:`geo.landmodel`: land in m² (1 亩 = 10000/15 m², 1 公顷 = 10000 m²),
+Canonical units follow :mod:`geo.landuse.model`: land in m² (1 亩 = 10000/15 m², 1 公顷 = 10000 m²),
 money in 万元, energy in 吨标准煤, emissions in 吨, electricity in 万千瓦时, staff in persons.
 A unit may be stated in the header ("用地面积(亩)") or in the cell ("3亩"); the cell wins.
 Nothing here guesses: a text that is not a number gives a problem string, never 0.

@@ -57,11 +57,13 @@ _MAX_ZIP_ENTRIES = 10_000
 
 
 FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "zip",
-                   ".shp": "shp", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx"}
+                   ".shp": "shp", ".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".toml": "toml"}
 
 
-_EXPECTED_CONTENT = {"gpkg": "sqlite", "geojson": "json", "zip": "zip", "xlsx": "zip",
-                     "shp": "shp", "csv": "text"}
+# Content each format may have (a TOML file starting with "[section]" sniffs as JSON).
+_EXPECTED_CONTENT = {"gpkg": ("sqlite",), "geojson": ("json",), "zip": ("zip",),
+                     "xlsx": ("zip",), "shp": ("shp",), "csv": ("text",),
+                     "toml": ("text", "json")}
 
 
 CONTENT_LABELS = {"sqlite": "an SQLite database (GeoPackage)", "zip": "a zip archive",
@@ -113,7 +115,7 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
         raise DataImportError(
             f"unsupported file type {suffix or '(no extension)'!r}", file=p.name,
             fix=f"use one of {allowed} (GeoPackage, GeoJSON, zipped Shapefile, CSV, Excel)")
-    if found != _EXPECTED_CONTENT[fmt]:
+    if found not in _EXPECTED_CONTENT[fmt]:
         raise DataImportError(
             f"the content is {CONTENT_LABELS[found]}, which does not match the extension "
             f"{suffix}", file=p.name,

@@ -39,6 +39,8 @@ from geo.io.safefile import MAX_BYTES, MAX_RATIO, MAX_UNZIPPED_BYTES, SafeSource
 
 __all__ = ["HEADER_SEPARATOR", "HeaderPredicate", "TableMeta", "read_table"]
 
+#: Formats :func:`read_table` reads unless told otherwise (all tables, no settings files).
+TABLE_FORMATS = ("gpkg", "geojson", "zip", "shp", "csv", "xlsx")
 #: A predicate telling whether one header cell is a header the caller knows.
 HeaderPredicate = Callable[[str], bool]
 
@@ -128,7 +130,8 @@ def read_table(
     DataImportError
         For unsafe, unreadable or unsupported files, naming the file and the fix.
     """
-    with open_safely(path, formats=formats, layer=layer, max_bytes=max_bytes,
+    allowed = TABLE_FORMATS if formats is None else formats
+    with open_safely(path, formats=allowed, layer=layer, max_bytes=max_bytes,
                      max_unzipped_bytes=max_unzipped_bytes, max_ratio=max_ratio) as src:
         if src.format == "csv":
             return _read_csv(src.path, is_header)

@@ -27,6 +27,7 @@ from geo.io.quantities import (
     unit_factor,
 )
 from geo.io.tables import HEADER_SEPARATOR
+from geo.labels import GEOMETRY_FIELD_LABELS, MAPPING_PREVIEW_COLUMNS
 from geo.landuse.model import ENTERPRISE_FIELDS, PARCEL_FIELDS, Field
 
 __all__ = ["GEOM_FIELD", "ColumnMap", "HeaderMapping", "FIELDS", "STATUS_LOOKUP",
@@ -159,10 +160,9 @@ _ALIASES = {"parcel": _build_aliases(PARCEL_FIELDS, _PARCEL_ALIASES),
             "enterprise": _build_aliases(ENTERPRISE_FIELDS, _ENTERPRISE_ALIASES)}
 
 
-FIELDS = {"parcel": {f.name: f for f in PARCEL_FIELDS}
-           | {GEOM_FIELD: Field(GEOM_FIELD, "图形", "geometry")},
-           "enterprise": {f.name: f for f in ENTERPRISE_FIELDS}
-           | {GEOM_FIELD: Field(GEOM_FIELD, "图形（点位）", "geometry")}}
+FIELDS = {kind: {f.name: f for f in fields}
+          | {GEOM_FIELD: Field(GEOM_FIELD, GEOMETRY_FIELD_LABELS[kind], "geometry")}
+          for kind, fields in (("parcel", PARCEL_FIELDS), ("enterprise", ENTERPRISE_FIELDS))}
 
 
 STATUS_LOOKUP = {header_key(w): s for s, words in _STATUS_WORDS.items() for w in words}
@@ -214,13 +214,17 @@ class HeaderMapping:
                      if f.required and self.column_for(f.name) is None)
 
     def to_frame(self) -> pd.DataFrame:
-        """Preview table: 表头, 字段, 字段名称, 单位, 换算系数, 说明 (one row per source header)."""
-        labels = FIELDS[self.kind]
-        rows = [{"表头": c.source, "字段": c.field, "字段名称": labels[c.field].label,
-                 "单位": c.unit, "换算系数": c.factor, "说明": c.note} for c in self.columns]
-        rows += [{"表头": h, "字段": "", "字段名称": "", "单位": "", "换算系数": np.nan,
-                  "说明": why} for h, why in self.ignored]
-        return pd.DataFrame(rows, columns=["表头", "字段", "字段名称", "单位", "换算系数", "说明"])
+        """Return the preview table, one row per source header.
+
+        Its columns are :data:`geo.labels.MAPPING_PREVIEW_COLUMNS` (表头, 字段, 字段名称 …).
+        """
+        fields = FIELDS[self.kind]
+        rows = [{"source": c.source, "field": c.field, "label": fields[c.field].label,
+                 "unit": c.unit, "factor": c.factor, "note": c.note} for c in self.columns]
+        rows += [{"source": h, "field": "", "label": "", "unit": "", "factor": np.nan,
+                  "note": why} for h, why in self.ignored]
+        return pd.DataFrame(rows, columns=list(MAPPING_PREVIEW_COLUMNS)).rename(
+            columns=MAPPING_PREVIEW_COLUMNS)
 
 
 

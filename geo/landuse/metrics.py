@@ -178,32 +178,57 @@ def aggregate(enterprises: pd.DataFrame, parcels: pd.DataFrame, *, level: str,
     if level not in AGG_LEVELS:
         raise ValueError(f"unknown level {level!r}. Fix: use one of {', '.join(AGG_LEVELS)}")
     col = AGG_LEVELS[level]
-    ent_units = _units_of(enterprises, col)
-    par_units = _units_of(parcels, col)
-    # one integer code per row, then every sum is a single np.bincount (fast at 10^6 rows)
+    index, ecode, pcode = _unit_codes(_units_of(enterprises, col), _units_of(parcels, col))
+    rows = _enterprise_figures(enterprises, ecode, index)
+    rows = _with_parcel_land(rows, parcels, pcode, _covered_parcels(enterprises, parcels))
+    rows = rows.reset_index()
+    rows.insert(1, "unit_name", rows["unit"].map(lambda u: (labels or {}).get(u, u)))
+    rows.insert(0, "level", level)
+    return rows
+
+
+def _unit_codes(ent_units: pd.Series, par_units: pd.Series
+                ) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Return the sorted units of both frames and each row's position among them (-1: none).
+
+    One integer code per row, then every sum is a single ``np.bincount`` (fast at 10^6 rows).
+    """
     ecodes, euniq = pd.factorize(ent_units, use_na_sentinel=True)
     pcodes, puniq = pd.factorize(par_units, use_na_sentinel=True)
     units = sorted({str(u) for u in euniq} | {str(u) for u in puniq})
     index = pd.Index(units, name="unit")
+    return index, _positions(index, ecodes, euniq), _positions(index, pcodes, puniq)
+
+
+def _positions(index: pd.Index, codes: np.ndarray, uniques: np.ndarray | pd.Index
+               ) -> np.ndarray:
+    """Map :func:`pandas.factorize` codes to positions in ``index``; the sentinel -1 stays -1."""
+    where = np.append(index.get_indexer([str(u) for u in uniques]), -1)
+    return where[codes]  # sentinel -1 picks the appended -1
+
+
+def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` of ``frame`` as floats (NaN where missing or not a number)."""
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+
+def _enterprise_figures(enterprises: pd.DataFrame, ecode: np.ndarray, index: pd.Index
+                        ) -> pd.DataFrame:
+    """Enterprise counts, the sums of :data:`_SUMMED` and the indicators, per unit."""
     n = len(index)
-    emap = np.append(index.get_indexer([str(u) for u in euniq]), -1)
-    ecode = emap[ecodes]  # sentinel -1 picks the appended -1
     eok = ecode >= 0
 
     def total(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.bincount(ecode[rows], weights=weights[rows], minlength=n)
-
-    def column(name: str) -> np.ndarray:
-        if name not in enterprises:
-            return np.full(len(enterprises), np.nan)
-        return pd.to_numeric(enterprises[name], errors="coerce").to_numpy(dtype=float)
 
     rows = pd.DataFrame(index=index)
     rows["enterprise_count"] = np.bincount(ecode[eok], minlength=n)
     above = (enterprises["scale"] == "规上").fillna(False).to_numpy(dtype=bool) \
         if "scale" in enterprises else np.zeros(len(enterprises), bool)
     rows["above_scale_count"] = np.bincount(ecode[eok & above], minlength=n)
-    values = {c: column(c) for c in _SUMMED}
+    values = {c: _numeric(enterprises, c) for c in _SUMMED}
     zeroed = {c: np.nan_to_num(v) for c, v in values.items()}
     for c, v in values.items():
         present = eok & ~np.isnan(v)
@@ -216,26 +241,33 @@ def aggregate(enterprises: pd.DataFrame, parcels: pd.DataFrame, *, level: str,
         rows[ind.key] = ratio(pd.Series(total(zeroed[ind.numerator], both), index=index),
                               pd.Series(total(zeroed[ind.denominator], both), index=index),
                               factor=ind.factor)
-    pmap = np.append(index.get_indexer([str(u) for u in puniq]), -1)
-    pcode = pmap[pcodes]
+    return rows
+
+
+def _covered_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> np.ndarray:
+    """Whether each parcel is named by some enterprise (its land is covered by their data)."""
+    covered_ids: set[str] = set()
+    if "parcel_id" in enterprises:
+        for cell in pd.unique(enterprises["parcel_id"].dropna()):
+            covered_ids.update(split_ids(cell))
+    if not len(parcels):
+        return np.zeros(0, bool)
+    return parcels["parcel_id"].astype(str).isin(covered_ids).to_numpy()
+
+
+def _with_parcel_land(rows: pd.DataFrame, parcels: pd.DataFrame, pcode: np.ndarray,
+                      covered: np.ndarray) -> pd.DataFrame:
+    """Add parcel counts, parcel land, covered land and the coverage share to ``rows``."""
+    n = len(rows)
     pok = pcode >= 0
     land = (pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(dtype=float)
             / M2_PER_MU) if "land_area_m2" in parcels else np.zeros(len(parcels))
     land_ok = pok & ~np.isnan(land)
     rows["parcel_count"] = np.bincount(pcode[pok], minlength=n)
     rows["parcel_land_mu"] = np.bincount(pcode[land_ok], weights=land[land_ok], minlength=n)
-    covered_ids: set[str] = set()
-    if "parcel_id" in enterprises:
-        for cell in pd.unique(enterprises["parcel_id"].dropna()):
-            covered_ids.update(split_ids(cell))
-    covered = parcels["parcel_id"].astype(str).isin(covered_ids).to_numpy() if len(parcels) \
-        else np.zeros(0, bool)
     cov = land_ok & covered
     rows["covered_land_mu"] = np.bincount(pcode[cov], weights=land[cov], minlength=n)
     rows["coverage_share"] = ratio(rows["covered_land_mu"], rows["parcel_land_mu"])
-    rows = rows.reset_index()
-    rows.insert(1, "unit_name", rows["unit"].map(lambda u: (labels or {}).get(u, u)))
-    rows.insert(0, "level", level)
     return rows
 
 

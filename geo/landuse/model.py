@@ -2,8 +2,9 @@
 
 Canonical internal units: land in m² (shown in 亩, 1 亩 = 10000/15 m²), money in 万元, energy in
 吨标准煤, emissions in 吨 (排放当量), electricity in 万千瓦时, staff in persons. Importers map the
-many headers officials use onto these fields (:data:`PARCEL_HEADERS`, :data:`ENTERPRISE_HEADERS`)
-and convert the units stated in the header or the cell.
+many headers officials use onto these fields (:mod:`geo.landuse.headers`) and convert the units
+stated in the header or the cell. Each field's own header (that of the input and sample files)
+comes from :data:`geo.labels.PARCEL_FIELD_HEADERS` / :data:`geo.labels.ENTERPRISE_FIELD_HEADERS`.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from geo.labels import ENTERPRISE_FIELD_HEADERS, PARCEL_FIELD_HEADERS
+
 __all__ = [
     "Field", "PARCEL_FIELDS", "ENTERPRISE_FIELDS", "PARCEL_STATUSES", "SCALES",
-    "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "field_label", "is_sample_label",
+    "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "is_sample_label",
     "split_ids",
 ]
 
@@ -39,7 +42,8 @@ class Field:
     name : str
         Internal snake_case name.
     label : str
-        Chinese label used in tables and exports.
+        Chinese header of the input and sample files (from :data:`geo.labels.PARCEL_FIELD_HEADERS`
+        or :data:`geo.labels.ENTERPRISE_FIELD_HEADERS`).
     kind : {"id", "text", "number", "int", "year", "status", "scale"}
     unit : str
         Canonical unit ("" for none); ``"m2"`` and ``"wan"`` fields accept unit conversion.
@@ -53,48 +57,50 @@ class Field:
     required: bool = False
 
 
+def _parcel(name: str, kind: str, unit: str = "", *, required: bool = False) -> Field:
+    return Field(name, PARCEL_FIELD_HEADERS[name], kind, unit, required)
+
+
+def _enterprise(name: str, kind: str, unit: str = "", *, required: bool = False) -> Field:
+    return Field(name, ENTERPRISE_FIELD_HEADERS[name], kind, unit, required)
+
+
 PARCEL_FIELDS = (
-    Field("parcel_id", "宗地编号", "id", required=True),
-    Field("land_area_m2", "用地面积（平方米）", "number", "m2"),
-    Field("land_use", "用地性质", "text"),
-    Field("floor_area_m2", "建筑面积（平方米）", "number", "m2"),
-    Field("far", "容积率", "number"),
-    Field("status", "生产状态", "status"),
-    Field("year", "年度", "year"),
-    Field("data_label", "数据性质", "text"),
+    _parcel("parcel_id", "id", required=True),
+    _parcel("land_area_m2", "number", "m2"),
+    _parcel("land_use", "text"),
+    _parcel("floor_area_m2", "number", "m2"),
+    _parcel("far", "number"),
+    _parcel("status", "status"),
+    _parcel("year", "year"),
+    _parcel("data_label", "text"),
 )
 ENTERPRISE_FIELDS = (
-    Field("credit_code", "统一社会信用代码", "id", required=True),
-    Field("name", "企业名称", "text"),
-    Field("parcel_id", "宗地编号", "id"),
-    Field("lon", "经度", "number"),
-    Field("lat", "纬度", "number"),
-    Field("scale", "规模", "scale"),
-    Field("industry", "行业", "text"),
-    Field("year", "年度", "year"),
-    Field("land_area_m2", "企业用地面积（平方米）", "number", "m2"),
-    Field("tax_wan", "税收（万元）", "number", "wan"),
-    Field("value_added_wan", "工业增加值（万元）", "number", "wan"),
-    Field("revenue_wan", "营业收入（万元）", "number", "wan"),
-    Field("energy_tce", "综合能耗（吨标准煤）", "number"),
-    Field("emission_t", "排放当量（吨）", "number"),
-    Field("power_10k_kwh", "用电量（万千瓦时）", "number"),
-    Field("employees", "从业人员（人）", "int"),
-    Field("rd_wan", "研发经费（万元）", "number", "wan"),
-    Field("data_label", "数据性质", "text"),
+    _enterprise("credit_code", "id", required=True),
+    _enterprise("name", "text"),
+    _enterprise("parcel_id", "id"),
+    _enterprise("lon", "number"),
+    _enterprise("lat", "number"),
+    _enterprise("scale", "scale"),
+    _enterprise("industry", "text"),
+    _enterprise("year", "year"),
+    _enterprise("land_area_m2", "number", "m2"),
+    _enterprise("tax_wan", "number", "wan"),
+    _enterprise("value_added_wan", "number", "wan"),
+    _enterprise("revenue_wan", "number", "wan"),
+    _enterprise("energy_tce", "number"),
+    _enterprise("emission_t", "number"),
+    _enterprise("power_10k_kwh", "number"),
+    _enterprise("employees", "int"),
+    _enterprise("rd_wan", "number", "wan"),
+    _enterprise("data_label", "text"),
 )
-
-_LABELS = {f.name: f.label for f in PARCEL_FIELDS + ENTERPRISE_FIELDS}
 
 
 def is_sample_label(label: object) -> bool:
     """Whether a 数据性质 text marks synthetic 示例数据 (the one test every module uses)."""
     return isinstance(label, str) and "示例" in label
 
-
-def field_label(name: str) -> str:
-    """Chinese label of a canonical field (the name itself when unknown)."""
-    return _LABELS.get(name, name)
 
 def split_ids(value: object) -> list[str]:
     """Parcel ids of a cell that may list several ("A;B", "A、B", "A，B")."""

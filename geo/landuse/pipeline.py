@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from geo.export import ExportNotes
+from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
 from geo.landuse.ingest import REPORT_COLUMNS
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
@@ -69,8 +70,10 @@ class Analysis:
         Parameters
         ----------
         view : {"units", "parcels", "enterprises"}
-            Level tables carry the units' (schematic) outlines; parcel and enterprise lists
-            carry the parcels' geometry (synthetic or imported).
+            Level tables say where their units come from; enterprise lists how each
+            enterprise is placed. The geometry line is written by the exporter from the rows'
+            ``geometry_quality`` (schematic units, reference districts, sample or imported
+            parcels).
         extra : mapping, optional
             Further lines (level, files, filters).
 
@@ -82,19 +85,15 @@ class Analysis:
         """
         if view not in ("units", "parcels", "enterprises"):
             raise ValueError(f"unknown view {view!r}. Fix: use units, parcels or enterprises")
-        parcels = ("示例数据：宗地图形为程序合成" if self.is_sample
-                   else "宗地图形来自导入的文件")
-        geometry = (f"汇总单元（分片、集聚区、产业带）的图形为示意范围，非官方边界；{parcels}"
-                    if view == "units" else
-                    f"{parcels}；企业位于自身坐标或其（首个）宗地内一点" if view == "enterprises"
-                    else parcels)
         profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
                                        else "")
         lines: dict[str, object] = {"数据年度": self.year or "未注明",
                                     "评价方案": self.profile.name}
         if view == "units":
             lines["汇总单元"] = UNIT_SOURCES
-        return ExportNotes(nature=self.data_label, geometry=geometry, units=FIGURE_UNITS,
+        if view == "enterprises":
+            lines["企业位置"] = "企业自身坐标；无坐标时为其（首个）宗地内一点"
+        return ExportNotes(nature=self.data_label, units=FIGURE_UNITS,
                            sources=f"{self.data_label}；评价方案：{profile}",
                            extra={**lines, **(extra or {})})
 
@@ -149,7 +148,7 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     enterprises : DataFrame
         Canonical enterprises (``parcel_id`` and/or ``lon``/``lat``).
     catalog : mapping
-        From :func:`geo.load_catalog` (sub-zones and districts are used).
+        From :func:`geo.zones.catalog.load_catalog` (sub-zones and districts are used).
     profile : ScoringProfile
         From :func:`geo.landuse.scoring.load_profile`.
     data_label : str, keyword-only
@@ -249,6 +248,9 @@ def _choose_year(year: int | None, in_ent: list[int], in_par: list[int],
                  lines: list[dict[str, object]]) -> int | None:
     """Choose the year: the one asked for (which the data must hold), else the latest."""
     found = in_ent or in_par
+    if year is not None and not is_year(year):
+        raise ValueError(f"{year} is not a year (field 年度). Fix: give a year from "
+                         f"{YEAR_MIN} to {YEAR_MAX}, or none for the latest in the files")
     if year is not None and found and year not in set(in_ent) | set(in_par):
         raise ValueError(f"no data for year {year} (field 年度): {files[0]} holds "
                          f"{_held(in_par)}, {files[1]} holds {_held(in_ent)}. "

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._errors import RegisterError
+from geo._errors import DataImportError, RegisterError
 from geo.export import neutralise_formula
 from geo.io.atomic import write_atomic
-from geo.io.quantities import is_year
+from geo.io.quantities import parse_year
+from geo.io.tables import read_table
 from geo.labels import REGISTER_HEADERS
 from geo.landuse.model import CLEARANCE_STATUSES
 
@@ -45,11 +46,13 @@ def _empty_register() -> pd.DataFrame:
 
 
 def load_register(path: str | Path) -> pd.DataFrame:
-    """Read the clearance register (CSV, UTF-8 with or without BOM); empty when absent.
+    """Read the clearance register (CSV, UTF-8 or GBK); empty when the file is absent.
 
-    Headers may be the Chinese ones of :data:`REGISTER_HEADERS` (as written by
-    :func:`save_register`) or the English column names; ``年度``, ``备注``, ``数据性质`` and the
-    update columns are optional.
+    The file is read through :func:`geo.io.tables.read_table` (size and content checked,
+    rows numbered as the official sees them). Headers may be the Chinese ones of
+    :data:`REGISTER_HEADERS` (as written by :func:`save_register`) or the English column names;
+    ``年度``, ``备注``, ``数据性质`` and the update columns are optional. Years are kept as
+    four digits ("2023年" reads as "2023").
 
     Raises
     ------
@@ -60,8 +63,13 @@ def load_register(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         return _empty_register()
-    df = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False).map(_restore)
-    df.columns = [str(c).strip() for c in df.columns]
+    try:
+        table, _ = read_table(path, formats=("csv",))
+    except DataImportError as err:
+        raise RegisterError(err.problem, file=str(path), feature=err.feature, field=err.field,
+                            fix=err.fix) from err
+    rows = table.index.to_list()
+    df = pd.DataFrame(table).reset_index(drop=True).map(_restore)
     df = df.rename(columns={zh: en for en, zh in REGISTER_HEADERS.items()})
     missing = [REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu")
                if c not in df.columns]
@@ -73,14 +81,15 @@ def load_register(path: str | Path) -> pd.DataFrame:
     for c in REGISTER_COLUMNS:
         if c not in df:
             df[c] = ""
-    for n, row in enumerate(df.itertuples(index=False), start=2):
+    for n, row in zip(rows, df.itertuples(index=False), strict=True):
         _check_row(row._asdict(), f"row {n}", str(path))
     dup = df["parcel_id"].duplicated()
     if dup.any():
-        first = df.index[dup][0]
-        raise RegisterError("duplicate parcel", file=str(path), feature=f"row {first + 2}",
+        first = rows[int(df.index[dup][0])]
+        raise RegisterError("duplicate parcel", file=str(path), feature=f"row {first}",
                             field="宗地编号", fix="keep one register line per parcel")
     df["area_mu"] = pd.to_numeric(df["area_mu"])
+    df["year"] = df["year"].map(_normal_year)
     return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
 
 
@@ -96,7 +105,7 @@ def _check_row(row: Mapping[str, object], where: str, file: str) -> None:
     if pd.isna(area) or area <= 0:
         raise RegisterError(f"area {row['area_mu']!r} is not a positive number", file=file,
                             feature=where, field="面积（亩）", fix="give the parcel's area in 亩")
-    if str(row["year"]).strip() and not _is_year(row["year"]):
+    if not _is_year(row["year"]):
         raise RegisterError(f"year {row['year']!r} is not a year", file=file, feature=where,
                             field="年度",
                             fix="give a four-digit year (e.g. 2025) or leave it empty")
@@ -111,9 +120,16 @@ def _year_text(value: object) -> str:
     return str(value).strip()
 
 
+def _normal_year(value: object) -> str:
+    """Return a valid year cell as four digits ("2023年" → "2023"); empty stays ""."""
+    year, _ = parse_year(_year_text(value))
+    return "" if year is None else str(year)
+
+
 def _is_year(value: object) -> bool:
-    text = _year_text(value)
-    return text.isdigit() and len(text) == 4 and is_year(int(text))
+    """Apply the one year rule of :func:`geo.io.quantities.parse_year` (empty is allowed)."""
+    _, problem = parse_year(_year_text(value))
+    return not problem
 
 
 def _inert_cell(value: object) -> object:
@@ -155,7 +171,7 @@ def _check_change(change: Mapping[str, object], pid: str) -> None:
         raise RegisterError(f"unknown status {status!r}", feature=where, field="状态",
                             fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
     year = change.get("year")
-    if _year_text(year) and not _is_year(year):
+    if not _is_year(year):
         raise RegisterError(f"year {year!r} is not a year", feature=where, field="年度",
                             fix="give a four-digit year (e.g. 2025) or leave it empty")
     if "area_mu" in change:
@@ -176,7 +192,7 @@ def _apply_fields(reg: pd.DataFrame, i: int, change: Mapping[str, object]
         new: Any = "" if value is None or (isinstance(value, float) and np.isnan(value)) \
             else value
         if field == "year":
-            new = _year_text(new)
+            new = _normal_year(new)
         same = (str(old) == str(new)) or (field == "area_mu" and pd.notna(old) and old != ""
                                           and float(old) == float(new))
         if same:

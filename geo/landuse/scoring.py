@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._errors import ProfileError
+from geo._errors import DataImportError, ProfileError
+from geo.io.safefile import open_safely
 from geo.landuse.metrics import INDICATORS, ratio
 from geo.landuse.model import SCALES
 
@@ -36,6 +37,8 @@ __all__ = ["IndicatorRule", "LowlandRules", "ScoringProfile", "DEFAULT_PROFILE",
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
 CLASSES = ("A", "B", "C", "D")
+#: Largest scoring profile accepted (bytes): a profile is a page of settings.
+PROFILE_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,15 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Read a profile through the guarded reader (a TOML text file of at most 1 MB)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with open_safely(path, formats=("toml",), max_bytes=PROFILE_MAX_BYTES) as src:
+            return tomllib.loads(src.path.read_bytes().decode("utf-8"))
+    except DataImportError as err:
+        raise _fail(str(path), "(file)", err.problem, err.fix) from err
+    except UnicodeDecodeError as err:
+        raise _fail(str(path), "(file)", "is not UTF-8 text",
+                    "save the profile as UTF-8 (e.g. with a plain-text editor)") from err
     except tomllib.TOMLDecodeError as err:
         raise _fail(str(path), "(file)", f"not valid TOML: {err}",
                     "fix the syntax; compare with data/profiles/default.toml") from err

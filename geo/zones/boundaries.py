@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import BoundaryImportError, DataImportError
-from geo.crs import MU_PER_KM2, NINGBO_BOUNDS, STORAGE_CRS, area_km2
+from geo.crs import MU_PER_KM2, STORAGE_CRS, area_km2, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.io.atomic import write_atomic
 from geo.io.tables import read_table
@@ -160,9 +160,7 @@ def _repaired(geom: BaseGeometry, row_no: int, report: ImportReport) -> BaseGeom
 
 
 def _check_inside_ningbo(geom: BaseGeometry, file: str, row_no: int, label: str) -> None:
-    minx, miny, maxx, maxy = geom.bounds
-    if minx < NINGBO_BOUNDS[0] or maxx > NINGBO_BOUNDS[2] or miny < NINGBO_BOUNDS[1] \
-            or maxy > NINGBO_BOUNDS[3]:
+    if not within(geom.bounds):
         raise BoundaryImportError(
             "geometry lies outside Ningbo", file=file, feature=f"row {row_no} ({label})",
             field="geometry",

@@ -3,7 +3,7 @@
 The source tables hold what the plans say (names, parents, industries, stated areas, each
 with its seed file and line) plus, for each entity, an anchor point at the real location of
 the named place. This module turns them into layers with schematic geometry (see
-:mod:`geo.schematic`). It is run by ``scripts/build_catalog.py``; the app only reads the
+:mod:`geo.zones.schematic`). It is run by ``scripts/build_catalog.py``; the app only reads the
 result.
 """
 
@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo._errors import CatalogValidationError
 from geo.crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
+from geo.io.atomic import write_atomic
 from geo.zones.catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
 from geo.zones.schematic import fit_area, land_part_at, schematic_octagon, to_storage
 from geo.zones.taxonomy import join_tags, tags_for_phrase
@@ -80,22 +81,46 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
     if districts is None:
         districts = gpd.read_file(DATA_DIR / LEVEL_FILES["district"])
     dist_proj = dict(zip(districts["name"], districts.to_crs(AREA_CRS).geometry, strict=True))
-
     zones_src = _read_csv(src / "zones.csv")
-    zone_by_id = {z["id"]: z for z in zones_src}
-    phrases: dict[str, list[dict[str, str]]] = {z["id"]: [] for z in zones_src}
-    ind_path = src / "zone_industries.csv"
-    if ind_path.exists():
-        for n, row in enumerate(_read_csv(ind_path), start=2):
-            if row["zone_id"] not in phrases or row["scope"] not in ("zone", "belt"):
-                raise CatalogValidationError(
-                    "unknown zone_id or scope", file=str(ind_path), feature=f"row {n}",
-                    field="zone_id/scope",
-                    fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'")
-            phrases[row["zone_id"]].append(row)
+    phrases = _read_industry_phrases(src / "zone_industries.csv", zones_src)
+    subzones = _build_subzones(src, dist_proj, {z["id"]: z for z in zones_src})
+    zones = _build_zones(zones_src, phrases, subzones)
+    layers = {"zone": zones, "subzone": _tag_subzones(subzones, zones),
+              "town": _build_towns(src, dist_proj), "branch": _build_branches(src, dist_proj)}
+    layers["base"] = _build_bases(src, layers, districts)
+    return layers
 
-    # Sub-zones: octagons at the anchor, clipped to the district's land part, and cut by
-    # every sub-zone drawn before (so no two sub-zones overlap, whatever their zone).
+
+def _read_industry_phrases(path: Path, zones_src: list[dict[str, str]]
+                           ) -> dict[str, list[dict[str, str]]]:
+    """Rows of ``zone_industries.csv`` by zone id (none for a zone when the file is absent)."""
+    phrases: dict[str, list[dict[str, str]]] = {z["id"]: [] for z in zones_src}
+    if not path.exists():
+        return phrases
+    for n, row in enumerate(_read_csv(path), start=2):
+        if row["zone_id"] not in phrases or row["scope"] not in ("zone", "belt"):
+            raise CatalogValidationError(
+                "unknown zone_id or scope", file=str(path), feature=f"row {n}",
+                field="zone_id/scope",
+                fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'")
+        phrases[row["zone_id"]].append(row)
+    return phrases
+
+
+def _projected_to_storage(rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    """Frame ``rows`` (geometry in :data:`AREA_CRS`) and bring it to the storage CRS."""
+    gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=AREA_CRS)
+    gdf["geometry"] = to_storage(list(gdf.geometry)).values
+    return gdf.set_crs(STORAGE_CRS, allow_override=True)
+
+
+def _build_subzones(src: Path, dist_proj: dict, zone_by_id: dict[str, dict[str, str]]
+                    ) -> gpd.GeoDataFrame:
+    """Sub-zones: octagons at the anchor, clipped to the district's land part.
+
+    Each is cut by every sub-zone drawn before, so no two sub-zones overlap, whatever their
+    zone. Industry tags and areas are added later (:func:`_tag_subzones`).
+    """
     sub_rows: list[dict[str, object]] = []
     drawn: list[BaseGeometry] = []
     for row in _read_csv(src / "subzones.csv"):
@@ -112,10 +137,12 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
             "source": f"{SEED_001}:{row['line']} (表4-1)",
             "geometry": shape,
         })
-    subzones = gpd.GeoDataFrame(sub_rows, geometry="geometry", crs=AREA_CRS)
-    subzones["geometry"] = to_storage(list(subzones.geometry)).values
-    subzones = subzones.set_crs(STORAGE_CRS, allow_override=True)
+    return _projected_to_storage(sub_rows)
 
+
+def _build_zones(zones_src: list[dict[str, str]], phrases: dict[str, list[dict[str, str]]],
+                 subzones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Zones: the union of their sub-zones, with their stated and belt industries."""
     zone_rows = []
     for z in zones_src:
         parts = subzones[subzones["zone_id"] == z["id"]]
@@ -138,11 +165,18 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
             "source": f"{SEED_001}:{z['name_line']} (表4-1)",
             "geometry": shapely.union_all(list(parts.geometry)),
         })
-    zones = _with_areas(gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=STORAGE_CRS))
+    return _with_areas(gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=STORAGE_CRS))
+
+
+def _tag_subzones(subzones: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Give each sub-zone its zone's industry tags, then its areas."""
     zone_tags = dict(zip(zones["id"], zones["industry_tags"], strict=True))
     subzones["industry_tags"] = subzones["zone_id"].map(zone_tags)
-    subzones = _with_areas(subzones)
+    return _with_areas(subzones)
 
+
+def _build_towns(src: Path, dist_proj: dict) -> gpd.GeoDataFrame:
+    """Towns: points at their anchor (checked to lie on their district's land)."""
     town_rows = []
     for t in _read_csv(src / "towns.csv"):
         pt = Point(float(t["anchor_lon"]), float(t["anchor_lat"]))
@@ -156,9 +190,12 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
             "source": f"{SEED_001}:{t['name_line']}-{t['industry_line']} (表4-2)",
             "geometry": pt,
         })
-    towns = gpd.GeoDataFrame(town_rows, geometry="geometry", crs=STORAGE_CRS)
+    return gpd.GeoDataFrame(town_rows, geometry="geometry", crs=STORAGE_CRS)
 
-    branch_rows = []
+
+def _build_branches(src: Path, dist_proj: dict) -> gpd.GeoDataFrame:
+    """High-tech branches: shapes of their planned area around the anchor, on land."""
+    branch_rows: list[dict[str, object]] = []
     for b in _read_csv(src / "branches.csv"):
         center, land = _land(dist_proj, b, "branches.csv")
         shape = fit_area(center, float(b["planned_area_km2"]) * 1e6, clip=land)
@@ -173,13 +210,7 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
                        f"面积 {b['area_line']}, 产业定位 {b['positioning_lines']})"),
             "geometry": shape,
         })
-    branches = gpd.GeoDataFrame(branch_rows, geometry="geometry", crs=AREA_CRS)
-    branches["geometry"] = to_storage(list(branches.geometry)).values
-    branches = _with_areas(branches.set_crs(STORAGE_CRS, allow_override=True))
-
-    layers = {"zone": zones, "subzone": subzones, "town": towns, "branch": branches}
-    layers["base"] = _build_bases(src, layers, districts)
-    return layers
+    return _with_areas(_projected_to_storage(branch_rows))
 
 
 def _build_bases(src: Path, layers: dict[str, gpd.GeoDataFrame], districts: gpd.GeoDataFrame
@@ -205,14 +236,31 @@ def _build_bases(src: Path, layers: dict[str, gpd.GeoDataFrame], districts: gpd.
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=STORAGE_CRS)
 
 
+#: GDAL layer options of the catalogue's GeoJSON files.
+_GEOJSON_OPTIONS = {"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"}
+
+
 def write_layers(layers: dict[str, gpd.GeoDataFrame], *, data_dir: Path | None = None) -> None:
-    """Write layers as GeoJSON (RFC 7946, 7 decimals), each via a temporary file."""
+    """Write layers as GeoJSON (RFC 7946, 7 decimals), each atomically.
+
+    Parameters
+    ----------
+    layers : dict of str to GeoDataFrame
+        Layers by level (keys of :data:`geo.zones.catalog.LEVEL_FILES`).
+    data_dir : Path, keyword-only
+        Target folder (default ``data/parks``).
+    """
     out_dir = Path(data_dir or DATA_DIR)
     for level, gdf in layers.items():
-        path = out_dir / LEVEL_FILES[level]
-        tmp = path.with_suffix(".tmp.geojson")
-        frame = pd.DataFrame(gdf.drop(columns="geometry"))
-        out = gpd.GeoDataFrame(frame, geometry=gdf.geometry.values, crs=STORAGE_CRS)
-        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options={
-            "RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"})
-        tmp.replace(path)
+        _write_layer(gdf, out_dir / LEVEL_FILES[level])
+
+
+def _write_layer(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    """Write one layer via :func:`geo.io.atomic.write_atomic` (temporary ``.geojson``)."""
+    frame = pd.DataFrame(gdf.drop(columns="geometry"))
+    out = gpd.GeoDataFrame(frame, geometry=gdf.geometry.values, crs=STORAGE_CRS)
+
+    def write(tmp: Path) -> None:
+        out.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options=_GEOJSON_OPTIONS)
+
+    write_atomic(path, write, suffix=".geojson")

@@ -16,7 +16,7 @@ district  districts.geojson                10 区县（市）, real boundaries (
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,11 +25,12 @@ import pandas as pd
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from geo._errors import CatalogValidationError
-from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, area_km2
+from geo._errors import CatalogValidationError, DataImportError
+from geo.crs import STORAGE_CRS, area_km2, within
 from geo.export import ExportNotes
+from geo.io.safefile import open_safely
 from geo.labels import LEVEL_LABELS, SCHEMATIC_NOTICE
-from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
+from geo.zones.taxonomy import canonical_tags, split_tags
 
 __all__ = [
     "DATA_DIR",
@@ -43,8 +44,6 @@ __all__ = [
     "load_catalog",
     "validate_layer",
     "validate_catalog",
-    "filter_layer",
-    "filter_by_industry",
     "districts_of",
     "export_notes",
     "CATALOG_SOURCES",
@@ -151,9 +150,7 @@ def _check_geometry_present_and_valid(geom: BaseGeometry | None, label: str, fil
 
 
 def _check_inside_ningbo(geom: BaseGeometry, label: str, file: str) -> None:
-    minx, miny, maxx, maxy = geom.bounds
-    bx0, by0, bx1, by1 = NINGBO_BOUNDS
-    if minx < bx0 or miny < by0 or maxx > bx1 or maxy > by1:
+    if not within(geom.bounds):
         raise CatalogValidationError(
             f"geometry bounds {tuple(round(v, 4) for v in geom.bounds)} lie outside Ningbo",
             file=file, feature=label, field="geometry",
@@ -382,8 +379,11 @@ def load_layer(level: str, *, data_dir: Path | str | None = None, validate: bool
             "file not found", file=str(path),
             fix="run from the project folder, or rebuild with python scripts/build_catalog.py",
         )
-    try:
-        raw = gpd.read_file(path, engine="pyogrio")
+    try:  # the folder may be a user's (NINGBO_PARKS_DIR): opened through the guarded reader
+        with open_safely(path, formats=("geojson",)) as src:
+            raw = gpd.read_file(src.path, engine="pyogrio")
+    except DataImportError as exc:
+        raise CatalogValidationError(exc.problem, file=str(path), fix=exc.fix) from exc
     except Exception as exc:  # pyogrio raises several DataSourceError types
         raise CatalogValidationError(
             f"cannot be read ({type(exc).__name__}: {exc})", file=str(path),
@@ -420,122 +420,6 @@ def load_catalog(*, data_dir: Path | str | None = None, validate: bool = True
     return catalog
 
 
-def _raw_phrase_columns(gdf: gpd.GeoDataFrame) -> list[str]:
-    cols = ("leading_industries", "belt_industries", "leading_industry", "positioning")
-    return [c for c in cols if c in gdf]
-
-
-def _industry_mask(gdf: gpd.GeoDataFrame, query: str) -> tuple[pd.Series, pd.Series]:
-    """Rows matching ``query`` and how: by canonical tag, or by the raw phrase text."""
-    query = query.strip()
-    tags = [query] if query in set(canonical_tags()) else tags_for_phrase(query)
-    tag_hit = gdf["industry_tags"].map(lambda v: bool(set(split_tags(v)) & set(tags)))
-    raw_hit = pd.Series(False, index=gdf.index)
-    if query not in set(canonical_tags()):
-        for col in _raw_phrase_columns(gdf):
-            raw_hit |= gdf[col].astype("string").fillna("").str.contains(query, regex=False)
-    how = pd.Series("", index=gdf.index, dtype="string")
-    how[tag_hit] = "标签"
-    how[raw_hit] = "原文"
-    how[tag_hit & raw_hit] = "标签+原文"
-    return (tag_hit | raw_hit).astype(bool), how
-
-
-def filter_layer(
-    gdf: gpd.GeoDataFrame,
-    *,
-    industries: Iterable[str] | None = None,
-    belt: str | None = None,
-    district: str | None = None,
-    name: str | None = None,
-) -> gpd.GeoDataFrame:
-    """Filter one layer by industry, belt, district and name.
-
-    Parameters
-    ----------
-    gdf : GeoDataFrame
-        A catalogue layer.
-    industries : iterable of str, keyword-only
-        Canonical tags or free phrases; a row matches if it matches any of them.
-    belt : str, keyword-only
-        One of :data:`BELTS`; layers without a ``belt`` column raise ``ValueError``.
-    district : str, keyword-only
-        A district name such as "北仑区".
-    name : str, keyword-only
-        Substring of the name.
-
-    Returns
-    -------
-    GeoDataFrame
-        The matching rows (a copy), in original order.
-    """
-    mask = pd.Series(True, index=gdf.index)
-    industries = [q for q in (industries or []) if q and q.strip()]
-    if industries:
-        if "industry_tags" not in gdf.columns:
-            raise ValueError(
-                "this layer has no industries. Fix: filter zones, sub-zones, towns, "
-                "branches or bases by industry"
-            )
-        any_hit = pd.Series(False, index=gdf.index)
-        for q in industries:
-            any_hit |= _industry_mask(gdf, q)[0]
-        mask &= any_hit
-    if belt:
-        if belt not in BELTS:
-            raise ValueError(f"unknown belt {belt!r}. Fix: use one of {', '.join(BELTS)}")
-        if "belt" not in gdf.columns:
-            raise ValueError(
-                f"belt {belt!r}: only zones and sub-zones carry a belt. Fix: choose level "
-                "zone or subzone, or filter by district"
-            )
-        mask &= gdf["belt"] == belt
-    if district:
-        col = "districts" if "districts" in gdf.columns else "district"
-        if col not in gdf.columns:
-            col = "name"
-        mask &= gdf[col].map(lambda v: district in districts_of(v) or v == district)
-    if name:
-        mask &= gdf["name"].astype("string").str.contains(name.strip(), regex=False)
-    return gdf.loc[mask].copy()
-
-
-def filter_by_industry(
-    catalog: Mapping[str, gpd.GeoDataFrame], query: str, *, levels: Iterable[str] | None = None
-) -> gpd.GeoDataFrame:
-    """Entities of every layer that match an industry tag or free phrase.
-
-    Parameters
-    ----------
-    catalog : mapping of level to GeoDataFrame
-        As returned by :func:`load_catalog`.
-    query : str
-        A canonical tag ("汽车") or any phrase ("膜材料", "智能电器"). A phrase matches
-        rows whose stated industry text contains it, and rows carrying the tags it maps to.
-    levels : iterable of str, keyword-only
-        Restrict to these levels (default: all with industries).
-
-    Returns
-    -------
-    GeoDataFrame
-        Columns ``level``, ``level_label``, ``id``, ``name``, ``industry_tags``,
-        ``match`` (标签 / 原文 / 标签+原文), ``geometry_quality``, ``geometry``; EPSG:4326.
-    """
-    if not query or not query.strip():
-        raise ValueError("empty industry query. Fix: give a tag such as 汽车 or a phrase")
-    frames = []
-    for level in levels or [lvl for lvl in LEVELS if lvl != "district"]:
-        gdf = catalog[level]
-        hit, how = _industry_mask(gdf, query)
-        part = gdf.loc[hit, ["id", "name", "industry_tags", "geometry_quality", "geometry"]].copy()
-        part.insert(0, "level_label", LEVEL_LABELS[level])
-        part.insert(0, "level", level)
-        part["match"] = how[hit]
-        frames.append(part)
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)
-
-
 #: Where the catalogue comes from, for the 说明 sheet of its exports.
 CATALOG_SOURCES = (
     "《宁波市制造业高质量发展“十四五”规划》表4-1/4-2/4-3；《宁波市科技创新“十四五”规划》"
@@ -554,6 +438,6 @@ def export_notes(extra: Mapping[str, object] | None = None) -> ExportNotes:
     -------
     ExportNotes
     """
-    return ExportNotes(nature="规划平台名录（据规划文本整理）", geometry=SCHEMATIC_NOTICE,
+    return ExportNotes(nature="规划平台名录（据规划文本整理）",
                        units="面积：平方公里与亩（1 亩 = 10000/15 平方米）",
                        sources=CATALOG_SOURCES, extra=dict(extra or {}))

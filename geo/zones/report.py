@@ -35,7 +35,7 @@ def profile_html(profile: EntityProfile, *, filters: dict[str, str] | None = Non
     Parameters
     ----------
     profile : EntityProfile
-        From :func:`geo.profile.entity_profile`.
+        From :func:`geo.zones.profile.entity_profile`.
     filters : dict, keyword-only
         Filter lines to print under the title (optional).
 

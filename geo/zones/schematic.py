@@ -3,7 +3,7 @@
 The plans name places but publish no polygons. We draw an octagon (visibly not a surveyed
 outline) at the real location of the named town, street or area, clipped to the land part of
 the correct district, and label it ``geometry_quality = "schematic"``. Official boundaries
-replace it through :func:`geo.boundaries.import_boundaries`.
+replace it through :func:`geo.zones.boundaries.import_boundaries`.
 """
 
 from __future__ import annotations

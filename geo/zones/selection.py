@@ -6,15 +6,19 @@ official downloads" cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import pandas as pd
 
+from geo.crs import STORAGE_CRS
 from geo.labels import LEVEL_LABELS
-from geo.zones.catalog import BELTS, filter_layer
+from geo.zones.catalog import BELTS, LEVELS, districts_of
+from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
 
-__all__ = ["Filters", "MAP_LEVELS", "select", "describe_filters"]
+__all__ = ["Filters", "MAP_LEVELS", "select", "describe_filters", "filter_layer",
+           "filter_by_industry"]
 
 #: Layers an official can switch on and filter (districts are always drawn as outlines).
 MAP_LEVELS = ("zone", "subzone", "town", "branch", "base")
@@ -67,7 +71,7 @@ def select(
     Parameters
     ----------
     catalog : mapping of level to GeoDataFrame
-        As returned by :func:`geo.load_catalog`.
+        As returned by :func:`geo.zones.catalog.load_catalog`.
     filters : Filters
 
     Returns
@@ -100,3 +104,119 @@ def describe_filters(filters: Filters) -> dict[str, str]:
         "筛选·区县": filters.district or "（不限）",
         "筛选·名称": filters.name or "（不限）",
     }
+
+
+def _raw_phrase_columns(gdf: gpd.GeoDataFrame) -> list[str]:
+    cols = ("leading_industries", "belt_industries", "leading_industry", "positioning")
+    return [c for c in cols if c in gdf]
+
+
+def _industry_mask(gdf: gpd.GeoDataFrame, query: str) -> tuple[pd.Series, pd.Series]:
+    """Rows matching ``query`` and how: by canonical tag, or by the raw phrase text."""
+    query = query.strip()
+    tags = [query] if query in set(canonical_tags()) else tags_for_phrase(query)
+    tag_hit = gdf["industry_tags"].map(lambda v: bool(set(split_tags(v)) & set(tags)))
+    raw_hit = pd.Series(False, index=gdf.index)
+    if query not in set(canonical_tags()):
+        for col in _raw_phrase_columns(gdf):
+            raw_hit |= gdf[col].astype("string").fillna("").str.contains(query, regex=False)
+    how = pd.Series("", index=gdf.index, dtype="string")
+    how[tag_hit] = "标签"
+    how[raw_hit] = "原文"
+    how[tag_hit & raw_hit] = "标签+原文"
+    return (tag_hit | raw_hit).astype(bool), how
+
+
+def filter_layer(
+    gdf: gpd.GeoDataFrame,
+    *,
+    industries: Iterable[str] | None = None,
+    belt: str | None = None,
+    district: str | None = None,
+    name: str | None = None,
+) -> gpd.GeoDataFrame:
+    """Filter one layer by industry, belt, district and name.
+
+    Parameters
+    ----------
+    gdf : GeoDataFrame
+        A catalogue layer.
+    industries : iterable of str, keyword-only
+        Canonical tags or free phrases; a row matches if it matches any of them.
+    belt : str, keyword-only
+        One of :data:`BELTS`; layers without a ``belt`` column raise ``ValueError``.
+    district : str, keyword-only
+        A district name such as "北仑区".
+    name : str, keyword-only
+        Substring of the name.
+
+    Returns
+    -------
+    GeoDataFrame
+        The matching rows (a copy), in original order.
+    """
+    mask = pd.Series(True, index=gdf.index)
+    industries = [q for q in (industries or []) if q and q.strip()]
+    if industries:
+        if "industry_tags" not in gdf.columns:
+            raise ValueError(
+                "this layer has no industries. Fix: filter zones, sub-zones, towns, "
+                "branches or bases by industry"
+            )
+        any_hit = pd.Series(False, index=gdf.index)
+        for q in industries:
+            any_hit |= _industry_mask(gdf, q)[0]
+        mask &= any_hit
+    if belt:
+        if belt not in BELTS:
+            raise ValueError(f"unknown belt {belt!r}. Fix: use one of {', '.join(BELTS)}")
+        if "belt" not in gdf.columns:
+            raise ValueError(
+                f"belt {belt!r}: only zones and sub-zones carry a belt. Fix: choose level "
+                "zone or subzone, or filter by district"
+            )
+        mask &= gdf["belt"] == belt
+    if district:
+        col = "districts" if "districts" in gdf.columns else "district"
+        if col not in gdf.columns:
+            col = "name"
+        mask &= gdf[col].map(lambda v: district in districts_of(v) or v == district)
+    if name:
+        mask &= gdf["name"].astype("string").str.contains(name.strip(), regex=False)
+    return gdf.loc[mask].copy()
+
+
+def filter_by_industry(
+    catalog: Mapping[str, gpd.GeoDataFrame], query: str, *, levels: Iterable[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Entities of every layer that match an industry tag or free phrase.
+
+    Parameters
+    ----------
+    catalog : mapping of level to GeoDataFrame
+        As returned by :func:`load_catalog`.
+    query : str
+        A canonical tag ("汽车") or any phrase ("膜材料", "智能电器"). A phrase matches
+        rows whose stated industry text contains it, and rows carrying the tags it maps to.
+    levels : iterable of str, keyword-only
+        Restrict to these levels (default: all with industries).
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns ``level``, ``level_label``, ``id``, ``name``, ``industry_tags``,
+        ``match`` (标签 / 原文 / 标签+原文), ``geometry_quality``, ``geometry``; EPSG:4326.
+    """
+    if not query or not query.strip():
+        raise ValueError("empty industry query. Fix: give a tag such as 汽车 or a phrase")
+    frames = []
+    for level in levels or [lvl for lvl in LEVELS if lvl != "district"]:
+        gdf = catalog[level]
+        hit, how = _industry_mask(gdf, query)
+        part = gdf.loc[hit, ["id", "name", "industry_tags", "geometry_quality", "geometry"]].copy()
+        part.insert(0, "level_label", LEVEL_LABELS[level])
+        part.insert(0, "level", level)
+        part["match"] = how[hit]
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)

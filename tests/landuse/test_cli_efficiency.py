@@ -337,7 +337,7 @@ def _notes(path: Path) -> dict[str, str]:
                                                 ("evaluate", "district"),
                                                 ("evaluate", "subzone"), ("lowland", None)])
 def test_a_muju_export_states_its_own_nature_units_and_sources(files, tmp_path, command, level):
-    from geo.labels import SCHEMATIC_NOTICE
+    from geo.labels import QUALITY_NOTES, SCHEMATIC_NOTICE
 
     ppath, epath = files
     out = tmp_path / f"{command}_{level}.xlsx"
@@ -351,11 +351,13 @@ def test_a_muju_export_states_its_own_nature_units_and_sources(files, tmp_path, 
     assert "十四五" not in notes["数据来源"]
     assert "宗地.geojson" in notes["数据来源"]
     assert "评价方案" in notes["数据来源"]
-    assert SCHEMATIC_NOTICE not in notes.values()
-    if level in ("district", "subzone"):  # the units' outlines are schematic, and it says so
-        assert "示意范围" in notes["几何说明"]
-    else:
-        assert "示意范围" not in notes["几何说明"]
+    # the geometry line says what this file's geometry is, not what the catalogue's is
+    if level == "subzone":  # 分片 outlines are schematic, and it says so
+        assert notes["几何说明"] == SCHEMATIC_NOTICE
+    elif level == "district":  # real district boundaries
+        assert notes["几何说明"] == QUALITY_NOTES["reference"]
+    else:  # parcels imported from the user's file
+        assert notes["几何说明"] == QUALITY_NOTES["imported"]
 
 
 def test_a_catalogue_export_keeps_the_catalogue_notes(tmp_path):
@@ -379,3 +381,24 @@ def test_the_writer_knows_no_domain():
         assert word not in text, word
     with pytest.raises(TypeError, match="notes"):
         export.export_bytes(gpd.GeoDataFrame({"geometry_quality": []}, geometry=[]), "csv")
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+def test_vector_exports_carry_the_notes_too(files, tmp_path, suffix):
+    import json
+
+    import pyogrio
+
+    ppath, epath = files
+    out = tmp_path / f"low{suffix}"
+    assert main(["lowland", "--parcels", str(ppath), "--enterprises", str(epath),
+                 "--out", str(out)]) == 0
+    if suffix == ".geojson":
+        notes = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+    else:
+        table = pyogrio.read_dataframe(out, layer="说明")
+        notes = dict(zip(table["项目"], table["内容"], strict=True))
+    assert notes["数据性质"] == "用户导入：宗地.geojson、企业.csv"
+    assert "万元" in notes["单位"]
+    assert len(gpd.read_file(out, layer="selection" if suffix == ".gpkg" else None)) == 1
+

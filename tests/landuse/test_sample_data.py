@@ -84,8 +84,8 @@ def parcels(sample) -> gpd.GeoDataFrame:
 def enterprises(sample) -> pd.DataFrame:
     """Enterprises with numbers parsed and each one's land in 亩 (``land_mu``).
 
-    A parcel shared by k enterprises gives each 1/k of its land (as geo.metrics.enterprise_land),
-    so the land is counted once.
+    A parcel shared by k enterprises gives each 1/k of its land (as
+    geo.landuse.metrics.enterprise_land), so the land is counted once.
     """
     par, ent, _ = sample
     ent = ent.copy()

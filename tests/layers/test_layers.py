@@ -14,10 +14,11 @@ import shapely
 from geo.crs import AREA_CRS
 from geo.display import belt_envelopes, display_frame
 from geo.gcj02 import wgs84_to_gcj02
+from geo.labels import MAP_LAYERS
 from geo.zones.selection import Filters, select
 from layers import available_basemaps, build_map, external_links
 from layers.assets import ASSET_FILES, install_assets
-from layers.map import LAYER_NAMES, selection_group
+from layers.map import selection_group
 from layers.text import esc, popup_html, tooltip_html
 
 HOSTILE = "<img src=x onerror=alert(1)>`${alert(2)}`</script>&"
@@ -50,9 +51,9 @@ def default_html(catalog) -> str:
 
 def test_layer_control_names_every_layer_with_its_count(default_html):
     for level, n in (("zone", 20), ("subzone", 57), ("town", 43), ("branch", 10), ("base", 6)):
-        assert f"{LAYER_NAMES[level]}（{n}）" in default_html
-    assert LAYER_NAMES["district"] in default_html
-    assert LAYER_NAMES["belt"] in default_html
+        assert f"{MAP_LAYERS[level]}（{n}）" in default_html
+    assert MAP_LAYERS["district"] in default_html
+    assert MAP_LAYERS["belt"] in default_html
     assert "L.control.layers" in default_html
 
 

@@ -6,7 +6,7 @@ import csv
 
 import pandas as pd
 
-from geo.zones.catalog import filter_by_industry
+from geo.zones.selection import filter_by_industry
 from tests.support.paths import ROOT
 from tests.support.seeds import FIXTURES, column_9, numbered_table, read_excerpt, table_4_1
 

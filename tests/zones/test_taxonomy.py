@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.zones.catalog import filter_by_industry, filter_layer
+from geo.zones.selection import filter_by_industry, filter_layer
 from geo.zones.taxonomy import canonical_tags, load_taxonomy, split_tags, tags_for_phrase
 from tests.support.seeds import read_excerpt
 

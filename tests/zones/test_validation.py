@@ -110,3 +110,13 @@ def test_load_reports_a_missing_file(data_copy):
     with pytest.raises(CatalogValidationError, match="file not found") as exc:
         load_catalog(data_dir=data_copy)
     assert "build_catalog.py" in str(exc.value)
+
+
+def test_a_catalogue_folder_is_opened_through_the_guarded_reader(data_copy):
+    """NINGBO_PARKS_DIR may point at a user's folder: a VRT named zones.geojson is refused."""
+    (data_copy / "zones.geojson").write_text(
+        '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
+        "</OGRVRTLayer></OGRVRTDataSource>", encoding="utf-8")
+    with pytest.raises(CatalogValidationError, match="VRT") as err:
+        load_layer("zone", data_dir=data_copy)
+    assert "root:" not in str(err.value)

@@ -14,6 +14,7 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DataImportError
+from geo.crs import within
 from geo.io.quantities import (
     DIMENSIONS,
     header_key,
@@ -242,16 +243,10 @@ def _report_frame(lines: list[dict]) -> pd.DataFrame:
     return rep.sort_values("行号", kind="stable", na_position="first").reset_index(drop=True)
 
 
-def _in_box(bounds: tuple[float, float, float, float],
-            box: tuple[float, float, float, float]) -> bool:
-    minx, miny, maxx, maxy = bounds
-    return minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
-
-
 def _outside_hint(bounds: tuple[float, float, float, float],
                   box: tuple[float, float, float, float]) -> str:
     minx, miny, maxx, maxy = bounds
-    if _in_box((miny, minx, maxy, maxx), box):
+    if within((miny, minx, maxy, maxx), box):
         return "经度和纬度可能填反了"
     if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
         return "像是投影坐标（米），请核对坐标系（.prj）"

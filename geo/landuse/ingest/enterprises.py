@@ -12,7 +12,7 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from geo.crs import NINGBO_BOUNDS, STORAGE_CRS
+from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import gcj02_to_wgs84
 from geo.io.quantities import (
     is_missing,
@@ -33,7 +33,6 @@ from geo.landuse.ingest._common import (
     _attributes,
     _cells,
     _first_of_each,
-    _in_box,
     _keep_value_lines,
     _key_column,
     _line,
@@ -143,7 +142,7 @@ def _coordinate_problem(x: float, y: float, *, both: bool,
     if not both:
         return "经纬度只有一个可用" if np.isfinite(x) != np.isfinite(y) else ""
     b = (x, y, x, y)
-    return "" if _in_box(b, box) else f"超出宁波范围（{_outside_hint(b, box)}）"
+    return "" if within(b, box) else f"超出宁波范围（{_outside_hint(b, box)}）"
 
 
 def _checked_coordinates(loc: _Locations, kept: Sequence[int],
@@ -261,7 +260,7 @@ def import_enterprises(
     Returns
     -------
     ImportResult
-        ``data`` has every field of :data:`geo.landmodel.ENTERPRISE_FIELDS` (money in 万元,
+        ``data`` has every field of :data:`geo.landuse.model.ENTERPRISE_FIELDS` (money in 万元,
         land in m²) plus ``source_row``; a GeoDataFrame of points (EPSG:4326; None where a row
         has no usable location) when the file gives lon/lat or point geometry.
 

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DataImportError
-from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS
+from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.io.quantities import (
     is_missing,
@@ -34,7 +34,6 @@ from geo.landuse.ingest._common import (
     _attributes,
     _cells,
     _first_of_each,
-    _in_box,
     _keep_value_lines,
     _key_column,
     _line,
@@ -101,7 +100,7 @@ def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, 
     poly = _polygonal(geom)
     if poly is None:
         return None, f"图形不是面（{geom.geom_type}）", repaired
-    if not _in_box(poly.bounds, box):
+    if not within(poly.bounds, box):
         b = tuple(round(v, 4) for v in poly.bounds)
         return None, f"超出宁波范围（范围 {b}；{_outside_hint(poly.bounds, box)}）", repaired
     return poly, "", repaired
