@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.labels import LEVEL_LABELS, labelled
+from geo.labels import FILTER_NOTE_KEYS, LEVEL_LABELS, labelled
 from geo.zones.catalog import BELTS, load_catalog
 from geo.zones.selection import MAP_LEVELS, Filters, select
 from geo.zones.taxonomy import canonical_tags
@@ -100,7 +100,7 @@ def sidebar_filters() -> Filters:
     districts = sorted(catalog["district"]["name"])
     district = sb.selectbox(LEVEL_LABELS["district"], ["", *districts], key="f_district",
                             format_func=lambda d: d or "（全部）")
-    name = sb.text_input("名称包含", key="f_name")
+    name = sb.text_input(FILTER_NOTE_KEYS["name"], key="f_name")
     levels = sb.multiselect("图层", list(MAP_LEVELS), default=list(MAP_LEVELS), key="f_levels",
                             format_func=LEVEL_LABELS.get)
     return Filters(industries=tuple(industries), phrase=phrase.strip(), belt=belt,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geo.export import FORMATS, export_layer
 from geo.io.atomic import write_bytes_atomic
-from geo.labels import LEVEL_LABELS
+from geo.labels import COLUMNS, FILTER_NOTE_KEYS, LEVEL_LABELS, REPORT_COLUMNS_EN
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
 from geo.zones.catalog import BELTS, LEVEL_FILES, export_notes, load_catalog, load_layer
 
@@ -91,10 +91,12 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
     layer = load_layer(args.level, data_dir=args.data_dir)
     selection = filter_layer(layer, industries=args.industry, belt=args.belt,
                              district=args.district, name=args.name)
-    notes = export_notes({"层级": LEVEL_LABELS[args.level],
-                          "产业": "、".join(args.industry) or "全部",
-                          "板块": args.belt or "全部", "区县": args.district or "全部",
-                          "名称包含": args.name or ""})
+    keys = FILTER_NOTE_KEYS
+    notes = export_notes({keys["level"]: LEVEL_LABELS[args.level],
+                          keys["industry"]: "、".join(args.industry) or "全部",
+                          keys["belt"]: args.belt or "全部",
+                          keys["district"]: args.district or "全部",
+                          keys["name"]: args.name or ""})
     out = export_layer(selection, args.out, lang=args.lang, notes=notes)
     print(f"wrote {len(selection)} {args.level} rows to {out}")
     return 0
@@ -112,11 +114,6 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(report.summary())
     print(f"wrote {target}")
     return 0
-
-
-#: English headers of the validation report for ``--lang en`` (the messages stay Chinese).
-REPORT_COLUMNS_EN = {"文件": "file", "行号": "row", "字段": "field", "值": "value",
-                     "问题": "problem", "处理": "action", "级别": "severity"}
 
 
 def _report_path(out: Path, lang: str) -> Path:
@@ -154,7 +151,7 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
         table = parcel_table(analysis)
         what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
     notes = analysis.export_notes(view, {
-            "评价方案": f"{profile.name} ({profile.path})",
+            COLUMNS["profile"]: f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
             "校验问题行数": str(len(inputs.report))})
     written = export_layer(table, out, lang=args.lang, notes=notes)

@@ -25,7 +25,16 @@ import pyogrio
 
 from geo._errors import ExportError
 from geo.io.atomic import write_bytes_atomic
-from geo.labels import COLUMNS, QUALITY, QUALITY_NOTES
+from geo.labels import (
+    COLUMNS,
+    DATA_SHEET,
+    NOTE_KEYS,
+    NOTE_KEYS_EN,
+    NOTES_COLUMNS,
+    NOTES_SHEET,
+    QUALITY,
+    QUALITY_NOTES,
+)
 
 __all__ = [
     "FORMATS",
@@ -138,16 +147,16 @@ def geometry_notice(qualities: Iterable[object]) -> str:
 
 def _metadata_rows(notes: ExportNotes, gdf: gpd.GeoDataFrame, lang: str
                    ) -> list[tuple[str, str]]:
-    zh = lang == "zh"
+    keys = NOTE_KEYS if lang == "zh" else NOTE_KEYS_EN
     geometry = notes.geometry or geometry_notice(gdf["geometry_quality"])
     rows: list[tuple[str, object]] = [
-        ("导出时间" if zh else "exported_at", dt.datetime.now().isoformat(timespec="seconds")),
-        ("记录数" if zh else "rows", str(len(gdf))),
-        ("数据性质" if zh else "data_nature", notes.nature),
-        ("几何说明" if zh else "geometry_notice", geometry),
-        ("坐标系" if zh else "crs", CRS_NOTE),
-        ("单位" if zh else "units", notes.units),
-        ("数据来源" if zh else "sources", notes.sources),
+        (keys["exported_at"], dt.datetime.now().isoformat(timespec="seconds")),
+        (keys["rows"], str(len(gdf))),
+        (keys["nature"], notes.nature),
+        (keys["geometry"], geometry),
+        (keys["crs"], CRS_NOTE),
+        (keys["units"], notes.units),
+        (keys["sources"], notes.sources),
         *notes.extra.items(),
     ]
     return [(str(neutralise_formula(str(k))), str(neutralise_formula(
@@ -158,19 +167,18 @@ def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target: i
                 lang: str) -> None:
     from openpyxl.utils import get_column_letter
 
-    sheet = "数据" if lang == "zh" else "data"
+    sheet, notes_sheet = DATA_SHEET[lang], NOTES_SHEET[lang]
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet, index=False)
-        pd.DataFrame(meta_rows, columns=["项目", "内容"] if lang == "zh" else ["key", "value"]
-                     ).to_excel(writer, sheet_name="说明" if lang == "zh" else "metadata",
-                                index=False)
+        pd.DataFrame(meta_rows, columns=list(NOTES_COLUMNS[lang])
+                     ).to_excel(writer, sheet_name=notes_sheet, index=False)
         ws = writer.sheets[sheet]
         ws.freeze_panes = "A2"
         for i, col in enumerate(table.columns, start=1):
             values = [str(col)] + [str(v) for v in table[col].head(200).tolist()]
             width = max(len(v.encode("gbk", "replace")) for v in values) + 2
             ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
-        meta_ws = writer.sheets["说明" if lang == "zh" else "metadata"]
+        meta_ws = writer.sheets[notes_sheet]
         meta_ws.column_dimensions["A"].width = 16
         meta_ws.column_dimensions["B"].width = 100
 
@@ -227,10 +235,8 @@ def _vector_bytes(table: gpd.GeoDataFrame, fmt: str, meta_rows: list[tuple[str, 
             doc = {"type": doc.pop("type"), "metadata": dict(meta_rows), **doc}
             return json.dumps(doc, ensure_ascii=False).encode("utf-8")
         table.to_file(path, driver="GPKG", engine="pyogrio", layer="selection")
-        columns = ["项目", "内容"] if lang == "zh" else ["key", "value"]
-        pyogrio.write_dataframe(pd.DataFrame(meta_rows, columns=columns), path,
-                                layer="说明" if lang == "zh" else "metadata", driver="GPKG",
-                                append=True)
+        pyogrio.write_dataframe(pd.DataFrame(meta_rows, columns=list(NOTES_COLUMNS[lang])),
+                                path, layer=NOTES_SHEET[lang], driver="GPKG", append=True)
         return path.read_bytes()
 
 

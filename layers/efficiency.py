@@ -69,7 +69,7 @@ def _legend(title: str, rows: list[str], note: str) -> Legend:
 def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: str,
                      data_label: str, districts: gpd.GeoDataFrame | None = None,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
-    """Build a choropleth of ``metric`` by unit (from :func:`geo.efficiency.level_table`).
+    """Build a choropleth of ``metric`` by unit (from :func:`geo.landuse.tables.level_table`).
 
     Parameters
     ----------

@@ -326,7 +326,7 @@ def build_map(
     Parameters
     ----------
     selection : mapping of level to GeoDataFrame
-        Filtered layers (see :func:`geo.selection.select`); each becomes a toggleable layer.
+        Filtered layers (see :func:`geo.zones.selection.select`); each becomes a toggleable layer.
     districts : GeoDataFrame, keyword-only
         District boundaries (always drawn as outlines).
     zones_for_belts : GeoDataFrame, keyword-only

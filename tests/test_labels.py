@@ -44,71 +44,6 @@ _COPIES_ALLOWED = {
     ("geo/zones/boundaries.py",
      '_NAME_CANDIDATES = ("name", "NAME", "名称", "园区名称", "分片名称")'),
 }
-#: Copies of labels in modules outside the vocabulary change (validation report, CLI, export
-#: writer, register errors, table reader); they switch to geo.labels next — delete each line
-#: here as its module does (a line that no longer matches fails test_exemptions_are_current).
-_PENDING_LINES = {
-    "geo/cli.py": (
-        'notes = export_notes({"层级": LEVEL_LABELS[args.level],',
-        '"产业": "、".join(args.industry) or "全部",',
-        'REPORT_COLUMNS_EN = {"文件": "file", "行号": "row", "字段": "field", "值": "value",',
-        '"问题": "problem", "处理": "action", "级别": "severity"}',
-        '"评价方案": f"{profile.name} ({profile.path})",',
-    ),
-    "geo/export.py": (
-        '("数据性质" if zh else "data_nature", notes.nature),',
-        '("几何说明" if zh else "geometry_notice", geometry),',
-        '("单位" if zh else "units", notes.units),',
-        ').to_excel(writer, sheet_name="说明" if lang == "zh" else "metadata",',
-        'meta_ws = writer.sheets["说明" if lang == "zh" else "metadata"]',
-        'layer="说明" if lang == "zh" else "metadata", driver="GPKG",',
-    ),
-    "geo/io/tables.py": (
-        'index=pd.Index([n for n, _ in numbered], name="行号"), dtype=object)',
-        'index = pd.RangeIndex(1, len(gdf) + 1, name="行号")',
-    ),
-    "geo/landuse/ingest/_common.py": (
-        'REPORT_COLUMNS = ("文件", "行号", "字段", "值", "问题", "处理", "级别")',
-        'dropped = rep[rep["处理"] == _DROP_ROW]',
-        'nulled = rep[rep["处理"].str.startswith(_SET_NAN)]',
-        'n_warn, n_info = int((rep["级别"] == _WARN).sum()), int((rep["级别"] == _INFO).sum())',
-        'counts = part["问题"].map(_problem_kind).value_counts()',
-        'return {"文件": file, "行号": row, "字段": field,'
-        ' "值": "" if value is None else str(value),',
-        '"问题": problem, "处理": action, "级别": level}',
-        'return _parse_vocab(text, STATUS_LOOKUP, PARCEL_STATUSES, "生产状态")',
-        'return _parse_vocab(text, SCALE_LOOKUP, SCALES, "规模")',
-        'rep["行号"] = rep["行号"].astype("Int64")',
-        'return rep.sort_values("行号", kind="stable", na_position="first").reset_index(drop=True)',
-        'lines.extend(ln for ln in value_lines if ln["行号"] in kept_set)',
-    ),
-    "geo/landuse/ingest/enterprises.py": (
-        'column=code_col.source, what="统一社会信用代码")',
-    ),
-    "geo/landuse/ingest/parcels.py": (
-        'if ln["字段"] == area_col.source and ln["处理"] == _SET_NAN:',
-        'ln["处理"] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"',
-        'what="宗地编号")',
-    ),
-    "geo/landuse/pipeline.py": (
-        'lines: dict[str, object] = {"数据年度": self.year or "未注明",',
-        '"评价方案": self.profile.name}',
-        'return {"文件": file, "行号": row, "字段": "年度", "值": "", "问题": problem,',
-        '"处理": action, "级别": level}',
-    ),
-    "geo/landuse/register.py": (
-        'field="宗地编号", fix="keep one register line per parcel")',
-        'raise RegisterError("empty parcel id", file=file, feature=where, field="宗地编号",',
-        'field="状态", fix=f"use one of {\'/\'.join(CLEARANCE_STATUSES)}")',
-        'feature=where, field="面积（亩）", fix="give the parcel\'s area in 亩")',
-        'field="年度",',
-        'raise RegisterError(f"unknown status {status!r}", feature=where, field="状态",',
-        'raise RegisterError(f"year {year!r} is not a year", feature=where, field="年度",',
-        'field="面积（亩）", fix="give the area in 亩")',
-        'raise RegisterError("who made the change is not given", field="经办人",',
-    ),
-}
-_PENDING = {(rel, text) for rel, lines in _PENDING_LINES.items() for text in lines}
 
 
 def _modules():
@@ -216,11 +151,10 @@ def test_chinese_labels_are_defined_only_in_geo_labels():
 
 def test_no_label_is_copied_outside_geo_labels():
     vocabulary = _vocabulary()
-    allowed = _COPIES_ALLOWED | _PENDING
     offenders = [f"{rel}:{line} {text!r} (geo.labels.{vocabulary[text]})"
                  for rel, path in _modules() if rel not in _ALIAS_FILES
                  for text, line in _label_copies(path, vocabulary)
-                 if (rel, _line(path, line)) not in allowed]
+                 if (rel, _line(path, line)) not in _COPIES_ALLOWED]
     assert offenders == [], "take these labels from geo.labels instead of repeating them"
 
 
@@ -230,7 +164,7 @@ def test_no_rename_gives_chinese_headers_of_its_own():
 
 
 def test_exemptions_are_current():
-    stale = [f"{rel}: {text}" for rel, text in sorted(_NOT_LABELS | _COPIES_ALLOWED | _PENDING)
+    stale = [f"{rel}: {text}" for rel, text in sorted(_NOT_LABELS | _COPIES_ALLOWED)
              if text not in {ln.strip() for ln in
                              (ROOT / rel).read_text(encoding="utf-8").splitlines()}]
     assert stale == [], "these exemptions match no line any more: delete them"

@@ -75,7 +75,6 @@ CONTENT_LABELS = {"sqlite": "an SQLite database (GeoPackage)", "zip": "a zip arc
 _GDAL_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")
 
 
-
 def check_file(path: str | os.PathLike[str], *, max_bytes: int,
                formats: Collection[str] | None = None) -> tuple[Path, str]:
     """Refuse special paths, missing, oversize, VRT and mislabelled files; return (path, format).
@@ -123,7 +122,6 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
     return p, fmt
 
 
-
 #: Leading bytes ("magic numbers") of the binary formats :func:`sniff` recognises.
 _MAGIC = ((b"SQLite format 3\x00", "sqlite"), (b"PK\x03\x04", "zip"), (b"PK\x05\x06", "zip"),
           (b"\x00\x00\x27\x0a", "shp"), (b"\xd0\xcf\x11\xe0", "ole"),
@@ -158,7 +156,6 @@ def _sniff_text(head: bytes) -> str:
     if stripped[:1] in (b"{", b"["):
         return "json"
     return "binary" if b"\x00" in head else "text"
-
 
 
 def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
@@ -198,7 +195,6 @@ def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
             fix="split the data, or pass a larger max_unzipped_bytes if you trust the file")
 
 
-
 def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Path, *, budget: int,
                 file: str) -> int:
     written = 0
@@ -215,7 +211,6 @@ def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Path, *, budget
         raise DataImportError(f"entry cannot be extracted ({exc})", file=file,
                               feature=info.filename, fix="create the archive again") from exc
     return written
-
 
 
 def _extract_shapefile(p: Path, tmp: Path, *, layer: str | None, max_unzipped_bytes: int
@@ -261,7 +256,6 @@ _DBF_VERSIONS = frozenset({0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B,
                            0xF5, 0xFB})
 
 
-
 def _check_shapefile_parts(shp: Path, *, source: str) -> None:
     """Refuse Shapefile parts that are not: .shp/.shx geometry, .dbf a dBase table (no XML)."""
     for q in shp.parent.iterdir():
@@ -278,7 +272,6 @@ def _check_shapefile_parts(shp: Path, *, source: str) -> None:
                 f"the part {q.suffix.lower()} is not a Shapefile part (it holds "
                 f"{CONTENT_LABELS[sniff(head)]})", file=source,
                 fix="export the layer again from QGIS or ArcGIS as Shapefile, or as GeoPackage")
-
 
 
 @dataclass(frozen=True)

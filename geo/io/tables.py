@@ -36,6 +36,7 @@ from geo._errors import DataImportError
 from geo.crs import STORAGE_CRS
 from geo.io.quantities import parse_number
 from geo.io.safefile import MAX_BYTES, MAX_RATIO, MAX_UNZIPPED_BYTES, SafeSource, open_safely
+from geo.labels import ROW_NUMBER
 
 __all__ = ["HEADER_SEPARATOR", "HeaderPredicate", "TableMeta", "read_table"]
 
@@ -52,7 +53,6 @@ def _never(_cell: str) -> bool:
 
 #: Joins the two rows of a two-row header: "税收" over "金额(万元)" → "税收·金额(万元)".
 HEADER_SEPARATOR = "·"
-
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,6 @@ class TableMeta:
     header_rows: tuple[int, ...] = ()
     crs: str = ""
     notes: tuple[tuple[int | None, str], ...] = ()
-
 
 
 def read_table(
@@ -154,7 +153,6 @@ def _decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
                           fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'")
 
 
-
 def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableMeta]:
     try:
         text, encoding = _decode_text(p.read_bytes(), file=p.name)
@@ -178,7 +176,6 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
                             header_rows=header_rows, notes=notes)
 
 
-
 def _cell_text(value: object) -> str:
     """Return a cell or attribute value as the text the official typed (no '.0' on numbers)."""
     if value is None:
@@ -196,7 +193,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
-
 
 
 def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
@@ -229,7 +225,6 @@ def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
                         f"{'、'.join(others)}（如需请指定 sheet）"),) + notes
     return frame, TableMeta(source=p.name, format="xlsx", sheet=ws.title,
                             header_rows=header_rows, notes=notes)
-
 
 
 def find_header(rows: list[list[str]], *, merges: Sequence[tuple[int, int, int, int]],
@@ -349,8 +344,7 @@ def _data_frame(data_rows: list[list[str]], names: list[str], *, first_row: int
     columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep_cols])
     numbered = [(first_row + k, r) for k, r in enumerate(data_rows) if any(r)]
     return pd.DataFrame([[r[i] for i in keep_cols] for _, r in numbered], columns=columns,
-                        index=pd.Index([n for n, _ in numbered], name="行号"), dtype=object)
-
+                        index=pd.Index([n for n, _ in numbered], name=ROW_NUMBER), dtype=object)
 
 
 def _second_header_row(rows: list[list[str]], h: int,
@@ -371,7 +365,6 @@ def _second_header_row(rows: list[list[str]], h: int,
     return under_blank and any(is_header(c) for c in cells)
 
 
-
 def _header_names(rows: list[list[str]], filled: list[list[str]], h: int, two: bool) -> list[str]:
     if not two:
         return filled[h][:]
@@ -389,7 +382,6 @@ def _header_names(rows: list[list[str]], filled: list[list[str]], h: int, two: b
         else:
             names.append(top or child)
     return names
-
 
 
 def _dbf_encoding(shp: Path) -> tuple[str, str]:
@@ -481,7 +473,7 @@ def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, T
     if isinstance(gdf, gpd.GeoDataFrame) and geom_col is not None:
         gdf, crs_label = _to_storage_crs(gdf, notes, source=src.source)
     attrs = {c: [_cell_text(v) for v in gdf[c]] for c in gdf.columns if c != geom_col}
-    index = pd.RangeIndex(1, len(gdf) + 1, name="行号")
+    index = pd.RangeIndex(1, len(gdf) + 1, name=ROW_NUMBER)
     frame = pd.DataFrame(attrs, index=index, dtype=object)
     if geom_col is not None:
         frame = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs=STORAGE_CRS)

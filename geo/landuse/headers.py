@@ -141,7 +141,6 @@ _SCALE_WORDS = {
 }
 
 
-
 def _build_aliases(fields: Sequence[Field], extra: Mapping[str, tuple]
                    ) -> dict[str, tuple[str, str]]:
     table: dict[str, tuple[str, str]] = {}
@@ -177,7 +176,6 @@ _ALL_UNITS = sorted({u for table in UNIT_FACTORS.values() for u in table}, key=l
 _RAW_KEYS = {k for table in _ALIASES.values() for k in table}
 
 
-
 @dataclass(frozen=True)
 class ColumnMap:
     """One source header mapped to a canonical field, with the factor to its canonical unit."""
@@ -188,7 +186,6 @@ class ColumnMap:
     factor: float = 1.0
     assumed: bool = False
     note: str = ""
-
 
 
 @dataclass(frozen=True)
@@ -227,7 +224,6 @@ class HeaderMapping:
             columns=MAPPING_PREVIEW_COLUMNS)
 
 
-
 def looks_like_header(cell: str) -> bool:
     """Tell whether ``cell`` reads as a header of this domain.
 
@@ -248,7 +244,6 @@ def looks_like_header(cell: str) -> bool:
             or any(unit_factor(u, d) is not None for u in (base, unit) if u for d in UNIT_FACTORS))
 
 
-
 def _lookup(base: str, aliases: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
     if base in aliases:
         return aliases[base]
@@ -256,7 +251,6 @@ def _lookup(base: str, aliases: Mapping[str, tuple[str, str]]) -> tuple[str, str
         if base.endswith(suffix) and base[:-len(suffix)] in aliases:
             return aliases[base[:-len(suffix)]]
     return None
-
 
 
 def _match_base(base: str, unit: str, aliases: Mapping[str, tuple[str, str]]
@@ -277,7 +271,6 @@ def _match_base(base: str, unit: str, aliases: Mapping[str, tuple[str, str]]
     return None
 
 
-
 def _column(source: str, field: Field, implied: str, stated: str) -> ColumnMap | str:
     dim = DIMENSIONS.get(field.name)
     unit = stated or implied
@@ -296,7 +289,6 @@ def _column(source: str, field: Field, implied: str, stated: str) -> ColumnMap |
         return f"单位“{unit}”不适用于{field.label}"
     return ColumnMap(source, field.name, canonical, 1.0, True,
                      f"括号内“{unit}”不是可识别的单位，按{canonical}计")
-
 
 
 def _map_override(source: str, target: str, key: str, fields: Mapping[str, Field]
@@ -364,7 +356,6 @@ def _map_one(source: str, kind: str, overrides: Mapping[str, str]) -> ColumnMap 
     if hit:
         return _column(source, fields[hit[0]], hit[1], hit[2])
     return "表头未识别"
-
 
 
 def map_headers(columns: Iterable[object], *, kind: str,

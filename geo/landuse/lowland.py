@@ -15,8 +15,7 @@ from geo.labels import REASONS
 from geo.landuse.metrics import parcel_links, ratio
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
-__all__ = ["REASONS", "describe_rules", "flag_parcels", "parcel_figures"]
-
+__all__ = ["describe_rules", "flag_parcels", "parcel_figures"]
 
 
 def describe_rules(rules: LowlandRules) -> str:

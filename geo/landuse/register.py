@@ -26,13 +26,11 @@ from geo.io.tables import read_table
 from geo.labels import REGISTER_HEADERS
 from geo.landuse.model import CLEARANCE_STATUSES
 
-__all__ = ["REGISTER_COLUMNS", "REGISTER_HEADERS", "AUDIT_COLUMNS",
+__all__ = ["REGISTER_COLUMNS", "AUDIT_COLUMNS",
            "load_register", "update_register", "save_register", "read_audit"]
 
 REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "data_label",
                     "updated_by", "updated_at")
-
-
 
 
 _EDITABLE = ("status", "area_mu", "year", "note")
@@ -87,7 +85,8 @@ def load_register(path: str | Path) -> pd.DataFrame:
     if dup.any():
         first = rows[int(df.index[dup][0])]
         raise RegisterError("duplicate parcel", file=str(path), feature=f"row {first}",
-                            field="宗地编号", fix="keep one register line per parcel")
+                            field=REGISTER_HEADERS["parcel_id"],
+                            fix="keep one register line per parcel")
     df["area_mu"] = pd.to_numeric(df["area_mu"])
     df["year"] = df["year"].map(_normal_year)
     return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
@@ -96,18 +95,21 @@ def load_register(path: str | Path) -> pd.DataFrame:
 def _check_row(row: Mapping[str, object], where: str, file: str) -> None:
     """Refuse a register line without id, with an unknown status, a bad area or year."""
     if not str(row["parcel_id"]).strip():
-        raise RegisterError("empty parcel id", file=file, feature=where, field="宗地编号",
+        raise RegisterError("empty parcel id", file=file, feature=where,
+                            field=REGISTER_HEADERS["parcel_id"],
                             fix="fill in the 宗地编号 or delete the row")
     if row["status"] not in CLEARANCE_STATUSES:
         raise RegisterError(f"unknown status {row['status']!r}", file=file, feature=where,
-                            field="状态", fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+                            field=REGISTER_HEADERS["status"],
+                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
     area = pd.to_numeric(row["area_mu"], errors="coerce")
     if pd.isna(area) or area <= 0:
         raise RegisterError(f"area {row['area_mu']!r} is not a positive number", file=file,
-                            feature=where, field="面积（亩）", fix="give the parcel's area in 亩")
+                            feature=where, field=REGISTER_HEADERS["area_mu"],
+                            fix="give the parcel's area in 亩")
     if not _is_year(row["year"]):
         raise RegisterError(f"year {row['year']!r} is not a year", file=file, feature=where,
-                            field="年度",
+                            field=REGISTER_HEADERS["year"],
                             fix="give a four-digit year (e.g. 2025) or leave it empty")
 
 
@@ -168,17 +170,19 @@ def _check_change(change: Mapping[str, object], pid: str) -> None:
     where = f"parcel {pid}"
     status = change.get("status")
     if status is not None and status not in CLEARANCE_STATUSES:
-        raise RegisterError(f"unknown status {status!r}", feature=where, field="状态",
+        raise RegisterError(f"unknown status {status!r}", feature=where,
+                            field=REGISTER_HEADERS["status"],
                             fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
     year = change.get("year")
     if not _is_year(year):
-        raise RegisterError(f"year {year!r} is not a year", feature=where, field="年度",
+        raise RegisterError(f"year {year!r} is not a year", feature=where,
+                            field=REGISTER_HEADERS["year"],
                             fix="give a four-digit year (e.g. 2025) or leave it empty")
     if "area_mu" in change:
         area = pd.to_numeric(change["area_mu"], errors="coerce")
         if pd.isna(area) or area <= 0:
             raise RegisterError(f"area {change['area_mu']!r} is not positive", feature=where,
-                                field="面积（亩）", fix="give the area in 亩")
+                                field=REGISTER_HEADERS["area_mu"], fix="give the area in 亩")
 
 
 def _apply_fields(reg: pd.DataFrame, i: int, change: Mapping[str, object]
@@ -217,8 +221,8 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
         changed field; unchanged values produce no audit row.
     """
     if not who or not who.strip():
-        raise RegisterError("who made the change is not given", field="经办人",
-                            fix="enter your name (经办人)")
+        raise RegisterError("who made the change is not given",
+                            field=REGISTER_HEADERS["updated_by"], fix="enter your name (经办人)")
     stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
     reg = register.copy().astype({"area_mu": float}) if len(register) else _empty_register()
     audit = []

@@ -43,7 +43,6 @@ def _first_containing(polygons: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.
     return hit
 
 
-
 def assign_points(points: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
                   districts: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Sub-zone, zone, belt and district of each point (CRS harmonised automatically).
@@ -93,7 +92,6 @@ def assign_points(points: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
                                             categories=["宁波市"])
     out["unit_code"] = code
     return out
-
 
 
 def assign_units(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,

@@ -20,7 +20,6 @@ __all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
            "enterprise_table", "filter_enterprises", "parcel_table"]
 
 
-
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
     """Return the geometry and display name of each unit of ``level``.
 

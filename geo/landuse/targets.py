@@ -24,13 +24,11 @@ __all__ = ["TARGETS_FILE", "load_targets", "progress", "efficiency_targets",
 TARGETS_FILE = Path(__file__).resolve().parents[2] / "data" / "targets" / "plan_targets.csv"
 
 
-
 def load_targets(path: str | Path | None = None) -> pd.DataFrame:
     """Read the plan targets with their seed provenance (``data/targets/plan_targets.csv``)."""
     df = pd.read_csv(path or TARGETS_FILE, dtype={"seed": str, "quote": str})
     df["value"] = pd.to_numeric(df["value"])
     return df
-
 
 
 def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 2026
@@ -58,7 +56,6 @@ def progress(register: pd.DataFrame, *, start_year: int = 2021, end_year: int = 
     out.attrs["in_progress_mu"] = float(pd.to_numeric(
         reg.loc[reg["status"].isin(["待整治", "整治中"]), "area_mu"], errors="coerce").sum())
     return out
-
 
 
 def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
@@ -108,9 +105,6 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
     return pd.DataFrame(rows)
 
 
-
-
-
 @dataclass(frozen=True)
 class Scenario:
     """A what-if on the flagged parcels.
@@ -122,7 +116,6 @@ class Scenario:
     mode: str
     tax_per_mu: float | None = None
     va_per_mu: float | None = None
-
 
 
 def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable[str],

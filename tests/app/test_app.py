@@ -21,7 +21,6 @@ from tests.support.paths import APP
 HOSTILE = '=HYPERLINK("http://evil")<img src=x onerror=alert(1)>`${alert(2)}`'
 
 
-
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
@@ -30,7 +29,6 @@ def app(monkeypatch):
     at.run()
     assert not at.exception, at.exception
     return at
-
 
 
 def _tables(at) -> list[pd.DataFrame]:

@@ -10,9 +10,10 @@ zero-filled: a bad value becomes NaN and a report line; a row that cannot be use
 and reported.
 """
 
-from geo.landuse.ingest._common import REPORT_COLUMNS, ImportResult, read_source
+from geo.labels import REPORT_COLUMNS
+from geo.landuse.ingest._common import ImportResult, read_source, report_line
 from geo.landuse.ingest.enterprises import import_enterprises
 from geo.landuse.ingest.parcels import import_parcels
 
-__all__ = ["REPORT_COLUMNS", "ImportResult", "read_source", "import_parcels",
-           "import_enterprises"]
+__all__ = ["REPORT_COLUMNS", "ImportResult", "read_source", "report_line",
+           "import_parcels", "import_enterprises"]

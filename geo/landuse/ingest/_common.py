@@ -25,6 +25,12 @@ from geo.io.quantities import (
 )
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta, read_table
+from geo.labels import (
+    ENTERPRISE_FIELD_HEADERS,
+    PARCEL_FIELD_HEADERS,
+    REPORT_COLUMNS,
+    REPORT_LEVELS,
+)
 from geo.landuse.headers import (
     FIELDS,
     SCALE_LOOKUP,
@@ -36,10 +42,10 @@ from geo.landuse.headers import (
 )
 from geo.landuse.model import PARCEL_STATUSES, SCALES, Field
 
-#: Columns of :attr:`ImportResult.report`.
-REPORT_COLUMNS = ("文件", "行号", "字段", "值", "问题", "处理", "级别")
+#: The columns of :attr:`ImportResult.report` (:data:`geo.labels.REPORT_COLUMNS`), by name.
+FILE, ROW, FIELD, VALUE, PROBLEM, ACTION, LEVEL = REPORT_COLUMNS
 
-_ERROR, _WARN, _INFO = "错误", "警告", "提示"
+_ERROR, _WARN, _INFO = REPORT_LEVELS["error"], REPORT_LEVELS["warning"], REPORT_LEVELS["info"]
 _DROP_ROW = "未导入该行"
 _SET_NAN = "置空"
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(\.\d+)?e[+-]?\d+$", re.IGNORECASE)
@@ -86,15 +92,15 @@ class ImportResult:
         """Short Chinese summary: rows read, imported, left out, values emptied, and why."""
         noun = "宗宗地" if self.kind == "parcel" else "条企业记录"
         rep = self.report
-        dropped = rep[rep["处理"] == _DROP_ROW]
-        nulled = rep[rep["处理"].str.startswith(_SET_NAN)]
-        n_warn, n_info = int((rep["级别"] == _WARN).sum()), int((rep["级别"] == _INFO).sum())
+        dropped = rep[rep[ACTION] == _DROP_ROW]
+        nulled = rep[rep[ACTION].str.startswith(_SET_NAN)]
+        n_warn, n_info = int((rep[LEVEL] == _WARN).sum()), int((rep[LEVEL] == _INFO).sum())
         lines = [f"{self.source}：读取 {self.rows_read} 行，导入 {len(self.data)} {noun}；"
                  f"未导入 {len(dropped)} 行，置空 {len(nulled)} 个值，"
                  f"警告 {n_warn} 条，提示 {n_info} 条。"]
         for title, part in (("未导入", dropped), ("置空", nulled)):
             if len(part):
-                counts = part["问题"].map(_problem_kind).value_counts()
+                counts = part[PROBLEM].map(_problem_kind).value_counts()
                 lines.append(f"  {title}：" + "；".join(f"{k} {v}" for k, v in counts.items()))
         return "\n".join(lines)
 
@@ -118,10 +124,27 @@ def read_source(path: str | os.PathLike[str], *, sheet: str | None = None,
                       max_bytes=max_bytes, max_unzipped_bytes=max_unzipped_bytes)
 
 
-def _line(file: str, row: int | None, field: str, value: object, problem: str, action: str,
-          level: str = _ERROR) -> dict:
-    return {"文件": file, "行号": row, "字段": field, "值": "" if value is None else str(value),
-            "问题": problem, "处理": action, "级别": level}
+def report_line(file: str, row: int | None, field: str, value: object, problem: str,
+                action: str, level: str = _ERROR) -> dict[str, object]:
+    """Return one line of a validation report, keyed by :data:`REPORT_COLUMNS`.
+
+    Parameters
+    ----------
+    file : str
+        File name.
+    row : int or None
+        File row (行号) the line is about; None for the whole file.
+    field : str
+        Source header (or field) concerned; "" for none.
+    value : object
+        The cell as read (None gives "").
+    problem, action : str
+        What is wrong, and what was done about it.
+    level : str
+        级别: :data:`geo.labels.REPORT_LEVELS` (default 错误).
+    """
+    return dict(zip(REPORT_COLUMNS, (file, row, field, "" if value is None else str(value),
+                                     problem, action, level), strict=True))
 
 
 def _parse_vocab(text: str, lookup: Mapping[str, str], allowed: Sequence[str], what: str
@@ -143,9 +166,9 @@ def _parse_value(text: str, field: Field, col: ColumnMap) -> tuple[object, str]:
     if field.kind == "year":
         return parse_year(text)
     if field.kind == "status":
-        return _parse_vocab(text, STATUS_LOOKUP, PARCEL_STATUSES, "生产状态")
+        return _parse_vocab(text, STATUS_LOOKUP, PARCEL_STATUSES, PARCEL_FIELD_HEADERS["status"])
     if field.kind == "scale":
-        return _parse_vocab(text, SCALE_LOOKUP, SCALES, "规模")
+        return _parse_vocab(text, SCALE_LOOKUP, SCALES, ENTERPRISE_FIELD_HEADERS["scale"])
     value, problem = to_canonical(text, dimension=DIMENSIONS.get(field.name),
                                   header_factor=col.factor)
     if problem:
@@ -209,20 +232,21 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
             value, problem = cache[text]
             out[row_no] = value
             if problem:
-                lines.append(_line(file, row_no, col.source, text, problem, _SET_NAN))
+                lines.append(report_line(file, row_no, col.source, text, problem, _SET_NAN))
         values[col.field] = out
     return values, lines
 
 
 def _header_lines(mapping: HeaderMapping, meta: TableMeta) -> list[dict]:
     row = meta.header_rows[-1] if meta.header_rows else None
-    lines = [_line(meta.source, r, "", "", note, "", _INFO) for r, note in meta.notes]
+    lines = [report_line(meta.source, r, "", "", note, "", _INFO) for r, note in meta.notes]
     for header, why in mapping.ignored:
-        lines.append(_line(meta.source, row, header, "", why, "该列未导入",
-                           _INFO if why == "表头未识别" else _WARN))
+        lines.append(report_line(meta.source, row, header, "", why, "该列未导入",
+                                 _INFO if why == "表头未识别" else _WARN))
     for c in mapping.columns:
         if c.assumed:
-            lines.append(_line(meta.source, row, c.source, "", c.note, "按标准单位导入", _INFO))
+            lines.append(report_line(meta.source, row, c.source, "", c.note, "按标准单位导入",
+                                     _INFO))
     return lines
 
 
@@ -239,8 +263,8 @@ def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> No
 
 def _report_frame(lines: list[dict]) -> pd.DataFrame:
     rep = pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
-    rep["行号"] = rep["行号"].astype("Int64")
-    return rep.sort_values("行号", kind="stable", na_position="first").reset_index(drop=True)
+    rep[ROW] = rep[ROW].astype("Int64")
+    return rep.sort_values(ROW, kind="stable", na_position="first").reset_index(drop=True)
 
 
 def _outside_hint(bounds: tuple[float, float, float, float],
@@ -275,9 +299,9 @@ def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None
     kept: list[int] = []
     for row_no, key in _keys(usable, years).items():
         if key in first:
-            lines.append(_line(file, row_no, column, usable[row_no],
-                               f"{what}重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）",
-                               _DROP_ROW))
+            lines.append(report_line(
+                file, row_no, column, usable[row_no],
+                f"{what}重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）", _DROP_ROW))
             continue
         first[key] = row_no
         kept.append(row_no)
@@ -288,7 +312,7 @@ def _keep_value_lines(lines: list[dict], value_lines: Sequence[dict], kept: Sequ
                       ) -> None:
     """Append the value problems of the rows kept (those of rows left out are moot)."""
     kept_set = set(kept)
-    lines.extend(ln for ln in value_lines if ln["行号"] in kept_set)
+    lines.extend(ln for ln in value_lines if ln[ROW] in kept_set)
 
 
 def _attributes(table: pd.DataFrame) -> list:

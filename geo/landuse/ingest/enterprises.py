@@ -20,6 +20,7 @@ from geo.io.quantities import (
 )
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta
+from geo.labels import ENTERPRISE_FIELD_HEADERS
 from geo.landuse.headers import (
     GEOM_FIELD,
     ColumnMap,
@@ -35,7 +36,6 @@ from geo.landuse.ingest._common import (
     _first_of_each,
     _keep_value_lines,
     _key_column,
-    _line,
     _open_table,
     _outside_hint,
     _parse_fields,
@@ -43,6 +43,7 @@ from geo.landuse.ingest._common import (
     _row_id,
     _total_rows,
     _wkt_geometries,
+    report_line,
 )
 from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
 
@@ -84,8 +85,8 @@ def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list
         where = wkt_col.source
         geoms, bad_wkt = _wkt_geometries(table[where])
     for row_no in sorted(bad_wkt):  # filtered with the value lines to the rows kept
-        value_lines.append(_line(file, row_no, where, table.at[row_no, where][:60],
-                                 "WKT 图形无法解析", "坐标置空，企业保留", _WARN))
+        value_lines.append(report_line(file, row_no, where, table.at[row_no, where][:60],
+                                       "WKT 图形无法解析", "坐标置空，企业保留", _WARN))
     lon: dict[int, object] = {}
     lat: dict[int, object] = {}
     for row_no, geom in geoms.items():
@@ -95,7 +96,8 @@ def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list
         pt = geom if geom.geom_type == "Point" else geom.representative_point()
         lon[row_no], lat[row_no] = pt.x, pt.y
     if any(g is not None and g.geom_type != "Point" for g in geoms.values()):
-        lines.append(_line(file, None, where, "", "图形不是点", "用图形内一点作企业位置", _INFO))
+        lines.append(report_line(file, None, where, "", "图形不是点", "用图形内一点作企业位置",
+                                 _INFO))
     return _Locations(True, lon, lat, where)
 
 
@@ -109,8 +111,8 @@ def _enterprise_locations(table: pd.DataFrame, meta: TableMeta, mapping: HeaderM
                           f"{lon_col.source}/{lat_col.source}", lon_col, lat_col)
     one = lon_col or lat_col
     if one is not None:
-        lines.append(_line(meta.source, meta.header_rows[-1] if meta.header_rows else None,
-                           one.source, "", "只有经度或纬度其中一列", "坐标未导入", _WARN))
+        lines.append(report_line(meta.source, meta.header_rows[-1] if meta.header_rows else None,
+                                 one.source, "", "只有经度或纬度其中一列", "坐标未导入", _WARN))
         return _Locations()
     if isinstance(table, gpd.GeoDataFrame) or mapping.column_for(GEOM_FIELD) is not None:
         return _geometry_locations(table, mapping, lines, value_lines, file=meta.source)
@@ -127,7 +129,7 @@ def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int
         raw = cells[code_col.source][row_no]
         code, problem = _row_id(row_no, raw, totals, credit=True, what="企业")
         if code is None:
-            lines.append(_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
+            lines.append(report_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
             continue
         usable[row_no] = code
     return usable
@@ -157,14 +159,16 @@ def _checked_coordinates(loc: _Locations, kept: Sequence[int],
     both = np.isfinite(xs) & np.isfinite(ys)
     if gcj02 and both.any():
         xs[both], ys[both] = gcj02_to_wgs84(xs[both], ys[both])
-        lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+        lines.append(report_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "",
+                                 _INFO))
     for i, r in enumerate(kept):
         problem = _coordinate_problem(xs[i], ys[i], both=bool(both[i]), box=box)
         if problem:
             shown = (f"{cells[loc.lon_col.source][r]}, {cells[loc.lat_col.source][r]}"
                      if loc.lon_col is not None and loc.lat_col is not None
                      else f"{xs[i]:.6f}, {ys[i]:.6f}")
-            lines.append(_line(file, r, loc.where, shown, problem, "坐标置空，企业保留", _WARN))
+            lines.append(report_line(file, r, loc.where, shown, problem, "坐标置空，企业保留",
+                                     _WARN))
         if problem or not both[i]:
             xs[i] = ys[i] = np.nan
     return xs, ys
@@ -183,17 +187,18 @@ def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence
         ids = _parcel_ids(column[r])
         repeated = sorted({p for p in ids if ids.count(p) > 1})
         if repeated:
-            lines.append(_line(file, r, parcel_col.source, column[r],
-                               f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次", _WARN))
+            lines.append(report_line(file, r, parcel_col.source, column[r],
+                                     f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次",
+                                     _WARN))
     if parcels is None:
         return
     known = set(parcels["parcel_id"].astype(str))
     for r in kept:
         missing = [p for p in _parcel_ids(column[r]) if p not in known]
         if missing:
-            lines.append(_line(file, r, parcel_col.source, column[r],
-                               f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
-                               "企业保留，未关联该宗地", _WARN))
+            lines.append(report_line(file, r, parcel_col.source, column[r],
+                                     f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
+                                     "企业保留，未关联该宗地", _WARN))
 
 
 def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int, str]],
@@ -281,7 +286,7 @@ def import_enterprises(
     cells = _cells(table, _attributes(table))
     usable = _usable_enterprise_rows(list(table.index), cells, code_col, lines, file=file)
     kept = _first_of_each(usable, values.get("year"), lines, file=file,
-                          column=code_col.source, what="统一社会信用代码")
+                          column=code_col.source, what=ENTERPRISE_FIELD_HEADERS["credit_code"])
     _keep_value_lines(lines, value_lines, kept)
     xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
                                   box=ningbo_bounds)

@@ -19,6 +19,7 @@ from geo.io.quantities import (
     is_missing,
 )
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.labels import PARCEL_FIELD_HEADERS
 from geo.landuse.headers import (
     GEOM_FIELD,
     ColumnMap,
@@ -30,13 +31,14 @@ from geo.landuse.ingest._common import (
     _INFO,
     _SET_NAN,
     _WARN,
+    ACTION,
+    FIELD,
     ImportResult,
     _attributes,
     _cells,
     _first_of_each,
     _keep_value_lines,
     _key_column,
-    _line,
     _open_table,
     _outside_hint,
     _parse_fields,
@@ -45,6 +47,7 @@ from geo.landuse.ingest._common import (
     _row_id,
     _total_rows,
     _wkt_geometries,
+    report_line,
 )
 
 
@@ -55,7 +58,6 @@ class _Shapes:
     geoms: dict[int, BaseGeometry | None]
     bad_wkt: set[int]
     column: str
-
 
 
 def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict], *,
@@ -70,8 +72,8 @@ def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[
     elif wkt_col is not None:
         geoms, bad_wkt = _wkt_geometries(table[wkt_col.source])
         shapes = _Shapes(geoms, bad_wkt, wkt_col.source)
-        lines.append(_line(file, None, wkt_col.source, "",
-                           "WKT 坐标按 WGS84（EPSG:4326）经纬度读取", "", _INFO))
+        lines.append(report_line(file, None, wkt_col.source, "",
+                                 "WKT 坐标按 WGS84（EPSG:4326）经纬度读取", "", _INFO))
     else:
         raise DataImportError(
             "no geometry: parcels need their polygons", file=file,
@@ -79,7 +81,7 @@ def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[
                 "column (EPSG:4326 lon/lat)")
     if not gcj02:
         return shapes
-    lines.append(_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
+    lines.append(report_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
     geoms = {r: None if g is None else geometry_gcj02_to_wgs84(g)
              for r, g in shapes.geoms.items()}
     return _Shapes(geoms, shapes.bad_wkt, shapes.column)
@@ -111,15 +113,15 @@ def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Map
                  ) -> BaseGeometry | None:
     """Return the usable polygon of one parcel row (None: reported and left out)."""
     if row_no in shapes.bad_wkt:
-        lines.append(_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
-                           "WKT 图形无法解析", _DROP_ROW))
+        lines.append(report_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
+                                 "WKT 图形无法解析", _DROP_ROW))
         return None
     poly, problem, repaired = _parcel_geometry(shapes.geoms.get(row_no), box)
     if repaired:
-        lines.append(_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
-                           _WARN))
+        lines.append(report_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
+                                 _WARN))
     if poly is None:
-        lines.append(_line(file, row_no, shapes.column, pid, problem, _DROP_ROW))
+        lines.append(report_line(file, row_no, shapes.column, pid, problem, _DROP_ROW))
     return poly
 
 
@@ -135,7 +137,7 @@ def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, st
         raw_id = cells[id_col.source][row_no]
         pid, problem = _row_id(row_no, raw_id, totals, credit=False, what="宗地")
         if pid is None:
-            lines.append(_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
+            lines.append(report_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
             continue
         poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box)
         if poly is not None:
@@ -169,12 +171,12 @@ def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, c
     if pd.isna(stated):
         if not is_missing(raw):
             return None  # a bad value: already reported with the values
-        return _line(file, r, column, "", "未填用地面积",
-                     f"按图形面积 {measured:.1f} 平方米计（EPSG:4549 测算）", _INFO)
+        return report_line(file, r, column, "", "未填用地面积",
+                           f"按图形面积 {measured:.1f} 平方米计（EPSG:4549 测算）", _INFO)
     if measured > 0 and abs(stated - measured) > _AREA_MISMATCH * measured:
-        return _line(file, r, column, raw,
-                     f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
-                     f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN)
+        return report_line(file, r, column, raw,
+                           f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
+                           f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN)
     return None
 
 
@@ -183,12 +185,12 @@ def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Seq
                         cells: Mapping[str, Mapping[int, str]], *, file: str) -> None:
     """Report areas not stated (measured instead) and stated areas far from the measured ones."""
     if area_col is None:
-        lines.append(_line(file, None, "用地面积", "", "文件没有用地面积列",
-                           "全部按图形面积计（EPSG:4549 测算）", _INFO))
+        lines.append(report_line(file, None, "用地面积", "", "文件没有用地面积列",
+                                 "全部按图形面积计（EPSG:4549 测算）", _INFO))
         return
     for ln in lines:
-        if ln["字段"] == area_col.source and ln["处理"] == _SET_NAN:
-            ln["处理"] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
+        if ln[FIELD] == area_col.source and ln[ACTION] == _SET_NAN:
+            ln[ACTION] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
     for r in kept:
         line = _area_line(r, stated[r], measured[r], cells[area_col.source][r], file=file,
                           column=area_col.source)
@@ -249,7 +251,7 @@ def import_parcels(
     usable, polygons = _usable_parcel_rows(list(table.index), cells, id_col, shapes, lines,
                                            file=file, box=ningbo_bounds)
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
-                          what="宗地编号")
+                          what=PARCEL_FIELD_HEADERS["parcel_id"])
     _keep_value_lines(lines, value_lines, kept)
 
     geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
