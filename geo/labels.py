@@ -238,7 +238,7 @@ FILTER_NOTE_KEYS = {"level": COLUMNS["level_label"], "industry": INDUSTRY_COLUMN
 #: Keys of the 说明 lines stating the app's filters (:func:`geo.zones.selection.describe_filters`).
 SELECTION_FILTER_KEYS = {"levels": "筛选·图层", "industries": "筛选·产业标签",
                          "phrase": "筛选·产业原文", "belt": "筛选·产业带",
-                         "district": "筛选·区县", "name": "筛选·名称"}
+                         "district": "筛选·区县（市）", "name": "筛选·名称"}
 
 #: Titles of the plans the catalogue is read from, without the city (宁波市) they begin with.
 PLAN_SHORT_TITLES = {"manufacturing": "制造业高质量发展“十四五”规划",
