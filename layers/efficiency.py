@@ -102,14 +102,15 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r, v in zip(frame.itertuples(), values, strict=True)]
     frame["id"] = [f"u{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
-    light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
-    folium.GeoJson(
-        light.to_json(drop_id=True), name=label,
-        style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
-                                  "fillColor": f["properties"]["_color"]},
-        highlight_function=lambda _f: {"weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
-    ).add_to(m)
+    if len(frame):  # folium refuses a tooltip on a layer without features
+        light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
+        folium.GeoJson(
+            light.to_json(drop_id=True), name=label,
+            style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
+                                      "fillColor": f["properties"]["_color"]},
+            highlight_function=lambda _f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+        ).add_to(m)
     offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else 0
     rows = [_swatch(PALETTE[i + offset], f"{edges[i]:,.1f} – {edges[i + 1]:,.1f}")
             for i in range(max(len(edges) - 1, 0))] + [_swatch(NO_DATA, "无数据")]
@@ -132,7 +133,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                        ).add_to(m)
     colours = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e", "LOW_FAR": "#8c564b"}
     frame = parcels.copy()
-    first = frame["reason_codes"].str.split(";").str[0]
+    first = frame["reason_codes"].astype(str).str.split(";").str[0]
     frame["_color"] = first.map(colours).fillna("#555")
     frame["_tt"] = [
         f"<b>宗地 {esc(r.parcel_id)}</b><br>面积：{r.land_mu:,.1f} 亩<br>原因：{esc(r.reasons)}"
@@ -140,14 +141,17 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r in frame.itertuples()]
     frame["id"] = [f"p{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
-    light = display_frame(frame, columns=["id", "_tt", "_color"])
-    folium.GeoJson(light.to_json(drop_id=True),
-                   name=f"{MAP_LAYERS['lowland']}（{len(frame)}）",
-                   style_function=lambda f: {"color": f["properties"]["_color"], "weight": 2,
-                                             "fillColor": f["properties"]["_color"],
-                                             "fillOpacity": 0.6},
-                   tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
-                   ).add_to(m)
+    if len(frame):  # folium refuses a tooltip on a layer without features
+        light = display_frame(frame, columns=["id", "_tt", "_color"])
+        folium.GeoJson(light.to_json(drop_id=True),
+                       name=f"{MAP_LAYERS['lowland']}（{len(frame)}）",
+                       style_function=lambda f: {"color": f["properties"]["_color"],
+                                                 "weight": 2,
+                                                 "fillColor": f["properties"]["_color"],
+                                                 "fillOpacity": 0.6},
+                       tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False,
+                                                     sticky=True),
+                       ).add_to(m)
     rows = [_swatch(c, esc(REASONS[code])) for code, c in colours.items()]
     _legend("低效原因（首项）", rows, data_label).add_to(m)
     return finish_map(m, prefix="lp")

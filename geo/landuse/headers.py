@@ -293,14 +293,28 @@ def _column(source: str, field: Field, implied: str, stated: str) -> ColumnMap |
 
 def _map_override(source: str, target: str, key: str, fields: Mapping[str, Field]
                   ) -> ColumnMap | str:
-    """Map a header the caller named a field for ("" ignores the column)."""
+    """Map a header the caller named a field (and perhaps a unit) for ("" ignores the column).
+
+    ``target`` is a field name, or ``field:unit`` ("land_area_m2:亩") to state the unit the
+    header does not; a unit that does not fit the field is refused.
+    """
     if not target:
         return "按指定不导入"
-    if target not in fields:
+    name, _, unit = (part.strip() for part in target.partition(":"))
+    if name not in fields:
         raise DataImportError(
-            f"override maps {source!r} to unknown field {target!r}", field=source,
+            f"override maps {source!r} to unknown field {name!r}", field=source,
             fix=f"use one of {', '.join(fields)}")
-    return _column(source, fields[target], "", split_header_unit(key)[1])
+    if not unit:
+        return _column(source, fields[name], "", split_header_unit(key)[1])
+    dim = DIMENSIONS.get(name)
+    factor = None if dim is None else unit_factor(header_key(unit), dim)
+    if factor is None:
+        raise DataImportError(
+            f"override gives {source!r} the unit {unit!r}, which does not fit {name}",
+            field=source, fix="use a unit of the field's kind, e.g. 亩/平方米/公顷 for areas, "
+                              "元/万元/亿元 for money")
+    return ColumnMap(source, name, unit, factor, note=f"按指定：单位为{unit}")
 
 
 def _two_row_tries(parent: str, child: str) -> list[tuple[str, str]]:

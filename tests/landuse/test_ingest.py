@@ -149,7 +149,7 @@ def test_geopackage_parcels_area_from_geometry_when_not_stated(tmp_path):
     path = _gpkg(tmp_path / "parcels.gpkg",
                  {"宗地编号": ["001", "002", "0003"], "用地面积(亩)": ["3", "", "4.5"],
                   "生产状态": ["正常生产", "闲置", "部分停产"]},
-                 [_square(121.50, 29.80, 0.0005), _square(121.51, 29.80), _square(121.52, 29.80)])
+                 [_square(121.50, 29.80, 0.0005), _square(121.51, 29.80), _square(121.52, 29.80, 0.00053)])
     res = import_parcels(path)
     data = res.data
     assert data.crs.to_epsg() == 4326
@@ -170,7 +170,9 @@ def test_geopackage_parcels_area_from_geometry_when_not_stated(tmp_path):
 
 
 def test_zipped_shapefile_gbk_without_cpg_in_cgcs2000(tmp_path):
-    wgs = gpd.GeoSeries([_square(121.55, 29.87), _square(121.56, 29.87)], crs=4326)
+    # squares of about 3 and 4.5 亩, as stated (a stated area far from its polygon is set aside)
+    wgs = gpd.GeoSeries([_square(121.55, 29.87, 0.00043), _square(121.56, 29.87, 0.00053)],
+                        crs=4326)
     gdf = gpd.GeoDataFrame({"宗地编号": ["001", "002"], "用途": ["工业用地", "仓储用地"],
                             "状态": ["闲置", "正常"], "用地亩数": [3.0, 4.5]},
                            geometry=wgs.to_crs(4549).values, crs=4549)
@@ -312,7 +314,7 @@ def test_gcj02_points_and_polygons_are_converted(tmp_path):
 def test_parcels_from_a_table_with_wkt(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text("地块编号,WKT,用地面积(公顷)\n"
-                    f'A1,"{_square(121.5, 29.8).wkt}",0.2\n'
+                    f'A1,"{_square(121.5, 29.8, 0.00043).wkt}",0.2\n'
                     "A2,POLYGON((1 2,,)),1\n"
                     "A3,,1\n", encoding="utf-8")
     res = import_parcels(path)

@@ -250,3 +250,20 @@ def test_efficiency_maps_escape_user_strings(catalog):
     assert "${alert" not in shown
     assert shown.count("&lt;img src=x onerror=alert(1)&gt;") >= 4  # names, reasons, labels
     assert "亩均税收低于阈值" in shown  # the parcel legend names reasons in Chinese, not codes
+
+
+def test_efficiency_maps_with_nothing_to_show_still_render(catalog):
+    """No flagged parcel (or no unit) must give a map that says so, not a folium error."""
+    from layers.efficiency import build_choropleth, build_parcel_map
+
+    sub = catalog["subzone"].iloc[:0]
+    empty = gpd.GeoDataFrame({"parcel_id": [], "land_mu": [], "reasons": [], "reason_codes": [],
+                              "tax_per_mu": [], "unit_name": [], "enterprise_count": [],
+                              "coverage_share": [], "geometry_quality": []},
+                             geometry=sub.geometry.values, crs=sub.crs)
+    html = build_parcel_map(empty, data_label="示例").get_root().render()
+    html += build_choropleth(empty, metric="tax_per_mu", label="亩均税收", unit="万元/亩",
+                             data_label="示例").get_root().render()
+    shown = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+    assert "低效原因" in shown
+    assert "无数据" in shown

@@ -12,15 +12,14 @@ import pandas as pd
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
+from geo._errors import DataImportError
 from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import gcj02_to_wgs84
-from geo.io.quantities import (
-    is_missing,
-    normalise_text,
-)
+from geo.io.quantities import is_missing, normalise_text, parse_number
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta
 from geo.labels import ENTERPRISE_FIELD_HEADERS
+from geo.landuse.areas import decide_area_unit
 from geo.landuse.headers import (
     GEOM_FIELD,
     ColumnMap,
@@ -30,6 +29,10 @@ from geo.landuse.ingest._common import (
     _DROP_ROW,
     _INFO,
     _WARN,
+    ACTION,
+    FIELD,
+    LEVEL,
+    PROBLEM,
     ImportResult,
     _attributes,
     _cells,
@@ -46,6 +49,7 @@ from geo.landuse.ingest._common import (
     report_line,
 )
 from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
+from geo.landuse.money import MONEY_FIELDS, decide_money_unit, land_from_parcels
 
 
 @dataclass(frozen=True)
@@ -236,6 +240,65 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
     return gpd.GeoDataFrame(out, geometry=pts, crs=STORAGE_CRS)
 
 
+def _unitless(column: Mapping[int, str], kept: Sequence[int]) -> pd.Series:
+    """Return, per kept row (positional), whether its cell states no unit of its own."""
+    return pd.Series([not parse_number(column[r]).unit for r in kept], dtype=bool)
+
+
+def _restate(lines: list[dict], col: ColumnMap, problem: str, unit: str) -> None:
+    """Rewrite the header line that said the unit was missing: say how it was decided."""
+    why = col.note.split("，按")[0]
+    for ln in lines:
+        if ln[FIELD] == col.source and ln[ACTION] == "按标准单位导入":
+            ln.update({PROBLEM: f"{why}；{problem}", ACTION: f"按{unit}导入", LEVEL: _WARN})
+
+
+def _decide_land_unit(out: pd.DataFrame, col: ColumnMap, kept: Sequence[int],
+                      cells: Mapping[str, Mapping[int, str]], from_parcels: pd.Series,
+                      lines: list[dict], *, file: str) -> None:
+    """Scale enterprise land stated without a unit by the unit its parcels' areas show."""
+    unitless = _unitless(cells[col.source], kept)
+    raw = out["land_area_m2"].where(unitless)
+    if not raw.notna().any():
+        return
+    decision = decide_area_unit(raw, from_parcels, file=file, column=col.source)
+    if decision is None:
+        raise DataImportError(
+            "用地面积的单位无法判定：表头未写单位，且企业未关联可比对的宗地", file=file,
+            field=col.source, fix="请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定"
+                                  "单位（命令行 --map '用地面积=land_area_m2:亩'）")
+    out.loc[unitless, "land_area_m2"] = raw[unitless] * decision.factor
+    _restate(lines, col, decision.describe().replace("图形面积", "所关联宗地的面积"),
+             decision.unit)
+
+
+def _decide_units(out: pd.DataFrame, mapping: HeaderMapping, kept: Sequence[int],
+                  cells: Mapping[str, Mapping[int, str]], parcels: pd.DataFrame | None,
+                  lines: list[dict], *, file: str) -> None:
+    """Decide the unit of land and money columns whose header states none (in place).
+
+    Raises
+    ------
+    DataImportError
+        When a unit cannot be decided from the data (see :mod:`geo.landuse.money`).
+    """
+    from_parcels = land_from_parcels(list(out["parcel_id"]), parcels)
+    land_col = mapping.column_for("land_area_m2")
+    if land_col is not None and land_col.assumed:
+        _decide_land_unit(out, land_col, kept, cells, from_parcels, lines, file=file)
+    land = out["land_area_m2"].fillna(from_parcels)
+    for name in MONEY_FIELDS:
+        col = mapping.column_for(name)
+        if col is None or not col.assumed:
+            continue
+        unitless = _unitless(cells[col.source], kept)
+        decision = decide_money_unit(out[name].where(unitless), land, file=file,
+                                     column=col.source)
+        if decision is not None:
+            out.loc[unitless, name] = out.loc[unitless, name] * decision.factor
+            _restate(lines, col, decision.describe(), decision.unit)
+
+
 def import_enterprises(
     path: str | os.PathLike[str],
     *,
@@ -294,5 +357,6 @@ def import_enterprises(
         _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
     out = _enterprise_frame(kept, usable, values, _enterprise_parcel_ids(kept, cells, parcel_col),
                             xs, ys, located=loc.located)
+    _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -15,11 +15,10 @@ from shapely.geometry.base import BaseGeometry
 from geo._errors import DataImportError
 from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
-from geo.io.quantities import (
-    is_missing,
-)
+from geo.io.quantities import is_missing, parse_number
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.labels import PARCEL_FIELD_HEADERS
+from geo.landuse.areas import decide_area_unit
 from geo.landuse.headers import (
     GEOM_FIELD,
     ColumnMap,
@@ -33,6 +32,8 @@ from geo.landuse.ingest._common import (
     _WARN,
     ACTION,
     FIELD,
+    LEVEL,
+    PROBLEM,
     ImportResult,
     _attributes,
     _cells,
@@ -165,37 +166,87 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
     return out
 
 
-def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, column: str
-               ) -> dict | None:
-    """Return the report line on one parcel's stated area against its measured one, if any."""
+#: What the official may accept on import instead of having the rows set aside.
+ACCEPTABLE = frozenset({"area_mismatch"})
+
+
+def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, column: str,
+               accept: Collection[str]) -> dict | None:
+    """Return the report line on one parcel's stated area against its measured one, if any.
+
+    A stated area more than :data:`_AREA_MISMATCH` away from the polygon's is an error that
+    keeps the parcel out (action :data:`_DROP_ROW`) unless ``"area_mismatch"`` is accepted.
+    """
     if pd.isna(stated):
         if not is_missing(raw):
             return None  # a bad value: already reported with the values
         return report_line(file, r, column, "", "未填用地面积",
                            f"按图形面积 {measured:.1f} 平方米计（EPSG:4549 测算）", _INFO)
     if measured > 0 and abs(stated - measured) > _AREA_MISMATCH * measured:
-        return report_line(file, r, column, raw,
-                           f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
-                           f" {_AREA_MISMATCH:.0%}（单位是否有误？）", "保留填报面积", _WARN)
+        problem = (f"填报面积 {stated:.1f} 平方米与图形面积 {measured:.1f} 平方米相差超过"
+                   f" {_AREA_MISMATCH:.0%}（单位或图形是否有误？）")
+        if "area_mismatch" in accept:
+            return report_line(file, r, column, raw, problem, "经确认保留填报面积", _WARN)
+        return report_line(file, r, column, raw, problem,
+                           f"{_DROP_ROW}（核实后可选择接受填报面积）")
     return None
 
 
 def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Sequence[int],
                         stated: pd.Series, measured: pd.Series,
-                        cells: Mapping[str, Mapping[int, str]], *, file: str) -> None:
-    """Report areas not stated (measured instead) and stated areas far from the measured ones."""
+                        cells: Mapping[str, Mapping[int, str]], *, file: str,
+                        accept: Collection[str]) -> set[int]:
+    """Report areas not stated (measured instead) and stated areas far from the measured ones.
+
+    Returns the rows set aside for a stated area that disagrees with the polygon.
+    """
     if area_col is None:
         lines.append(report_line(file, None, "用地面积", "", "文件没有用地面积列",
                                  "全部按图形面积计（EPSG:4549 测算）", _INFO))
-        return
+        return set()
     for ln in lines:
         if ln[FIELD] == area_col.source and ln[ACTION] == _SET_NAN:
             ln[ACTION] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
+    dropped: set[int] = set()
     for r in kept:
         line = _area_line(r, stated[r], measured[r], cells[area_col.source][r], file=file,
-                          column=area_col.source)
+                          column=area_col.source, accept=accept)
         if line is not None:
             lines.append(line)
+            if str(line[ACTION]).startswith(_DROP_ROW):
+                dropped.add(r)
+    return dropped
+
+
+def _decide_area_unit(stated: pd.Series, area_col: ColumnMap | None, kept: Sequence[int],
+                      cells: Mapping[str, Mapping[int, str]], measured: pd.Series,
+                      lines: list[dict], *, file: str) -> pd.Series:
+    """Scale stated areas whose column states no (known) unit by the unit the polygons show.
+
+    Values whose cell states its own unit ("12亩") are left as converted. The header line
+    that said the unit was missing is rewritten to say how the unit was decided.
+
+    Raises
+    ------
+    DataImportError
+        When no unit agrees with the polygons (see :func:`decide_area_unit`).
+    """
+    if area_col is None or not area_col.assumed:
+        return stated
+    unitless = pd.Series([not parse_number(cells[area_col.source][r]).unit for r in kept],
+                         index=kept, dtype=bool)
+    decision = decide_area_unit(stated.where(unitless), measured, file=file,
+                                column=area_col.source)
+    if decision is None:
+        return stated
+    why = area_col.note.split("，按")[0]
+    if area_col.source.endswith(("(", "（")):
+        why += "（表头像是被截断：.dbf 字段名最长 10 字节）"
+    for ln in lines:
+        if ln[FIELD] == area_col.source and ln[ACTION] == "按标准单位导入":
+            ln.update({PROBLEM: f"{why}；{decision.describe()}",
+                       ACTION: f"按{decision.unit}导入", LEVEL: _WARN})
+    return stated.where(~unitless, stated * decision.factor)
 
 
 def import_parcels(
@@ -208,6 +259,7 @@ def import_parcels(
     max_bytes: int = MAX_BYTES,
     max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
     ningbo_bounds: tuple[float, float, float, float] = NINGBO_BOUNDS,
+    accept: Collection[str] = (),
 ) -> ImportResult:
     """Import parcels (宗地) with their polygons.
 
@@ -226,6 +278,10 @@ def import_parcels(
         Safety limits (see :func:`read_table`).
     ningbo_bounds : (minx, miny, maxx, maxy), keyword-only
         Lon/lat box every parcel must lie in.
+    accept : collection of str, keyword-only
+        Doubts the official has checked and accepts (:data:`ACCEPTABLE`): ``"area_mismatch"``
+        keeps parcels whose stated area is far from their polygon's, which are otherwise set
+        aside with an error line.
 
     Returns
     -------
@@ -238,8 +294,12 @@ def import_parcels(
     Raises
     ------
     DataImportError
-        If the file is unsafe or unreadable, has no parcel-id column or no geometry.
+        If the file is unsafe or unreadable, has no parcel-id column or no geometry, or
+        states areas in a unit that cannot be decided from the polygons.
     """
+    unknown = sorted(set(accept) - ACCEPTABLE)
+    if unknown:
+        raise ValueError(f"cannot accept {unknown}. Fix: use {sorted(ACCEPTABLE)}")
     table, meta, mapping, lines = _open_table(
         path, "parcel", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
         max_unzipped_bytes=max_unzipped_bytes)
@@ -258,9 +318,13 @@ def import_parcels(
     measured = geometry.to_crs(AREA_CRS).area.astype(float)
     stated = pd.Series([values.get("land_area_m2", {}).get(r) for r in kept], index=kept,
                        dtype=float)
+    area_col = mapping.column_for("land_area_m2")
+    stated = _decide_area_unit(stated, area_col, kept, cells, measured, lines, file=file)
     out = _parcel_frame(kept, usable, values, stated, measured)
-    _check_stated_areas(lines, mapping.column_for("land_area_m2"), kept, stated, measured, cells,
-                        file=file)
-    data = gpd.GeoDataFrame(out.reset_index(drop=True), geometry=list(geometry), crs=STORAGE_CRS)
+    dropped = _check_stated_areas(lines, area_col, kept, stated, measured, cells, file=file,
+                                  accept=accept)
+    keep = ~out.index.isin(sorted(dropped))
+    data = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
+                            geometry=list(geometry[keep]), crs=STORAGE_CRS)
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="parcel", rows_read=len(table))
