@@ -50,6 +50,7 @@ from geo.landuse.ingest._common import (
     _wkt_geometries,
     report_line,
 )
+from geo.landuse.overlaps import SKIPPED_ATTR, find_overlaps, overlap_lines, resolve_overlaps
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,21 @@ def _decide_area_unit(stated: pd.Series, area_col: ColumnMap | None, kept: Seque
     return stated.where(~unitless, stated * decision.factor)
 
 
+def _count_land_once(data: gpd.GeoDataFrame, lines: list[dict], *, file: str, column: str
+                     ) -> gpd.GeoDataFrame:
+    """Report duplicate and overlapping parcels and count their land once.
+
+    See :mod:`geo.landuse.overlaps` for the rule: duplicates are set aside, overlaps come off
+    the later parcel's measured land (a stated area is not altered, and its line says so).
+    """
+    pairs = find_overlaps(data)
+    if pairs.empty and not pairs.attrs.get(SKIPPED_ATTR):
+        return data
+    lines.extend(overlap_lines(pairs, file=file, field=column))
+    resolved, _ = resolve_overlaps(data, pairs)
+    return resolved
+
+
 def import_parcels(
     path: str | os.PathLike[str],
     *,
@@ -326,5 +342,6 @@ def import_parcels(
     keep = ~out.index.isin(sorted(dropped))
     data = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
                             geometry=list(geometry[keep]), crs=STORAGE_CRS)
+    data = _count_land_once(data, lines, file=file, column=shapes.column)
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="parcel", rows_read=len(table))
