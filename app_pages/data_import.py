@@ -16,7 +16,13 @@ from geo.io.quantities import YEAR_MAX, YEAR_MIN
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.landuse.headers import map_headers
 from geo.landuse.ingest import read_source
-from geo.landuse.pipeline import analyse, load_inputs
+from geo.landuse.pipeline import (
+    NoUsableRowsError,
+    analyse,
+    layer_names,
+    load_inputs,
+    sheet_names,
+)
 from geo.landuse.scoring import load_profile
 
 TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
@@ -30,23 +36,87 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
     return path
 
 
+@st.cache_data(show_spinner="正在读取文件结构…", max_entries=16)
+def _parts(name: str, data: bytes) -> tuple[str, list[str]]:
+    """The layers of an uploaded GeoPackage or the sheets of an Excel file (else none)."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".gpkg", ".xlsx"):
+        return "", []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _write(Path(tmp), name, data)
+        return ("layer", layer_names(path)) if suffix == ".gpkg" else ("sheet", sheet_names(path))
+
+
+def _choose_part(column, upload, key: str) -> dict[str, str | None]:
+    """Offer the layers or sheets of an upload that holds several; return the one chosen."""
+    chosen: dict[str, str | None] = {"layer": None, "sheet": None}
+    if upload is None:
+        return chosen
+    part, names = _parts(upload.name, upload.getvalue())
+    if len(names) > 1:
+        what = "图层" if part == "layer" else "工作表"
+        chosen[part] = column.selectbox(f"{upload.name} 含多个{what}，请选择要导入的{what}",
+                                        names, key=key)
+    return chosen
+
+
 @st.cache_data(show_spinner="正在读取表头…", max_entries=8)
-def _header_preview(name: str, data: bytes, kind: str) -> tuple[str, list[str], pd.DataFrame]:
+def _header_preview(name: str, data: bytes, kind: str, layer: str | None, sheet: str | None
+                    ) -> tuple[str, list[str], pd.DataFrame]:
     """How the file reads and how its headers map — read once per uploaded file, not per rerun."""
     with tempfile.TemporaryDirectory() as tmp:
-        table, meta = read_source(_write(Path(tmp), name, data))
+        table, meta = read_source(_write(Path(tmp), name, data), layer=layer, sheet=sheet)
     caption = (f"{meta.source} · {meta.format} · 编码 {meta.encoding or '—'} · "
                f"表头行 {', '.join(map(str, meta.header_rows)) or '—'} · 坐标系 {meta.crs or '—'}")
     notes = [f"{'第 ' + str(row) + ' 行：' if row else ''}{note}" for row, note in meta.notes]
     return caption, notes, map_headers(table.columns, kind=kind).to_frame()
 
 
-def _preview(upload, kind: str) -> None:
-    caption, notes, mapping = _header_preview(upload.name, upload.getvalue(), kind)
+def _preview(upload, kind: str, part: dict[str, str | None]) -> None:
+    caption, notes, mapping = _header_preview(upload.name, upload.getvalue(), kind,
+                                              part["layer"], part["sheet"])
     st.caption(caption)
     for note in notes:
         st.info(note)
     st.dataframe(mapping, hide_index=True, width="stretch")
+
+
+def _import(parts: dict[str, dict[str, str | None]]) -> None:
+    """Import the uploads and analyse them; a file without usable rows leaves its report."""
+    with st.status("正在导入…", expanded=True) as status, tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)  # own sub-folders: uploads with the same name never clash
+        try:
+            st.write("读取与校验文件…")
+            inputs = load_inputs(
+                _write(folder / "parcels", parcels_up.name, parcels_up.getvalue()),
+                None if ent_up is None else _write(folder / "enterprises", ent_up.name,
+                                                   ent_up.getvalue()),
+                gcj02=gcj, year=year or None,
+                parcel_layer=parts["parcel"]["layer"], parcel_sheet=parts["parcel"]["sheet"],
+                enterprise_layer=parts["enterprise"]["layer"],
+                enterprise_sheet=parts["enterprise"]["sheet"])
+            st.write("加载评价方案…")
+            profile = load_profile(None if profile_up is None else _write(
+                folder / "profile", profile_up.name, profile_up.getvalue()))
+            st.write("空间归属、亩均指标、企业评价、低效用地认定…")
+            analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(), profile,
+                               data_label=inputs.data_label, year=inputs.year)
+        except NoUsableRowsError as err:
+            status.update(label="导入失败：没有可用的行", state="error")
+            st.error(str(err))
+            st.session_state["up_report"] = err.report  # shown below: why each row was refused
+            return
+        except ValueError as err:
+            status.update(label="导入失败", state="error")
+            st.error(str(err))
+            _show_in_use()
+            st.stop()
+        set_uploaded(analysis)
+        st.session_state["up_report"] = inputs.report
+        status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
+                            f"{len(inputs.enterprises)} 条企业记录"
+                            + (f"（{inputs.year} 年）" if inputs.year else ""),
+                      state="complete")
 
 
 st.title("数据导入")
@@ -76,46 +146,22 @@ year = st.number_input("分析年度（0 = 文件中最新的年度）", min_val
                             "文件含多个年度时只分析一个年度，其余年度在校验报告中说明。")
 
 if parcels_up is not None:
-    st.subheader("表头识别预览")
-    tabs = st.tabs(["宗地"] + (["企业"] if ent_up is not None else []))
     try:
+        chosen = {"parcel": _choose_part(c1, parcels_up, "up_parcels_part"),
+                  "enterprise": _choose_part(c2, ent_up, "up_enterprises_part")}
+        st.subheader("表头识别预览")
+        tabs = st.tabs(["宗地"] + (["企业"] if ent_up is not None else []))
         with tabs[0]:
-            _preview(parcels_up, "parcel")
+            _preview(parcels_up, "parcel", chosen["parcel"])
         if ent_up is not None:
             with tabs[1]:
-                _preview(ent_up, "enterprise")
+                _preview(ent_up, "enterprise", chosen["enterprise"])
     except ValueError as err:
         st.error(f"无法读取：{err}")
         _show_in_use()
         st.stop()
     if st.button("导入并分析", type="primary", key="up_go"):
-        with st.status("正在导入…", expanded=True) as status, \
-                tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)  # own sub-folders: uploads with the same name never clash
-            try:
-                st.write("读取与校验文件…")
-                inputs = load_inputs(
-                    _write(folder / "parcels", parcels_up.name, parcels_up.getvalue()),
-                    None if ent_up is None else _write(folder / "enterprises", ent_up.name,
-                                                       ent_up.getvalue()),
-                    gcj02=gcj, year=year or None)
-                st.write("加载评价方案…")
-                profile = load_profile(None if profile_up is None else _write(
-                    folder / "profile", profile_up.name, profile_up.getvalue()))
-                st.write("空间归属、亩均指标、企业评价、低效用地认定…")
-                analysis = analyse(inputs.parcels, inputs.enterprises, get_catalog(), profile,
-                                   data_label=inputs.data_label, year=inputs.year)
-            except ValueError as err:
-                status.update(label="导入失败", state="error")
-                st.error(str(err))
-                _show_in_use()
-                st.stop()
-            set_uploaded(analysis)
-            st.session_state["up_report"] = inputs.report
-            status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
-                                f"{len(inputs.enterprises)} 条企业记录"
-                                + (f"（{inputs.year} 年）" if inputs.year else ""),
-                          state="complete")
+        _import(chosen)
 
 report = st.session_state.get("up_report")
 if report is not None:

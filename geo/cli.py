@@ -1,20 +1,38 @@
 """Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland ...``.
 
-Bad arguments and bad data end with one line on stderr and exit code 2.
+Bad arguments and bad data end with one line on stderr and exit code 2. Refusals of the files
+given — an output that would overwrite an input or the catalogue, a GeoPackage layer or Excel
+sheet to be named (``--layer``, ``--sheet`` …), a file whose rows were all rejected (its
+validation report is still written beside ``--out``) — are in Chinese, or English with
+``--lang en``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from geo.export import FORMATS, export_layer
 from geo.io.atomic import write_bytes_atomic
 from geo.labels import COLUMNS, FILTER_NOTE_KEYS, LEVEL_LABELS, REPORT_COLUMNS_EN
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
-from geo.zones.catalog import BELTS, LEVEL_FILES, export_notes, load_catalog, load_layer
+from geo.zones.catalog import (
+    BELTS,
+    DATA_DIR,
+    LEVEL_FILES,
+    export_notes,
+    load_catalog,
+    load_layer,
+)
+
+if TYPE_CHECKING:
+    from geo.landuse.pipeline import Analysis, Inputs
 
 __all__ = ["main"]
 
@@ -56,6 +74,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="the file's lon/lat are GCJ-02 (高德); convert to WGS84")
     imp.add_argument("--out", type=Path,
                      help="write the updated layer here (default: replace it in the data folder)")
+    imp.add_argument("--lang", choices=("zh", "en"), default="zh",
+                     help="language of the messages")
     imp.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
     for name, helptext in (("evaluate", "亩均效益 figures and A/B/C/D classes by level"),
@@ -64,6 +84,11 @@ def _build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--parcels", required=True, type=Path,
                          help="parcels: GeoPackage, GeoJSON, zipped Shapefile, CSV or Excel")
         cmd.add_argument("--enterprises", type=Path, help="enterprises: CSV, Excel or GeoPackage")
+        cmd.add_argument("--layer", help="layer of the parcels GeoPackage (or .shp in the zip)")
+        cmd.add_argument("--enterprise-layer", help="layer of the enterprises GeoPackage")
+        cmd.add_argument("--sheet", help="sheet of the parcels Excel file (default: the first)")
+        cmd.add_argument("--enterprise-sheet",
+                         help="sheet of the enterprises Excel file (default: the first)")
         cmd.add_argument("--profile", type=Path,
                          help="scoring profile (TOML); default data/profiles/default.toml")
         if name == "evaluate":
@@ -72,6 +97,15 @@ def _build_parser() -> argparse.ArgumentParser:
                              help="enterprise = the evaluation list (scores and A/B/C/D classes)")
         cmd.add_argument("--gcj02", action="store_true",
                          help="coordinates in the files are GCJ-02 (高德); convert to WGS84")
+        cmd.add_argument("--map", action="append", default=[], metavar="表头=FIELD[:UNIT]",
+                         help="map a parcel-file header to a field and unit, e.g. "
+                              "'用地面积=land_area_m2:亩' (repeatable; '表头=' ignores a column)")
+        cmd.add_argument("--enterprise-map", action="append", default=[],
+                         metavar="表头=FIELD[:UNIT]",
+                         help="the same for the enterprise file, e.g. '税收=tax_wan:元'")
+        cmd.add_argument("--accept", action="append", default=[], choices=("area_mismatch",),
+                         help="keep parcels whose stated area is far from their polygon "
+                              "(checked by you) instead of setting them aside")
         cmd.add_argument("--year", type=int,
                          help="data year to analyse when the files hold several (default: latest)")
         cmd.add_argument("--out", required=True, help="output path ending in "
@@ -81,13 +115,66 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Refusal(Exception):
+    """A refusal whose one-line message is already in the user's language."""
+
+
+def _say(lang: str, zh: str, en: str) -> str:
+    return en if lang == "en" else zh
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two spellings name one file (``..``, relative/absolute, symlinks, hard links)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists()
+                                              and os.path.samefile(a, b))
+    except (OSError, RuntimeError):  # a symlink loop names no input
+        return False
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return folder.resolve() in path.resolve().parents
+    except RuntimeError:  # a symlink loop: the writer reports it
+        return False
+
+
+def _refuse_overwrite(outputs: Sequence[tuple[str, Path]], inputs: Sequence[tuple[str, Path]],
+                      lang: str) -> None:
+    """Refuse, before anything is read or written, an output that is one of the inputs."""
+    for what, out in outputs:
+        for option, given in inputs:
+            if _same_file(out, given):
+                raise _Refusal(_say(
+                    lang, f"{what} {out} 与输入文件 {given}（{option}）是同一个文件，写出会覆盖"
+                          "输入。请用 --out 另选一个文件名",
+                    f"{what} {out} is the input file {given} ({option}); writing it would "
+                    "overwrite the input. Fix: choose another --out"))
+
+
+def _refuse_catalogue_dir(out: Path, data_dir: Path | None, lang: str, *,
+                          allowed: Path | None = None) -> None:
+    """Refuse an output inside the catalogue folder (other than ``allowed``)."""
+    folder = Path(data_dir or DATA_DIR)
+    if _inside(out, folder) and not (allowed is not None and _same_file(out, allowed)):
+        raise _Refusal(_say(
+            lang, f"输出文件 {out} 位于目录数据文件夹 {folder} 中，写出会覆盖目录数据。"
+                  "请用 --out 另选该文件夹以外的位置",
+            f"output {out} lies in the catalogue folder {folder}; writing it would overwrite "
+            "the catalogue. Fix: choose another --out outside that folder"))
+
+
+def _check_format(out: str) -> Path:
+    if Path(out).suffix.lower() not in FORMATS:
+        raise ValueError(f"--out {out!r}: unknown format. Fix: end the path in "
+                         + ", ".join(FORMATS))
+    return Path(out)
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from geo.zones.selection import filter_layer
 
-    suffix = Path(args.out).suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(f"--out {args.out!r}: unknown format. Fix: end the path in "
-                         + ", ".join(FORMATS))
+    _refuse_catalogue_dir(_check_format(args.out), args.data_dir, args.lang)
     layer = load_layer(args.level, data_dir=args.data_dir)
     selection = filter_layer(layer, industries=args.industry, belt=args.belt,
                              district=args.district, name=args.name)
@@ -103,13 +190,16 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    own = Path(args.data_dir or DATA_DIR) / LEVEL_FILES[args.level]
+    target = args.out or own
+    what = _say(args.lang, "输出文件", "output")
+    _refuse_overwrite([(what, target)], [("--file", args.file)], args.lang)
+    _refuse_catalogue_dir(target, args.data_dir, args.lang, allowed=own)
     catalog = load_catalog(data_dir=args.data_dir)
     updated, report = import_boundaries(
         catalog[args.level], args.file, level=args.level, layer=args.layer,
         id_field=args.id_field, name_field=args.name_field, gcj02=args.gcj02,
     )
-    target = args.out or Path(args.data_dir or Path(__file__).resolve().parent.parent
-                              / "data" / "parks") / LEVEL_FILES[args.level]
     write_layer_atomic(updated, target, level=args.level)
     print(report.summary())
     print(f"wrote {target}")
@@ -120,50 +210,110 @@ def _report_path(out: Path, lang: str) -> Path:
     return out.with_name(out.stem + ("_校验报告.csv" if lang == "zh" else "_validation_report.csv"))
 
 
-def _cmd_efficiency(args: argparse.Namespace) -> int:
+def _write_report(report: pd.DataFrame, path: Path, lang: str) -> None:
     from geo.export import neutralise_formula
+
+    report = report.map(neutralise_formula)
+    if lang == "en":
+        report = report.rename(columns=REPORT_COLUMNS_EN)
+    write_bytes_atomic(path, report.to_csv(index=False).encode("utf-8-sig"))
+
+
+#: The option that names each part of an input file.
+_PART_OPTIONS = {("parcel", "layer"): "--layer", ("enterprise", "layer"): "--enterprise-layer",
+                 ("parcel", "sheet"): "--sheet", ("enterprise", "sheet"): "--enterprise-sheet"}
+
+
+def _choices_text(args: argparse.Namespace) -> str:
+    """Say the official's import choices (--map, --enterprise-map, --accept) for 说明."""
+    from geo.landuse.pipeline import ImportChoices, parse_map
+
+    return ImportChoices(parse_map(args.map), parse_map(args.enterprise_map),
+                         tuple(args.accept)).describe() or "（无）"
+
+
+def _efficiency_inputs(args: argparse.Namespace, report_path: Path) -> Inputs:
+    """Import the files; a file without usable rows still gets its report beside --out."""
+    from geo.landuse.pipeline import (
+        ImportChoices,
+        NoUsableRowsError,
+        PartChoiceError,
+        load_inputs,
+        parse_map,
+    )
+
+    try:
+        choices = ImportChoices(parse_map(args.map), parse_map(args.enterprise_map),
+                                tuple(args.accept))
+        return load_inputs(args.parcels, args.enterprises, gcj02=args.gcj02, year=args.year,
+                           parcel_layer=args.layer, enterprise_layer=args.enterprise_layer,
+                           parcel_sheet=args.sheet, enterprise_sheet=args.enterprise_sheet,
+                           choices=choices)
+    except PartChoiceError as exc:
+        raise _Refusal(exc.describe(args.lang, _PART_OPTIONS[exc.kind, exc.part])) from exc
+    except NoUsableRowsError as exc:
+        _write_report(exc.report, report_path, args.lang)
+        raise _Refusal(exc.describe(args.lang, str(report_path))) from exc
+
+
+def _efficiency_table(args: argparse.Namespace, analysis: Analysis,
+                      catalog: dict) -> tuple[pd.DataFrame, str, str]:
+    """Return the table the command writes, what it holds (for the summary) and its view."""
     from geo.labels import UNIT_LEVELS as LEVEL_NAMES
-    from geo.landuse.pipeline import analyse, load_inputs
-    from geo.landuse.scoring import load_profile
     from geo.landuse.tables import enterprise_table, level_table, parcel_table
 
-    out = Path(args.out)
-    if out.suffix.lower() not in FORMATS:
-        raise ValueError(f"--out {args.out!r}: unknown format. Fix: end the path in "
-                         + ", ".join(FORMATS))
+    if args.command == "evaluate" and args.level == "enterprise":
+        table = enterprise_table(analysis)
+        counts = table["class"].value_counts()
+        return table, f"{len(table)} enterprises (" + ", ".join(
+            f"{c} {counts.get(c, 0)}" for c in "ABCD") + ")", "enterprises"
+    if args.command == "evaluate":
+        table = level_table(analysis, catalog, level=args.level)
+        return table, f"{len(table)} {LEVEL_NAMES[args.level]} rows", "units"
+    table = parcel_table(analysis)
+    return (table, f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)",
+            "parcels")
+
+
+def _cmd_efficiency(args: argparse.Namespace) -> int:
+    from geo.landuse.pipeline import analyse
+    from geo.landuse.scoring import load_profile
+
+    out = _check_format(args.out)
+    report_path = _report_path(out, args.lang)
+    inputs_given = [(option, Path(path)) for option, path in (
+        ("--parcels", args.parcels), ("--enterprises", args.enterprises),
+        ("--profile", args.profile)) if path is not None]
+    _refuse_overwrite([(_say(args.lang, "输出文件", "output"), out),
+                       (_say(args.lang, "校验报告", "validation report"), report_path)],
+                      inputs_given, args.lang)
+    for path in (out, report_path):
+        _refuse_catalogue_dir(path, args.data_dir, args.lang)
     profile = load_profile(args.profile)
-    inputs = load_inputs(args.parcels, args.enterprises, gcj02=args.gcj02, year=args.year)
+    inputs = _efficiency_inputs(args, report_path)
     catalog = load_catalog(data_dir=args.data_dir)
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
                        data_label=inputs.data_label, year=inputs.year)
-    view = "units"
-    if args.command == "evaluate" and args.level == "enterprise":
-        view = "enterprises"
-        table = enterprise_table(analysis)
-        counts = table["class"].value_counts()
-        what = f"{len(table)} enterprises (" + ", ".join(
-            f"{c} {counts.get(c, 0)}" for c in "ABCD") + ")"
-    elif args.command == "evaluate":
-        table = level_table(analysis, catalog, level=args.level)
-        what = f"{len(table)} {LEVEL_NAMES[args.level]} rows"
-    else:
-        view = "parcels"
-        table = parcel_table(analysis)
-        what = f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)"
+    table, what, view = _efficiency_table(args, analysis, catalog)
     notes = analysis.export_notes(view, {
             COLUMNS["profile"]: f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
-            "校验问题行数": str(len(inputs.report))})
+            "校验问题行数": str(len(inputs.report)),
+            "导入选择": _choices_text(args)})
     written = export_layer(table, out, lang=args.lang, notes=notes)
-    report_path = _report_path(written, args.lang)
-    report = inputs.report.map(neutralise_formula)
-    if args.lang == "en":
-        report = report.rename(columns=REPORT_COLUMNS_EN)
-    write_bytes_atomic(report_path, report.to_csv(index=False).encode("utf-8-sig"))
+    _write_report(inputs.report, report_path, args.lang)
     print(f"wrote {what} to {written}")
     print(f"validation report: {len(inputs.report)} lines in {report_path}")
     print(f"data: {inputs.data_label}" + (f", year {inputs.year}" if inputs.year else ""))
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "catalog":
+        return _cmd_catalog(args)
+    if args.command in ("evaluate", "lowland"):
+        return _cmd_efficiency(args)
+    return _cmd_import(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,11 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "catalog":
-            return _cmd_catalog(args)
-        if args.command in ("evaluate", "lowland"):
-            return _cmd_efficiency(args)
-        return _cmd_import(args)
+        return _run(args)
+    except _Refusal as exc:
+        print(f"{parser.prog} {args.command}: {_say(args.lang, '错误：', 'error: ')}{exc}",
+              file=sys.stderr)
+        return 2
     except (ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"{parser.prog} {args.command}: error: {first}", file=sys.stderr)

@@ -17,7 +17,9 @@ openpyxl or the CSV module — sees it. The checks, in order:
   under safe names and within the byte budget, to a temporary folder: GDAL never reads inside a
   user's zip.
 - Shapefile parts: ``.shp``/``.shx`` must start with the Shapefile magic number and ``.dbf``
-  with a dBase version byte (never XML).
+  with a dBase version byte (never XML); a damaged Shapefile is refused whole: a ``.shp`` cut
+  short (shorter than its header says, or than the ``.shx`` offsets reach), a cut ``.shx`` or
+  ``.dbf``, or a ``.dbf`` whose record count differs from the ``.shx``.
 
 Failure behaviour: every refusal raises :class:`geo._errors.DataImportError` naming the file
 (and the zip entry) and the fix; nothing is opened or extracted after a refusal.
@@ -33,6 +35,8 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+import numpy as np
 
 from geo._errors import DataImportError
 
@@ -256,7 +260,18 @@ _DBF_VERSIONS = frozenset({0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B,
                            0xF5, 0xFB})
 
 
-def _check_shapefile_parts(shp: Path, *, source: str) -> None:
+def _check_shapefile_parts(shp: Path, *, source: str, label: str = "") -> None:
+    """Refuse fake or damaged Shapefile parts.
+
+    Each part must be what its name says (.shp/.shx geometry, .dbf a dBase table, never XML),
+    and the parts must be complete and agree (see :func:`_check_shapefile_records`). ``label``
+    is the ``.shp`` as the user knows it (its name inside the zip), for messages.
+    """
+    _check_part_kinds(shp, source=source)
+    _check_shapefile_records(shp, source=source, label=label or shp.name)
+
+
+def _check_part_kinds(shp: Path, *, source: str) -> None:
     """Refuse Shapefile parts that are not: .shp/.shx geometry, .dbf a dBase table (no XML)."""
     for q in shp.parent.iterdir():
         if q.stem != shp.stem or q.suffix.lower() not in (".shp", ".shx", ".dbf"):
@@ -272,6 +287,87 @@ def _check_shapefile_parts(shp: Path, *, source: str) -> None:
                 f"the part {q.suffix.lower()} is not a Shapefile part (it holds "
                 f"{CONTENT_LABELS[sniff(head)]})", file=source,
                 fix="export the layer again from QGIS or ArcGIS as Shapefile, or as GeoPackage")
+
+
+_SHP_HEADER_BYTES = 100
+_DAMAGED_FIX = ("在 QGIS 或 ArcGIS 中重新导出该图层（或导出为 GeoPackage），再把 .shp、.shx、.dbf、"
+                ".prj 一起重新压缩后导入；文件是复制或下载来的，请确认复制/下载已完整完成")
+
+
+def _damaged(label: str, ext: str, problem: str, *, source: str) -> DataImportError:
+    """Return the refusal of a damaged (truncated or inconsistent) Shapefile part."""
+    part = f"{label[:-4]}{ext}" if label.lower().endswith(".shp") else f"{label}{ext}"
+    return DataImportError(f"Shapefile 已损坏（不完整）：{problem}", file=source, feature=part,
+                           fix=_DAMAGED_FIX)
+
+
+def _shx_ends(shx: Path, *, label: str, source: str) -> np.ndarray:
+    """Return the byte where each record of the .shx index says its shape ends in the .shp.
+
+    -1 marks a record whose offset points into the .shp file header (a damaged index).
+    """
+    data = shx.read_bytes()
+    rest = (len(data) - _SHP_HEADER_BYTES) % 8
+    if len(data) < _SHP_HEADER_BYTES or rest or int.from_bytes(data[24:28], "big") * 2 > len(data):
+        raise _damaged(label, ".shx", f"索引文件 .shx 的长度（{len(data)} 字节）与其文件头不符，"
+                                      "文件被截断或已损坏", source=source)
+    records = np.frombuffer(data, dtype=">i4", offset=_SHP_HEADER_BYTES).reshape(-1, 2)
+    offsets, lengths = records[:, 0].astype(np.int64), records[:, 1].astype(np.int64)
+    return np.where(offsets >= _SHP_HEADER_BYTES // 2, (offsets + lengths) * 2 + 8, -1)
+
+
+def _dbf_records(dbf: Path) -> tuple[int, int]:
+    """Return (records the .dbf header declares, records its size holds)."""
+    with dbf.open("rb") as fh:
+        head = fh.read(12)
+    if len(head) < 12:
+        return 0, -1
+    declared = int.from_bytes(head[4:8], "little")
+    header_len, record_len = (int.from_bytes(head[8:10], "little"),
+                              int.from_bytes(head[10:12], "little"))
+    held = (dbf.stat().st_size - header_len) // record_len if record_len else 0
+    return declared, held
+
+
+def _check_shp_length(shp: Path, size: int, *, label: str, source: str) -> None:
+    """Refuse a .shp shorter than the length its header declares (a file cut short)."""
+    with shp.open("rb") as fh:
+        declared = int.from_bytes(fh.read(28)[24:28], "big") * 2
+    if size < max(declared, _SHP_HEADER_BYTES):
+        raise _damaged(label, ".shp", f"图形文件 .shp 只有 {size} 字节，其文件头记录的长度为 "
+                                      f"{declared} 字节，文件被截断", source=source)
+
+
+def _check_shapefile_records(shp: Path, *, source: str, label: str) -> None:
+    """Refuse a Shapefile whose .shp is cut short or whose .shx and .dbf disagree with it.
+
+    A .shp cut in the middle (an interrupted copy or upload) would otherwise import its first
+    shapes and report the others as having no geometry.
+    """
+    parts = {q.suffix.lower(): q for q in shp.parent.iterdir() if q.stem == shp.stem}
+    size = shp.stat().st_size
+    shx = parts.get(".shx")
+    if shx is None:  # no index to check the shapes against: the .shp header's own length
+        _check_shp_length(shp, size, label=label, source=source)
+        ends = np.empty(0, dtype=np.int64)
+    else:
+        ends = _shx_ends(shx, label=label, source=source)
+    missing = np.flatnonzero((ends < 0) | (ends > size))
+    if missing.size:
+        lost = f"{missing.size} 个（从第 {missing[0] + 1} 个起）"
+        raise _damaged(label, ".shp", f"图形文件 .shp 只有 {size} 字节，索引 .shx 所列 {len(ends)} "
+                                      f"个要素中有 {lost}的图形不在 .shp 中，文件被截断",
+                       source=source)
+    dbf = parts.get(".dbf")
+    if dbf is None:
+        return
+    n_dbf, held = _dbf_records(dbf)
+    if held < n_dbf:
+        raise _damaged(label, ".dbf", f"属性表 .dbf 声明 {n_dbf} 条记录，但文件只装得下 "
+                                      f"{max(held, 0)} 条，文件被截断", source=source)
+    if shx is not None and n_dbf != len(ends):
+        raise _damaged(label, ".dbf", f"属性表 .dbf 有 {n_dbf} 条记录，索引 .shx 有 {len(ends)} 个"
+                                      "要素，两者不一致（各部分不是同一次导出的）", source=source)
 
 
 @dataclass(frozen=True)
@@ -338,11 +434,11 @@ def open_safely(
         with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
             shp, inner = _extract_shapefile(p, Path(tmp), layer=layer,
                                             max_unzipped_bytes=max_unzipped_bytes)
-            _check_shapefile_parts(shp, source=p.name)
+            _check_shapefile_parts(shp, source=p.name, label=inner)
             yield SafeSource(shp, "shapefile", p.name, inner)
         return
     if fmt == "shp":
-        _check_shapefile_parts(p, source=p.name)
+        _check_shapefile_parts(p, source=p.name, label=p.name)
         yield SafeSource(p, "shapefile", p.name, p.name)
         return
     yield SafeSource(p, fmt, p.name)

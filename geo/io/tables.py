@@ -16,17 +16,24 @@ import datetime as dt
 import io
 import math
 import os
+import posixpath
+import re
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
 import pyogrio
+import pyogrio.raw
+import shapely
+import shapely.errors
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -38,7 +45,7 @@ from geo.io.quantities import parse_number
 from geo.io.safefile import MAX_BYTES, MAX_RATIO, MAX_UNZIPPED_BYTES, SafeSource, open_safely
 from geo.labels import ROW_NUMBER
 
-__all__ = ["HEADER_SEPARATOR", "HeaderPredicate", "TableMeta", "read_table"]
+__all__ = ["DATE_CELL", "HEADER_SEPARATOR", "HeaderPredicate", "TableMeta", "read_table"]
 
 #: Formats :func:`read_table` reads unless told otherwise (all tables, no settings files).
 TABLE_FORMATS = ("gpkg", "geojson", "zip", "shp", "csv", "xlsx")
@@ -53,6 +60,10 @@ def _never(_cell: str) -> bool:
 
 #: Joins the two rows of a two-row header: "税收" over "金额(万元)" → "税收·金额(万元)".
 HEADER_SEPARATOR = "·"
+
+#: The text of a date or date-time cell (Excel date, GeoPackage/Shapefile date field): ISO date
+#: and time, "2024-03-12 00:00:00" — never the bare date, which a text cell may hold.
+DATE_CELL = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?:[+-]\d{2}:\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -177,7 +188,11 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
 
 
 def _cell_text(value: object) -> str:
-    """Return a cell or attribute value as the text the official typed (no '.0' on numbers)."""
+    """Return a cell or attribute value as the text the official typed (no '.0' on numbers).
+
+    A date or date-time cell is written "2024-03-12 00:00:00" (:data:`DATE_CELL`), so that an
+    id Excel turned into a date can be told from a text id such as "2024-03-12".
+    """
     if value is None:
         return ""
     if isinstance(value, bool | np.bool_):
@@ -186,9 +201,13 @@ def _cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, float | np.floating):
         return "" if math.isnan(value) else format(float(value), ".15g")
+    if value is pd.NaT:
+        return ""
     if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
-    if isinstance(value, dt.date | dt.time):
+        return value.isoformat(" ")  # always with the time: see DATE_CELL
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time()).isoformat(" ")
+    if isinstance(value, dt.time):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
@@ -218,6 +237,7 @@ def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
                   (o.max_row > 1 or o.max_column > 1 or o.cell(1, 1).value is not None)]
     finally:
         wb.close()
+    _refuse_uncalculated(p, ws.title)
     frame, header_rows, notes = find_header(rows, merges=merges, file=p.name,
                                             is_header=is_header)
     if others:
@@ -225,6 +245,121 @@ def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
                         f"{'、'.join(others)}（如需请指定 sheet）"),) + notes
     return frame, TableMeta(source=p.name, format="xlsx", sheet=ws.title,
                             header_rows=header_rows, notes=notes)
+
+
+#: A formula element of a sheet's XML (``<f>``, ``<f t="shared" .../>``, ``<x:f>``).
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_SHOWN_CELLS = 5
+
+
+def _local(tag: str) -> str:
+    """Return an XML name without its namespace ("{ns}sheet" → "sheet")."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _part_rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """Return Id → (type, target part) of the relationships of a part ("" for the package)."""
+    folder, _, name = part.rpartition("/")
+    try:
+        root = ET.fromstring(zf.read(f"{folder}/_rels/{name}.rels" if folder
+                                     else f"_rels/{name}.rels"))
+    except (KeyError, ET.ParseError):
+        return {}
+    out = {}
+    for rel in root:
+        target = rel.get("Target", "")
+        target = target[1:] if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), target)
+    return out
+
+
+def _sheet_part(zf: zipfile.ZipFile, title: str) -> str | None:
+    """Return the zip entry holding the XML of sheet ``title``, or None if it cannot be found."""
+    book = next((t for typ, t in _part_rels(zf, "").values()
+                 if typ.endswith("/officeDocument")), None)
+    if book is None or book not in zf.namelist():
+        return None
+    rels = _part_rels(zf, book)
+    for el in ET.fromstring(zf.read(book)).iter():
+        if _local(el.tag) == "sheet" and el.get("name") == title:
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            return rels.get(rid, ("", None))[1]
+    return None
+
+
+def _has_formula(fh: IO[bytes]) -> bool:
+    """Tell whether a sheet's XML holds a formula element (a fast scan, 1 MiB at a time)."""
+    tail = b""
+    while chunk := fh.read(1 << 20):
+        if _FORMULA_TAG.search(tail + chunk):
+            return True
+        tail = chunk[-64:]
+    return False
+
+
+def _uncalculated_formulas(p: Path, title: str) -> list[str]:
+    """Return the cells of sheet ``title`` that hold a formula but no calculated value.
+
+    Excel, WPS and LibreOffice store each formula's last result (``<v>``, empty for a result of
+    ""); a workbook written by a program (openpyxl …) and never opened has none, and openpyxl
+    reads such a cell as empty.
+    """
+    with zipfile.ZipFile(p) as zf:
+        part = _sheet_part(zf, title)
+        if part is None or part not in zf.namelist():
+            return []
+        with zf.open(part) as fh:
+            if not _has_formula(fh):
+                return []
+        cells = []
+        with zf.open(part) as fh:
+            for _, el in ET.iterparse(fh):
+                name = _local(el.tag)
+                if name == "c":
+                    if _lacks_result(el):
+                        cells.append(el.get("r", "?"))
+                    el.clear()
+                elif name == "row":
+                    el.clear()
+    return cells
+
+
+def _lacks_result(cell: ET.Element) -> bool:
+    """Tell whether a ``<c>`` element holds a formula without a calculated value.
+
+    No ``<v>``, or an empty one (openpyxl writes ``<v/>``) in a cell that is not a text result:
+    Excel writes an empty ``<v>`` only for a formula whose result is "" (``t="str"``).
+    """
+    kinds = [_local(child.tag) for child in cell]
+    if "f" not in kinds:
+        return False
+    value = cell[kinds.index("v")] if "v" in kinds else None
+    return value is None or (not value.text and cell.get("t") not in ("str", "inlineStr"))
+
+
+def _refuse_uncalculated(p: Path, title: str) -> None:
+    """Refuse a sheet whose formula cells have no calculated value (they would read as empty).
+
+    The whole sheet is refused rather than each cell reported: a workbook without results was
+    never calculated at all (every formula lacks its value), and the one fix — open, let it
+    calculate, save — is the same for all; importing the rest would leave the computed columns
+    (税收 …) empty and the figures built on them wrong.
+    """
+    try:
+        cells = _uncalculated_formulas(p, title)
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError) as exc:
+        raise DataImportError(f"cannot be read as an Excel workbook ({type(exc).__name__})",
+                              file=p.name, fix="open it in Excel or WPS and save as .xlsx") from exc
+    if not cells:
+        return
+    shown = "、".join(cells[:_SHOWN_CELLS]) + (f" 等 {len(cells)} 个" if len(cells) > _SHOWN_CELLS
+                                                else "")
+    raise DataImportError(
+        f"工作表“{title}”中的公式单元格没有计算结果（{shown}）：文件由程序生成、未在 Excel 中"
+        "计算保存过，这些单元格会被读成空值", file=p.name, feature=f"工作表“{title}”",
+        fix="请在 Excel 或 WPS 中打开该文件，等公式计算完成后保存，再重新导入（或将公式列"
+            "“选择性粘贴为数值”后保存）")
 
 
 def find_header(rows: list[list[str]], *, merges: Sequence[tuple[int, int, int, int]],
@@ -384,30 +519,93 @@ def _header_names(rows: list[list[str]], filled: list[list[str]], h: int, two: b
     return names
 
 
-def _dbf_encoding(shp: Path) -> tuple[str, str]:
-    """Return (encoding to pass to GDAL or "", label) for a Shapefile's .dbf without .cpg."""
-    siblings = {q.suffix.lower(): q for q in shp.parent.iterdir() if q.stem == shp.stem}
-    if ".cpg" in siblings:
-        return "", siblings[".cpg"].read_text(errors="replace").strip() + " (.cpg)"
-    dbf = siblings.get(".dbf")
-    if dbf is None:
-        return "", ""
+#: .cpg texts that are not Python codec names, and the codec each means.
+_CPG_CODECS = {"65001": "utf-8", "utf8": "utf-8", "936": "gb18030", "cp936": "gb18030",
+               "gbk": "gb18030", "gb2312": "gb18030", "ansi936": "gb18030", "gb18030": "gb18030"}
+_CODEC_LABELS = {"utf-8": "UTF-8", "gb18030": "GBK"}
+#: Decoding errors tolerated in a UTF-8 .dbf, per non-ASCII byte: a text cut at its field width
+#: splits one character; GBK read as UTF-8 fails on most of its characters.
+_UTF8_CUT_SHARE = 0.02
+
+
+def _cpg_codec(text: str) -> str:
+    """Return the Python codec a .cpg names ("utf-8", "gb18030", "cp1252" …), or ""."""
+    key = "".join(text.split()).replace("-", "").replace("_", "").lower()
+    if key in _CPG_CODECS:
+        return _CPG_CODECS[key]
+    for name in (text.strip(), f"cp{key}" if key.isdigit() else key):
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            continue
+    return ""
+
+
+def _dbf_sample(dbf: Path) -> tuple[list[bytes], bytes]:
+    """Return the field names and the first 4 MiB of records of a .dbf, as bytes."""
     with dbf.open("rb") as fh:
         head = fh.read(32)
         header_len = int.from_bytes(head[8:10], "little") if len(head) >= 10 else 32
         descriptors = fh.read(max(header_len - 32, 0))
         records = fh.read(4 * 1024 * 1024)
-    names = b"".join(descriptors[i:i + 11] for i in range(0, len(descriptors) - 1, 32))
-    sample = names + records
-    if sample.isascii():
-        return "", "ASCII"
-    for codec, label in (("utf-8", "UTF-8"), ("gb18030", "GBK")):
-        try:
-            codecs.getincrementaldecoder(codec)().decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        return ("UTF-8" if codec == "utf-8" else "GB18030"), label
-    return "", "unknown"
+    names = []
+    for i in range(0, len(descriptors) - 1, 32):
+        if descriptors[i] == 0x0D:  # end of the field descriptors
+            break
+        names.append(descriptors[i:i + 11].split(b"\0", 1)[0])
+    return names, records
+
+
+def _decode_errors(names: list[bytes], records: bytes, codec: str) -> int:
+    """Count the characters of the sample that ``codec`` cannot decode.
+
+    Each field name is decoded alone and may end in the middle of a character (a name cut at
+    10 bytes), and so may the sample of records.
+    """
+    errors = 0
+    for part in (*names, records):
+        text = codecs.getincrementaldecoder(codec)(errors="replace").decode(part, final=False)
+        errors += text.count("\ufffd")
+    return errors
+
+
+def _content_codec(names: list[bytes], records: bytes) -> str:
+    """Return the codec a .dbf's content is in: "ascii", "utf-8", "gb18030" or "" (neither)."""
+    non_ascii = sum(len(n) for n in names if not n.isascii()) + (
+        0 if records.isascii() else int(np.count_nonzero(np.frombuffer(records, np.uint8) > 0x7F)))
+    if not non_ascii:
+        return "ascii"
+    if _decode_errors(names, records, "utf-8") <= max(1, int(non_ascii * _UTF8_CUT_SHARE)):
+        return "utf-8"
+    return "gb18030" if _decode_errors(names, records, "gb18030") == 0 else ""
+
+
+def _dbf_encoding(shp: Path) -> tuple[str, str, str]:
+    """Return (encoding to pass to GDAL or "", label, note) for a Shapefile's .dbf.
+
+    Without a .cpg the encoding is found from the content (UTF-8 or GBK). With one, the .cpg is
+    trusted unless the content cannot be in its encoding but is in UTF-8 or GBK: a GBK table
+    whose .cpg says UTF-8 (as some tools write) is read as GBK, with a note.
+    """
+    siblings = {q.suffix.lower(): q for q in shp.parent.iterdir() if q.stem == shp.stem}
+    dbf, cpg = siblings.get(".dbf"), siblings.get(".cpg")
+    cpg_text = cpg.read_text(errors="replace").strip() if cpg is not None else ""
+    if dbf is None:
+        return "", f"{cpg_text} (.cpg)" if cpg else "", ""
+    found = _content_codec(*_dbf_sample(dbf))
+    if cpg is None:
+        if found in _CODEC_LABELS:
+            label = _CODEC_LABELS[found]
+            return found.upper(), label, f"属性表（.dbf）没有 .cpg 编码说明，按内容识别为 {label}"
+        return "", "ASCII" if found == "ascii" else "unknown", ""
+    declared = _cpg_codec(cpg_text)
+    if found in ("ascii", "", declared) or not declared:
+        return "", f"{cpg_text} (.cpg)", ""
+    if declared != "utf-8" and found == "gb18030":
+        return "", f"{cpg_text} (.cpg)", ""  # a GBK-like .cpg (CP936 …) and GBK-like content
+    label = _CODEC_LABELS[found]
+    return found.upper(), label, (f"属性表 .cpg 标注为 {cpg_text}，但内容为 {label} 编码，"
+                                  f"已按 {label} 读取")
 
 
 def _gpkg_layer(path: Path, layer: str | None, *, source: str) -> str:
@@ -427,6 +625,38 @@ def _gpkg_layer(path: Path, layer: str | None, *, source: str) -> str:
         fix="say which one with layer='<name>'")
 
 
+_RING_PROBLEMS = (("closed linestring", "环未闭合，最后一个坐标与第一个不同"),
+                  ("number of points in LinearRing", "环的点数少于 4 个"))
+
+
+def _wkb_problem(wkb: bytes) -> str:
+    """Return, in Chinese, why a feature's geometry (WKB from GDAL) cannot be read."""
+    try:
+        shapely.from_wkb(wkb)
+    except shapely.errors.ShapelyError as exc:
+        text = str(exc)
+        return next((why for key, why in _RING_PROBLEMS if key in text), f"无法解析（{text}）")
+    return "无法解析"
+
+
+def _note_invalid_geometries(src: SafeSource, layer: str | None, encoding: str,
+                             gdf: gpd.GeoDataFrame, notes: list[tuple[int | None, str]]) -> None:
+    """Note each feature whose geometry GDAL gave but shapely refused (an unclosed ring …).
+
+    Such a feature is read without geometry (``on_invalid="ignore"``); the note names it by its
+    row (its position, 1 = first) and says what is wrong, instead of a traceback.
+    """
+    empty = np.flatnonzero(gdf.geometry.isna().to_numpy())
+    if not empty.size:
+        return
+    wkb = pyogrio.raw.read(src.path, layer=layer, encoding=encoding or None, columns=[])[2]
+    for i in empty:
+        if wkb[i] is not None:
+            notes.append((int(i) + 1, f"图形无效：{_wkb_problem(wkb[i])}（第 {i + 1} 个要素）；"
+                                      "该要素按无图形读取，请在 QGIS 中用“修复几何图形”修复或"
+                                      "重新绘制后再导出"))
+
+
 def _read_layer(src: SafeSource, layer: str | None, notes: list[tuple[int | None, str]]
                 ) -> tuple[pd.DataFrame, str, str]:
     """Return the layer's GeoDataFrame (or DataFrame), its label and the .dbf encoding found."""
@@ -436,14 +666,24 @@ def _read_layer(src: SafeSource, layer: str | None, notes: list[tuple[int | None
             layer = layer_label = _gpkg_layer(src.path, layer, source=src.source)
         if src.format == "shapefile":
             layer = None  # the one .shp that open_safely extracted or checked
-            encoding, enc_label = _dbf_encoding(src.path)
-            if encoding:
-                notes.append((None, f"属性表（.dbf）没有 .cpg 编码说明，按内容识别为 {enc_label}"))
-        gdf = pyogrio.read_dataframe(src.path, layer=layer, encoding=encoding or None)
+            encoding, enc_label, note = _dbf_encoding(src.path)
+            if note:
+                notes.append((None, note))
+        gdf = pyogrio.read_dataframe(src.path, layer=layer, encoding=encoding or None,
+                                     on_invalid="ignore")
+        if isinstance(gdf, gpd.GeoDataFrame):
+            _note_invalid_geometries(src, layer, encoding, gdf, notes)
     except (DataSourceError, DataLayerError) as exc:
         raise DataImportError(
             f"cannot be read as a vector file ({type(exc).__name__}: {exc})", file=src.source,
             fix="open it in QGIS to check it, and export it again as GeoPackage") from exc
+    except UnicodeDecodeError as exc:
+        raise DataImportError(
+            f"属性表的字段名或内容无法按 {enc_label or 'UTF-8'} 编码解码（{exc.reason}）："
+            "文件编码与其说明不符，或字段名、文字被截断在半个汉字处", file=src.source,
+            feature=src.layer_label or None,
+            fix="在 QGIS 中打开该图层，导出为 GeoPackage（或导出 Shapefile 时选择正确的编码，"
+                "并把字段名改为不超过 3 个汉字）后重新导入") from exc
     return gdf, layer_label, enc_label
 
 

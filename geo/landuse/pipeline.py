@@ -6,14 +6,15 @@ says whether its data are samples (:attr:`Analysis.data_label`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._errors import DataImportError
 from geo.export import ExportNotes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
 from geo.labels import (
@@ -32,7 +33,8 @@ from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
 
 __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
-           "load_sample", "SAMPLE_DIR", "empty_enterprises"]
+           "load_sample", "SAMPLE_DIR", "empty_enterprises", "layer_names", "sheet_names",
+           "NoUsableRowsError", "PartChoiceError", "ImportChoices", "parse_map"]
 
 #: Units of the 亩均 figures, stated in every export of an analysis.
 FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；"
@@ -315,8 +317,267 @@ def _one_row_per_parcel(parcels: gpd.GeoDataFrame, par_years: pd.Series, year: i
     return parcels.loc[parcels.index.isin(keep)]
 
 
+#: What each kind of input file is called in messages: (Chinese, English).
+_KIND_WORDS = {"parcel": ("宗地文件", "parcels file"),
+               "enterprise": ("企业文件", "enterprises file")}
+#: A part of a file that may have to be named: (Chinese, English).
+_PART_WORDS = {"layer": ("图层", "layer"), "sheet": ("工作表", "sheet")}
+
+
+class NoUsableRowsError(DataImportError):
+    """Every row of a parcel or enterprise file was rejected: there is nothing to analyse.
+
+    Attributes
+    ----------
+    kind : {"parcel", "enterprise"}
+    rows_read : int
+        Data rows in the file (all of them rejected).
+    report : DataFrame
+        The validation report of every file read so far: why each row was rejected.
+    """
+
+    def __init__(self, file: str, kind: str, rows_read: int, report: pd.DataFrame) -> None:
+        self.kind, self.rows_read, self.report = kind, rows_read, report
+        super().__init__("no usable rows", file=file, fix="correct the rows named in the "
+                         "validation report and import again")
+        self.args = (self.describe(),)
+
+    def describe(self, lang: str = "zh", report: str = "") -> str:
+        """Return the one-line message in ``lang`` ("zh" or "en").
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+        report : str
+            Where the validation report is (a path), named in the message if given.
+
+        Returns
+        -------
+        str
+        """
+        zh, en = _KIND_WORDS[self.kind]
+        if lang == "en":
+            rows = (f"all {self.rows_read} rows were rejected" if self.rows_read
+                    else "it holds no data rows")
+            return (f"{en} {self.file} has no usable rows ({rows}); nothing was analysed. "
+                    f"Fix: read why in the validation report{' ' + report if report else ''}, "
+                    "correct the file and run again")
+        rows = f"{self.rows_read} 行均未通过校验" if self.rows_read else "文件没有数据行"
+        return (f"{zh} {self.file} 没有可用的行（{rows}），未做分析。原因逐行列在校验报告"
+                f"{' ' + report + ' ' if report else ''}中，请按报告修正文件后重新导入")
+
+
+class PartChoiceError(DataImportError):
+    """A GeoPackage layer or an Excel sheet must be named, or the one named is not in the file.
+
+    Attributes
+    ----------
+    kind : {"parcel", "enterprise"}
+    part : {"layer", "sheet"}
+    names : tuple of str
+        The layers or sheets the file holds.
+    asked : str or None
+        The one named (None: none was named and the file holds several).
+    """
+
+    def __init__(self, file: str, kind: str, part: str, names: Sequence[str],
+                 asked: str | None) -> None:
+        self.kind, self.part, self.names, self.asked = kind, part, tuple(names), asked
+        super().__init__(f"{part} {asked!r} not found" if asked else f"several {part}s",
+                         file=file, fix=f"name one of {', '.join(self.names)}")
+        self.args = (self.describe(),)
+
+    def describe(self, lang: str = "zh", option: str = "") -> str:
+        """Return the one-line message in ``lang``, naming ``option`` as the way to choose.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+        option : str
+            How the user names the part (e.g. ``--layer``); default the keyword of
+            :func:`load_inputs` (``parcel_layer=`` …).
+
+        Returns
+        -------
+        str
+        """
+        option = option or f"{self.kind}_{self.part}="
+        (kind_zh, kind_en), (part_zh, part_en) = _KIND_WORDS[self.kind], _PART_WORDS[self.part]
+        if lang == "en":
+            found = (f"has no {part_en} {self.asked!r}" if self.asked
+                     else f"holds several {part_en}s and none was named")
+            return (f"{kind_en} {self.file} {found} ({part_en}s: {', '.join(self.names)}). "
+                    f"Fix: name one with {option}")
+        found = (f"中没有{part_zh}“{self.asked}”" if self.asked
+                 else f"含多个{part_zh}，未指定读取哪一个")
+        return (f"{kind_zh} {self.file} {found}（{part_zh}：{'、'.join(self.names)}）。"
+                f"请用 {option} 指定其中之一")
+
+
+def _gpkg_layers(path: str | Path) -> list[tuple[str, bool]]:
+    """(name, is spatial) of each layer of a GeoPackage, opened through the guarded reader."""
+    import pyogrio
+
+    from geo.io.safefile import open_safely
+
+    with open_safely(path, formats=("gpkg",)) as src:
+        return [(str(name), geom is not None) for name, geom in pyogrio.list_layers(src.path)]
+
+
+def layer_names(path: str | Path) -> list[str]:
+    """Return the layers of a GeoPackage, spatial layers first.
+
+    The first is the one read when none is named and the file holds one spatial layer.
+
+    Parameters
+    ----------
+    path : path-like
+        A GeoPackage (checked by :func:`geo.io.safefile.open_safely`).
+
+    Returns
+    -------
+    list of str
+    """
+    layers = _gpkg_layers(path)
+    return [n for n, spatial in layers if spatial] + [n for n, spatial in layers if not spatial]
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """Return the sheets of an Excel workbook, in the workbook's order.
+
+    Parameters
+    ----------
+    path : path-like
+        An ``.xlsx`` (checked by :func:`geo.io.safefile.open_safely`).
+
+    Returns
+    -------
+    list of str
+    """
+    import openpyxl
+
+    from geo.io.safefile import open_safely
+
+    with open_safely(path, formats=("xlsx",)) as src:
+        book = openpyxl.load_workbook(src.path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+
+def _check_part(path: str | Path, kind: str, *, layer: str | None, sheet: str | None) -> None:
+    """Refuse a layer or sheet not in the file, or several layers with none named.
+
+    Several layers are refused as the reader would refuse them, but with the names to choose
+    from.
+    """
+    suffix, file = Path(path).suffix.lower(), Path(path).name
+    if suffix == ".gpkg":
+        layers = _gpkg_layers(path)
+        names = [n for n, _ in layers]
+        several = len(names) > 1 and sum(spatial for _, spatial in layers) != 1
+        if (layer is not None and layer not in names) or (layer is None and several):
+            raise PartChoiceError(file, kind, "layer", layer_names(path), layer)
+    elif suffix == ".xlsx" and sheet is not None:
+        names = sheet_names(path)
+        if sheet not in names:
+            raise PartChoiceError(file, kind, "sheet", names, sheet)
+
+
+def _joined_report(reports: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    filled = [r for r in reports if len(r)]
+    return pd.concat(filled, ignore_index=True) if filled else reports[0]
+
+
+@dataclass(frozen=True)
+class ImportChoices:
+    """What the official decided on import, written into the outputs' 说明.
+
+    Attributes
+    ----------
+    parcel_map, enterprise_map : mapping of str to str
+        Source header → canonical field, or ``field:unit`` ("land_area_m2:亩"), per file.
+    accept : tuple of str
+        Doubts accepted instead of rows set aside (``area_mismatch``).
+    """
+
+    parcel_map: Mapping[str, str] = field(default_factory=dict)
+    enterprise_map: Mapping[str, str] = field(default_factory=dict)
+    accept: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Say the choices in one Chinese line ("" when there are none)."""
+        parts = [f"{h} → {f}" for h, f in {**self.parcel_map, **self.enterprise_map}.items()]
+        if self.accept:
+            parts.append("接受：" + "、".join(self.accept))
+        return "；".join(parts)
+
+
+def parse_map(items: Sequence[str]) -> dict[str, str]:
+    """Read ``表头=field[:unit]`` items (the CLI's ``--map``) into an overrides mapping.
+
+    Raises
+    ------
+    ValueError
+        For an item without "=", naming it and the form expected.
+    """
+    out = {}
+    for item in items:
+        header, sep, target = item.partition("=")
+        if not sep or not header.strip():
+            raise ValueError(f"--map {item!r} is not 表头=field[:unit]. Fix: e.g. --map "
+                             "'用地面积=land_area_m2:亩'")
+        out[header.strip()] = target.strip()
+    return out
+
+
+def _import_files(parcels_path: str | Path, enterprises_path: str | Path | None, *,
+                  gcj02: bool, parts: Mapping[str, str | None], choices: ImportChoices
+                  ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Import both files; refuse a file whose rows were all rejected (report attached)."""
+    from geo.landuse.ingest import import_enterprises, import_parcels
+
+    _check_part(parcels_path, "parcel", layer=parts["parcel_layer"], sheet=parts["parcel_sheet"])
+    if enterprises_path is not None:
+        _check_part(enterprises_path, "enterprise", layer=parts["enterprise_layer"],
+                    sheet=parts["enterprise_sheet"])
+    par = import_parcels(parcels_path, gcj02=gcj02, layer=parts["parcel_layer"],
+                         sheet=parts["parcel_sheet"], overrides=choices.parcel_map,
+                         accept=choices.accept)
+    results = [par]
+    if enterprises_path is not None:
+        results.append(import_enterprises(
+            enterprises_path, gcj02=gcj02, parcels=par.data if len(par.data) else None,
+            layer=parts["enterprise_layer"], sheet=parts["enterprise_sheet"],
+            overrides=choices.enterprise_map))
+    reports = [r.report for r in results]
+    for result in results:  # an empty enterprise file is allowed: parcels analysed alone
+        if not len(result.data) and (result.kind == "parcel" or result.rows_read):
+            raise NoUsableRowsError(result.source, result.kind, result.rows_read,
+                                    _joined_report(reports))
+    enterprises = pd.DataFrame(results[1].data) if len(results) > 1 else empty_enterprises()
+    return par.data, enterprises, reports
+
+
+def _label(paths: Sequence[Path], parcels: pd.DataFrame, enterprises: pd.DataFrame) -> str:
+    """示例数据, 含示例数据 or the user's files by name (see :func:`load_inputs`)."""
+    is_sample = pd.concat([parcels["data_label"], enterprises["data_label"]],
+                          ignore_index=True).map(is_sample_label)
+    joined = "、".join(p.name for p in paths)
+    if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
+            len(is_sample) and is_sample.all()):
+        return SAMPLE_LABEL
+    if is_sample.any():
+        return f"用户导入（含示例数据，请核实）：{joined}"
+    return f"用户导入：{joined}"
+
+
 def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = None, *,
-                gcj02: bool = False, year: int | None = None) -> Inputs:
+                gcj02: bool = False, year: int | None = None,
+                parcel_layer: str | None = None, enterprise_layer: str | None = None,
+                parcel_sheet: str | None = None, enterprise_sheet: str | None = None,
+                choices: ImportChoices | None = None) -> Inputs:
     """Import parcels (and enterprises), keeping both reports, and keep one year.
 
     The files are read by :mod:`geo.landuse.ingest`; :func:`select_year` keeps one year
@@ -325,36 +586,46 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
     Files that live in ``data/sample``, or whose rows all carry a 数据性质 column marking them
     as 示例数据 (e.g. a re-imported export of the sample), are labelled as sample data; files
     with some such rows as "含示例数据"; anything else as the user's files, by name.
-    """
-    from geo.landuse.ingest import import_enterprises, import_parcels
 
-    par = import_parcels(parcels_path, gcj02=gcj02)
-    reports = [par.report]
-    if enterprises_path is not None:
-        ent = import_enterprises(enterprises_path, gcj02=gcj02, parcels=par.data)
-        reports.append(ent.report)
-        enterprises = pd.DataFrame(ent.data)
-    else:
-        enterprises = empty_enterprises()
+    Parameters
+    ----------
+    parcels_path, enterprises_path : path-like
+        The files (enterprises optional: parcels are then analysed alone).
+    gcj02, year : keyword-only
+        Coordinates are GCJ-02 (高德); the data year to keep (default the latest).
+    parcel_layer, enterprise_layer : str, keyword-only
+        GeoPackage layer (or ``.shp`` inside a zip) of each file; see :func:`layer_names`.
+    parcel_sheet, enterprise_sheet : str, keyword-only
+        Excel sheet of each file (default the first); see :func:`sheet_names`.
+    choices : ImportChoices, keyword-only
+        The official's choices: header → ``field`` or ``field:unit`` per file, and the doubts
+        accepted (e.g. ``area_mismatch``).
+
+    Returns
+    -------
+    Inputs
+
+    Raises
+    ------
+    PartChoiceError
+        A GeoPackage holds several layers and none is named, or the layer/sheet named is not
+        in the file.
+    NoUsableRowsError
+        Every row of the parcels (or of a non-empty enterprise file) was rejected; the error
+        carries the validation report.
+    """
+    parts = {"parcel_layer": parcel_layer, "enterprise_layer": enterprise_layer,
+             "parcel_sheet": parcel_sheet, "enterprise_sheet": enterprise_sheet}
+    parcels, enterprises, reports = _import_files(parcels_path, enterprises_path, gcj02=gcj02,
+                                                  parts=parts,
+                                                  choices=choices or ImportChoices())
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
     names = tuple(p.name for p in paths) + ("",)
     parcels, enterprises, used, year_lines = select_year(
-        par.data, enterprises, year=year, files=(names[0], names[1] or "企业"))
+        parcels, enterprises, year=year, files=(names[0], names[1] or "企业"))
     reports.append(year_lines)
-    is_sample = pd.concat([parcels["data_label"], enterprises["data_label"]],
-                          ignore_index=True).map(is_sample_label)
-    joined = "、".join(p.name for p in paths)
-    if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
-            len(is_sample) and is_sample.all()):
-        label = SAMPLE_LABEL
-    elif is_sample.any():
-        label = f"用户导入（含示例数据，请核实）：{joined}"
-    else:
-        label = f"用户导入：{joined}"
-    report = pd.concat([r for r in reports if len(r)], ignore_index=True) if any(
-        len(r) for r in reports) else reports[0]
-    return Inputs(parcels=parcels, enterprises=enterprises, report=report, data_label=label,
-                  year=used)
+    return Inputs(parcels=parcels, enterprises=enterprises, report=_joined_report(reports),
+                  data_label=_label(paths, parcels, enterprises), year=used)
 
 
 def load_sample() -> Inputs:

@@ -18,8 +18,9 @@ a small track never has its last place forced into D.
 from __future__ import annotations
 
 import math
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,15 +117,61 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
     path = Path(path or DEFAULT_PROFILE)
     doc = _read_toml(path)
     file = str(path)
-    tracks = {track: _track_rules(body, track, file)
-              for track, body in (doc.get("tracks") or {}).items()}
+    tracks = {track: _track_rules(_table(body, f"tracks.{track}", file), track, file)
+              for track, body in _table(doc.get("tracks"), "tracks", file).items()}
     if not tracks:
         raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]')
-    meta = doc.get("meta") or {}
+    meta = _table(doc.get("meta"), "meta", file)
     return ScoringProfile(name=str(meta.get("name", path.stem)),
                           source=str(meta.get("source", "")), tracks=tracks,
-                          class_bands=_class_bands(doc.get("classes") or {}, file),
-                          lowland=_check_lowland(doc.get("lowland") or {}, file), path=file)
+                          class_bands=_class_bands(_table(doc.get("classes"), "classes", file),
+                                                   file),
+                          lowland=_check_lowland(_table(doc.get("lowland"), "lowland", file),
+                                                 file), path=file)
+
+
+#: What a TOML value is, in the words of a message.
+_TOML_KINDS = ((bool, "是/否值"), (int, "数字"), (float, "数字"), (str, "文本"), (list, "数组"),
+               (dict, "表"))
+
+
+def _kind(value: object) -> str:
+    """Name the kind of a TOML value in Chinese ("文本", "数字", "数组" …)."""
+    return next((label for t, label in _TOML_KINDS if isinstance(value, t)), "日期或时间")
+
+
+#: What a top-level table of a profile holds (TOML), for the fix of a message.
+_TABLE_EXAMPLES = {"meta": 'name = "..."', "classes": "A = 0.20, B = 0.80, C = 0.95, D = 1.00",
+                   "lowland": "tax_per_mu_below = 5.0"}
+
+
+def _toml_header(parts: Sequence[str]) -> str:
+    """Return a TOML table header for the dotted key ``parts``, quoting keys that need it."""
+    return ".".join(p if re.fullmatch(r"[A-Za-z0-9_-]+", p) else f'"{p}"' for p in parts)
+
+
+def _table_example(where: str) -> str:
+    """Return how the table ``where`` ("tracks.规上.indicators" …) is written, for a fix."""
+    if where in _TABLE_EXAMPLES:
+        return f"[{where}] 小节，其下写 {_TABLE_EXAMPLES[where]}"
+    parts = where.split(".")
+    track = parts[1] if len(parts) > 1 else SCALES[0]
+    key = parts[3] if len(parts) > 3 else "tax_per_mu"
+    return f'[{_toml_header(["tracks", track, "indicators", key])}] 小节，其下写 weight = 30'
+
+
+def _table(value: object, where: str, file: str) -> Mapping[str, Any]:
+    """Return a profile entry that must be a TOML table ({} when absent); refuse anything else.
+
+    ``where`` is the entry's dotted name ("tracks", "tracks.规上.indicators" …).
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _fail(file, where, f"应为表（[{_toml_header(where.split('.'))}] 小节），"
+                                 f"实际是{_kind(value)}（{value!r:.60}）",
+                    f"改写为 {_table_example(where)}；格式参照 data/profiles/default.toml")
+    return value
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -140,6 +187,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as err:
         raise _fail(str(path), "(file)", f"not valid TOML: {err}",
                     "fix the syntax; compare with data/profiles/default.toml") from err
+    except RecursionError as err:
+        raise _fail(str(path), "(file)", "数组或表嵌套层数过深（数百层），无法读取，不是评分方案",
+                    "按 data/profiles/default.toml 的格式重写方案（各小节只有一两层）") from err
     except OSError as err:
         raise _fail(str(path), "(file)", f"cannot read: {err.strerror}",
                     "give the path of an existing profile file") from err
@@ -148,15 +198,18 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _track_rules(body: Mapping[str, Any], track: str, file: str) -> tuple[IndicatorRule, ...]:
     if track not in SCALES:
         raise _fail(file, f"tracks.{track}", "unknown track", f"use {' / '.join(SCALES)}")
-    rules = tuple(_indicator_rule(key, spec, f"tracks.{track}.indicators.{key}", file)
-                  for key, spec in (body.get("indicators") or {}).items())
+    indicators = _table(body.get("indicators"), f"tracks.{track}.indicators", file)
+    rules = tuple(_indicator_rule(key, _table(spec, f"tracks.{track}.indicators.{key}", file),
+                                  f"tracks.{track}.indicators.{key}", file)
+                  for key, spec in indicators.items())
     if not rules:
         raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator")
     return rules
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """Tell whether a TOML value is a finite number (not a bool, nan or inf)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) -> IndicatorRule:
@@ -206,7 +259,7 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
     for key, value in section.items():
         where = f"lowland.{key}"
         if LOWLAND_KEYS[key] == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            if not _is_number(value) or value < 0:
                 raise _fail(path, where, f"{value!r} is not a number ≥ 0",
                             f"write {key} = 5.0 (for example), or delete the line to switch the "
                             "rule off")

@@ -207,3 +207,20 @@ def test_identical_and_overlapping_parcels_count_their_land_once(catalog, tmp_pa
     problems = " ".join(res.report["问题"])
     assert "图形相同" in problems
     assert "重叠" in problems
+
+
+def test_the_cli_takes_the_unit_and_the_acceptance_and_says_so(catalog, tmp_path):
+    import openpyxl
+
+    frame = gpd.GeoDataFrame({"宗地编号": ["A", "B"], "面积": [2.0, 8.0]},  # 公顷
+                             geometry=_squares(catalog, [30.0, 8.0]))  # B: 120 亩 stated, 8 drawn
+    path = tmp_path / "p.gpkg"
+    frame.to_file(path, engine="pyogrio")
+    out = tmp_path / "low.xlsx"
+    args = ["lowland", "--parcels", str(path), "--out", str(out), "--map", "面积=land_area_m2:公顷"]
+    assert main(args) == 0
+    assert main([*args, "--accept", "area_mismatch"]) == 0
+    sheet = openpyxl.load_workbook(out)["说明"]
+    notes = {str(r[0].value): str(r[1].value) for r in sheet.iter_rows(min_row=2)}
+    assert notes["导入选择"] == "面积 → land_area_m2:公顷；接受：area_mismatch"
+    assert main(["lowland", "--parcels", str(path), "--out", str(out), "--map", "面积"]) == 2

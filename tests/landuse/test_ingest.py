@@ -149,7 +149,8 @@ def test_geopackage_parcels_area_from_geometry_when_not_stated(tmp_path):
     path = _gpkg(tmp_path / "parcels.gpkg",
                  {"宗地编号": ["001", "002", "0003"], "用地面积(亩)": ["3", "", "4.5"],
                   "生产状态": ["正常生产", "闲置", "部分停产"]},
-                 [_square(121.50, 29.80, 0.0005), _square(121.51, 29.80), _square(121.52, 29.80, 0.00053)])
+                 [_square(121.50, 29.80, 0.0005), _square(121.51, 29.80),
+                  _square(121.52, 29.80, 0.00053)])
     res = import_parcels(path)
     data = res.data
     assert data.crs.to_epsg() == 4326

@@ -24,7 +24,7 @@ from geo.io.quantities import (
     to_canonical,
 )
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
-from geo.io.tables import TableMeta, read_table
+from geo.io.tables import DATE_CELL, TableMeta, read_table
 from geo.labels import (
     ENTERPRISE_FIELD_HEADERS,
     PARCEL_FIELD_HEADERS,
@@ -183,12 +183,25 @@ def _parse_value(text: str, field: Field, col: ColumnMap) -> tuple[object, str]:
 
 
 def _parse_id(text: str, *, credit: bool) -> tuple[str | None, str]:
+    """Return (id or None, why the id cannot be used) for one id cell.
+
+    Ids Excel damaged are refused: stored as a number in scientific notation (digits lost), or
+    turned into a date ("3-12" → 2024-03-12), which the reader writes as a date and time
+    (:data:`geo.io.tables.DATE_CELL`) — a text id such as "2024-03-12A" is kept.
+    """
     t = normalise_text(text)
     if is_missing(t):
         return None, "缺少编号" if not credit else "缺少统一社会信用代码"
     if _SCIENTIFIC.match(t.replace(" ", "")):
         return None, ("编号已被 Excel 存成科学计数法数字，后几位已丢失（损坏的编号）；"
                       "请把该列设为文本后重新录入")
+    date = DATE_CELL.match(t)
+    if date:
+        day, time = date.group(1, 2)
+        shown = day if time == "00:00:00" else f"{day} {time}"
+        problem = ("统一社会信用代码像是被 Excel 转成了日期" if credit
+                   else "编号像是被 Excel 转成了日期")
+        return None, f"{problem}（{shown}）：请把该列设为文本后重新录入"
     if not credit:
         return t, ""
     code = re.sub(r"[\s\-]", "", t).upper()
