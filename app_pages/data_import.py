@@ -14,6 +14,7 @@ from app_pages.common import get_catalog
 from geo.export import neutralise_formula
 from geo.io.quantities import YEAR_MAX, YEAR_MIN
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
+from geo.labels import REPORT_COLUMNS, REPORT_LEVELS
 from geo.landuse.headers import map_headers
 from geo.landuse.ingest import read_source
 from geo.landuse.pipeline import (
@@ -113,10 +114,30 @@ def _import(parts: dict[str, dict[str, str | None]]) -> None:
             st.stop()
         set_uploaded(analysis)
         st.session_state["up_report"] = inputs.report
-        status.update(label=f"完成：{len(inputs.parcels)} 宗宗地、"
-                            f"{len(inputs.enterprises)} 条企业记录"
-                            + (f"（{inputs.year} 年）" if inputs.year else ""),
-                      state="complete")
+        status.update(state="complete", label=f"导入完成：{len(inputs.parcels)} 宗宗地、"
+                                              f"{len(inputs.enterprises)} 条企业记录")
+    _verdict(inputs, analysis)
+
+
+def _verdict(inputs, analysis) -> None:
+    """Green only when nothing was set aside and some 亩均 figure could be computed."""
+    file, row, *_, action, level = REPORT_COLUMNS
+    rep = inputs.report[inputs.report[row].notna()]
+    out = rep[action].astype(str).str.startswith("未导入该行")
+    fixed = ~out & rep[level].isin([REPORT_LEVELS["error"], REPORT_LEVELS["warning"]])
+    n_out, n_fixed = (len(rep[m].drop_duplicates([file, row])) for m in (out, fixed))
+    used = f"已使用 {len(inputs.parcels)} 宗宗地、{len(inputs.enterprises)} 条企业记录"
+    if not any(t[c].notna().any() for t in (analysis.enterprises, analysis.parcels)
+               for c in ("tax_per_mu", "va_per_mu") if c in t):
+        (st.warning if ent_up is None else st.error)("没有算出任何亩均税收或亩均增加值：" + (
+            "只上传了宗地文件，而宗地文件只含用地" if ent_up is None else
+            "企业文件中没有可用的税收或增加值，或企业未能关联到宗地") + "。亩均指标需要企业的"
+            "税收与增加值，请放在「企业文件」中（每家企业一行，含税收、增加值及所在宗地编号）后重新导入。")
+    elif n_out or (inputs.report[level] == REPORT_LEVELS["error"]).any():
+        st.warning(f"导入完成，但有数据未能使用：{used}；修正后使用 {n_fixed} 行；"
+                   f"未导入 {n_out} 行。请查看下方校验报告。")
+    else:
+        st.success(f"导入完成：{used}" + (f"；修正后使用 {n_fixed} 行" if n_fixed else "") + "。")
 
 
 st.title("数据导入")

@@ -52,6 +52,16 @@ def _ent_export(key: str, classes: tuple, tracks: tuple, district: str,
     return export_bytes(rows, "xlsx", notes=notes)
 
 
+def _no_data(ind, values) -> bool:
+    """Say plainly that an indicator has no value at all for the data shown (no empty chart)."""
+    if values.notna().any():
+        return False
+    num, den = column_label(ind.numerator), column_label(ind.denominator)
+    st.info(f"本数据没有可计算的「{ind.label}」：没有一家企业同时具备{num}与{den}"
+            f"（{ind.label} = {num} ÷ {den}），故不显示其地图与排名图。")
+    return True
+
+
 st.title("亩均效益")
 analysis = current_analysis()
 data_banner(analysis)
@@ -65,7 +75,8 @@ table = _table(key, level, analysis, get_catalog())
 st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积加权），仅计入同时填报分子与分母的企业；"
            "“数据覆盖率”为有企业数据的宗地面积占比。")
 
-if level != "city":
+empty = _no_data(ind, table[metric])
+if level != "city" and not empty:
     fmap = build_choropleth(table, metric=metric, label=ind.label, unit=ind.unit,
                             data_label=analysis.data_label, districts=get_catalog()["district"],
                             asset_base=asset_base())
@@ -85,14 +96,19 @@ with left:
         column_label(metric): st.column_config.NumberColumn(format="%.2f"),
         column_label("low_eff_land_mu"): st.column_config.NumberColumn(format="%.1f")})
 with right:
-    st.subheader("排名图（前 20）")
-    top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]
-    st.bar_chart(top, horizontal=True, sort=False, y_label="",
-                 x_label=f"{ind.label}（{ind.unit}）")
+    if not empty:
+        st.subheader("排名图（前 20）")
+        top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]
+        st.bar_chart(top, horizontal=True, sort=False, y_label="",
+                     x_label=f"{ind.label}（{ind.unit}）")
     st.subheader("企业评价类别分布")
     ent = analysis.enterprises
     dist = ent.dropna(subset=["class"]).groupby(["class", "track"]).size().unstack(fill_value=0)
-    st.bar_chart(dist, x_label="类别", y_label=COLUMNS["enterprise_count"])
+    if dist.empty:
+        why = "、".join(n for n in ent["class_note"].dropna().unique()[:3] if n) or "没有企业数据"
+        st.info(f"本数据没有已评价的企业：{why}，故不显示类别分布。")
+    else:
+        st.bar_chart(dist, x_label="类别", y_label=COLUMNS["enterprise_count"])
     st.caption(f"评价方案：{analysis.profile.name}；未参评 {int(ent['class'].isna().sum())} 家"
                "（无用地数据或规模未知）。")
 

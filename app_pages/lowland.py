@@ -139,10 +139,14 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
                  column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
                                 for c, f in formats.items()})
     fixed = table[table["target_year"] == table["target_year"].min()]
-    year = int(fixed["target_year"].iloc[0])
-    st.bar_chart(fixed.set_index("label")[["current", "target"]].rename(
-        columns={k: PROGRESS_CHART_LABELS[k].format(year=year) for k in ("current", "target")}),
-        stack=False, horizontal=True, x_label="万元/亩", y_label="")
+    year, missing = int(fixed["target_year"].iloc[0]), fixed.loc[fixed["current"].isna(), "label"]
+    if len(missing):
+        st.info(f"本数据没有可计算的「{'」「'.join(missing)}」：没有规上企业同时填报税收或工业增加值"
+                "与用地面积，故只列目标值，不画现状。")
+    if len(missing) < len(fixed):
+        st.bar_chart(fixed.set_index("label")[["current", "target"]].rename(columns={
+            k: PROGRESS_CHART_LABELS[k].format(year=year) for k in ("current", "target")}),
+            stack=False, horizontal=True, x_label="万元/亩", y_label="")
     st.caption("目标出处：" + "；".join(
         f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
         for r in targets.reset_index().itertuples()))

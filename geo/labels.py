@@ -174,8 +174,8 @@ PARCEL_FIELD_HEADERS = {
 #: Headers of the enterprise input file (企业) and of the bundled sample.
 ENTERPRISE_FIELD_HEADERS = {
     "credit_code": "统一社会信用代码", "name": "企业名称", "parcel_id": "宗地编号",
-    "lon": "经度", "lat": "纬度", "scale": "规模", "industry": "行业", "year": "年度",
-    "land_area_m2": "企业用地面积（平方米）", "tax_wan": "税收（万元）",
+    "lon": "经度", "lat": "纬度", "scale": "规模", "industry": "行业", "township": "乡镇（街道）",
+    "year": "年度", "land_area_m2": "企业用地面积（平方米）", "tax_wan": "税收（万元）",
     "value_added_wan": "工业增加值（万元）", "revenue_wan": "营业收入（万元）",
     "energy_tce": "综合能耗（吨标准煤）", "emission_t": "排放当量（吨）",
     "power_10k_kwh": "用电量（万千瓦时）", "employees": "从业人员（人）",
@@ -188,10 +188,11 @@ MAPPING_PREVIEW_COLUMNS = {"source": "表头", "field": "字段", "label": "字�
 #: Header of the file row a table's row came from (the row number the official sees).
 ROW_NUMBER = "行号"
 #: Columns of the import validation report (校验报告), in order.
-REPORT_COLUMNS = ("文件", ROW_NUMBER, "字段", "值", "问题", "处理", "级别")
+#: 记录 names the record a line is about (its id and name where known, e.g. "P07 甲公司").
+REPORT_COLUMNS = ("文件", ROW_NUMBER, "记录", "字段", "值", "问题", "处理", "级别")
 #: English headers of the validation report (``--lang en``; the messages stay Chinese).
-REPORT_COLUMNS_EN = dict(zip(REPORT_COLUMNS, ("file", "row", "field", "value", "problem",
-                                              "action", "severity"), strict=True))
+REPORT_COLUMNS_EN = dict(zip(REPORT_COLUMNS, ("file", "row", "record", "field", "value",
+                                              "problem", "action", "severity"), strict=True))
 #: The 级别 of a validation report line: row or value not used, used with a doubt, information.
 REPORT_LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 

@@ -1,12 +1,15 @@
 """Benchmark the map: catalogue load, default view, filter changes, display simplification.
 
-Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]``
+Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]
+[--city-parcels N | --skip-city]``
 
 Every case is timed with :func:`time.perf_counter`, ``N`` times (default 7), and reported as
 median and minimum, beside a bare-library baseline measured in the same run (geopandas and
 folium used the plain way, without our validation, text, styling or simplification). The
 tables are printed to stdout and written to ``BENCHMARKS.md``. Budget (issue): the default
-map view under 1.5 MB of HTML, a filter change answered in well under 0.5 s.
+map view under 1.5 MB of HTML, a filter change answered in well under 0.5 s. The city-size
+import section (synthetic files of ``--city-parcels`` parcels, default 100,000, and three
+times as many enterprises) runs once per side; ``--skip-city`` leaves it out.
 
 Performance is measured here, never in timed tests.
 """
@@ -21,9 +24,12 @@ import io
 import os
 import platform
 import pstats
+import resource
 import statistics
 import sys
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
@@ -38,6 +44,7 @@ import shapely
 
 from geo.crs import AREA_CRS
 from geo.display import display_frame
+from geo.labels import REPORT_COLUMNS
 from geo.landuse.metrics import aggregate
 from geo.landuse.spatial import assign_points
 from geo.zones.catalog import DATA_DIR, LEVEL_FILES, load_catalog
@@ -603,6 +610,227 @@ def bench_sample(catalog: Catalog, repeat: int) -> list[Row]:
     ]
 
 
+# --------------------------------------------------------------------------- city-size import
+
+#: GB 32100-2015 alphabet of unified social credit codes and the weights of its check character
+#: (the idea of ``scripts/make_sample_data.py``, vectorised here so 300,000 codes take no time).
+CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CODE_WEIGHTS = np.array((1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28))
+_ORG_WEIGHTS = np.array((3, 7, 9, 10, 5, 8, 4, 2))  # GB 11714 组织机构代码
+#: Data year of the city-size files.
+CITY_YEAR = 2024
+CITY_SEED = 3302
+#: Enterprises per parcel in the city-size files.
+CITY_ENTERPRISES_PER_PARCEL = 3
+
+
+def credit_codes(rng: np.random.Generator, adcodes: np.ndarray) -> np.ndarray:
+    """One valid, unique 18-character credit code per entry of ``adcodes`` (6-digit strings).
+
+    登记管理部门 9, 类别 1, the district's adcode, an 8-character body (a random offset plus the
+    row number written in base 31, hence unique), the GB 11714 check of the body and the
+    GB 32100 check character.
+    """
+    n = len(adcodes)
+    alphabet = np.array(list(CODE_ALPHABET))
+    number = rng.integers(0, 31 ** 8 - n) + np.arange(n, dtype=np.int64)
+    body = np.empty((n, 8), dtype=np.int64)  # indices into CODE_ALPHABET, most significant first
+    for k in range(7, -1, -1):
+        number, body[:, k] = np.divmod(number, 31)
+    body_chars = alphabet[body]
+    org_values = np.vectorize(lambda ch: int(ch, 36))(body_chars)  # GB 11714 reads base 36
+    org = 11 - (org_values * _ORG_WEIGHTS).sum(axis=1) % 11
+    org_char = np.where(org == 10, "X", np.where(org == 11, "0", (org % 10).astype(str)))
+    ad = np.array([list(a) for a in adcodes.astype(str)])
+    head = np.column_stack([np.full(n, "9"), np.full(n, "1"), ad, body_chars, org_char])
+    index = np.vectorize(CODE_ALPHABET.index)(head)
+    check = alphabet[(31 - (index * _CODE_WEIGHTS).sum(axis=1) % 31) % 31]
+    return np.array(["".join(row) for row in np.column_stack([head, check])])
+
+
+def city_parcel_squares(subzones: gpd.GeoDataFrame, n: int, rng: np.random.Generator
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` squares (EPSG:4549) fully inside the sub-zones, none touching another.
+
+    The squares are the cells of one city-wide grid (so sub-zones that overlap share cells
+    instead of stacking parcels), each cell inset to 80 % of its pitch; the pitch is shrunk until
+    enough cells fit, and ``n`` of them are drawn at random.
+
+    Returns
+    -------
+    (ndarray of Polygon, ndarray of int)
+        The squares and the row (position in ``subzones``) of the sub-zone holding each.
+    """
+    proj = subzones.to_crs(AREA_CRS).geometry.values
+    shapely.prepare(proj)
+    pitch = float(np.sqrt(shapely.area(proj).sum() / (1.6 * n)))
+    while True:
+        inset = 0.1 * pitch
+        cells: dict[tuple[int, int], int] = {}
+        for row, poly in enumerate(proj):
+            x0, y0, x1, y1 = poly.bounds
+            cx, cy = np.meshgrid(np.arange(np.floor(x0 / pitch), np.ceil(x1 / pitch)),
+                                 np.arange(np.floor(y0 / pitch), np.ceil(y1 / pitch)))
+            cx, cy = cx.ravel(), cy.ravel()
+            boxes = shapely.box(cx * pitch + inset, cy * pitch + inset,
+                                (cx + 1) * pitch - inset, (cy + 1) * pitch - inset)
+            inside = shapely.contains(poly, boxes)
+            for key in zip(cx[inside].astype(int).tolist(), cy[inside].astype(int).tolist(),
+                           strict=True):
+                cells.setdefault(key, row)
+        if len(cells) >= n:
+            break
+        pitch *= 0.8
+    keys = sorted(cells)
+    pick = np.sort(rng.choice(len(keys), size=n, replace=False))
+    xy = np.array([keys[i] for i in pick], dtype=float)
+    rows = np.array([cells[keys[i]] for i in pick])
+    squares = shapely.box(xy[:, 0] * pitch + inset, xy[:, 1] * pitch + inset,
+                          (xy[:, 0] + 1) * pitch - inset, (xy[:, 1] + 1) * pitch - inset)
+    return squares, rows
+
+
+def write_city_files(catalog: Catalog, n_parcels: int, folder: Path, *, seed: int = CITY_SEED
+                     ) -> tuple[Path, Path]:
+    """Write a city-size parcel GeoPackage and enterprise CSV with the project's own headers.
+
+    ``n_parcels`` square parcels (see :func:`city_parcel_squares`), stored in EPSG:4326 with
+    用地面积（平方米） measured in EPSG:4549 on the stored polygon; ``3 × n_parcels`` enterprises
+    with valid, unique credit codes, every parcel holding at least one. All from one
+    ``numpy.random.default_rng(seed)``.
+
+    Returns
+    -------
+    (Path, Path)
+        ``parcels.gpkg`` (layer ``parcels``) and ``enterprises.csv`` (UTF-8 with BOM).
+    """
+    from geo.labels import ENTERPRISE_FIELD_HEADERS as EH
+    from geo.labels import PARCEL_FIELD_HEADERS as PH
+    from geo.landuse.model import PARCEL_STATUSES, SCALES
+
+    rng = np.random.default_rng(seed)
+    subzones = catalog["subzone"]
+    adcode_of = dict(zip(catalog["district"]["name"].astype(str),
+                         catalog["district"]["adcode"].astype(str), strict=True))
+    squares, rows = city_parcel_squares(subzones, n_parcels, rng)
+    geometry = gpd.GeoSeries(squares, crs=AREA_CRS).to_crs(4326)
+    area = geometry.to_crs(AREA_CRS).area.round(2).to_numpy()
+    adcodes = subzones["district"].astype(str).map(adcode_of).to_numpy()[rows]
+    parcel_ids = np.array([f"{ad}{i:07d}" for i, ad in enumerate(adcodes, start=1)])
+    statuses = np.array(PARCEL_STATUSES[:5])
+    parcels = gpd.GeoDataFrame({
+        PH["parcel_id"]: parcel_ids,
+        PH["land_area_m2"]: area,
+        PH["land_use"]: "工业用地",
+        PH["far"]: rng.uniform(0.6, 3.0, n_parcels).round(2),
+        PH["status"]: statuses[rng.choice(5, n_parcels, p=(0.84, 0.05, 0.04, 0.03, 0.04))],
+        PH["year"]: CITY_YEAR,
+    }, geometry=geometry.values, crs=4326)
+
+    n_ent = CITY_ENTERPRISES_PER_PARCEL * n_parcels
+    owner = np.concatenate([np.arange(n_parcels),
+                            rng.integers(0, n_parcels, n_ent - n_parcels)])
+    owner = owner[rng.permutation(n_ent)]
+    value_added = rng.lognormal(np.log(800.0), 1.0, n_ent).round(2)
+    enterprises = pd.DataFrame({
+        EH["credit_code"]: credit_codes(rng, adcodes[owner]),
+        EH["name"]: [f"基准合成企业{i:06d}有限公司" for i in range(1, n_ent + 1)],
+        EH["parcel_id"]: parcel_ids[owner],
+        EH["scale"]: np.array(SCALES)[(rng.random(n_ent) >= 0.35).astype(int)],
+        EH["tax_wan"]: (value_added * rng.uniform(0.05, 0.3, n_ent)).round(2),
+        EH["value_added_wan"]: value_added,
+        EH["year"]: CITY_YEAR,
+    })
+    ppath, epath = folder / "parcels.gpkg", folder / "enterprises.csv"
+    parcels.to_file(ppath, layer="parcels", driver="GPKG", engine="pyogrio")
+    enterprises.to_csv(epath, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return ppath, epath
+
+
+def traced_peak(run: Callable[[], object]) -> int:
+    """Peak bytes allocated through Python's allocators (numpy included) during ``run``.
+
+    Measured with :mod:`tracemalloc` in a separate, untimed call: tracing slows the run down.
+    Memory that GDAL or GEOS allocate in C is not traced.
+    """
+    gc.collect()
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def fmt_mb(nbytes_: int) -> str:
+    """Bytes as MB."""
+    return f"{nbytes_ / 1024 / 1024:,.1f} MB"
+
+
+def bench_city(catalog: Catalog, n_parcels: int, *, memory: bool = True
+               ) -> tuple[list[Row], list[str]]:
+    """Section 7: import with validation and year selection at city size.
+
+    Synthetic files of ``n_parcels`` parcels and three times as many enterprises
+    (:func:`write_city_files`, in a temporary folder, removed afterwards) through
+    :func:`geo.landuse.pipeline.load_inputs`, against a bare ``gpd.read_file`` +
+    ``pd.read_csv`` of the same files. One timed run each (each takes seconds); a warm-up read
+    of both files first puts them in the OS file cache.
+
+    Returns
+    -------
+    (list of Row, list of str)
+        The table rows and Markdown bullet lines (files, peak memory, report summary).
+    """
+    from geo.landuse.pipeline import load_inputs
+
+    with tempfile.TemporaryDirectory(prefix="bench_city_") as tmp:
+        t0 = time.perf_counter()
+        ppath, epath = write_city_files(catalog, n_parcels, Path(tmp))
+        gen_s = time.perf_counter() - t0
+
+        def ours(_: object = None):
+            return load_inputs(ppath, epath)
+
+        def bare(_: object = None):
+            return (gpd.read_file(ppath, engine="pyogrio"),
+                    pd.read_csv(epath, dtype=str, encoding="utf-8-sig"))
+
+        bare()  # warm-up: file cache, pyogrio
+        bare_t, _ = measure(bare, 1)
+        ours_t, inputs = measure(ours, 1)
+        sizes = (ppath.stat().st_size, epath.stat().st_size)
+        level_col = REPORT_COLUMNS[-1]  # 级别
+        levels = (inputs.report[level_col].value_counts().to_dict()
+                  if level_col in inputs.report.columns else {})
+        peaks = (traced_peak(ours), traced_peak(bare)) if memory else None
+    rows = [Row(f"load_inputs() vs gpd.read_file + pd.read_csv, {n_parcels:,} parcels / "
+                f"{CITY_ENTERPRISES_PER_PARCEL * n_parcels:,} enterprises", ours_t, bare_t,
+                size=fmt_size(sum(sizes)),
+                note=f"kept {len(inputs.parcels):,} parcels, {len(inputs.enterprises):,} "
+                     f"enterprises, year {inputs.year}; 1 run each")]
+    lines = [f"- files: parcels.gpkg {sizes[0] / 1024 / 1024:.1f} MB, enterprises.csv "
+             f"{sizes[1] / 1024 / 1024:.1f} MB; generated (seed {CITY_SEED}) in {gen_s:.1f} s "
+             "— square parcels on one grid inside the sub-zones, none overlapping, area "
+             "measured in EPSG:4549 on the stored polygon",
+             f"- validation report: {len(inputs.report):,} lines"
+             + (" (" + ", ".join(f"{k} {v:,}" for k, v in levels.items()) + ")" if levels
+                else "")]
+    if peaks is not None:
+        lines.append(f"- peak memory (tracemalloc, Python + numpy allocations, separate untimed "
+                     f"run; GDAL/GEOS C memory not traced): ours **{fmt_mb(peaks[0])}**, bare "
+                     f"{fmt_mb(peaks[1])} = {peaks[0] / peaks[1]:.1f}×")
+    lines.append(f"- process peak RSS at the end of the section (`resource.getrusage`, whole "
+                 f"run so far): {fmt_mb(peak_rss())}")
+    return rows, lines
+
+
+def peak_rss() -> int:
+    """The process's peak resident set size so far, bytes (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
+
+
 def machine_info() -> list[str]:
     """Platform, Python, CPUs and library versions, as Markdown bullet lines."""
     libs = ("geopandas", "shapely", "folium", "pandas", "pyogrio", "streamlit-folium")
@@ -637,7 +865,8 @@ serialises the map again on every rerun, filters changed or not (the "st_folium"
 catalogue load is paid once per process and `select` once per filter combination (both
 `st.cache_resource`); the districts' display copy is rebuilt inside every build_map.
 Cases with a median over 0.3 s are profiled below their table (`--profile`: every filter
-change)."""
+change). The city-size import (section 7) runs once per side, on synthetic files written to a
+temporary folder; its peak memory is measured in a further, untimed run of each side."""
 
 
 def report(sections: list[tuple[str, list[Row]]], extras: dict[str, list[str]],
@@ -688,9 +917,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true",
                         help="cProfile every filter change, not only those over "
                              f"{PROFILE_THRESHOLD_S} s")
+    parser.add_argument("--city-parcels", type=int, default=100_000,
+                        help="parcels in the city-size import section; enterprises are "
+                             f"{CITY_ENTERPRISES_PER_PARCEL}× as many (default 100,000)")
+    parser.add_argument("--skip-city", action="store_true",
+                        help="leave out the city-size import section")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.city_parcels < 1:
+        parser.error("--city-parcels must be at least 1")
     return args
 
 
@@ -712,6 +948,11 @@ def main(argv: list[str] | None = None) -> int:
     sections = list(zip(titles, (load_rows, default_rows, filter_rows, simp_rows, point_rows,
                                  sample_rows), strict=True))
     extras = {titles[1]: default_prof, titles[2]: filter_prof, titles[3]: coverage}
+    if not args.skip_city:
+        city_title = "7. Import with validation at city size"
+        city_rows, city_lines = bench_city(catalog, args.city_parcels)
+        sections.append((city_title, city_rows))
+        extras[city_title] = city_lines
     text = report(sections, extras, args.repeat)
     print(text)
     args.output.write_text(text, encoding="utf-8")

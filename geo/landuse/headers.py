@@ -54,7 +54,8 @@ _ID_WORDS = ("宗地编号", "宗地号", "宗地代码", "宗地编码", "宗�
 
 
 _AREA_WORDS = ("用地面积", "土地面积", "宗地面积", "地块面积", "占地面积", "出让面积",
-               "批准用地面积", "实际用地面积", "面积", "land_area", "area", "site_area",
+               "批准用地面积", "实际用地面积", "土地使用权面积", "使用权面积", "使用权土地面积",
+               "面积", "land_area", "area", "site_area",
                ("用地亩数", "亩"), ("占地亩数", "亩"), ("土地亩数", "亩"), ("亩数", "亩"),
                ("area_mu", "亩"), ("land_mu", "亩"), ("land_area_mu", "亩"), ("mu", "亩"),
                ("area_ha", "公顷"), ("land_area_ha", "公顷"), ("hectares", "公顷"),
@@ -93,6 +94,9 @@ _ENTERPRISE_ALIASES: dict[str, tuple] = {
               "规上企业", "是否规上企业", "规模类型", "scale", "above_scale", "size"),
     "industry": ("行业", "所属行业", "行业类别", "行业门类", "行业大类", "行业名称",
                  "国民经济行业", "国民经济行业分类", "产业", "所属产业", "industry", "sector"),
+    "township": ("乡镇", "乡镇(街道)", "乡镇街道", "乡镇/街道", "所在乡镇", "所属乡镇",
+                 "所在乡镇(街道)", "所属乡镇(街道)", "街道", "所在街道", "所属街道", "镇街",
+                 "镇(街道)", "所在镇街", "township", "town"),
     "year": _YEAR_WORDS,
     "data_label": _PARCEL_ALIASES["data_label"],
     "land_area_m2": ("企业用地面积",) + _AREA_WORDS,
@@ -206,9 +210,20 @@ class HeaderMapping:
         return next((c for c in self.columns if c.field == field), None)
 
     def missing_required(self) -> tuple[str, ...]:
-        """Return the required fields no header maps to."""
+        """Return the required fields no header maps to.
+
+        An enterprise list without 统一社会信用代码 is keyed by 企业名称 when it has that column
+        (see :attr:`keyed_by_name`), so the code is then not missing.
+        """
         return tuple(f.name for f in FIELDS[self.kind].values()
-                     if f.required and self.column_for(f.name) is None)
+                     if f.required and self.column_for(f.name) is None
+                     and not (f.name == "credit_code" and self.keyed_by_name))
+
+    @property
+    def keyed_by_name(self) -> bool:
+        """Whether enterprises are keyed by 企业名称 (no credit-code column, a name column)."""
+        return (self.kind == "enterprise" and self.column_for("credit_code") is None
+                and self.column_for("name") is not None)
 
     def to_frame(self) -> pd.DataFrame:
         """Return the preview table, one row per source header.

@@ -83,6 +83,7 @@ ENTERPRISE_FIELDS = (
     _enterprise("lat", "number"),
     _enterprise("scale", "scale"),
     _enterprise("industry", "text"),
+    _enterprise("township", "text"),
     _enterprise("year", "year"),
     _enterprise("land_area_m2", "number", "m2"),
     _enterprise("tax_wan", "number", "wan"),

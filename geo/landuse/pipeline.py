@@ -244,8 +244,9 @@ def _years_of(frame: pd.DataFrame) -> pd.Series:
 
 
 def _year_line(file: str, problem: str, action: str, *, row: int | None = None,
-               level: str = REPORT_LEVELS["info"]) -> dict[str, object]:
-    return report_line(file, row, PARCEL_FIELD_HEADERS["year"], "", problem, action, level)
+               level: str = REPORT_LEVELS["info"], record: str = "") -> dict[str, object]:
+    return report_line(file, row, PARCEL_FIELD_HEADERS["year"], "", problem, action, level,
+                       record=record)
 
 
 def _held(years: list[int]) -> str:
@@ -289,15 +290,20 @@ def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: 
     if undated.any() and ent_years.notna().any():
         lines.append(_year_line(file, f"{int(undated.sum())} 行未填年度", f"按 {year} 年计入"))
     ent = enterprises.loc[~other]
-    if "credit_code" not in ent or not len(ent):
+    key = "enterprise_key" if "enterprise_key" in ent else "credit_code"
+    if key not in ent or not len(ent):
         return ent
     dated = ent_years.reindex(ent.index).notna()
     order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
-    dup = order.index[order["credit_code"].duplicated(keep="first").to_numpy()]
+    keys = order[key]  # the code, or the name key of a list without codes (never one None)
+    dup = order.index[(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
     for idx in dup:
         row = ent.at[idx, "source_row"] if "source_row" in ent else None
+        name = ent.at[idx, "name"] if "name" in ent else None
+        record = " ".join(str(v) for v in dict.fromkeys((ent.at[idx, key], name))
+                          if isinstance(v, str) and v)
         lines.append(_year_line(file, f"同一企业另有 {year} 年记录", "未填年度的这一行未计入",
-                                row=row, level=REPORT_LEVELS["warning"]))
+                                row=row, level=REPORT_LEVELS["warning"], record=record))
     return ent.loc[~ent.index.isin(dup)]
 
 

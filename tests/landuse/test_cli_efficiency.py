@@ -109,8 +109,8 @@ def test_lang_en_and_sample_label(tmp_path):
     assert figures.notna().all().all()
     assert ((figures * 10000).round(6) % 1 == 0).all().all()  # at most 4 decimals
     report = pd.read_csv(tmp_path / "districts_validation_report.csv", encoding="utf-8-sig")
-    assert list(report.columns) == ["file", "row", "field", "value", "problem", "action",
-                                    "severity"]
+    assert list(report.columns) == ["file", "row", "record", "field", "value", "problem",
+                                    "action", "severity"]
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -485,10 +485,11 @@ def test_unknown_status_and_scale_are_emptied_and_reported(tmp_path):
 
 def test_missing_key_column_is_refused_with_the_fix(tmp_path):
     path = tmp_path / "e.csv"
-    path.write_text("企业名称,税收\n甲,1\n", encoding="utf-8")
-    with pytest.raises(DataImportError, match="统一社会信用代码.*overrides"):
+    # neither 统一社会信用代码 nor 企业名称 (a list with names only is keyed by the name)
+    path.write_text("备注,税收\n甲,1\n", encoding="utf-8")
+    with pytest.raises(DataImportError, match="统一社会信用代码.*企业名称.*overrides"):
         import_enterprises(path)
-    res = import_enterprises(path, overrides={"企业名称": "credit_code"})
+    res = import_enterprises(path, overrides={"备注": "credit_code"})
     assert res.data.empty
     assert "不是18位" in res.report["问题"].iloc[-1]
 

@@ -27,7 +27,7 @@ from geo.landuse.overlaps import (
 )
 
 X0, Y0 = 645_000.0, 3_306_000.0  # EPSG:4549 metres, in Ningbo
-FILE, ROW, FIELD, VALUE, PROBLEM, ACTION, LEVEL = REPORT_COLUMNS
+FILE, ROW, RECORD, FIELD, VALUE, PROBLEM, ACTION, LEVEL = REPORT_COLUMNS
 
 
 def _m(x0: float, y0: float, x1: float, y1: float) -> Polygon:

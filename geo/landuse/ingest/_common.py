@@ -43,7 +43,7 @@ from geo.landuse.headers import (
 from geo.landuse.model import PARCEL_STATUSES, SCALES, Field
 
 #: The columns of :attr:`ImportResult.report` (:data:`geo.labels.REPORT_COLUMNS`), by name.
-FILE, ROW, FIELD, VALUE, PROBLEM, ACTION, LEVEL = REPORT_COLUMNS
+FILE, ROW, RECORD, FIELD, VALUE, PROBLEM, ACTION, LEVEL = REPORT_COLUMNS
 
 _ERROR, _WARN, _INFO = REPORT_LEVELS["error"], REPORT_LEVELS["warning"], REPORT_LEVELS["info"]
 _DROP_ROW = "未导入该行"
@@ -125,7 +125,7 @@ def read_source(path: str | os.PathLike[str], *, sheet: str | None = None,
 
 
 def report_line(file: str, row: int | None, field: str, value: object, problem: str,
-                action: str, level: str = _ERROR) -> dict[str, object]:
+                action: str, level: str = _ERROR, *, record: str = "") -> dict[str, object]:
     """Return one line of a validation report, keyed by :data:`REPORT_COLUMNS`.
 
     Parameters
@@ -142,9 +142,19 @@ def report_line(file: str, row: int | None, field: str, value: object, problem: 
         What is wrong, and what was done about it.
     level : str
         级别: :data:`geo.labels.REPORT_LEVELS` (default 错误).
+    record : str, keyword-only
+        记录: the record the line is about, its id and name where known ("P07",
+        "91330200MA2AAAAA0X 甲公司"; the raw id text when the id is unusable); "" for none.
     """
-    return dict(zip(REPORT_COLUMNS, (file, row, field, "" if value is None else str(value),
-                                     problem, action, level), strict=True))
+    return dict(zip(REPORT_COLUMNS, (file, row, record, field,
+                                     "" if value is None else str(value), problem, action,
+                                     level), strict=True))
+
+
+def record_of(key: object, name: object = None) -> str:
+    """Return the 记录 text of a record: its id (or raw id text) and its name, where known."""
+    parts = [normalise_text(v) for v in (key, name) if v is not None and not is_missing(v)]
+    return " ".join(dict.fromkeys(p for p in parts if p))
 
 
 def _parse_vocab(text: str, lookup: Mapping[str, str], allowed: Sequence[str], what: str
@@ -265,6 +275,13 @@ def _header_lines(mapping: HeaderMapping, meta: TableMeta) -> list[dict]:
 
 def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> None:
     missing = mapping.missing_required()
+    if mapping.kind == "enterprise" and "credit_code" in missing:
+        code, name = ENTERPRISE_FIELD_HEADERS["credit_code"], ENTERPRISE_FIELD_HEADERS["name"]
+        found = "、".join(map(str, table.columns[:20])) or "无"
+        raise DataImportError(
+            f"企业文件既没有“{code}”列，也没有“{name}”列，无法识别企业（现有表头：{found}）",
+            file=meta.source, field=code,
+            fix=f"请把识别企业的列命名为“{code}”（首选）或“{name}”，或用 overrides 指定")
     if missing:
         label = FIELDS[mapping.kind][missing[0]].label
         found = "、".join(map(str, table.columns[:20])) or "none"
@@ -319,6 +336,13 @@ def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None
         first[key] = row_no
         kept.append(row_no)
     return kept
+
+
+def _name_records(lines: list[dict], records: Mapping[int, str]) -> None:
+    """Fill the 记录 of row lines that do not name their record yet (in place)."""
+    for ln in lines:
+        if not ln[RECORD] and ln[ROW] in records:
+            ln[RECORD] = records[ln[ROW]]
 
 
 def _keep_value_lines(lines: list[dict], value_lines: Sequence[dict], kept: Sequence[int]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -15,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from geo._errors import DataImportError
 from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import gcj02_to_wgs84
-from geo.io.quantities import is_missing, normalise_text, parse_number
+from geo.io.quantities import _BRACKETS, is_missing, normalise_text, parse_number
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta
 from geo.labels import ENTERPRISE_FIELD_HEADERS
@@ -38,7 +39,7 @@ from geo.landuse.ingest._common import (
     _cells,
     _first_of_each,
     _keep_value_lines,
-    _key_column,
+    _name_records,
     _open_table,
     _outside_hint,
     _parse_fields,
@@ -46,6 +47,7 @@ from geo.landuse.ingest._common import (
     _row_id,
     _total_rows,
     _wkt_geometries,
+    record_of,
     report_line,
 )
 from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
@@ -123,20 +125,62 @@ def _enterprise_locations(table: pd.DataFrame, meta: TableMeta, mapping: HeaderM
     return _Locations()
 
 
+def name_key(name: object) -> str:
+    """Return the key of an enterprise known only by its name.
+
+    NFKC (full-width → half-width), one kind of bracket, no spaces: "宁波 某某（集团）公司" and
+    "宁波某某(集团)公司" are one enterprise. Case and other characters are kept.
+    """
+    return re.sub(r"\s+", "", normalise_text(name).translate(_BRACKETS))
+
+
+def _name_id(row_no: int, raw: str, totals: Collection[int]) -> tuple[str | None, str]:
+    """Return (name key or None, why the row cannot be used) for one row keyed by name."""
+    if row_no in totals:
+        return None, "合计行，不是企业"
+    if is_missing(raw) or not name_key(raw):
+        return None, f"缺少{ENTERPRISE_FIELD_HEADERS['name']}"
+    return name_key(raw), ""
+
+
 def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
-                            code_col: ColumnMap, lines: list[dict], *, file: str
-                            ) -> dict[int, str]:
-    """Return the credit code of every row that can be used; report the others."""
+                            key_col: ColumnMap, lines: list[dict], *, file: str, by_name: bool,
+                            names: Mapping[int, object]) -> dict[int, str]:
+    """Return the key (credit code, or name key) of every row that can be used; report the others.
+
+    ``names`` (企业名称 by row) name the record of the lines on rows left out.
+    """
     totals = _total_rows(cells)
     usable: dict[int, str] = {}
     for row_no in rows:
-        raw = cells[code_col.source][row_no]
-        code, problem = _row_id(row_no, raw, totals, credit=True, what="企业")
-        if code is None:
-            lines.append(report_line(file, row_no, code_col.source, raw, problem, _DROP_ROW))
+        raw = cells[key_col.source][row_no]
+        key, problem = (_name_id(row_no, raw, totals) if by_name
+                        else _row_id(row_no, raw, totals, credit=True, what="企业"))
+        if key is None:
+            record = record_of(raw) if by_name else record_of(raw, names.get(row_no))
+            lines.append(report_line(file, row_no, key_col.source, raw, problem, _DROP_ROW,
+                                     record=record))
             continue
-        usable[row_no] = code
+        usable[row_no] = key
     return usable
+
+
+def _key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> tuple[ColumnMap, bool]:
+    """Return the column that identifies enterprises, and whether it is 企业名称.
+
+    A file without a 统一社会信用代码 column is keyed by 企业名称 (:func:`name_key`); a 提示
+    line at the top of the report says so. :func:`_require` has refused files with neither.
+    """
+    code_col, name_col = mapping.column_for("credit_code"), mapping.column_for("name")
+    if code_col is not None:
+        return code_col, False
+    if name_col is None:  # unreachable after _require; keeps the type honest
+        raise ValueError("no column for credit_code or name")
+    code, name = ENTERPRISE_FIELD_HEADERS["credit_code"], ENTERPRISE_FIELD_HEADERS["name"]
+    lines.insert(0, report_line(
+        file, None, name_col.source, "", f"文件没有{code}列",
+        f"按{name}识别企业（全半角、括号统一并去掉空格后比对）；{code}留空", _INFO))
+    return name_col, True
 
 
 def _coordinate_problem(x: float, y: float, *, both: bool,
@@ -217,11 +261,17 @@ def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int,
 
 def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
                       values: Mapping[str, Mapping[int, object]], parcel_ids: list[str | None],
-                      xs: np.ndarray, ys: np.ndarray, *, located: bool) -> pd.DataFrame:
-    """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located)."""
+                      xs: np.ndarray, ys: np.ndarray, *, located: bool, by_name: bool
+                      ) -> pd.DataFrame:
+    """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located).
+
+    ``enterprise_key`` (after the fields) is the key of each enterprise: its credit code, or
+    its name key when the file is keyed by name (``credit_code`` then stays empty).
+    """
     out = pd.DataFrame(index=pd.Index(kept))
-    columns: dict[str, object] = {"credit_code": [usable[r] for r in kept],
-                                  "parcel_id": parcel_ids, "lon": xs, "lat": ys}
+    codes = [None if by_name else usable[r] for r in kept]
+    columns: dict[str, object] = {"credit_code": codes, "parcel_id": parcel_ids, "lon": xs,
+                                  "lat": ys}
     for f in ENTERPRISE_FIELDS:
         if f.name in columns:
             out[f.name] = columns[f.name]
@@ -231,6 +281,7 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
         if f.kind in ("number", "int"):
             out[f.name] = out[f.name].astype(float)
     out["year"] = out["year"].astype("Int64")
+    out["enterprise_key"] = [usable[r] for r in kept]
     out["source_row"] = np.asarray(kept, dtype=np.int64)
     out = out.reset_index(drop=True)
     if not located:
@@ -329,13 +380,15 @@ def import_enterprises(
     -------
     ImportResult
         ``data`` has every field of :data:`geo.landuse.model.ENTERPRISE_FIELDS` (money in 万元,
-        land in m²) plus ``source_row``; a GeoDataFrame of points (EPSG:4326; None where a row
+        land in m²) plus ``enterprise_key`` (the credit code, or the name key of a file
+        without codes) and ``source_row``; a GeoDataFrame of points (EPSG:4326; None where a row
         has no usable location) when the file gives lon/lat or point geometry.
 
     Raises
     ------
     DataImportError
-        If the file is unsafe or unreadable, or has no 统一社会信用代码 column.
+        If the file is unsafe or unreadable, or has neither a 统一社会信用代码 nor a 企业名称
+        column (a file with names only is keyed by the name: ``credit_code`` stays empty).
     """
     _check_parcels_argument(parcels)
     table, meta, mapping, lines = _open_table(
@@ -343,20 +396,24 @@ def import_enterprises(
         max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
     values, value_lines = _parse_fields(table, mapping, "enterprise", file)
-    code_col = _key_column(mapping, "credit_code")
+    key_col, by_name = _key_of(mapping, lines, file=file)
     parcel_col = mapping.column_for("parcel_id")
     loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
     cells = _cells(table, _attributes(table))
-    usable = _usable_enterprise_rows(list(table.index), cells, code_col, lines, file=file)
-    kept = _first_of_each(usable, values.get("year"), lines, file=file,
-                          column=code_col.source, what=ENTERPRISE_FIELD_HEADERS["credit_code"])
+    names = values.get("name", {})
+    usable = _usable_enterprise_rows(list(table.index), cells, key_col, lines, file=file,
+                                     by_name=by_name, names=names)
+    kept = _first_of_each(usable, values.get("year"), lines, file=file, column=key_col.source,
+                          what=ENTERPRISE_FIELD_HEADERS["name" if by_name else "credit_code"])
     _keep_value_lines(lines, value_lines, kept)
     xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
                                   box=ningbo_bounds)
     if parcel_col is not None:
         _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
     out = _enterprise_frame(kept, usable, values, _enterprise_parcel_ids(kept, cells, parcel_col),
-                            xs, ys, located=loc.located)
+                            xs, ys, located=loc.located, by_name=by_name)
     _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
+    _name_records(lines, {r: record_of(names.get(r)) if by_name else record_of(k, names.get(r))
+                          for r, k in usable.items()})
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))

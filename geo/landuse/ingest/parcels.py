@@ -40,6 +40,7 @@ from geo.landuse.ingest._common import (
     _first_of_each,
     _keep_value_lines,
     _key_column,
+    _name_records,
     _open_table,
     _outside_hint,
     _parse_fields,
@@ -48,6 +49,7 @@ from geo.landuse.ingest._common import (
     _row_id,
     _total_rows,
     _wkt_geometries,
+    record_of,
     report_line,
 )
 from geo.landuse.overlaps import SKIPPED_ATTR, find_overlaps, overlap_lines, resolve_overlaps
@@ -116,14 +118,15 @@ def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Map
     """Return the usable polygon of one parcel row (None: reported and left out)."""
     if row_no in shapes.bad_wkt:
         lines.append(report_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
-                                 "WKT 图形无法解析", _DROP_ROW))
+                                 "WKT 图形无法解析", _DROP_ROW, record=pid))
         return None
     poly, problem, repaired = _parcel_geometry(shapes.geoms.get(row_no), box)
     if repaired:
         lines.append(report_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
-                                 _WARN))
+                                 _WARN, record=pid))
     if poly is None:
-        lines.append(report_line(file, row_no, shapes.column, pid, problem, _DROP_ROW))
+        lines.append(report_line(file, row_no, shapes.column, pid, problem, _DROP_ROW,
+                                 record=pid))
     return poly
 
 
@@ -139,7 +142,8 @@ def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, st
         raw_id = cells[id_col.source][row_no]
         pid, problem = _row_id(row_no, raw_id, totals, credit=False, what="宗地")
         if pid is None:
-            lines.append(report_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW))
+            lines.append(report_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW,
+                                     record=record_of(raw_id)))
             continue
         poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box)
         if poly is not None:
@@ -343,5 +347,6 @@ def import_parcels(
     data = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
                             geometry=list(geometry[keep]), crs=STORAGE_CRS)
     data = _count_land_once(data, lines, file=file, column=shapes.column)
+    _name_records(lines, usable)  # 记录 of the other row lines: the parcel id
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="parcel", rows_read=len(table))
