@@ -27,15 +27,36 @@ class _LocatedError(ValueError):
         self.feature = feature
         self.field = field
         self.fix = fix
-        where = []
-        if file:
-            where.append(f"file {file}")
-        if feature:
-            where.append(f"feature {feature}")
-        if field:
-            where.append(f"field '{field}'")
-        prefix = ", ".join(where)
-        super().__init__(f"{prefix + ': ' if prefix else ''}{problem}. Fix: {fix}")
+        super().__init__(_LocatedError.describe(self, "en"))  # not a subclass's describe
+
+    def describe(self, lang: str = "zh") -> str:
+        """Return the one-line message with its frame in ``lang``.
+
+        ``str(err)`` stays the English form. Only the frame (where, and the word before the
+        fix) is translated; the problem and fix texts are given as raised.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}
+            "zh": ``文件 X，记录 Y，字段“Z”：problem。处理办法：fix``;
+            "en": ``file X, feature Y, field 'Z': problem. Fix: fix``.
+
+        Returns
+        -------
+        str
+        """
+        if lang == "en":
+            where = [f"file {self.file}" if self.file else "",
+                     f"feature {self.feature}" if self.feature else "",
+                     f"field '{self.field}'" if self.field else ""]
+            prefix = ", ".join(w for w in where if w)
+            return f"{prefix + ': ' if prefix else ''}{self.problem}. Fix: {self.fix}"
+        where = [f"文件 {self.file}" if self.file else "",
+                 f"记录 {self.feature}" if self.feature else "",
+                 f"字段“{self.field}”" if self.field else ""]
+        prefix = "，".join(w for w in where if w)
+        problem = self.problem.rstrip("。")
+        return f"{prefix + '：' if prefix else ''}{problem}。处理办法：{self.fix}"
 
 
 class CatalogValidationError(_LocatedError):

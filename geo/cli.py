@@ -81,9 +81,13 @@ def _build_parser() -> argparse.ArgumentParser:
     for name, helptext in (("evaluate", "亩均效益 figures and A/B/C/D classes by level"),
                            ("lowland", "low-efficiency parcels with their reasons")):
         cmd = sub.add_parser(name, help=helptext)
-        cmd.add_argument("--parcels", required=True, type=Path,
-                         help="parcels: GeoPackage, GeoJSON, zipped Shapefile, CSV or Excel")
-        cmd.add_argument("--enterprises", type=Path, help="enterprises: CSV, Excel or GeoPackage")
+        cmd.add_argument("--parcels", type=Path,
+                         help="parcels: GeoPackage, GeoJSON, zipped Shapefile, CSV or Excel"
+                              + (" (optional for evaluate when --enterprises is given)"
+                                 if name == "evaluate" else " (required)"))
+        cmd.add_argument("--enterprises", type=Path, help="enterprises: CSV, Excel or GeoPackage"
+                         + (" (alone: each enterprise rests on its own 用地面积)"
+                            if name == "evaluate" else ""))
         cmd.add_argument("--layer", help="layer of the parcels GeoPackage (or .shp in the zip)")
         cmd.add_argument("--enterprise-layer", help="layer of the enterprises GeoPackage")
         cmd.add_argument("--sheet", help="sheet of the parcels Excel file (default: the first)")
@@ -103,9 +107,11 @@ def _build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--enterprise-map", action="append", default=[],
                          metavar="表头=FIELD[:UNIT]",
                          help="the same for the enterprise file, e.g. '税收=tax_wan:元'")
-        cmd.add_argument("--accept", action="append", default=[], choices=("area_mismatch",),
-                         help="keep parcels whose stated area is far from their polygon "
-                              "(checked by you) instead of setting them aside")
+        cmd.add_argument("--accept", action="append", default=[],
+                         choices=("area_mismatch", "make_valid"),
+                         help="after checking them: keep parcels whose stated area is far from "
+                              "their polygon (area_mismatch), or repair invalid polygons with "
+                              "make_valid, instead of setting them aside")
         cmd.add_argument("--year", type=int,
                          help="data year to analyse when the files hold several (default: latest)")
         cmd.add_argument("--out", required=True, help="output path ending in "
@@ -232,6 +238,25 @@ def _choices_text(args: argparse.Namespace) -> str:
                          tuple(args.accept)).describe() or "（无）"
 
 
+def _efficiency_files(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read, a command without the files it needs."""
+    if args.parcels is not None:
+        return
+    if args.command == "lowland":
+        raise _Refusal(_say(
+            args.lang, "lowland 认定低效用地需要宗地文件：请用 --parcels 给出宗地文件"
+                       "（只有企业清单时，可用 evaluate --enterprises 做亩均效益评价）",
+            "lowland needs the parcels: low-efficiency land is a set of parcels. Fix: give "
+            "--parcels (an enterprise list alone can be evaluated with evaluate "
+            "--enterprises)"))
+    if args.enterprises is None:
+        raise _Refusal(_say(
+            args.lang, "未给出数据文件：请用 --enterprises 给出企业清单（亩均评价表）、"
+                       "用 --parcels 给出宗地文件，或两者都给",
+            "no data file given. Fix: give --enterprises (the evaluation list), --parcels, "
+            "or both"))
+
+
 def _efficiency_inputs(args: argparse.Namespace, report_path: Path) -> Inputs:
     """Import the files; a file without usable rows still gets its report beside --out."""
     from geo.landuse.pipeline import (
@@ -264,6 +289,9 @@ def _efficiency_table(args: argparse.Namespace, analysis: Analysis,
 
     if args.command == "evaluate" and args.level == "enterprise":
         table = enterprise_table(analysis)
+        for col in ("placement", "placement_note"):  # how each enterprise is placed
+            if col in analysis.enterprises:
+                table[col] = analysis.enterprises[col].reindex(table.index)
         counts = table["class"].value_counts()
         return table, f"{len(table)} enterprises (" + ", ".join(
             f"{c} {counts.get(c, 0)}" for c in "ABCD") + ")", "enterprises"
@@ -276,9 +304,10 @@ def _efficiency_table(args: argparse.Namespace, analysis: Analysis,
 
 
 def _cmd_efficiency(args: argparse.Namespace) -> int:
-    from geo.landuse.pipeline import analyse
+    from geo.landuse.pipeline import PLACEMENTS, analyse
     from geo.landuse.scoring import load_profile
 
+    _efficiency_files(args)
     out = _check_format(args.out)
     report_path = _report_path(out, args.lang)
     inputs_given = [(option, Path(path)) for option, path in (
@@ -295,15 +324,23 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
                        data_label=inputs.data_label, year=inputs.year)
     table, what, view = _efficiency_table(args, analysis, catalog)
+    report = pd.concat([r for r in (inputs.report, analysis.report) if len(r)]
+                       or [inputs.report], ignore_index=True)
     notes = analysis.export_notes(view, {
             COLUMNS["profile"]: f"{profile.name} ({profile.path})",
-            "宗地文件": str(args.parcels), "企业文件": str(args.enterprises or "（无）"),
-            "校验问题行数": str(len(inputs.report)),
+            "宗地文件": str(args.parcels or "（无）"),
+            "企业文件": str(args.enterprises or "（无）"),
+            "校验问题行数": str(len(report)),
             "导入选择": _choices_text(args)})
     written = export_layer(table, out, lang=args.lang, notes=notes)
-    _write_report(inputs.report, report_path, args.lang)
+    _write_report(report, report_path, args.lang)
     print(f"wrote {what} to {written}")
-    print(f"validation report: {len(inputs.report)} lines in {report_path}")
+    print(f"validation report: {len(report)} lines in {report_path}")
+    if "placement" in analysis.enterprises:
+        unplaced = int((analysis.enterprises["placement"] == PLACEMENTS[-1]).sum())
+        if unplaced:
+            print(f"not placed: {unplaced} enterprises (no parcel, coordinates or unique "
+                  "权利人 match); listed and classed, but in no unit below the city")
     print(f"data: {inputs.data_label}" + (f", year {inputs.year}" if inputs.year else ""))
     return 0
 
@@ -318,6 +355,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    from geo._errors import (
+        BoundaryImportError,
+        CatalogValidationError,
+        DataImportError,
+        ExportError,
+        ProfileError,
+        RegisterError,
+    )
+
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
@@ -325,6 +371,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Refusal as exc:
         print(f"{parser.prog} {args.command}: {_say(args.lang, '错误：', 'error: ')}{exc}",
               file=sys.stderr)
+        return 2
+    except (DataImportError, ProfileError, RegisterError, BoundaryImportError, ExportError,
+            CatalogValidationError) as exc:
+        lang = getattr(args, "lang", None)  # commands without --lang keep the English
+        said = exc.describe(lang) if lang in ("zh", "en") else str(exc)
+        first = said.splitlines()[0] if said else type(exc).__name__
+        print(f"{parser.prog} {args.command}: error: {first}", file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -115,6 +115,7 @@ COLUMNS = {
     "credit_code": "统一社会信用代码", "scale": "规模", "track": "评价序列", "industry": "行业",
     "land_source": "用地面积来源", "score": "综合得分", "class": "评价类别",
     "class_note": "评价说明", "missing_indicators": "缺失指标",
+    "placement": "定位方式", "placement_note": "定位说明",
 }
 #: How good a geometry is, as shown.
 QUALITY = {
@@ -170,7 +171,7 @@ FORMAT_LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "E
 PARCEL_FIELD_HEADERS = {
     "parcel_id": "宗地编号", "land_area_m2": "用地面积（平方米）", "land_use": "用地性质",
     "floor_area_m2": "建筑面积（平方米）", "far": "容积率", "status": "生产状态", "year": "年度",
-    "data_label": "数据性质"}
+    "holder": "权利人", "data_label": "数据性质"}
 #: Headers of the enterprise input file (企业) and of the bundled sample.
 ENTERPRISE_FIELD_HEADERS = {
     "credit_code": "统一社会信用代码", "name": "企业名称", "parcel_id": "宗地编号",

@@ -76,6 +76,9 @@ _PARCEL_ALIASES: dict[str, tuple] = {
     "status": ("生产状态", "状态", "生产经营状态", "经营状态", "使用状态", "利用状态",
                "土地利用状态", "status", "state"),
     "year": _YEAR_WORDS,
+    # 单位名称 names the enterprise in an enterprise file, the parcel's holder in a parcel file
+    "holder": ("权利人", "土地使用权人", "使用权人", "单位名称", "权利人名称", "土地权利人",
+               "holder", "owner", "land_holder"),
     "data_label": ("数据性质", "数据说明", "data_nature", "data_label"),
     GEOM_FIELD: ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "空间信息"),
 }

@@ -73,6 +73,7 @@ PARCEL_FIELDS = (
     _parcel("far", "number"),
     _parcel("status", "status"),
     _parcel("year", "year"),
+    _parcel("holder", "text"),
     _parcel("data_label", "text"),
 )
 ENTERPRISE_FIELDS = (

@@ -6,6 +6,8 @@ says whether its data are samples (:attr:`Analysis.data_label`).
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import DataImportError
+from geo.crs import STORAGE_CRS
 from geo.export import ExportNotes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
 from geo.labels import (
@@ -33,8 +36,9 @@ from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
 
 __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
-           "load_sample", "SAMPLE_DIR", "empty_enterprises", "layer_names", "sheet_names",
-           "NoUsableRowsError", "PartChoiceError", "ImportChoices", "parse_map"]
+           "load_sample", "SAMPLE_DIR", "empty_enterprises", "empty_parcels", "layer_names",
+           "sheet_names", "NoUsableRowsError", "PartChoiceError", "ImportChoices", "parse_map",
+           "PLACEMENTS", "holder_key"]
 
 #: Units of the 亩均 figures, stated in every export of an analysis.
 FIGURE_UNITS = ("金额：万元；用地：亩（1 亩 = 10000/15 平方米，按 EPSG:4549 测算）；"
@@ -45,6 +49,21 @@ UNIT_SOURCES = (f"分片与重点工业集聚区：《{PLAN_TITLES['manufacturin
 
 #: Columns that place a record in the units of every level.
 _UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
+
+#: How an enterprise is placed (column ``placement``): by its 宗地编号, its own coordinates,
+#: its name matching one parcel's 权利人, or not at all (it keeps its figures and class but
+#: lies in no unit and on no map).
+PLACEMENTS = (PARCEL_FIELD_HEADERS["parcel_id"], "坐标", "权利人名称匹配", "未定位")
+_BY_PARCEL, _BY_POINT, _BY_HOLDER, _UNPLACED = PLACEMENTS
+#: Columns :func:`geo.landuse.lowland.flag_parcels` adds (written empty when there are no
+#: parcels: an enterprise list analysed alone).
+_FLAG_COLUMNS = {"land_mu": float, "enterprise_count": "int64", "tax_wan": float,
+                 "tax_per_mu": float, "value_added_wan": float, "va_per_mu": float,
+                 "enterprise_classes": object, "far_used": float, "reason_codes": object,
+                 "reasons": object, "low_efficiency": bool, "data_note": object}
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "【": "(", "】": ")",
+                           "〔": "(", "〕": ")", "〖": "(", "〗": ")", "<": "(", ">": ")",
+                           "《": "(", "》": ")", "〈": "(", "〉": ")"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,10 @@ class Analysis:
     profile : ScoringProfile
     data_label : str
         What the data are (示例数据 … or the imported files), carried into every output.
+    year : int or None
+    report : DataFrame
+        Validation-report lines of the analysis itself (:data:`REPORT_COLUMNS`): enterprises
+        whose name matches the 权利人 of several parcels and are therefore not placed.
     """
 
     parcels: gpd.GeoDataFrame
@@ -67,6 +90,8 @@ class Analysis:
     profile: ScoringProfile
     data_label: str
     year: int | None = None
+    report: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(REPORT_COLUMNS)))
 
     @property
     def is_sample(self) -> bool:
@@ -102,10 +127,26 @@ class Analysis:
         if view == "units":
             lines["汇总单元"] = UNIT_SOURCES
         if view == "enterprises":
-            lines["企业位置"] = "企业自身坐标；无坐标时为其（首个）宗地内一点"
+            lines["企业位置"] = self._placement_line()
         return ExportNotes(nature=self.data_label, units=FIGURE_UNITS,
                            sources=f"{self.data_label}；{COLUMNS['profile']}：{profile}",
                            extra={**lines, **(extra or {})})
+
+    def _placement_line(self) -> str:
+        """Say where enterprises are drawn and how many could not be placed."""
+        line = ("企业自身坐标；无坐标时为其（首个）宗地内一点（宗地编号或唯一一致的"
+                f"{PARCEL_FIELD_HEADERS['holder']}名称）")
+        if "placement" not in self.enterprises:
+            return line
+        counts = self.enterprises["placement"].value_counts()
+        line += "；定位方式：" + "、".join(f"{p} {int(counts.get(p, 0))} 家" for p in PLACEMENTS
+                                        if counts.get(p, 0))
+        unplaced = int(counts.get(_UNPLACED, 0))
+        if unplaced:
+            line += (f"。{unplaced} 家企业未定位（无可用的宗地编号、坐标或唯一的权利人名称匹配），"
+                     "仍列入评价清单，但不在地图上，不计入分片、集聚区、产业带和区县汇总"
+                     "（全市汇总计入）")
+        return line
 
     def provenance(self) -> dict[str, object]:
         """Return the columns every parcel or enterprise export carries.
@@ -123,6 +164,82 @@ def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
         return pd.Series(None, index=enterprises.index, dtype=object)
     return enterprises["parcel_id"].map(
         lambda v: next((p for p in split_ids(v) if p in known), None))
+
+
+def holder_key(name: object) -> str:
+    """Return the form in which an enterprise name and a parcel's 权利人 are compared.
+
+    NFKC (full-width letters, digits and brackets become half-width), every kind of bracket
+    written "(" / ")", and no spaces: "宁波 甲公司（北仑）" and "宁波甲公司(北仑)" are the same
+    holder. "" for an empty cell.
+    """
+    if not isinstance(name, str):
+        return ""
+    text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
+    return re.sub(r"\s+", "", text)
+
+
+def _own_point(enterprises: pd.DataFrame) -> pd.Series:
+    """Whether each enterprise has coordinates of its own."""
+    if not {"lon", "lat"} <= set(enterprises.columns):
+        return pd.Series(False, index=enterprises.index)
+    lon = pd.to_numeric(enterprises["lon"], errors="coerce")
+    lat = pd.to_numeric(enterprises["lat"], errors="coerce")
+    return lon.notna() & lat.notna()
+
+
+def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Link enterprises without a parcel or coordinates to the parcel their name holds.
+
+    An enterprise that names no known parcel and has no coordinates is linked to the parcel
+    whose 权利人 equals its name (:func:`holder_key`); the link then counts like a 宗地编号
+    (its ``parcel_id`` is set to it). A name held by several parcels links to none, with a
+    report line and a ``placement_note``.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The enterprises with ``placement`` and ``placement_note``, and the report lines.
+    """
+    ent = enterprises.copy()
+    known = pd.Index(parcels["parcel_id"].astype(str))
+    by_parcel = first_parcel(ent, known).notna()
+    by_point = _own_point(ent) & ~by_parcel
+    placement = pd.Series(_UNPLACED, index=ent.index, dtype=object)
+    placement[by_parcel] = _BY_PARCEL
+    placement[by_point] = _BY_POINT
+    note = pd.Series("", index=ent.index, dtype=object)
+    lines: list[dict[str, object]] = []
+    if "holder" in parcels and "name" in ent and len(parcels):
+        holders: dict[str, list[str]] = {}
+        for pid, holder in zip(known, parcels["holder"], strict=True):
+            if key := holder_key(holder):
+                holders.setdefault(key, []).append(pid)
+        if "parcel_id" not in ent:
+            ent["parcel_id"] = None
+        ent["parcel_id"] = ent["parcel_id"].astype(object)
+        for idx in ent.index[(placement == _UNPLACED).to_numpy()]:
+            found = list(dict.fromkeys(holders.get(holder_key(ent.at[idx, "name"]), [])))
+            if len(found) == 1:
+                ent.at[idx, "parcel_id"] = found[0]
+                placement[idx] = _BY_HOLDER
+                note[idx] = f"企业名称与宗地 {found[0]} 的{PARCEL_FIELD_HEADERS['holder']}一致"
+            elif found:
+                note[idx] = (f"企业名称与 {len(found)} 宗宗地（{'、'.join(found)}）的"
+                             f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位")
+                row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
+                    if "source_row" in ent else None
+                lines.append(report_line(
+                    "企业", None if row is None or pd.isna(row) else int(row),
+                    PARCEL_FIELD_HEADERS["holder"],
+                    ent.at[idx, "name"], note[idx],
+                    "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
+                    REPORT_LEVELS["warning"], record=str(ent.at[idx, "name"])))
+    note[(placement == _UNPLACED) & (note == "")] = "无可用的宗地编号、坐标或权利人名称匹配，未定位"
+    ent["placement"] = placement
+    ent["placement_note"] = note
+    return ent, pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
 
 
 def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
@@ -177,12 +294,14 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
                          "Fix: keep one row per parcel, e.g. one year with "
                          "geo.landuse.pipeline.select_year")
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
-    ent = _enterprise_units(enterprises, par, catalog)
+    ent, placement_lines = _link_by_holder(enterprises, par)
+    ent = _enterprise_units(ent, par, catalog)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
-    flagged = flag_parcels(par, ent, profile)
+    flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
+        **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
     return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label,
-                    year=year)
+                    year=year, report=placement_lines)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -195,6 +314,22 @@ def empty_enterprises() -> pd.DataFrame:
     kinds = {"number": float, "int": float}
     return pd.DataFrame({f.name: pd.Series(dtype=kinds.get(f.kind, object))
                          for f in ENTERPRISE_FIELDS})
+
+
+def empty_parcels() -> gpd.GeoDataFrame:
+    """Return a parcel layer with every field and no rows (enterprises analysed alone).
+
+    Each enterprise then rests on its own 用地面积 and is placed by its coordinates, if any.
+    """
+    from geo.landuse.model import PARCEL_FIELDS
+
+    kinds = {"number": float, "int": float, "year": "Int64"}
+    columns = {f.name: pd.Series(dtype=kinds.get(f.kind, object)) for f in PARCEL_FIELDS}
+    columns |= {"land_area_geom_m2": pd.Series(dtype=float),
+                "land_area_source": pd.Series(dtype=object),
+                "source_row": pd.Series(dtype="int64")}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=STORAGE_CRS),
+                            crs=STORAGE_CRS)
 
 
 @dataclass(frozen=True)
@@ -505,7 +640,7 @@ class ImportChoices:
     parcel_map, enterprise_map : mapping of str to str
         Source header → canonical field, or ``field:unit`` ("land_area_m2:亩"), per file.
     accept : tuple of str
-        Doubts accepted instead of rows set aside (``area_mismatch``).
+        Doubts accepted instead of rows set aside (``area_mismatch``, ``make_valid``).
     """
 
     parcel_map: Mapping[str, str] = field(default_factory=dict)
@@ -538,32 +673,45 @@ def parse_map(items: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _import_files(parcels_path: str | Path, enterprises_path: str | Path | None, *,
+def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path | None, *,
                   gcj02: bool, parts: Mapping[str, str | None], choices: ImportChoices
                   ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[pd.DataFrame]]:
-    """Import both files; refuse a file whose rows were all rejected (report attached)."""
+    """Import the files given; refuse a file whose rows were all rejected (report attached).
+
+    Without parcels the enterprises are analysed alone (:func:`empty_parcels`); an enterprise
+    file holding no rows is then refused like a parcel file would be.
+    """
     from geo.landuse.ingest import import_enterprises, import_parcels
 
-    _check_part(parcels_path, "parcel", layer=parts["parcel_layer"], sheet=parts["parcel_sheet"])
+    if parcels_path is None and enterprises_path is None:
+        raise ValueError("neither parcels nor enterprises given. Fix: give a parcel file, an "
+                         "enterprise file or both")
+    if parcels_path is not None:
+        _check_part(parcels_path, "parcel", layer=parts["parcel_layer"],
+                    sheet=parts["parcel_sheet"])
     if enterprises_path is not None:
         _check_part(enterprises_path, "enterprise", layer=parts["enterprise_layer"],
                     sheet=parts["enterprise_sheet"])
-    par = import_parcels(parcels_path, gcj02=gcj02, layer=parts["parcel_layer"],
-                         sheet=parts["parcel_sheet"], overrides=choices.parcel_map,
-                         accept=choices.accept)
-    results = [par]
+    results = []
+    if parcels_path is not None:
+        results.append(import_parcels(parcels_path, gcj02=gcj02, layer=parts["parcel_layer"],
+                                      sheet=parts["parcel_sheet"],
+                                      overrides=choices.parcel_map, accept=choices.accept))
+    parcels = results[0].data if results else empty_parcels()
     if enterprises_path is not None:
         results.append(import_enterprises(
-            enterprises_path, gcj02=gcj02, parcels=par.data if len(par.data) else None,
+            enterprises_path, gcj02=gcj02, parcels=parcels if len(parcels) else None,
             layer=parts["enterprise_layer"], sheet=parts["enterprise_sheet"],
             overrides=choices.enterprise_map))
     reports = [r.report for r in results]
     for result in results:  # an empty enterprise file is allowed: parcels analysed alone
-        if not len(result.data) and (result.kind == "parcel" or result.rows_read):
+        if not len(result.data) and (result.kind == "parcel" or result.rows_read
+                                     or parcels_path is None):
             raise NoUsableRowsError(result.source, result.kind, result.rows_read,
                                     _joined_report(reports))
-    enterprises = pd.DataFrame(results[1].data) if len(results) > 1 else empty_enterprises()
-    return par.data, enterprises, reports
+    enterprises = (pd.DataFrame(results[-1].data) if enterprises_path is not None
+                   else empty_enterprises())
+    return parcels, enterprises, reports
 
 
 def _label(paths: Sequence[Path], parcels: pd.DataFrame, enterprises: pd.DataFrame) -> str:
@@ -579,7 +727,7 @@ def _label(paths: Sequence[Path], parcels: pd.DataFrame, enterprises: pd.DataFra
     return f"用户导入：{joined}"
 
 
-def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = None, *,
+def load_inputs(parcels_path: str | Path | None, enterprises_path: str | Path | None = None, *,
                 gcj02: bool = False, year: int | None = None,
                 parcel_layer: str | None = None, enterprise_layer: str | None = None,
                 parcel_sheet: str | None = None, enterprise_sheet: str | None = None,
@@ -595,8 +743,11 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
 
     Parameters
     ----------
-    parcels_path, enterprises_path : path-like
-        The files (enterprises optional: parcels are then analysed alone).
+    parcels_path, enterprises_path : path-like or None
+        The files; either may be left out (not both). Parcels alone are analysed without
+        enterprise figures; enterprises alone (the usual 亩均 evaluation list) each rest on
+        their own 用地面积 and are placed by their coordinates, if any (see
+        :func:`empty_parcels`).
     gcj02, year : keyword-only
         Coordinates are GCJ-02 (高德); the data year to keep (default the latest).
     parcel_layer, enterprise_layer : str, keyword-only
@@ -605,7 +756,7 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
         Excel sheet of each file (default the first); see :func:`sheet_names`.
     choices : ImportChoices, keyword-only
         The official's choices: header → ``field`` or ``field:unit`` per file, and the doubts
-        accepted (e.g. ``area_mismatch``).
+        accepted (``area_mismatch``, ``make_valid``).
 
     Returns
     -------
@@ -626,9 +777,10 @@ def load_inputs(parcels_path: str | Path, enterprises_path: str | Path | None = 
                                                   parts=parts,
                                                   choices=choices or ImportChoices())
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
-    names = tuple(p.name for p in paths) + ("",)
+    files = (Path(parcels_path).name if parcels_path is not None else "宗地",
+             Path(enterprises_path).name if enterprises_path is not None else "企业")
     parcels, enterprises, used, year_lines = select_year(
-        parcels, enterprises, year=year, files=(names[0], names[1] or "企业"))
+        parcels, enterprises, year=year, files=files)
     reports.append(year_lines)
     return Inputs(parcels=parcels, enterprises=enterprises, report=_joined_report(reports),
                   data_label=_label(paths, parcels, enterprises), year=used)

@@ -88,7 +88,8 @@ UNCLASSED = "未参评"
 
 ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parcel_id", "land_mu",
                       "land_source", *INDICATORS, "score", "class", "class_note",
-                      "missing_indicators", "subzone_id", "zone_id", "district", "belt")
+                      "missing_indicators", "subzone_id", "zone_id", "district", "belt",
+                      "placement", "placement_note")
 
 
 def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:

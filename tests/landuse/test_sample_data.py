@@ -30,7 +30,9 @@ from tests.support.paths import ROOT
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"
-PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name != "data_label"] + [LABEL]
+# optional fields the sample does not carry (权利人: for placing enterprises by holder name)
+_NOT_IN_SAMPLE = {"data_label", "holder"}
+PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name not in _NOT_IN_SAMPLE] + [LABEL]
 ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度",
                       "税收（万元）", "工业增加值（万元）", "营业收入（万元）",
                       "综合能耗（吨标准煤）", "排放当量（吨）", "用电量（万千瓦时）",

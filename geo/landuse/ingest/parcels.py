@@ -91,48 +91,62 @@ def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[
     return _Shapes(geoms, shapes.bad_wkt, shapes.column)
 
 
-def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, float]
-                     ) -> tuple[BaseGeometry | None, str, str]:
-    """Return (polygonal geometry or None, why it cannot be used, what was repaired)."""
+def _parcel_geometry(geom: BaseGeometry | None, box: tuple[float, float, float, float], *,
+                     repair: bool) -> tuple[BaseGeometry | None, str, str, str]:
+    """Return (polygonal geometry or None, why it cannot be used, what was repaired, action).
+
+    An invalid geometry is repaired with ``shapely.make_valid`` only when ``repair`` (the
+    official accepted ``"make_valid"``); otherwise it keeps the parcel out, and the action
+    says the repair may be accepted once checked.
+    """
     if geom is None or geom.is_empty:
-        return None, "无图形", ""
+        return None, "无图形", "", _DROP_ROW
     repaired = ""
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         fixed = _polygonal(shapely.make_valid(geom))
         if fixed is None or fixed.is_empty:
-            return None, f"图形无效且无法修复（{reason}）", ""
+            return None, f"图形无效且无法修复（{reason}）", "", _DROP_ROW
+        if not repair:
+            return None, f"图形无效（{reason}）", "", _DROP_INVALID
         geom, repaired = fixed, f"图形无效（{reason}）"
     poly = _polygonal(geom)
     if poly is None:
-        return None, f"图形不是面（{geom.geom_type}）", repaired
+        return None, f"图形不是面（{geom.geom_type}）", repaired, _DROP_ROW
     if not within(poly.bounds, box):
         b = tuple(round(v, 4) for v in poly.bounds)
-        return None, f"超出宁波范围（范围 {b}；{_outside_hint(poly.bounds, box)}）", repaired
-    return poly, "", repaired
+        return (None, f"超出宁波范围（范围 {b}；{_outside_hint(poly.bounds, box)}）", repaired,
+                _DROP_ROW)
+    return poly, "", repaired, _DROP_ROW
+
+
+#: Action of an invalid geometry whose repair was not accepted.
+_DROP_INVALID = f"{_DROP_ROW}（核实后可选择接受修复）"
+#: Action of an invalid geometry repaired because the official accepted ``"make_valid"``.
+_REPAIRED = "已用 make_valid 修复（已确认）"
 
 
 def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Mapping[int, str]],
-                 lines: list[dict], *, file: str, box: tuple[float, float, float, float]
-                 ) -> BaseGeometry | None:
+                 lines: list[dict], *, file: str, box: tuple[float, float, float, float],
+                 repair: bool) -> BaseGeometry | None:
     """Return the usable polygon of one parcel row (None: reported and left out)."""
     if row_no in shapes.bad_wkt:
         lines.append(report_line(file, row_no, shapes.column, cells[shapes.column][row_no][:60],
                                  "WKT 图形无法解析", _DROP_ROW, record=pid))
         return None
-    poly, problem, repaired = _parcel_geometry(shapes.geoms.get(row_no), box)
+    poly, problem, repaired, action = _parcel_geometry(shapes.geoms.get(row_no), box,
+                                                       repair=repair)
     if repaired:
-        lines.append(report_line(file, row_no, shapes.column, pid, repaired, "已用 make_valid 修复",
-                                 _WARN, record=pid))
-    if poly is None:
-        lines.append(report_line(file, row_no, shapes.column, pid, problem, _DROP_ROW,
+        lines.append(report_line(file, row_no, shapes.column, pid, repaired, _REPAIRED, _WARN,
                                  record=pid))
+    if poly is None:
+        lines.append(report_line(file, row_no, shapes.column, pid, problem, action, record=pid))
     return poly
 
 
 def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
                         id_col: ColumnMap, shapes: _Shapes, lines: list[dict], *, file: str,
-                        box: tuple[float, float, float, float]
+                        box: tuple[float, float, float, float], repair: bool
                         ) -> tuple[dict[int, str], dict[int, BaseGeometry]]:
     """Return the id and polygon of every row that can be used; report the others."""
     totals = _total_rows(cells)
@@ -145,7 +159,8 @@ def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, st
             lines.append(report_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW,
                                      record=record_of(raw_id)))
             continue
-        poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box)
+        poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box,
+                            repair=repair)
         if poly is not None:
             usable[row_no] = pid
             polygons[row_no] = poly
@@ -161,7 +176,7 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
     out["land_area_m2"] = stated.fillna(measured)
     out["land_area_geom_m2"] = measured
     out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
-    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label"):
+    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder"):
         col = values.get(name, {})
         out[name] = [col.get(r) for r in kept]
     for name in ("floor_area_m2", "far"):
@@ -172,7 +187,7 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
 
 
 #: What the official may accept on import instead of having the rows set aside.
-ACCEPTABLE = frozenset({"area_mismatch"})
+ACCEPTABLE = frozenset({"area_mismatch", "make_valid"})
 
 
 def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, column: str,
@@ -301,7 +316,9 @@ def import_parcels(
     accept : collection of str, keyword-only
         Doubts the official has checked and accepts (:data:`ACCEPTABLE`): ``"area_mismatch"``
         keeps parcels whose stated area is far from their polygon's, which are otherwise set
-        aside with an error line.
+        aside with an error line; ``"make_valid"`` keeps parcels whose invalid polygon
+        (self-intersecting …) is repaired by ``shapely.make_valid`` (a 警告 line), which are
+        otherwise set aside with an error line.
 
     Returns
     -------
@@ -329,7 +346,8 @@ def import_parcels(
     id_col = _key_column(mapping, "parcel_id")
     cells = _cells(table, _attributes(table))
     usable, polygons = _usable_parcel_rows(list(table.index), cells, id_col, shapes, lines,
-                                           file=file, box=ningbo_bounds)
+                                           file=file, box=ningbo_bounds,
+                                           repair="make_valid" in accept)
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
                           what=PARCEL_FIELD_HEADERS["parcel_id"])
     _keep_value_lines(lines, value_lines, kept)
