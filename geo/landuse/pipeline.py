@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,7 +28,7 @@ from geo.labels import (
     REPORT_COLUMNS,
     REPORT_LEVELS,
 )
-from geo.landuse.ingest import report_line
+from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
@@ -703,15 +703,54 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
             enterprises_path, gcj02=gcj02, parcels=parcels if len(parcels) else None,
             layer=parts["enterprise_layer"], sheet=parts["enterprise_sheet"],
             overrides=choices.enterprise_map))
+    elif parcels_path is not None and len(parcels):
+        results = _figures_from_parcels(parcels_path, results[0], gcj02=gcj02, parts=parts,
+                                        choices=choices)
     reports = [r.report for r in results]
     for result in results:  # an empty enterprise file is allowed: parcels analysed alone
         if not len(result.data) and (result.kind == "parcel" or result.rows_read
                                      or parcels_path is None):
             raise NoUsableRowsError(result.source, result.kind, result.rows_read,
                                     _joined_report(reports))
-    enterprises = (pd.DataFrame(results[-1].data) if enterprises_path is not None
+    enterprises = (pd.DataFrame(results[-1].data) if results[-1].kind == "enterprise"
                    else empty_enterprises())
     return parcels, enterprises, reports
+
+
+_MONEY_FIELDS = ("tax_wan", "value_added_wan", "revenue_wan")
+_FIELD, _PROBLEM = REPORT_COLUMNS[3], REPORT_COLUMNS[5]
+
+
+def _figures_from_parcels(path: str | Path, parcels: ImportResult, *, gcj02: bool,
+                          parts: Mapping[str, str | None], choices: ImportChoices
+                          ) -> list[ImportResult]:
+    """Read a parcel table's own figures (税收 …) as reporting units keyed by parcel.
+
+    Many offices hold one parcel table carrying the figures on each row and no enterprise
+    file. When its headers name at least one money field, the file is imported again with
+    ``import_enterprises(..., key="parcel_id")``: each parcel is one unit. Neither report
+    then calls a header the other import used 表头未识别. Returns ``[parcels]`` alone
+    otherwise.
+    """
+    from geo.landuse.headers import map_headers
+    from geo.landuse.ingest import import_enterprises
+
+    headers = [c.source for c in parcels.mapping.columns] + list(parcels.mapping.unrecognised)
+    as_units = map_headers(headers, kind="enterprise", overrides=choices.enterprise_map)
+    if all(as_units.column_for(f) is None for f in _MONEY_FIELDS):
+        return [parcels]
+    units = import_enterprises(path, gcj02=gcj02, parcels=parcels.data, key="parcel_id",
+                               layer=parts["parcel_layer"], sheet=parts["parcel_sheet"],
+                               overrides=choices.enterprise_map)
+    return [_without_unread(parcels, units), _without_unread(units, parcels)]
+
+
+def _without_unread(result: ImportResult, other: ImportResult) -> ImportResult:
+    """Drop ``result``'s 表头未识别 lines on headers the other import of the file used."""
+    used = {c.source for c in other.mapping.columns}
+    rep = result.report
+    read = (rep[_PROBLEM] == "表头未识别") & rep[_FIELD].isin(used)
+    return replace(result, report=rep[~read].reset_index(drop=True))
 
 
 def _label(paths: Sequence[Path], parcels: pd.DataFrame, enterprises: pd.DataFrame) -> str:
@@ -777,8 +816,9 @@ def load_inputs(parcels_path: str | Path | None, enterprises_path: str | Path | 
                                                   parts=parts,
                                                   choices=choices or ImportChoices())
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
-    files = (Path(parcels_path).name if parcels_path is not None else "宗地",
-             Path(enterprises_path).name if enterprises_path is not None else "企业")
+    parcel_file = Path(parcels_path).name if parcels_path is not None else "宗地"
+    files = (parcel_file,  # without an enterprise file, units come from the parcel file
+             Path(enterprises_path).name if enterprises_path is not None else parcel_file)
     parcels, enterprises, used, year_lines = select_year(
         parcels, enterprises, year=year, files=files)
     reports.append(year_lines)

@@ -360,16 +360,18 @@ def _attributes(table: pd.DataFrame) -> list:
 
 def _open_table(path: str | os.PathLike[str], kind: str, *, sheet: str | None,
                 layer: str | None, overrides: Mapping[str, str] | None, max_bytes: int,
-                max_unzipped_bytes: int) -> tuple[pd.DataFrame, TableMeta, HeaderMapping, list]:
+                max_unzipped_bytes: int, require: bool = True
+                ) -> tuple[pd.DataFrame, TableMeta, HeaderMapping, list]:
     """Read a file safely, map its headers for ``kind`` and check the key columns exist.
 
     Returns the table, its metadata, the header mapping and the first report lines (headers
-    not recognised or not used).
+    not recognised or not used). ``require=False`` leaves the key check to the caller.
     """
     table, meta = read_source(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
                               max_unzipped_bytes=max_unzipped_bytes)
     mapping = map_headers(_attributes(table), kind=kind, overrides=overrides)
-    _require(mapping, table, meta)
+    if require:
+        _require(mapping, table, meta)
     return table, meta, mapping, _header_lines(mapping, meta)
 
 

@@ -19,12 +19,13 @@ from geo.gcj02 import gcj02_to_wgs84
 from geo.io.quantities import _BRACKETS, is_missing, normalise_text, parse_number
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta
-from geo.labels import ENTERPRISE_FIELD_HEADERS
+from geo.labels import ENTERPRISE_FIELD_HEADERS, PARCEL_FIELD_HEADERS
 from geo.landuse.areas import decide_area_unit
 from geo.landuse.headers import (
     GEOM_FIELD,
     ColumnMap,
     HeaderMapping,
+    map_headers,
 )
 from geo.landuse.ingest._common import (
     _DROP_ROW,
@@ -143,10 +144,25 @@ def _name_id(row_no: int, raw: str, totals: Collection[int]) -> tuple[str | None
     return name_key(raw), ""
 
 
+#: Prefix of the ``enterprise_key`` of a unit keyed by its parcel ("宗地 P1").
+PARCEL_KEY_PREFIX = "宗地 "
+
+
+def _row_key(row_no: int, raw: str, totals: Collection[int], how: str
+             ) -> tuple[str | None, str]:
+    """Return (key or None, why the row cannot be used); ``how`` is "code", "name" or "parcel"."""
+    if how == "name":
+        return _name_id(row_no, raw, totals)
+    if how == "code":
+        return _row_id(row_no, raw, totals, credit=True, what="企业")
+    key, problem = _row_id(row_no, raw, totals, credit=False, what="宗地")
+    return (None if key is None else PARCEL_KEY_PREFIX + key), problem
+
+
 def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
-                            key_col: ColumnMap, lines: list[dict], *, file: str, by_name: bool,
+                            key_col: ColumnMap, lines: list[dict], *, file: str, how: str,
                             names: Mapping[int, object]) -> dict[int, str]:
-    """Return the key (credit code, or name key) of every row that can be used; report the others.
+    """Return the key (credit code, name key or parcel key) of every usable row; report the others.
 
     ``names`` (企业名称 by row) name the record of the lines on rows left out.
     """
@@ -154,10 +170,9 @@ def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int
     usable: dict[int, str] = {}
     for row_no in rows:
         raw = cells[key_col.source][row_no]
-        key, problem = (_name_id(row_no, raw, totals) if by_name
-                        else _row_id(row_no, raw, totals, credit=True, what="企业"))
+        key, problem = _row_key(row_no, raw, totals, how)
         if key is None:
-            record = record_of(raw) if by_name else record_of(raw, names.get(row_no))
+            record = record_of(raw) if how == "name" else record_of(raw, names.get(row_no))
             lines.append(report_line(file, row_no, key_col.source, raw, problem, _DROP_ROW,
                                      record=record))
             continue
@@ -181,6 +196,66 @@ def _key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> tuple[Co
         file, None, name_col.source, "", f"文件没有{code}列",
         f"按{name}识别企业（全半角、括号统一并去掉空格后比对）；{code}留空", _INFO))
     return name_col, True
+
+
+def _parcel_key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> ColumnMap:
+    """Return the 宗地编号 column of a parcel table read as reporting units; say so in a 提示 line.
+
+    Raises
+    ------
+    DataImportError
+        The file has no 宗地编号 column.
+    """
+    col = mapping.column_for("parcel_id")
+    label = PARCEL_FIELD_HEADERS["parcel_id"]
+    if col is None:
+        raise DataImportError(f"文件没有“{label}”列，无法按宗地识别评价单位", file=file,
+                              field=label,
+                              fix=f"请把宗地编号列命名为“{label}”，或用 overrides 指定")
+    lines.insert(0, report_line(
+        file, None, col.source, "", "未提供企业文件：税收等指标取自宗地表各行",
+        f"每宗地作为一个评价单位（按{label}识别，用地面积取自宗地，名称取权利人，无权利人时用宗地编号）；"
+        f"{ENTERPRISE_FIELD_HEADERS['credit_code']}留空", _INFO))
+    return col
+
+
+def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, dict[int, object]],
+                        usable: Mapping[int, str],
+                        cells: Mapping[str, Mapping[int, str]]
+                        ) -> dict[str, dict[int, object]]:
+    """Return ``values`` for units keyed by parcel: name = 权利人 (else the id), land left out.
+
+    The land is the parcel's own (checked and measured by the parcel import), so the row's
+    用地面积 is not read a second time.
+    """
+    holder = map_headers(_attributes(table), kind="parcel").column_for("holder")
+    held = cells[holder.source] if holder is not None else {}
+    out = {k: v for k, v in values.items() if k != "land_area_m2"}
+    out["name"] = {r: (normalise_text(held[r]) if r in held and not is_missing(held[r])
+                       else key[len(PARCEL_KEY_PREFIX):]) for r, key in usable.items()}
+    return out
+
+
+_KEY_LABELS = {"code": ENTERPRISE_FIELD_HEADERS["credit_code"],
+               "name": ENTERPRISE_FIELD_HEADERS["name"],
+               "parcel": PARCEL_FIELD_HEADERS["parcel_id"]}
+
+
+def _keying(mapping: HeaderMapping, lines: list[dict], *, lines_of_values: list[dict],
+            file: str, key: str) -> tuple[ColumnMap, str]:
+    """Return the key column and how rows are keyed ("code", "name" or "parcel").
+
+    Keyed by parcel, the 用地面积 column is the parcel import's: its header and value lines
+    are dropped here (the parcel report has them).
+    """
+    if key == "auto":
+        key_col, by_name = _key_of(mapping, lines, file=file)
+        return key_col, "name" if by_name else "code"
+    land = mapping.column_for("land_area_m2")
+    if land is not None:
+        for found in (lines, lines_of_values):
+            found[:] = [ln for ln in found if ln[FIELD] != land.source]
+    return _parcel_key_of(mapping, lines, file=file), "parcel"
 
 
 def _coordinate_problem(x: float, y: float, *, both: bool,
@@ -261,15 +336,16 @@ def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int,
 
 def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
                       values: Mapping[str, Mapping[int, object]], parcel_ids: list[str | None],
-                      xs: np.ndarray, ys: np.ndarray, *, located: bool, by_name: bool
+                      xs: np.ndarray, ys: np.ndarray, *, located: bool, how: str
                       ) -> pd.DataFrame:
     """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located).
 
     ``enterprise_key`` (after the fields) is the key of each enterprise: its credit code, or
-    its name key when the file is keyed by name (``credit_code`` then stays empty).
+    its name key (or parcel key) when the file is keyed by name (or by parcel); ``credit_code``
+    then stays empty.
     """
     out = pd.DataFrame(index=pd.Index(kept))
-    codes = [None if by_name else usable[r] for r in kept]
+    codes = [usable[r] if how == "code" else None for r in kept]
     columns: dict[str, object] = {"credit_code": codes, "parcel_id": parcel_ids, "lon": xs,
                                   "lat": ys}
     for f in ENTERPRISE_FIELDS:
@@ -358,6 +434,7 @@ def import_enterprises(
     layer: str | None = None,
     sheet: str | None = None,
     overrides: Mapping[str, str] | None = None,
+    key: str = "auto",
     max_bytes: int = MAX_BYTES,
     max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
     ningbo_bounds: tuple[float, float, float, float] = NINGBO_BOUNDS,
@@ -375,45 +452,57 @@ def import_enterprises(
         against their ``parcel_id`` and unmatched ones are reported.
     layer, sheet, overrides, max_bytes, max_unzipped_bytes, ningbo_bounds : keyword-only
         As for :func:`import_parcels`.
+    key : {"auto", "parcel_id"}, keyword-only
+        What identifies a row. ``"auto"``: the 统一社会信用代码, else the 企业名称.
+        ``"parcel_id"``: the file is a parcel table carrying the figures on each row; every
+        宗地编号 is one reporting unit (``enterprise_key`` "宗地 <id>", ``credit_code`` empty,
+        ``name`` the 权利人 or else the id, ``parcel_id`` the id; its land is the parcel's).
 
     Returns
     -------
     ImportResult
         ``data`` has every field of :data:`geo.landuse.model.ENTERPRISE_FIELDS` (money in 万元,
-        land in m²) plus ``enterprise_key`` (the credit code, or the name key of a file
-        without codes) and ``source_row``; a GeoDataFrame of points (EPSG:4326; None where a row
-        has no usable location) when the file gives lon/lat or point geometry.
+        land in m²) plus ``enterprise_key`` (the credit code, the name key of a file
+        without codes, or the parcel key) and ``source_row``; a GeoDataFrame of points
+        (EPSG:4326; None where a row has no usable location) when the file gives lon/lat or
+        point geometry.
 
     Raises
     ------
     DataImportError
         If the file is unsafe or unreadable, or has neither a 统一社会信用代码 nor a 企业名称
-        column (a file with names only is keyed by the name: ``credit_code`` stays empty).
+        column (a file with names only is keyed by the name: ``credit_code`` stays empty), or
+        with ``key="parcel_id"`` no 宗地编号 column.
     """
     _check_parcels_argument(parcels)
+    if key not in ("auto", "parcel_id"):
+        raise ValueError(f"unknown key {key!r}. Fix: use 'auto' or 'parcel_id'")
     table, meta, mapping, lines = _open_table(
         path, "enterprise", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
-        max_unzipped_bytes=max_unzipped_bytes)
+        max_unzipped_bytes=max_unzipped_bytes, require=key == "auto")
     file = meta.source
     values, value_lines = _parse_fields(table, mapping, "enterprise", file)
-    key_col, by_name = _key_of(mapping, lines, file=file)
+    key_col, how = _keying(mapping, lines, lines_of_values=value_lines, file=file, key=key)
     parcel_col = mapping.column_for("parcel_id")
     loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
     cells = _cells(table, _attributes(table))
-    names = values.get("name", {})
     usable = _usable_enterprise_rows(list(table.index), cells, key_col, lines, file=file,
-                                     by_name=by_name, names=names)
+                                     how=how, names=values.get("name", {}))
+    if how == "parcel":
+        values = _parcel_unit_values(table, values, usable, cells)
+    names = values.get("name", {})
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=key_col.source,
-                          what=ENTERPRISE_FIELD_HEADERS["name" if by_name else "credit_code"])
+                          what=_KEY_LABELS[how])
     _keep_value_lines(lines, value_lines, kept)
     xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
                                   box=ningbo_bounds)
     if parcel_col is not None:
         _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
-    out = _enterprise_frame(kept, usable, values, _enterprise_parcel_ids(kept, cells, parcel_col),
-                            xs, ys, located=loc.located, by_name=by_name)
+    ids: list[str | None] = ([usable[r][len(PARCEL_KEY_PREFIX):] for r in kept] if how == "parcel"
+           else _enterprise_parcel_ids(kept, cells, parcel_col))
+    out = _enterprise_frame(kept, usable, values, ids, xs, ys, located=loc.located, how=how)
     _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
-    _name_records(lines, {r: record_of(names.get(r)) if by_name else record_of(k, names.get(r))
-                          for r, k in usable.items()})
+    _name_records(lines, {r: record_of(names.get(r)) if how == "name"
+                          else record_of(k, names.get(r)) for r, k in usable.items()})
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))
