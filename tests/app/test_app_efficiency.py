@@ -9,33 +9,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
-from app_pages.analysis_state import WORK_DIR_ENV
-from app_pages.common import DATA_DIR_ENV
 from geo.labels import column_label
 from geo.landuse.model import SAMPLE_LABEL
 from geo.landuse.register import load_register
-from tests.support.apptest import RecordingStorage, download
+from tests.support.apptest import download, open_page
 from tests.support.paths import APP
 
-
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "work"
-    monkeypatch.setenv(WORK_DIR_ENV, str(folder))
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
-    return folder
-
-
-def _open(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+_open = open_page
 
 
 def _texts(at) -> str:

@@ -3,16 +3,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
-from app_pages.analysis_state import WORK_DIR_ENV
-from app_pages.common import DATA_DIR_ENV
-from tests.support.apptest import RecordingStorage
-from tests.support.paths import APP
+from tests.support.apptest import open_page
 
 PARCEL_HEADER = "地块编号,用地面积（亩）,用地性质,容积率,生产状态,WKT\n"
 PARCEL_001 = ("001,30,工业用地,0.5,正常,\"POLYGON((121.80 29.93,121.8014 29.93,121.8014 29.9313,"
@@ -29,21 +23,9 @@ NO_FIGURES_CSV = ("统一社会信用代码,企业名称,宗地编号,是否规�
                   "91330200MA2AAAAA0X,甲公司,001,是\n")  # neither 税收 nor 增加值
 
 
-@pytest.fixture
-def work(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "work"
-    monkeypatch.setenv(WORK_DIR_ENV, str(folder))
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
-    return folder
 
 
-def _open(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+_open = open_page
 
 
 def _imported(parcels: str, enterprises: str | None) -> AppTest:

@@ -5,7 +5,6 @@ shows the validation report instead of a traceback."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -13,19 +12,12 @@ import pytest
 from shapely.geometry import box
 from streamlit.testing.v1 import AppTest
 
-from app_pages.analysis_state import WORK_DIR_ENV
-from app_pages.common import DATA_DIR_ENV
-from tests.support.paths import APP
+from tests.support.apptest import open_page
 
 MU = 10000 / 15
 
 
-@pytest.fixture(autouse=True)
-def work(tmp_path, monkeypatch) -> Path:
-    folder = tmp_path / "work"
-    monkeypatch.setenv(WORK_DIR_ENV, str(folder))
-    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
-    return folder
+pytestmark = pytest.mark.usefixtures("work")  # the shared fixture of tests/app/conftest.py
 
 
 def _parcels(catalog, ids: list[str], sub: str) -> gpd.GeoDataFrame:
@@ -39,9 +31,7 @@ def _parcels(catalog, ids: list[str], sub: str) -> gpd.GeoDataFrame:
 
 
 def _page(name: str, data: bytes) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("app_pages/data_import.py").run()
+    at = open_page("app_pages/data_import.py")
     at.file_uploader(key="up_parcels").set_value((name, data, "application/octet-stream"))
     at.run()
     assert not at.exception, at.exception

@@ -268,9 +268,25 @@ def _header_lines(mapping: HeaderMapping, meta: TableMeta) -> list[dict]:
                                  _INFO if why == "表头未识别" else _WARN))
     for c in mapping.columns:
         if c.assumed:
-            lines.append(report_line(meta.source, row, c.source, "", c.note, "按标准单位导入",
+            lines.append(report_line(meta.source, row, c.source, "", c.note, _ASSUMED_UNIT,
                                      _INFO))
     return lines
+
+
+#: Action of the header line for a column whose unit is not stated (until it is decided).
+_ASSUMED_UNIT = "按标准单位导入"
+
+
+def restate_unit(lines: list[dict], col: ColumnMap, problem: str, unit: str) -> None:
+    """Rewrite the header line that said ``col``'s unit was missing: say how it was decided.
+
+    The line keeps why the unit was missing (``col.note`` up to its assumption) followed by
+    ``problem``, and becomes a 警告 whose action names the unit taken.
+    """
+    why = col.note.split("，按")[0]
+    for ln in lines:
+        if ln[FIELD] == col.source and ln[ACTION] == _ASSUMED_UNIT:
+            ln.update({PROBLEM: f"{why}；{problem}", ACTION: f"按{unit}导入", LEVEL: _WARN})
 
 
 def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> None:

@@ -31,10 +31,7 @@ from geo.landuse.ingest._common import (
     _DROP_ROW,
     _INFO,
     _WARN,
-    ACTION,
     FIELD,
-    LEVEL,
-    PROBLEM,
     ImportResult,
     _attributes,
     _cells,
@@ -50,6 +47,7 @@ from geo.landuse.ingest._common import (
     _wkt_geometries,
     record_of,
     report_line,
+    restate_unit,
 )
 from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
 from geo.landuse.money import MONEY_FIELDS, decide_money_unit, land_from_parcels
@@ -372,14 +370,6 @@ def _unitless(column: Mapping[int, str], kept: Sequence[int]) -> pd.Series:
     return pd.Series([not parse_number(column[r]).unit for r in kept], dtype=bool)
 
 
-def _restate(lines: list[dict], col: ColumnMap, problem: str, unit: str) -> None:
-    """Rewrite the header line that said the unit was missing: say how it was decided."""
-    why = col.note.split("，按")[0]
-    for ln in lines:
-        if ln[FIELD] == col.source and ln[ACTION] == "按标准单位导入":
-            ln.update({PROBLEM: f"{why}；{problem}", ACTION: f"按{unit}导入", LEVEL: _WARN})
-
-
 def _decide_land_unit(out: pd.DataFrame, col: ColumnMap, kept: Sequence[int],
                       cells: Mapping[str, Mapping[int, str]], from_parcels: pd.Series,
                       lines: list[dict], *, file: str) -> None:
@@ -395,7 +385,7 @@ def _decide_land_unit(out: pd.DataFrame, col: ColumnMap, kept: Sequence[int],
             field=col.source, fix="请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定"
                                   "单位（命令行 --map '用地面积=land_area_m2:亩'）")
     out.loc[unitless, "land_area_m2"] = raw[unitless] * decision.factor
-    _restate(lines, col, decision.describe().replace("图形面积", "所关联宗地的面积"),
+    restate_unit(lines, col, decision.describe().replace("图形面积", "所关联宗地的面积"),
              decision.unit)
 
 
@@ -423,7 +413,7 @@ def _decide_units(out: pd.DataFrame, mapping: HeaderMapping, kept: Sequence[int]
                                      column=col.source)
         if decision is not None:
             out.loc[unitless, name] = out.loc[unitless, name] * decision.factor
-            _restate(lines, col, decision.describe(), decision.unit)
+            restate_unit(lines, col, decision.describe(), decision.unit)
 
 
 def import_enterprises(

@@ -32,8 +32,6 @@ from geo.landuse.ingest._common import (
     _WARN,
     ACTION,
     FIELD,
-    LEVEL,
-    PROBLEM,
     ImportResult,
     _attributes,
     _cells,
@@ -51,6 +49,7 @@ from geo.landuse.ingest._common import (
     _wkt_geometries,
     record_of,
     report_line,
+    restate_unit,
 )
 from geo.landuse.overlaps import SKIPPED_ATTR, find_overlaps, overlap_lines, resolve_overlaps
 
@@ -259,13 +258,9 @@ def _decide_area_unit(stated: pd.Series, area_col: ColumnMap | None, kept: Seque
                                 column=area_col.source)
     if decision is None:
         return stated
-    why = area_col.note.split("，按")[0]
-    if area_col.source.endswith(("(", "（")):
-        why += "（表头像是被截断：.dbf 字段名最长 10 字节）"
-    for ln in lines:
-        if ln[FIELD] == area_col.source and ln[ACTION] == "按标准单位导入":
-            ln.update({PROBLEM: f"{why}；{decision.describe()}",
-                       ACTION: f"按{decision.unit}导入", LEVEL: _WARN})
+    truncated = area_col.source.endswith(("(", "（"))
+    restate_unit(lines, area_col, ("（表头像是被截断：.dbf 字段名最长 10 字节）；" if truncated
+                                   else "") + decision.describe(), decision.unit)
     return stated.where(~unitless, stated * decision.factor)
 
 
