@@ -91,7 +91,8 @@ def sidebar_filters() -> Filters:
     catalog = get_catalog()
     sb = st.sidebar
     sb.header("筛选")
-    industries = sb.multiselect("产业（标准标签，任一匹配）", canonical_tags(), key="f_industries")
+    industries = sb.multiselect("产业（标准标签，任一匹配）", canonical_tags(), key="f_industries",
+                                placeholder="选择产业标签")
     phrase = sb.text_input("产业原文（如 膜材料、智能电器）", key="f_phrase",
                            help="在规划原文的产业表述中查找，并按其对应的标签匹配；与上面的标签取并集。")
     belt = sb.selectbox("一核四带", ["", *BELTS], key="f_belt",

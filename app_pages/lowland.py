@@ -77,7 +77,8 @@ def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
             **{c: REGISTER_HEADERS[c] for c in ("data_label", "updated_by", "updated_at")}})
     known = set(register["parcel_id"].astype(str))
     candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
-    add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add")
+    add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add",
+                         placeholder="选择宗地编号")
     who = st.text_input("经办人（必填）", key="reg_who")
     if st.button("保存台账", type="primary", key="reg_save"):
         area = dict(zip(flagged["parcel_id"].astype(str), flagged["land_mu"], strict=True))

@@ -6,8 +6,27 @@ They subclass :class:`ValueError`, so callers that only know "bad value" still c
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError",
-           "RegisterError", "ProfileError"]
+           "RegisterError", "ProfileError", "user_message"]
+
+
+#: How the English names of a record read in Chinese ("row 3" → "第 3 行", "parcel P1" → "宗地 P1").
+_FEATURE_ZH = ((re.compile(r"^row (\d+)"), r"第 \1 行"), (re.compile(r"^parcel "), "宗地 "))
+
+
+def _feature_zh(feature: str) -> str:
+    """Return ``feature`` with its English record words in Chinese (names and ids kept)."""
+    for pattern, repl in _FEATURE_ZH:
+        feature = pattern.sub(repl, feature)
+    return feature
+
+
+def _record_zh(feature: str) -> str:
+    """Return where a record is, in Chinese: "第 3 行" for a row, "记录 X" otherwise."""
+    said = _feature_zh(feature)
+    return said if said.startswith("第 ") else f"记录 {said}"
 
 
 class _LocatedError(ValueError):
@@ -21,19 +40,23 @@ class _LocatedError(ValueError):
         feature: str | None = None,
         field: str | None = None,
         fix: str,
+        zh: tuple[str, str] | None = None,
     ) -> None:
         self.problem = problem
         self.file = file
         self.feature = feature
         self.field = field
         self.fix = fix
+        #: The Chinese (problem, fix) shown by ``describe("zh")``; the English texts otherwise.
+        self.zh = zh
         super().__init__(_LocatedError.describe(self, "en"))  # not a subclass's describe
 
     def describe(self, lang: str = "zh") -> str:
         """Return the one-line message with its frame in ``lang``.
 
-        ``str(err)`` stays the English form. Only the frame (where, and the word before the
-        fix) is translated; the problem and fix texts are given as raised.
+        ``str(err)`` stays the English form. The Chinese form uses the Chinese problem and
+        fix given as ``zh=(problem, fix)`` where the error was raised (every error an official
+        can meet carries them; ``tests/test_errors_chinese.py`` checks each raise site).
 
         Parameters
         ----------
@@ -52,11 +75,11 @@ class _LocatedError(ValueError):
             prefix = ", ".join(w for w in where if w)
             return f"{prefix + ': ' if prefix else ''}{self.problem}. Fix: {self.fix}"
         where = [f"文件 {self.file}" if self.file else "",
-                 f"记录 {self.feature}" if self.feature else "",
+                 _record_zh(self.feature) if self.feature else "",
                  f"字段“{self.field}”" if self.field else ""]
         prefix = "，".join(w for w in where if w)
-        problem = self.problem.rstrip("。")
-        return f"{prefix + '：' if prefix else ''}{problem}。处理办法：{self.fix}"
+        problem, fix = self.zh or (self.problem, self.fix)
+        return f"{prefix + '：' if prefix else ''}{problem.rstrip('。')}。处理办法：{fix}"
 
 
 class CatalogValidationError(_LocatedError):
@@ -81,3 +104,17 @@ class RegisterError(_LocatedError):
 
 class ProfileError(_LocatedError):
     """A scoring profile (评分方案, TOML) does not meet its schema."""
+
+
+def user_message(err: BaseException, lang: str = "zh") -> str:
+    """Return what an official reads for ``err``: its located form in ``lang``, else its text.
+
+    Pages and the CLI show errors only through this (never a traceback).
+    """
+    describe = getattr(err, "describe", None)
+    if isinstance(err, _LocatedError) or callable(describe):
+        try:
+            return str(describe(lang))  # type: ignore[misc]
+        except TypeError:  # a describe() that takes other arguments
+            pass
+    return str(err)

@@ -10,6 +10,7 @@ validation report is still written beside ``--out``) — are in Chinese, or Engl
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -18,9 +19,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from geo._errors import ExportError
 from geo.export import FORMATS, export_layer
 from geo.io.atomic import write_bytes_atomic
-from geo.labels import COLUMNS, FILTER_NOTE_KEYS, LEVEL_LABELS, REPORT_COLUMNS_EN
+from geo.labels import (
+    COLUMNS,
+    FILTER_NOTE_KEYS,
+    IMPORT_CHOICES_NOTE,
+    LEVEL_LABELS,
+    REPORT_COLUMNS_EN,
+)
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
 from geo.zones.catalog import (
     BELTS,
@@ -112,6 +120,9 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="after checking them: keep parcels whose stated area is far from "
                               "their polygon (area_mismatch), or repair invalid polygons with "
                               "make_valid, instead of setting them aside")
+        cmd.add_argument("--townships", type=Path, metavar="FILE",
+                         help="CSV/Excel of 乡镇（街道） and 区县（市）: enterprises placed no "
+                              "other way count in the district of their 乡镇（街道）")
         cmd.add_argument("--year", type=int,
                          help="data year to analyse when the files hold several (default: latest)")
         cmd.add_argument("--out", required=True, help="output path ending in "
@@ -127,6 +138,23 @@ class _Refusal(Exception):
 
 def _say(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
+
+
+#: What a failed file operation means, by errno, as the Chinese message says it.
+_OS_PROBLEMS_ZH = {errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有访问权限",
+                   errno.EPERM: "没有操作权限", errno.EISDIR: "这是文件夹，不是文件",
+                   errno.ENOTDIR: "路径中有一段不是文件夹", errno.ENOSPC: "磁盘空间不足",
+                   errno.EROFS: "文件系统为只读", errno.EEXIST: "文件已存在"}
+
+
+def _os_message(exc: OSError, lang: str) -> str:
+    """Return a failed file operation as one line in ``lang`` (the file named, no traceback)."""
+    if lang == "en":
+        return str(exc) or type(exc).__name__
+    where = f"文件 {exc.filename}：" if exc.filename else ""
+    problem = _OS_PROBLEMS_ZH.get(exc.errno or 0, f"读写文件失败（错误码 {exc.errno}）"
+                                  if exc.errno else "读写文件失败")
+    return f"{where}{problem}。处理办法：请检查路径、权限和磁盘空间后重试"
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -172,8 +200,10 @@ def _refuse_catalogue_dir(out: Path, data_dir: Path | None, lang: str, *,
 
 def _check_format(out: str) -> Path:
     if Path(out).suffix.lower() not in FORMATS:
-        raise ValueError(f"--out {out!r}: unknown format. Fix: end the path in "
-                         + ", ".join(FORMATS))
+        raise ExportError(f"--out {out!r}: unknown format", field="--out",
+                          fix="end the path in " + ", ".join(FORMATS),
+                          zh=(f"--out {out!r}：无法识别的输出格式",
+                              "输出路径请以 " + "、".join(FORMATS) + " 结尾"))
     return Path(out)
 
 
@@ -306,13 +336,14 @@ def _efficiency_table(args: argparse.Namespace, analysis: Analysis,
 def _cmd_efficiency(args: argparse.Namespace) -> int:
     from geo.landuse.pipeline import PLACEMENTS, analyse
     from geo.landuse.scoring import load_profile
+    from geo.landuse.townships import read_townships
 
     _efficiency_files(args)
     out = _check_format(args.out)
     report_path = _report_path(out, args.lang)
     inputs_given = [(option, Path(path)) for option, path in (
         ("--parcels", args.parcels), ("--enterprises", args.enterprises),
-        ("--profile", args.profile)) if path is not None]
+        ("--profile", args.profile), ("--townships", args.townships)) if path is not None]
     _refuse_overwrite([(_say(args.lang, "输出文件", "output"), out),
                        (_say(args.lang, "校验报告", "validation report"), report_path)],
                       inputs_given, args.lang)
@@ -321,17 +352,20 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     inputs = _efficiency_inputs(args, report_path)
     catalog = load_catalog(data_dir=args.data_dir)
+    townships = None if args.townships is None else read_townships(
+        args.townships, catalog["district"]["name"].astype(str).tolist())
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
-                       data_label=inputs.data_label, year=inputs.year)
+                       data_label=inputs.data_label, year=inputs.year, townships=townships)
     table, what, view = _efficiency_table(args, analysis, catalog)
-    report = pd.concat([r for r in (inputs.report, analysis.report) if len(r)]
-                       or [inputs.report], ignore_index=True)
+    parts = (inputs.report, analysis.report,
+             townships.report if townships is not None else inputs.report.iloc[:0])
+    report = pd.concat([r for r in parts if len(r)] or [inputs.report], ignore_index=True)
     notes = analysis.export_notes(view, {
             COLUMNS["profile"]: f"{profile.name} ({profile.path})",
             "宗地文件": str(args.parcels or "（无）"),
             "企业文件": str(args.enterprises or "（无）"),
             "校验问题行数": str(len(report)),
-            "导入选择": _choices_text(args)})
+            IMPORT_CHOICES_NOTE: _choices_text(args)})
     written = export_layer(table, out, lang=args.lang, notes=notes)
     _write_report(report, report_path, args.lang)
     print(f"wrote {what} to {written}")
@@ -355,14 +389,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
-    from geo._errors import (
-        BoundaryImportError,
-        CatalogValidationError,
-        DataImportError,
-        ExportError,
-        ProfileError,
-        RegisterError,
-    )
+    from geo._errors import user_message
 
     parser = _build_parser()
     args = parser.parse_args(argv)
@@ -372,14 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{parser.prog} {args.command}: {_say(args.lang, '错误：', 'error: ')}{exc}",
               file=sys.stderr)
         return 2
-    except (DataImportError, ProfileError, RegisterError, BoundaryImportError, ExportError,
-            CatalogValidationError) as exc:
-        lang = getattr(args, "lang", None)  # commands without --lang keep the English
-        said = exc.describe(lang) if lang in ("zh", "en") else str(exc)
+    except (ValueError, OSError) as exc:  # the located errors are ValueErrors
+        lang = "en" if getattr(args, "lang", "zh") == "en" else "zh"
+        said = _os_message(exc, lang) if isinstance(exc, OSError) else user_message(exc, lang)
         first = said.splitlines()[0] if said else type(exc).__name__
-        print(f"{parser.prog} {args.command}: error: {first}", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"{parser.prog} {args.command}: error: {first}", file=sys.stderr)
+        print(f"{parser.prog} {args.command}: {_say(lang, '错误：', 'error: ')}{first}",
+              file=sys.stderr)
         return 2

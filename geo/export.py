@@ -108,11 +108,13 @@ def prepare_table(gdf: gpd.GeoDataFrame, *, lang: str = "zh") -> gpd.GeoDataFram
         Chinese headers (default) or the snake_case keys of the data model.
     """
     if lang not in ("zh", "en"):
-        raise ExportError(f"unknown language {lang!r}", field="lang", fix="use zh or en")
+        raise ExportError(f"unknown language {lang!r}", field="lang", fix="use zh or en",
+                          zh=(f"不支持的语言 {lang!r}", "请使用 zh 或 en"))
     if "geometry_quality" not in gdf.columns:
         raise ExportError(
             "the table has no geometry_quality column", field="geometry_quality",
             fix="export catalogue layers (they always carry it), or add the column",
+            zh=("表中没有 geometry_quality 列", "请导出目录图层（目录图层都带有该列），或补充该列"),
         )
     out = gdf.copy()
     if len(out):
@@ -212,7 +214,9 @@ def export_bytes(
     """
     if fmt not in FORMATS.values():
         raise ExportError(f"unknown format {fmt!r}", field="format",
-                          fix=f"use one of {', '.join(FORMATS.values())}")
+                          fix=f"use one of {', '.join(FORMATS.values())}",
+                          zh=(f"不支持的格式 {fmt!r}",
+                              f"请使用以下格式之一：{'、'.join(FORMATS.values())}"))
     table = prepare_table(gdf, lang=lang)
     meta_rows = _metadata_rows(notes, gdf, lang)
     if fmt == "csv":
@@ -270,8 +274,12 @@ def export_layer(
         raise ExportError(
             f"cannot tell the format from {path.name!r}", file=str(path),
             fix="end the output path in .csv, .xlsx, .geojson or .gpkg",
+            zh=(f"无法从文件名 {path.name!r} 判断输出格式",
+                "输出路径请以 .csv、.xlsx、.geojson 或 .gpkg 结尾"),
         )
     if not path.parent.exists():
         raise ExportError("the output folder does not exist", file=str(path),
-                          fix=f"create {path.parent} first or choose another folder")
+                          fix=f"create {path.parent} first or choose another folder",
+                          zh=("输出文件夹不存在",
+                              f"请先创建文件夹 {path.parent}，或另选输出文件夹"))
     return write_bytes_atomic(path, export_bytes(gdf, fmt, lang=lang, notes=notes))

@@ -22,7 +22,10 @@ __all__ = [
     "PROGRESS_CHART_LABELS", "HEADER_LANGUAGES", "ROW_NUMBER", "REPORT_LEVELS", "NOTE_KEYS",
     "NOTE_KEYS_EN", "NOTES_SHEET", "NOTES_COLUMNS", "DATA_SHEET", "FILTER_NOTE_KEYS",
     "SELECTION_FILTER_KEYS", "PLAN_SHORT_TITLES", "PLAN_TITLES", "DISTRICT_BOUNDARY_SOURCE",
-    "DISTRICT_BOUNDARY_SOURCE_LICENSED", "column_label", "labelled",
+    "DISTRICT_BOUNDARY_SOURCE_LICENSED", "CONTENT_LABELS_ZH",
+    "CHOICE_COLUMNS", "NOT_IMPORTED", "ACCEPT_LABELS",
+    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS",
+    "column_label", "labelled",
 ]
 
 #: The notice every view and export of schematic geometry carries.
@@ -197,6 +200,13 @@ REPORT_COLUMNS_EN = dict(zip(REPORT_COLUMNS, ("file", "row", "record", "field", 
 #: The 级别 of a validation report line: row or value not used, used with a doubt, information.
 REPORT_LEVELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
+#: What a file's content was found to be, as error messages name it (keys of
+#: :data:`geo.io.safefile.CONTENT_LABELS`).
+CONTENT_LABELS_ZH = {"sqlite": "SQLite 数据库（GeoPackage）", "zip": "zip 压缩包",
+                     "shp": "Shapefile 图形文件", "ole": "旧版 Office 二进制文件（.xls）",
+                     "xml": "XML 或 HTML", "json": "JSON", "pdf": "PDF 文档",
+                     "binary": "二进制数据", "empty": "空内容", "text": "纯文本（CSV）"}
+
 #: Columns of a profile's attribute table (every stored attribute with its header).
 PROFILE_ATTRIBUTE_COLUMNS = {"field": "字段", "value": "值"}
 #: Columns of a profile's table of entities inside or near it.
@@ -291,3 +301,15 @@ def labelled(frame: pd.DataFrame, columns: Iterable[str] | None = None, *,
             lambda q: QUALITY.get(q, q))
     names = {**COLUMNS, **(extra or {})}
     return out.rename(columns={c: names.get(c, c) for c in out.columns})
+
+#: Columns of the editable header table on 数据导入 (the official sets field and unit per column).
+CHOICE_COLUMNS = {"source": "表头", "field": "导入为", "unit": "单位", "note": "识别说明"}
+#: The 导入为 choice that leaves a column out.
+NOT_IMPORTED = "（不导入）"
+#: The doubts an official may accept instead of rows set aside, in their words.
+ACCEPT_LABELS = {"area_mismatch": "接受登记面积与图形面积不符的宗地（以登记面积为准）",
+                 "make_valid": "接受自动修复的无效图形（make_valid）"}
+#: 说明 line (and CLI note) recording the official's import choices.
+IMPORT_CHOICES_NOTE = "导入选择"
+#: Headers of a 乡镇（街道）→ 区县（市） table (the official's own; none is bundled).
+TOWNSHIP_HEADERS = {"township": "乡镇（街道）", "district": "区县（市）"}

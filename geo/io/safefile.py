@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from geo._errors import DataImportError
+from geo.labels import CONTENT_LABELS_ZH
 
 __all__ = ["MAX_BYTES", "MAX_UNZIPPED_BYTES", "MAX_RATIO", "CONTENT_LABELS", "FORMATS",
            "SafeSource", "check_file", "check_zip", "open_safely", "sniff"]
@@ -89,17 +90,22 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
     if text.startswith("/vsi") or "|layer" in text.lower() or _GDAL_PREFIX.match(text):
         raise DataImportError(
             "is a GDAL special path, not a file on disk", file=text,
-            fix="give the path of the file itself (a zipped Shapefile is passed as the .zip)")
+            fix="give the path of the file itself (a zipped Shapefile is passed as the .zip)",
+            zh=("是 GDAL 特殊路径，不是磁盘上的文件",
+                "请给出文件本身的路径（压缩的 Shapefile 直接给出 .zip 文件）"))
     p = Path(text)
     if not p.is_file():
         raise DataImportError("file not found", file=text,
-                              fix="check the path (relative paths start at the project folder)")
+                              fix="check the path (relative paths start at the project folder)",
+                              zh=("找不到文件", "请检查路径（相对路径从项目文件夹算起）"))
     size = p.stat().st_size
     if size > max_bytes:
         raise DataImportError(
             f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
             fix="split the file (e.g. by district or year), or pass a larger max_bytes if you "
-                "trust it")
+                "trust it",
+            zh=(f"文件大小为 {size / 1e6:.1f} MB，超过上限 {max_bytes / 1e6:.1f} MB",
+                "请拆分文件（如按区县或年度），确认文件可信时也可调大 max_bytes"))
     with p.open("rb") as fh:
         head = fh.read(4096)
     suffix = p.suffix.lower()
@@ -107,22 +113,31 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
     if (found == "xml" and b"<ogrvrtdatasource" in head.lower()) or suffix == ".vrt":
         raise DataImportError(
             "is a GDAL virtual dataset (VRT), which can make GDAL read other files", file=p.name,
-            fix="export the data itself as GeoPackage, GeoJSON, zipped Shapefile, CSV or .xlsx")
+            fix="export the data itself as GeoPackage, GeoJSON, zipped Shapefile, CSV or .xlsx",
+            zh=("是 GDAL 虚拟数据集（VRT），可能让 GDAL 读取其他文件",
+                "请把数据本身导出为 GeoPackage、GeoJSON、压缩的 Shapefile、CSV 或 .xlsx"))
     if suffix == ".xls":
         raise DataImportError("old Excel format (.xls) is not read", file=p.name,
-                              fix="open it in Excel or WPS and save as .xlsx")
+                              fix="open it in Excel or WPS and save as .xlsx",
+                              zh=("不能读取旧版 Excel 格式（.xls）",
+                                  "请在 Excel 或 WPS 中打开，另存为 .xlsx"))
     fmt = FORMATS.get(suffix)
     if fmt is None or (formats is not None and fmt not in formats):
         allowed = "、".join(sorted(s for s, f in FORMATS.items()
                                   if formats is None or f in formats))
         raise DataImportError(
             f"unsupported file type {suffix or '(no extension)'!r}", file=p.name,
-            fix=f"use one of {allowed} (GeoPackage, GeoJSON, zipped Shapefile, CSV, Excel)")
+            fix=f"use one of {allowed} (GeoPackage, GeoJSON, zipped Shapefile, CSV, Excel)",
+            zh=(f"不支持的文件类型 {suffix or '（无扩展名）'!r}",
+                f"请使用以下类型之一：{allowed}（GeoPackage、GeoJSON、压缩的 Shapefile、CSV、"
+                "Excel）"))
     if found not in _EXPECTED_CONTENT[fmt]:
         raise DataImportError(
             f"the content is {CONTENT_LABELS[found]}, which does not match the extension "
             f"{suffix}", file=p.name,
-            fix="check that you picked the right file; save it again in the format its name says")
+            fix="check that you picked the right file; save it again in the format its name says",
+            zh=(f"文件内容是{CONTENT_LABELS_ZH[found]}，与扩展名 {suffix} 不符",
+                "请确认选对了文件，并按文件名所示的格式重新保存"))
     return p, fmt
 
 
@@ -170,10 +185,14 @@ def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
     except zipfile.BadZipFile as exc:
         raise DataImportError(
             f"is not a readable zip archive ({exc})", file=p.name,
-            fix="create the archive again (e.g. 右键 → 发送到 → 压缩文件夹)") from exc
+            fix="create the archive again (e.g. 右键 → 发送到 → 压缩文件夹)",
+            zh=(f"不是可读取的 zip 压缩包（{exc}）",
+                "请重新压缩（如 右键 → 发送到 → 压缩文件夹）")) from exc
     if len(infos) > _MAX_ZIP_ENTRIES:
         raise DataImportError(f"the archive holds {len(infos)} entries", file=p.name,
-                              fix="zip only the files of the layer")
+                              fix="zip only the files of the layer",
+                              zh=(f"压缩包内有 {len(infos)} 个条目，数量过多",
+                                  "请只压缩该图层的文件"))
     total = 0
     for info in infos:
         name = info.filename.replace("\\", "/")
@@ -181,22 +200,31 @@ def check_zip(p: Path, *, max_unzipped_bytes: int, max_ratio: float) -> None:
             raise DataImportError(
                 "entry points outside the archive (absolute path or '..': zip slip)",
                 file=p.name, feature=info.filename,
-                fix="zip the files again from their folder, without absolute paths or '..'")
+                fix="zip the files again from their folder, without absolute paths or '..'",
+                zh=("条目指向压缩包以外的位置（绝对路径或“..”，即 zip slip）",
+                    "请在文件所在文件夹中重新压缩，不要带绝对路径或“..”"))
         if info.flag_bits & 0x1:
             raise DataImportError("entry is encrypted", file=p.name, feature=info.filename,
-                                  fix="zip the files again without a password")
+                                  fix="zip the files again without a password",
+                                  zh=("条目已加密", "请不设密码重新压缩"))
         total += info.file_size
         if info.file_size >= _RATIO_MIN_BYTES and \
                 info.file_size > max_ratio * max(info.compress_size, 1):
             raise DataImportError(
                 f"entry expands {info.file_size / max(info.compress_size, 1):.0f} times "
                 f"(limit {max_ratio:g}): a zip bomb", file=p.name, feature=info.filename,
-                fix="zip the real data files again; this archive is refused for safety")
+                fix="zip the real data files again; this archive is refused for safety",
+                zh=(f"条目解压后膨胀 {info.file_size / max(info.compress_size, 1):.0f} 倍"
+                    f"（上限 {max_ratio:g} 倍），疑为 zip 炸弹",
+                    "请重新压缩真实的数据文件；出于安全考虑，此压缩包不予读取"))
     if total > max_unzipped_bytes:
         raise DataImportError(
             f"expands to {total / 1e6:.1f} MB, above the limit of {max_unzipped_bytes / 1e6:.1f} MB"
             " (zip bomb guard)", file=p.name,
-            fix="split the data, or pass a larger max_unzipped_bytes if you trust the file")
+            fix="split the data, or pass a larger max_unzipped_bytes if you trust the file",
+            zh=(f"解压后共 {total / 1e6:.1f} MB，超过上限 {max_unzipped_bytes / 1e6:.1f} MB"
+                "（防 zip 炸弹）",
+                "请拆分数据，确认文件可信时也可调大 max_unzipped_bytes"))
 
 
 def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Path, *, budget: int,
@@ -209,11 +237,14 @@ def _copy_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: Path, *, budget
                 if written > info.file_size or written > budget:
                     raise DataImportError(
                         "entry expands beyond its declared size or the limit (zip bomb guard)",
-                        file=file, feature=info.filename, fix="zip the real data files again")
+                        file=file, feature=info.filename, fix="zip the real data files again",
+                        zh=("条目解压后超过其声明大小或上限（防 zip 炸弹）",
+                            "请重新压缩真实的数据文件"))
                 out.write(chunk)
     except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
         raise DataImportError(f"entry cannot be extracted ({exc})", file=file,
-                              feature=info.filename, fix="create the archive again") from exc
+                              feature=info.filename, fix="create the archive again",
+                              zh=(f"条目无法解压（{exc}）", "请重新压缩")) from exc
     return written
 
 
@@ -233,12 +264,17 @@ def _extract_shapefile(p: Path, tmp: Path, *, layer: str | None, max_unzipped_by
             raise DataImportError(
                 f"the archive holds no .shp{' named ' + repr(layer) if layer else ''} "
                 f"(it holds {listed})", file=p.name,
-                fix="zip the .shp with its .shx, .dbf and .prj, or give a GeoPackage")
+                fix="zip the .shp with its .shx, .dbf and .prj, or give a GeoPackage",
+                zh=(f"压缩包中没有{'名为 ' + repr(layer) + ' 的' if layer else ''} .shp 文件"
+                    f"（包内文件：{'、'.join(i.filename for i in infos[:8]) or '无'}）",
+                    "请把 .shp 与 .shx、.dbf、.prj 一起压缩，或改用 GeoPackage"))
         if len(shps) > 1:
             names = ", ".join(i.filename for i in shps)
             raise DataImportError(
                 f"the archive holds several Shapefiles ({names})", file=p.name,
-                fix="say which one with layer='<name>.shp', or zip one layer per archive")
+                fix="say which one with layer='<name>.shp', or zip one layer per archive",
+                zh=(f"压缩包中有多个 Shapefile（{'、'.join(i.filename for i in shps)}）",
+                    "请用 layer='<名称>.shp' 指定其中之一，或每个压缩包只放一个图层"))
         shp = shps[0]
         stem = shp.filename[:-4]
         parts = {i.filename[-4:].lower(): i for i in infos
@@ -248,7 +284,9 @@ def _extract_shapefile(p: Path, tmp: Path, *, layer: str | None, max_unzipped_by
         if missing:
             raise DataImportError(
                 f"the Shapefile {shp.filename} lacks its {' and '.join(missing)} file",
-                file=p.name, fix="zip all parts of the Shapefile (.shp, .shx, .dbf, .prj)")
+                file=p.name, fix="zip all parts of the Shapefile (.shp, .shx, .dbf, .prj)",
+                zh=(f"Shapefile {shp.filename} 缺少 {'、'.join(missing)} 文件",
+                    "请把 Shapefile 的各个组成文件（.shp、.shx、.dbf、.prj）一起压缩"))
         budget = max_unzipped_bytes
         for ext, info in parts.items():
             if ext in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
@@ -286,7 +324,10 @@ def _check_part_kinds(shp: Path, *, source: str) -> None:
             raise DataImportError(
                 f"the part {q.suffix.lower()} is not a Shapefile part (it holds "
                 f"{CONTENT_LABELS[sniff(head)]})", file=source,
-                fix="export the layer again from QGIS or ArcGIS as Shapefile, or as GeoPackage")
+                fix="export the layer again from QGIS or ArcGIS as Shapefile, or as GeoPackage",
+                zh=(f"{q.suffix.lower()} 不是 Shapefile 的组成文件（其内容是"
+                    f"{CONTENT_LABELS_ZH[sniff(head)]}）",
+                    "请在 QGIS 或 ArcGIS 中重新导出为 Shapefile，或导出为 GeoPackage"))
 
 
 _SHP_HEADER_BYTES = 100
@@ -297,8 +338,9 @@ _DAMAGED_FIX = ("在 QGIS 或 ArcGIS 中重新导出该图层（或导出为 Geo
 def _damaged(label: str, ext: str, problem: str, *, source: str) -> DataImportError:
     """Return the refusal of a damaged (truncated or inconsistent) Shapefile part."""
     part = f"{label[:-4]}{ext}" if label.lower().endswith(".shp") else f"{label}{ext}"
-    return DataImportError(f"Shapefile 已损坏（不完整）：{problem}", file=source, feature=part,
-                           fix=_DAMAGED_FIX)
+    text = f"Shapefile 已损坏（不完整）：{problem}"
+    return DataImportError(text, file=source, feature=part, fix=_DAMAGED_FIX,
+                           zh=(text, _DAMAGED_FIX))
 
 
 def _shx_ends(shx: Path, *, label: str, source: str) -> np.ndarray:

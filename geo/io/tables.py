@@ -161,7 +161,9 @@ def _decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise DataImportError("the text is neither UTF-8 nor GBK", file=file,
-                          fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'")
+                          fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'",
+                          zh=("文本既不是 UTF-8 编码也不是 GBK 编码",
+                              "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"))
 
 
 def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableMeta]:
@@ -169,10 +171,13 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
         text, encoding = _decode_text(p.read_bytes(), file=p.name)
     except UnicodeDecodeError as exc:
         raise DataImportError(f"the text cannot be decoded ({exc.reason})", file=p.name,
-                              fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'") from exc
+                              fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'",
+                              zh=(f"文本无法解码（{exc.reason}）",
+                                  "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”")) from exc
     if "\x00" in text:
         raise DataImportError("holds binary data, not CSV text", file=p.name,
-                              fix="export the table again as CSV or .xlsx")
+                              fix="export the table again as CSV or .xlsx",
+                              zh=("内容是二进制数据，不是 CSV 文本", "请重新导出为 CSV 或 .xlsx"))
     first = text.split("\n", 1)[0]
     delimiter = max((",", "\t", ";", "|"), key=first.count)
     if first.count(delimiter) == 0:
@@ -181,7 +186,9 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
         rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise DataImportError(f"cannot be read as CSV ({exc})", file=p.name,
-                              fix="open it in Excel and save it again as CSV UTF-8") from exc
+                              fix="open it in Excel and save it again as CSV UTF-8",
+                              zh=(f"无法按 CSV 读取（{exc}）",
+                                  "请在 Excel 中打开，另存为 CSV UTF-8")) from exc
     frame, header_rows, notes = find_header(rows, merges=(), file=p.name, is_header=is_header)
     return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
                             header_rows=header_rows, notes=notes)
@@ -223,11 +230,15 @@ def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
             TypeError) as exc:
         raise DataImportError(f"cannot be read as an Excel workbook ({type(exc).__name__})",
-                              file=p.name, fix="open it in Excel or WPS and save as .xlsx") from exc
+                              file=p.name, fix="open it in Excel or WPS and save as .xlsx",
+                              zh=(f"无法作为 Excel 工作簿读取（{type(exc).__name__}）",
+                                  "请在 Excel 或 WPS 中打开，另存为 .xlsx")) from exc
     try:
         if sheet is not None and sheet not in wb.sheetnames:
             raise DataImportError(f"no sheet {sheet!r} (sheets: {', '.join(wb.sheetnames)})",
-                                  file=p.name, fix="pass one of the sheet names")
+                                  file=p.name, fix="pass one of the sheet names",
+                                  zh=(f"没有名为 {sheet!r} 的工作表（现有工作表："
+                                      f"{'、'.join(wb.sheetnames)}）", "请指定现有工作表之一"))
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         merges = tuple((r.min_row, r.min_col, r.max_row, r.max_col)
                        for r in ws.merged_cells.ranges)
@@ -350,16 +361,19 @@ def _refuse_uncalculated(p: Path, title: str) -> None:
         cells = _uncalculated_formulas(p, title)
     except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError) as exc:
         raise DataImportError(f"cannot be read as an Excel workbook ({type(exc).__name__})",
-                              file=p.name, fix="open it in Excel or WPS and save as .xlsx") from exc
+                              file=p.name, fix="open it in Excel or WPS and save as .xlsx",
+                              zh=(f"无法作为 Excel 工作簿读取（{type(exc).__name__}）",
+                                  "请在 Excel 或 WPS 中打开，另存为 .xlsx")) from exc
     if not cells:
         return
     shown = "、".join(cells[:_SHOWN_CELLS]) + (f" 等 {len(cells)} 个" if len(cells) > _SHOWN_CELLS
                                                 else "")
-    raise DataImportError(
-        f"工作表“{title}”中的公式单元格没有计算结果（{shown}）：文件由程序生成、未在 Excel 中"
-        "计算保存过，这些单元格会被读成空值", file=p.name, feature=f"工作表“{title}”",
-        fix="请在 Excel 或 WPS 中打开该文件，等公式计算完成后保存，再重新导入（或将公式列"
-            "“选择性粘贴为数值”后保存）")
+    problem = (f"工作表“{title}”中的公式单元格没有计算结果（{shown}）：文件由程序生成、未在 "
+               "Excel 中计算保存过，这些单元格会被读成空值")
+    fix = ("请在 Excel 或 WPS 中打开该文件，等公式计算完成后保存，再重新导入（或将公式列"
+           "“选择性粘贴为数值”后保存）")
+    raise DataImportError(problem, file=p.name, feature=f"工作表“{title}”", fix=fix,
+                          zh=(problem, fix))
 
 
 def find_header(rows: list[list[str]], *, merges: Sequence[tuple[int, int, int, int]],
@@ -414,7 +428,8 @@ def _first_filled_row(rows: list[list[str]], *, file: str) -> int:
     h = next((i for i, r in enumerate(rows) if any(r)), None)
     if h is None:
         raise DataImportError("holds no rows", file=file,
-                              fix="put the header in the first row and the data below it")
+                              fix="put the header in the first row and the data below it",
+                              zh=("没有任何数据行", "请把表头放在第一行，数据放在表头下面"))
     return h
 
 
@@ -615,14 +630,18 @@ def _gpkg_layer(path: Path, layer: str | None, *, source: str) -> str:
     spatial = [n for n, g in layers if g is not None]
     if layer is not None and layer not in names:
         raise DataImportError(f"no layer {layer!r} (layers: {', '.join(names)})",
-                              file=source, fix="pass one of the layer names")
+                              file=source, fix="pass one of the layer names",
+                              zh=(f"没有名为 {layer!r} 的图层（现有图层：{'、'.join(names)}）",
+                                  "请指定现有图层之一"))
     if layer is not None:
         return layer
     if len(spatial) == 1 or len(names) == 1:
         return spatial[0] if spatial else names[0]
     raise DataImportError(
         f"holds several layers ({', '.join(names) or 'none'})", file=source,
-        fix="say which one with layer='<name>'")
+        fix="say which one with layer='<name>'",
+        zh=(f"文件含多个图层（{'、'.join(names) or '无'}）",
+            "请用 layer='<图层名>' 指定读取哪一个"))
 
 
 _RING_PROBLEMS = (("closed linestring", "环未闭合，最后一个坐标与第一个不同"),
@@ -676,14 +695,16 @@ def _read_layer(src: SafeSource, layer: str | None, notes: list[tuple[int | None
     except (DataSourceError, DataLayerError) as exc:
         raise DataImportError(
             f"cannot be read as a vector file ({type(exc).__name__}: {exc})", file=src.source,
-            fix="open it in QGIS to check it, and export it again as GeoPackage") from exc
+            fix="open it in QGIS to check it, and export it again as GeoPackage",
+            zh=(f"无法作为矢量数据文件读取（{type(exc).__name__}：{exc}）",
+                "请在 QGIS 中打开检查，并重新导出为 GeoPackage")) from exc
     except UnicodeDecodeError as exc:
-        raise DataImportError(
-            f"属性表的字段名或内容无法按 {enc_label or 'UTF-8'} 编码解码（{exc.reason}）："
-            "文件编码与其说明不符，或字段名、文字被截断在半个汉字处", file=src.source,
-            feature=src.layer_label or None,
-            fix="在 QGIS 中打开该图层，导出为 GeoPackage（或导出 Shapefile 时选择正确的编码，"
-                "并把字段名改为不超过 3 个汉字）后重新导入") from exc
+        problem = (f"属性表的字段名或内容无法按 {enc_label or 'UTF-8'} 编码解码（{exc.reason}）："
+                   "文件编码与其说明不符，或字段名、文字被截断在半个汉字处")
+        fix = ("在 QGIS 中打开该图层，导出为 GeoPackage（或导出 Shapefile 时选择正确的编码，"
+               "并把字段名改为不超过 3 个汉字）后重新导入")
+        raise DataImportError(problem, file=src.source, feature=src.layer_label or None,
+                              fix=fix, zh=(problem, fix)) from exc
     return gdf, layer_label, enc_label
 
 
@@ -693,7 +714,9 @@ def _to_storage_crs(gdf: gpd.GeoDataFrame, notes: list[tuple[int | None, str]], 
     if gdf.crs is None:
         raise DataImportError(
             "no coordinate reference system", file=source,
-            fix="add the .prj file (Shapefile) or save with a CRS; CGCS2000 and WGS84 work")
+            fix="add the .prj file (Shapefile) or save with a CRS; CGCS2000 and WGS84 work",
+            zh=("文件没有坐标参考系",
+                "请补上 .prj 文件（Shapefile），或保存时带上坐标系；CGCS2000 和 WGS84 均可"))
     file_crs = CRS.from_user_input(gdf.crs)
     epsg = file_crs.to_epsg()
     crs_label = f"EPSG:{epsg}" if epsg else file_crs.name

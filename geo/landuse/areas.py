@@ -94,8 +94,8 @@ def decide_area_unit(raw: pd.Series, measured_m2: pd.Series, *, file: str, colum
     if shares[unit] >= AGREEMENT:
         return UnitDecision(unit, dict(CANDIDATES)[unit], shares, int(ok.sum()))
     found = "，".join(f"{u} {s:.0%}" for u, s in shares.items())
-    raise DataImportError(
-        f"用地面积的单位无法判定：表头未写单位，与图形面积比对 {int(ok.sum())} 宗，"
-        f"各单位相符比例为 {found}，均未达到 {AGREEMENT:.0%}", file=file, field=column,
-        fix="请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定单位"
-            "（命令行 --map '用地面积=land_area_m2:亩'）")
+    problem = (f"用地面积的单位无法判定：表头未写单位，与图形面积比对 {int(ok.sum())} 宗，"
+               f"各单位相符比例为 {found}，均未达到 {AGREEMENT:.0%}")
+    fix = ("请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定单位"
+           "（命令行 --map '用地面积=land_area_m2:亩'）")
+    raise DataImportError(problem, file=file, field=column, fix=fix, zh=(problem, fix))

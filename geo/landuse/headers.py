@@ -322,7 +322,9 @@ def _map_override(source: str, target: str, key: str, fields: Mapping[str, Field
     if name not in fields:
         raise DataImportError(
             f"override maps {source!r} to unknown field {name!r}", field=source,
-            fix=f"use one of {', '.join(fields)}")
+            fix=f"use one of {', '.join(fields)}",
+            zh=(f"指定的对应关系把 {source!r} 对应到不存在的字段 {name!r}",
+                f"请使用以下字段之一：{'、'.join(fields)}"))
     if not unit:
         return _column(source, fields[name], "", split_header_unit(key)[1])
     dim = DIMENSIONS.get(name)
@@ -331,7 +333,9 @@ def _map_override(source: str, target: str, key: str, fields: Mapping[str, Field
         raise DataImportError(
             f"override gives {source!r} the unit {unit!r}, which does not fit {name}",
             field=source, fix="use a unit of the field's kind, e.g. 亩/平方米/公顷 for areas, "
-                              "元/万元/亿元 for money")
+                              "元/万元/亿元 for money",
+            zh=(f"指定的对应关系给 {source!r} 的单位 {unit!r} 与字段 {name} 不相符",
+                "请使用与字段类型相符的单位，如面积用 亩/平方米/公顷，金额用 元/万元/亿元"))
     return ColumnMap(source, name, unit, factor, note=f"按指定：单位为{unit}")
 
 

@@ -95,14 +95,14 @@ def decide_money_unit(raw: pd.Series, land_m2: pd.Series, *, file: str, column: 
     fix = (f"请在表头注明单位（如“{column}（万元）”），或导入时为该列指定单位"
            "（命令行 --map '<表头>=tax_wan:万元'）")
     if not ok.any():
-        raise DataImportError("金额单位无法判定：表头未写单位，且没有可比对的用地面积",
-                              file=file, field=column, fix=fix)
+        problem = "金额单位无法判定：表头未写单位，且没有可比对的用地面积"
+        raise DataImportError(problem, file=file, field=column, fix=fix, zh=(problem, fix))
     median = float((raw[ok] / (land_m2[ok] / M2_PER_MU)).median())
     low, high = PER_MU_WANYUAN
     for unit, factor in _UNITS:
         if low <= median * factor <= high:
             return MoneyDecision(unit, factor, median * factor, int(ok.sum()))
-    raise DataImportError(
-        f"金额单位无法判定：按万元亩均值中位数为 {median:,.4g}，按元为 {median * 1e-4:,.4g}，"
-        f"均不在合理范围 {low:g}–{high:,.0f} 万元/亩", file=file, field=column, fix=fix)
+    problem = (f"金额单位无法判定：按万元亩均值中位数为 {median:,.4g}，按元为 "
+               f"{median * 1e-4:,.4g}，均不在合理范围 {low:g}–{high:,.0f} 万元/亩")
+    raise DataImportError(problem, file=file, field=column, fix=fix, zh=(problem, fix))
 

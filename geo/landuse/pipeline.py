@@ -16,13 +16,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._errors import DataImportError
+from geo._errors import DataImportError, ExportError
 from geo.crs import STORAGE_CRS
 from geo.export import ExportNotes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
 from geo.labels import (
+    ACCEPT_LABELS,
     COLUMNS,
     DISTRICT_BOUNDARY_SOURCE,
+    IMPORT_CHOICES_NOTE,
     PARCEL_FIELD_HEADERS,
     PLAN_TITLES,
     REPORT_COLUMNS,
@@ -34,6 +36,7 @@ from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
+from geo.landuse.townships import TownshipTable, districts_of
 
 __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
            "load_sample", "SAMPLE_DIR", "empty_enterprises", "empty_parcels", "layer_names",
@@ -49,12 +52,14 @@ UNIT_SOURCES = (f"分片与重点工业集聚区：《{PLAN_TITLES['manufacturin
 
 #: Columns that place a record in the units of every level.
 _UNIT_COLS = ("subzone_id", "zone_id", "belt", "district", "city")
+_CITY = "宁波市"
 
 #: How an enterprise is placed (column ``placement``): by its 宗地编号, its own coordinates,
 #: its name matching one parcel's 权利人, or not at all (it keeps its figures and class but
 #: lies in no unit and on no map).
-PLACEMENTS = (PARCEL_FIELD_HEADERS["parcel_id"], "坐标", "权利人名称匹配", "未定位")
-_BY_PARCEL, _BY_POINT, _BY_HOLDER, _UNPLACED = PLACEMENTS
+PLACEMENTS = (PARCEL_FIELD_HEADERS["parcel_id"], "坐标", "权利人名称匹配", "乡镇（街道）所属区县",
+              "未定位")
+_BY_PARCEL, _BY_POINT, _BY_HOLDER, _BY_TOWNSHIP, _UNPLACED = PLACEMENTS
 #: Columns :func:`geo.landuse.lowland.flag_parcels` adds (written empty when there are no
 #: parcels: an enterprise list analysed alone).
 _FLAG_COLUMNS = {"land_mu": float, "enterprise_count": "int64", "tax_wan": float,
@@ -92,6 +97,8 @@ class Analysis:
     year: int | None = None
     report: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(REPORT_COLUMNS)))
+    #: The official's import choices (header → field:unit, doubts accepted), for 说明; "".
+    import_choices: str = ""
 
     @property
     def is_sample(self) -> bool:
@@ -119,7 +126,9 @@ class Analysis:
             catalogue's plans; units are those of the 亩均 figures.
         """
         if view not in ("units", "parcels", "enterprises"):
-            raise ValueError(f"unknown view {view!r}. Fix: use units, parcels or enterprises")
+            raise ExportError(f"unknown view {view!r}", field="view",
+                              fix="use units, parcels or enterprises",
+                              zh=(f"未知的视图 {view!r}", "请使用 units、parcels 或 enterprises"))
         profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
                                        else "")
         lines: dict[str, object] = {COLUMNS["data_year"]: self.year or "未注明",
@@ -128,6 +137,8 @@ class Analysis:
             lines["汇总单元"] = UNIT_SOURCES
         if view == "enterprises":
             lines["企业位置"] = self._placement_line()
+        if self.import_choices:
+            lines[IMPORT_CHOICES_NOTE] = self.import_choices
         return ExportNotes(nature=self.data_label, units=FIGURE_UNITS,
                            sources=f"{self.data_label}；{COLUMNS['profile']}：{profile}",
                            extra={**lines, **(extra or {})})
@@ -135,7 +146,8 @@ class Analysis:
     def _placement_line(self) -> str:
         """Say where enterprises are drawn and how many could not be placed."""
         line = ("企业自身坐标；无坐标时为其（首个）宗地内一点（宗地编号或唯一一致的"
-                f"{PARCEL_FIELD_HEADERS['holder']}名称）")
+                f"{PARCEL_FIELD_HEADERS['holder']}名称）；仍无位置时按乡镇（街道）归入区县"
+                "（只计入区县与全市汇总，不在地图上）")
         if "placement" not in self.enterprises:
             return line
         counts = self.enterprises["placement"].value_counts()
@@ -243,8 +255,14 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
 
 
 def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
-                      catalog: Mapping[str, gpd.GeoDataFrame]) -> pd.DataFrame:
-    """Units of each enterprise: its (first) parcel's, else its own point's."""
+                      catalog: Mapping[str, gpd.GeoDataFrame],
+                      townships: TownshipTable | None = None) -> pd.DataFrame:
+    """Units of each enterprise: its (first) parcel's, else its own point's, else its district.
+
+    The district of an enterprise placed neither way comes from its 乡镇（街道）
+    (:func:`geo.landuse.townships.districts_of`): it then counts in its district and the city
+    only, and ``placement`` says so.
+    """
     ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
     by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
@@ -260,12 +278,25 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
                                    index=ent.index[need], crs="EPSG:4326")
             units.loc[need, list(_UNIT_COLS)] = assign_points(
                 pts, catalog["subzone"], catalog["district"])[list(_UNIT_COLS)]
+    if "township" in ent and "placement" in ent:
+        need = units["city"].isna() & (ent["placement"] == _UNPLACED)
+        names = catalog["district"]["name"].astype(str).tolist()
+        district, how = districts_of(ent.loc[need, "township"], names, townships)
+        found = district.notna()
+        idx = district.index[found]
+        if len(idx):
+            units.loc[idx, "district"] = district[found]
+            units.loc[idx, "city"] = _CITY
+            ent = ent.copy()
+            ent.loc[idx, "placement"] = _BY_TOWNSHIP
+            ent.loc[idx, "placement_note"] = how[found] + "；只计入区县与全市汇总"
     return ent.join(units)
 
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
             catalog: Mapping[str, gpd.GeoDataFrame], profile: ScoringProfile, *,
-            data_label: str, year: int | None = None) -> Analysis:
+            data_label: str, year: int | None = None,
+            townships: TownshipTable | None = None) -> Analysis:
     """Run the whole pipeline.
 
     Parameters
@@ -282,6 +313,9 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
         Shown with every figure (e.g. :data:`geo.landuse.model.SAMPLE_LABEL`).
     year : int, keyword-only
         The data year (see :func:`select_year`), shown with the figures.
+    townships : TownshipTable, keyword-only
+        The official's 乡镇（街道）→ 区县 table (:func:`geo.landuse.townships.read_townships`):
+        enterprises placed no other way count in the district their 乡镇（街道） lies in.
 
     Returns
     -------
@@ -290,12 +324,15 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     counts = parcels["parcel_id"].astype(str).value_counts()
     if (counts > 1).any():
         pid = counts.index[0]
-        raise ValueError(f"parcel {pid!r} appears {int(counts.iloc[0])} times (field 宗地编号). "
-                         "Fix: keep one row per parcel, e.g. one year with "
-                         "geo.landuse.pipeline.select_year")
+        raise DataImportError(
+            f"parcel {pid!r} appears {int(counts.iloc[0])} times",
+            field=PARCEL_FIELD_HEADERS["parcel_id"],
+            fix="keep one row per parcel, e.g. one year with geo.landuse.pipeline.select_year",
+            zh=(f"宗地 {pid!r} 出现了 {int(counts.iloc[0])} 次",
+                "每宗地只保留一行，如用 geo.landuse.pipeline.select_year 只取一个年度"))
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent, placement_lines = _link_by_holder(enterprises, par)
-    ent = _enterprise_units(ent, par, catalog)
+    ent = _enterprise_units(ent, par, catalog, townships)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
     flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
@@ -341,6 +378,8 @@ class Inputs:
     report: pd.DataFrame
     data_label: str
     year: int | None = None
+    #: The official's import choices in one line (:meth:`ImportChoices.describe`), or "".
+    choices: str = ""
 
 
 def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
@@ -394,12 +433,18 @@ def _choose_year(year: int | None, in_ent: list[int], in_par: list[int],
     """Choose the year: the one asked for (which the data must hold), else the latest."""
     found = in_ent or in_par
     if year is not None and not is_year(year):
-        raise ValueError(f"{year} is not a year (field 年度). Fix: give a year from "
-                         f"{YEAR_MIN} to {YEAR_MAX}, or none for the latest in the files")
+        raise DataImportError(
+            f"{year} is not a year", field=PARCEL_FIELD_HEADERS["year"],
+            fix=f"give a year from {YEAR_MIN} to {YEAR_MAX}, or none for the latest in the files",
+            zh=(f"{year} 不是有效年份",
+                f"请给出 {YEAR_MIN} 至 {YEAR_MAX} 之间的年份，或不指定（取文件中最近的年度）"))
     if year is not None and found and year not in set(in_ent) | set(in_par):
-        raise ValueError(f"no data for year {year} (field 年度): {files[0]} holds "
-                         f"{_held(in_par)}, {files[1]} holds {_held(in_ent)}. "
-                         "Fix: choose one of these years")
+        raise DataImportError(
+            f"no data for year {year}: {files[0]} holds {_held(in_par)}, {files[1]} holds "
+            f"{_held(in_ent)}", field=PARCEL_FIELD_HEADERS["year"],
+            fix="choose one of these years",
+            zh=(f"没有 {year} 年的数据：{files[0]} 含 {_held(in_par)}，{files[1]} 含 "
+                f"{_held(in_ent)}", "请从这些年度中选择"))
     if year is not None and not found:
         lines.append(_year_line(files[1], "文件未注明年度", f"按用户指定的 {year} 年标注"))
     if year is None:
@@ -480,7 +525,8 @@ class NoUsableRowsError(DataImportError):
     def __init__(self, file: str, kind: str, rows_read: int, report: pd.DataFrame) -> None:
         self.kind, self.rows_read, self.report = kind, rows_read, report
         super().__init__("no usable rows", file=file, fix="correct the rows named in the "
-                         "validation report and import again")
+                         "validation report and import again",
+                         zh=("没有可用的行", "请按校验报告所列逐行修正后重新导入"))
         self.args = (self.describe(),)
 
     def describe(self, lang: str = "zh", report: str = "") -> str:
@@ -524,8 +570,11 @@ class PartChoiceError(DataImportError):
     def __init__(self, file: str, kind: str, part: str, names: Sequence[str],
                  asked: str | None) -> None:
         self.kind, self.part, self.names, self.asked = kind, part, tuple(names), asked
+        part_zh = _PART_WORDS[part][0]
         super().__init__(f"{part} {asked!r} not found" if asked else f"several {part}s",
-                         file=file, fix=f"name one of {', '.join(self.names)}")
+                         file=file, fix=f"name one of {', '.join(self.names)}",
+                         zh=(f"没有{part_zh}“{asked}”" if asked else f"含多个{part_zh}",
+                             f"请指定其中之一：{'、'.join(self.names)}"))
         self.args = (self.describe(),)
 
     def describe(self, lang: str = "zh", option: str = "") -> str:
@@ -649,10 +698,27 @@ class ImportChoices:
 
     def describe(self) -> str:
         """Say the choices in one Chinese line ("" when there are none)."""
-        parts = [f"{h} → {f}" for h, f in {**self.parcel_map, **self.enterprise_map}.items()]
+        said = {h: choice_text("parcel", t) for h, t in self.parcel_map.items()}
+        for header, target in self.enterprise_map.items():  # a parcel file's figures too
+            if target or header not in said:
+                said[header] = choice_text("enterprise", target)
+        parts = [f"{h} → {t}" for h, t in said.items()]
         if self.accept:
-            parts.append("接受：" + "、".join(self.accept))
+            parts.append("接受：" + "、".join(ACCEPT_LABELS.get(a, a) for a in self.accept))
         return "；".join(parts)
+
+
+def choice_text(kind: str, target: str) -> str:
+    """Say an override in the official's words: "用地面积（单位：亩）", "税收", "不导入"."""
+    from geo.landuse.choices import option_label
+    from geo.landuse.headers import FIELDS
+
+    if not target:
+        return "不导入"
+    name, _, unit = target.partition(":")
+    fld = FIELDS[kind].get(name.strip())
+    label = option_label(fld.label) if fld is not None else name
+    return f"{label}（单位：{unit.strip()}）" if unit.strip() else label
 
 
 def parse_map(items: Sequence[str]) -> dict[str, str]:
@@ -667,8 +733,11 @@ def parse_map(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         header, sep, target = item.partition("=")
         if not sep or not header.strip():
-            raise ValueError(f"--map {item!r} is not 表头=field[:unit]. Fix: e.g. --map "
-                             "'用地面积=land_area_m2:亩'")
+            raise DataImportError(
+                f"--map {item!r} is not 表头=field[:unit]", field="--map",
+                fix="e.g. --map '用地面积=land_area_m2:亩'",
+                zh=(f"--map {item!r} 不符合“表头=字段[:单位]”的写法",
+                    "请写成如 --map '用地面积=land_area_m2:亩'"))
         out[header.strip()] = target.strip()
     return out
 
@@ -684,14 +753,19 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     from geo.landuse.ingest import import_enterprises, import_parcels
 
     if parcels_path is None and enterprises_path is None:
-        raise ValueError("neither parcels nor enterprises given. Fix: give a parcel file, an "
-                         "enterprise file or both")
+        raise DataImportError("neither parcels nor enterprises given",
+                              fix="give a parcel file, an enterprise file or both",
+                              zh=("既没有给出宗地文件，也没有给出企业文件",
+                                  "请给出宗地文件、企业文件，或两者都给出"))
     if parcels_path is not None:
         _check_part(parcels_path, "parcel", layer=parts["parcel_layer"],
                     sheet=parts["parcel_sheet"])
     if enterprises_path is not None:
         _check_part(enterprises_path, "enterprise", layer=parts["enterprise_layer"],
                     sheet=parts["enterprise_sheet"])
+    if parcels_path is not None and enterprises_path is None and _points_only(
+            parcels_path, parts, choices):
+        return _parcels_by_points(parcels_path, gcj02=gcj02, parts=parts, choices=choices)
     results = []
     if parcels_path is not None:
         results.append(import_parcels(parcels_path, gcj02=gcj02, layer=parts["parcel_layer"],
@@ -715,6 +789,68 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     enterprises = (pd.DataFrame(results[-1].data) if results[-1].kind == "enterprise"
                    else empty_enterprises())
     return parcels, enterprises, reports
+
+
+def _points_only(path: str | Path, parts: Mapping[str, str | None],
+                 choices: ImportChoices) -> bool:
+    """Whether a parcel file locates its parcels by points (经度/纬度 or a point layer) only."""
+    from geo.landuse.headers import GEOM_FIELD, map_headers
+    from geo.landuse.ingest import read_source
+
+    table, _ = read_source(path, layer=parts["parcel_layer"], sheet=parts["parcel_sheet"])
+    if isinstance(table, gpd.GeoDataFrame):
+        shapes = table.geometry[table.geometry.notna() & ~table.geometry.is_empty]
+        return bool(len(shapes)) and bool(shapes.geom_type.isin(["Point", "MultiPoint"]).all())
+    if map_headers(table.columns, kind="parcel",
+                   overrides=choices.parcel_map).column_for(GEOM_FIELD) is not None:
+        return False
+    mapping = map_headers(table.columns, kind="enterprise", overrides=_unit_map(choices))
+    return all(mapping.column_for(f) is not None for f in ("lon", "lat"))
+
+
+def _unit_map(choices: ImportChoices) -> dict[str, str]:
+    """Return the overrides of a parcel file read as reporting units (figures' and parcels').
+
+    A choice made for the parcel file (``--map``) applies where the field is also a unit's
+    field (宗地编号, 用地面积, 年度); the figures' choices (``--enterprise-map``) win.
+    """
+    from geo.landuse.headers import FIELDS
+
+    own = {h: t for h, t in choices.parcel_map.items()
+           if not t or t.partition(":")[0].strip() in FIELDS["enterprise"]}
+    return {**own, **choices.enterprise_map}
+
+
+def _parcels_by_points(path: str | Path, *, gcj02: bool, parts: Mapping[str, str | None],
+                       choices: ImportChoices
+                       ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[pd.DataFrame]]:
+    """Read a parcel table located by 经度/纬度 (or points) as one reporting unit per parcel.
+
+    There is no polygon: each parcel is placed by its point, its land is the 用地面积 stated
+    on its row (not checked against a shape), and it cannot be judged as 低效用地 land
+    (which needs the parcels' polygons). The first report line says so.
+    """
+    from geo.landuse.headers import map_headers
+    from geo.landuse.ingest import import_enterprises
+
+    units = import_enterprises(path, gcj02=gcj02, parcels=None, key="parcel_id",
+                               layer=parts["parcel_layer"], sheet=parts["parcel_sheet"],
+                               overrides=_unit_map(choices))
+    said = report_line(
+        units.source, None, "", "",
+        "宗地文件没有多边形图形，只有点位（经度/纬度）",
+        "每宗地作为一个评价单元，按其坐标归入分片与区县；用地面积取自表中填报值（无图形可核对）；"
+        "没有宗地图形，不能认定低效用地", REPORT_LEVELS["warning"])
+    holder = map_headers([c.source for c in units.mapping.columns]
+                         + list(units.mapping.unrecognised), kind="parcel").column_for("holder")
+    rep = units.report
+    if holder is not None:  # read as the units' names (see import_enterprises, key="parcel_id")
+        rep = rep[~((rep[_PROBLEM] == "表头未识别") & (rep[_FIELD] == holder.source))]
+    report = pd.concat([pd.DataFrame([said], columns=list(REPORT_COLUMNS)), rep],
+                       ignore_index=True)
+    if not len(units.data):
+        raise NoUsableRowsError(units.source, units.kind, units.rows_read, report)
+    return empty_parcels(), pd.DataFrame(units.data), [report]
 
 
 _MONEY_FIELDS = ("tax_wan", "value_added_wan", "revenue_wan")
@@ -812,9 +948,10 @@ def load_inputs(parcels_path: str | Path | None, enterprises_path: str | Path | 
     """
     parts = {"parcel_layer": parcel_layer, "enterprise_layer": enterprise_layer,
              "parcel_sheet": parcel_sheet, "enterprise_sheet": enterprise_sheet}
+    choices = choices or ImportChoices()
     parcels, enterprises, reports = _import_files(parcels_path, enterprises_path, gcj02=gcj02,
-                                                  parts=parts,
-                                                  choices=choices or ImportChoices())
+                                                  parts=parts, choices=choices)
+    reports.insert(0, _choice_lines(choices, parcels_path, enterprises_path))
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
     parcel_file = Path(parcels_path).name if parcels_path is not None else "宗地"
     files = (parcel_file,  # without an enterprise file, units come from the parcel file
@@ -823,7 +960,28 @@ def load_inputs(parcels_path: str | Path | None, enterprises_path: str | Path | 
         parcels, enterprises, year=year, files=files)
     reports.append(year_lines)
     return Inputs(parcels=parcels, enterprises=enterprises, report=_joined_report(reports),
-                  data_label=_label(paths, parcels, enterprises), year=used)
+                  data_label=_label(paths, parcels, enterprises), year=used,
+                  choices=choices.describe())
+
+
+def _choice_lines(choices: ImportChoices, parcels_path: str | Path | None,
+                  enterprises_path: str | Path | None) -> pd.DataFrame:
+    """One 提示 line per choice the official made, so the report says what was chosen."""
+    files = {"parcel": Path(parcels_path).name if parcels_path is not None else "",
+             "enterprise": Path(enterprises_path or parcels_path or "").name}
+    lines = []
+    for kind, overrides in (("parcel", choices.parcel_map), ("enterprise",
+                                                             choices.enterprise_map)):
+        for header, target in overrides.items():
+            said = (f"按您的选择导入为{choice_text(kind, target)}" if target
+                    else "按您的选择不导入")
+            lines.append(report_line(files[kind], None, header, "", said, "",
+                                     REPORT_LEVELS["info"]))
+    for doubt in choices.accept:
+        lines.append(report_line(files["parcel"], None, "", "",
+                                 f"您已选择：{ACCEPT_LABELS.get(doubt, doubt)}", "",
+                                 REPORT_LEVELS["info"]))
+    return pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
 
 
 def load_sample() -> Inputs:

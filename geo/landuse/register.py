@@ -65,17 +65,21 @@ def load_register(path: str | Path) -> pd.DataFrame:
         table, _ = read_table(path, formats=("csv",))
     except DataImportError as err:
         raise RegisterError(err.problem, file=str(path), feature=err.feature, field=err.field,
-                            fix=err.fix) from err
+                            fix=err.fix, zh=err.zh) from err
     rows = table.index.to_list()
     df = pd.DataFrame(table).reset_index(drop=True).map(_restore)
     df = df.rename(columns={zh: en for en, zh in REGISTER_HEADERS.items()})
     missing = [REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu")
                if c not in df.columns]
+    required = "、".join(REGISTER_HEADERS[c] for c in ("parcel_id", "status", "area_mu"))
     if missing:
         raise RegisterError(
             f"missing columns {missing}", file=str(path),
             fix="the register needs the columns " + "、".join(REGISTER_HEADERS.values())
-            + " (宗地编号、状态、面积（亩） are required)")
+            + " (宗地编号、状态、面积（亩） are required)",
+            zh=(f"缺少列：{'、'.join(missing)}",
+                "整治台账应有以下各列：" + "、".join(REGISTER_HEADERS.values())
+                + f"（其中{required}为必填）"))
     for c in REGISTER_COLUMNS:
         if c not in df:
             df[c] = ""
@@ -86,7 +90,8 @@ def load_register(path: str | Path) -> pd.DataFrame:
         first = rows[int(df.index[dup][0])]
         raise RegisterError("duplicate parcel", file=str(path), feature=f"row {first}",
                             field=REGISTER_HEADERS["parcel_id"],
-                            fix="keep one register line per parcel")
+                            fix="keep one register line per parcel",
+                            zh=("宗地重复", "每宗地在台账中只保留一行"))
     df["area_mu"] = pd.to_numeric(df["area_mu"])
     df["year"] = df["year"].map(_normal_year)
     return df[list(REGISTER_COLUMNS)].reset_index(drop=True)
@@ -97,20 +102,26 @@ def _check_row(row: Mapping[str, object], where: str, file: str) -> None:
     if not str(row["parcel_id"]).strip():
         raise RegisterError("empty parcel id", file=file, feature=where,
                             field=REGISTER_HEADERS["parcel_id"],
-                            fix="fill in the 宗地编号 or delete the row")
+                            fix="fill in the 宗地编号 or delete the row",
+                            zh=("宗地编号为空", "请填写宗地编号，或删除该行"))
     if row["status"] not in CLEARANCE_STATUSES:
         raise RegisterError(f"unknown status {row['status']!r}", file=file, feature=where,
                             field=REGISTER_HEADERS["status"],
-                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}",
+                            zh=(f"未知状态 {row['status']!r}",
+                                f"请使用以下状态之一：{'/'.join(CLEARANCE_STATUSES)}"))
     area = pd.to_numeric(row["area_mu"], errors="coerce")
     if pd.isna(area) or area <= 0:
         raise RegisterError(f"area {row['area_mu']!r} is not a positive number", file=file,
                             feature=where, field=REGISTER_HEADERS["area_mu"],
-                            fix="give the parcel's area in 亩")
+                            fix="give the parcel's area in 亩",
+                            zh=(f"面积 {row['area_mu']!r} 不是正数", "请填写该宗地的面积（亩）"))
     if not _is_year(row["year"]):
         raise RegisterError(f"year {row['year']!r} is not a year", file=file, feature=where,
                             field=REGISTER_HEADERS["year"],
-                            fix="give a four-digit year (e.g. 2025) or leave it empty")
+                            fix="give a four-digit year (e.g. 2025) or leave it empty",
+                            zh=(f"年度 {row['year']!r} 不是有效年份",
+                                "请填写四位数年份（如 2025），或留空"))
 
 
 def _year_text(value: object) -> str:
@@ -172,17 +183,23 @@ def _check_change(change: Mapping[str, object], pid: str) -> None:
     if status is not None and status not in CLEARANCE_STATUSES:
         raise RegisterError(f"unknown status {status!r}", feature=where,
                             field=REGISTER_HEADERS["status"],
-                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}")
+                            fix=f"use one of {'/'.join(CLEARANCE_STATUSES)}",
+                            zh=(f"未知状态 {status!r}",
+                                f"请使用以下状态之一：{'/'.join(CLEARANCE_STATUSES)}"))
     year = change.get("year")
     if not _is_year(year):
         raise RegisterError(f"year {year!r} is not a year", feature=where,
                             field=REGISTER_HEADERS["year"],
-                            fix="give a four-digit year (e.g. 2025) or leave it empty")
+                            fix="give a four-digit year (e.g. 2025) or leave it empty",
+                            zh=(f"年度 {year!r} 不是有效年份",
+                                "请填写四位数年份（如 2025），或留空"))
     if "area_mu" in change:
         area = pd.to_numeric(change["area_mu"], errors="coerce")
         if pd.isna(area) or area <= 0:
             raise RegisterError(f"area {change['area_mu']!r} is not positive", feature=where,
-                                field=REGISTER_HEADERS["area_mu"], fix="give the area in 亩")
+                                field=REGISTER_HEADERS["area_mu"], fix="give the area in 亩",
+                                zh=(f"面积 {change['area_mu']!r} 不是正数",
+                                    "请填写面积（亩）"))
 
 
 def _apply_fields(reg: pd.DataFrame, i: int, change: Mapping[str, object]
@@ -222,7 +239,8 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
     """
     if not who or not who.strip():
         raise RegisterError("who made the change is not given",
-                            field=REGISTER_HEADERS["updated_by"], fix="enter your name (经办人)")
+                            field=REGISTER_HEADERS["updated_by"], fix="enter your name (经办人)",
+                            zh=("未填写修改人", "请填写经办人姓名"))
     stamp = (when or dt.datetime.now()).isoformat(timespec="seconds")
     reg = register.copy().astype({"area_mu": float}) if len(register) else _empty_register()
     audit = []
@@ -232,7 +250,10 @@ def update_register(register: pd.DataFrame, changes: Iterable[Mapping[str, objec
         hit = reg.index[reg["parcel_id"] == pid]
         if len(hit) == 0 and (change.get("status") is None or "area_mu" not in change):
             raise RegisterError("is new to the register and needs a status and an area",
-                                feature=f"parcel {pid}", fix="give 状态 and 面积（亩）")
+                                feature=f"parcel {pid}", fix="give 状态 and 面积（亩）",
+                                zh=("该宗地在台账中尚无记录，新增时须填写状态和面积",
+                                    f"请填写{REGISTER_HEADERS['status']}和"
+                                    f"{REGISTER_HEADERS['area_mu']}"))
         if len(hit) == 0:
             reg = pd.concat([reg, pd.DataFrame([{c: "" for c in REGISTER_COLUMNS}
                                                 | {"parcel_id": pid, "data_label": data_label}])],
@@ -288,5 +309,7 @@ def read_audit(path: str | Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         raise RegisterError(f"the audit log cannot be read ({type(exc).__name__})",
                             file=str(path), fix="restore the log from a backup; the register "
-                            "itself is unaffected") from exc
+                            "itself is unaffected",
+                            zh=(f"修改记录无法读取（{type(exc).__name__}）",
+                                "请从备份恢复修改记录；整治台账本身不受影响")) from exc
     return log.map(_restore).iloc[::-1].reset_index(drop=True)

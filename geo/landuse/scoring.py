@@ -92,8 +92,10 @@ class ScoringProfile:
     path: str = ""
 
 
-def _fail(path: str, where: str, problem: str, fix: str) -> ProfileError:
-    return ProfileError(problem, file=path, field=where, fix=fix)
+def _fail(path: str, where: str, problem: str, fix: str, *,
+          zh: tuple[str, str] | None) -> ProfileError:
+    """Return the refusal of a profile entry; ``zh`` is its Chinese (problem, fix)."""
+    return ProfileError(problem, file=path, field=where, fix=fix, zh=zh)
 
 
 def load_profile(path: str | Path | None = None) -> ScoringProfile:
@@ -120,7 +122,9 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
     tracks = {track: _track_rules(_table(body, f"tracks.{track}", file), track, file)
               for track, body in _table(doc.get("tracks"), "tracks", file).items()}
     if not tracks:
-        raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]')
+        raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]',
+                    zh=("方案中没有任何评价序列",
+                        '请增加 [tracks."规上".indicators.tax_per_mu] 小节'))
     meta = _table(doc.get("meta"), "meta", file)
     return ScoringProfile(name=str(meta.get("name", path.stem)),
                           source=str(meta.get("source", "")), tracks=tracks,
@@ -168,9 +172,10 @@ def _table(value: object, where: str, file: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise _fail(file, where, f"应为表（[{_toml_header(where.split('.'))}] 小节），"
-                                 f"实际是{_kind(value)}（{value!r:.60}）",
-                    f"改写为 {_table_example(where)}；格式参照 data/profiles/default.toml")
+        problem = (f"应为表（[{_toml_header(where.split('.'))}] 小节），"
+                   f"实际是{_kind(value)}（{value!r:.60}）")
+        fix = f"改写为 {_table_example(where)}；格式参照 data/profiles/default.toml"
+        raise _fail(file, where, problem, fix, zh=(problem, fix))
     return value
 
 
@@ -180,30 +185,47 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with open_safely(path, formats=("toml",), max_bytes=PROFILE_MAX_BYTES) as src:
             return tomllib.loads(src.path.read_bytes().decode("utf-8"))
     except DataImportError as err:
-        raise _fail(str(path), "(file)", err.problem, err.fix) from err
+        raise _fail(str(path), "(file)", err.problem, err.fix, zh=err.zh) from err
     except UnicodeDecodeError as err:
         raise _fail(str(path), "(file)", "is not UTF-8 text",
-                    "save the profile as UTF-8 (e.g. with a plain-text editor)") from err
+                    "save the profile as UTF-8 (e.g. with a plain-text editor)",
+                    zh=("不是 UTF-8 编码的文本",
+                        "请把评分方案另存为 UTF-8 编码（如用纯文本编辑器）")) from err
     except tomllib.TOMLDecodeError as err:
         raise _fail(str(path), "(file)", f"not valid TOML: {err}",
-                    "fix the syntax; compare with data/profiles/default.toml") from err
+                    "fix the syntax; compare with data/profiles/default.toml",
+                    zh=(_toml_problem_zh(err),
+                        "请改正语法错误，可对照 data/profiles/default.toml")) from err
     except RecursionError as err:
-        raise _fail(str(path), "(file)", "数组或表嵌套层数过深（数百层），无法读取，不是评分方案",
-                    "按 data/profiles/default.toml 的格式重写方案（各小节只有一两层）") from err
+        problem = "数组或表嵌套层数过深（数百层），无法读取，不是评分方案"
+        fix = "按 data/profiles/default.toml 的格式重写方案（各小节只有一两层）"
+        raise _fail(str(path), "(file)", problem, fix, zh=(problem, fix)) from err
     except OSError as err:
         raise _fail(str(path), "(file)", f"cannot read: {err.strerror}",
-                    "give the path of an existing profile file") from err
+                    "give the path of an existing profile file",
+                    zh=(f"无法读取（{err.strerror}）", "请给出一个存在的评分方案文件的路径")
+                    ) from err
+
+
+def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
+    """Return where the TOML syntax error is, in Chinese (tomllib words it in English)."""
+    at = re.search(r"at line (\d+), column (\d+)", str(err))
+    if at is None:
+        return "不是有效的 TOML，有语法错误"
+    return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
 
 
 def _track_rules(body: Mapping[str, Any], track: str, file: str) -> tuple[IndicatorRule, ...]:
     if track not in SCALES:
-        raise _fail(file, f"tracks.{track}", "unknown track", f"use {' / '.join(SCALES)}")
+        raise _fail(file, f"tracks.{track}", "unknown track", f"use {' / '.join(SCALES)}",
+                    zh=("未知的评价序列", f"请使用 {' / '.join(SCALES)}"))
     indicators = _table(body.get("indicators"), f"tracks.{track}.indicators", file)
     rules = tuple(_indicator_rule(key, _table(spec, f"tracks.{track}.indicators.{key}", file),
                                   f"tracks.{track}.indicators.{key}", file)
                   for key, spec in indicators.items())
     if not rules:
-        raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator")
+        raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator",
+                    zh=("没有任何指标", "请至少增加一项指标"))
     return rules
 
 
@@ -216,20 +238,26 @@ def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) ->
     unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
     if unknown:
         raise _fail(file, where, f"unknown entries {unknown}",
-                    "use weight, benchmark and cap only (check the spelling)")
+                    "use weight, benchmark and cap only (check the spelling)",
+                    zh=(f"未知的条目 {unknown}", "只能使用 weight、benchmark 和 cap（请检查拼写）"))
     if key not in INDICATORS:
-        raise _fail(file, where, "unknown indicator", f"use one of {', '.join(INDICATORS)}")
+        raise _fail(file, where, "unknown indicator", f"use one of {', '.join(INDICATORS)}",
+                    zh=("未知的指标", f"请使用以下指标之一：{'、'.join(INDICATORS)}"))
     weight: Any = spec.get("weight")
     if not _is_number(weight) or weight < 0:
         raise _fail(file, where, f"weight {weight!r} is not a number ≥ 0",
-                    "set weight = 30 (for example)")
+                    "set weight = 30 (for example)",
+                    zh=(f"权重 weight = {weight!r} 不是 ≥ 0 的数", "请写成如 weight = 30"))
     bench: Any = spec.get("benchmark", "mean")
     if not (bench == "mean" or (_is_number(bench) and bench > 0)):
         raise _fail(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
-                    "set benchmark = \"mean\" or a positive number in the indicator's unit")
+                    "set benchmark = \"mean\" or a positive number in the indicator's unit",
+                    zh=(f"基准值 benchmark = {bench!r} 既不是正数也不是 \"mean\"",
+                        "请写 benchmark = \"mean\"，或按该指标的单位写一个正数"))
     cap: Any = spec.get("cap")
     if cap is not None and (not _is_number(cap) or cap <= 0):
-        raise _fail(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0")
+        raise _fail(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0",
+                    zh=(f"封顶值 cap = {cap!r} 不是正数", "请删去该项，或写成如 cap = 2.0"))
     return IndicatorRule(key, float(weight), bench if bench == "mean" else float(bench),
                          None if cap is None else float(cap))
 
@@ -241,7 +269,9 @@ def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
             or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False))
             or not math.isclose(numbers[-1], 1.0) or numbers[0] <= 0):
         raise _fail(file, "classes", f"bands {values} must rise to D = 1.0",
-                    "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00")
+                    "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00",
+                    zh=(f"分类比例 {values} 应逐级递增，且 D = 1.0",
+                        "请写累计比例，如 A = 0.20, B = 0.80, C = 0.95, D = 1.00"))
     return dict(zip(CLASSES, numbers, strict=True))
 
 
@@ -255,21 +285,27 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
     unknown = sorted(set(section) - set(LOWLAND_KEYS))
     if unknown:
         raise _fail(path, "lowland", f"unknown entries {unknown}",
-                    f"use {', '.join(LOWLAND_KEYS)} (check the spelling)")
+                    f"use {', '.join(LOWLAND_KEYS)} (check the spelling)",
+                    zh=(f"未知的条目 {unknown}",
+                        f"请使用 {'、'.join(LOWLAND_KEYS)}（请检查拼写）"))
     for key, value in section.items():
         where = f"lowland.{key}"
         if LOWLAND_KEYS[key] == "number":
             if not _is_number(value) or value < 0:
                 raise _fail(path, where, f"{value!r} is not a number ≥ 0",
                             f"write {key} = 5.0 (for example), or delete the line to switch the "
-                            "rule off")
+                            "rule off",
+                            zh=(f"{value!r} 不是 ≥ 0 的数",
+                                f"请写成如 {key} = 5.0；删去该行即不使用这条规则"))
         elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise _fail(path, where, f"{value!r} is not a list of texts",
-                        f'write {key} = ["闲置", "停产"] (for example)')
+                        f'write {key} = ["闲置", "停产"] (for example)',
+                        zh=(f"{value!r} 不是文字列表", f'请写成如 {key} = ["闲置", "停产"]'))
     bad = sorted(set(section.get("flag_classes") or []) - set(CLASSES))
     if bad:
         raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
-                    f"use {'/'.join(CLASSES)}")
+                    f"use {'/'.join(CLASSES)}",
+                    zh=(f"未知的类别 {bad}", f"请使用 {'/'.join(CLASSES)}"))
     def number(key: str) -> float | None:
         return None if section.get(key) is None else float(section[key])
 

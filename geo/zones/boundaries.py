@@ -23,6 +23,7 @@ from geo.crs import MU_PER_KM2, STORAGE_CRS, area_km2, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.io.atomic import write_atomic
 from geo.io.tables import read_table
+from geo.labels import COLUMNS
 from geo.zones.catalog import validate_layer
 
 __all__ = ["IMPORTABLE_LEVELS", "ImportReport", "read_boundary_file", "import_boundaries",
@@ -77,11 +78,14 @@ def read_boundary_file(path: str | os.PathLike[str], *, layer: str | None = None
         table, _ = read_table(path, layer=layer, formats=_VECTOR_FORMATS)
     except DataImportError as exc:
         raise BoundaryImportError(exc.problem, file=exc.file or os.fspath(path),
-                                  feature=exc.feature, field=exc.field, fix=exc.fix) from exc
+                                  feature=exc.feature, field=exc.field, fix=exc.fix,
+                                  zh=exc.zh) from exc
     if not isinstance(table, gpd.GeoDataFrame):
         raise BoundaryImportError(
             "holds no geometry", file=Path(os.fspath(path)).name,
-            fix="export the boundaries as GeoPackage, GeoJSON or zipped Shapefile with polygons")
+            fix="export the boundaries as GeoPackage, GeoJSON or zipped Shapefile with polygons",
+            zh=("文件中没有图形",
+                "请把边界导出为带多边形的 GeoPackage、GeoJSON 或压缩的 Shapefile"))
     return table
 
 
@@ -92,6 +96,9 @@ def _pick_field(gdf: gpd.GeoDataFrame, given: str | None, candidates: tuple[str,
             raise BoundaryImportError(
                 f"no field {given!r} (fields: {', '.join(map(str, gdf.columns))})", file=file,
                 field=given, fix=f"pass the field holding the {what} with the right spelling",
+                zh=(f"没有字段 {given!r}（现有字段：{'、'.join(map(str, gdf.columns))}）",
+                    f"请正确拼写存放"
+                    f"{COLUMNS['id'] if what == 'ids' else COLUMNS['name']}的字段名"),
             )
         return given
     return next((c for c in candidates if c in gdf.columns), None)
@@ -100,7 +107,9 @@ def _pick_field(gdf: gpd.GeoDataFrame, given: str | None, candidates: tuple[str,
 def _check_importable(level: str) -> None:
     if level not in IMPORTABLE_LEVELS:
         raise BoundaryImportError(f"level {level!r} cannot take boundaries", field="level",
-                                  fix=f"use one of {', '.join(IMPORTABLE_LEVELS)}")
+                                  fix=f"use one of {', '.join(IMPORTABLE_LEVELS)}",
+                                  zh=(f"层级 {level!r} 不能导入边界",
+                                      f"请使用以下层级之一：{'、'.join(IMPORTABLE_LEVELS)}"))
 
 
 def _read_source(path: str | os.PathLike[str], layer: str | None, *, gcj02: bool
@@ -121,6 +130,9 @@ def _key_fields(src: gpd.GeoDataFrame, id_field: str | None, name_field: str | N
         raise BoundaryImportError(
             f"no id or name field (fields: {', '.join(map(str, src.columns))})", file=file,
             fix="name the field with --id-field (values like Z07) or --name-field (exact names)",
+            zh=(f"没有编号字段或名称字段（现有字段：{'、'.join(map(str, src.columns))}）",
+                "请用 --id-field 指定编号字段（取值如 Z07），或用 --name-field 指定名称字段"
+                "（名称须完全一致）"),
         )
     return idf, namef
 
@@ -165,6 +177,8 @@ def _check_inside_ningbo(geom: BaseGeometry, file: str, row_no: int, label: str)
             "geometry lies outside Ningbo", file=file, feature=f"row {row_no} ({label})",
             field="geometry",
             fix="check the file's CRS definition (.prj); for 高德 coordinates pass --gcj02",
+            zh=("图形位于宁波市范围以外",
+                "请检查文件的坐标系定义（.prj）；高德坐标请加 --gcj02"),
         )
 
 
@@ -175,6 +189,8 @@ def _check_unclaimed(claims: Mapping[Hashable, int], target: Hashable, row_no: i
             f"rows {claims[target]} and {row_no} both match {layer_gdf.at[target, 'name']}",
             file=file, feature=f"row {row_no}", fix="keep one boundary per entity "
             "(dissolve the parts into one multipolygon first)",
+            zh=(f"第 {claims[target]} 行和第 {row_no} 行都对应 {layer_gdf.at[target, 'name']}",
+                "每个对象只保留一条边界（先把各部分融合为一个多面）"),
         )
 
 

@@ -102,7 +102,9 @@ def _read_industry_phrases(path: Path, zones_src: list[dict[str, str]]
             raise CatalogValidationError(
                 "unknown zone_id or scope", file=str(path), feature=f"row {n}",
                 field="zone_id/scope",
-                fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'")
+                fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'",
+                zh=("zone_id 或 scope 无法识别",
+                    "zone_id 请使用 sources/zones.csv 中的编号，scope 填 'zone' 或 'belt'"))
         phrases[row["zone_id"]].append(row)
     return phrases
 

@@ -99,7 +99,8 @@ def _feature_label(row: pd.Series) -> str:
 def _check_level(level: str, file: str) -> None:
     if level not in REQUIRED_COLUMNS:
         raise CatalogValidationError(
-            f"unknown level '{level}'", file=file, fix=f"use one of {', '.join(LEVELS)}"
+            f"unknown level '{level}'", file=file, fix=f"use one of {', '.join(LEVELS)}",
+            zh=(f"未知层级 '{level}'", f"请使用以下层级之一：{'、'.join(LEVELS)}"),
         )
 
 
@@ -109,6 +110,7 @@ def _check_columns(gdf: gpd.GeoDataFrame, level: str, file: str) -> None:
         raise CatalogValidationError(
             f"missing column(s) {', '.join(missing)}", file=file,
             fix="add the columns described in data/parks/README.md",
+            zh=(f"缺少列 {'、'.join(missing)}", "请按 data/parks/README.md 的说明补齐各列"),
         )
 
 
@@ -117,6 +119,8 @@ def _check_crs(gdf: gpd.GeoDataFrame, file: str) -> None:
         raise CatalogValidationError(
             f"CRS is {gdf.crs}, expected EPSG:4326", file=file,
             fix="store catalogue layers in WGS84 (EPSG:4326); reproject with gdf.to_crs(4326)",
+            zh=(f"坐标系为 {gdf.crs}，应为 EPSG:4326",
+                "目录图层请以 WGS84（EPSG:4326）存储，可用 gdf.to_crs(4326) 转换"),
         )
 
 
@@ -126,6 +130,7 @@ def _check_id_and_name(row: pd.Series, idx: Hashable, file: str) -> None:
             raise CatalogValidationError(
                 f"empty {col}", file=file, feature=f"row {idx}", field=col,
                 fix=f"give every feature a {col}",
+                zh=(f"{col} 为空", f"请为每个要素填写 {col}"),
             )
 
 
@@ -134,6 +139,8 @@ def _check_geometry_quality(row: pd.Series, label: str, file: str) -> None:
         raise CatalogValidationError(
             f"geometry_quality is {row['geometry_quality']!r}", file=file, feature=label,
             field="geometry_quality", fix=f"use one of {', '.join(GEOMETRY_QUALITIES)}",
+            zh=(f"geometry_quality 的值为 {row['geometry_quality']!r}",
+                f"请使用以下取值之一：{'、'.join(GEOMETRY_QUALITIES)}"),
         )
 
 
@@ -142,11 +149,13 @@ def _check_geometry_present_and_valid(geom: BaseGeometry | None, label: str, fil
         raise CatalogValidationError(
             "no geometry", file=file, feature=label, field="geometry",
             fix="draw or import a geometry for this feature (python -m geo import-boundaries)",
+            zh=("没有图形", "请为该要素绘制或导入图形（python -m geo import-boundaries）"),
         )
     if not geom.is_valid:
         raise CatalogValidationError(
             "invalid geometry (self-intersection or similar)", file=file, feature=label,
             field="geometry", fix="repair it, e.g. shapely.make_valid(), and save again",
+            zh=("图形无效（自相交等）", "请修复图形（如用 shapely.make_valid()）后重新保存"),
         )
 
 
@@ -157,6 +166,8 @@ def _check_inside_ningbo(geom: BaseGeometry, label: str, file: str) -> None:
             file=file, feature=label, field="geometry",
             fix="check the coordinate order (lon, lat) and that the data is WGS84, "
             "not GCJ-02 or a projected CRS",
+            zh=(f"图形范围 {tuple(round(v, 4) for v in geom.bounds)} 位于宁波市以外",
+                "请检查坐标顺序（经度, 纬度），并确认数据为 WGS84，而非 GCJ-02 或投影坐标系"),
         )
 
 
@@ -165,6 +176,7 @@ def _check_source(row: pd.Series, label: str, file: str) -> None:
         raise CatalogValidationError(
             "no source", file=file, feature=label, field="source",
             fix="state the seed file and line (or the file the boundary was imported from)",
+            zh=("未注明出处", "请注明来源文件及行（或边界导入自哪个文件）"),
         )
 
 
@@ -186,6 +198,7 @@ def _check_unique_ids(gdf: gpd.GeoDataFrame, file: str) -> None:
         raise CatalogValidationError(
             f"duplicate id {dup.iloc[0]!r}", file=file, feature=str(dup.iloc[0]), field="id",
             fix="give every feature a unique id",
+            zh=(f"编号 {dup.iloc[0]!r} 重复", "请为每个要素设置唯一的 id"),
         )
 
 
@@ -198,6 +211,8 @@ def _check_industry_tags(gdf: gpd.GeoDataFrame, file: str) -> None:
                 f"unknown industry tag(s) {', '.join(bad)}", file=file,
                 feature=_feature_label(row), field="industry_tags",
                 fix="use tags from data/parks/industry_taxonomy.csv or add the tag there",
+                zh=(f"未知的产业标签 {'、'.join(bad)}",
+                    "请使用 data/parks/industry_taxonomy.csv 中的标签，或先在该文件中增加标签"),
             )
 
 
@@ -212,6 +227,8 @@ def _check_areas(gdf: gpd.GeoDataFrame, file: str) -> None:
                 f"area_km2 is {row['area_km2']!r} but the geometry measures {m:.3f} km²",
                 file=file, feature=_feature_label(row), field="area_km2",
                 fix="recompute areas with geo.crs.area_km2 (the import command does this)",
+                zh=(f"area_km2 为 {row['area_km2']!r}，但按图形量算为 {m:.3f} 平方公里",
+                    "请用 geo.crs.area_km2 重新计算面积（导入命令会自动计算）"),
             )
 
 
@@ -224,6 +241,7 @@ def _check_belts(gdf: gpd.GeoDataFrame, level: str, file: str) -> None:
         raise CatalogValidationError(
             f"belt is {row['belt']!r}", file=file, feature=_feature_label(row), field="belt",
             fix=f"use one of {', '.join(BELTS)}",
+            zh=(f"belt 的值为 {row['belt']!r}", f"请使用以下板块之一：{'、'.join(BELTS)}"),
         )
 
 
@@ -273,6 +291,9 @@ def _check_subzone_links(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
                 f"zone_id {row['zone_id']!r} / zone_name {row['zone_name']!r} match no zone",
                 file=LEVEL_FILES["subzone"], feature=_feature_label(row), field="zone_id",
                 fix="link the sub-zone to an id and name in zones.geojson",
+                zh=(f"zone_id {row['zone_id']!r} / zone_name {row['zone_name']!r} "
+                    "对应不到任何集聚区",
+                    "请把分片关联到 zones.geojson 中的编号和名称"),
             )
 
 
@@ -289,6 +310,8 @@ def _check_base_links(catalog: Mapping[str, gpd.GeoDataFrame]) -> None:
                     f"{col} {value!r} is not an id of the {level} layer",
                     file=LEVEL_FILES["base"], feature=_feature_label(row), field=col,
                     fix=f"use an id from {LEVEL_FILES[level]} or leave it empty",
+                    zh=(f"{col} {value!r} 不是 {level} 图层中的编号",
+                        f"请使用 {LEVEL_FILES[level]} 中的编号，或留空"),
                 )
 
 
@@ -301,6 +324,8 @@ def _check_layer_districts(gdf: gpd.GeoDataFrame, level: str, col: str,
                 f"district {unknown[0]!r} is not one of Ningbo's districts",
                 file=LEVEL_FILES[level], feature=_feature_label(row), field=col,
                 fix=f"use a name from districts.geojson: {'、'.join(sorted(names))}",
+                zh=(f"区县 {unknown[0]!r} 不是宁波市的区县（市）",
+                    f"请使用 districts.geojson 中的名称：{'、'.join(sorted(names))}"),
             )
 
 
@@ -372,24 +397,31 @@ def load_layer(level: str, *, data_dir: Path | str | None = None, validate: bool
     """
     if level not in LEVEL_FILES:
         raise CatalogValidationError(
-            f"unknown level '{level}'", fix=f"use one of {', '.join(LEVELS)}"
+            f"unknown level '{level}'", fix=f"use one of {', '.join(LEVELS)}",
+            zh=(f"未知层级 '{level}'", f"请使用以下层级之一：{'、'.join(LEVELS)}"),
         )
     path = Path(data_dir or DATA_DIR) / LEVEL_FILES[level]
     if not path.exists():
         raise CatalogValidationError(
             "file not found", file=str(path),
             fix="run from the project folder, or rebuild with python scripts/build_catalog.py",
+            zh=("找不到文件",
+                "请在项目文件夹中运行，或用 python scripts/build_catalog.py 重新生成"),
         )
     try:  # the folder may be a user's (NINGBO_PARKS_DIR): opened through the guarded reader
         with open_safely(path, formats=("geojson",)) as src:
             raw = gpd.read_file(src.path, engine="pyogrio")
     except DataImportError as exc:
-        raise CatalogValidationError(exc.problem, file=str(path), fix=exc.fix) from exc
+        raise CatalogValidationError(exc.problem, file=str(path), fix=exc.fix,
+                                     zh=exc.zh) from exc
     except Exception as exc:  # pyogrio raises several DataSourceError types
         raise CatalogValidationError(
             f"cannot be read ({type(exc).__name__}: {exc})", file=str(path),
             fix="restore the file from git (git checkout -- data/parks) or rebuild it with "
             "python scripts/build_catalog.py",
+            zh=(f"无法读取（{type(exc).__name__}：{exc}）",
+                "请从 git 恢复该文件（git checkout -- data/parks），或用 "
+                "python scripts/build_catalog.py 重新生成"),
         ) from exc
     gdf = _normalise(raw)
     if validate:

@@ -222,5 +222,6 @@ def test_the_cli_takes_the_unit_and_the_acceptance_and_says_so(catalog, tmp_path
     assert main([*args, "--accept", "area_mismatch"]) == 0
     sheet = openpyxl.load_workbook(out)["说明"]
     notes = {str(r[0].value): str(r[1].value) for r in sheet.iter_rows(min_row=2)}
-    assert notes["导入选择"] == "面积 → land_area_m2:公顷；接受：area_mismatch"
+    assert notes["导入选择"] == ("面积 → 用地面积（单位：公顷）；"
+                                 "接受：接受登记面积与图形面积不符的宗地（以登记面积为准）")
     assert main(["lowland", "--parcels", str(path), "--out", str(out), "--map", "面积"]) == 2

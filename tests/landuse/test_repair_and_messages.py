@@ -89,8 +89,9 @@ def test_the_cli_says_a_data_error_in_chinese_by_default_and_in_english_on_reque
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "error: 文件 伪装.geojson：" in err
+    assert "错误：文件 伪装.geojson：是 GDAL 虚拟数据集（VRT）" in err
     assert "处理办法：" in err
+    assert "error:" not in err
     assert "Fix:" not in err
     assert "file 伪装.geojson" not in err
 

@@ -294,17 +294,19 @@ def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> No
     if mapping.kind == "enterprise" and "credit_code" in missing:
         code, name = ENTERPRISE_FIELD_HEADERS["credit_code"], ENTERPRISE_FIELD_HEADERS["name"]
         found = "、".join(map(str, table.columns[:20])) or "无"
-        raise DataImportError(
-            f"企业文件既没有“{code}”列，也没有“{name}”列，无法识别企业（现有表头：{found}）",
-            file=meta.source, field=code,
-            fix=f"请把识别企业的列命名为“{code}”（首选）或“{name}”，或用 overrides 指定")
+        problem = f"企业文件既没有“{code}”列，也没有“{name}”列，无法识别企业（现有表头：{found}）"
+        fix = f"请把识别企业的列命名为“{code}”（首选）或“{name}”，或用 overrides 指定"
+        raise DataImportError(problem, file=meta.source, field=code, fix=fix, zh=(problem, fix))
     if missing:
         label = FIELDS[mapping.kind][missing[0]].label
         found = "、".join(map(str, table.columns[:20])) or "none"
+        found_zh = "、".join(map(str, table.columns[:20])) or "无"
         raise DataImportError(
             f"no column for {label} ({missing[0]}); headers found: {found}", file=meta.source,
             field=label, fix=f"name the column {label}, or map it with overrides={{'<header>': "
-                             f"'{missing[0]}'}}")
+                             f"'{missing[0]}'}}",
+            zh=(f"没有“{label}”列（{missing[0]}）；现有表头：{found_zh}",
+                f"请把该列命名为“{label}”，或用 overrides={{'<表头>': '{missing[0]}'}} 指定"))
 
 
 def _report_frame(lines: list[dict]) -> pd.DataFrame:

@@ -207,28 +207,30 @@ def _parcel_key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> C
     col = mapping.column_for("parcel_id")
     label = PARCEL_FIELD_HEADERS["parcel_id"]
     if col is None:
-        raise DataImportError(f"文件没有“{label}”列，无法按宗地识别评价单位", file=file,
-                              field=label,
-                              fix=f"请把宗地编号列命名为“{label}”，或用 overrides 指定")
+        problem = f"文件没有“{label}”列，无法按宗地识别评价单位"
+        fix = f"请把宗地编号列命名为“{label}”，或用 overrides 指定"
+        raise DataImportError(problem, file=file, field=label, fix=fix, zh=(problem, fix))
     lines.insert(0, report_line(
         file, None, col.source, "", "未提供企业文件：税收等指标取自宗地表各行",
-        f"每宗地作为一个评价单位（按{label}识别，用地面积取自宗地，名称取权利人，无权利人时用宗地编号）；"
+        f"每宗地作为一个评价单位（按{label}识别，用地面积取自宗地图形或其填报面积，名称取权利人，"
+        "无权利人时用宗地编号）；"
         f"{ENTERPRISE_FIELD_HEADERS['credit_code']}留空", _INFO))
     return col
 
 
 def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, dict[int, object]],
                         usable: Mapping[int, str],
-                        cells: Mapping[str, Mapping[int, str]]
+                        cells: Mapping[str, Mapping[int, str]], *, own_land: bool = False
                         ) -> dict[str, dict[int, object]]:
     """Return ``values`` for units keyed by parcel: name = 权利人 (else the id), land left out.
 
     The land is the parcel's own (checked and measured by the parcel import), so the row's
-    用地面积 is not read a second time.
+    用地面积 is not read a second time — unless ``own_land``: a table of parcels given by
+    their coordinates has no polygon to measure, and its 用地面积 is the land.
     """
     holder = map_headers(_attributes(table), kind="parcel").column_for("holder")
     held = cells[holder.source] if holder is not None else {}
-    out = {k: v for k, v in values.items() if k != "land_area_m2"}
+    out = {k: v for k, v in values.items() if own_land or k != "land_area_m2"}
     out["name"] = {r: (normalise_text(held[r]) if r in held and not is_missing(held[r])
                        else key[len(PARCEL_KEY_PREFIX):]) for r, key in usable.items()}
     return out
@@ -380,10 +382,10 @@ def _decide_land_unit(out: pd.DataFrame, col: ColumnMap, kept: Sequence[int],
         return
     decision = decide_area_unit(raw, from_parcels, file=file, column=col.source)
     if decision is None:
-        raise DataImportError(
-            "用地面积的单位无法判定：表头未写单位，且企业未关联可比对的宗地", file=file,
-            field=col.source, fix="请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定"
-                                  "单位（命令行 --map '用地面积=land_area_m2:亩'）")
+        problem = "用地面积的单位无法判定：表头未写单位，且企业未关联可比对的宗地"
+        fix = ("请在表头注明单位（如“用地面积（亩）”），或导入时为该列指定"
+               "单位（命令行 --map '用地面积=land_area_m2:亩'）")
+        raise DataImportError(problem, file=file, field=col.source, fix=fix, zh=(problem, fix))
     out.loc[unitless, "land_area_m2"] = raw[unitless] * decision.factor
     restate_unit(lines, col, decision.describe().replace("图形面积", "所关联宗地的面积"),
              decision.unit)
@@ -446,7 +448,8 @@ def import_enterprises(
         What identifies a row. ``"auto"``: the 统一社会信用代码, else the 企业名称.
         ``"parcel_id"``: the file is a parcel table carrying the figures on each row; every
         宗地编号 is one reporting unit (``enterprise_key`` "宗地 <id>", ``credit_code`` empty,
-        ``name`` the 权利人 or else the id, ``parcel_id`` the id; its land is the parcel's).
+        ``name`` the 权利人 or else the id, ``parcel_id`` the id; its land is the parcel's, or
+        with ``parcels=None`` — parcels given by 经度/纬度 — the row's own 用地面积).
 
     Returns
     -------
@@ -479,7 +482,7 @@ def import_enterprises(
     usable = _usable_enterprise_rows(list(table.index), cells, key_col, lines, file=file,
                                      how=how, names=values.get("name", {}))
     if how == "parcel":
-        values = _parcel_unit_values(table, values, usable, cells)
+        values = _parcel_unit_values(table, values, usable, cells, own_land=parcels is None)
     names = values.get("name", {})
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=key_col.source,
                           what=_KEY_LABELS[how])

@@ -81,7 +81,10 @@ def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[
         raise DataImportError(
             "no geometry: parcels need their polygons", file=file,
             fix="export the parcels as GeoPackage, GeoJSON or zipped Shapefile, or add a WKT "
-                "column (EPSG:4326 lon/lat)")
+                "column (EPSG:4326 lon/lat)",
+            zh=("没有图形：宗地需要有地块多边形",
+                "请把宗地导出为 GeoPackage、GeoJSON 或压缩的 Shapefile，或增加一列 WKT 图形"
+                "（EPSG:4326 经纬度）"))
     if not gcj02:
         return shapes
     lines.append(report_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "", _INFO))
