@@ -221,7 +221,8 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
                           keys["district"]: args.district or "全部",
                           keys["name"]: args.name or ""})
     out = export_layer(selection, args.out, lang=args.lang, notes=notes)
-    print(f"wrote {len(selection)} {args.level} rows to {out}")
+    print(_say(args.lang, f"已写出 {len(selection)} 个{LEVEL_LABELS[args.level]}：{out}",
+               f"wrote {len(selection)} {args.level} rows to {out}"))
     return 0
 
 
@@ -237,8 +238,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         id_field=args.id_field, name_field=args.name_field, gcj02=args.gcj02,
     )
     write_layer_atomic(updated, target, level=args.level)
-    print(report.summary())
-    print(f"wrote {target}")
+    print(report.summary(args.lang))
+    print(_say(args.lang, f"已写出：{target}", f"wrote {target}"))
     return 0
 
 
@@ -323,14 +324,17 @@ def _efficiency_table(args: argparse.Namespace, analysis: Analysis,
             if col in analysis.enterprises:
                 table[col] = analysis.enterprises[col].reindex(table.index)
         counts = table["class"].value_counts()
-        return table, f"{len(table)} enterprises (" + ", ".join(
-            f"{c} {counts.get(c, 0)}" for c in "ABCD") + ")", "enterprises"
+        classes = ", ".join(f"{c} {counts.get(c, 0)}" for c in "ABCD")
+        return table, _say(args.lang, f"{len(table)} 家企业（{classes}）",
+                           f"{len(table)} enterprises ({classes})"), "enterprises"
     if args.command == "evaluate":
         table = level_table(analysis, catalog, level=args.level)
-        return table, f"{len(table)} {LEVEL_NAMES[args.level]} rows", "units"
+        return table, _say(args.lang, f"{len(table)} 个{LEVEL_NAMES[args.level]}",
+                           f"{len(table)} {LEVEL_NAMES[args.level]} rows"), "units"
     table = parcel_table(analysis)
-    return (table, f"{len(table)} low-efficiency parcels ({table['land_mu'].sum():,.1f} 亩)",
-            "parcels")
+    land = f"{table['land_mu'].sum():,.1f} 亩"
+    return (table, _say(args.lang, f"{len(table)} 宗低效用地（{land}）",
+                        f"{len(table)} low-efficiency parcels ({land})"), "parcels")
 
 
 def _cmd_efficiency(args: argparse.Namespace) -> int:
@@ -368,14 +372,27 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
             IMPORT_CHOICES_NOTE: _choices_text(args)})
     written = export_layer(table, out, lang=args.lang, notes=notes)
     _write_report(report, report_path, args.lang)
-    print(f"wrote {what} to {written}")
-    print(f"validation report: {len(report)} lines in {report_path}")
+    lang = args.lang
+    print(_say(lang, f"已写出 {what}：{written}", f"wrote {what} to {written}"))
+    print(_say(lang, f"校验报告：{len(report)} 行，见 {report_path}",
+               f"validation report: {len(report)} lines in {report_path}"))
     if "placement" in analysis.enterprises:
-        unplaced = int((analysis.enterprises["placement"] == PLACEMENTS[-1]).sum())
-        if unplaced:
-            print(f"not placed: {unplaced} enterprises (no parcel, coordinates or unique "
-                  "权利人 match); listed and classed, but in no unit below the city")
-    print(f"data: {inputs.data_label}" + (f", year {inputs.year}" if inputs.year else ""))
+        placed = analysis.enterprises["placement"].value_counts()
+        if placed.get(PLACEMENTS[3], 0):
+            print(_say(lang, f"按乡镇（街道）归入区县：{placed[PLACEMENTS[3]]} 家企业"
+                             "（只计入区县与全市汇总）",
+                       f"placed by 乡镇（街道）: {placed[PLACEMENTS[3]]} enterprises (district "
+                       "and city totals only)"))
+        if placed.get(PLACEMENTS[-1], 0):
+            print(_say(lang, f"未定位：{placed[PLACEMENTS[-1]]} 家企业（无宗地编号、坐标、"
+                             "唯一的权利人匹配或可识别的乡镇）；仍列入评价清单并评级，"
+                             "但只计入全市汇总",
+                       f"not placed: {placed[PLACEMENTS[-1]]} enterprises (no parcel, coordinates, "
+                       "unique 权利人 match or known 乡镇); listed and classed, but in no unit "
+                       "below the city"))
+    year = inputs.year
+    print(_say(lang, f"数据：{inputs.data_label}" + (f"，{year} 年度" if year else ""),
+               f"data: {inputs.data_label}" + (f", year {year}" if year else "")))
     return 0
 
 

@@ -23,7 +23,7 @@ from geo.crs import MU_PER_KM2, STORAGE_CRS, area_km2, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.io.atomic import write_atomic
 from geo.io.tables import read_table
-from geo.labels import COLUMNS
+from geo.labels import COLUMNS, LEVEL_LABELS
 from geo.zones.catalog import validate_layer
 
 __all__ = ["IMPORTABLE_LEVELS", "ImportReport", "read_boundary_file", "import_boundaries",
@@ -46,17 +46,25 @@ class ImportReport:
     repaired_rows: list[int] = field(default_factory=list)
     still_schematic: list[tuple[str, str]] = field(default_factory=list)  # (id, name)
 
-    def summary(self) -> str:
-        """Human-readable multi-line summary."""
-        lines = [f"{self.file}: {len(self.matched)} {self.level} feature(s) replaced "
+    def summary(self, lang: str = "zh") -> str:
+        """Return a multi-line summary for the official (Chinese; ``lang="en"`` English)."""
+        zh = lang != "en"
+        level = LEVEL_LABELS.get(self.level, self.level)
+        lines = [f"{self.file}：已替换 {len(self.matched)} 个{level}的边界（geometry_quality = "
+                 "surveyed，正式边界）" if zh else
+                 f"{self.file}: {len(self.matched)} {self.level} feature(s) replaced "
                  "(geometry_quality = surveyed)"]
         for row, reason in self.unmatched_rows:
-            lines.append(f"  row {row}: not used — {reason}")
+            lines.append(f"  第 {row} 行：未使用——{reason}" if zh
+                         else f"  row {row}: not used — {reason}")
         for row in self.repaired_rows:
-            lines.append(f"  row {row}: invalid geometry repaired with make_valid")
+            lines.append(f"  第 {row} 行：无效图形已用 make_valid 修复" if zh
+                         else f"  row {row}: invalid geometry repaired with make_valid")
         if self.still_schematic:
             names = "、".join(name for _, name in self.still_schematic)
-            lines.append(f"  still schematic ({len(self.still_schematic)}): {names}")
+            n = len(self.still_schematic)
+            lines.append(f"  仍为示意范围（{n} 个）：{names}" if zh
+                         else f"  still schematic ({n}): {names}")
         return "\n".join(lines)
 
 
@@ -157,9 +165,9 @@ def _match_entity(key_id: str, key_name: str, by_id: Mapping[str, Hashable],
 def _unusable_geometry(geom: BaseGeometry | None, label: str) -> str | None:
     """Return why a matched row's geometry cannot be used, or None if it is a polygon."""
     if geom is None or geom.is_empty:
-        return f"{label}: no geometry"
+        return f"{label}：无图形"
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        return f"{label}: geometry is {geom.geom_type}, a polygon is needed"
+        return f"{label}：图形为 {geom.geom_type}，需要面（多边形）"
     return None
 
 
@@ -217,7 +225,8 @@ def _apply_rows(layer_gdf: gpd.GeoDataFrame, src: gpd.GeoDataFrame,
         match = _match_entity(key_id, key_name, by_id, by_name)
         if match is None:
             report.unmatched_rows.append(
-                (row_no, f"{label}: matches no {report.level} id or exact name"))
+                (row_no, f"{label}：与任何{LEVEL_LABELS.get(report.level, report.level)}"
+                         "的编号或名称都不一致"))
             continue
         target, how = match
         reason = _unusable_geometry(row.geometry, label)

@@ -66,7 +66,7 @@ def test_evaluate_zone_figures_are_ratios_of_sums(files, tmp_path, capsys):
     report = tmp_path / "zones_校验报告.csv"
     assert report.read_bytes().startswith(b"\xef\xbb\xbf")
     assert len(pd.read_csv(report, encoding="utf-8-sig")) == 0  # every row was usable
-    assert "wrote 20 重点工业集聚区 rows" in capsys.readouterr().out
+    assert "已写出 20 个重点工业集聚区" in capsys.readouterr().out  # Chinese by default
 
 
 def test_lowland_flags_low_tax_parcel_in_every_format(files, tmp_path):
@@ -233,7 +233,7 @@ def test_several_years_are_never_summed(files, tmp_path, capsys):
     out = tmp_path / "zones.csv"
     assert main(["evaluate", "--parcels", str(ppath), "--enterprises", str(ent),
                  "--level", "zone", "--out", str(out)]) == 0
-    assert "year 2024" in capsys.readouterr().out
+    assert "2024 年度" in capsys.readouterr().out
     rows = pd.read_csv(out, encoding="utf-8-sig").set_index("单元编号")
     assert rows.at["Z01", "亩均税收（万元/亩）"] == pytest.approx((900 + 40) / 40)  # 2024 only
     assert rows.at["Z01", "企业数"] == 2

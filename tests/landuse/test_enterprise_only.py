@@ -74,7 +74,7 @@ def test_enterprise_list_alone_is_evaluated_and_ranked(tmp_path, capsys):
     assert table.loc[unplaced, "所在区县（市）"].isna().all()
     assert table.loc[unplaced, "中心点经度（WGS84）"].isna().all()
     assert table.loc[unplaced, "定位说明"].str.contains("未定位").all()
-    assert "not placed: 3 enterprises" in capsys.readouterr().out
+    assert "未定位：3 家企业" in capsys.readouterr().out
 
 
 def test_level_tables_of_an_enterprise_list_alone(tmp_path, capsys):

@@ -36,7 +36,7 @@ def test_geopackage_by_exact_name_in_cgcs2000(catalog, tmp_path):
     assert [m[1] for m in report.matched] == ["宁波石化经济技术开发区", "浙江象山经济开发区"]
     assert got.loc["宁波石化经济技术开发区", "geometry_quality"] == "surveyed"
     assert got.loc["浙江镇海经济开发区", "geometry_quality"] == "schematic"
-    assert report.unmatched_rows == [(3, "不存在的园区: matches no zone id or exact name")]
+    assert report.unmatched_rows == [(3, "不存在的园区：与任何重点工业集聚区的编号或名称都不一致")]
     assert len(report.still_schematic) == 18
     expected = 3.1214 * 0.8 ** 2  # area of a 16-segment circle of radius 0.8 km
     assert got.loc["宁波石化经济技术开发区", "area_km2"] == pytest.approx(expected, rel=1e-3)
