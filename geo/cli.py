@@ -355,6 +355,15 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
         _refuse_catalogue_dir(path, args.data_dir, args.lang)
     profile = load_profile(args.profile)
     inputs = _efficiency_inputs(args, report_path)
+    if args.command == "lowland" and not len(inputs.parcels):
+        raise _Refusal(_say(
+            args.lang, f"{args.parcels} 中没有宗地多边形（只有点位或没有图形）：低效用地按宗地图形"
+                       "认定，无法判断。请提供宗地多边形文件（GeoPackage、GeoJSON 或 zip 打包的 "
+                       "Shapefile）；只有点位时可用 evaluate 做亩均效益评价",
+            f"{args.parcels} holds no parcel polygons (points only or no geometry): "
+            "low-efficiency land is judged on parcel polygons. Fix: give the parcels as "
+            "polygons (GeoPackage, GeoJSON or zipped Shapefile); points can be evaluated "
+            "with evaluate"))
     catalog = load_catalog(data_dir=args.data_dir)
     townships = None if args.townships is None else read_townships(
         args.townships, catalog["district"]["name"].astype(str).tolist())

@@ -24,6 +24,7 @@ from geo.labels import (
     ACCEPT_LABELS,
     COLUMNS,
     DISTRICT_BOUNDARY_SOURCE,
+    ENTERPRISE_FIELD_HEADERS,
     IMPORT_CHOICES_NOTE,
     PARCEL_FIELD_HEADERS,
     PLAN_TITLES,
@@ -256,7 +257,8 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
 
 def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
                       catalog: Mapping[str, gpd.GeoDataFrame],
-                      townships: TownshipTable | None = None) -> pd.DataFrame:
+                      townships: TownshipTable | None = None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Units of each enterprise: its (first) parcel's, else its own point's, else its district.
 
     The district of an enterprise placed neither way comes from its 乡镇（街道）
@@ -278,19 +280,55 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
                                    index=ent.index[need], crs="EPSG:4326")
             units.loc[need, list(_UNIT_COLS)] = assign_points(
                 pts, catalog["subzone"], catalog["district"])[list(_UNIT_COLS)]
+    lines: list[dict[str, object]] = []
     if "township" in ent and "placement" in ent:
         need = units["city"].isna() & (ent["placement"] == _UNPLACED)
         names = catalog["district"]["name"].astype(str).tolist()
         district, how = districts_of(ent.loc[need, "township"], names, townships)
         found = district.notna()
         idx = district.index[found]
+        ent = ent.copy()
         if len(idx):
             units.loc[idx, "district"] = district[found]
             units.loc[idx, "city"] = _CITY
-            ent = ent.copy()
             ent.loc[idx, "placement"] = _BY_TOWNSHIP
             ent.loc[idx, "placement_note"] = how[found] + "；只计入区县与全市汇总"
-    return ent.join(units)
+        lines = _township_lines(ent, district.index[~found], townships)
+    return ent.join(units), pd.DataFrame(lines, columns=list(REPORT_COLUMNS))
+
+
+def _scale_line(ent: pd.DataFrame) -> pd.DataFrame:
+    """One line when no enterprise says whether it is 规上 or 规下 (none can be classed)."""
+    label = ENTERPRISE_FIELD_HEADERS["scale"]
+    if not len(ent) or ("scale" in ent and ent["scale"].notna().any()):
+        return pd.DataFrame(columns=list(REPORT_COLUMNS))
+    return pd.DataFrame([report_line(
+        "企业", None, label, "", f"没有任何企业填写“{label}”（规上/规下），无法按评价序列评定"
+        " A/B/C/D 类别", f"全部列为未参评，亩均指标照常计算；请在企业文件中增加“{label}”列"
+        "（规上/规下）后重新导入", REPORT_LEVELS["warning"])], columns=list(REPORT_COLUMNS))
+
+
+def _township_lines(ent: pd.DataFrame, unknown: pd.Index, townships: TownshipTable | None
+                    ) -> list[dict[str, object]]:
+    """One 警告 line per enterprise whose 乡镇（街道） names no district we know."""
+    label = ENTERPRISE_FIELD_HEADERS["township"]
+    table = (f"乡镇（街道）对照表 {townships.source} 中没有该乡镇" if townships is not None
+             else "未提供乡镇（街道）对照表，名称中也没有区县名")
+    out = []
+    for idx in unknown:
+        town = ent.at[idx, "township"]
+        if not isinstance(town, str) or not town.strip():
+            continue
+        note = f"乡镇（街道）“{town}”无法确定所属区县：{table}"
+        ent.at[idx, "placement_note"] = note + "，未定位"
+        row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
+            if "source_row" in ent else None
+        out.append(report_line(
+            "企业", None if row is None or pd.isna(row) else int(row), label, town, note,
+            "未定位：仍参与评价，只计入全市汇总；请在乡镇（街道）对照表中补充该乡镇及其区县"
+            "（“数据导入”页上传，命令行 --townships）", REPORT_LEVELS["warning"],
+            record=str(ent.at[idx, "name"]) if "name" in ent else ""))
+    return out
 
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
@@ -332,13 +370,15 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
                 "每宗地只保留一行，如用 geo.landuse.pipeline.select_year 只取一个年度"))
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent, placement_lines = _link_by_holder(enterprises, par)
-    ent = _enterprise_units(ent, par, catalog, townships)
+    ent, town_lines = _enterprise_units(ent, par, catalog, townships)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
     flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
+    report = pd.concat([r for r in (placement_lines, town_lines, _scale_line(ent)) if len(r)]
+                       or [placement_lines], ignore_index=True)
     return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label,
-                    year=year, report=placement_lines)
+                    year=year, report=report)
 
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
@@ -752,17 +792,9 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     """
     from geo.landuse.ingest import import_enterprises, import_parcels
 
-    if parcels_path is None and enterprises_path is None:
-        raise DataImportError("neither parcels nor enterprises given",
-                              fix="give a parcel file, an enterprise file or both",
-                              zh=("既没有给出宗地文件，也没有给出企业文件",
-                                  "请给出宗地文件、企业文件，或两者都给出"))
-    if parcels_path is not None:
-        _check_part(parcels_path, "parcel", layer=parts["parcel_layer"],
-                    sheet=parts["parcel_sheet"])
-    if enterprises_path is not None:
-        _check_part(enterprises_path, "enterprise", layer=parts["enterprise_layer"],
-                    sheet=parts["enterprise_sheet"])
+    _check_files(parcels_path, enterprises_path, parts)
+    if enterprises_path is None:
+        choices = _figures_choices(choices)
     if parcels_path is not None and enterprises_path is None and _points_only(
             parcels_path, parts, choices):
         return _parcels_by_points(parcels_path, gcj02=gcj02, parts=parts, choices=choices)
@@ -789,6 +821,40 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     enterprises = (pd.DataFrame(results[-1].data) if results[-1].kind == "enterprise"
                    else empty_enterprises())
     return parcels, enterprises, reports
+
+
+def _check_files(parcels_path: str | Path | None, enterprises_path: str | Path | None,
+                 parts: Mapping[str, str | None]) -> None:
+    """Refuse a call without files, or naming a layer or sheet a file does not hold."""
+    if parcels_path is None and enterprises_path is None:
+        raise DataImportError("neither parcels nor enterprises given",
+                              fix="give a parcel file, an enterprise file or both",
+                              zh=("既没有给出宗地文件，也没有给出企业文件",
+                                  "请给出宗地文件、企业文件，或两者都给出"))
+    if parcels_path is not None:
+        _check_part(parcels_path, "parcel", layer=parts["parcel_layer"],
+                    sheet=parts["parcel_sheet"])
+    if enterprises_path is not None:
+        _check_part(enterprises_path, "enterprise", layer=parts["enterprise_layer"],
+                    sheet=parts["enterprise_sheet"])
+
+
+def _figures_choices(choices: ImportChoices) -> ImportChoices:
+    """Route ``--map`` choices of figure fields (税收 …) to the figures import of a parcel file.
+
+    Without an enterprise file the parcel file's own figures are read as reporting units, so a
+    choice such as ``缴款=tax_wan:元`` made for the parcel file belongs to that import.
+    """
+    from geo.landuse.headers import FIELDS
+
+    parcel, figures = {}, dict(choices.enterprise_map)
+    for header, target in choices.parcel_map.items():
+        name = target.partition(":")[0].strip()
+        if name and name not in FIELDS["parcel"] and name in FIELDS["enterprise"]:
+            figures.setdefault(header, target)
+        else:
+            parcel[header] = target
+    return replace(choices, parcel_map=parcel, enterprise_map=figures)
 
 
 def _points_only(path: str | Path, parts: Mapping[str, str | None],

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,11 @@ from geo.export import neutralise_formula
 from geo.io.atomic import write_atomic
 from geo.io.quantities import parse_year
 from geo.io.tables import read_table
-from geo.labels import REGISTER_HEADERS
+from geo.labels import AUDIT_HEADERS, NOTE_KEYS, NOTES_COLUMNS, NOTES_SHEET, REGISTER_HEADERS
 from geo.landuse.model import CLEARANCE_STATUSES
 
 __all__ = ["REGISTER_COLUMNS", "AUDIT_COLUMNS",
-           "load_register", "update_register", "save_register", "read_audit"]
+           "load_register", "update_register", "save_register", "read_audit", "register_file"]
 
 REGISTER_COLUMNS = ("parcel_id", "status", "area_mu", "year", "note", "data_label",
                     "updated_by", "updated_at")
@@ -313,3 +314,33 @@ def read_audit(path: str | Path) -> pd.DataFrame:
                             zh=(f"修改记录无法读取（{type(exc).__name__}）",
                                 "请从备份恢复修改记录；整治台账本身不受影响")) from exc
     return log.map(_restore).iloc[::-1].reset_index(drop=True)
+
+
+def register_file(register: pd.DataFrame, audit: pd.DataFrame, fmt: str, *,
+                  data_label: str) -> bytes:
+    """Return the register and its audit log as a file an official opens in Excel.
+
+    ``fmt`` is ``"csv"`` (the register only, UTF-8 with BOM) or ``"xlsx"`` (sheets 整治台账,
+    审计日志 and 说明). Every text cell a spreadsheet would evaluate — also after a CR, LF or
+    leading spaces — is made inert (:func:`geo.export.neutralise_formula`).
+    """
+    reg = register[list(REGISTER_COLUMNS)].map(neutralise_formula).rename(
+        columns=REGISTER_HEADERS)
+    if fmt == "csv":
+        return reg.to_csv(index=False).encode("utf-8-sig")
+    if fmt != "xlsx":
+        raise RegisterError(f"unknown format {fmt!r}", field="format", fix="use csv or xlsx",
+                            zh=(f"不支持的格式 {fmt!r}", "请使用 csv 或 xlsx"))
+    log = audit[list(AUDIT_COLUMNS)].map(neutralise_formula).rename(columns=AUDIT_HEADERS)
+    key, value = NOTES_COLUMNS["zh"]
+    notes = pd.DataFrame({key: [NOTE_KEYS["nature"], NOTE_KEYS["exported_at"], NOTE_KEYS["rows"]],
+                          value: [neutralise_formula(data_label),
+                                  dt.datetime.now().isoformat(timespec="seconds"),
+                                  f"整治台账 {len(reg)} 行（每宗地一行）；审计日志 {len(log)} 行"
+                                  "（按时间倒序，每项修改一行）"]})
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as book:
+        reg.to_excel(book, sheet_name="整治台账", index=False)
+        log.to_excel(book, sheet_name="审计日志", index=False)
+        notes.to_excel(book, sheet_name=NOTES_SHEET["zh"], index=False)
+    return buf.getvalue()

@@ -51,6 +51,19 @@ class TownshipTable:
     source: str
     report: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """Return the table as kept in the workspace store (township, district, source)."""
+        return pd.DataFrame({"township": list(self.districts), "district":
+                             list(self.districts.values()), "source": self.source},
+                            columns=["township", "district", "source"])
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> TownshipTable:
+        """Rebuild a table kept by :meth:`to_frame` (its report was kept with the dataset)."""
+        source = str(frame["source"].iloc[0]) if len(frame) else ""
+        return cls(dict(zip(frame["township"].astype(str), frame["district"].astype(str),
+                            strict=True)), source, pd.DataFrame(columns=list(REPORT_COLUMNS)))
+
 
 def _short(name: str) -> str:
     return name[:-1] if len(name) > 2 and name.endswith(_DISTRICT_SUFFIXES) else name

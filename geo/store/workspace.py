@@ -25,7 +25,7 @@ import os
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -88,6 +88,8 @@ class StoredDataset:
     parcels: gpd.GeoDataFrame
     enterprises: pd.DataFrame
     report: pd.DataFrame
+    #: Further tables stored with it (e.g. ``townships``: the 乡镇（街道）→ 区县 table used).
+    extra: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 class StaleRegisterError(RegisterError):
@@ -165,11 +167,17 @@ class Workspace:
     # --- datasets ---------------------------------------------------------------------
     def add_dataset(self, *, name: str, parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
                     report: pd.DataFrame, data_label: str, year: int | None, choices: str,
-                    who: str, when: dt.datetime | None = None) -> str:
-        """Store one imported dataset in one transaction; return its id."""
+                    who: str, when: dt.datetime | None = None,
+                    extra: Mapping[str, pd.DataFrame] | None = None) -> str:
+        """Store one imported dataset in one transaction; return its id.
+
+        ``extra`` holds further tables kept with it (by kind, e.g. ``townships``).
+        """
         ds_id = uuid.uuid4().hex
         frames = {"parcels": _parquet(parcels), "enterprises": _parquet(enterprises),
                   "report": _parquet(report)}
+        frames |= {kind: _parquet(frame) for kind, frame in (extra or {}).items()
+                   if kind not in frames}
         with self._write() as conn:
             conn.execute(t.datasets.insert().values(
                 id=ds_id, name=name, data_year=year, data_label=data_label, imported_by=who,
@@ -199,9 +207,10 @@ class Workspace:
         parcels = gpd.read_parquet(io.BytesIO(frames["parcels"]))
         if parcels.crs is not None and parcels.crs.to_epsg() is not None:
             parcels = parcels.set_crs(parcels.crs.to_epsg(), allow_override=True)
-        return StoredDataset(DatasetInfo(**dict(row)), parcels,
-                             pd.read_parquet(io.BytesIO(frames["enterprises"])),
-                             pd.read_parquet(io.BytesIO(frames["report"])))
+        tables = {k: pd.read_parquet(io.BytesIO(v)) for k, v in frames.items()
+                  if k != "parcels"}
+        return StoredDataset(DatasetInfo(**dict(row)), parcels, tables.pop("enterprises"),
+                             tables.pop("report"), tables)
 
     def delete_dataset(self, ds_id: str) -> None:
         """Delete a dataset and its frames (the register, kept per scope, is not touched)."""

@@ -487,7 +487,7 @@ def test_missing_key_column_is_refused_with_the_fix(tmp_path):
     path = tmp_path / "e.csv"
     # neither 统一社会信用代码 nor 企业名称 (a list with names only is keyed by the name)
     path.write_text("备注,税收\n甲,1\n", encoding="utf-8")
-    with pytest.raises(DataImportError, match="统一社会信用代码.*企业名称.*overrides"):
+    with pytest.raises(DataImportError, match="统一社会信用代码.*企业名称.*表头识别与单位"):
         import_enterprises(path)
     res = import_enterprises(path, overrides={"备注": "credit_code"})
     assert res.data.empty

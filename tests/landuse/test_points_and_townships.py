@@ -168,3 +168,54 @@ def test_the_cli_takes_a_township_table(tmp_path):
     assert main(["evaluate", "--enterprises", str(_enterprises(tmp_path)), "--townships",
                  str(tmp_path / "乡镇对照.csv"), "--level", "district",
                  "--out", str(tmp_path / "乡镇对照.csv")]) == 2  # never over an input
+
+
+# --- what a reviewer trying the import as an official found (issue 10 review) -----------
+
+def test_a_choice_for_a_header_the_file_lacks_is_refused(catalog, tmp_path, capsys):
+    path = _point_table(catalog, tmp_path)
+    out = tmp_path / "o.csv"
+    assert main(["evaluate", "--parcels", str(path), "--map", "缴款=tax_wan:元",
+                 "--level", "subzone", "--out", str(out)]) == 2
+    said = capsys.readouterr().err
+    assert "所指定的表头“缴款”不在文件中" in said
+    assert not out.exists()
+
+
+def test_a_figure_choice_on_a_parcel_file_reaches_the_figures(catalog, tmp_path):
+    path = _point_table(catalog, tmp_path)
+    frame = pd.read_csv(path).rename(columns={"税收（万元）": "缴款"})
+    frame.to_csv(path, index=False)
+    out = tmp_path / "o.csv"
+    assert main(["evaluate", "--parcels", str(path), "--map", "缴款=tax_wan:万元",
+                 "--level", "subzone", "--out", str(out)]) == 0
+    table = pd.read_csv(out, encoding="utf-8-sig").set_index("单元编号")
+    got = table.loc[list(_by_hand()), "亩均税收（万元/亩）"].to_dict()
+    assert got == pytest.approx(_by_hand())
+    assert main(["evaluate", "--parcels", str(path), "--map", "缴款=tax_wan:亩",
+                 "--level", "subzone", "--out", str(tmp_path / "p.csv")]) == 2  # not money
+
+
+def test_lowland_on_points_says_it_cannot_judge(catalog, tmp_path, capsys):
+    out = tmp_path / "低效.csv"
+    assert main(["lowland", "--parcels", str(_point_table(catalog, tmp_path)),
+                 "--out", str(out)]) == 2
+    assert "没有宗地多边形" in capsys.readouterr().err
+    assert not out.exists()  # never "0 宗低效用地" as if it had been checked
+
+
+def test_an_unknown_township_is_a_report_line(catalog, tmp_path):
+    towns = read_townships(_towns(tmp_path, "姜山镇,鄞州区\n"), DISTRICTS)
+    analysis = _analyse(catalog, load_inputs(None, _enterprises(tmp_path)), towns)
+    lines = analysis.report[analysis.report[REPORT_COLUMNS[3]] == "乡镇（街道）"]
+    assert lines[REPORT_COLUMNS[2]].tolist() == ["丙公司"]
+    assert lines[REPORT_COLUMNS[1]].tolist() == [4]
+    assert "不明镇" in lines[_PROBLEM].iloc[0]
+    assert "--townships" in lines[REPORT_COLUMNS[6]].iloc[0]
+
+
+def test_a_list_without_scale_says_why_nobody_is_classed(catalog, tmp_path):
+    analysis = _analyse(catalog, load_inputs(None, _enterprises(tmp_path)))
+    assert analysis.enterprises["class"].isna().all()
+    said = analysis.report[_PROBLEM].tolist()
+    assert any("没有任何企业填写“规模”" in p for p in said)

@@ -295,7 +295,8 @@ def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> No
         code, name = ENTERPRISE_FIELD_HEADERS["credit_code"], ENTERPRISE_FIELD_HEADERS["name"]
         found = "、".join(map(str, table.columns[:20])) or "无"
         problem = f"企业文件既没有“{code}”列，也没有“{name}”列，无法识别企业（现有表头：{found}）"
-        fix = f"请把识别企业的列命名为“{code}”（首选）或“{name}”，或用 overrides 指定"
+        fix = (f"请把识别企业的列命名为“{code}”（首选）或“{name}”，或在“数据导入”页的"
+               f"“表头识别与单位”中指定（命令行 --enterprise-map '表头=credit_code'）")
         raise DataImportError(problem, file=meta.source, field=code, fix=fix, zh=(problem, fix))
     if missing:
         label = FIELDS[mapping.kind][missing[0]].label
@@ -303,10 +304,11 @@ def _require(mapping: HeaderMapping, table: pd.DataFrame, meta: TableMeta) -> No
         found_zh = "、".join(map(str, table.columns[:20])) or "无"
         raise DataImportError(
             f"no column for {label} ({missing[0]}); headers found: {found}", file=meta.source,
-            field=label, fix=f"name the column {label}, or map it with overrides={{'<header>': "
-                             f"'{missing[0]}'}}",
+            field=label, fix=f"name the column {label}, or choose it for a column on 数据导入 "
+                             f"(CLI: --map '<header>={missing[0]}')",
             zh=(f"没有“{label}”列（{missing[0]}）；现有表头：{found_zh}",
-                f"请把该列命名为“{label}”，或用 overrides={{'<表头>': '{missing[0]}'}} 指定"))
+                f"请把该列命名为“{label}”，或在“数据导入”页的“表头识别与单位”中为某列选择"
+                f"“{label}”（命令行 --map '表头={missing[0]}'）"))
 
 
 def _report_frame(lines: list[dict]) -> pd.DataFrame:
@@ -387,10 +389,25 @@ def _open_table(path: str | os.PathLike[str], kind: str, *, sheet: str | None,
     """
     table, meta = read_source(path, sheet=sheet, layer=layer, max_bytes=max_bytes,
                               max_unzipped_bytes=max_unzipped_bytes)
+    _check_override_headers(overrides, _attributes(table), meta.source)
     mapping = map_headers(_attributes(table), kind=kind, overrides=overrides)
     if require:
         _require(mapping, table, meta)
     return table, meta, mapping, _header_lines(mapping, meta)
+
+
+def _check_override_headers(overrides: Mapping[str, str] | None, headers: Sequence[object],
+                            file: str) -> None:
+    """Refuse a choice for a header the file does not have (a typo would be ignored)."""
+    absent = [h for h in (overrides or {}) if h not in {str(c) for c in headers}]
+    if absent:
+        found = "、".join(map(str, list(headers)[:20])) or "无"
+        raise DataImportError(
+            f"a choice names the header {absent[0]!r}, which the file does not have "
+            f"(headers: {found})", file=file, field=absent[0],
+            fix="name a header exactly as it is written in the file",
+            zh=(f"所指定的表头“{absent[0]}”不在文件中（现有表头：{found}）",
+                "请按文件中的写法填写表头（命令行 --map '表头=字段:单位'）"))
 
 
 def _key_column(mapping: HeaderMapping, name: str) -> ColumnMap:
