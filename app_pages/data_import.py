@@ -10,11 +10,21 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis, set_uploaded
+from app_pages.analysis_state import UPLOADED, clear_uploaded, current_analysis
+from app_pages.auth import can_edit, current_user
 from app_pages.common import get_catalog
-from app_pages.import_choices import accepted_doubts, choose_part, header_choices, write_upload
+from app_pages.import_choices import (
+    accepted_doubts,
+    choose_part,
+    header_choices,
+    md_text,
+    shown,
+    shown_report,
+    write_upload,
+)
+from app_pages.workspace_state import chosen_dataset, keep_or_hold, use_dataset, who_of
 from geo._errors import user_message
-from geo.export import neutralise_formula
+from geo.export import csv_bytes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.labels import REPORT_COLUMNS, REPORT_LEVELS
@@ -25,28 +35,35 @@ from geo.landuse.townships import read_townships
 TYPES = ["gpkg", "geojson", "json", "zip", "csv", "xlsx"]
 
 
-def _uploaded(folder: Path, upload) -> Path | None:
-    return None if upload is None else write_upload(folder, upload.name, upload.getvalue())
+def _uploaded(folder: Path, upload, names: dict[str, str]) -> Path | None:
+    """Store ``upload`` under a safe generated name; ``names`` maps it back to its own name."""
+    if upload is None:
+        return None
+    path = write_upload(folder, upload.name, upload.getvalue(), n=len(names) + 1)
+    names[path.name] = upload.name
+    return path
 
 
 def _import(parts: dict[str, dict[str, str | None]], choices: ImportChoices) -> None:
     """Import the uploads and analyse them; a file without usable rows leaves its report."""
     with st.status("正在导入…", expanded=True) as status, tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)  # own sub-folders: uploads with the same name never clash
+        folder, names = Path(tmp), {}  # stored name → the upload's own, shown everywhere
         try:
             st.write("读取与校验文件…")
             inputs = load_inputs(
-                _uploaded(folder / "parcels", parcels_up),
-                _uploaded(folder / "enterprises", ent_up),
+                _uploaded(folder / "parcels", parcels_up, names),
+                _uploaded(folder / "enterprises", ent_up, names),
                 gcj02=gcj, year=year or None, choices=choices,
                 parcel_layer=parts["parcel"]["layer"], parcel_sheet=parts["parcel"]["sheet"],
                 enterprise_layer=parts["enterprise"]["layer"],
                 enterprise_sheet=parts["enterprise"]["sheet"])
+            inputs = replace(inputs, report=shown_report(inputs.report, names),
+                             data_label=str(shown(inputs.data_label, names)))
             st.write("加载评价方案…")
-            profile = load_profile(_uploaded(folder / "profile", profile_up))
+            profile = load_profile(_uploaded(folder / "profile", profile_up, names))
             catalog = get_catalog()
             towns = None if towns_up is None else read_townships(
-                _uploaded(folder / "townships", towns_up),
+                _uploaded(folder / "townships", towns_up, names),
                 catalog["district"]["name"].astype(str).tolist())
             st.write("空间归属、亩均指标、企业评价、低效用地认定…")
             analysis = replace(analyse(inputs.parcels, inputs.enterprises, catalog, profile,
@@ -54,22 +71,26 @@ def _import(parts: dict[str, dict[str, str | None]], choices: ImportChoices) -> 
                                        townships=towns), import_choices=inputs.choices)
         except NoUsableRowsError as err:
             status.update(label="导入失败：没有可用的行", state="error")
-            st.error(user_message(err))
-            st.session_state["up_report"] = err.report  # shown below: why each row was refused
+            st.error(md_text(shown(user_message(err), names)))
+            st.session_state["up_report"] = shown_report(err.report, names)  # why rows were refused
             return
         except ValueError as err:
             status.update(label="导入失败", state="error")
-            st.error(user_message(err))
+            st.error(md_text(shown(user_message(err), names)))
             _show_in_use()
             st.stop()
-        set_uploaded(analysis)
-        st.session_state["up_report"] = pd.concat(
+        report = shown_report(pd.concat(
             [r for r in (inputs.report, analysis.report, towns and towns.report) if r is not None
-             and len(r)] or [inputs.report], ignore_index=True)
+             and len(r)] or [inputs.report], ignore_index=True), names)
+        st.session_state["up_report"] = report
+        user = current_user()
+        st.write(keep_or_hold(analysis, inputs, report, towns, name=ds_name,
+                              who=who_of(user) if can_edit(user) else None,
+                              own_profile=profile_up is not None))
         status.update(state="complete", label=f"导入完成：{len(inputs.parcels)} 宗宗地、"
                                               f"{len(inputs.enterprises)} 条企业记录")
         if inputs.choices:
-            st.write(f"按您的选择导入：{inputs.choices}")
+            st.write(f"按您的选择导入：{md_text(inputs.choices)}")
     _verdict(inputs, analysis)
 
 
@@ -108,7 +129,8 @@ in_use = st.empty()  # filled last (or before a stop), after a possible import
 
 def _show_in_use() -> None:
     now = current_analysis()
-    in_use.info(f"当前分析所用数据：{now.data_label}" + (f"（{now.year} 年）" if now.year else ""))
+    in_use.info(f"当前分析所用数据：{md_text(now.data_label)}"
+                + (f"（{now.year} 年）" if now.year else ""))
 
 
 st.caption("可导入三种形式：① 宗地文件 + 企业文件；② 只有宗地文件，每宗地一行并带税收、"
@@ -123,6 +145,8 @@ profile_up = c3.file_uploader("评价方案（TOML，可选；默认 data/profil
 towns_up = c4.file_uploader("乡镇（街道）对照表（可选：两列“乡镇（街道）”“区县（市）”，用于只写了"
                             "乡镇的企业归入区县）", type=["csv", "xlsx"], key="up_townships")
 gcj = st.checkbox("坐标为 GCJ-02（高德），导入时转换为 WGS84", key="up_gcj")
+ds_name = st.text_input("数据集名称（保存到工作区时使用；留空 = 按文件名）", key="up_name",
+                        max_chars=80)
 year = st.number_input("分析年度（0 = 文件中最新的年度）", min_value=0, max_value=YEAR_MAX,
                        value=0, step=1, key="up_year",
                        help=f"填写 {YEAR_MIN}–{YEAR_MAX} 之间的年份，或 0 表示最新年度。"
@@ -136,15 +160,16 @@ if parcels_up is not None or ent_up is not None:
         st.caption("每列的识别结果；可改选字段或单位后再导入（您的选择写入校验报告与导出说明）。")
         uploads = [(u, k) for u, k in ((parcels_up, "parcel"), (ent_up, "enterprise")) if u]
         maps: dict[str, dict[str, str]] = {"parcel": {}, "enterprise": {}}
-        for tab, (upload, kind) in zip(st.tabs([f"{'宗地' if k == 'parcel' else '企业'}：{u.name}"
-                                                for u, k in uploads]), uploads, strict=True):
+        tabs = st.tabs([f"{'宗地' if k == 'parcel' else '企业'}：{md_text(u.name)}"
+                        for u, k in uploads])
+        for tab, (upload, kind) in zip(tabs, uploads, strict=True):
             with tab:
                 for k, m in header_choices(upload, kind, chosen[kind], key=f"up_map_{kind}",
                                            with_figures=ent_up is None).items():
                     maps[k].update(m)
         accept = accepted_doubts(parcels_up is not None)
     except ValueError as err:
-        st.error(f"无法读取：{user_message(err)}")
+        st.error(f"无法读取：{md_text(user_message(err))}")
         _show_in_use()
         st.stop()
     if st.button("导入并分析", type="primary", key="up_go"):
@@ -156,10 +181,12 @@ if report is not None:
     st.caption("列出每一条未能使用或被修正的记录及原因；未导入的行不会被静默丢弃。")
     st.dataframe(report, hide_index=True, width="stretch")
     st.download_button("下载校验报告（CSV）",
-                       report.map(neutralise_formula).to_csv(index=False).encode("utf-8-sig"),
+                       csv_bytes(report),
                        file_name="校验报告.csv", key="up_report_dl")
-if st.session_state.get(UPLOADED) is not None and st.button("改回示例数据", key="up_reset"):
+if (st.session_state.get(UPLOADED) is not None or chosen_dataset()) and st.button(
+        "改回示例数据", key="up_reset", help="工作区中的数据集仍保留，可在“工作区”页再选用"):
     clear_uploaded()
+    use_dataset(None)
     st.session_state.pop("up_report", None)
     st.rerun()
 _show_in_use()

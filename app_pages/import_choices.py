@@ -3,9 +3,12 @@ field and unit per column (the same choice as the CLI's ``--map``)."""
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from geo.io.quantities import DIMENSIONS
@@ -26,12 +29,55 @@ _DIMENSIONED = {option_label(f.label) for kind in FIELDS.values() for f in kind.
                 if f.name in DIMENSIONS}
 
 
-def write_upload(folder: Path, name: str, data: bytes) -> Path:
-    """Write uploaded bytes to a private folder under the upload's own (sanitised) name."""
+#: Characters that make inline Markdown (links, emphasis, code, HTML, maths, directives,
+#: autolinked e-mails); ``.`` and ``-`` only matter at a line's start and stay readable.
+_MD_INLINE = re.compile(r"([\\`*_{}\[\]()<>#!~$|:@])")
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+def md_text(value: object) -> str:
+    """``value`` as literal text in st.* Markdown: a file name never becomes a link or bold.
+
+    Unlike :func:`app_pages.common.md_escape` it leaves ``.``, ``-`` and ``+`` alone, so
+    "宗地.csv" still reads (and matches) as typed; "www." is broken so it is not autolinked.
+    """
+    return _WWW.sub(r"\1\\.", _MD_INLINE.sub(r"\\\1", str(value)))
+
+
+#: Suffixes an upload keeps on disk (what the uploaders accept); any other is dropped.
+UPLOAD_SUFFIXES = frozenset({".gpkg", ".geojson", ".json", ".zip", ".csv", ".xlsx", ".toml"})
+
+
+def safe_name(name: str, n: int = 1) -> str:
+    """``upload_<n><suffix>``: a short ASCII name whatever the upload's own name is."""
+    suffix = Path(name).suffix.lower()
+    return f"upload_{n}{suffix if suffix in UPLOAD_SUFFIXES else ''}"
+
+
+def write_upload(folder: Path, name: str, data: bytes, n: int = 1) -> Path:
+    """Write uploaded bytes to a private folder under a safe generated name (:func:`safe_name`).
+
+    The upload's own name (too long for the file system, or holding anything) is never used
+    on disk; show it with :func:`shown` in place of the stored name.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (Path(name).name or "upload")
+    path = folder / safe_name(name, n)
     path.write_bytes(data)
     return path
+
+
+def shown(value: object, names: Mapping[str, str]) -> object:
+    """``value`` with each stored name (``names``: stored → own) replaced by the upload's own."""
+    if not isinstance(value, str):
+        return value
+    for stored, own in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        value = value.replace(stored, own)
+    return value
+
+
+def shown_report(report: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """A validation report whose 文件 (and any text) names the uploads by their own names."""
+    return report.map(lambda v: shown(v, names))
 
 
 @st.cache_data(show_spinner="正在读取文件结构…", max_entries=16)
@@ -53,8 +99,8 @@ def choose_part(column, upload, key: str) -> dict[str, str | None]:
     part, names = _parts(upload.name, upload.getvalue())
     if len(names) > 1:
         what = "图层" if part == "layer" else "工作表"
-        chosen[part] = column.selectbox(f"{upload.name} 含多个{what}，请选择要导入的{what}",
-                                        names, key=key)
+        chosen[part] = column.selectbox(
+            f"{md_text(upload.name)} 含多个{what}，请选择要导入的{what}", names, key=key)
     return chosen
 
 
@@ -63,10 +109,13 @@ def _headers(name: str, data: bytes, layer: str | None, sheet: str | None
              ) -> tuple[str, list[str], list[str]]:
     """How the file reads and its headers — read once per uploaded file, not per rerun."""
     with tempfile.TemporaryDirectory() as tmp:
-        table, meta = read_source(write_upload(Path(tmp), name, data), layer=layer, sheet=sheet)
-    caption = (f"{meta.source} · {meta.format} · 编码 {meta.encoding or '—'} · "
+        path = write_upload(Path(tmp), name, data)
+        table, meta = read_source(path, layer=layer, sheet=sheet)
+    own = {path.name: name}
+    caption = (f"{shown(meta.source, own)} · {meta.format} · 编码 {meta.encoding or '—'} · "
                f"表头行 {', '.join(map(str, meta.header_rows)) or '—'} · 坐标系 {meta.crs or '—'}")
-    notes = [f"{'第 ' + str(row) + ' 行：' if row else ''}{note}" for row, note in meta.notes]
+    notes = [f"{'第 ' + str(row) + ' 行：' if row else ''}{shown(note, own)}"
+             for row, note in meta.notes]
     return caption, notes, [str(c) for c in table.columns if c != "geometry"]
 
 
@@ -79,9 +128,9 @@ def header_choices(upload, kind: str, part: dict[str, str | None], *, with_figur
     """
     caption, notes, headers = _headers(upload.name, upload.getvalue(), part["layer"],
                                        part["sheet"])
-    st.caption(caption)
+    st.caption(md_text(caption))  # file names and headers are data: shown as plain text
     for note in notes:
-        st.info(note)
+        st.info(md_text(note))
     before = choice_table(headers, kind, with_figures=with_figures)
     st.dataframe(before, hide_index=True, width="stretch")
     src, fld, unit = (CHOICE_COLUMNS[k] for k in ("source", "field", "unit"))
@@ -95,15 +144,17 @@ def header_choices(upload, kind: str, part: dict[str, str | None], *, with_figur
         i = headers.index(header)
         c1, c2 = st.columns(2)
         now_field, now_unit = before.at[i, fld], before.at[i, unit]
-        after.at[i, fld] = c1.selectbox(f"“{header}”导入为", fields, key=f"{key}_f{i}",
+        after.at[i, fld] = c1.selectbox(f"“{md_text(header)}”导入为", fields, key=f"{key}_f{i}",
                                         index=fields.index(now_field))
-        after.at[i, unit] = c2.selectbox(f"“{header}”的单位（留空 = 按表头或数据判断）", units,
+        after.at[i, unit] = c2.selectbox(f"“{md_text(header)}”的单位（留空 = 按表头或数据判断）",
+                                         units,
                                          key=f"{key}_u{i}",
                                          index=units.index(now_unit) if now_unit in units else 0)
     overrides = overrides_from(before, after, kind, with_figures=with_figures)
     changed = sorted({h for m in overrides.values() for h in m})
     if changed:
-        st.caption("已按您的选择调整：" + "、".join(changed) + "（写入校验报告与导出说明）")
+        st.caption("已按您的选择调整：" + "、".join(map(md_text, changed))
+                   + "（写入校验报告与导出说明）")
     return overrides
 
 

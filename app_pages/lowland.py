@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import current_analysis, data_banner, register_paths
-from app_pages.common import APP_DIR, asset_base, get_catalog
-from geo._errors import RegisterError
+from app_pages.analysis_state import current_analysis, data_banner
+from app_pages.common import asset_base, get_catalog
+from app_pages.register_tab import register_tab
+from app_pages.workspace_state import get_workspace, register_scope
 from geo.export import export_bytes
 from geo.labels import (
-    AUDIT_HEADERS,
     MAP_LAYERS,
     PROGRESS_CHART_LABELS,
     REGISTER_HEADERS,
@@ -22,27 +22,12 @@ from geo.labels import (
     labelled,
 )
 from geo.landuse.lowland import describe_rules
-from geo.landuse.model import CLEARANCE_STATUSES
-from geo.landuse.register import load_register, read_audit, save_register, update_register
 from geo.landuse.tables import parcel_table, unit_layer
 from geo.landuse.targets import Scenario, efficiency_targets, load_targets, progress, scenario
 from layers.efficiency import build_parcel_map
 
-SAMPLE_REGISTER = APP_DIR / "data" / "sample" / "clearance_register.csv"
 PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
                   "enterprise_classes", "reasons", "data_note", "zone_id", "district")
-
-
-def _register(analysis) -> pd.DataFrame | None:
-    """The saved register (示例数据: the bundled one until the first save); None, with the
-    row and field reported, when the file cannot be read — it is then never overwritten."""
-    path, _ = register_paths(analysis)
-    source = SAMPLE_REGISTER if (not path.exists() and analysis.is_sample) else path
-    try:
-        return load_register(source)
-    except ValueError as err:
-        st.error(f"整治台账无法读取，未作任何修改：{err}")
-        return None
 
 
 def _map_and_list(analysis, flagged) -> None:
@@ -57,52 +42,6 @@ def _map_and_list(analysis, flagged) -> None:
     st.download_button("导出低效宗地（Excel）",
                        export_bytes(flagged, "xlsx", notes=analysis.export_notes("parcels")),
                        file_name="低效宗地.xlsx", key="lp_dl")
-
-
-def _register_tab(analysis, flagged, register: pd.DataFrame) -> pd.DataFrame:
-    """The editor; returns the register as saved in this run (or as it was)."""
-    reg_path, audit_path = register_paths(analysis)
-    st.caption(f"台账文件：{reg_path}（保存为原子写入；每项修改记入审计日志 {audit_path.name}）")
-    edited = st.data_editor(
-        register, key="reg_editor", hide_index=True, width="stretch", num_rows="fixed",
-        disabled=["parcel_id", "data_label", "updated_by", "updated_at"],
-        column_config={
-            "parcel_id": st.column_config.TextColumn(REGISTER_HEADERS["parcel_id"]),
-            "status": st.column_config.SelectboxColumn(
-                REGISTER_HEADERS["status"], options=list(CLEARANCE_STATUSES), required=True),
-            "area_mu": st.column_config.NumberColumn(REGISTER_HEADERS["area_mu"], min_value=0.01,
-                                                     format="%.2f"),
-            "year": st.column_config.TextColumn(REGISTER_HEADERS["year"], max_chars=4),
-            "note": st.column_config.TextColumn(REGISTER_HEADERS["note"]),
-            **{c: REGISTER_HEADERS[c] for c in ("data_label", "updated_by", "updated_at")}})
-    known = set(register["parcel_id"].astype(str))
-    candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
-    add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add",
-                         placeholder="选择宗地编号")
-    who = st.text_input("经办人（必填）", key="reg_who")
-    if st.button("保存台账", type="primary", key="reg_save"):
-        area = dict(zip(flagged["parcel_id"].astype(str), flagged["land_mu"], strict=True))
-        changes = [row.to_dict() for _, row in edited.iterrows()] + [
-            {"parcel_id": p, "status": "待整治", "area_mu": round(float(area[p]), 2)}
-            for p in add]
-        try:
-            new, audit = update_register(register, changes, who=who,
-                                         data_label=analysis.data_label)
-            save_register(new, reg_path, audit=audit, audit_path=audit_path)
-        except (ValueError, OSError) as err:
-            st.error(f"未保存，原台账保持不变：{err}")
-        else:
-            st.success(f"已保存，{len(audit)} 项修改记入审计日志。")
-            register = new
-    if audit_path.exists():
-        with st.expander("审计日志（最新在前）"):
-            try:
-                log = read_audit(audit_path)
-            except RegisterError as err:
-                st.error(f"审计日志无法读取：{err}")
-            else:
-                st.dataframe(labelled(log, extra=AUDIT_HEADERS), hide_index=True, width="stretch")
-    return register
 
 
 def _progress_tab(analysis, register: pd.DataFrame) -> None:
@@ -188,12 +127,9 @@ m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / analysis.parcels['
 tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
 with tab_map:
     _map_and_list(analysis, flagged)
-register = _register(analysis)  # read once per run; None (reported) when unreadable
 with tab_reg:
-    if register is not None:
-        register = _register_tab(analysis, flagged, register)
+    register_tab(analysis, flagged)
 with tab_prog:
-    if register is not None:
-        _progress_tab(analysis, register)
+    _progress_tab(analysis, get_workspace().register(register_scope(analysis)))
 with tab_scn:
     _scenario_tab(analysis, flagged)

@@ -248,12 +248,11 @@ def _report_path(out: Path, lang: str) -> Path:
 
 
 def _write_report(report: pd.DataFrame, path: Path, lang: str) -> None:
-    from geo.export import neutralise_formula
+    from geo.export import csv_bytes
 
-    report = report.map(neutralise_formula)
     if lang == "en":
         report = report.rename(columns=REPORT_COLUMNS_EN)
-    write_bytes_atomic(path, report.to_csv(index=False).encode("utf-8-sig"))
+    write_bytes_atomic(path, csv_bytes(report))
 
 
 #: The option that names each part of an input file.

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ __all__ = [
     "geometry_notice",
     "prepare_table",
     "neutralise_formula",
+    "csv_bytes",
     "export_layer",
     "export_bytes",
 ]
@@ -81,20 +83,44 @@ class ExportNotes:
         return replace(self, extra={**self.extra, **extra})
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: Text that begins (after any spaces, tabs, CRs or LFs) with a character a spreadsheet evaluates.
+_LEADING_FORMULA = re.compile(r"\s*[=+\-@]")
+#: A line break inside a value that starts a line (a CSV line, too) with such a character.
+_FORMULA_LINE = re.compile(r"(\r\n|\r|\n)(?=[ \t]*[=+\-@])")
 
 
 def neutralise_formula(value: object) -> object:
-    """Prefix text that a spreadsheet would evaluate with an apostrophe.
+    """Make text that a spreadsheet (or a line-based CSV reader) would evaluate inert.
+
+    A value that begins with ``= + - @``, a tab, a CR or a LF — or with ``= + - @`` after
+    leading whitespace — gets a leading apostrophe. A line break inside a value that is
+    followed (after spaces or tabs) by ``= + - @`` gets an apostrophe after it, so that no line
+    of a CSV file — quoted multi-line cells included — starts with a formula. Other text,
+    multi-line text included, is left as it is.
 
     Parameters
     ----------
     value : object
         A cell value. Only ``str`` values are changed; numbers stay numbers.
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    text = _FORMULA_LINE.sub(r"\1'", value)
+    if value.startswith(_FORMULA_START) or _LEADING_FORMULA.match(value):
+        return "'" + text
+    return text
+
+
+def csv_bytes(table: pd.DataFrame) -> bytes:
+    """Return a table as CSV for Excel: UTF-8 with BOM, CRLF line ends, text cells inert.
+
+    With CRLF as the line end every cell holding a CR or LF is quoted (with LF alone, a bare
+    CR in a value would end the row unquoted), and :func:`neutralise_formula` keeps every
+    line of the file from starting with a formula.
+    """
+    safe = table.map(neutralise_formula)
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
 def prepare_table(gdf: gpd.GeoDataFrame, *, lang: str = "zh") -> gpd.GeoDataFrame:
@@ -220,7 +246,7 @@ def export_bytes(
     table = prepare_table(gdf, lang=lang)
     meta_rows = _metadata_rows(notes, gdf, lang)
     if fmt == "csv":
-        return _tabular(table).to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(_tabular(table))
     if fmt == "xlsx":
         buf = io.BytesIO()
         _write_xlsx(_tabular(table), meta_rows, buf, lang)

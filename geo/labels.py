@@ -24,7 +24,7 @@ __all__ = [
     "SELECTION_FILTER_KEYS", "PLAN_SHORT_TITLES", "PLAN_TITLES", "DISTRICT_BOUNDARY_SOURCE",
     "DISTRICT_BOUNDARY_SOURCE_LICENSED", "CONTENT_LABELS_ZH",
     "CHOICE_COLUMNS", "NOT_IMPORTED", "ACCEPT_LABELS",
-    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS",
+    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS", "DATASET_COLUMNS",
     "column_label", "labelled",
 ]
 
@@ -313,3 +313,10 @@ ACCEPT_LABELS = {"area_mismatch": "接受登记面积与图形面积不符的宗
 IMPORT_CHOICES_NOTE = "导入选择"
 #: Headers of a 乡镇（街道）→ 区县（市） table (the official's own; none is bundled).
 TOWNSHIP_HEADERS = {"township": "乡镇（街道）", "district": "区县（市）"}
+#: Roles of a logged-in user (app_pages/auth.py): 查看 reads, 经办 edits the 整治台账, 管理 also
+#: deletes datasets and changes the active scoring profile.
+ROLE_LABELS = {"viewer": "查看", "editor": "经办", "admin": "管理"}
+#: Columns of the 工作区 page's dataset table (geo.store.DatasetInfo fields).
+DATASET_COLUMNS = {"name": "数据集", "data_year": COLUMNS["data_year"], "imported_by": "导入人",
+                   "imported_at": "导入时间", "parcels": "宗地数", "enterprises": "企业记录数",
+                   "report_lines": "校验报告行数", "choices": IMPORT_CHOICES_NOTE}

@@ -46,8 +46,8 @@ def _colour(value: float, edges: list[float]) -> str:
 
 def _district_outlines(m: folium.Map, districts: gpd.GeoDataFrame | None) -> None:
     if districts is not None:
-        outline = display_frame(districts, columns=["name"], tolerance_m=60)
-        folium.GeoJson(outline.to_json(drop_id=True), name=MAP_LAYERS["district"],
+        outline = display_frame(districts, columns=[], tolerance_m=60)  # shapes only: no text
+        folium.GeoJson(outline.to_json(drop_id=True), name=esc(MAP_LAYERS["district"]),
                        interactive=False,
                        style_function=lambda _f: {"color": "#777", "weight": 1, "fill": False,
                                                   "dashArray": "4 2"}).add_to(m)
@@ -105,7 +105,7 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
     if len(frame):  # folium refuses a tooltip on a layer without features
         light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
         folium.GeoJson(
-            light.to_json(drop_id=True), name=label,
+            light.to_json(drop_id=True), name=esc(label),
             style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
                                       "fillColor": f["properties"]["_color"]},
             highlight_function=lambda _f: {"weight": 3},
@@ -126,8 +126,8 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
     m = blank_map(asset_base)
     _district_outlines(m, districts)
     if subzones is not None:
-        folium.GeoJson(display_frame(subzones, columns=["name"]).to_json(drop_id=True),
-                       name=MAP_LAYERS["subzone"], interactive=False,
+        folium.GeoJson(display_frame(subzones, columns=[]).to_json(drop_id=True),
+                       name=esc(MAP_LAYERS["subzone"]), interactive=False,
                        style_function=lambda _f: {"color": "#1f77b4", "weight": 1,
                                                   "fillOpacity": 0.05, "dashArray": "3 3"}
                        ).add_to(m)
@@ -144,7 +144,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
     if len(frame):  # folium refuses a tooltip on a layer without features
         light = display_frame(frame, columns=["id", "_tt", "_color"])
         folium.GeoJson(light.to_json(drop_id=True),
-                       name=f"{MAP_LAYERS['lowland']}（{len(frame)}）",
+                       name=esc(f"{MAP_LAYERS['lowland']}（{len(frame)}）"),
                        style_function=lambda f: {"color": f["properties"]["_color"],
                                                  "weight": 2,
                                                  "fillColor": f["properties"]["_color"],

@@ -120,6 +120,7 @@ def legend_html(levels: list[str], *, gcj02: bool) -> str:
 
 def _with_text(gdf: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     out = gdf.copy()
+    out["id"] = out["id"].map(esc)  # the click key; real ids are unchanged by esc
     out["level"] = level
     out["_tt"] = [tooltip_html(row, level) for _, row in gdf.iterrows()]
     out["_pop"] = [popup_html(row, level) for _, row in gdf.iterrows()]
@@ -142,7 +143,7 @@ def _geojson(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool, style: dict,
 
     return folium.GeoJson(
         light.to_json(drop_id=True),
-        name=MAP_LAYERS[level],
+        name=esc(MAP_LAYERS[level]),
         style_function=style_function,
         highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
@@ -200,10 +201,14 @@ def selection_group(
     """
     level, entity_id = selected
     gdf = selection.get(level)
-    if gdf is None or not (gdf["id"] == entity_id).any():
+    if gdf is None:
         return None
-    hit = display_frame(gdf[gdf["id"] == entity_id], columns=["id"], gcj02=gcj02)
-    group = folium.FeatureGroup(name=MAP_LAYERS["selected"])
+    ids = gdf["id"].map(esc)  # a click returns the escaped id (see _with_text), a table the raw
+    found = (ids == entity_id) | (gdf["id"] == entity_id)
+    if not found.any():
+        return None
+    hit = display_frame(gdf[found].assign(id=ids[found]), columns=["id"], gcj02=gcj02)
+    group = folium.FeatureGroup(name=esc(MAP_LAYERS["selected"]))
     folium.GeoJson(hit.to_json(drop_id=True),
                    style_function=lambda _f: {"color": "#00e5ff", "weight": 5, "fill": False},
                    marker=folium.CircleMarker(radius=12), interactive=False).add_to(group)
@@ -247,7 +252,7 @@ def _add_districts(m: folium.Map, districts: gpd.GeoDataFrame, district: str, *,
                                columns=["id", "level", "_tt", "_pop", "_emph"],
                                tolerance_m=DISPLAY_TOLERANCE_M["district"], gcj02=gcj02)
     folium.GeoJson(
-        dist_light.to_json(drop_id=True), name=MAP_LAYERS["district"],
+        dist_light.to_json(drop_id=True), name=esc(MAP_LAYERS["district"]),
         style_function=lambda f: {"color": "#333" if f["properties"]["_emph"] else "#888",
                                   "weight": 3 if f["properties"]["_emph"] else 1,
                                   "fill": False, "dashArray": "4 2"},
@@ -260,9 +265,9 @@ def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) ->
     if zones is None or not len(zones):
         return
     env = belt_envelopes(zones)
-    env["id"] = env["belt"]
+    env["id"] = env["belt"].map(esc)
     env["name"] = env["belt"]
-    fg = folium.FeatureGroup(name=MAP_LAYERS["belt"], show=True)
+    fg = folium.FeatureGroup(name=esc(MAP_LAYERS["belt"]), show=True)
     light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj02)
     light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
                     for r in light.itertuples()]
@@ -278,7 +283,7 @@ def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) ->
 
 def _level_group(gdf: gpd.GeoDataFrame, level: str, *, gcj02: bool) -> folium.FeatureGroup:
     """Return one level's toggleable layer, named with its count (sub-zones start hidden)."""
-    fg = folium.FeatureGroup(name=f"{MAP_LAYERS[level]}（{len(gdf)}）",
+    fg = folium.FeatureGroup(name=esc(f"{MAP_LAYERS[level]}（{len(gdf)}）"),
                              show=level != "subzone")
     if len(gdf):
         style = _STYLES[level]

@@ -1,10 +1,16 @@
-"""Escaped HTML for tooltips, popups and the legend.
+"""Escaped HTML for tooltips, popups, legends, layer names and feature properties.
 
 folium does not escape: a property shown by ``GeoJsonTooltip`` goes to ``innerHTML``, and text
 given to ``folium.Tooltip``/``Popup`` sits inside a JavaScript template literal where
-``${...}`` runs. So every string from data passes through :func:`esc`, which also turns the
-backtick and the dollar sign into entities: a hostile name never reaches the page as markup or
-as code, and it still *reads* the same on screen.
+``${...}`` runs. Worse, branca re-reads the script folium renders as a *Jinja template*: a
+``{{ ... }}`` or ``{% ... %}`` anywhere in the embedded data — a GeoJSON property, a layer
+name, a legend — would be evaluated on the server. So every string from data that enters a
+folium object passes through :func:`esc`, the one escaping helper of the maps: it HTML-escapes
+and also turns ``{``, ``}``, the backtick and the dollar sign into entities, so no Jinja
+delimiter (``{{ }}``, ``{% %}``, ``{# #}``) and no JavaScript template literal (`` ` ``,
+``${``) survives. A hostile name never reaches the page as markup, template or code, and it
+still *reads* the same on screen. Identifiers (``id``) are passed through it too: real ids
+(``Z01``, ``Z01-01``) are unchanged by it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ _EXTRA = str.maketrans({"`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"
 
 
 def esc(value: object) -> str:
-    """HTML-escape any value for display (``None``/NaN become an empty string)."""
+    """HTML-escape any value and make Jinja/JS-template syntax inert (``None``/NaN → "")."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True).translate(_EXTRA)

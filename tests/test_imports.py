@@ -1,5 +1,5 @@
 """Imports run one way: app_pages → layers → store → landuse → display → zones → export → io →
-labels/crs/gcj02/_errors.
+labels/crs/gcj02/_errors/roles.
 
 The test reads the imports of every module — ``import`` and ``from … import`` anywhere in the
 file (including inside functions), and ``importlib.import_module("…")`` / ``__import__("…")``
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("geo.zones",),
     ("geo.export",),
     ("geo.io",),
-    ("geo.labels", "geo.crs", "geo.gcj02", "geo._errors"),
+    ("geo.labels", "geo.crs", "geo.gcj02", "geo._errors", "geo.roles"),
 )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import DataImportError, RegisterError
-from geo.export import neutralise_formula
+from geo.export import csv_bytes, neutralise_formula
 from geo.io.atomic import write_atomic
 from geo.io.quantities import parse_year
 from geo.io.tables import read_table
@@ -327,7 +327,7 @@ def register_file(register: pd.DataFrame, audit: pd.DataFrame, fmt: str, *,
     reg = register[list(REGISTER_COLUMNS)].map(neutralise_formula).rename(
         columns=REGISTER_HEADERS)
     if fmt == "csv":
-        return reg.to_csv(index=False).encode("utf-8-sig")
+        return csv_bytes(reg)
     if fmt != "xlsx":
         raise RegisterError(f"unknown format {fmt!r}", field="format", fix="use csv or xlsx",
                             zh=(f"不支持的格式 {fmt!r}", "请使用 csv 或 xlsx"))
