@@ -70,12 +70,12 @@ def _import(parts: dict[str, dict[str, str | None]], choices: ImportChoices) -> 
                                        data_label=inputs.data_label, year=inputs.year,
                                        townships=towns), import_choices=inputs.choices)
         except NoUsableRowsError as err:
-            status.update(label="导入失败：没有可用的行", state="error")
+            status.update(label="导入失败：没有可用的行", state="error", expanded=True)
             st.error(md_text(shown(user_message(err), names)))
             st.session_state["up_report"] = shown_report(err.report, names)  # why rows were refused
             return
         except ValueError as err:
-            status.update(label="导入失败", state="error")
+            status.update(label="导入失败", state="error", expanded=True)
             st.error(md_text(shown(user_message(err), names)))
             _show_in_use()
             st.stop()
@@ -179,7 +179,8 @@ report = st.session_state.get("up_report")
 if report is not None:
     st.subheader("校验报告")
     st.caption("列出每一条未能使用或被修正的记录及原因；未导入的行不会被静默丢弃。")
-    st.dataframe(report, hide_index=True, width="stretch")
+    st.dataframe(report.astype(object).where(report.notna(), ""), hide_index=True,
+                 width="stretch")
     st.download_button("下载校验报告（CSV）",
                        csv_bytes(report),
                        file_name="校验报告.csv", key="up_report_dl")

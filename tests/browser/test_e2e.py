@@ -8,23 +8,16 @@ Skips, saying why, when Chromium, chromedriver or Selenium is missing; otherwise
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from layers.map import BELT_COLORS
-from tests.support.paths import ROOT
+from tests.support.browser import StreamlitApp, app_env, free_port
 
 try:
-    from selenium import webdriver
     from selenium.common.exceptions import (
         JavascriptException,
         NoSuchElementException,
@@ -32,15 +25,12 @@ try:
         StaleElementReferenceException,
         TimeoutException,
     )
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-except ImportError as exc:  # the test skips and says so
-    webdriver = None
-    SELENIUM_ERROR = str(exc)
+except ImportError:  # the browser_paths fixture skips and says so
+    pass
 
 ZONE_COUNT = 20
-STARTUP_TIMEOUT_S = 60
 RENDER_TIMEOUT_S = 60
 #: The streamlit-folium component iframe (title "streamlit_folium.st_folium").
 IFRAME_CSS = 'iframe[title*="st_folium"], iframe[src*="streamlit_folium"]'
@@ -54,114 +44,17 @@ const paths = Array.from(pane.querySelectorAll('path[stroke-width="2"]'));
 return paths.filter(p => colors.has((p.getAttribute('stroke') || '').toLowerCase())).length;
 """
 RESOURCES_JS = "return performance.getEntriesByType('resource').map(e => e.name)"
-
-
-def _find(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    path = Path("/usr/bin") / name
-    return str(path) if path.is_file() and os.access(path, os.X_OK) else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class App:
-    """A running ``streamlit run`` whose combined output goes to ``log``."""
-
-    def __init__(self, proc: subprocess.Popen, port: int, log: Path):
-        self.proc, self.port, self.log = proc, port, log
-        self.url = f"http://127.0.0.1:{port}"
-
-    def tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-        body = "\n".join(text.splitlines()[-lines:]) or "(no output)"
-        return f"\n--- streamlit output (last {lines} lines, {self.log}) ---\n{body}"
+App = StreamlitApp
 
 
 @pytest.fixture
-def browser_paths() -> tuple[str, str]:
-    """(chromium, chromedriver), or skip with the reason."""
-    if webdriver is None:
-        pytest.skip(f"selenium is not importable ({SELENIUM_ERROR}); "
-                    "install it with .venv/bin/pip install -r requirements.txt")
-    chromium = _find("chromium") or _find("chromium-browser")
-    driver = _find("chromedriver")
-    missing = [n for n, p in (("chromium", chromium), ("chromedriver", driver)) if not p]
-    if missing:
-        pytest.skip(f"{' and '.join(missing)} not found on PATH or in /usr/bin; "
-                    "install the Debian packages chromium and chromium-driver (.ci/run does)")
-    return chromium, driver
-
-
-@pytest.fixture
-def app(tmp_path: Path, request: pytest.FixtureRequest) -> App:
+def app(tmp_path: Path, browser_paths) -> Iterator[App]:  # noqa: ARG001 - skip first
     """The app on a free port; terminated (whole process group) afterwards."""
-    request.getfixturevalue("browser_paths")  # skip before starting anything without a browser
-    port = _free_port()
-    log = tmp_path / "streamlit.log"
-    env = {k: v for k, v in os.environ.items() if k != "NINGBO_PARKS_DIR"}  # bundled catalogue
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-             "--server.port", str(port), "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True)
-    running = App(proc, port, log)
+    running = App(free_port(), tmp_path / "streamlit.log", app_env())  # bundled catalogue
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with code {proc.returncode} before it was healthy"
-                            + running.tail())
-            try:
-                with urllib.request.urlopen(f"{running.url}/_stcore/health", timeout=2) as r:
-                    if r.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass  # not listening yet
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S}s" + running.tail())
-            time.sleep(0.25)
-        yield running
+        yield running.start()
     finally:
-        _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-
-
-@pytest.fixture
-def driver(browser_paths, monkeypatch):
-    """Headless Chromium through the local chromedriver (Selenium Manager stays offline)."""
-    chromium, chromedriver = browser_paths
-    monkeypatch.setenv("SE_OFFLINE", "true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1600,1200"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
-    try:
-        yield drv
-    finally:
-        drv.quit()
+        running.stop()
 
 
 def _stable_count(driver, script: str, *args, app: App, what: str) -> int:
