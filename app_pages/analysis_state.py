@@ -13,8 +13,11 @@ from app_pages.workspace_state import (
     WORK_DIR_ENV,
     active_profile_path,
     chosen_dataset,
+    dataset_gone,
+    forget_dataset,
     stored_analysis,
     work_dir,
+    workspace_problem,
 )
 
 __all__ = ["UPLOADED", "UPLOADED_KEY", "WORK_DIR_ENV", "work_dir", "set_uploaded",
@@ -52,7 +55,10 @@ def current_analysis():
     if (uploaded := st.session_state.get(UPLOADED)) is not None:
         return uploaded
     if (ds_id := chosen_dataset()) is not None:
-        return stored_analysis(ds_id)[0]
+        try:
+            return stored_analysis(ds_id)[0]
+        except KeyError:  # deleted by an admin a moment ago
+            forget_dataset(ds_id)
     return _sample_analysis(data_key(), active_profile_path())
 
 
@@ -72,6 +78,10 @@ def data_banner(analysis) -> None:
     """
     from app_pages.import_choices import md_text
 
+    if problem := workspace_problem():
+        st.error(problem)
+    elif dataset_gone():
+        st.warning("所选的数据集已被删除，现显示示例数据；请在“工作区”页选择其他数据集。")
     year = f" · 数据年度 {analysis.year}" if analysis.year else ""
     label = md_text(analysis.data_label)
     if analysis.is_sample:

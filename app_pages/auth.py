@@ -43,11 +43,18 @@ class User:
 
 
 def user_from_claims(claims: Mapping[str, object], roles: Mapping[str, str],
-                     claim: str | None = None) -> User:
-    """The :class:`User` of ``claims``: the roles file wins, then the claim, then viewer."""
-    ids = [str(claims[k]).strip() for k in ("email", "sub") if claims.get(k)]
+                     claim: str | None = None, *, locked: bool = False) -> User:
+    """The :class:`User` of ``claims``: the roles file wins, then the claim, then viewer.
+
+    The email identifies the user only when the provider says it is verified
+    (``email_verified`` true) — anyone can type someone else's address into a self-service
+    account; otherwise the ``sub`` does. ``locked`` (an unusable roles file): viewer.
+    """
+    email = str(claims.get("email") or "").strip() if claims.get("email_verified") is True \
+        else ""
+    ids = [i for i in (email, str(claims.get("sub") or "").strip()) if i]
     user_id = ids[0] if ids else ""
-    role = resolve_role(ids, claims, roles, claim)
+    role = resolve_role(ids, claims, roles, claim, locked=locked)
     name = next((str(claims[k]) for k in ("name", "preferred_username", "email", "sub")
                  if claims.get(k)), user_id)
     return User(id=user_id, name=name, role=role)
@@ -93,7 +100,8 @@ def current_user() -> User | None:
     claims = st.user.to_dict()
     if not claims.get("is_logged_in"):
         return None
-    return user_from_claims(claims, read_roles_file(roles_file()).roles, role_claim())
+    rf = read_roles_file(roles_file())
+    return user_from_claims(claims, rf.roles, role_claim(), locked=rf.locked)
 
 
 def sidebar_account() -> User | None:

@@ -22,7 +22,8 @@ from app_pages.import_choices import (
     shown_report,
     write_upload,
 )
-from app_pages.workspace_state import chosen_dataset, keep_or_hold, use_dataset, who_of
+from app_pages.workspace_save import keep_or_hold, who_of
+from app_pages.workspace_state import chosen_dataset, use_dataset, workspace_problem
 from geo._errors import user_message
 from geo.export import csv_bytes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN
@@ -124,6 +125,8 @@ st.caption("支持 GeoPackage、GeoJSON、Shapefile（zip 打包，含 GBK 编�
            f"单个文件不超过 {MAX_BYTES // 2**20} MB，zip 解压后不超过 "
            f"{MAX_UNZIPPED_BYTES // 2**30} GB；VRT 等引用外部文件的格式、"
            "含“..”或绝对路径的 zip 一律拒收。")
+if problem := workspace_problem():
+    st.error(problem)
 in_use = st.empty()  # filled last (or before a stop), after a possible import
 
 

@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
+from app_pages.import_choices import md_text
 from geo.export import export_bytes
 from geo.labels import (
     COLUMNS,
@@ -109,7 +110,8 @@ with right:
         st.info(f"本数据没有已评价的企业：{why}，故不显示类别分布。")
     else:
         st.bar_chart(dist, x_label="类别", y_label=COLUMNS["enterprise_count"])
-    st.caption(f"评价方案：{analysis.profile.name}；未参评 {int(ent['class'].isna().sum())} 家"
+    unclassed = int(ent["class"].isna().sum())
+    st.caption(f"评价方案：{md_text(analysis.profile.name)}；未参评 {unclassed} 家"
                "（无用地数据或规模未知）。")
 
 st.subheader("企业评价清单")

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import current_analysis, data_banner
+from app_pages.analysis_state import UPLOADED, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
+from app_pages.import_choices import md_text
 from app_pages.register_tab import register_tab
 from app_pages.workspace_state import get_workspace, register_scope
 from geo.export import export_bytes
@@ -118,7 +119,7 @@ st.title("低效用地")
 analysis = current_analysis()
 data_banner(analysis)
 flagged = parcel_table(analysis)
-st.caption("认定规则（评价方案可调）：" + describe_rules(analysis.profile.lowland))
+st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(analysis.profile.lowland)))
 m1, m2, m3 = st.columns(3)
 m1.metric(MAP_LAYERS["lowland"], f"{len(flagged):,} 宗")  # what the map's layer shows
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
@@ -128,8 +129,9 @@ tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账"
 with tab_map:
     _map_and_list(analysis, flagged)
 with tab_reg:
-    register_tab(analysis, flagged)
+    register_tab(analysis, flagged, session_only=st.session_state.get(UPLOADED) is not None)
 with tab_prog:
-    _progress_tab(analysis, get_workspace().register(register_scope(analysis)))
+    if (ws := get_workspace()) is not None:
+        _progress_tab(analysis, ws.register(register_scope(analysis)))
 with tab_scn:
     _scenario_tab(analysis, flagged)

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.auth import can_edit, current_user
+from app_pages.import_choices import md_text
+from app_pages.workspace_save import who_of
 from app_pages.workspace_state import (
     get_workspace,
     migration_problems,
     register_scope,
-    who_of,
+    workspace_problem,
 )
 from geo._errors import user_message
 from geo.labels import AUDIT_HEADERS, REGISTER_HEADERS, labelled
@@ -66,48 +69,84 @@ def _save(analysis, scope: str, base: pd.DataFrame, changes: list[dict], user) -
                                      data_label=analysis.data_label)
         ws.save_register(scope, base, new, audit)
     except StaleRegisterError as err:
-        st.error(user_message(err))
+        st.error(md_text(user_message(err)))
     except (ValueError, OSError) as err:
-        st.error(f"未保存，台账与审计日志保持不变：{user_message(err)}")
+        st.error(f"未保存，台账与审计日志保持不变：{md_text(user_message(err))}")
+    except SQLAlchemyError as err:  # locked for too long, connection lost …
+        st.error(f"未保存，台账与审计日志保持不变：工作区数据库出错（{type(err).__name__}），"
+                 "请稍后再试。")
     else:
         _reload(scope)
         st.session_state["reg_saved"] = len(audit)
         st.rerun()
 
 
-def register_tab(analysis, flagged: pd.DataFrame) -> None:
-    """Show (and, for 经办/管理, edit) the register of the analysis' parcels."""
+def _warn_if_changed(base: pd.DataFrame, current: pd.DataFrame) -> None:
+    """Say when others saved rows since this session read the register."""
+    was = dict(zip(base["parcel_id"], base["version"], strict=True))
+    changed = [p for p, v in zip(current["parcel_id"], current["version"], strict=True)
+               if was.get(p) != v]
+    if changed:
+        st.warning(f"您打开台账后，他人已修改或新增 {len(changed)} 宗（"
+                   f"{md_text('、'.join(map(str, changed[:10])))}{'…' if len(changed) > 10 else ''}"
+                   "）；请先“重新载入台账”再修改，否则这些宗地的保存会被拒绝。")
+
+
+def _edit(analysis, flagged: pd.DataFrame, scope: str, base: pd.DataFrame, user) -> None:
+    edited = _editor(base, scope)
+    known = set(base["parcel_id"].astype(str))
+    candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
+    add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add",
+                         placeholder="选择宗地编号")
+    st.caption(f"经办人：{md_text(who_of(user))}（登录身份）")
+    c1, c2 = st.columns(2)
+    if c1.button("保存台账", type="primary", key="reg_save"):
+        area = dict(zip(flagged["parcel_id"].astype(str), flagged["land_mu"], strict=True))
+        changes = [row.to_dict() for _, row in edited.drop(columns="version").iterrows()]
+        changes += [{"parcel_id": p, "status": "待整治", "area_mu": round(float(area[p]), 2)}
+                    for p in add]
+        _save(analysis, scope, base, changes, user)
+    if c2.button("重新载入台账", key="reg_reload",
+                 help="读取他人已保存的最新台账；未保存的修改将丢弃"):
+        _reload(scope)
+        st.rerun()
+
+
+def _read_only_reason(user, session_only: bool) -> str:
+    if session_only:
+        return ("只读：当前分析的数据只在本次会话中（未保存到工作区），不能据此修改共用的整治台账；"
+                "请以“经办”角色导入并保存到工作区后再修改。")
+    return ("只读：修改整治台账需以“经办”或“管理”角色登录"
+            + ("。" if user is not None else "（未登录或未配置登录）。"))
+
+
+def register_tab(analysis, flagged: pd.DataFrame, *, session_only: bool = False) -> None:
+    """Show (and, for 经办/管理, edit) the register of the analysis' parcels.
+
+    ``session_only``: the analysis rests on an upload kept in this session only; the shared
+    register is then shown read-only.
+    """
+    ws = get_workspace()
+    if ws is None:
+        st.error(workspace_problem())
+        return
     scope, user = register_scope(analysis), current_user()
     for problem in migration_problems():
         st.error(problem)
-    base = _base(scope)
-    st.caption(f"台账保存在工作区（{get_workspace().describe()}）；每次保存与其审计日志为同一事务，"
+    editable = can_edit(user) and not session_only
+    current = ws.register(scope)
+    base = _base(scope) if editable else current
+    st.caption(f"台账保存在工作区（{ws.describe(detail=False)}）；每次保存与其审计日志为同一事务，"
                "他人同时修改同一宗地时不会被覆盖。")
     if saved := st.session_state.pop("reg_saved", None):
         st.success(f"已保存，{saved} 项修改记入审计日志。")
-    if not can_edit(user):
-        st.info("只读：修改整治台账需以“经办”或“管理”角色登录"
-                + ("。" if user is not None else "（未登录或未配置登录）。"))
+    if not editable:
+        st.info(_read_only_reason(user, session_only))
         st.dataframe(labelled(base, extra={**REGISTER_HEADERS, "version": _VERSION}),
                      hide_index=True, width="stretch")
     else:
-        edited = _editor(base, scope)
-        known = set(base["parcel_id"].astype(str))
-        candidates = [p for p in flagged["parcel_id"].astype(str) if p not in known]
-        add = st.multiselect("纳入台账的低效宗地（新增为“待整治”）", candidates, key="reg_add",
-                             placeholder="选择宗地编号")
-        st.caption(f"经办人：{who_of(user)}（登录身份）")
-        c1, c2 = st.columns(2)
-        if c1.button("保存台账", type="primary", key="reg_save"):
-            area = dict(zip(flagged["parcel_id"].astype(str), flagged["land_mu"], strict=True))
-            changes = [row.to_dict() for _, row in edited.drop(columns="version").iterrows()]
-            changes += [{"parcel_id": p, "status": "待整治", "area_mu": round(float(area[p]), 2)}
-                        for p in add]
-            _save(analysis, scope, base, changes, user)
-        if c2.button("重新载入台账", key="reg_reload",
-                     help="读取他人已保存的最新台账；未保存的修改将丢弃"):
-            _reload(scope)
-            st.rerun()
-    log = get_workspace().audit_log(scope)
+        _warn_if_changed(base, current)
+        _edit(analysis, flagged, scope, base, user)
+    log = ws.audit_log(scope)
     with st.expander(f"审计日志（{len(log)} 条，最新在前）"):
         st.dataframe(labelled(log, extra=AUDIT_HEADERS), hide_index=True, width="stretch")

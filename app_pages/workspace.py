@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.auth import current_user, is_admin
 from app_pages.common import get_catalog
+from app_pages.import_choices import md_text
+from app_pages.workspace_save import who_of
 from app_pages.workspace_state import (
     IMPORTED_SCOPE,
     SAMPLE_SCOPE,
@@ -18,7 +21,7 @@ from app_pages.workspace_state import (
     get_workspace,
     stored_analysis,
     use_dataset,
-    who_of,
+    workspace_problem,
 )
 from geo._errors import user_message
 from geo.labels import COLUMNS, DATASET_COLUMNS, ROLE_LABELS
@@ -31,8 +34,11 @@ _FIGURES = ("tax_per_mu", "va_per_mu", "land_mu", "enterprise_count")
 ws = get_workspace()
 user = current_user()
 st.title("工作区")
-st.caption(f"数据保存在 {ws.describe()}；经办、管理角色导入的数据集在此长期保存，"
-           "刷新或重启后仍在。")
+if ws is None:
+    st.error(workspace_problem())
+    st.stop()
+st.caption(f"数据保存在{ws.describe(detail=is_admin(user))}；经办、管理角色导入的数据集在此长期"
+           "保存，刷新或重启后仍在。")
 infos = ws.datasets()
 chosen = chosen_dataset()
 if infos:
@@ -48,7 +54,7 @@ pick = st.selectbox("当前使用的数据", options, index=options.index(chosen
                     format_func=lambda k: "示例数据（合成）" if k == SAMPLE_SCOPE else names[k],
                     key="ws_pick")
 if pick != (chosen or SAMPLE_SCOPE):
-    use_dataset(None if pick == SAMPLE_SCOPE else pick)
+    use_dataset(None if pick == SAMPLE_SCOPE else pick, chosen=True)
     st.rerun()
 
 if len(infos) >= 2:
@@ -58,7 +64,10 @@ if len(infos) >= 2:
                           placeholder="选择数据集")
     rows = []
     for ds_id in pair:
-        city = level_table(stored_analysis(ds_id)[0], get_catalog(), level="city").iloc[0]
+        try:
+            city = level_table(stored_analysis(ds_id)[0], get_catalog(), level="city").iloc[0]
+        except KeyError:  # deleted meanwhile
+            continue
         rows.append({DATASET_COLUMNS["name"]: names[ds_id],
                      **{COLUMNS[c]: city.get(c) for c in _FIGURES}})
     if rows:
@@ -81,14 +90,18 @@ doomed = st.selectbox("删除数据集", ["", *names], format_func=lambda k: nam
                       key="ws_delete")
 if doomed and st.checkbox("确认删除（不可恢复；整治台账不受影响）", key="ws_delete_ok") and \
         st.button("删除", key="ws_delete_go"):
-    ws.delete_dataset(doomed)
+    try:
+        ws.delete_dataset(doomed)
+    except SQLAlchemyError as err:
+        st.error(f"未删除：工作区数据库出错（{type(err).__name__}），请稍后再试。")
+        st.stop()
     if doomed == chosen:
         use_dataset(None)
     st.success("已删除。")
     st.rerun()
 active = ws.active_profile()
-st.caption("当前评价方案：" + (f"{active[0]}（{active[2]} 于 {active[3]} 设定）" if active
-                              else "默认方案（data/profiles/default.toml）"))
+st.caption("当前评价方案：" + (md_text(f"{active[0]}（{active[2]} 于 {active[3]} 设定）")
+                              if active else "默认方案（data/profiles/default.toml）"))
 profile_up = st.file_uploader("上传评价方案（TOML）并设为全局使用", type=["toml"], key="ws_profile")
 if profile_up is not None and st.button("设为当前评价方案", key="ws_profile_go"):
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +118,7 @@ if profile_up is not None and st.button("设为当前评价方案", key="ws_prof
         st.error("方案未采用：文件不是 UTF-8 编码。处理办法：请用 UTF-8 编码另存后再上传")
         st.stop()
     ws.set_active_profile(profile.name, text, who=who_of(user))
-    st.success(f"已采用评价方案：{profile.name}")
+    st.success(f"已采用评价方案：{md_text(profile.name)}")
 if active and st.button("恢复默认方案", key="ws_profile_reset"):
     ws.clear_active_profile()
     st.rerun()

@@ -15,9 +15,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.common import APP_DIR, catalog_at, data_key
 from geo._errors import RegisterError, user_message
+from geo.io.atomic import write_bytes_atomic
 from geo.store import DATABASE_URL_ENV, open_workspace
 
 #: Query parameter naming the dataset in use.
@@ -55,14 +57,36 @@ def _workspace_at(folder: str, url: str):
     return ws, problems
 
 
+def _opened():
+    """(store, migration problems, why the store cannot be opened) — the store None if so.
+
+    A store that cannot be opened (server unreachable, a damaged file, a read-only folder) is
+    tried again on the next run; meanwhile pages show the 示例数据 read-only and say why.
+    """
+    try:
+        ws, problems = _workspace_at(str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""))
+    except (SQLAlchemyError, OSError, ValueError) as err:
+        detail = type(err).__name__
+        return None, [], (f"工作区数据库无法打开（{detail}），本页只显示示例数据，"
+                          "任何修改都不可用。处理办法：请管理员检查 NINGBO_DATABASE_URL "
+                          "所指的数据库是否可连接，或工作文件夹中的 workspace.sqlite "
+                          "是否完好、可写")
+    return ws, problems, ""
+
+
 def get_workspace():
-    """The workspace store of this server (opened, and old CSV registers migrated, once)."""
-    return _workspace_at(str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""))[0]
+    """The workspace store of this server, or None when it cannot be opened (see above)."""
+    return _opened()[0]
+
+
+def workspace_problem() -> str:
+    """Why the workspace store cannot be opened ("" when it can)."""
+    return _opened()[2]
 
 
 def migration_problems() -> list[str]:
     """Why an old CSV register could not be migrated (shown on the 整治台账 tab)."""
-    return _workspace_at(str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""))[1]
+    return _opened()[1]
 
 
 def register_scope(analysis) -> str:
@@ -74,15 +98,16 @@ def _profile_file(name: str, toml: str) -> Path:
     """The active profile's TOML as a file the profile reader opens (written once per text)."""
     digest = hashlib.sha256(toml.encode("utf-8")).hexdigest()[:16]
     path = work_dir() / "profiles" / f"active_{digest}.toml"
-    if not path.exists():
+    if not path.exists():  # written whole or not at all: another session may read it now
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(toml, encoding="utf-8")
+        write_bytes_atomic(path, toml.encode("utf-8"))
     return path
 
 
 def active_profile_path() -> str:
     """Path of the scoring profile in use ("" = the bundled default)."""
-    active = get_workspace().active_profile()
+    ws = get_workspace()
+    active = None if ws is None else ws.active_profile()
     return "" if active is None else str(_profile_file(active[0], active[1]))
 
 
@@ -110,17 +135,43 @@ def stored_analysis(ds_id: str):
 def chosen_dataset() -> str | None:
     """The stored dataset in use: this session's choice, else the one in the address, else the
     newest stored one; None = 示例数据. The address is kept in step, so a reload shows it again.
+
+    A dataset named in the address that is no longer stored is never replaced silently by
+    another: the 示例数据 are shown and :func:`dataset_gone` says so.
     """
+    ws = get_workspace()
+    if ws is None:
+        return None
     wanted = st.session_state.get(_CHOICE) or st.query_params.get(DATASET_PARAM)
-    known = [d.id for d in get_workspace().datasets()]
-    chosen = (None if wanted == SAMPLE_SCOPE else wanted if wanted in known
-              else known[0] if known else None)
+    known = [d.id for d in ws.datasets()]
+    if wanted and wanted != SAMPLE_SCOPE and wanted not in known:
+        st.session_state[_GONE] = wanted
+        chosen = None
+    else:
+        chosen = (None if wanted == SAMPLE_SCOPE else wanted if wanted in known
+                  else known[0] if known else None)
     use_dataset(chosen)
     return chosen
 
 
-def use_dataset(ds_id: str | None) -> None:
-    """Show ``ds_id`` (None: the 示例数据) from now on, also after a reload."""
+def forget_dataset(ds_id: str) -> None:
+    """Stop using a dataset that is no longer stored (and say so, see :func:`dataset_gone`)."""
+    st.session_state[_GONE] = ds_id
+    use_dataset(None)
+
+
+def dataset_gone() -> bool:
+    """Whether the dataset this session (or its address) asked for has been deleted."""
+    return bool(st.session_state.get(_GONE))
+
+
+def use_dataset(ds_id: str | None, *, chosen: bool = False) -> None:
+    """Show ``ds_id`` (None: the 示例数据) from now on, also after a reload.
+
+    ``chosen``: the official picked it (any note that a dataset was deleted is then done).
+    """
+    if chosen:
+        st.session_state.pop(_GONE, None)
     value = ds_id or SAMPLE_SCOPE
     st.session_state[_CHOICE] = value
     if st.query_params.get(DATASET_PARAM) != value:
@@ -128,30 +179,4 @@ def use_dataset(ds_id: str | None) -> None:
 
 
 _CHOICE = "workspace_dataset"
-
-
-def who_of(user) -> str:
-    """How a logged-in official is named in the register, the audit log and the datasets."""
-    return user.name if user.name == user.id else f"{user.name}（{user.id}）"
-
-
-def keep_or_hold(analysis, inputs, report, towns, *, name: str, who: str | None,
-                 own_profile: bool) -> str:
-    """Keep an import: in the workspace (``who`` may save, default profile), else in this
-    session only. Returns the sentence that says which, for the page.
-    """
-    from app_pages.analysis_state import clear_uploaded, set_uploaded
-
-    if who is not None and not own_profile:
-        ds_id = get_workspace().add_dataset(
-            name=name or inputs.data_label, parcels=inputs.parcels,
-            enterprises=inputs.enterprises, report=report, data_label=inputs.data_label,
-            year=inputs.year, choices=inputs.choices, who=who,
-            extra=None if towns is None else {"townships": towns.to_frame()})
-        use_dataset(ds_id)
-        clear_uploaded()
-        return "已保存到工作区：刷新页面或重启后仍可使用（见“工作区”页）。"
-    set_uploaded(analysis)
-    return "只在本次会话中有效，未保存到工作区：" + (
-        "使用了自行上传的评价方案（全局方案由管理员在“工作区”页设置）。" if who is not None
-        else "保存到工作区需以“经办”或“管理”角色登录。")
+_GONE = "workspace_dataset_gone"

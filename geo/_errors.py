@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError",
-           "RegisterError", "ProfileError", "user_message"]
+           "RegisterError", "ProfileError", "StoreError", "user_message"]
 
 
 #: How the English names of a record read in Chinese ("row 3" → "第 3 行", "parcel P1" → "宗地 P1").
@@ -100,6 +100,10 @@ class DataImportError(_LocatedError):
 
 class RegisterError(_LocatedError):
     """The clearance register (整治台账) or its audit log cannot be read or saved as asked."""
+
+
+class StoreError(_LocatedError):
+    """The workspace store cannot be opened or cannot hold what was asked."""
 
 
 class ProfileError(_LocatedError):

@@ -87,7 +87,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 #: Text that begins (after any spaces, tabs, CRs or LFs) with a character a spreadsheet evaluates.
 _LEADING_FORMULA = re.compile(r"\s*[=+\-@]")
 #: A line break inside a value that starts a line (a CSV line, too) with such a character.
-_FORMULA_LINE = re.compile(r"(\r\n|\r|\n)(?=[ \t]*[=+\-@])")
+_FORMULA_LINE = re.compile(r"(\r\n|\r|\n)(?=\s*[=+\-@])")
+#: A plain number written as text ("-5", "+3.2", "1,234.5"): a spreadsheet reads it as the
+#: number it is, so it is left as typed (an apostrophe would show in the cell).
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?:[eE][+-]?\d+)?")
 
 
 def neutralise_formula(value: object) -> object:
@@ -96,8 +99,9 @@ def neutralise_formula(value: object) -> object:
     A value that begins with ``= + - @``, a tab, a CR or a LF — or with ``= + - @`` after
     leading whitespace — gets a leading apostrophe. A line break inside a value that is
     followed (after spaces or tabs) by ``= + - @`` gets an apostrophe after it, so that no line
-    of a CSV file — quoted multi-line cells included — starts with a formula. Other text,
-    multi-line text included, is left as it is.
+    of a CSV file — quoted multi-line cells included — starts with a formula. A plain number
+    written as text ("-5", "+3.2") is left as typed: a spreadsheet reads it as that number.
+    Other text, multi-line text included, is left as it is.
 
     Parameters
     ----------
@@ -105,6 +109,8 @@ def neutralise_formula(value: object) -> object:
         A cell value. Only ``str`` values are changed; numbers stay numbers.
     """
     if not isinstance(value, str):
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
         return value
     text = _FORMULA_LINE.sub(r"\1'", value)
     if value.startswith(_FORMULA_START) or _LEADING_FORMULA.match(value):

@@ -34,13 +34,20 @@ class RolesFile:
     Attributes
     ----------
     roles : dict
-        Lower-cased user id (email or ``sub``) → role.
+        User id (email, compared case-insensitively, or ``sub``, compared exactly) → role.
+        An entry with an unknown role is kept as ``viewer``: a typo never falls back to
+        the identity provider's claim.
     problem : str or None
         Why (some of) the file could not be used, in Chinese; None when all was read.
+    locked : bool
+        The file exists but cannot be used (bad TOML, not UTF-8, too large …): everybody is
+        a viewer and no claim is consulted, so a mistyped file never restores a role it took
+        away (fail closed).
     """
 
     roles: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
+    locked: bool = False
 
 
 def role_from_value(value: object) -> str | None:
@@ -79,7 +86,7 @@ def role_from_claims(claims: Mapping[str, object], claim: str | None = None) -> 
 
 
 def _unusable(reason: str) -> RolesFile:
-    return RolesFile(problem=f"{reason}，所有用户按“{ROLE_LABELS['viewer']}”处理。")
+    return RolesFile(problem=f"{reason}，所有用户按“{ROLE_LABELS['viewer']}”处理。", locked=True)
 
 
 def parse_roles(text: str, source: str = "roles.toml") -> RolesFile:
@@ -105,7 +112,7 @@ def parse_roles(text: str, source: str = "roles.toml") -> RolesFile:
     users = data.get("users", {})
     if not isinstance(users, dict):
         return _unusable(f"角色文件 {source} 的 [users] 不是一张表")
-    roles = {k.strip().lower(): r for k, v in users.items() if (r := role_from_value(v))}
+    roles = {k.strip(): role_from_value(v) or "viewer" for k, v in users.items()}
     unknown = [k for k, v in users.items() if not role_from_value(v)]
     problem = None
     if unknown:
@@ -140,8 +147,18 @@ def read_roles_file(path: Path) -> RolesFile:
     return parse_roles(text, str(path))
 
 
+def _listed(roles: Mapping[str, str], user_id: str) -> str | None:
+    """Return the role listed for ``user_id``: an exact key, or an email key in any case."""
+    if user_id in roles:
+        return roles[user_id]
+    if "@" in user_id:
+        lower = user_id.lower()
+        return next((r for k, r in roles.items() if "@" in k and k.lower() == lower), None)
+    return None
+
+
 def resolve_role(ids: list[str], claims: Mapping[str, object], roles: Mapping[str, str],
-                 claim: str | None = None) -> str:
+                 claim: str | None = None, *, locked: bool = False) -> str:
     """Return a user's role: the roles file (by any of ``ids``), then the claim, then viewer.
 
     Parameters
@@ -154,11 +171,15 @@ def resolve_role(ids: list[str], claims: Mapping[str, object], roles: Mapping[st
         :attr:`RolesFile.roles`.
     claim : str, optional
         The claim carrying the role (default ``roles`` then ``role``).
+    locked : bool, keyword-only
+        :attr:`RolesFile.locked`: everybody is a viewer.
 
     Returns
     -------
     str
         One of :data:`ROLES`.
     """
-    listed = next((roles[i.lower()] for i in ids if i.lower() in roles), None)
+    if locked:
+        return "viewer"
+    listed = next((r for i in ids if (r := _listed(roles, i))), None)
     return listed or role_from_claims(claims, claim) or "viewer"

@@ -106,3 +106,17 @@ def test_validation_report_csv_has_no_formula_line(tmp_path):
     path = tmp_path / "out_校验报告.csv"
     _write_report(report, path, "zh")
     _assert_no_formula_lines(path.read_bytes())
+
+
+# --- review of issue 11 ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["-5", "+3.2", "1,234.5", "-1e5"])
+def test_plain_numbers_written_as_text_stay_as_typed(value):
+    assert neutralise_formula(value) == value
+
+
+@pytest.mark.parametrize("value", ["a\n\u3000=1", "a\r\n\t@SUM(1)", "-2+3", "+86 574 8888"])
+def test_formulas_after_any_whitespace_or_line_break_are_inert(value):
+    out = neutralise_formula(value)
+    for line in out.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        assert line.lstrip()[:1] not in ("=", "+", "-", "@") or line.startswith("'"), out

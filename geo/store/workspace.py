@@ -20,6 +20,7 @@ official's import choices.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
 import uuid
@@ -34,7 +35,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from geo._errors import RegisterError
+from geo._errors import RegisterError, StoreError
 from geo.landuse.register import AUDIT_COLUMNS, REGISTER_COLUMNS, load_register, read_audit
 from geo.store import schema as t
 
@@ -47,6 +48,11 @@ DATABASE_URL_ENV = "NINGBO_DATABASE_URL"
 SQLITE_FILE = "workspace.sqlite"
 #: Seconds a SQLite writer waits for another to finish before giving up.
 _SQLITE_TIMEOUT = 30.0
+#: Seconds to wait for a PostgreSQL server before saying it cannot be reached.
+_PG_CONNECT_TIMEOUT = 5
+#: Largest serialised table of a dataset the store keeps (SQLite and PostgreSQL cap a value
+#: at 1 GB); larger imports are refused with a message rather than failing mid-write.
+MAX_FRAME_BYTES = 900 * 2**20
 
 
 def open_workspace(work_dir: str | os.PathLike[str], url: str | None = None) -> Workspace:
@@ -128,32 +134,45 @@ class Workspace:
     def __init__(self, url: str) -> None:
         self.url = url
         sqlite = url.startswith("sqlite")
-        engine: Engine = sa.create_engine(
-            url, connect_args={"timeout": _SQLITE_TIMEOUT} if sqlite else {},
-            pool_pre_ping=not sqlite)
         if sqlite:
+            engine: Engine = sa.create_engine(url, connect_args={"timeout": _SQLITE_TIMEOUT})
             sa.event.listen(engine, "connect", _on_connect)
             sa.event.listen(engine, "begin", _on_begin)
+        else:  # READ COMMITTED whatever the server's default: saves never fail to serialise
+            engine = sa.create_engine(url, connect_args={"connect_timeout": _PG_CONNECT_TIMEOUT},
+                                      pool_pre_ping=True, isolation_level="READ COMMITTED")
         self._engine = engine
         self._writer = engine.execution_options(ningbo_write=True)
-        t.metadata.create_all(engine)
-        with self._write() as conn:
+        with self._write() as conn:  # several processes may start on a new database at once
+            self._lock(conn, "schema")
+            t.metadata.create_all(conn)
             if conn.execute(sa.select(t.meta.c.value).where(
                     t.meta.c.key == "schema_version")).scalar() is None:
                 conn.execute(t.meta.insert().values(key="schema_version",
                                                     value=t.SCHEMA_VERSION))
+
+    def _lock(self, conn: Connection, name: str) -> None:
+        """Serialise writers of ``name`` for the rest of the transaction.
+
+        SQLite writers already hold the database's write lock (``BEGIN IMMEDIATE``); on
+        PostgreSQL a transaction-level advisory lock.
+        """
+        if not self.is_sqlite:
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
     @property
     def is_sqlite(self) -> bool:
         """Whether the store is a SQLite file (else a PostgreSQL server)."""
         return self._engine.dialect.name == "sqlite"
 
-    def describe(self) -> str:
-        """Say where the store is, for the page (never the password)."""
+    def describe(self, *, detail: bool = True) -> str:
+        """Say where the store is, for the page (never the password; no host unless ``detail``)."""
         url = self._engine.url
         if self.is_sqlite:
-            return f"SQLite 文件 {url.database}"
-        return f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}"
+            return f"SQLite 文件 {url.database}" if detail else "本机 SQLite 文件"
+        return f"PostgreSQL {url.host}:{url.port or 5432}/{url.database}" if detail \
+            else "PostgreSQL 数据库"
 
     def dispose(self) -> None:
         """Close the store's connections."""
@@ -178,6 +197,16 @@ class Workspace:
                   "report": _parquet(report)}
         frames |= {kind: _parquet(frame) for kind, frame in (extra or {}).items()
                    if kind not in frames}
+        biggest = max(frames, key=lambda k: len(frames[k]))
+        if len(frames[biggest]) > MAX_FRAME_BYTES:
+            mb = len(frames[biggest]) / 2**20
+            raise StoreError(
+                f"the dataset's {biggest} take {mb:,.0f} MB, more than the store keeps "
+                f"({MAX_FRAME_BYTES / 2**20:,.0f} MB per table)", field=biggest,
+                fix="split the data (e.g. by district or year) and import the parts",
+                zh=(f"数据集的{biggest}压缩后为 {mb:,.0f} MB，超过工作区单表上限 "
+                    f"{MAX_FRAME_BYTES / 2**20:,.0f} MB，未保存",
+                    "请按区县或年度拆分后分别导入"))
         with self._write() as conn:
             conn.execute(t.datasets.insert().values(
                 id=ds_id, name=name, data_year=year, data_label=data_label, imported_by=who,
@@ -335,7 +364,7 @@ class Workspace:
         or None when this scope was migrated before (or has rows already) or there is no file.
         """
         key = f"migrated:{scope}"
-        with self._engine.connect() as conn:
+        with self._engine.connect() as conn:  # cheap check first; re-checked under the lock
             if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == key)).first():
                 return None
         if not Path(register_path).exists() or len(self.register(scope)):
@@ -343,6 +372,7 @@ class Workspace:
         reg = load_register(Path(register_path))
         log = read_audit(Path(audit_path)).iloc[::-1]  # oldest first, as they happened
         with self._write() as conn:
+            self._lock(conn, key)
             if conn.execute(sa.select(t.meta.c.value).where(t.meta.c.key == key)).first():
                 return None  # another process did it meanwhile
             if len(reg):

@@ -47,13 +47,15 @@ def test_without_login_the_register_is_read_only():
 
 @pytest.mark.usefixtures("work")
 def test_a_viewer_cannot_save():
-    at = _page({"email": "kan@example.org", "name": "看客", "roles": ["查看"]})
+    at = _page({"email": "kan@example.org", "email_verified": True,
+                "name": "看客", "roles": ["查看"]})
     assert not [b for b in at.button if b.key == "reg_save"]
     assert any("只读" in i.value for i in at.info)
 
 
 def test_an_editor_saves_as_the_logged_in_identity(work):
-    at = _page({"email": "li@example.org", "name": "李经办", "roles": ["经办"]})
+    at = _page({"email": "li@example.org", "email_verified": True,
+                "name": "李经办", "roles": ["经办"]})
     pid = _add_first_candidate(at)
     at.button(key="reg_save").click().run()
     assert not at.exception, at.exception
@@ -70,7 +72,8 @@ def test_an_editor_saves_as_the_logged_in_identity(work):
 
 
 def test_a_save_on_rows_changed_meanwhile_is_refused_and_names_them(work):
-    at = _page({"email": "li@example.org", "name": "李经办", "roles": ["经办"]})
+    at = _page({"email": "li@example.org", "email_verified": True,
+                "name": "李经办", "roles": ["经办"]})
     pid = _add_first_candidate(at)
     ws = open_workspace(work)  # someone else, in another session, adds the same parcel first
     base = ws.register(SAMPLE_SCOPE)

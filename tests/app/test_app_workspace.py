@@ -12,9 +12,9 @@ from geo.store import open_workspace
 from tests.app.test_app_register import AUTH
 from tests.support.paths import APP, ROOT
 
-EDITOR = {"email": "li@example.org", "name": "李经办", "roles": ["经办"]}
-ADMIN = {"email": "boss@example.org", "name": "王管理", "roles": ["管理"]}
-VIEWER = {"email": "kan@example.org", "name": "看客", "roles": ["查看"]}
+EDITOR = {"email": "li@example.org", "email_verified": True, "name": "李经办", "roles": ["经办"]}
+ADMIN = {"email": "boss@example.org", "email_verified": True, "name": "王管理", "roles": ["管理"]}
+VIEWER = {"email": "kan@example.org", "email_verified": True, "name": "看客", "roles": ["查看"]}
 
 
 def _session(user: dict | None, page: str) -> AppTest:

@@ -58,14 +58,15 @@ def test_role_from_claims_default_and_configured_claim():
     assert role_from_claims({"roles": ["经办"]}) == "editor"
     assert role_from_claims({"role": "admin"}) == "admin"
     assert role_from_claims({"roles": ["uma_authorization"], "role": "管理"}) == "admin"
-    assert role_from_claims({"email": "a@example.org"}) is None
+    assert role_from_claims({"email": "a@example.org", "email_verified": True}) is None
     claims = {"roles": "admin", "ningbo_role": "查看"}
     assert role_from_claims(claims, "ningbo_role") == "viewer"
     assert role_from_claims({"roles": "admin"}, "ningbo_role") is None
 
 
 def test_user_from_claims_prefers_roles_file_then_claim_then_viewer():
-    claims = {"sub": "u-1", "email": "Alice@Example.org", "name": "张三", "roles": ["管理"]}
+    claims = {"sub": "u-1", "email": "Alice@Example.org", "email_verified": True, "name": "张三",
+              "roles": ["管理"]}
     assert user_from_claims(claims, {}) == User("Alice@Example.org", "张三", "admin")
     assert user_from_claims(claims, {"alice@example.org": "editor"}).role == "editor"
     assert user_from_claims({"sub": "u-2"}, {"u-2": "admin"}) == User("u-2", "u-2", "admin")
@@ -102,7 +103,7 @@ def test_roles_file_is_read(tmp_path: Path):
     path.write_text('[users]\n"Alice@example.org" = "经办"\n"bob" = "admin"\n'
                     '"carol" = "查看"\n', encoding="utf-8")
     read = read_roles_file(path)
-    assert read.roles == {"alice@example.org": "editor", "bob": "admin", "carol": "viewer"}
+    assert read.roles == {"Alice@example.org": "editor", "bob": "admin", "carol": "viewer"}
     assert read.problem is None
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # Excel/Notepad BOM
     assert read_roles_file(path).roles == read.roles
@@ -125,7 +126,7 @@ def test_malformed_roles_file_says_why_in_chinese(text):
 
 def test_unknown_role_in_file_is_named_and_others_kept():
     read = parse_roles('[users]\n"a" = "经办"\n"b" = "boss"\n"c" = 1\n')
-    assert read.roles == {"a": "editor"}
+    assert read.roles == {"a": "editor", "b": "viewer", "c": "viewer"}  # never the claim
     assert "b、c 的角色无法识别" in read.problem
 
 
@@ -150,10 +151,12 @@ def _probe(tmp_path: Path, user: dict, secrets: dict) -> AppTest:
 
 
 ROLE_CASES = [  # (claims, roles-file line or None, role)
-    ({"sub": "v-1", "email": "wang@example.org", "name": "王五"}, None, "viewer"),
-    ({"sub": "e-1", "email": "zhang@example.org", "name": "张三"},
+    ({"sub": "v-1", "email": "wang@example.org", "email_verified": True,
+      "name": "王五"}, None, "viewer"),
+    ({"sub": "e-1", "email": "zhang@example.org", "email_verified": True, "name": "张三"},
      '"zhang@example.org" = "经办"', "editor"),
-    ({"sub": "a-1", "email": "li@example.org", "name": "李四", "roles": ["管理"]}, None, "admin"),
+    ({"sub": "a-1", "email": "li@example.org", "email_verified": True,
+      "name": "李四", "roles": ["管理"]}, None, "admin"),
 ]
 
 
@@ -176,7 +179,8 @@ def test_roles_file_from_env_and_malformed_file_warns(tmp_path, monkeypatch):
     bad = tmp_path / "elsewhere.toml"
     bad.write_text("[users\n", encoding="utf-8")
     monkeypatch.setenv(ROLES_FILE_ENV, str(bad))
-    claims = {"is_logged_in": True, "sub": "x", "email": "x@example.org", "name": "赵六"}
+    claims = {"is_logged_in": True, "sub": "x", "email": "x@example.org", "email_verified": True,
+              "name": "赵六"}
     at = _probe(tmp_path, claims, {"auth": AUTH})
     assert at.session_state["probe_user"].role == "viewer"
     assert any("格式有误" in w.value for w in at.sidebar.warning)
@@ -191,7 +195,8 @@ def test_logged_out_user_sees_login_button(tmp_path):
 
 @pytest.mark.usefixtures("work")
 def test_without_auth_secrets_current_user_is_none(tmp_path):
-    at = _probe(tmp_path, {"is_logged_in": True, "sub": "x", "email": "x@example.org"},
+    at = _probe(tmp_path, {"is_logged_in": True, "sub": "x", "email": "x@example.org",
+                           "email_verified": True},
                 {"tianditu_key": ""})
     assert at.session_state["probe_user"] is None
     assert NOT_CONFIGURED_NOTE in [c.value for c in at.sidebar.caption]
@@ -212,7 +217,9 @@ def test_every_page_shows_the_account_of_an_editor(monkeypatch, tmp_path):
     roles = tmp_path / "roles.toml"
     roles.write_text('[users]\n"zhang@example.org" = "经办"\n', encoding="utf-8")
     monkeypatch.setenv(ROLES_FILE_ENV, str(roles))
-    at = _app({"is_logged_in": True, "sub": "e-1", "email": "zhang@example.org", "name": "张三"},
+    at = _app({"is_logged_in": True, "sub": "e-1", "email": "zhang@example.org",
+               "email_verified": True,
+               "name": "张三"},
               {"auth": AUTH})
     for page in (None, "app_pages/lowland.py"):
         if page:
@@ -236,3 +243,28 @@ def test_role_claim_is_configured_in_secrets(tmp_path, monkeypatch):
               "ningbo_role": ROLE_LABELS["editor"]}
     at = _probe(tmp_path, claims, {"auth": AUTH, "role_claim": "ningbo_role"})
     assert at.session_state["probe_user"] == User("s-1", "钱七", "editor")
+
+
+# --- fail closed (review of issue 11) -------------------------------------------------------
+
+def test_a_broken_roles_file_never_restores_a_claimed_role():
+    read = parse_roles('[users]\n"eve@x.org" = "查看"\nbroken = ')
+    assert read.locked
+    claims = {"sub": "eve", "email": "eve@x.org", "email_verified": True, "roles": ["管理"]}
+    assert user_from_claims(claims, read.roles, locked=read.locked).role == "viewer"
+
+
+def test_a_typo_in_a_role_keeps_the_user_a_viewer_not_their_claim():
+    read = parse_roles('[users]\n"eve@x.org" = "viewer-only"\n')
+    claims = {"sub": "eve", "email": "eve@x.org", "email_verified": True, "roles": ["管理"]}
+    assert user_from_claims(claims, read.roles).role == "viewer"
+
+
+def test_an_unverified_email_does_not_identify_the_user():
+    claims = {"email": "boss@example.org", "email_verified": False, "sub": "attacker"}
+    user = user_from_claims(claims, {"boss@example.org": "admin"})
+    assert (user.id, user.role) == ("attacker", "viewer")
+
+
+def test_sub_is_compared_exactly():
+    assert resolve_role(["U-1"], {}, {"u-1": "admin"}) == "viewer"

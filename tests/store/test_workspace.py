@@ -199,3 +199,42 @@ def test_the_active_profile_is_kept(workspace):
     assert (name, toml, who) == ("北仑方案", 'name = "北仑方案"\n', "管理员")
     workspace.clear_active_profile()
     assert workspace.active_profile() is None
+
+
+def _open_in_process(url: str, barrier, out) -> None:
+    barrier.wait()
+    try:
+        ws = open_workspace(".", url)
+        ws.migrate_csv("sample", SAMPLE_REGISTER, "absent.csv")
+        ws.dispose()
+        out.put("ok")
+    except Exception as err:  # noqa: BLE001 - the test reports what went wrong
+        out.put(f"{type(err).__name__}: {err}")
+
+
+def test_several_processes_starting_on_a_new_store_at_once_all_open_it(store_url):
+    ctx = mp.get_context("spawn")
+    barrier, out = ctx.Barrier(4), ctx.Queue()
+    procs = [ctx.Process(target=_open_in_process, args=(store_url, barrier, out))
+             for _ in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [out.get(timeout=5) for _ in procs] == ["ok"] * 4
+    ws = open_workspace(".", store_url)
+    assert len(ws.register("sample")) == 150  # migrated once, not four times
+    ws.dispose()
+
+
+def test_a_dataset_too_large_for_the_store_is_refused_in_chinese(workspace, sample,
+                                                                  monkeypatch):
+    import geo.store.workspace as module
+
+    monkeypatch.setattr(module, "MAX_FRAME_BYTES", 1000)
+    with pytest.raises(ValueError, match="more than the store keeps") as err:
+        workspace.add_dataset(name="大", parcels=sample.parcels, enterprises=sample.enterprises,
+                              report=sample.report, data_label="x", year=None, choices="",
+                              who="张三")
+    assert "请按区县或年度拆分" in err.value.describe("zh")
+    assert workspace.datasets() == []
