@@ -49,6 +49,8 @@ STEP_TIMEOUT_S = 60
 EDITOR = {"sub": "zhang@example.org", "email": "zhang@example.org", "name": "张三"}
 VIEWER = {"sub": "wang@example.org", "email": "wang@example.org", "name": "王五"}
 SIDEBAR = "[data-testid='stSidebar']"
+#: Chromium's message when an element was removed from the page while Selenium read it.
+GONE_NODE = "does not belong to the document"
 CHROME_ARGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--window-size=1600,1200")
 
@@ -232,12 +234,25 @@ def page_text(driver) -> str:
 
 def until(driver, condition: Callable, what: str, log: Path | StreamlitApp,
           timeout: float = STEP_TIMEOUT_S):
-    """Poll ``condition(driver)`` until truthy; fail with ``what``, the page and the app log."""
+    """Poll ``condition(driver)`` until truthy; fail with ``what``, the page and the app log.
+
+    An element that went away while being read (Streamlit redraws, the page navigates) counts
+    as "not yet": Selenium's stale-element error, and Chromium's "Node with given id does not
+    belong to the document", which it raises as a bare WebDriverException.
+    """
+    def polled(drv):
+        try:
+            return condition(drv)
+        except WebDriverException as exc:
+            if isinstance(exc, StaleElementReferenceException) or GONE_NODE in str(exc):
+                return False
+            raise
+
     try:
         return WebDriverWait(
             driver, timeout, poll_frequency=0.5,
             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
-        ).until(condition)
+        ).until(polled)
     except TimeoutException:
         body = page_text(driver)[-2000:]
         logged = log.tail() if isinstance(log, StreamlitApp) else tail(log)
