@@ -85,13 +85,14 @@ def _import(parts: dict[str, dict[str, str | None]], choices: ImportChoices) -> 
              and len(r)] or [inputs.report], ignore_index=True), names)
         st.session_state["up_report"] = report
         user = current_user()
-        st.write(keep_or_hold(analysis, inputs, report, towns, name=ds_name,
-                              who=who_of(user) if can_edit(user) else None,
-                              own_profile=profile_up is not None))
+        kept = keep_or_hold(analysis, inputs, report, towns, name=ds_name,
+                            who=who_of(user) if can_edit(user) else None,
+                            own_profile=profile_up is not None)
         status.update(state="complete", label=f"导入完成：{len(inputs.parcels)} 宗宗地、"
                                               f"{len(inputs.enterprises)} 条企业记录")
         if inputs.choices:
             st.write(f"按您的选择导入：{md_text(inputs.choices)}")
+    st.info(kept)  # saved to the workspace, or kept in this session only — always in view
     _verdict(inputs, analysis)
 
 

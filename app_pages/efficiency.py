@@ -53,13 +53,21 @@ def _ent_export(key: str, classes: tuple, tracks: tuple, district: str,
     return export_bytes(rows, "xlsx", notes=notes)
 
 
-def _no_data(ind, values) -> bool:
-    """Say plainly that an indicator has no value at all for the data shown (no empty chart)."""
+def _no_data(ind, values, level: str, ent) -> bool:
+    """Say plainly that an indicator has no value at all for the data shown (no empty chart),
+    and why: no enterprise has both figures, or none is placed in a unit of this level."""
     if values.notna().any():
         return False
     num, den = column_label(ind.numerator), column_label(ind.denominator)
-    st.info(f"本数据没有可计算的「{ind.label}」：没有一家企业同时具备{num}与{den}"
-            f"（{ind.label} = {num} ÷ {den}），故不显示其地图与排名图。")
+    both = {ind.numerator, ind.denominator} <= set(ent.columns) and bool(
+        (ent[ind.numerator].notna() & ent[ind.denominator].notna()).any())
+    if both:
+        st.info(f"在「{UNIT_LEVELS[level]}」层级没有可计算的「{ind.label}」：企业未落在任何"
+                f"{UNIT_LEVELS[level]}中（例如只按乡镇（街道）归入区县，或未定位）；请改选"
+                f"「{UNIT_LEVELS['district']}」或「{UNIT_LEVELS['city']}」层级。")
+    else:
+        st.info(f"本数据没有可计算的「{ind.label}」：没有一家企业同时具备{num}与{den}"
+                f"（{ind.label} = {num} ÷ {den}），故不显示其地图与排名图。")
     return True
 
 
@@ -76,7 +84,7 @@ table = _table(key, level, analysis, get_catalog())
 st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积加权），仅计入同时填报分子与分母的企业；"
            "“数据覆盖率”为有企业数据的宗地面积占比。")
 
-empty = _no_data(ind, table[metric])
+empty = _no_data(ind, table[metric], level, analysis.enterprises)
 if level != "city" and not empty:
     fmap = build_choropleth(table, metric=metric, label=ind.label, unit=ind.unit,
                             data_label=analysis.data_label, districts=get_catalog()["district"],

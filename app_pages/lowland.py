@@ -123,7 +123,9 @@ st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(an
 m1, m2, m3 = st.columns(3)
 m1.metric(MAP_LAYERS["lowland"], f"{len(flagged):,} 宗")  # what the map's layer shows
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
-m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / analysis.parcels['land_mu'].sum():.1%}")
+total_mu = analysis.parcels["land_mu"].sum()
+m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / total_mu:.1%}" if total_mu > 0 else "—",
+          help=None if total_mu > 0 else "没有宗地图形：低效用地按宗地认定")
 
 tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
 with tab_map:

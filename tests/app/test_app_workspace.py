@@ -65,7 +65,7 @@ def test_an_editors_import_is_still_there_in_a_new_session(work, tmp_path):
 def test_a_viewers_import_stays_in_its_session(work, tmp_path):
     at = _import(VIEWER, tmp_path)
     assert open_workspace(work).datasets() == []
-    assert any("未保存到工作区" in m.value for m in at.markdown)
+    assert any("未保存到工作区" in m.value for m in at.info)
     at.switch_page("app_pages/efficiency.py").run()
     assert "用户导入：北仑亩均评价.csv" in _banner(at)
     later = _session(VIEWER, "app_pages/efficiency.py")
@@ -107,3 +107,16 @@ def test_a_bad_profile_is_refused_in_chinese_without_a_traceback():
     said = " ".join(e.value for e in admin.error)
     assert "方案未采用" in said
     assert "Traceback" not in said
+
+
+@pytest.mark.usefixtures("work")
+def test_a_list_placed_by_township_says_to_choose_the_district_level(tmp_path):
+    at = _import(EDITOR, tmp_path)
+    at.switch_page("app_pages/efficiency.py").run()
+    assert not at.exception, at.exception
+    said = " ".join(i.value for i in at.info)
+    assert "在「分片」层级没有可计算的「亩均税收」" in said
+    assert "区县（市）" in said
+    at.switch_page("app_pages/lowland.py").run()
+    assert not at.exception, at.exception
+    assert "nan" not in " ".join(str(m.value) for m in at.metric)
