@@ -10,6 +10,7 @@ from app_pages.common import current_filters, data_key, get_selection, selection
 from geo.export import FORMATS, export_bytes
 from geo.labels import COLUMNS, FORMAT_LABELS, HEADER_LANGUAGES, LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.zones.catalog import export_notes
+from geo.zones.plans import with_titles
 from geo.zones.selection import Filters, describe_filters
 
 MIME = {"csv": "text/csv", "geojson": "application/geo+json",
@@ -20,7 +21,8 @@ MIME = {"csv": "text/csv", "geojson": "application/geo+json",
 @st.cache_data(show_spinner="正在生成文件…", max_entries=64)
 def _file(data_dir: str, filters: Filters, level: str, fmt: str, lang: str) -> bytes:
     notes = export_notes({COLUMNS["level_label"]: LEVEL_LABELS[level], **describe_filters(filters)})
-    return export_bytes(selection_at(data_dir, filters)[level], fmt, lang=lang, notes=notes)
+    return export_bytes(with_titles(selection_at(data_dir, filters)[level]), fmt, lang=lang,
+                        notes=notes)
 
 
 filters = current_filters()

@@ -25,6 +25,7 @@ from geo.labels import (
 from geo.landuse.lowland import describe_rules
 from geo.landuse.tables import parcel_table, unit_layer
 from geo.landuse.targets import Scenario, efficiency_targets, load_targets, progress, scenario
+from geo.zones.plans import cite
 from layers.efficiency import build_parcel_map
 
 PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
@@ -89,7 +90,7 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
             k: PROGRESS_CHART_LABELS[k].format(year=year) for k in ("current", "target")}),
             stack=False, horizontal=True, x_label="万元/亩", y_label="")
     st.caption("目标出处：" + "；".join(
-        f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{r.seed}:{r.line}）"
+        f"{r.label} {r.value:g}{r.unit}（{r.year} 年，{cite(r.seed, r.line)}）"
         for r in targets.reset_index().itertuples()))
 
 

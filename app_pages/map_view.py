@@ -15,7 +15,7 @@ from app_pages.common import (
     tianditu_key,
 )
 from app_pages.profile_panel import show_profile
-from geo.labels import LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.labels import COLUMNS, LEVEL_LABELS, SCHEMATIC_NOTICE
 from geo.zones.selection import Filters
 from layers.map import BASEMAPS, available_basemaps, build_map, selection_group
 
@@ -69,7 +69,11 @@ for level, gdf in selection.items():
     if gdf.empty:
         continue
     with st.expander(f"{LEVEL_LABELS[level]}（{len(gdf)}）", expanded=level == "zone"):
-        event = st.dataframe(table_view(gdf), hide_index=True, width="stretch",
+        view = table_view(gdf)
+        if filters.phrase and "matched_text" in gdf:  # where the phrase stands in the plans
+            view.insert(min(2, len(view.columns)), COLUMNS["matched_text"],
+                        gdf["matched_text"].to_numpy())
+        event = st.dataframe(view, hide_index=True, width="stretch",
                              on_select="rerun", selection_mode="single-row",
                              key=f"table_{level}")
         rows = event.selection.rows if event is not None else []

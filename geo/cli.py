@@ -38,6 +38,7 @@ from geo.zones.catalog import (
     load_catalog,
     load_layer,
 )
+from geo.zones.plans import with_titles
 
 if TYPE_CHECKING:
     from geo.landuse.pipeline import Analysis, Inputs
@@ -220,7 +221,7 @@ def _cmd_catalog(args: argparse.Namespace) -> int:
                           keys["belt"]: args.belt or "全部",
                           keys["district"]: args.district or "全部",
                           keys["name"]: args.name or ""})
-    out = export_layer(selection, args.out, lang=args.lang, notes=notes)
+    out = export_layer(with_titles(selection), args.out, lang=args.lang, notes=notes)
     print(_say(args.lang, f"已写出 {len(selection)} 个{LEVEL_LABELS[args.level]}：{out}",
                f"wrote {len(selection)} {args.level} rows to {out}"))
     return 0

@@ -46,6 +46,7 @@ __all__ = [
     "csv_bytes",
     "export_layer",
     "export_bytes",
+    "table_bytes",
 ]
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".gpkg": "gpkg"}
@@ -223,6 +224,30 @@ def _tabular(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
         if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
             table[col] = table[col].map(neutralise_formula)
     return table
+
+
+def table_bytes(table: pd.DataFrame, fmt: str, *, notes: ExportNotes, lang: str = "zh"
+                ) -> bytes:
+    """Render a table without geometry (indicators, lists …) as CSV or Excel.
+
+    The Excel file carries the 说明 sheet of ``notes`` (its geometry line says there is no
+    geometry unless ``notes.geometry`` says otherwise); cells are made inert as in every export.
+
+    Raises
+    ------
+    ExportError
+        For a format other than ``csv`` or ``xlsx``.
+    """
+    if fmt not in ("csv", "xlsx"):
+        raise ExportError(f"unknown table format {fmt!r}", field="format", fix="use csv or xlsx",
+                          zh=(f"表格不支持格式 {fmt!r}", "请使用 csv 或 xlsx"))
+    if fmt == "csv":
+        return csv_bytes(table)
+    noted = replace(notes, geometry=notes.geometry or "无图形（表格）")
+    meta_rows = _metadata_rows(noted, table.assign(geometry_quality=""), lang)
+    buf = io.BytesIO()
+    _write_xlsx(table.map(neutralise_formula), meta_rows, buf, lang)
+    return buf.getvalue()
 
 
 def export_bytes(

@@ -24,8 +24,12 @@ __all__ = [
     "SELECTION_FILTER_KEYS", "PLAN_SHORT_TITLES", "PLAN_TITLES", "DISTRICT_BOUNDARY_SOURCE",
     "DISTRICT_BOUNDARY_SOURCE_LICENSED", "CONTENT_LABELS_ZH",
     "CHOICE_COLUMNS", "NOT_IMPORTED", "ACCEPT_LABELS",
-    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS", "DATASET_COLUMNS",
+    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS", "DATASET_COLUMNS", "CLEARANCE_TARGET_COLUMNS",
+    "INDICATOR_COLUMNS", "LAND_FIGURE_COLUMNS", "SOURCE_COLUMNS",
+    "INDICATOR_DECISION_COLUMNS",
     "column_label", "labelled",
+    "PLATFORM_KINDS", "LOCATED_LABELS", "BELT_COLUMNS", "PLATFORM_COLUMNS", "CLUSTER_COLUMNS",
+    "DUODIAN_COLUMNS", "DECISION_COLUMNS",
 ]
 
 #: The notice every view and export of schematic geometry carries.
@@ -155,7 +159,7 @@ SCENARIO_COLUMNS = {
 #: Headers of the 亩均 targets table.
 TARGET_COLUMNS = {"label": "指标", "current": "当前（万元/亩）", "target": "目标（万元/亩）",
                   "target_year": "目标年度", "attainment": "达成度", "basis": "说明",
-                  "source": "出处"}
+                  "source": "出处", "gap": "差距（目标−当前）"}
 #: Low-efficiency reason codes (thresholds come from the scoring profile).
 REASONS = {
     "LOW_TAX": "亩均税收低于阈值",
@@ -253,7 +257,7 @@ SELECTION_FILTER_KEYS = {"levels": "筛选·图层", "industries": "筛选·产�
                          "district": "筛选·区县（市）", "name": "筛选·名称"}
 
 #: Titles of the plans the catalogue is read from, without the city (宁波市) they begin with.
-PLAN_SHORT_TITLES = {"manufacturing": "制造业高质量发展“十四五”规划",
+PLAN_SHORT_TITLES = {"manufacturing": "推动制造业高质量发展“十四五”规划",
                      "innovation": "科技创新“十四五”规划"}
 #: The plans' full titles.
 PLAN_TITLES = {key: f"宁波市{title}" for key, title in PLAN_SHORT_TITLES.items()}
@@ -320,3 +324,76 @@ ROLE_LABELS = {"viewer": "查看", "editor": "经办", "admin": "管理"}
 DATASET_COLUMNS = {"name": "数据集", "data_year": COLUMNS["data_year"], "imported_by": "导入人",
                    "imported_at": "导入时间", "parcels": "宗地数", "enterprises": "企业记录数",
                    "report_lines": "校验报告行数", "choices": IMPORT_CHOICES_NOTE}
+
+#: Kinds of the platforms of data/parks/sources/platforms.csv (the ``kind`` column holds the label).
+PLATFORM_KINDS = {"wanmu_qianyi": "万亩千亿平台", "corridor": "科创走廊",
+                  "strategic": "战略性大平台", "carrier": "核心载体", "cluster_area": "集聚区",
+                  "cluster_site": "集群布局区", "feature_park": "特色产业园",
+                  "innovation_unit": "创新功能单元", "special_park": "特色园区",
+                  "node": "创新节点", "cooperation": "合作园区", "talent": "人才平台",
+                  "provincial_hitech": "省级高新区", "functional_area": "功能区",
+                  "platform": "产业平台", "programme": "计划"}
+#: How a platform is located on the map (platforms.csv ``located``).
+LOCATED_LABELS = {"placed": "已定位", "approximate": "大致位置（示意）",
+                  "unplaced": "未定位（无图形）"}
+#: Columns of belts.csv / belts.geojson (一核四带).
+BELT_COLUMNS = {"id": "编号", "name": "名称", "coverage": "范围", "districts": "涉及区县",
+                "corridors": "沿线通道", "carriers": "核心载体", "carrier_zone_ids": "所含集聚区",
+                "includes": "包含园区", "industries": "主导产业", "cultivate": "培育产业",
+                "highlands": "打造高地", "seed": "来源文件", "line": "行号", "quote": "原文"}
+#: Columns of platforms.csv / platforms.geojson.
+PLATFORM_COLUMNS = {"id": "编号", "name": "名称", "kind": "平台类别", "parent": "上级",
+                    "district": "所在区县（市）", "located": "定位情况",
+                    "how_located": "定位方式", "geometry_ref": "几何来源", "industries": "产业方向",
+                    "target": "目标（原文）", "seed": "来源文件", "line": "行号", "quote": "原文",
+                    "other_mentions": "其他出处"}
+#: Columns of clusters.csv (“246” 产业集群).
+CLUSTER_COLUMNS = {"id": "编号", "name": "集群", "tier": "级别", "group": "口径",
+                   "directions": "主要方向", "places": "布局地点", "places_source": "地点出处",
+                   "national_cluster": "国家级集群培育", "seed": "来源文件", "line": "行号",
+                   "quote": "原文"}
+#: Columns of sources/duodian.csv (“多点分布”).
+DUODIAN_COLUMNS = {"id": "编号", "name": "名称", "kind": "成员类别", "catalogue_ref": "目录对应",
+                   "seed": "来源文件", "line": "行号", "quote": "原文"}
+#: Columns of decisions.csv (where the seeds disagree).
+DECISION_COLUMNS = {"topic": "问题", "side_a": "说法一", "side_a_seed": "说法一来源",
+                    "side_a_line": "说法一行号", "side_b": "说法二", "side_b_seed": "说法二来源",
+                    "side_b_line": "说法二行号", "decision": "处理", "why": "理由"}
+
+#: Columns of the plans' indicator tables (data/targets/indicators.csv, geo.zones.plans).
+INDICATOR_COLUMNS = {"table": "指标表", "row": "行次", "serial": "原表序号", "level1": "一级指标",
+                     "indicator": "指标名称", "unit": "计量单位", "base_year": "基数年份",
+                     "base_text": "基数（原文）", "base_value": "基数值", "target_year": "目标年份",
+                     "target_text": "目标（原文）", "target_value": "目标值",
+                     "actual_text": "完成情况（原文）", "actual_value": "完成值",
+                     "attainment": "目标完成度", "property": "指标属性", "responsible": "责任单位",
+                     "seed": "出处文件", "line": "出处行", "line_end": "出处末行",
+                     "quote": "原文摘录", "conflict": "与其他文件不一致", "note": "附注",
+                     "document": "文件标题", "citation": "出处（文件与行）"}
+#: Columns of the plans' land-efficiency figures (data/targets/land_figures.csv).
+LAND_FIGURE_COLUMNS = {"key": "编号", "label": "事项", "value": "数字（按原文）",
+                       "unit": "计量单位",
+                       "year": "年度（目标或实绩）", "qualifier": "限定词", "kind": "性质",
+                       "seed": "出处文件", "line": "出处行", "quote": "原文摘录",
+                       "conflict": "与其他表述不一致", "note": "附注", "document": "文件标题",
+                       "citation": "出处（文件与行）"}
+#: Columns of the source documents table (data/parks/sources.csv).
+SOURCE_COLUMNS = {"file": "出处文件", "title": "文件标题", "title_line": "标题所在行",
+                  "title_basis": "标题依据", "short_title": "简称", "kind": "文件类型",
+                  "kind_line": "类型依据行", "status": "文件状态", "status_line": "状态所在行",
+                  "status_basis": "状态依据", "date": "成文日期", "date_line": "日期所在行",
+                  "period": "规划期", "period_line": "规划期所在行", "reports_on": "所报道的文件",
+                  "reports_on_line": "所报道文件所在行", "note": "附注"}
+#: Columns of the decisions on disagreeing or garbled figures (decisions_indicators.csv).
+INDICATOR_DECISION_COLUMNS = {"topic": "不一致之处", "side_a": "一方（出处与原文）",
+                              "side_b": "另一方（出处与原文）", "decision": "采用的处理",
+                              "why": "处理理由"}
+#: ``match`` of geo.zones.selection.filter_by_industry: by canonical tag, or by the stated wording.
+MATCH_KINDS = {"tag": "标签", "wording": "原文"}
+#: Headers of the columns added for the phrase filter and the scoped zone industries (issue 12).
+COLUMNS["matched_text"] = "匹配的规划原文（出处）"
+COLUMNS["leading_industries_scopes"] = "主导产业适用范围"
+#: Columns of the 盘活腾退 targets beside the register's cumulative area (规划指标 page).
+CLEARANCE_TARGET_COLUMNS = {"label": TARGET_COLUMNS["label"], "current": "台账累计（亩）",
+                            "target": "目标（亩）", "target_year": TARGET_COLUMNS["target_year"],
+                            "gap": "差距（亩）", "source": TARGET_COLUMNS["source"]}

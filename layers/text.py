@@ -23,6 +23,7 @@ import pandas as pd
 
 from geo.labels import COLUMNS, LEVEL_LABELS, QUALITY
 from geo.zones.catalog import LIST_SEPARATOR
+from geo.zones.plans import cite_text
 
 __all__ = ["esc", "tooltip_html", "popup_html", "fmt_area"]
 
@@ -90,7 +91,7 @@ def popup_html(row: pd.Series, level: str) -> str:
     area = fmt_area(row.get("area_km2"), row.get("area_mu"))
     if area:
         lines.append(f"<div>计算面积：{esc(area)}</div>")
-    lines.append(f"<div>出处：{esc(row.get('source', ''))}</div>")
+    lines.append(f"<div>出处：{esc(cite_text(row.get('source', '')))}</div>")
     quality = str(row.get("geometry_quality", ""))
     if quality == "schematic":
         lines.append("<div style='color:#b45309'>⚠ 示意范围，非官方边界；面积仅供参考</div>")

@@ -17,6 +17,7 @@ import pandas as pd
 
 from geo.landuse.metrics import aggregate, ratio
 from geo.landuse.model import CLEARED_STATUSES, split_ids
+from geo.zones.plans import cite
 
 __all__ = ["TARGETS_FILE", "load_targets", "progress", "efficiency_targets",
            "Scenario", "scenario"]
@@ -101,7 +102,7 @@ def efficiency_targets(enterprises: pd.DataFrame, parcels: pd.DataFrame, *,
             rows.append({"indicator": key, "label": label, "current": current,
                          "target": target, "target_year": year,
                          "attainment": ratio(pd.Series([current]), pd.Series([target]))[0],
-                         "basis": note, "source": f"{src['seed']}:{src['line']}"})
+                         "basis": note, "source": cite(src["seed"], src["line"])})
     return pd.DataFrame(rows)
 
 

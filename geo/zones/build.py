@@ -23,12 +23,15 @@ from geo.crs import AREA_CRS, MU_PER_KM2, STORAGE_CRS, area_km2
 from geo.io.atomic import write_atomic
 from geo.zones.catalog import DATA_DIR, LEVEL_FILES, LIST_SEPARATOR
 from geo.zones.schematic import fit_area, land_part_at, schematic_octagon, to_storage
-from geo.zones.taxonomy import join_tags, tags_for_phrase
+from geo.zones.taxonomy import join_tags, tags_for_name, tags_for_phrase
 
-__all__ = ["SEED_001", "SEED_003", "build_layers", "write_layers"]
+__all__ = ["SEED_001", "SEED_003", "STATED_SCOPES", "build_layers", "write_layers"]
 
 SEED_001 = "001_b8d3d45e2c57e28b.txt"
 SEED_003 = "003_eaac2ae218f46b5d.txt"
+#: ``scope`` values of ``zone_industries.csv`` besides a sub-zone id or a district name: the zone
+#: itself, or the belt/core of which the zone is named a 核心载体.
+STATED_SCOPES = ("zone", "belt")
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -82,31 +85,48 @@ def build_layers(*, sources: Path | None = None, districts: gpd.GeoDataFrame | N
         districts = gpd.read_file(DATA_DIR / LEVEL_FILES["district"])
     dist_proj = dict(zip(districts["name"], districts.to_crs(AREA_CRS).geometry, strict=True))
     zones_src = _read_csv(src / "zones.csv")
-    phrases = _read_industry_phrases(src / "zone_industries.csv", zones_src)
+    phrases = _read_industry_phrases(src / "zone_industries.csv", zones_src,
+                                     _read_csv(src / "subzones.csv"))
     subzones = _build_subzones(src, dist_proj, {z["id"]: z for z in zones_src})
     zones = _build_zones(zones_src, phrases, subzones)
-    layers = {"zone": zones, "subzone": _tag_subzones(subzones, zones),
+    layers = {"zone": zones, "subzone": _tag_subzones(subzones, zones, phrases),
               "town": _build_towns(src, dist_proj), "branch": _build_branches(src, dist_proj)}
     layers["base"] = _build_bases(src, layers, districts)
     return layers
 
 
-def _read_industry_phrases(path: Path, zones_src: list[dict[str, str]]
-                           ) -> dict[str, list[dict[str, str]]]:
-    """Rows of ``zone_industries.csv`` by zone id (none for a zone when the file is absent)."""
+def _read_industry_phrases(path: Path, zones_src: list[dict[str, str]],
+                           subzones_src: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """Rows of ``zone_industries.csv`` by zone id (none for a zone when the file is absent).
+
+    ``scope`` is ``zone`` (the zone itself is named), ``belt`` (its belt's directions), the id
+    of one of its sub-zones (the seed names that 分片, e.g. 梅山片 for 梅山先进制造园区) or a
+    district its sub-zones lie in (the seed names the district, e.g. 北仑区).
+    """
     phrases: dict[str, list[dict[str, str]]] = {z["id"]: [] for z in zones_src}
+    scopes: dict[str, set[str]] = {z["id"]: set(STATED_SCOPES) for z in zones_src}
+    for sub in subzones_src:
+        scopes[sub["zone_id"]] |= {sub["id"], sub["district"]}
     if not path.exists():
         return phrases
     for n, row in enumerate(_read_csv(path), start=2):
-        if row["zone_id"] not in phrases or row["scope"] not in ("zone", "belt"):
+        if row["zone_id"] not in phrases or row["scope"] not in scopes[row["zone_id"]]:
             raise CatalogValidationError(
                 "unknown zone_id or scope", file=str(path), feature=f"row {n}",
                 field="zone_id/scope",
-                fix="use a zone id of sources/zones.csv and scope 'zone' or 'belt'",
+                fix=("use a zone id of sources/zones.csv and scope 'zone', 'belt', the id of "
+                     "one of its sub-zones or a district its sub-zones lie in"),
                 zh=("zone_id 或 scope 无法识别",
-                    "zone_id 请使用 sources/zones.csv 中的编号，scope 填 'zone' 或 'belt'"))
+                    "zone_id 请使用 sources/zones.csv 中的编号，scope 填 'zone'、'belt'、"
+                    "该集聚区某一分片的编号或其分片所在的区县（市）"))
         phrases[row["zone_id"]].append(row)
     return phrases
+
+
+def _phrase_fields(rows: list[dict[str, str]], column: str) -> dict[str, str]:
+    """``column`` and ``column_sources`` of ``rows``: phrases and seed:line, joined with ；."""
+    return {column: LIST_SEPARATOR.join(p["phrase"] for p in rows),
+            f"{column}_sources": LIST_SEPARATOR.join(f"{p['seed']}:{p['line']}" for p in rows)}
 
 
 def _projected_to_storage(rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
@@ -144,23 +164,24 @@ def _build_subzones(src: Path, dist_proj: dict, zone_by_id: dict[str, dict[str, 
 
 def _build_zones(zones_src: list[dict[str, str]], phrases: dict[str, list[dict[str, str]]],
                  subzones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Zones: the union of their sub-zones, with their stated and belt industries."""
+    """Zones: the union of their sub-zones, with their stated and belt industries.
+
+    ``leading_industries`` holds every stated phrase of the zone or of a part of it (a sub-zone
+    or a district), ``leading_industries_scopes`` the scope of each, in the same order.
+    """
     zone_rows = []
     for z in zones_src:
         parts = subzones[subzones["zone_id"] == z["id"]]
-        stated = [p for p in phrases[z["id"]] if p["scope"] == "zone"]
+        stated = [p for p in phrases[z["id"]] if p["scope"] != "belt"]
         belt = [p for p in phrases[z["id"]] if p["scope"] == "belt"]
         tags = [t for p in stated + belt for t in tags_for_phrase(p["phrase"])] \
-            + tags_for_phrase(z["name"])
+            + tags_for_name(z["name"])
         zone_rows.append({
             "id": z["id"], "name": z["name"], "belt": z["belt"],
             "districts": "、".join(dict.fromkeys(parts["district"])),
-            "leading_industries": LIST_SEPARATOR.join(p["phrase"] for p in stated),
-            "leading_industries_sources": LIST_SEPARATOR.join(
-                f"{p['seed']}:{p['line']}" for p in stated),
-            "belt_industries": LIST_SEPARATOR.join(p["phrase"] for p in belt),
-            "belt_industries_sources": LIST_SEPARATOR.join(
-                f"{p['seed']}:{p['line']}" for p in belt),
+            **_phrase_fields(stated, "leading_industries"),
+            "leading_industries_scopes": LIST_SEPARATOR.join(p["scope"] for p in stated),
+            **_phrase_fields(belt, "belt_industries"),
             "industry_tags": join_tags(tags),
             "subzone_count": len(parts),
             "geometry_quality": "schematic",
@@ -170,10 +191,26 @@ def _build_zones(zones_src: list[dict[str, str]], phrases: dict[str, list[dict[s
     return _with_areas(gpd.GeoDataFrame(zone_rows, geometry="geometry", crs=STORAGE_CRS))
 
 
-def _tag_subzones(subzones: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Give each sub-zone its zone's industry tags, then its areas."""
+def _tag_subzones(subzones: gpd.GeoDataFrame, zones: gpd.GeoDataFrame,
+                  phrases: dict[str, list[dict[str, str]]]) -> gpd.GeoDataFrame:
+    """Give each sub-zone its zone's industry tags, the phrases that concern it, then areas.
+
+    A sub-zone's ``leading_industries`` are the phrases stated for its zone as a whole, for
+    this sub-zone or for its district; its ``belt_industries`` are its zone's. Its tags stay
+    those of the zone (the tag filter finds every part of a zone).
+    """
     zone_tags = dict(zip(zones["id"], zones["industry_tags"], strict=True))
     subzones["industry_tags"] = subzones["zone_id"].map(zone_tags)
+    fields = []
+    for _, sub in subzones.iterrows():
+        rows = phrases[sub["zone_id"]]
+        mine = [p for p in rows if p["scope"] in ("zone", sub["id"], sub["district"])]
+        fields.append({**_phrase_fields(mine, "leading_industries"),
+                       **_phrase_fields([p for p in rows if p["scope"] == "belt"],
+                                        "belt_industries")})
+    for col in ("leading_industries", "leading_industries_sources", "belt_industries",
+                "belt_industries_sources"):
+        subzones[col] = [f[col] for f in fields]
     return _with_areas(subzones)
 
 
@@ -186,8 +223,8 @@ def _build_towns(src: Path, dist_proj: dict) -> gpd.GeoDataFrame:
         town_rows.append({
             "id": t["id"], "seq": int(t["seq"]), "name": t["name"],
             "leading_industry": t["leading_industry"],
-            "industry_tags": join_tags(tags_for_phrase(t["leading_industry"])
-                                       + tags_for_phrase(t["name"])),
+            "industry_tags": join_tags(tags_for_phrase(t["leading_industry"], town=True)
+                                       + tags_for_name(t["name"], town=True)),
             "district": t["district"], "geometry_quality": "schematic",
             "source": f"{SEED_001}:{t['name_line']}-{t['industry_line']} (表4-2)",
             "geometry": pt,

@@ -24,6 +24,7 @@ from geo.labels import (
     labelled,
 )
 from geo.zones.catalog import LIST_SEPARATOR
+from geo.zones.plans import cite_text
 
 __all__ = ["EntityProfile", "entity_profile", "NEAR_KM"]
 
@@ -84,12 +85,12 @@ def _industries(row: pd.Series, level: str) -> pd.DataFrame:
         for col in ("leading_industries", "belt_industries"):
             phrases = _split(row.get(col))
             sources = _split(row.get(f"{col}_sources"))
-            rows += [{"industry": p, "basis": INDUSTRY_SCOPES[col], "source": s}
+            rows += [{"industry": p, "basis": INDUSTRY_SCOPES[col], "source": cite_text(s)}
                      for p, s in zip(phrases, sources, strict=True)]
     for col in ("leading_industry", "positioning"):
         if col in row and str(row[col] or ""):
             rows.append({"industry": row[col], "basis": INDUSTRY_SCOPES[col],
-                         "source": row["source"]})
+                         "source": cite_text(row["source"])})
     if level == "subzone":
         rows.append({"industry": row["industry_tags"], "basis": INDUSTRY_SCOPES["industry_tags"],
                      "source": INDUSTRY_SCOPES["inherited_source"]})
@@ -157,7 +158,7 @@ def entity_profile(
     if hit.empty:
         raise ValueError(f"no {level} with id {entity_id!r}. Fix: pick an id from the table")
     row = hit.iloc[0]
-    attrs = [{"field": COLUMNS.get(c, c), "value": "" if pd.isna(v) else str(v)}
+    attrs = [{"field": COLUMNS.get(c, c), "value": "" if pd.isna(v) else str(cite_text(v))}
              for c, v in row.drop(labels=[layer.geometry.name]).items()]
     subzones = pd.DataFrame()
     if level == "zone":

@@ -13,12 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import STORAGE_CRS
-from geo.labels import LEVEL_LABELS, SELECTION_FILTER_KEYS
-from geo.zones.catalog import BELTS, LEVELS, districts_of
-from geo.zones.taxonomy import canonical_tags, split_tags, tags_for_phrase
+from geo.labels import INDUSTRY_SCOPES, LEVEL_LABELS, MATCH_KINDS, SELECTION_FILTER_KEYS
+from geo.zones.catalog import BELTS, LEVELS, LIST_SEPARATOR, districts_of
+from geo.zones.plans import cite_text
+from geo.zones.taxonomy import canonical_tags, split_tags
 
-__all__ = ["Filters", "MAP_LEVELS", "select", "describe_filters", "filter_layer",
-           "filter_by_industry"]
+__all__ = ["Filters", "MAP_LEVELS", "MATCH_KINDS", "MATCH_MARKS", "select", "describe_filters",
+           "filter_layer", "filter_by_industry", "matched_text"]
 
 #: Layers an official can switch on and filter (districts are always drawn as outlines).
 MAP_LEVELS = ("zone", "subzone", "town", "branch", "base")
@@ -33,8 +34,12 @@ class Filters:
     industries : tuple of str
         Canonical tags (any of them matches).
     phrase : str
-        Free text matched against the raw industry phrases (and the tags it maps to); it
-        widens the tag choice (a row matching a tag *or* the phrase is kept).
+        Free text matched against the wording of each entity only — the industry phrases the
+        seeds state for it (a zone's and sub-zone's stated and belt phrases, a town's or
+        base's 主导产业, a 分园's 产业定位), never against tags: 膜材料 finds what says 膜材料,
+        not everything tagged 新材料. It widens the tag choice (a row matching a tag *or* the
+        phrase is kept), and the selection then carries ``matched_text``: each phrase that
+        holds it, the match in 「」, with its seed line.
     belt, district, name : str
         Empty means no restriction. ``belt`` applies to zones and sub-zones only: the seeds
         give no belt for towns, 分园 or bases.
@@ -77,7 +82,8 @@ def select(
     Returns
     -------
     dict of str to GeoDataFrame
-        One filtered copy per level in ``filters.levels``, in :data:`MAP_LEVELS` order.
+        One filtered copy per level in ``filters.levels``, in :data:`MAP_LEVELS` order; with a
+        phrase set, each has a ``matched_text`` column (empty for rows kept by a tag only).
     """
     out = {}
     for level in MAP_LEVELS:
@@ -86,7 +92,8 @@ def select(
         gdf = catalog[level]
         out[level] = filter_layer(
             gdf,
-            industries=filters.industry_queries,
+            industries=filters.industries,
+            phrase=filters.phrase,
             belt=filters.belt if "belt" in gdf.columns else None,
             district=filters.district or None,
             name=filters.name or None,
@@ -107,31 +114,108 @@ def describe_filters(filters: Filters) -> dict[str, str]:
     }
 
 
-def _raw_phrase_columns(gdf: gpd.GeoDataFrame) -> list[str]:
-    cols = ("leading_industries", "belt_industries", "leading_industry", "positioning")
-    return [c for c in cols if c in gdf]
+#: Columns holding an entity's stated wording, each with the column of its seed lines (zone
+#: and sub-zone columns are lists joined with ；, the others one phrase).
+_WORDING = (("leading_industries", "leading_industries_sources"),
+            ("belt_industries", "belt_industries_sources"),
+            ("leading_industry", "source"), ("positioning", "source"))
+_LISTED = {"leading_industries", "belt_industries"}
+#: How the matched part of a phrase is marked in ``matched_text``.
+MATCH_MARKS = ("「", "」")
 
 
-def _industry_mask(gdf: gpd.GeoDataFrame, query: str) -> tuple[pd.Series, pd.Series]:
-    """Rows matching ``query`` and how: by canonical tag, or by the raw phrase text."""
-    query = query.strip()
-    tags = [query] if query in set(canonical_tags()) else tags_for_phrase(query)
-    tag_hit = gdf["industry_tags"].map(lambda v: bool(set(split_tags(v)) & set(tags)))
-    raw_hit = pd.Series(False, index=gdf.index)
-    if query not in set(canonical_tags()):
-        for col in _raw_phrase_columns(gdf):
-            raw_hit |= gdf[col].astype("string").fillna("").str.contains(query, regex=False)
-    how = pd.Series("", index=gdf.index, dtype="string")
-    how[tag_hit] = "标签"
-    how[raw_hit] = "原文"
-    how[tag_hit & raw_hit] = "标签+原文"
-    return (tag_hit | raw_hit).astype(bool), how
+def _split(value: object) -> list[str]:
+    return str(value).split(LIST_SEPARATOR) if isinstance(value, str) and value else []
+
+
+def _wording(row: pd.Series) -> list[tuple[str, str]]:
+    """List (phrase, where) of every stated phrase of an entity.
+
+    ``where`` is the seed line, with the part the phrase was stated for when that is a sub-zone
+    or a district rather than the whole zone.
+    """
+    out = []
+    for col, src_col in _WORDING:
+        if col not in row.index:
+            continue
+        if col not in _LISTED:
+            if isinstance(row[col], str) and row[col]:
+                out.append((row[col], str(row.get(src_col, "") or "")))
+            continue
+        phrases, sources = _split(row[col]), _split(row.get(src_col))
+        scopes = _split(row.get("leading_industries_scopes")) if col == "leading_industries" \
+            else []
+        for i, phrase in enumerate(phrases):
+            where = sources[i] if i < len(sources) else ""
+            scope = scopes[i] if i < len(scopes) else "zone"
+            if col == "belt_industries":
+                scope = INDUSTRY_SCOPES["belt_industries"]
+            out.append((phrase, where if scope == "zone" else f"{scope}；{where}"))
+    return out
+
+
+def matched_text(row: pd.Series, phrase: str) -> str:
+    """Give the stated phrases of ``row`` that hold ``phrase``, the match marked, with seed lines.
+
+    E.g. ``「膜材料」（003_eaac2ae218f46b5d.txt:1809）``; several are joined with ；. Empty when
+    no stated phrase holds it.
+    """
+    phrase = phrase.strip()
+    if not phrase:
+        return ""
+    left, right = MATCH_MARKS
+    hits = [f"{text.replace(phrase, left + phrase + right)}（{cite_text(where)}）"
+            for text, where in _wording(row) if phrase in text]
+    return LIST_SEPARATOR.join(dict.fromkeys(hits))
+
+
+def _has_wording(gdf: gpd.GeoDataFrame) -> bool:
+    return any(col in gdf.columns for col, _ in _WORDING)
+
+
+def _tag_mask(gdf: gpd.GeoDataFrame, tags: Iterable[str]) -> pd.Series:
+    wanted = set(tags)
+    return gdf["industry_tags"].map(lambda v: bool(set(split_tags(v)) & wanted)).astype(bool)
+
+
+def _phrase_text(gdf: gpd.GeoDataFrame, phrases: Iterable[str]) -> pd.Series:
+    """``matched_text`` of every row for all ``phrases`` (empty where none matches)."""
+    phrases = [p.strip() for p in phrases if p and p.strip()]
+    return pd.Series([LIST_SEPARATOR.join(t for t in (matched_text(row, p) for p in phrases) if t)
+                      for _, row in gdf.iterrows()], index=gdf.index, dtype="string")
+
+
+def _split_queries(industries: Iterable[str] | None, phrase: str | None
+                   ) -> tuple[list[str], list[str]]:
+    """Canonical tags and phrases among the queries (an entry that is no tag is a phrase)."""
+    queries = [q.strip() for q in (industries or []) if q and q.strip()]
+    known = set(canonical_tags())
+    phrases = [q for q in queries if q not in known]
+    if phrase and phrase.strip():
+        phrases.append(phrase.strip())
+    return [q for q in queries if q in known], phrases
+
+
+def _industry_hits(gdf: gpd.GeoDataFrame, tags: list[str], phrases: list[str]
+                   ) -> tuple[pd.Series, pd.Series | None]:
+    """Rows matching any tag or phrase, and their ``matched_text`` (None without phrases)."""
+    if "industry_tags" not in gdf.columns or not _has_wording(gdf):
+        raise ValueError(
+            "this layer has no industries. Fix: filter zones, sub-zones, towns, "
+            "branches or bases by industry"
+        )
+    hit = _tag_mask(gdf, tags) if tags else pd.Series(False, index=gdf.index)
+    if not phrases:
+        return hit, None
+    texts = _phrase_text(gdf, phrases)
+    return hit | (texts != ""), texts
 
 
 def filter_layer(
     gdf: gpd.GeoDataFrame,
     *,
     industries: Iterable[str] | None = None,
+    phrase: str | None = None,
     belt: str | None = None,
     district: str | None = None,
     name: str | None = None,
@@ -143,7 +227,11 @@ def filter_layer(
     gdf : GeoDataFrame
         A catalogue layer.
     industries : iterable of str, keyword-only
-        Canonical tags or free phrases; a row matches if it matches any of them.
+        Canonical tags, matched against ``industry_tags``; an entry that is no canonical tag is
+        taken as a phrase (like ``phrase``). A row matches if it matches any of them.
+    phrase : str, keyword-only
+        Free text matched against the stated wording only (see :class:`Filters`); widens the
+        tags. When given (or implied by ``industries``) the result has ``matched_text``.
     belt : str, keyword-only
         One of :data:`BELTS`; layers without a ``belt`` column raise ``ValueError``.
     district : str, keyword-only
@@ -157,16 +245,10 @@ def filter_layer(
         The matching rows (a copy), in original order.
     """
     mask = pd.Series(True, index=gdf.index)
-    industries = [q for q in (industries or []) if q and q.strip()]
-    if industries:
-        if "industry_tags" not in gdf.columns:
-            raise ValueError(
-                "this layer has no industries. Fix: filter zones, sub-zones, towns, "
-                "branches or bases by industry"
-            )
-        any_hit = pd.Series(False, index=gdf.index)
-        for q in industries:
-            any_hit |= _industry_mask(gdf, q)[0]
+    tags, phrases = _split_queries(industries, phrase)
+    texts = None
+    if tags or phrases:
+        any_hit, texts = _industry_hits(gdf, tags, phrases)
         mask &= any_hit
     if belt:
         if belt not in BELTS:
@@ -184,7 +266,10 @@ def filter_layer(
         mask &= gdf[col].map(lambda v: district in districts_of(v) or v == district)
     if name:
         mask &= gdf["name"].astype("string").str.contains(name.strip(), regex=False)
-    return gdf.loc[mask].copy()
+    out = gdf.loc[mask].copy()
+    if texts is not None:
+        out["matched_text"] = texts[mask].astype(str).to_numpy()
+    return out
 
 
 def filter_by_industry(
@@ -197,8 +282,8 @@ def filter_by_industry(
     catalog : mapping of level to GeoDataFrame
         As returned by :func:`load_catalog`.
     query : str
-        A canonical tag ("汽车") or any phrase ("膜材料", "智能电器"). A phrase matches
-        rows whose stated industry text contains it, and rows carrying the tags it maps to.
+        A canonical tag ("汽车"): rows carrying it. Any other phrase ("膜材料", "智能电器"):
+        rows whose stated wording holds it (never rows that merely share its tags).
     levels : iterable of str, keyword-only
         Restrict to these levels (default: all with industries).
 
@@ -206,18 +291,27 @@ def filter_by_industry(
     -------
     GeoDataFrame
         Columns ``level``, ``level_label``, ``id``, ``name``, ``industry_tags``,
-        ``match`` (标签 / 原文 / 标签+原文), ``geometry_quality``, ``geometry``; EPSG:4326.
+        ``match`` (标签 / 原文), ``matched_text`` (for a phrase: each stated phrase holding it,
+        with its seed line; empty for a tag), ``geometry_quality``, ``geometry``; EPSG:4326.
     """
     if not query or not query.strip():
         raise ValueError("empty industry query. Fix: give a tag such as 汽车 or a phrase")
+    query = query.strip()
+    is_tag = query in set(canonical_tags())
     frames = []
     for level in levels or [lvl for lvl in LEVELS if lvl != "district"]:
         gdf = catalog[level]
-        hit, how = _industry_mask(gdf, query)
+        if is_tag:
+            hit = _tag_mask(gdf, [query])
+            texts = pd.Series("", index=gdf.index, dtype="string")
+        else:
+            texts = _phrase_text(gdf, [query])
+            hit = (texts != "").astype(bool)
         part = gdf.loc[hit, ["id", "name", "industry_tags", "geometry_quality", "geometry"]].copy()
         part.insert(0, "level_label", LEVEL_LABELS[level])
         part.insert(0, "level", level)
-        part["match"] = how[hit]
+        part["match"] = MATCH_KINDS["tag" if is_tag else "wording"]
+        part["matched_text"] = texts[hit].astype(str).to_numpy()
         frames.append(part)
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return gpd.GeoDataFrame(out, geometry="geometry", crs=STORAGE_CRS)

@@ -54,7 +54,7 @@ def test_zone_profile_lists_parts_neighbours_and_sources(catalog):
     assert "大榭片" in set(p.subzones["名称"])
     assert {"大榭分园", "北仑分园"} <= set(p.related["名称"])
     own = p.industries[p.industries["口径"] == "集聚区本身"]
-    assert dict(zip(own["产业"], own["出处"], strict=True))["装备制造"].endswith(":631")
+    assert dict(zip(own["产业"], own["出处"], strict=True))["装备制造"].endswith("第 631 行")
     assert "示意" in p.geometry_quality
     assert p.areas["口径"].tolist() == ["计算面积（示意范围）"]
 
