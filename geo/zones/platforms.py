@@ -43,6 +43,7 @@ __all__ = [
     "BELT_FIELDS", "PLATFORM_FIELDS", "CLUSTER_FIELDS", "DECISION_FIELDS", "DUODIAN_FIELDS",
     "LOCATED", "CLUSTER_TIERS", "CLUSTER_GROUP_246",
     "load_belts", "load_platforms", "load_clusters", "load_decisions", "load_duodian",
+    "filter_platforms", "platforms_of",
     "read_source", "build_belts", "build_platforms", "write_geojson",
 ]
 
@@ -363,3 +364,56 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path | str) -> None:
         out.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options=_GEOJSON_OPTIONS)
 
     write_atomic(Path(path), write, suffix=".geojson")
+
+
+def filter_platforms(platforms: gpd.GeoDataFrame, *, industries: tuple[str, ...] = (),
+                     phrase: str = "", district: str = "", name: str = "") -> gpd.GeoDataFrame:
+    """Return the platforms matching the catalogue's filters, like the other layers.
+
+    A tag (``industries``) matches the tags of a platform's 产业方向 wording
+    (:func:`geo.zones.taxonomy.tags_for_phrase`); a ``phrase`` matches that wording itself;
+    ``district`` the platform's district; ``name`` its name. The plans give no belt for these
+    platforms, so a belt filter does not apply to them.
+    """
+    from geo.zones.taxonomy import tags_for_phrase
+
+    keep = pd.Series(True, index=platforms.index)
+    wording = platforms["industries"].fillna("").astype(str)
+    if industries or phrase.strip():
+        by_tag = wording.map(lambda w: bool(set(tags_for_phrase(w)) & set(industries)))
+        by_phrase = wording.str.contains(phrase.strip(), regex=False) if phrase.strip() \
+            else pd.Series(False, index=platforms.index)
+        keep &= by_tag | by_phrase
+    if district:
+        keep &= platforms["district"].fillna("").astype(str).str.contains(district, regex=False)
+    if name.strip():
+        keep &= platforms["name"].astype(str).str.contains(name.strip(), regex=False)
+    return platforms[keep]
+
+
+def platforms_of(platforms: gpd.GeoDataFrame, entity: gpd.GeoSeries | pd.Series, entity_id: str,
+                 *, near_km: float = 2.0) -> pd.DataFrame:
+    """Return the platforms tied to an entity (named as parent, or located inside or near it).
+
+    A located platform counts when it lies inside the entity or within ``near_km`` (measured
+    in EPSG:4549).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``name``, ``kind``, ``located``, ``relation`` (上级为本条目 / 范围内或邻近),
+        ``seed``, ``line``; unplaced platforms appear only through their parent.
+    """
+    from geo.crs import AREA_CRS
+
+    by_parent = platforms["parent"].fillna("").astype(str) == entity_id
+    shapes = platforms[platforms.geometry.notna() & ~platforms.geometry.is_empty]
+    near = pd.Series(False, index=platforms.index)
+    geom = entity.geometry if hasattr(entity, "geometry") else None
+    if len(shapes) and geom is not None:
+        zone = gpd.GeoSeries([geom], crs=STORAGE_CRS).to_crs(AREA_CRS).buffer(near_km * 1000)
+        hits = shapes.to_crs(AREA_CRS).intersects(zone.iloc[0])
+        near.loc[hits[hits].index] = True
+    rows = platforms[by_parent | near].assign(
+        relation=["上级为本条目" if p else "范围内或邻近" for p in by_parent[by_parent | near]])
+    return pd.DataFrame(rows[["id", "name", "kind", "located", "relation", "seed", "line"]])
