@@ -62,9 +62,10 @@ def _chart(rows: pd.DataFrame) -> None:
     if nums.empty:
         st.caption("所选指标没有同时给出基数与目标的数值，不画对比图。")
         return
-    units = sorted(nums["unit"].fillna("").unique())
+    counts = nums["unit"].fillna("").value_counts()
+    units = list(counts.index)  # the unit most indicators share first
     pick = st.selectbox("基数 → 目标对比（同一单位的指标）", units, key="pi_unit",
-                        format_func=lambda u: u or "（无单位）")
+                        format_func=lambda u: f"{u or '（无单位）'}（{counts[u]} 项）")
     same = nums[nums["unit"].fillna("") == pick].head(15)
     chart = same.set_index("indicator")[["base_value", "target_value"]].rename(columns={
         "base_value": INDICATOR_COLUMNS["base_value"],
@@ -78,8 +79,12 @@ def _land_targets() -> None:
     data_banner(analysis)
     table = efficiency_targets(analysis.enterprises, analysis.parcels)
     table["gap"] = table["target"] - table["current"]
+    formats = {"current": "%.2f", "target": "%.2f", "gap": "%.2f", "attainment": "percent",
+               "target_year": "%d"}
     st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch",
+                 column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
+                                for c, f in formats.items()})
     ws = get_workspace()
     if ws is not None:
         done = progress(ws.register(register_scope(analysis)))["cumulative_mu"].iloc[-1]
@@ -90,7 +95,10 @@ def _land_targets() -> None:
                  "source": cite(targets.at[k, "seed"], targets.at[k, "line"])}
                 for k in ("lowland_cleared_2026", "lowland_revitalised_2025")]
         st.dataframe(labelled(pd.DataFrame(rows), extra=CLEARANCE_TARGET_COLUMNS),
-                     hide_index=True, width="stretch")
+                     hide_index=True, width="stretch", column_config={
+                         CLEARANCE_TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
+                         for c, f in (("current", "%.1f"), ("target", "%.0f"), ("gap", "%.1f"),
+                                      ("target_year", "%d"))})
     st.caption("“当前”按所分析的数据计算（示例数据为合成值），盘活腾退按整治台账中已盘活、已腾退、"
                "已收储的面积累计；没有数据可算的一栏留空，不作估计。")
 
