@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("geo.cli", "geo.__main__"),
     ("layers",),
     ("geo.store",),
-    ("geo.landuse",),
+    ("geo.landuse", "geo.raster"),
     ("geo.display",),
     ("geo.zones",),
     ("geo.export",),

@@ -155,7 +155,7 @@ def test_duodian_lists_the_eight_towns_and_two_kinds(catalog):
 def test_platform_counts(platforms):
     assert len(platforms) == 62
     assert platforms["located"].value_counts().to_dict() == {
-        "unplaced": 47, "approximate": 9, "placed": 6}
+        "unplaced": 47, "approximate": 12, "placed": 3}
     kinds = platforms["kind"].value_counts()
     assert kinds[PLATFORM_KINDS["innovation_unit"]] == 9  # 专栏10 nine 创新功能单元
     assert kinds[PLATFORM_KINDS["special_park"]] == 3  # … and three other 特色园区

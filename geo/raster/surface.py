@@ -1,0 +1,202 @@
+"""Parcel figures as raster surfaces on an EPSG:4549 grid, written as Cloud-Optimized GeoTIFF.
+
+:func:`rasterize_parcels` puts a parcel figure (亩均税收, 亩均增加值, class, flag) on a grid of
+``resolution_m`` metres in :data:`geo.crs.AREA_CRS` (CGCS2000 / EPSG:4549). The value of a
+cell is the area-weighted mean of the parcels covering it: Σ vᵢ·aᵢ / Σ aᵢ, with aᵢ the area of
+parcel i inside the cell. Cells covered by no parcel are ``nodata``. The part of a cell that no
+parcel covers does not dilute the figure (a 亩均 value is an intensity of the covered land).
+
+Approximation and its error bound: the covered areas aᵢ are measured on a sub-grid of
+``supersample`` × ``supersample`` sub-cells per cell (default 10 × 10), each sub-cell counted
+for the parcel that holds its centre (``rasterio.features.rasterize``, ``all_touched=False``).
+The area of a parcel in a cell is exact when its edges run along sub-cell lines; otherwise each
+sub-cell cut by an edge is counted whole or not at all, so the error in aᵢ is at most the area
+of the sub-cells its boundary crosses — for a straight edge through the cell at most one row of
+sub-cells, i.e. 1/``supersample`` (10 %) of the cell, and usually far less as the over- and
+under-counts along an edge cancel. The cell's value then errs by at most that share of
+(max vᵢ − min vᵢ) among its covering parcels; a cell covered by one parcel only is exact.
+Where parcels overlap, the later row wins the shared sub-cells.
+
+The grid is snapped to multiples of ``resolution_m`` so surfaces of different runs align; it is
+computed in row strips so memory stays at a few strips of sub-cells.
+
+:func:`write_cog` writes the array with rasterio's COG driver (DEFLATE, internal overviews)
+and the tags ``UNIT``, ``DATA_NATURE`` (示例数据 or the dataset's name) and ``YEAR``, atomically
+(temporary file in the same folder, then ``os.replace``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import rasterio
+from affine import Affine
+from rasterio.crs import CRS
+from rasterio.features import rasterize
+
+from geo._errors import DataImportError
+from geo.crs import AREA_CRS
+from geo.io.atomic import write_atomic
+
+__all__ = ["DEFAULT_NODATA", "rasterize_parcels", "write_cog"]
+
+#: The nodata value of surfaces (cells covered by no parcel).
+DEFAULT_NODATA = -9999.0
+
+#: Row strip height (cells) of the sub-grid computation.
+_STRIP_ROWS = 64
+
+
+def _grid(bounds: tuple[float, float, float, float], res: float) -> tuple[Affine, int, int]:
+    """Transform, width and height of the grid snapped to ``res`` that covers ``bounds``."""
+    left = math.floor(bounds[0] / res) * res
+    bottom = math.floor(bounds[1] / res) * res
+    right = max(math.ceil(bounds[2] / res) * res, left + res)
+    top = max(math.ceil(bounds[3] / res) * res, bottom + res)
+    width, height = round((right - left) / res), round((top - bottom) / res)
+    return Affine(res, 0.0, left, 0.0, -res, top), width, height
+
+
+def _prepared(parcels: gpd.GeoDataFrame, column: str) -> tuple[gpd.GeoSeries, np.ndarray]:
+    if column not in parcels.columns:
+        raise DataImportError(
+            f"the parcels have no column {column!r}", field=column,
+            fix=f"choose one of: {', '.join(map(str, parcels.columns))}",
+            zh=(f"宗地数据中没有字段 {column!r}",
+                f"请从以下字段中选择：{'、'.join(map(str, parcels.columns))}"))
+    if parcels.crs is None:
+        raise DataImportError(
+            "the parcels have no CRS", fix="set the CRS the coordinates are in",
+            zh=("宗地数据没有坐标参考系（CRS）", "请为宗地数据指定其实际坐标系"))
+    values = np.asarray(parcels[column], dtype="float64")
+    geoms = parcels.geometry.to_crs(AREA_CRS)
+    keep = np.isfinite(values) & ~geoms.isna().to_numpy() & ~geoms.is_empty.to_numpy()
+    return geoms[keep], values[keep]
+
+
+def _strip(shapes: list[tuple[object, int]], values: np.ndarray, transform: Affine,
+           rows: tuple[int, int], width: int, ss: int) -> tuple[np.ndarray, np.ndarray]:
+    """Σ v·(sub-cells) and the count of covered sub-cells per cell of rows [r0, r1)."""
+    r0, r1 = rows
+    fine = transform @ Affine.translation(0, r0) @ Affine.scale(1 / ss)
+    index = rasterize(shapes, out_shape=((r1 - r0) * ss, width * ss), transform=fine,
+                      fill=0, dtype="int32", all_touched=False)
+    covered = index > 0
+    fine_values = np.where(covered, values[np.maximum(index - 1, 0)], 0.0)
+    shape = (r1 - r0, ss, width, ss)
+    return (fine_values.reshape(shape).sum(axis=(1, 3)),
+            covered.reshape(shape).sum(axis=(1, 3)))
+
+
+def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: float = 100,
+                      bounds: tuple[float, float, float, float] | None = None,
+                      supersample: int = 10, nodata: float = DEFAULT_NODATA
+                      ) -> tuple[np.ndarray, Affine, CRS]:
+    """Rasterize a parcel figure, area-weighted per cell, on an EPSG:4549 grid.
+
+    Parameters
+    ----------
+    parcels : GeoDataFrame
+        Parcels with a CRS and the figure in ``column``; rows whose figure is missing or whose
+        geometry is empty are left out.
+    column : str
+        The figure to rasterize (e.g. ``"tax_per_mu"``).
+    resolution_m : float
+        Cell size in metres (default 100).
+    bounds : (left, bottom, right, top), optional
+        Extent in EPSG:4549 (default: the parcels'); snapped outward to ``resolution_m``.
+    supersample : int
+        Sub-cells per cell side for the coverage fractions (default 10; see the module's
+        docstring for the error bound).
+    nodata : float
+        Value of cells covered by no parcel.
+
+    Returns
+    -------
+    (numpy.ndarray, affine.Affine, rasterio.crs.CRS)
+        The float64 array (rows × columns), its transform and the CRS (EPSG:4549).
+
+    Raises
+    ------
+    DataImportError
+        If the column is missing, the parcels have no CRS or no parcel has a figure.
+    """
+    geoms, values = _prepared(parcels, column)
+    if bounds is None and not len(geoms):
+        raise DataImportError(
+            f"no parcel has a value in {column!r}", field=column,
+            fix="choose a column with figures, or import parcels that have them",
+            zh=(f"没有宗地在字段 {column!r} 中有数值",
+                "请选择有数值的字段，或导入带有该数值的宗地"))
+    transform, width, height = _grid(bounds or tuple(geoms.total_bounds), float(resolution_m))
+    shapes = [(g, i + 1) for i, g in enumerate(geoms)]
+    out = np.full((height, width), nodata, dtype="float64")
+    for r0 in range(0, height, _STRIP_ROWS):
+        r1 = min(r0 + _STRIP_ROWS, height)
+        if not shapes:
+            break
+        total, count = _strip(shapes, values, transform, (r0, r1), width, supersample)
+        hit = count > 0
+        out[r0:r1][hit] = total[hit] / count[hit]
+    return out, transform, CRS.from_user_input(AREA_CRS)
+
+
+def _overview_count(width: int, height: int, block: int) -> int:
+    """Overview levels down to one block (at least one for a grid of more than one cell)."""
+    side = max(width, height)
+    if side <= 1:
+        return 0
+    return max(1, math.ceil(math.log2(side / block))) if side > block else 1
+
+
+def write_cog(path: str | os.PathLike[str], array: np.ndarray, transform: Affine, crs: CRS, *,
+              unit: str, nature: str, year: int | str, nodata: float = DEFAULT_NODATA,
+              dtype: str = "float32", blocksize: int = 256) -> Path:
+    """Write ``array`` as a Cloud-Optimized GeoTIFF with its unit, data nature and year.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.tif`` to create or replace (atomically).
+    array : numpy.ndarray
+        2-D (rows × columns) or 3-D (bands × rows × columns).
+    transform : affine.Affine
+        Its geotransform.
+    crs : rasterio.crs.CRS
+        Its CRS.
+    unit : str
+        Unit of the values (tag ``UNIT``, e.g. "万元/亩").
+    nature : str
+        "示例数据" or the dataset's name (tag ``DATA_NATURE``).
+    year : int or str
+        Year of the data (tag ``YEAR``).
+    nodata : float
+        The nodata value.
+    dtype : str
+        Data type written (default float32).
+    blocksize : int
+        Tile size (COG ``BLOCKSIZE``).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    data = array[np.newaxis] if array.ndim == 2 else array
+    count, height, width = data.shape
+    profile = {"driver": "COG", "width": width, "height": height, "count": count,
+               "dtype": dtype, "crs": crs, "transform": transform, "nodata": nodata,
+               "compress": "DEFLATE", "blocksize": blocksize, "overviews": "AUTO",
+               "overview_count": _overview_count(width, height, blocksize),
+               "overview_resampling": "AVERAGE"}
+
+    def _write(tmp: Path) -> None:
+        with rasterio.open(tmp, "w", **profile) as dst:
+            dst.write(data.astype(dtype))
+            dst.update_tags(UNIT=unit, DATA_NATURE=nature, YEAR=str(year))
+
+    return write_atomic(path, _write, suffix=".tif")

@@ -1,0 +1,127 @@
+"""rasterize_parcels (area-weighted per cell) and write_cog (tags, overviews, COG) (issue 13)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+from shapely.geometry import box
+
+from geo._errors import DataImportError
+from geo.raster.surface import DEFAULT_NODATA, rasterize_parcels, write_cog
+
+#: A corner of a 100 m cell in Ningbo, EPSG:4549.
+X0, Y0 = 649_700.0, 3_306_700.0
+
+
+@pytest.fixture
+def two_squares():
+    """Parcel A (10) over x 0–150 m, parcel B (30) over x 150–300 m, both y 0–100 m.
+
+    On a 100 m grid starting at X0: cell 0 is A only (10), cell 1 is half A and half B
+    ((10·50 + 30·50) / 100 = 20), cell 2 is B only (30); a fourth parcel C (40) covers half of
+    a cell alone (x 350–400): its covered part gives 40, the empty half does not dilute it.
+    """
+    geoms = [box(X0, Y0, X0 + 150, Y0 + 100), box(X0 + 150, Y0, X0 + 300, Y0 + 100),
+             box(X0 + 350, Y0, X0 + 400, Y0 + 100)]
+    return gpd.GeoDataFrame({"亩均税收": [10.0, 30.0, 40.0]}, geometry=geoms, crs="EPSG:4549")
+
+
+def test_cells_get_the_area_weighted_value(two_squares):
+    bounds = (X0, Y0 - 100, X0 + 500, Y0 + 100)
+    array, transform, crs = rasterize_parcels(two_squares, "亩均税收", bounds=bounds)
+    assert crs.to_epsg() == 4549
+    assert transform.a == 100
+    assert transform.e == -100
+    assert (transform.c, transform.f) == (X0, Y0 + 100)
+    assert array.shape == (2, 5)
+    np.testing.assert_allclose(array[0, :4], [10.0, 20.0, 30.0, 40.0])
+    assert array[0, 4] == DEFAULT_NODATA  # nothing there
+    assert (array[1] == DEFAULT_NODATA).all()  # the row below: nodata outside the parcels
+
+
+def test_an_unaligned_split_is_weighted_by_area():
+    # B moved to start at x = 130 (A then covers 0–130): cell 1 is 30 % A and 70 % B = 24
+    geoms = [box(X0, Y0, X0 + 130, Y0 + 100), box(X0 + 130, Y0, X0 + 300, Y0 + 100)]
+    parcels = gpd.GeoDataFrame({"v": [10.0, 30.0]}, geometry=geoms, crs="EPSG:4549")
+    array, _, _ = rasterize_parcels(parcels, "v", bounds=(X0, Y0, X0 + 300, Y0 + 100))
+    np.testing.assert_allclose(array[0], [10.0, 24.0, 30.0])
+
+
+def test_a_single_parcel_in_degrees_reproduces_its_figure():
+    parcel = gpd.GeoDataFrame({"v": [55.5]}, geometry=[box(121.50, 29.85, 121.52, 29.87)],
+                              crs="EPSG:4326")
+    array, _, crs = rasterize_parcels(parcel, "v", resolution_m=100)
+    covered = array[array != DEFAULT_NODATA]
+    assert covered.size > 300
+    np.testing.assert_allclose(covered, 55.5)
+    assert crs.to_epsg() == 4549
+
+
+def test_the_grid_is_snapped_to_the_resolution(two_squares):
+    _, transform, _ = rasterize_parcels(two_squares, "亩均税收", resolution_m=250)
+    assert transform.c % 250 == 0
+    assert transform.f % 250 == 0
+
+
+def test_a_missing_column_is_refused(two_squares):
+    with pytest.raises(DataImportError) as err:
+        rasterize_parcels(two_squares, "亩均增加值")
+    assert err.value.zh is not None
+
+
+@pytest.fixture
+def cog(tmp_path):
+    rng = np.random.default_rng(13)
+    array = rng.uniform(0, 100, size=(600, 700))
+    array[:50, :50] = DEFAULT_NODATA
+    transform = rasterio.transform.from_origin(X0, Y0, 100, 100)
+    path = write_cog(tmp_path / "surface.tif", array, transform, rasterio.crs.CRS.from_epsg(4549),
+                     unit="万元/亩", nature="示例数据", year=2024)
+    return path, array
+
+
+def test_the_cog_has_its_tags(cog):
+    path, _ = cog
+    with rasterio.open(path) as src:
+        tags = src.tags()
+    assert tags["UNIT"] == "万元/亩"
+    assert tags["DATA_NATURE"] == "示例数据"
+    assert tags["YEAR"] == "2024"
+
+
+def test_the_cog_has_internal_overviews_and_a_cog_layout(cog):
+    path, array = cog
+    with rasterio.open(path) as src:
+        assert src.driver == "GTiff"
+        assert src.overviews(1) == [2, 4]
+        assert src.profile["tiled"]
+        assert src.block_shapes[0] == (256, 256)
+        assert src.compression is not None
+        assert src.compression.value == "DEFLATE"
+        assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+        assert src.nodata == DEFAULT_NODATA
+        assert src.crs.to_epsg() == 4549
+        np.testing.assert_allclose(src.read(1), array.astype("float32"))
+    assert not list(path.parent.glob(".surface.tif.*"))  # no temporary file left
+
+
+def test_a_small_surface_still_gets_an_overview(tmp_path, two_squares):
+    array, transform, crs = rasterize_parcels(two_squares, "亩均税收")
+    path = write_cog(tmp_path / "small.tif", array, transform, crs, unit="万元/亩",
+                     nature="宁波 2024 宗地", year="2024")
+    with rasterio.open(path) as src:
+        assert src.overviews(1) == [2]
+        assert src.tags()["DATA_NATURE"] == "宁波 2024 宗地"
+
+
+def test_a_failed_write_leaves_the_old_file(tmp_path, cog):
+    path, _ = cog
+    before = path.read_bytes()
+    with pytest.raises(TypeError):  # the writer fails half-way: no such data type
+        write_cog(path, np.zeros((2, 2)), rasterio.transform.from_origin(X0, Y0, 1, 1),
+                  rasterio.crs.CRS.from_epsg(4549), unit="x", nature="y", year=1,
+                  dtype="no-such-type")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
