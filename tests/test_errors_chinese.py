@@ -22,7 +22,8 @@ from tests.support.paths import ROOT
 
 #: The located error classes (all built on geo._errors._LocatedError).
 _LOCATED = {"CatalogValidationError", "BoundaryImportError", "ExportError", "DataImportError",
-            "RegisterError", "ProfileError", "_LocatedError"}
+            "RegisterError", "ProfileError", "StoreError", "RasterError",
+            "_LocatedError"}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Two English words in a row: a sentence (or part of one) left in English.
 _ENGLISH = re.compile(r"[A-Za-z]{4,} [A-Za-z]{3,}")

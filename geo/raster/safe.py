@@ -41,6 +41,8 @@ from rasterio.warp import transform_bounds  # noqa: E402
 
 from geo._errors import DataImportError  # noqa: E402
 from geo.crs import NINGBO_BOUNDS  # noqa: E402
+from geo.io.safefile import CONTENT_LABELS, sniff  # noqa: E402
+from geo.labels import CONTENT_LABELS_ZH  # noqa: E402
 
 __all__ = ["MAX_BYTES", "MAX_CELLS_BYTES", "GDAL_OPTIONS", "RasterError", "check_raster_file",
            "open_user_raster"]
@@ -67,18 +69,11 @@ class RasterError(DataImportError):
 
 def _content_zh(head: bytes) -> tuple[str, str]:
     """(English, Chinese) name of what a non-TIFF file holds."""
-    stripped = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    if stripped.lower().startswith((b"<vrtdataset", b"<ogrvrtdatasource")) or \
-            b"<vrtdataset" in head.lower():
+    if b"<vrtdataset" in head.lower() or b"<ogrvrtdatasource" in head.lower():
         return "a GDAL virtual dataset (VRT), which can make GDAL read other files or URLs", \
             "GDAL 虚拟数据集（VRT），可能让 GDAL 读取其他文件或网址"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "a zip archive", "zip 压缩包"
-    if stripped[:1] == b"<":
-        return "XML or HTML", "XML 或 HTML"
-    if not head:
-        return "empty", "空文件"
-    return "not a TIFF", "非 TIFF 数据"
+    found = sniff(head)
+    return CONTENT_LABELS[found], CONTENT_LABELS_ZH[found]
 
 
 def check_raster_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Path:

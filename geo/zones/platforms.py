@@ -41,7 +41,8 @@ from geo.zones.catalog import BELTS, DATA_DIR
 __all__ = [
     "BELTS_FILE", "PLATFORMS_FILE", "CLUSTERS_FILE", "DECISIONS_FILE", "DUODIAN_FILE",
     "BELT_FIELDS", "PLATFORM_FIELDS", "CLUSTER_FIELDS", "DECISION_FIELDS", "DUODIAN_FIELDS",
-    "LOCATED", "CLUSTER_TIERS", "CLUSTER_GROUP_246",
+    "LOCATED", "CLUSTER_TIERS", "CLUSTER_GROUP_246", "CLUSTER_GROUP_FRONTIER",
+    "CLUSTER_GROUP_CHAIN", "CLUSTER_GROUP_TIERS",
     "load_belts", "load_platforms", "load_clusters", "load_decisions", "load_duodian",
     "filter_platforms", "platforms_of",
     "read_source", "build_belts", "build_platforms", "write_geojson",
@@ -69,8 +70,15 @@ DUODIAN_FIELDS = ("id", "name", "kind", "catalogue_ref", "seed", "line", "quote"
 #: the text ties it to a catalogue entity it lies in or at; unplaced: no geometry.
 LOCATED = tuple(LOCATED_LABELS)
 #: Tiers of the “246” system as written in seed 001 line 304 ("" for the national programme).
-CLUSTER_TIERS = ("万亿级", "五千亿级", "千亿级", "")
+CLUSTER_TIERS = ("万亿级", "五千亿级", "千亿级", "百亿级", "")
 CLUSTER_GROUP_246 = "246"
+#: The 百亿级前沿产业 that make “246” into “246+” (seed 001 lines 304, 321-328).
+CLUSTER_GROUP_FRONTIER = "246+"
+#: The 10 标志性产业链 of seed 001 line 655 (no tier).
+CLUSTER_GROUP_CHAIN = "标志性产业链"
+#: The tiers a group may take; any other group has no tier.
+CLUSTER_GROUP_TIERS = {CLUSTER_GROUP_246: ("万亿级", "五千亿级", "千亿级"),
+                       CLUSTER_GROUP_FRONTIER: ("百亿级",)}
 _SEED = re.compile(r"^00\d_[0-9a-f]{16}\.txt$")
 _REF = re.compile(r"^(shape|point):(zone|subzone|town|branch|base):([A-Z0-9-]+)$")
 _GEOJSON_OPTIONS = {"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_NAME": "NO"}
@@ -263,16 +271,18 @@ def load_clusters(*, data_dir: Path | str | None = None) -> pd.DataFrame:
     table = read_source(path, CLUSTER_FIELDS)
     _check_unique(table, str(path))
     _check_provenance(table, str(path))
-    bad = table[~table["tier"].isin(CLUSTER_TIERS)
-                | ((table["group"] == CLUSTER_GROUP_246) != (table["tier"] != ""))]
+    allowed = table["group"].map(lambda g: CLUSTER_GROUP_TIERS.get(g, ("",)))
+    bad = table[[tier not in ok for tier, ok in zip(table["tier"], allowed, strict=True)]]
     if len(bad):
         row = bad.iloc[0]
         raise CatalogValidationError(
             f"tier is {row['tier']!r} in group {row['group']!r}", file=str(path),
             feature=str(row["id"]), field="tier",
-            fix="a “246” cluster has a tier of the seed; other rows have none",
+            fix=("a “246” cluster has a tier of the seed (万亿级/五千亿级/千亿级), a “246+” "
+                 "前沿产业 is 百亿级; other rows have none"),
             zh=(f"级别为 {row['tier']!r}（口径 {row['group']!r}）",
-                f"“246”集群的级别须为 {'、'.join(CLUSTER_TIERS[:3])} 之一，其余行不填"))
+                f"“246”集群的级别须为 {'、'.join(CLUSTER_TIERS[:3])} 之一，"
+                "“246+”前沿产业为 百亿级，其余行不填"))
     return table
 
 

@@ -240,3 +240,17 @@ def test_map_view_table_shows_the_matched_text(monkeypatch):
     for table in tables:
         assert COLUMNS["matched_text"] in table.columns
         assert table[COLUMNS["matched_text"]].str.contains("「膜材料」").all()
+
+
+def test_the_south_belt_highlands_stay_apart():
+    """001:337 names two 高地; each belt phrase of Z09-Z11 says which one it comes from."""
+    highlands = {"象山港生态绿色产业示范高地": ("新能源汽车", "软件材料", "电子信息"),
+                 "南湾生态绿色制造高地": ("高端装备", "新能源汽车", "新材料", "生命健康")}
+    for zone in ("Z09", "Z10", "Z11"):
+        rows = [r for r in _source_rows() if r["zone_id"] == zone and r["scope"] == "belt"]
+        got: dict[str, list[str]] = {}
+        for r in rows:
+            named = [h for h in highlands if r["basis"].startswith(h)]
+            assert len(named) == 1, r
+            got.setdefault(named[0], []).append(r["phrase"])
+        assert {h: tuple(p) for h, p in got.items()} == highlands, zone

@@ -191,8 +191,8 @@ def test_conflicts_are_flagged_both_ways(indicators):
 
 
 def test_land_figures_quotes_and_values(land):
-    assert len(land) == 62
-    assert land["value"].notna().sum() == 57
+    assert len(land) == 66
+    assert land["value"].notna().sum() == 61
     for rec in land.to_dict("records"):
         assert rec["quote"] in _line(rec["seed"], int(rec["line"])), rec["key"]
         if pd.notna(rec["value"]):

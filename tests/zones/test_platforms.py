@@ -161,7 +161,9 @@ def test_platform_counts(platforms):
     assert kinds[PLATFORM_KINDS["special_park"]] == 3  # … and three other 特色园区
     assert kinds[PLATFORM_KINDS["node"]] == 10  # 专栏11
     assert kinds[PLATFORM_KINDS["functional_area"]] == 4  # 专栏14
-    assert (platforms["parent"] == "P04").sum() == 13  # 专栏10's 12 + the north-bank node
+    assert (platforms["parent"] == "P04").sum() == 12  # 专栏10; the north-bank node is 专栏11
+    assert platforms.set_index("id").loc["P35", "parent"] == ""
+    assert platforms.set_index("id").loc["P40", "parent"] == "Z02"
     assert set(platforms["located"]) <= set(LOCATED_LABELS)
 
 
@@ -201,6 +203,19 @@ def test_the_246_clusters_count_as_line_304_states():
     core = table[table["group"] == "246"]
     assert core["tier"].value_counts().to_dict() == stated
     assert len(core) == 12  # “246”: 2 + 4 + 6
+    frontier = table[table["group"] == "246+"]
+    assert len(frontier) == 7  # 一批百亿级前沿产业, 001:321-328
+    assert set(frontier["tier"]) == {"百亿级"}
+    assert "等一批前沿产业，形成“246+”" in text
+    for _, row in frontier.iterrows():
+        assert row["name"] in text
+        assert row["directions"] in _line(row["seed"], row["line"])
+    chains = table[table["group"] == "标志性产业链"]
+    assert len(chains) == 10  # 001:655 “10条标志性产业链”
+    assert "10条标志性产业链" in _line(SEED_001, 655)
+    for _, row in chains.iterrows():
+        assert row["name"] in _line(row["seed"], row["line"])
+    assert len(table) == 31
     for _, row in core.iterrows():
         assert row["name"] in text
         assert row["directions"] in _line(row["seed"], row["line"])
