@@ -42,7 +42,7 @@ from geo._errors import DataImportError
 from geo.labels import CONTENT_LABELS_ZH
 
 __all__ = ["MAX_BYTES", "MAX_UNZIPPED_BYTES", "MAX_RATIO", "CONTENT_LABELS", "FORMATS",
-           "SafeSource", "check_file", "check_zip", "open_safely", "sniff"]
+           "SafeSource", "check_path", "check_file", "check_zip", "open_safely", "sniff"]
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -77,7 +77,46 @@ CONTENT_LABELS = {"sqlite": "an SQLite database (GeoPackage)", "zip": "a zip arc
                    "empty": "empty", "text": "plain text (CSV)"}
 
 
-_GDAL_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")
+_GDAL_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_+.-]+:")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def check_path(path: str | os.PathLike[str], *, max_bytes: int) -> Path:
+    """Refuse GDAL special paths and URLs, missing files and files above ``max_bytes``.
+
+    The first step of every guarded open (:func:`check_file`, and the raster opener
+    :func:`geo.raster.safe.open_user_raster`); Windows drive paths ("C:/…") are files.
+
+    Raises
+    ------
+    DataImportError
+        Naming the path and the fix.
+    """
+    text = os.fspath(path)
+    special = (text.startswith("/vsi") or "|layer" in text.lower()
+               or (_GDAL_PREFIX.match(text) and not _WINDOWS_DRIVE.match(text)))
+    if special:
+        raise DataImportError(
+            "is a GDAL special path or a URL, not a file on disk", file=text,
+            fix="give the path of the file itself (download it first; a zipped Shapefile is "
+                "passed as the .zip)",
+            zh=("是 GDAL 特殊路径或网址，不是磁盘上的文件",
+                "请给出文件本身的路径（网上的文件请先下载；压缩的 Shapefile 直接给出 .zip 文件）"))
+    p = Path(text)
+    if not p.is_file():
+        raise DataImportError("file not found", file=text,
+                              fix="check the path (relative paths start at the current folder)",
+                              zh=("找不到文件", "请检查路径（相对路径从当前文件夹算起）"))
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise DataImportError(
+            f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
+            fix="make it smaller (split it by district or year, or clip it to the area needed), "
+                "or pass a larger max_bytes if you trust it",
+            zh=(f"文件大小为 {size / 1e6:.1f} MB，超过上限 {max_bytes / 1e6:.1f} MB",
+                "请缩小文件（按区县或年度拆分，或裁剪到所需范围），"
+                "确认文件可信时也可调大 max_bytes"))
+    return p
 
 
 def check_file(path: str | os.PathLike[str], *, max_bytes: int,
@@ -86,26 +125,7 @@ def check_file(path: str | os.PathLike[str], *, max_bytes: int,
 
     ``formats`` limits the formats accepted (values of :data:`FORMATS`; default all).
     """
-    text = os.fspath(path)
-    if text.startswith("/vsi") or "|layer" in text.lower() or _GDAL_PREFIX.match(text):
-        raise DataImportError(
-            "is a GDAL special path, not a file on disk", file=text,
-            fix="give the path of the file itself (a zipped Shapefile is passed as the .zip)",
-            zh=("是 GDAL 特殊路径，不是磁盘上的文件",
-                "请给出文件本身的路径（压缩的 Shapefile 直接给出 .zip 文件）"))
-    p = Path(text)
-    if not p.is_file():
-        raise DataImportError("file not found", file=text,
-                              fix="check the path (relative paths start at the project folder)",
-                              zh=("找不到文件", "请检查路径（相对路径从项目文件夹算起）"))
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise DataImportError(
-            f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
-            fix="split the file (e.g. by district or year), or pass a larger max_bytes if you "
-                "trust it",
-            zh=(f"文件大小为 {size / 1e6:.1f} MB，超过上限 {max_bytes / 1e6:.1f} MB",
-                "请拆分文件（如按区县或年度），确认文件可信时也可调大 max_bytes"))
+    p = check_path(path, max_bytes=max_bytes)
     with p.open("rb") as fh:
         head = fh.read(4096)
     suffix = p.suffix.lower()

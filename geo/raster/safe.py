@@ -30,7 +30,6 @@ _skip = [d for d in os.environ.get("GDAL_SKIP", "").replace(",", " ").split() if
 if "VRT" not in _skip:
     os.environ["GDAL_SKIP"] = " ".join([*_skip, "VRT"])
 
-import re  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -41,7 +40,7 @@ from rasterio.warp import transform_bounds  # noqa: E402
 
 from geo._errors import DataImportError  # noqa: E402
 from geo.crs import NINGBO_BOUNDS  # noqa: E402
-from geo.io.safefile import CONTENT_LABELS, sniff  # noqa: E402
+from geo.io.safefile import CONTENT_LABELS, check_path, sniff  # noqa: E402
 from geo.labels import CONTENT_LABELS_ZH  # noqa: E402
 
 __all__ = ["MAX_BYTES", "MAX_CELLS_BYTES", "GDAL_OPTIONS", "RasterError", "check_raster_file",
@@ -59,8 +58,6 @@ GDAL_OPTIONS = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "GDAL_PAM_ENABLED":
                 "GDAL_SKIP": os.environ["GDAL_SKIP"]}
 
 _TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
-_SPECIAL = re.compile(r"^(/vsi|[A-Za-z][A-Za-z0-9_+.-]+:)", re.IGNORECASE)
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
 class RasterError(DataImportError):
@@ -95,25 +92,11 @@ def check_raster_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTE
     RasterError
         On the first check that fails (see the module's docstring).
     """
-    text = os.fspath(path)
-    if _SPECIAL.match(text) and not _WINDOWS_DRIVE.match(text):
-        raise RasterError(
-            "is a GDAL special path or a URL, not a file on disk", file=text,
-            fix="download the GeoTIFF and give the path of the file itself",
-            zh=("是 GDAL 特殊路径或网址，不是磁盘上的文件",
-                "请先下载 GeoTIFF，再给出文件本身的路径"))
-    p = Path(text)
-    if not p.is_file():
-        raise RasterError("file not found", file=text,
-                          fix="check the path (relative paths start at the project folder)",
-                          zh=("找不到文件", "请检查路径（相对路径从项目文件夹算起）"))
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise RasterError(
-            f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
-            fix="clip the raster to the area needed, or pass a larger max_bytes if you trust it",
-            zh=(f"文件大小为 {size / 1e6:.1f} MB，超过上限 {max_bytes / 1e6:.1f} MB",
-                "请把栅格裁剪到所需范围，确认文件可信时也可调大 max_bytes"))
+    try:
+        p = check_path(path, max_bytes=max_bytes)
+    except DataImportError as err:  # the shared check, raised as this module's error
+        raise RasterError(err.problem, file=err.file, field=err.field, fix=err.fix,
+                          zh=err.zh) from err
     with p.open("rb") as fh:
         head = fh.read(4096)
     if not head.startswith(_TIFF_MAGIC):
