@@ -4,6 +4,7 @@ scoring profile in use (管理), and the 整治台账 with its audit log as file
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,11 @@ from geo.landuse.scoring import load_profile
 from geo.landuse.tables import level_table
 
 _FIGURES = ("tax_per_mu", "va_per_mu", "land_mu", "enterprise_count")
+
+
+def _register_file(scope: str, title: str, fmt: str) -> bytes:
+    ws = get_workspace()
+    return register_file(ws.register(scope), ws.audit_log(scope), fmt, data_label=title)
 
 ws = get_workspace()
 user = current_user()
@@ -75,11 +81,11 @@ if len(infos) >= 2:
 
 st.subheader("整治台账与审计日志")
 for scope, title in ((IMPORTED_SCOPE, "导入数据的台账"), (SAMPLE_SCOPE, "示例数据的台账")):
-    reg, log = ws.register(scope), ws.audit_log(scope)
-    c1, c2 = st.columns(2)
-    c1.download_button(f"{title}（Excel，含审计日志）", register_file(
-        reg, log, "xlsx", data_label=title), file_name=f"{title}.xlsx", key=f"ws_x_{scope}")
-    c2.download_button(f"{title}（CSV）", register_file(reg, log, "csv", data_label=title),
+    c1, c2 = st.columns(2)  # files built when clicked, from the register as saved then
+    c1.download_button(f"{title}（Excel，含审计日志）",
+                       partial(_register_file, scope, title, "xlsx"),
+                       file_name=f"{title}.xlsx", key=f"ws_x_{scope}")
+    c2.download_button(f"{title}（CSV）", partial(_register_file, scope, title, "csv"),
                        file_name=f"{title}.csv", key=f"ws_c_{scope}")
 
 if not is_admin(user):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app_pages.analysis_state import clear_uploaded, set_uploaded
 from app_pages.workspace_state import get_workspace, use_dataset
 from geo._errors import user_message
 
@@ -19,8 +20,6 @@ def keep_or_hold(analysis, inputs, report, towns, *, name: str, who: str | None,
     """Keep an import: in the workspace (``who`` may save, default profile), else in this
     session only. Returns the sentence that says which, for the page.
     """
-    from app_pages.analysis_state import clear_uploaded, set_uploaded
-
     ws = get_workspace()
     if who is not None and not own_profile and ws is not None:
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,20 +58,33 @@ def _workspace_at(folder: str, url: str):
     return ws, problems
 
 
+#: When a store last failed to open, per (folder, URL), and why: a run asks for the store
+#: several times, and an unreachable server costs its connect timeout on every attempt.
+_FAILED: dict[tuple[str, str], tuple[float, str]] = {}
+#: Seconds before a store that failed to open is tried again.
+_RETRY_AFTER_S = 30.0
+
+
 def _opened():
     """(store, migration problems, why the store cannot be opened) — the store None if so.
 
     A store that cannot be opened (server unreachable, a damaged file, a read-only folder) is
-    tried again on the next run; meanwhile pages show the 示例数据 read-only and say why.
+    tried again after :data:`_RETRY_AFTER_S` seconds; meanwhile pages show the 示例数据
+    read-only and say why.
     """
+    where = (str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""))
+    failed = _FAILED.get(where)
+    if failed is not None and time.monotonic() - failed[0] < _RETRY_AFTER_S:
+        return None, [], failed[1]
     try:
-        ws, problems = _workspace_at(str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""))
+        ws, problems = _workspace_at(*where)
     except (SQLAlchemyError, OSError, ValueError) as err:
-        detail = type(err).__name__
-        return None, [], (f"工作区数据库无法打开（{detail}），本页只显示示例数据，"
-                          "任何修改都不可用。处理办法：请管理员检查 NINGBO_DATABASE_URL "
-                          "所指的数据库是否可连接，或工作文件夹中的 workspace.sqlite "
-                          "是否完好、可写")
+        said = (f"工作区数据库无法打开（{type(err).__name__}），本页只显示示例数据，"
+                "任何修改都不可用。处理办法：请管理员检查 NINGBO_DATABASE_URL "
+                "所指的数据库是否可连接，或工作文件夹中的 workspace.sqlite 是否完好、可写")
+        _FAILED[where] = (time.monotonic(), said)
+        return None, [], said
+    _FAILED.pop(where, None)
     return ws, problems, ""
 
 

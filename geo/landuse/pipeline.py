@@ -31,6 +31,8 @@ from geo.labels import (
     REPORT_COLUMNS,
     REPORT_LEVELS,
 )
+from geo.landuse.choices import option_label
+from geo.landuse.headers import FIELDS, GEOM_FIELD, map_headers
 from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
@@ -750,9 +752,6 @@ class ImportChoices:
 
 def choice_text(kind: str, target: str) -> str:
     """Say an override in the official's words: "用地面积（单位：亩）", "税收", "不导入"."""
-    from geo.landuse.choices import option_label
-    from geo.landuse.headers import FIELDS
-
     if not target:
         return "不导入"
     name, _, unit = target.partition(":")
@@ -845,8 +844,6 @@ def _figures_choices(choices: ImportChoices) -> ImportChoices:
     Without an enterprise file the parcel file's own figures are read as reporting units, so a
     choice such as ``缴款=tax_wan:元`` made for the parcel file belongs to that import.
     """
-    from geo.landuse.headers import FIELDS
-
     parcel, figures = {}, dict(choices.enterprise_map)
     for header, target in choices.parcel_map.items():
         name = target.partition(":")[0].strip()
@@ -860,7 +857,6 @@ def _figures_choices(choices: ImportChoices) -> ImportChoices:
 def _points_only(path: str | Path, parts: Mapping[str, str | None],
                  choices: ImportChoices) -> bool:
     """Whether a parcel file locates its parcels by points (经度/纬度 or a point layer) only."""
-    from geo.landuse.headers import GEOM_FIELD, map_headers
     from geo.landuse.ingest import read_source
 
     table, _ = read_source(path, layer=parts["parcel_layer"], sheet=parts["parcel_sheet"])
@@ -880,8 +876,6 @@ def _unit_map(choices: ImportChoices) -> dict[str, str]:
     A choice made for the parcel file (``--map``) applies where the field is also a unit's
     field (宗地编号, 用地面积, 年度); the figures' choices (``--enterprise-map``) win.
     """
-    from geo.landuse.headers import FIELDS
-
     own = {h: t for h, t in choices.parcel_map.items()
            if not t or t.partition(":")[0].strip() in FIELDS["enterprise"]}
     return {**own, **choices.enterprise_map}
@@ -896,7 +890,6 @@ def _parcels_by_points(path: str | Path, *, gcj02: bool, parts: Mapping[str, str
     on its row (not checked against a shape), and it cannot be judged as 低效用地 land
     (which needs the parcels' polygons). The first report line says so.
     """
-    from geo.landuse.headers import map_headers
     from geo.landuse.ingest import import_enterprises
 
     units = import_enterprises(path, gcj02=gcj02, parcels=None, key="parcel_id",
@@ -934,7 +927,6 @@ def _figures_from_parcels(path: str | Path, parcels: ImportResult, *, gcj02: boo
     then calls a header the other import used 表头未识别. Returns ``[parcels]`` alone
     otherwise.
     """
-    from geo.landuse.headers import map_headers
     from geo.landuse.ingest import import_enterprises
 
     headers = [c.source for c in parcels.mapping.columns] + list(parcels.mapping.unrecognised)
