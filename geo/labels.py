@@ -24,10 +24,13 @@ __all__ = [
     "SELECTION_FILTER_KEYS", "PLAN_SHORT_TITLES", "PLAN_TITLES", "DISTRICT_BOUNDARY_SOURCE",
     "DISTRICT_BOUNDARY_SOURCE_LICENSED", "CONTENT_LABELS_ZH",
     "CHOICE_COLUMNS", "NOT_IMPORTED", "ACCEPT_LABELS",
-    "IMPORT_CHOICES_NOTE", "TOWNSHIP_HEADERS", "DATASET_COLUMNS", "CLEARANCE_TARGET_COLUMNS",
+    "IMPORT_CHOICES_NOTE", "EVIDENCE_NOTE", "TOWNSHIP_HEADERS", "DATASET_COLUMNS",
+    "CLEARANCE_TARGET_COLUMNS",
     "INDICATOR_COLUMNS", "LAND_FIGURE_COLUMNS", "SOURCE_COLUMNS",
     "INDICATOR_DECISION_COLUMNS",
     "column_label", "labelled",
+    "ZONAL_LEVEL_LABELS", "ZONAL_COLUMNS", "ZONAL_CLASS_SHARE", "ZONAL_NOTE_KEY",
+    "SURFACE_METRICS",
     "PLATFORM_KINDS", "LOCATED_LABELS", "BELT_COLUMNS", "PLATFORM_COLUMNS", "CLUSTER_COLUMNS",
     "DUODIAN_COLUMNS", "DECISION_COLUMNS",
 ]
@@ -120,6 +123,7 @@ COLUMNS = {
     "parcel_id": "宗地编号", "land_use": "用地性质", "status": "生产状态", "far_used": "容积率",
     "enterprise_classes": "宗地上企业评价类别", "reason_codes": "低效原因代码",
     "reasons": "低效原因", "data_note": "数据说明",
+    "built_share": "建成比例（遥感）", "built_valid_share": "栅格有效覆盖比例",
     "credit_code": "统一社会信用代码", "scale": "规模", "track": "评价序列", "industry": "行业",
     "land_source": "用地面积来源", "score": "综合得分", "class": "评价类别",
     "class_note": "评价说明", "missing_indicators": "缺失指标",
@@ -169,6 +173,7 @@ REASONS = {
     "LOW_FAR": "容积率低于阈值",
     "IDLE": "闲置/停产",
     "CLASS_D": "企业评价为D类",
+    "LOW_BUILT": "建成比例低于阈值",
 }
 #: The export page's choice of header language (``title``: the choice itself).
 HEADER_LANGUAGES = {"title": "表头", "zh": "中文", "en": "English (snake_case)"}
@@ -318,6 +323,8 @@ ACCEPT_LABELS = {"area_mismatch": "接受登记面积与图形面积不符的宗
                  "make_valid": "接受自动修复的无效图形（make_valid）"}
 #: 说明 line (and CLI note) recording the official's import choices.
 IMPORT_CHOICES_NOTE = "导入选择"
+#: The 说明 line naming the evidence raster used by the 建成比例 rule.
+EVIDENCE_NOTE = "遥感证据（建成比例栅格）"
 #: Headers of a 乡镇（街道）→ 区县（市） table (the official's own; none is bundled).
 TOWNSHIP_HEADERS = {"township": "乡镇（街道）", "district": "区县（市）"}
 #: Roles of a logged-in user (app_pages/auth.py): 查看 reads, 经办 edits the 整治台账, 管理 also
@@ -400,3 +407,21 @@ COLUMNS["leading_industries_scopes"] = "主导产业适用范围"
 CLEARANCE_TARGET_COLUMNS = {"label": TARGET_COLUMNS["label"], "current": "台账累计（亩）",
                             "target": "目标（亩）", "target_year": TARGET_COLUMNS["target_year"],
                             "gap": "差距（亩）", "source": TARGET_COLUMNS["source"]}
+
+# ---- zonal statistics of a raster by level (geo.raster.levels, python -m geo zonal) ----------
+#: The levels zonal statistics of a raster are computed over, as the tables and notes name them.
+ZONAL_LEVEL_LABELS = {"subzone": LEVEL_LABELS["subzone"], "zone": LEVEL_LABELS["zone"],
+                      "district": LEVEL_LABELS["district"], "parcel": "宗地图层",
+                      "polygons": "上传的面图层"}
+#: Chinese headers of the statistics columns (``lang="en"``: the keys themselves).
+ZONAL_COLUMNS = {"mean": "平均值", "sum": "总和", "min": "最小值", "max": "最大值",
+                 "count": "有效像元数（按覆盖比例）", "valid_share": "有效像元占比",
+                 "raster_unit": "栅格单位", "row_number": ROW_NUMBER}
+#: Header of a class share column of a categorical raster, by language (``{name}``: the class).
+ZONAL_CLASS_SHARE = {"zh": "{name} 占比", "en": "share_{name}"}
+#: Key of the 说明 lines of a zonal-statistics export (numbered: 统计说明 1, 统计说明 2 …).
+ZONAL_NOTE_KEY = "统计说明"
+#: Names of the parcel figures a surface can hold (python -m geo surface --metric).
+SURFACE_METRICS = {"tax_per_mu": COLUMNS["tax_per_mu"], "va_per_mu": COLUMNS["va_per_mu"],
+                   "class": "宗地上最差的企业评价类别（1=A，2=B，3=C，4=D）",
+                   "low_efficiency": "低效用地（1=是，0=否）"}

@@ -131,7 +131,8 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                        style_function=lambda _f: {"color": "#1f77b4", "weight": 1,
                                                   "fillOpacity": 0.05, "dashArray": "3 3"}
                        ).add_to(m)
-    colours = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e", "LOW_FAR": "#8c564b"}
+    colours = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e", "LOW_FAR": "#8c564b",
+               "LOW_BUILT": "#17becf"}
     frame = parcels.copy()
     first = frame["reason_codes"].astype(str).str.split(";").str[0]
     frame["_color"] = first.map(colours).fillna("#555")

@@ -6,7 +6,10 @@ Writes into ``DIR`` (default ``data/sample``):
 
 - ``parcels.gpkg`` (layer ``parcels``, EPSG:4326): rectangles laid out inside the 57 sub-zones;
 - ``enterprises.csv`` (UTF-8 with BOM): enterprises linked to parcels by 宗地编号;
-- ``clearance_register.csv`` (UTF-8 with BOM): an initial 低效用地整治台账.
+- ``clearance_register.csv`` (UTF-8 with BOM): an initial 低效用地整治台账;
+- ``builtup_share.tif`` (Cloud-Optimized GeoTIFF, EPSG:4549, 30 m, uint8 percent, nodata 255):
+  a built-up-share raster derived from the parcels (:func:`builtup_share`), standing in for an
+  imagery-derived 建成比例 product so the raster views and the 建成比例 rule work out of the box.
 
 Every number is synthetic and every row carries ``数据性质`` =
 :data:`geo.landuse.model.SAMPLE_LABEL`.
@@ -66,6 +69,7 @@ PARCEL_LAYER = "parcels"
 PARCEL_FILE = "parcels.gpkg"
 ENTERPRISE_FILE = "enterprises.csv"
 REGISTER_FILE = "clearance_register.csv"
+BUILTUP_FILE = "builtup_share.tif"
 
 # --- layout -------------------------------------------------------------------------------
 CELL_M = 25.0
@@ -643,6 +647,82 @@ PARCEL_LABELS = {f.name: f.label for f in PARCEL_FIELDS}
 ENTERPRISE_LABELS = {f.name: f.label for f in ENTERPRISE_FIELDS}
 
 
+# --- built-up share raster ----------------------------------------------------------------
+#: Cell size (m) of the sample built-up-share raster (as 30 m imagery products).
+BUILTUP_RES_M = 30.0
+#: Nodata of the uint8 percent raster (cells outside every sub-zone).
+BUILTUP_NODATA = 255
+#: Building coverage of a parcel = clip(容积率 / BUILTUP_FLOORS, 0, BUILTUP_MAX) …
+BUILTUP_FLOORS, BUILTUP_MAX = 2.5, 0.6
+#: … except a share of 正常 parcels whose buildings imagery does not see (declared 容积率 stale:
+#: the idle land remote sensing finds first), whose coverage is × BUILTUP_UNSEEN_FACTOR. Drawn
+#: from a generator of its own (seed + BUILTUP_SEED_OFFSET) so the other files do not change.
+BUILTUP_UNSEEN_SHARE, BUILTUP_UNSEEN_FACTOR, BUILTUP_SEED_OFFSET = 0.04, 0.1, 13
+
+
+def _overlap(lo: np.ndarray, hi: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Length of [lo, hi] inside each interval [edges[k], edges[k + 1]]."""
+    return np.clip(np.minimum(hi, edges[1:]) - np.maximum(lo, edges[:-1]), 0.0, None)
+
+
+def builtup_share(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame, *, seed: int = SEED,
+                  res: float = BUILTUP_RES_M) -> tuple[np.ndarray, object]:
+    """Built-up share (percent of each cell covered by buildings) derived from the parcels.
+
+    Each parcel's building coverage is clip(容积率 / 2.5, 0, 0.6), except 4 % of 正常 parcels
+    (drawn in parcel-id order) whose coverage is × 0.1. A cell's value is
+    Σ coverageᵢ × (area of parcel i in the cell) / cell area, in percent, rounded; the parcels
+    are the rectangles of the layout (axis-aligned in EPSG:4549), so the areas are computed
+    exactly as products of overlaps of their bounds. Cells of no sub-zone are nodata (255).
+
+    Returns
+    -------
+    (numpy.ndarray, affine.Affine)
+        uint8 array (rows × columns) and its transform, EPSG:4549, snapped to ``res``.
+    """
+    from affine import Affine
+    from rasterio.features import rasterize
+
+    par = parcels.to_crs(AREA_CRS).sort_values("宗地编号", kind="stable")
+    zones = subzones.to_crs(AREA_CRS)
+    left, bottom, right, top = zones.total_bounds
+    left, bottom = np.floor(left / res) * res, np.floor(bottom / res) * res
+    right, top = np.ceil(right / res) * res, np.ceil(top / res) * res
+    width, height = int(round((right - left) / res)), int(round((top - bottom) / res))
+    transform = Affine(res, 0.0, left, 0.0, -res, top)
+    far = pd.to_numeric(par["容积率"], errors="coerce").fillna(0.0).to_numpy()
+    cover = np.clip(far / BUILTUP_FLOORS, 0.0, BUILTUP_MAX)
+    rng = np.random.default_rng(seed + BUILTUP_SEED_OFFSET)
+    unseen = (rng.random(len(par)) < BUILTUP_UNSEEN_SHARE) & (par["生产状态"] == "正常").to_numpy()
+    cover = np.where(unseen, cover * BUILTUP_UNSEEN_FACTOR, cover)
+    built = np.zeros((height, width), dtype="float64")
+    x_edges = left + res * np.arange(width + 1)
+    y_edges = top - res * np.arange(height + 1)  # descending
+    for (x0, y0, x1, y1), c in zip(par.geometry.bounds.to_numpy(), cover, strict=True):
+        c0, c1 = int((x0 - left) // res), int((x1 - left) // res) + 1
+        r0, r1 = int((top - y1) // res), int((top - y0) // res) + 1
+        dx = _overlap(x0, x1, x_edges[c0:c1 + 1])
+        dy = _overlap(-y1, -y0, -y_edges[r0:r1 + 1])
+        built[r0:r1, c0:c1] += c * np.outer(dy, dx)
+    inside = rasterize(((g, 1) for g in zones.geometry), out_shape=(height, width),
+                       transform=transform, fill=0, dtype="uint8")
+    percent = np.clip(np.rint(built / (res * res) * 100.0), 0, 100).astype("uint8")
+    return np.where((inside > 0) | (built > 0), percent, BUILTUP_NODATA).astype("uint8"), transform
+
+
+def write_builtup(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame, path: Path, *,
+                  seed: int = SEED) -> Path:
+    """Write :func:`builtup_share` as a COG labelled 示例数据 (tags UNIT, DATA_NATURE, YEAR)."""
+    from rasterio.crs import CRS
+
+    from geo.raster.surface import write_cog
+
+    array, transform = builtup_share(parcels, subzones, seed=seed)
+    return write_cog(path, array, transform, CRS.from_user_input(AREA_CRS), unit="%",
+                     nature=SAMPLE_LABEL, year=YEAR, nodata=BUILTUP_NODATA, dtype="uint8",
+                     blocksize=512)
+
+
 def _labelled(df: pd.DataFrame, labels: Mapping[str, str], columns: Sequence[str]) -> pd.DataFrame:
     """``columns`` under their Chinese labels (``labels``), plus 数据性质."""
     out = df[list(columns)].rename(columns={c: labels[c] for c in columns})
@@ -729,6 +809,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     sample = generate(load_catalog(), seed=args.seed)
     paths = write_sample(sample, args.out)
+    paths["builtup"] = write_builtup(sample.parcels, load_catalog()["subzone"],
+                                     args.out / BUILTUP_FILE, seed=args.seed)
     ent = sample.enterprises
     land = sample.parcels.set_index("宗地编号")["用地面积（平方米）"] / M2_PER_MU
     sharers = ent["宗地编号"].map(ent["宗地编号"].value_counts())

@@ -30,6 +30,8 @@ def describe_rules(rules: LowlandRules) -> str:
         parts.append(f"{REASONS['IDLE']}（{'、'.join(rules.idle_statuses)}）")
     if rules.flag_classes:
         parts.append(f"宗地上有{'、'.join(rules.flag_classes)}类企业")
+    if rules.built_share_below is not None:
+        parts.append(f"{REASONS['LOW_BUILT']}（{rules.built_share_below:.0%}；需建成比例栅格）")
     if not parts:
         return "评价方案未设置任何低效用地规则。"
     text = "；".join(parts) + "，任一成立即认定"
@@ -103,9 +105,12 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     -------
     DataFrame
         :func:`parcel_figures` plus ``low_efficiency`` (bool), ``reason_codes`` ("LOW_TAX;IDLE")
-        and ``reasons`` (Chinese, with the threshold used). A parcel without enterprise data is
-        judged only by the rules that do not need it (容积率, status), and says so; a parcel
-        whose status is in ``exempt_statuses`` (在建) is judged only by its status.
+        and ``reasons`` (Chinese, with the threshold used). The rule LOW_BUILT applies only when
+        ``parcels`` carry ``built_share`` (0–1, from :mod:`geo.raster.evidence`); a parcel
+        whose share is missing (raster not covering it) is not judged by it, and says so. A
+        parcel without enterprise data is judged only by the rules that do not need it
+        (容积率, status), and says so; a parcel whose status is in ``exempt_statuses`` (在建)
+        is judged only by its status.
     """
     rules = profile.lowland
     out = parcel_figures(parcels, enterprises)
@@ -137,6 +142,11 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     if flag_classes:
         hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes))
             & ~exempt, "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
+    built_t = rules.built_share_below
+    has_built = "built_share" in out
+    if built_t is not None and has_built:
+        hit((out["built_share"] < built_t) & ~exempt, "LOW_BUILT",
+            f"建成比例低于{built_t:.0%}（遥感）")
     out["reason_codes"] = [";".join(c) for c in codes]
     out["reasons"] = ["；".join(t) for t in texts]
     out["low_efficiency"] = out["reason_codes"] != ""
@@ -149,6 +159,12 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
          "企业均未填报税收：未按亩均税收认定",
          "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
         default="")
+    if built_t is not None and has_built:
+        unjudged = out["built_share"].isna() & ~exempt
+        note = "建成比例栅格未覆盖：未按建成比例认定"
+        out["data_note"] = np.where(
+            unjudged, np.where(out["data_note"] == "", note, out["data_note"] + "；" + note),
+            out["data_note"])
     return out
 
 

@@ -25,6 +25,7 @@ from geo.labels import (
     COLUMNS,
     DISTRICT_BOUNDARY_SOURCE,
     ENTERPRISE_FIELD_HEADERS,
+    EVIDENCE_NOTE,
     IMPORT_CHOICES_NOTE,
     PARCEL_FIELD_HEADERS,
     PLAN_TITLES,
@@ -102,6 +103,8 @@ class Analysis:
         default_factory=lambda: pd.DataFrame(columns=list(REPORT_COLUMNS)))
     #: The official's import choices (header → field:unit, doubts accepted), for 说明; "".
     import_choices: str = ""
+    #: Evidence added to the low-efficiency rules (the built-up-share raster used), or "".
+    evidence: str = ""
 
     @property
     def is_sample(self) -> bool:
@@ -142,6 +145,8 @@ class Analysis:
             lines["企业位置"] = self._placement_line()
         if self.import_choices:
             lines[IMPORT_CHOICES_NOTE] = self.import_choices
+        if self.evidence:
+            lines[EVIDENCE_NOTE] = self.evidence
         return ExportNotes(nature=self.data_label, units=FIGURE_UNITS,
                            sources=f"{self.data_label}；{COLUMNS['profile']}：{profile}",
                            extra={**lines, **(extra or {})})

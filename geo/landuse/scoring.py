@@ -70,6 +70,9 @@ class LowlandRules:
         Land uses the 容积率 rule applies to.
     exempt_statuses : tuple of str
         Statuses judged by status only (在建).
+    built_share_below : float or None
+        Built-up share threshold (0–1) of the rule 建成比例低于阈值 (LOW_BUILT), applied only
+        to parcels with a built-up share from a raster (:mod:`geo.raster.evidence`).
     """
 
     tax_per_mu_below: float | None = None
@@ -78,6 +81,7 @@ class LowlandRules:
     flag_classes: tuple[str, ...] = ()
     industrial_uses: tuple[str, ...] = ()
     exempt_statuses: tuple[str, ...] = ()
+    built_share_below: float | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +282,8 @@ def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
 #: Entries of the ``[lowland]`` section: "number" (≥ 0, or absent to switch the rule off) or
 #: "list" (a list of strings).
 LOWLAND_KEYS = {"tax_per_mu_below": "number", "far_below": "number", "idle_statuses": "list",
-                "flag_classes": "list", "industrial_uses": "list", "exempt_statuses": "list"}
+                "flag_classes": "list", "industrial_uses": "list", "exempt_statuses": "list",
+                "built_share_below": "number"}
 
 
 def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
@@ -301,6 +306,13 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
             raise _fail(path, where, f"{value!r} is not a list of texts",
                         f'write {key} = ["闲置", "停产"] (for example)',
                         zh=(f"{value!r} 不是文字列表", f'请写成如 {key} = ["闲置", "停产"]'))
+    share = section.get("built_share_below")
+    if share is not None and share > 1:
+        raise _fail(path, "lowland.built_share_below", f"{share!r} is over 1",
+                    "write the built-up share as a fraction, e.g. built_share_below = 0.2 "
+                    "for 20 %",
+                    zh=(f"{share!r} 大于 1",
+                        "建成比例请写成小数，如 20% 写作 built_share_below = 0.2"))
     bad = sorted(set(section.get("flag_classes") or []) - set(CLASSES))
     if bad:
         raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
@@ -316,7 +328,8 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
                         far_below=number("far_below"), idle_statuses=texts("idle_statuses"),
                         flag_classes=texts("flag_classes"),
                         industrial_uses=texts("industrial_uses"),
-                        exempt_statuses=texts("exempt_statuses"))
+                        exempt_statuses=texts("exempt_statuses"),
+                        built_share_below=number("built_share_below"))
 
 
 def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[str, float]:

@@ -124,7 +124,7 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
     par = analysis.parcels
     cols = ["parcel_id", "land_mu", "land_use", "status", "far_used", "enterprise_count",
             "tax_per_mu", "va_per_mu", "enterprise_classes", "reason_codes", "reasons",
-            "data_note", "subzone_id", "zone_id", "district", "belt"]
+            "built_share", "data_note", "subzone_id", "zone_id", "district", "belt"]
     out = par.loc[par["low_efficiency"], [c for c in cols if c in par] + [par.geometry.name]]
     out = out.assign(**analysis.provenance())
     return gpd.GeoDataFrame(out, geometry=par.geometry.name, crs=par.crs)

@@ -29,10 +29,12 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import rasterio
 from affine import Affine
 from rasterio.crs import CRS
@@ -42,7 +44,8 @@ from geo._errors import DataImportError
 from geo.crs import AREA_CRS
 from geo.io.atomic import write_atomic
 
-__all__ = ["DEFAULT_NODATA", "rasterize_parcels", "write_cog"]
+__all__ = ["DEFAULT_NODATA", "CLASS_CODES", "SURFACE_METRICS", "SurfaceMetric", "metric_values",
+           "parcel_surface", "rasterize_parcels", "write_cog"]
 
 #: The nodata value of surfaces (cells covered by no parcel).
 DEFAULT_NODATA = -9999.0
@@ -92,10 +95,31 @@ def _strip(shapes: list[tuple[object, int]], values: np.ndarray, transform: Affi
             covered.reshape(shape).sum(axis=(1, 3)))
 
 
+def _majority(shapes: list[tuple[object, int]], values: np.ndarray, transform: Affine,
+              rows: tuple[int, int], width: int, ss: int) -> np.ndarray:
+    """Per cell of rows [r0, r1): the value covering most sub-cells (NaN where none).
+
+    Ties go to the larger value — for classes coded 1 = A … 4 = D, the worse class.
+    """
+    r0, r1 = rows
+    fine = transform @ Affine.translation(0, r0) @ Affine.scale(1 / ss)
+    index = rasterize(shapes, out_shape=((r1 - r0) * ss, width * ss), transform=fine,
+                      fill=0, dtype="int32", all_touched=False)
+    fine_values = np.where(index > 0, values[np.maximum(index - 1, 0)], np.nan)
+    shape = (r1 - r0, ss, width, ss)
+    best = np.full((r1 - r0, width), np.nan)
+    best_count = np.zeros((r1 - r0, width))
+    for v in np.unique(values):
+        count = (fine_values == v).reshape(shape).sum(axis=(1, 3))
+        take = (count > 0) & (count >= best_count)
+        best[take], best_count[take] = v, count[take]
+    return best
+
+
 def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: float = 100,
                       bounds: tuple[float, float, float, float] | None = None,
-                      supersample: int = 10, nodata: float = DEFAULT_NODATA
-                      ) -> tuple[np.ndarray, Affine, CRS]:
+                      supersample: int = 10, nodata: float = DEFAULT_NODATA,
+                      how: str = "mean") -> tuple[np.ndarray, Affine, CRS]:
     """Rasterize a parcel figure, area-weighted per cell, on an EPSG:4549 grid.
 
     Parameters
@@ -114,6 +138,10 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
         docstring for the error bound).
     nodata : float
         Value of cells covered by no parcel.
+    how : {"mean", "majority"}
+        ``mean``: the area-weighted mean (figures, 0/1 flags → the flagged share of the covered
+        land). ``majority``: the value covering the largest part of the cell (classes, where
+        a mean of codes would mean nothing); ties go to the larger value.
 
     Returns
     -------
@@ -125,6 +153,10 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
     DataImportError
         If the column is missing, the parcels have no CRS or no parcel has a figure.
     """
+    if how not in ("mean", "majority"):
+        raise DataImportError(
+            f"unknown aggregation {how!r}", field="how", fix="use mean or majority",
+            zh=(f"未知的聚合方式 {how!r}", "请使用 mean（面积加权平均）或 majority（面积最大者）"))
     geoms, values = _prepared(parcels, column)
     if bounds is None and not len(geoms):
         raise DataImportError(
@@ -139,10 +171,96 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
         r1 = min(r0 + _STRIP_ROWS, height)
         if not shapes:
             break
+        if how == "majority":
+            best = _majority(shapes, values, transform, (r0, r1), width, supersample)
+            hit = ~np.isnan(best)
+            out[r0:r1][hit] = best[hit]
+            continue
         total, count = _strip(shapes, values, transform, (r0, r1), width, supersample)
         hit = count > 0
         out[r0:r1][hit] = total[hit] / count[hit]
     return out, transform, CRS.from_user_input(AREA_CRS)
+
+
+#: Class codes of the ``class`` surface (tag ``CLASSES``).
+CLASS_CODES = {"A": 1, "B": 2, "C": 3, "D": 4}
+
+
+@dataclass(frozen=True)
+class SurfaceMetric:
+    """A parcel figure drawn as a surface.
+
+    Its label, unit, how cells combine parcels, and the class names that decode it.
+    """
+
+    key: str
+    label: str
+    unit: str
+    how: str
+    classes: dict[float, str] = field(default_factory=dict)
+
+
+#: The surfaces offered (keys are parcel columns of an analysis, or derived from them).
+SURFACE_METRICS = {
+    "tax_per_mu": SurfaceMetric("tax_per_mu", "亩均税收", "万元/亩", "mean"),
+    "va_per_mu": SurfaceMetric("va_per_mu", "亩均增加值", "万元/亩", "mean"),
+    "class": SurfaceMetric("class", "宗地上企业最差评价类别", "类别代码", "majority",
+                           {float(v): k for k, v in CLASS_CODES.items()}),
+    "low_efficiency": SurfaceMetric("low_efficiency", "低效用地占比（按覆盖的宗地面积）",
+                                    "比例（0–1）", "mean"),
+}
+
+
+def metric_values(parcels: gpd.GeoDataFrame, metric: str) -> pd.Series:
+    """Return the values of ``metric`` per parcel (NaN where a parcel has none).
+
+    ``class``: the worst class of the parcel's enterprises (``enterprise_classes`` "A、D" → 4),
+    NaN for a parcel without classed enterprises. ``low_efficiency``: 1.0 / 0.0.
+
+    Raises
+    ------
+    DataImportError
+        For an unknown metric, or a parcel table without the columns it needs.
+    """
+    if metric not in SURFACE_METRICS:
+        raise DataImportError(
+            f"unknown surface metric {metric!r}", field="metric",
+            fix=f"use one of {', '.join(SURFACE_METRICS)}",
+            zh=(f"未知的曲面指标 {metric!r}",
+                f"请使用 {'、'.join(f'{k}（{m.label}）' for k, m in SURFACE_METRICS.items())}"))
+    source = {"class": "enterprise_classes"}.get(metric, metric)
+    if source not in parcels.columns:
+        raise DataImportError(
+            f"the parcels have no {source!r}", field=source,
+            fix="compute the 亩均 analysis first (python -m geo evaluate / the 亩均效益 page)",
+            zh=(f"宗地数据中没有 {source!r}", "请先完成亩均效益分析（导入宗地与企业数据）"))
+    col = parcels[source]
+    if metric == "class":
+        def worst(text: object) -> float:
+            codes = [CLASS_CODES[c] for c in str(text or "").split("、") if c in CLASS_CODES]
+            return float(max(codes)) if codes else float("nan")
+        return col.map(worst).astype("float64")
+    if metric == "low_efficiency":
+        return col.map(lambda v: float(bool(v)) if pd.notna(v) else float("nan")).astype(
+            "float64")
+    return pd.to_numeric(col, errors="coerce").astype("float64")
+
+
+def parcel_surface(parcels: gpd.GeoDataFrame, metric: str, *, resolution_m: float = 100,
+                   supersample: int = 10) -> tuple[np.ndarray, Affine, CRS, SurfaceMetric]:
+    """Rasterize ``metric`` (:data:`SURFACE_METRICS`) of analysed parcels.
+
+    Returns the array, transform, CRS (as :func:`rasterize_parcels`) and the metric's
+    description (label, unit, class codes) for the tags and the legend.
+    """
+    spec = SURFACE_METRICS.get(metric)
+    values = metric_values(parcels, metric)
+    assert spec is not None
+    frame = gpd.GeoDataFrame({"_v": values.to_numpy()}, geometry=parcels.geometry.to_numpy(),
+                             crs=parcels.crs)
+    array, transform, crs = rasterize_parcels(frame, "_v", resolution_m=resolution_m,
+                                              supersample=supersample, how=spec.how)
+    return array, transform, crs, spec
 
 
 def _overview_count(width: int, height: int, block: int) -> int:
@@ -155,7 +273,8 @@ def _overview_count(width: int, height: int, block: int) -> int:
 
 def write_cog(path: str | os.PathLike[str], array: np.ndarray, transform: Affine, crs: CRS, *,
               unit: str, nature: str, year: int | str, nodata: float = DEFAULT_NODATA,
-              dtype: str = "float32", blocksize: int = 256) -> Path:
+              dtype: str = "float32", blocksize: int = 256,
+              tags: dict[str, str] | None = None) -> Path:
     """Write ``array`` as a Cloud-Optimized GeoTIFF with its unit, data nature and year.
 
     Parameters
@@ -180,6 +299,8 @@ def write_cog(path: str | os.PathLike[str], array: np.ndarray, transform: Affine
         Data type written (default float32).
     blocksize : int
         Tile size (COG ``BLOCKSIZE``).
+    tags : dict, optional
+        Further tags (e.g. ``CLASSES`` = "1=A;2=B;3=C;4=D", ``TITLE``).
 
     Returns
     -------
@@ -197,6 +318,6 @@ def write_cog(path: str | os.PathLike[str], array: np.ndarray, transform: Affine
     def _write(tmp: Path) -> None:
         with rasterio.open(tmp, "w", **profile) as dst:
             dst.write(data.astype(dtype))
-            dst.update_tags(UNIT=unit, DATA_NATURE=nature, YEAR=str(year))
+            dst.update_tags(**(tags or {}), UNIT=unit, DATA_NATURE=nature, YEAR=str(year))
 
     return write_atomic(path, _write, suffix=".tif")

@@ -303,3 +303,38 @@ def test_clearance_register(sample, enterprises) -> None:
     assert not reg.loc[gone, "宗地编号"].isin(set(enterprises["宗地编号"])).any()
     cleared = area[reg["状态"].isin(CLEARED_STATUSES)].sum()
     assert 0 < cleared < 0.1 * 50000  # a tiny illustration beside the 5 万亩 target
+
+
+# --- the sample built-up-share raster --------------------------------------------------------
+
+def test_builtup_raster_is_current_and_labelled(regenerated: Path) -> None:
+    import rasterio
+
+    with rasterio.open(SAMPLE / "builtup_share.tif") as committed, \
+            rasterio.open(regenerated / "builtup_share.tif") as fresh:
+        assert committed.tags()["DATA_NATURE"] == SAMPLE_LABEL
+        assert committed.tags()["UNIT"] == "%"
+        assert committed.crs.to_epsg() == 4549
+        assert committed.res == (30.0, 30.0)
+        assert committed.nodata == 255
+        assert fresh.transform == committed.transform
+        assert (fresh.read(1) == committed.read(1)).all(), (
+            "data/sample/builtup_share.tif is stale: run .venv/bin/python "
+            "scripts/make_sample_data.py")
+        values = committed.read(1)
+    valid = values[values != 255]
+    assert valid.max() <= 100
+    assert (valid == 0).mean() > 0.5
+
+
+def test_builtup_raster_gives_the_built_rule_work(sample) -> None:
+    from geo.raster.evidence import built_share_of_parcels
+
+    parcels = sample[0].rename(columns={"宗地编号": "parcel_id"})
+    table = built_share_of_parcels(SAMPLE / "builtup_share.tif", parcels).table
+    share = table.set_index("parcel_id")["built_share"]
+    assert share.notna().all()                      # every sample parcel lies on the raster
+    far = pd.to_numeric(sample[0].set_index("宗地编号")["容积率"])
+    # parcels imagery sees as nearly empty although their declared 容积率 passes the 0.8 rule
+    unseen = (share < 0.2) & (far >= 0.8)
+    assert 20 <= unseen.sum() <= 300

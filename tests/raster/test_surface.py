@@ -125,3 +125,56 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, cog):
                   dtype="no-such-type")
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+# --- surfaces of analysed parcels: class by majority, flag as a share ----------------------
+
+def _analysed(classes, flags):
+    """Three parcels as in ``two_squares`` (A 0–150 m, B 150–300 m, C 350–400 m)."""
+    geoms = [box(X0, Y0, X0 + 150, Y0 + 100), box(X0 + 150, Y0, X0 + 300, Y0 + 100),
+             box(X0 + 350, Y0, X0 + 400, Y0 + 100)]
+    return gpd.GeoDataFrame({"enterprise_classes": classes, "low_efficiency": flags,
+                             "tax_per_mu": [10.0, 30.0, np.nan]},
+                            geometry=geoms, crs="EPSG:4549")
+
+
+def test_class_surface_takes_the_class_covering_most_of_a_cell():
+    from geo.raster.surface import CLASS_CODES, metric_values, parcel_surface
+
+    parcels = _analysed(["A", "B、D", ""], [False, True, False])
+    assert list(metric_values(parcels, "class").fillna(0)) == [1.0, 4.0, 0.0]  # worst class
+    array, _, _, spec = parcel_surface(parcels, "class")
+    # cell 0 A only; cell 1 half A half D → tie goes to the worse class; cell 2 D; C unclassed
+    np.testing.assert_array_equal(array[0, :3], [CLASS_CODES["A"], CLASS_CODES["D"],
+                                                 CLASS_CODES["D"]])
+    assert array.shape == (1, 3)  # C has no class: the grid covers A and B only
+    assert spec.classes[4.0] == "D"
+    assert spec.how == "majority"
+
+
+def test_unaligned_class_split_goes_to_the_larger_part():
+    from geo.raster.surface import rasterize_parcels as rp
+
+    geoms = [box(X0, Y0, X0 + 130, Y0 + 100), box(X0 + 130, Y0, X0 + 300, Y0 + 100)]
+    parcels = gpd.GeoDataFrame({"v": [4.0, 1.0]}, geometry=geoms, crs="EPSG:4549")
+    array, _, _ = rp(parcels, "v", bounds=(X0, Y0, X0 + 300, Y0 + 100), how="majority")
+    np.testing.assert_array_equal(array[0], [4.0, 1.0, 1.0])  # cell 1: 30 % D, 70 % A
+
+
+def test_flag_surface_is_the_flagged_share_of_the_covered_land():
+    from geo.raster.surface import parcel_surface
+
+    array, _, _, spec = parcel_surface(_analysed(["A", "D", ""], [False, True, True]),
+                                       "low_efficiency")
+    np.testing.assert_allclose(array[0, :4], [0.0, 0.5, 1.0, 1.0])
+    assert "比例" in spec.unit
+
+
+def test_unknown_metric_and_aggregation_are_refused(two_squares):
+    from geo.raster.surface import metric_values
+
+    with pytest.raises(DataImportError) as err:
+        metric_values(two_squares, "亩均能耗")
+    assert "未知的曲面指标" in err.value.zh[0]
+    with pytest.raises(DataImportError):
+        rasterize_parcels(two_squares, "亩均税收", how="median")
