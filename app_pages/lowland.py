@@ -6,9 +6,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import UPLOADED, current_analysis, data_banner
+from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
 from app_pages.import_choices import md_text
+from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
 from app_pages.workspace_state import get_workspace, register_scope
 from geo.export import export_bytes
@@ -29,7 +30,8 @@ from geo.zones.plans import cite
 from layers.efficiency import build_parcel_map
 
 PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
-                  "enterprise_classes", "reasons", "data_note", "zone_id", "district")
+                  "enterprise_classes", "reasons", "built_share", "data_note", "zone_id",
+                  "district")
 
 
 def _map_and_list(analysis, flagged) -> None:
@@ -37,7 +39,8 @@ def _map_and_list(analysis, flagged) -> None:
                             districts=get_catalog()["district"],
                             subzones=get_catalog()["subzone"], asset_base=asset_base())
     st_folium(fmap, key="lowland_map", height=520, use_container_width=True, returned_objects=[])
-    formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f"}
+    formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
+               "built_share": "percent"}
     st.dataframe(labelled(flagged, PARCEL_COLUMNS), hide_index=True, width="stretch",
                  column_config={column_label(c): st.column_config.NumberColumn(format=f)
                                 for c, f in formats.items()})
@@ -119,6 +122,11 @@ def _scenario_tab(analysis, flagged) -> None:
 st.title("低效用地")
 analysis = current_analysis()
 data_banner(analysis)
+analysis, evidence_note = evidence_analysis(analysis, analysis_key())
+if evidence_note and analysis.evidence:
+    st.info(md_text(evidence_note))
+elif evidence_note:
+    st.warning(md_text(evidence_note))
 flagged = parcel_table(analysis)
 st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(analysis.profile.lowland)))
 m1, m2, m3 = st.columns(3)

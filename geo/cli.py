@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland ...``.
+"""Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland|surface|zonal ...``.
 
 Bad arguments and bad data end with one line on stderr and exit code 2. Refusals of the files
 given — an output that would overwrite an input or the catalogue, a GeoPackage layer or Excel
@@ -45,6 +45,7 @@ from geo.zones.catalog import (
 from geo.zones.plans import with_titles
 
 if TYPE_CHECKING:
+
     from geo.landuse.pipeline import Analysis, Inputs
 
 __all__ = ["main"]
@@ -137,6 +138,7 @@ def _build_parser() -> argparse.ArgumentParser:
                          + ", ".join(FORMATS))
         cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
         cmd.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+    _add_raster_commands(sub)
     return parser
 
 
@@ -470,11 +472,277 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- rasters: python -m geo surface | zonal --------------------------------------------------
+
+#: Largest surface grid side (cells): the sub-grid of one row strip stays a few hundred MB.
+_MAX_SURFACE_SIDE = 5000
+_TABLE_SUFFIXES = (".csv", ".xlsx")
+_VECTOR_FORMATS = ("gpkg", "geojson", "zip", "shp")
+
+
+def _add_parcel_options(cmd: argparse.ArgumentParser, *, enterprises: bool) -> None:
+    """Add the options that read parcels (and enterprises) as evaluate/lowland read them."""
+    cmd.add_argument("--parcels", type=Path,
+                     help="parcels: GeoPackage, GeoJSON, zipped Shapefile, CSV or Excel")
+    cmd.add_argument("--layer", help="layer of the parcels GeoPackage (or .shp in the zip)")
+    cmd.add_argument("--sheet", help="sheet of the parcels Excel file (default: the first)")
+    cmd.add_argument("--gcj02", action="store_true",
+                     help="coordinates in the files are GCJ-02 (高德); convert to WGS84")
+    cmd.add_argument("--map", action="append", default=[], metavar="表头=FIELD[:UNIT]",
+                     help="map a parcel-file header to a field and unit (repeatable)")
+    cmd.add_argument("--accept", action="append", default=[],
+                     choices=("area_mismatch", "make_valid"),
+                     help="keep parcels with these doubts instead of setting them aside")
+    cmd.add_argument("--year", type=int,
+                     help="data year to analyse when the files hold several (default: latest)")
+    if not enterprises:
+        cmd.set_defaults(enterprises=None, enterprise_layer=None, enterprise_sheet=None,
+                         enterprise_map=[], profile=None, townships=None)
+        return
+    cmd.add_argument("--enterprises", type=Path, help="enterprises: CSV, Excel or GeoPackage")
+    cmd.add_argument("--enterprise-layer", help="layer of the enterprises GeoPackage")
+    cmd.add_argument("--enterprise-sheet",
+                     help="sheet of the enterprises Excel file (default: the first)")
+    cmd.add_argument("--enterprise-map", action="append", default=[],
+                     metavar="表头=FIELD[:UNIT]", help="the same for the enterprise file")
+    cmd.add_argument("--profile", type=Path,
+                     help="scoring profile (TOML); default data/profiles/default.toml")
+    cmd.set_defaults(townships=None)
+
+
+def _add_raster_commands(sub: argparse._SubParsersAction) -> None:
+    surface = sub.add_parser("surface", help="a parcel figure as a raster surface (COG GeoTIFF)")
+    _add_parcel_options(surface, enterprises=True)
+    surface.add_argument("--metric", required=True,
+                         choices=("tax_per_mu", "va_per_mu", "class", "low_efficiency"),
+                         help="tax_per_mu 亩均税收, va_per_mu 亩均增加值 (万元/亩), class "
+                              "(worst enterprise class on the parcel: A=1 … D=4, the class "
+                              "covering most of a cell), low_efficiency (flagged share of the "
+                              "covered land, 0–1)")
+    surface.add_argument("--res", type=float, default=100.0,
+                         help="cell size in metres (EPSG:4549 grid; default 100)")
+    surface.add_argument("--out", required=True, help="output GeoTIFF (.tif)")
+    surface.add_argument("--lang", choices=("zh", "en"), default="zh")
+    surface.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+    zonal = sub.add_parser("zonal", help="zonal statistics of a GeoTIFF by level")
+    zonal.add_argument("--raster", required=True, type=Path, help="the GeoTIFF (.tif)")
+    zonal.add_argument("--level", choices=("subzone", "zone", "district", "parcel", "polygons"),
+                       help="units to summarise over (default polygons when --polygons is given)")
+    zonal.add_argument("--polygons", type=Path,
+                       help="a polygon layer (GeoPackage, GeoJSON, zipped Shapefile)")
+    zonal.add_argument("--polygons-layer", help="layer of the polygons GeoPackage (or .shp in zip)")
+    zonal.add_argument("--id-column", help="field identifying each uploaded polygon "
+                                           "(default: id/ID/编号 if unique, else the row number)")
+    _add_parcel_options(zonal, enterprises=False)
+    zonal.add_argument("--stats", default="mean,sum,count",
+                       help="comma-separated: mean,sum,min,max,count,valid_share")
+    zonal.add_argument("--categorical", action="store_true",
+                       help="the raster holds classes: give the share of each class")
+    zonal.add_argument("--out", required=True, help="output table ending in .csv or .xlsx")
+    zonal.add_argument("--lang", choices=("zh", "en"), default="zh")
+    zonal.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+
+def _check_surface_grid(parcels: pd.DataFrame, res: float, lang: str) -> None:
+    """Refuse a cell size that is not a length, or a grid too large to compute."""
+    import math
+
+    import geopandas as gpd
+
+    from geo.crs import AREA_CRS
+
+    if not math.isfinite(res) or res <= 0:
+        raise _Refusal(_say(lang, f"--res {res:g} 不是有效的像元大小：请给出大于 0 的米数"
+                                  "（如 100）",
+                            f"--res {res:g} is not a cell size. Fix: give metres above 0 "
+                            "(e.g. 100)"))
+    left, bottom, right, top = gpd.GeoSeries(parcels.geometry).to_crs(AREA_CRS).total_bounds
+    width, height = math.ceil((right - left) / res) + 1, math.ceil((top - bottom) / res) + 1
+    if max(width, height) > _MAX_SURFACE_SIDE:
+        coarser = math.ceil(max(right - left, top - bottom) / _MAX_SURFACE_SIDE)
+        raise _Refusal(_say(
+            lang, f"按 --res {res:g} 米，栅格将有 {width} × {height} 像元，超过每边 "
+                  f"{_MAX_SURFACE_SIDE} 像元的上限。请用更粗的像元（至少 --res {coarser}），"
+                  "或只给出一个区域的宗地",
+            f"at --res {res:g} m the grid would be {width} × {height} cells, above "
+            f"{_MAX_SURFACE_SIDE} cells a side. Fix: a coarser --res (at least {coarser}) or "
+            "the parcels of a smaller area"))
+
+
+def _surface_files(args: argparse.Namespace) -> tuple[Path, Path]:
+    """Refuse a surface without parcels or with an output that is not a new GeoTIFF."""
+    if args.parcels is None:
+        raise _Refusal(_say(
+            args.lang, "surface 按宗地图形生成栅格，需要宗地文件：请用 --parcels 给出宗地文件"
+                       "（亩均税收、亩均增加值和企业类别还需用 --enterprises 给出企业清单）",
+            "surface rasterizes parcels. Fix: give --parcels (and --enterprises for "
+            "tax_per_mu, va_per_mu and class)"))
+    out = Path(args.out)
+    if out.suffix.lower() not in (".tif", ".tiff"):
+        raise _Refusal(_say(args.lang, f"--out {out} 不是 GeoTIFF：输出路径请以 .tif 结尾",
+                            f"--out {out} is not a GeoTIFF. Fix: end the path in .tif"))
+    report_path = _report_path(out, args.lang)
+    inputs_given = [(option, Path(path)) for option, path in (
+        ("--parcels", args.parcels), ("--enterprises", args.enterprises),
+        ("--profile", args.profile)) if path is not None]
+    _refuse_overwrite([(_say(args.lang, "输出文件", "output"), out),
+                       (_say(args.lang, "校验报告", "validation report"), report_path)],
+                      inputs_given, args.lang)
+    for path in (out, report_path):
+        _refuse_catalogue_dir(path, args.data_dir, args.lang)
+    return out, report_path
+
+
+def _cmd_surface(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from geo.landuse.pipeline import analyse
+    from geo.landuse.scoring import load_profile
+    from geo.raster.surface import (
+        DEFAULT_NODATA,
+        SURFACE_METRICS,
+        metric_values,
+        parcel_surface,
+        surface_tags,
+        write_cog,
+    )
+
+    out, report_path = _surface_files(args)
+    lang = args.lang
+    profile = load_profile(args.profile)
+    inputs = _efficiency_inputs(args, report_path)
+    if not len(inputs.parcels):
+        raise _Refusal(_say(
+            lang, f"{args.parcels} 中没有宗地多边形（只有点位或没有图形）：栅格按宗地图形生成。"
+                  "请提供宗地多边形文件（GeoPackage、GeoJSON 或 zip 打包的 Shapefile）",
+            f"{args.parcels} holds no parcel polygons. Fix: give the parcels as polygons"))
+    _check_surface_grid(inputs.parcels, args.res, lang)
+    catalog = load_catalog(data_dir=args.data_dir)
+    analysis = analyse(inputs.parcels, inputs.enterprises, catalog, profile,
+                       data_label=inputs.data_label, year=inputs.year)
+    spec = SURFACE_METRICS[args.metric]
+    values = metric_values(analysis.parcels, args.metric)
+    _write_report(pd.concat([r for r in (inputs.report, analysis.report) if len(r)]
+                            or [inputs.report], ignore_index=True), report_path, lang)
+    if not values.notna().any():
+        raise _Refusal(_say(
+            lang, f"没有宗地有{spec.label}的数值，无法生成栅格。"
+                  + ("请用 --enterprises 给出企业清单（税收、增加值与评价类别来自企业数据）"
+                     if args.enterprises is None else "请检查企业清单能否按宗地编号关联到宗地"),
+            f"no parcel has a value of {args.metric}. Fix: "
+            + ("give --enterprises (the figures come from the enterprises)"
+               if args.enterprises is None else "check the enterprises link to the parcels")))
+    array, transform, crs, spec = parcel_surface(analysis.parcels, args.metric,
+                                                 resolution_m=args.res)
+    unit = spec.unit
+    write_cog(out, array, transform, crs, unit=unit, nature=analysis.data_label,
+              year=analysis.year or "未注明", tags=surface_tags(spec))
+    filled = int(np.count_nonzero(array != DEFAULT_NODATA))
+    height, width = array.shape
+    print(_say(lang, f"已写出栅格 {out}：{spec.label}，{width} × {height} 像元"
+                     f"（每像元 {args.res:g} 米，EPSG:4549），有数据的像元 {filled} 个；"
+                     f"单位：{unit}",
+               f"wrote {out}: {args.metric}, {width} × {height} cells of {args.res:g} m "
+               f"(EPSG:4549), {filled} cells with data"))
+    year = analysis.year
+    print(_say(lang, f"数据：{analysis.data_label}" + (f"，{year} 年度" if year else ""),
+               f"data: {analysis.data_label}" + (f", year {year}" if year else "")))
+    return 0
+
+
+def _zonal_level(args: argparse.Namespace) -> str:
+    """Return the level asked for: --level, or the uploaded polygons of --polygons."""
+    lang = args.lang
+    level = args.level or ("polygons" if args.polygons is not None else None)
+    if level is None:
+        raise _Refusal(_say(lang, "未给出统计单元：请用 --level 选择 subzone、zone、district 或 "
+                                  "parcel，或用 --polygons 给出面图层",
+                            "no units given. Fix: choose --level (subzone, zone, district, "
+                            "parcel) or give --polygons"))
+    if args.polygons is not None and level != "polygons":
+        raise _Refusal(_say(lang, f"--polygons 与 --level {level} 不能同时使用：给出面图层时"
+                                  "按面图层统计，请去掉 --level",
+                            f"--polygons and --level {level} exclude each other. Fix: drop "
+                            "--level"))
+    if level == "polygons" and args.polygons is None:
+        raise _Refusal(_say(lang, "--level polygons 需要面图层：请用 --polygons 给出面图层文件",
+                            "--level polygons needs --polygons"))
+    if level == "parcel" and args.parcels is None:
+        raise _Refusal(_say(lang, "--level parcel 按宗地统计，需要宗地文件：请用 --parcels "
+                                  "给出宗地文件（GeoPackage、GeoJSON 或 zip 打包的 Shapefile）",
+                            "--level parcel needs the parcels. Fix: give --parcels"))
+    return level
+
+
+def _read_polygons(path: Path, layer: str | None, lang: str) -> pd.DataFrame:
+    import geopandas as gpd
+
+    from geo.io.tables import read_table
+
+    table, _ = read_table(path, layer=layer, formats=_VECTOR_FORMATS)
+    if not isinstance(table, gpd.GeoDataFrame):
+        raise _Refusal(_say(lang, f"{path} 中没有图形：请给出面图层（GeoPackage、GeoJSON 或 "
+                                  "zip 打包的 Shapefile）",
+                            f"{path} holds no geometry. Fix: give a polygon layer"))
+    return table
+
+
+def _cmd_zonal(args: argparse.Namespace) -> int:
+    from geo.export import table_bytes
+    from geo.labels import ZONAL_LEVEL_LABELS
+    from geo.raster.levels import CATALOG_LEVELS, raster_info, zonal_notes, zonal_table
+    from geo.zones.catalog import CATALOG_SOURCES
+
+    lang = args.lang
+    level = _zonal_level(args)
+    out = Path(args.out)
+    report_path = _report_path(out, lang)
+    outputs = [(_say(lang, "输出文件", "output"), out)]
+    if level == "parcel":
+        outputs.append((_say(lang, "校验报告", "validation report"), report_path))
+    inputs_given = [(option, Path(path)) for option, path in (
+        ("--raster", args.raster), ("--polygons", args.polygons),
+        ("--parcels", args.parcels)) if path is not None]
+    _refuse_overwrite(outputs, inputs_given, lang)
+    if out.suffix.lower() not in _TABLE_SUFFIXES:
+        raise _Refusal(_say(lang, f"--out {out}：统计结果是表格，请以 .csv 或 .xlsx 结尾",
+                            f"--out {out}: the result is a table. Fix: end it in .csv or .xlsx"))
+    for _, path in outputs:
+        _refuse_catalogue_dir(path, args.data_dir, lang)
+    info = raster_info(args.raster)  # refuse a bad raster before any vector file is read
+    catalog = parcels = polygons = None
+    if level in CATALOG_LEVELS:
+        catalog, source = load_catalog(data_dir=args.data_dir), CATALOG_SOURCES
+    elif level == "parcel":
+        inputs = _efficiency_inputs(args, report_path)
+        _write_report(inputs.report, report_path, lang)
+        parcels, source = inputs.parcels, f"{inputs.data_label}（{args.parcels}）"
+    else:
+        polygons, source = _read_polygons(args.polygons, args.polygons_layer, lang), \
+            str(args.polygons)
+    table, lines = zonal_table(args.raster, level, stats=args.stats, catalog=catalog,
+                               parcels=parcels, polygons=polygons, id_column=args.id_column,
+                               categorical=args.categorical, lang=lang)
+    notes = zonal_notes(info, level, source, lines)
+    geometry = notes.geometry
+    write_bytes_atomic(out, table_bytes(table, out.suffix.lower()[1:], notes=notes, lang=lang))
+    print(_say(lang, f"已写出 {len(table)} 个{ZONAL_LEVEL_LABELS[level]}的分区统计：{out}",
+               f"wrote zonal statistics of {len(table)} {level} units to {out}"))
+    if geometry and "示意" in geometry:
+        print(_say(lang, f"注意：{geometry}", f"note: {geometry}"))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "catalog":
         return _cmd_catalog(args)
     if args.command in ("evaluate", "lowland"):
         return _cmd_efficiency(args)
+    if args.command == "surface":
+        return _cmd_surface(args)
+    if args.command == "zonal":
+        return _cmd_zonal(args)
     return _cmd_import(args)
 
 

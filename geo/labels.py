@@ -30,7 +30,7 @@ __all__ = [
     "INDICATOR_DECISION_COLUMNS",
     "column_label", "labelled",
     "ZONAL_LEVEL_LABELS", "ZONAL_COLUMNS", "ZONAL_CLASS_SHARE", "ZONAL_NOTE_KEY",
-    "SURFACE_METRICS",
+    "SURFACE_LABELS", "RASTER_LEGEND_LABELS", "RASTER_SOURCE_LABELS", "RASTER_VIEWS",
     "PLATFORM_KINDS", "LOCATED_LABELS", "BELT_COLUMNS", "PLATFORM_COLUMNS", "CLUSTER_COLUMNS",
     "DUODIAN_COLUMNS", "DECISION_COLUMNS",
 ]
@@ -416,12 +416,32 @@ ZONAL_LEVEL_LABELS = {"subzone": LEVEL_LABELS["subzone"], "zone": LEVEL_LABELS["
 #: Chinese headers of the statistics columns (``lang="en"``: the keys themselves).
 ZONAL_COLUMNS = {"mean": "平均值", "sum": "总和", "min": "最小值", "max": "最大值",
                  "count": "有效像元数（按覆盖比例）", "valid_share": "有效像元占比",
-                 "raster_unit": "栅格单位", "row_number": ROW_NUMBER}
+                 "raster_unit": "栅格数值单位", "row_number": ROW_NUMBER}
 #: Header of a class share column of a categorical raster, by language (``{name}``: the class).
 ZONAL_CLASS_SHARE = {"zh": "{name} 占比", "en": "share_{name}"}
 #: Key of the 说明 lines of a zonal-statistics export (numbered: 统计说明 1, 统计说明 2 …).
 ZONAL_NOTE_KEY = "统计说明"
 #: Names of the parcel figures a surface can hold (python -m geo surface --metric).
-SURFACE_METRICS = {"tax_per_mu": COLUMNS["tax_per_mu"], "va_per_mu": COLUMNS["va_per_mu"],
-                   "class": "宗地上最差的企业评价类别（1=A，2=B，3=C，4=D）",
-                   "low_efficiency": "低效用地（1=是，0=否）"}
+SURFACE_LABELS = {
+    "tax_per_mu": (COLUMNS["tax_per_mu"], "万元/亩"),
+    "va_per_mu": (COLUMNS["va_per_mu"], "万元/亩"),
+    "class": ("宗地上企业最差评价类别", "类别代码（1=A，2=B，3=C，4=D；像元取覆盖面积最大的类别）"),
+    "low_efficiency": ("低效用地占比（按覆盖的宗地面积）", "比例（0–1）"),
+}
+
+#: Texts of the raster legend (layers.raster).
+RASTER_LEGEND_LABELS = {
+    "nodata": "无数据（透明）",
+    "resolution": "分辨率约 {cell}",
+    "downsampled": "显示分辨率约 {cell}（原始 {source}）",
+    "below": "＜ {value}",
+    "at_least": "≥ {value}",
+    "only": "{value}（全部像元同值）",
+    "metres": "{value} 米",
+    "kilometres": "{value} 公里",
+}
+#: The raster sources offered on 栅格分析.
+RASTER_SOURCE_LABELS = {"sample": "示例建成比例栅格（示例数据，30 米）", "upload": "上传 GeoTIFF"}
+#: The views of 栅格分析.
+RASTER_VIEWS = {"surface": "亩均曲面", "zonal": "分区统计", "map": "栅格地图",
+                "evidence": "建成比例证据"}

@@ -44,7 +44,8 @@ def _colour(value: float, edges: list[float]) -> str:
     return PALETTE[i + offset]
 
 
-def _district_outlines(m: folium.Map, districts: gpd.GeoDataFrame | None) -> None:
+def district_outlines(m: folium.Map, districts: gpd.GeoDataFrame | None) -> None:
+    """Draw the district outlines (shapes only, no text, not clickable), if given."""
     if districts is not None:
         outline = display_frame(districts, columns=[], tolerance_m=60)  # shapes only: no text
         folium.GeoJson(outline.to_json(drop_id=True), name=esc(MAP_LAYERS["district"]),
@@ -89,7 +90,7 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
     folium.Map
     """
     m = blank_map(asset_base)
-    _district_outlines(m, districts)
+    district_outlines(m, districts)
     edges = class_breaks(table[metric])
     frame = table.copy()
     values = pd.to_numeric(frame[metric], errors="coerce")
@@ -124,7 +125,7 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
     """Map flagged low-efficiency parcels, coloured by first reason, with escaped tooltips."""
     m = blank_map(asset_base)
-    _district_outlines(m, districts)
+    district_outlines(m, districts)
     if subzones is not None:
         folium.GeoJson(display_frame(subzones, columns=[]).to_json(drop_id=True),
                        name=esc(MAP_LAYERS["subzone"]), interactive=False,
@@ -139,6 +140,8 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
     frame["_tt"] = [
         f"<b>宗地 {esc(r.parcel_id)}</b><br>面积：{r.land_mu:,.1f} 亩<br>原因：{esc(r.reasons)}"
         + (f"<br>亩均税收：{r.tax_per_mu:,.1f} 万元/亩" if pd.notna(r.tax_per_mu) else "")
+        + (f"<br>建成比例（遥感）：{r.built_share:.0%}"
+           if pd.notna(getattr(r, "built_share", None)) else "")
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r in frame.itertuples()]
     frame["id"] = [f"p{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip

@@ -400,10 +400,15 @@ def blank_map(asset_base: str) -> folium.Map:
     return m
 
 
-def finish_map(m: folium.Map, *, prefix: str, collapsed: bool = True) -> folium.Map:
-    """Add the layer control, fit Ningbo, and give every element a stable id (``prefix``)."""
+def finish_map(m: folium.Map, *, prefix: str, collapsed: bool = True,
+               bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+               ) -> folium.Map:
+    """Add the layer control, fit the view and give every element a stable id (``prefix``).
+
+    The view is Ningbo, or ``bounds`` ((south, west), (north, east)) when given.
+    """
     folium.LayerControl(collapsed=collapsed).add_to(m)
     west, south, east, north = NINGBO_VIEW
-    m.fit_bounds([[south, west], [north, east]])
+    m.fit_bounds([list(bounds[0]), list(bounds[1])] if bounds else [[south, west], [north, east]])
     _stable_ids(m, prefix=prefix)
     return m

@@ -43,9 +43,10 @@ from rasterio.features import rasterize
 from geo._errors import DataImportError
 from geo.crs import AREA_CRS
 from geo.io.atomic import write_atomic
+from geo.labels import SURFACE_LABELS
 
 __all__ = ["DEFAULT_NODATA", "CLASS_CODES", "SURFACE_METRICS", "SurfaceMetric", "metric_values",
-           "parcel_surface", "rasterize_parcels", "write_cog"]
+           "parcel_surface", "rasterize_parcels", "surface_cog_bytes", "surface_tags", "write_cog"]
 
 #: The nodata value of surfaces (cells covered by no parcel).
 DEFAULT_NODATA = -9999.0
@@ -81,39 +82,82 @@ def _prepared(parcels: gpd.GeoDataFrame, column: str) -> tuple[gpd.GeoSeries, np
     return geoms[keep], values[keep]
 
 
+def _fine_index(shapes: list[tuple[object, int]], transform: Affine, rows: tuple[int, int],
+                cols: tuple[int, int], ss: int) -> np.ndarray:
+    """Shape number (1-based, 0 = none) of each sub-cell of the window rows × cols."""
+    (r0, r1), (c0, c1) = rows, cols
+    fine = transform @ Affine.translation(c0, r0) @ Affine.scale(1 / ss)
+    return rasterize(shapes, out_shape=((r1 - r0) * ss, (c1 - c0) * ss), transform=fine,
+                     fill=0, dtype="int32", all_touched=False)
+
+
 def _strip(shapes: list[tuple[object, int]], values: np.ndarray, transform: Affine,
-           rows: tuple[int, int], width: int, ss: int) -> tuple[np.ndarray, np.ndarray]:
-    """Σ v·(sub-cells) and the count of covered sub-cells per cell of rows [r0, r1)."""
-    r0, r1 = rows
-    fine = transform @ Affine.translation(0, r0) @ Affine.scale(1 / ss)
-    index = rasterize(shapes, out_shape=((r1 - r0) * ss, width * ss), transform=fine,
-                      fill=0, dtype="int32", all_touched=False)
+           rows: tuple[int, int], cols: tuple[int, int], ss: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Σ v·(sub-cells) and the count of covered sub-cells per cell of the window."""
+    index = _fine_index(shapes, transform, rows, cols, ss)
     covered = index > 0
     fine_values = np.where(covered, values[np.maximum(index - 1, 0)], 0.0)
-    shape = (r1 - r0, ss, width, ss)
+    shape = (rows[1] - rows[0], ss, cols[1] - cols[0], ss)
     return (fine_values.reshape(shape).sum(axis=(1, 3)),
             covered.reshape(shape).sum(axis=(1, 3)))
 
 
 def _majority(shapes: list[tuple[object, int]], values: np.ndarray, transform: Affine,
-              rows: tuple[int, int], width: int, ss: int) -> np.ndarray:
-    """Per cell of rows [r0, r1): the value covering most sub-cells (NaN where none).
+              rows: tuple[int, int], cols: tuple[int, int], ss: int) -> np.ndarray:
+    """Per cell of the window: the value covering most sub-cells (NaN where none).
 
     Ties go to the larger value — for classes coded 1 = A … 4 = D, the worse class.
     """
-    r0, r1 = rows
-    fine = transform @ Affine.translation(0, r0) @ Affine.scale(1 / ss)
-    index = rasterize(shapes, out_shape=((r1 - r0) * ss, width * ss), transform=fine,
-                      fill=0, dtype="int32", all_touched=False)
+    index = _fine_index(shapes, transform, rows, cols, ss)
     fine_values = np.where(index > 0, values[np.maximum(index - 1, 0)], np.nan)
-    shape = (r1 - r0, ss, width, ss)
-    best = np.full((r1 - r0, width), np.nan)
-    best_count = np.zeros((r1 - r0, width))
-    for v in np.unique(values):
+    shape = (rows[1] - rows[0], ss, cols[1] - cols[0], ss)
+    best = np.full(shape[::2], np.nan)
+    best_count = np.zeros(shape[::2])
+    for v in np.unique(values[np.unique(index[index > 0]) - 1]):
         count = (fine_values == v).reshape(shape).sum(axis=(1, 3))
         take = (count > 0) & (count >= best_count)
         best[take], best_count[take] = v, count[take]
     return best
+
+
+def _runs(starts: np.ndarray, ends: np.ndarray, gap: int) -> list[tuple[int, int, np.ndarray]]:
+    """Merge column intervals [start, end) closer than ``gap`` into runs, with their members."""
+    order = np.argsort(starts, kind="stable")
+    runs: list[tuple[int, int, list[int]]] = []
+    for i in order:
+        if runs and starts[i] <= runs[-1][1] + gap:
+            c0, c1, members = runs[-1]
+            runs[-1] = (c0, max(c1, int(ends[i])), [*members, int(i)])
+        else:
+            runs.append((int(starts[i]), int(ends[i]), [int(i)]))
+    return [(c0, c1, np.asarray(m)) for c0, c1, m in runs]
+
+
+def _windows(geoms: gpd.GeoSeries, transform: Affine, width: int, height: int
+             ) -> list[tuple[tuple[int, int], tuple[int, int], np.ndarray]]:
+    """Row strips × column runs that hold parcels, with the parcels of each (by position).
+
+    Only the windows around parcels are computed, so the cost follows the parcels' extent
+    rather than the grid's (a city grid is mostly empty).
+    """
+    b = geoms.bounds.to_numpy()
+    res, left, top = transform.a, transform.c, transform.f
+    col0 = np.clip(np.floor((b[:, 0] - left) / res), 0, width).astype(int)
+    col1 = np.clip(np.ceil((b[:, 2] - left) / res), 0, width).astype(int)
+    row0 = np.clip(np.floor((top - b[:, 3]) / res), 0, height).astype(int)
+    row1 = np.clip(np.ceil((top - b[:, 1]) / res), 0, height).astype(int)
+    col1, row1 = np.maximum(col1, col0 + 1).clip(max=width), np.maximum(row1, row0 + 1).clip(
+        max=height)
+    out = []
+    for r0 in range(0, height, _STRIP_ROWS):
+        r1 = min(r0 + _STRIP_ROWS, height)
+        sel = np.flatnonzero((row0 < r1) & (row1 > r0))
+        if not len(sel):
+            continue
+        for c0, c1, members in _runs(col0[sel], col1[sel], gap=_STRIP_ROWS // 4):
+            out.append(((r0, r1), (c0, c1), np.sort(sel[members])))  # row order: later wins
+    return out
 
 
 def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: float = 100,
@@ -165,20 +209,19 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
             zh=(f"没有宗地在字段 {column!r} 中有数值",
                 "请选择有数值的字段，或导入带有该数值的宗地"))
     transform, width, height = _grid(bounds or tuple(geoms.total_bounds), float(resolution_m))
-    shapes = [(g, i + 1) for i, g in enumerate(geoms)]
     out = np.full((height, width), nodata, dtype="float64")
-    for r0 in range(0, height, _STRIP_ROWS):
-        r1 = min(r0 + _STRIP_ROWS, height)
-        if not shapes:
-            break
+    shapes_all = geoms.to_numpy()
+    for rows, cols, members in _windows(geoms, transform, width, height) if len(geoms) else []:
+        shapes = [(shapes_all[i], int(i) + 1) for i in members]
+        view = out[rows[0]:rows[1], cols[0]:cols[1]]
         if how == "majority":
-            best = _majority(shapes, values, transform, (r0, r1), width, supersample)
+            best = _majority(shapes, values, transform, rows, cols, supersample)
             hit = ~np.isnan(best)
-            out[r0:r1][hit] = best[hit]
+            view[hit] = best[hit]
             continue
-        total, count = _strip(shapes, values, transform, (r0, r1), width, supersample)
+        total, count = _strip(shapes, values, transform, rows, cols, supersample)
         hit = count > 0
-        out[r0:r1][hit] = total[hit] / count[hit]
+        view[hit] = total[hit] / count[hit]
     return out, transform, CRS.from_user_input(AREA_CRS)
 
 
@@ -200,15 +243,28 @@ class SurfaceMetric:
     classes: dict[float, str] = field(default_factory=dict)
 
 
-#: The surfaces offered (keys are parcel columns of an analysis, or derived from them).
+def _metric(key: str, how: str, classes: dict[float, str] | None = None) -> SurfaceMetric:
+    label, unit = SURFACE_LABELS[key]
+    return SurfaceMetric(key, label, unit, how, classes or {})
+
+
+#: The surfaces offered (keys are parcel columns of an analysis, or derived from them):
+#: figures and the flag area-weighted (the flag's mean is the flagged share of the covered
+#: land), the class by majority (a mean of class codes would mean nothing).
 SURFACE_METRICS = {
-    "tax_per_mu": SurfaceMetric("tax_per_mu", "亩均税收", "万元/亩", "mean"),
-    "va_per_mu": SurfaceMetric("va_per_mu", "亩均增加值", "万元/亩", "mean"),
-    "class": SurfaceMetric("class", "宗地上企业最差评价类别", "类别代码", "majority",
-                           {float(v): k for k, v in CLASS_CODES.items()}),
-    "low_efficiency": SurfaceMetric("low_efficiency", "低效用地占比（按覆盖的宗地面积）",
-                                    "比例（0–1）", "mean"),
+    "tax_per_mu": _metric("tax_per_mu", "mean"),
+    "va_per_mu": _metric("va_per_mu", "mean"),
+    "class": _metric("class", "majority", {float(v): k for k, v in CLASS_CODES.items()}),
+    "low_efficiency": _metric("low_efficiency", "mean"),
 }
+
+
+def surface_tags(spec: SurfaceMetric) -> dict[str, str]:
+    """Tags of a surface beside UNIT/DATA_NATURE/YEAR: its title and class coding."""
+    tags = {"TITLE": spec.label}
+    if spec.classes:
+        tags["CLASSES"] = ";".join(f"{int(v)}={n}" for v, n in spec.classes.items())
+    return tags
 
 
 def metric_values(parcels: gpd.GeoDataFrame, metric: str) -> pd.Series:
@@ -321,3 +377,18 @@ def write_cog(path: str | os.PathLike[str], array: np.ndarray, transform: Affine
             dst.update_tags(**(tags or {}), UNIT=unit, DATA_NATURE=nature, YEAR=str(year))
 
     return write_atomic(path, _write, suffix=".tif")
+
+
+def surface_cog_bytes(array: np.ndarray, transform: Affine, crs: CRS, spec: SurfaceMetric, *,
+                      nature: str, year: int | str) -> bytes:
+    """Return the surface as the bytes of a COG, for a download.
+
+    Written by :func:`write_cog` in a temporary folder, with its unit, nature, year, title and
+    class coding in the tags.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="surface-") as tmp:
+        path = write_cog(Path(tmp) / "surface.tif", array, transform, crs, unit=spec.unit,
+                         nature=nature, year=year, tags=surface_tags(spec))
+        return path.read_bytes()

@@ -10,42 +10,17 @@ import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pytest
-from shapely.geometry import box
 
 from geo.cli import main
 from geo.landuse.model import SAMPLE_LABEL
+from tests.support.files import MU, three_parcels
 from tests.support.paths import ROOT
-
-MU = 10000 / 15
-
-
-def _square(centre, mu: float, dx: float = 0.0):
-    side = (mu * MU) ** 0.5
-    x, y = centre.x + dx, centre.y
-    return box(x - side / 2, y - side / 2, x + side / 2, y + side / 2)
 
 
 @pytest.fixture
-def files(catalog, tmp_path) -> tuple[Path, Path]:
-    """P1 30 亩 and P2 10 亩 in 分片 Z01-01, P3 20 亩 in Z02-01; three enterprises."""
-    sub = catalog["subzone"].set_index("id").to_crs(4549)
-    c1 = sub.loc["Z01-01"].geometry.representative_point()
-    c2 = sub.loc["Z02-01"].geometry.representative_point()
-    parcels = gpd.GeoDataFrame(
-        {"宗地编号": ["P1", "P2", "P3"], "用地面积（亩）": [30, 10, 20],
-         "用地性质": ["工业用地"] * 3, "容积率": [1.2, 1.0, 1.1], "生产状态": ["正常"] * 3},
-        geometry=[_square(c1, 30), _square(c1, 10, dx=400), _square(c2, 20)], crs=4549,
-    ).to_crs(4326)
-    ppath = tmp_path / "宗地.geojson"
-    parcels.to_file(ppath, driver="GeoJSON")
-    epath = tmp_path / "企业.csv"
-    pd.DataFrame({
-        "统一社会信用代码": ["91330200MA2AAAAA0X", "91330200MA2BBBBB1Y", "91330200MA2CCCCC2W"],
-        "企业名称": ["甲", "乙", "=HYPERLINK(\"x\")"], "宗地编号": ["P1", "P2", "P3"],
-        "是否规上": ["是", "是", "是"], "税收（万元）": [900, 40, 100],
-        "工业增加值（万元）": [3000, 200, 400],
-    }).to_csv(epath, index=False, encoding="gbk")
-    return ppath, epath
+def files(catalog, tmp_path):
+    """P1 30 亩 and P2 10 亩 in 分片 Z01-01, P3 20 亩 in Z02-01; one enterprise on each."""
+    return three_parcels(catalog, tmp_path, third_name="=HYPERLINK(\"x\")", encoding="gbk")
 
 
 def test_evaluate_zone_figures_are_ratios_of_sums(files, tmp_path, capsys):

@@ -178,3 +178,21 @@ def test_unknown_metric_and_aggregation_are_refused(two_squares):
     assert "未知的曲面指标" in err.value.zh[0]
     with pytest.raises(DataImportError):
         rasterize_parcels(two_squares, "亩均税收", how="median")
+
+
+def test_far_apart_parcels_are_computed_in_windows_with_the_same_result():
+    """Two parcels 30 km apart: only the windows around them are computed; each is exact."""
+    geoms = [box(X0, Y0, X0 + 150, Y0 + 100), box(X0 + 30_000, Y0 - 20_000,
+                                                  X0 + 30_100, Y0 - 19_900)]
+    parcels = gpd.GeoDataFrame({"v": [10.0, 30.0]}, geometry=geoms, crs="EPSG:4549")
+    array, _, _ = rasterize_parcels(parcels, "v")
+    assert array.shape == (201, 301)
+    covered = array[array != DEFAULT_NODATA]
+    np.testing.assert_allclose(np.sort(covered), [10.0, 10.0, 30.0])
+
+
+def test_overlapping_parcels_later_row_wins_in_every_window():
+    geoms = [box(X0, Y0, X0 + 100, Y0 + 100), box(X0, Y0, X0 + 100, Y0 + 100)]
+    parcels = gpd.GeoDataFrame({"v": [10.0, 30.0]}, geometry=geoms, crs="EPSG:4549")
+    array, _, _ = rasterize_parcels(parcels, "v")
+    np.testing.assert_allclose(array, [[30.0]])

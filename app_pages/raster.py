@@ -1,0 +1,196 @@
+"""栅格分析 — 亩均 surfaces of the analysed parcels, zonal statistics of any GeoTIFF by level, and
+a built-up-share raster as evidence for the 低效用地 rules."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_pages.analysis_state import analysis_key, current_analysis, data_banner
+from app_pages.common import asset_base, get_catalog
+from app_pages.import_choices import md_text
+from app_pages.raster_state import EVIDENCE, RasterChoice, choose_raster, evidence_of
+from geo._errors import user_message
+from geo.export import table_bytes
+from geo.labels import RASTER_VIEWS, ZONAL_COLUMNS, ZONAL_LEVEL_LABELS
+from geo.raster.evidence import BUILT_UNITS, raster_unit
+from geo.raster.levels import (
+    CATALOG_LEVELS,
+    DEFAULT_STATS,
+    ZONAL_LEVELS,
+    ZONAL_STATS,
+    raster_info,
+    zonal_notes,
+    zonal_table,
+)
+from geo.raster.surface import (
+    DEFAULT_NODATA,
+    SURFACE_METRICS,
+    parcel_surface,
+    surface_cog_bytes,
+)
+from geo.zones.catalog import CATALOG_SOURCES
+from layers.raster import build_raster_map, read_overlay_source
+
+#: Classes of a percent raster (built-up share): fixed, so 0 % land does not swallow the legend.
+PERCENT_BREAKS = (0.0, 10.0, 20.0, 30.0, 40.0, 60.0, 100.0)
+
+
+@st.cache_resource(show_spinner="正在生成曲面…", max_entries=8)
+def _surface(key: str, metric: str, res: float, _analysis):
+    return parcel_surface(_analysis.parcels, metric, resolution_m=res)
+
+
+def _cog_bytes(key: str, metric: str, res: float, analysis) -> bytes:
+    """The surface as a Cloud-Optimized GeoTIFF (built when the download is asked for)."""
+    array, transform, crs, spec = _surface(key, metric, res, analysis)
+    return surface_cog_bytes(array, transform, crs, spec, nature=analysis.data_label,
+                             year=analysis.year or "未注明")
+
+
+@st.cache_resource(show_spinner="正在读取栅格…", max_entries=4)
+def _raster_source(path: str):
+    return read_overlay_source(path)
+
+
+@st.cache_data(show_spinner="正在计算分区统计…", max_entries=16)
+def _zonal(path: str, level: str, stats: tuple[str, ...], categorical: bool, key: str,
+           _parcels, _catalog):
+    """Zonal table, its notes and the 说明 of its export (``key``: the analysis, for parcels)."""
+    table, lines = zonal_table(path, level, stats=stats, catalog=_catalog,
+                               parcels=_parcels if level == "parcel" else None,
+                               categorical=categorical)
+    source = CATALOG_SOURCES if level in CATALOG_LEVELS else "当前亩均分析的宗地"
+    return table, lines, zonal_notes(raster_info(path), level, source, lines)
+
+
+def _surface_tab(analysis, key: str) -> None:
+    c1, c2, c3 = st.columns([2, 1, 1])
+    metric = c1.selectbox("曲面指标", list(SURFACE_METRICS),
+                          format_func=lambda m: SURFACE_METRICS[m].label, key="rs_metric")
+    res = c2.number_input("分辨率（米）", min_value=30, max_value=1000, value=100, step=10,
+                          key="rs_res",
+                          help="CGCS2000 / EPSG:4549 格网；每格取覆盖宗地的面积加权值")
+    opacity = c3.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rs_opacity")
+    try:
+        array, transform, crs, spec = _surface(key, metric, float(res), analysis)
+    except ValueError as err:  # located errors (DataImportError, RasterError) name the fix
+        st.error(md_text(user_message(err)))
+        return
+    valid = int((array != DEFAULT_NODATA).sum())
+    fmap, info = build_raster_map(array, transform, crs, nodata=DEFAULT_NODATA, name=spec.label,
+                                  unit=spec.unit, nature=analysis.data_label, opacity=opacity,
+                                  classes=spec.classes or None,
+                                  districts=get_catalog()["district"], asset_base=asset_base())
+    st_folium(fmap, key="raster_surface_map", height=560, use_container_width=True,
+              returned_objects=[])
+    shown = f"；显示分辨率约 {info.cell_m:,.0f} 米" if info.downsampled else ""
+    st.caption(f"格网 {array.shape[1]:,} × {array.shape[0]:,}（{res} 米，EPSG:4549），"
+               f"有值格 {valid:,} 个{shown}。{md_text(spec.label)}：每格为覆盖该格的宗地"
+               + ("面积最大者的类别" if spec.how == "majority" else "按面积加权的值")
+               + "，无宗地的格为无数据（透明）。")
+    st.download_button("下载曲面（Cloud-Optimized GeoTIFF）",
+                       partial(_cog_bytes, key, metric, float(res), analysis),
+                       file_name=f"{spec.label}_{int(res)}m.tif", mime="image/tiff",
+                       key="rs_dl")
+
+
+def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
+    c1, c2, c3 = st.columns([1, 2, 1])
+    level = c1.selectbox("统计单元", [lv for lv in ZONAL_LEVELS if lv != "polygons"],
+                         format_func=ZONAL_LEVEL_LABELS.get, key="rz_level")
+    stats = c2.multiselect("统计量", list(ZONAL_STATS), default=list(DEFAULT_STATS),
+                           format_func=ZONAL_COLUMNS.get, key="rz_stats")
+    categorical = c3.checkbox("分类栅格（统计各类占比）", key="rz_cat",
+                              help="如土地利用/覆盖：按类别值统计面积占比，占比之和为 1")
+    if not stats and not categorical:
+        st.info("请至少选择一个统计量。")
+        return
+    try:
+        table, notes, export_notes = _zonal(str(choice.path), level, tuple(stats), categorical,
+                                            key if level == "parcel" else "", analysis.parcels,
+                                            get_catalog())
+    except ValueError as err:
+        st.error(md_text(user_message(err)))
+        return
+    formats = {ZONAL_COLUMNS[c]: f for c, f in (("mean", "%.2f"), ("sum", "%.2f"),
+               ("min", "%.2f"), ("max", "%.2f"), ("count", "%.1f"), ("valid_share", "percent"))}
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format=f) for c, f in formats.items()
+        if c in table.columns})
+    with st.expander("统计说明（单位、数据性质、方法、几何精度）", expanded=False):
+        for line in notes:
+            st.caption(md_text(line))
+    c1, c2 = st.columns(2)
+    name = f"分区统计_{ZONAL_LEVEL_LABELS[level]}"
+    c1.download_button("导出（Excel，含“说明”页）",
+                       partial(table_bytes, table, "xlsx", notes=export_notes),
+                       file_name=f"{name}.xlsx", key="rz_xlsx")
+    c2.download_button("导出（CSV）", partial(table_bytes, table, "csv", notes=export_notes),
+                       file_name=f"{name}.csv", key="rz_csv")
+
+
+def _raster_map(choice: RasterChoice) -> None:
+    try:
+        array, transform, crs, nodata, tags = _raster_source(str(choice.path))
+    except ValueError as err:
+        st.error(md_text(user_message(err)))
+        return
+    opacity = st.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rr_opacity")
+    percent = raster_unit(tags) == "percent"
+    fmap, info = build_raster_map(array, transform, crs, nodata=nodata, name=choice.shown_name,
+                                  breaks=PERCENT_BREAKS if percent else None,
+                                  unit=tags.get("UNIT", "未注明"),
+                                  nature=tags.get("DATA_NATURE", "未注明"), opacity=opacity,
+                                  districts=get_catalog()["district"], asset_base=asset_base())
+    st_folium(fmap, key="raster_source_map", height=520, use_container_width=True,
+              returned_objects=[])
+    st.caption(f"{md_text(choice.shown_name)}：{array.shape[1]:,} × {array.shape[0]:,} 像元"
+               + (f"，显示分辨率约 {info.cell_m:,.0f} 米" if info.downsampled else ""))
+
+
+def _evidence_tab(analysis, choice: RasterChoice) -> None:
+    rules = analysis.profile.lowland
+    st.markdown("建成比例栅格（遥感影像提取的建筑覆盖比例）可作为低效用地认定的证据：宗地内建成比例低于"
+                "阈值即按“建成比例低于阈值”认定，在“低效用地”页与其他原因一并列出。")
+    if rules.built_share_below is None:
+        st.warning("当前评价方案未设置 built_share_below，该规则不生效。")
+        return
+    try:
+        _a, _t, _c, _n, tags = _raster_source(str(choice.path))
+    except ValueError as err:
+        st.error(md_text(user_message(err)))
+        return
+    tagged = raster_unit(tags)
+    units = list(BUILT_UNITS)
+    unit = st.radio("栅格单位" + ("（取自栅格 UNIT 标签）" if tagged else "（栅格未注明，请选择）"),
+                    units, index=units.index(tagged) if tagged else None,
+                    format_func=lambda u: BUILT_UNITS[u][0], horizontal=True, key="re_unit")
+    in_use = evidence_of()
+    c1, c2 = st.columns(2)
+    if c1.button("用于低效用地认定", type="primary", disabled=unit is None, key="re_use"):
+        st.session_state[EVIDENCE] = (str(choice.path), unit, choice.key, choice.shown_name)
+        in_use = evidence_of()
+    if in_use and c2.button("停止使用", key="re_stop"):
+        st.session_state.pop(EVIDENCE, None)
+        in_use = None
+    if in_use:
+        st.success(f"低效用地认定正在使用“{md_text(in_use[3])}”"
+                   f"（阈值 {rules.built_share_below:.0%}）。请到“低效用地”页查看结果。")
+
+
+st.title("栅格分析")
+analysis = current_analysis()
+data_banner(analysis)
+key = analysis_key()
+# one view at a time (not tabs): a map drawn in a hidden tab has no size, and only the view
+# shown is computed on a rerun
+view = st.segmented_control("视图", list(RASTER_VIEWS), format_func=RASTER_VIEWS.get,
+                            default="surface", key="raster_view", label_visibility="collapsed")
+if view == "surface" or view is None:
+    _surface_tab(analysis, key)
+elif (choice := choose_raster(f"r_{view}")) is not None:
+    {"zonal": partial(_zonal_tab, analysis, key), "map": _raster_map,
+     "evidence": partial(_evidence_tab, analysis)}[view](choice)

@@ -1,0 +1,99 @@
+"""Which raster the official works with (the sample's built-up share or an upload), stored once
+per content, and the built-up evidence the 低效用地 page applies.
+
+An uploaded GeoTIFF is written once under its content hash (``rasters/<sha256>.tif`` in the
+work folder), so the cached statistics are keyed by what the file holds, several sessions share
+one copy, and a rerun writes nothing. Every open goes through :mod:`geo.raster.safe`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.workspace_state import work_dir
+from geo.io.atomic import write_bytes_atomic
+from geo.labels import RASTER_SOURCE_LABELS
+from geo.landuse.model import is_sample_label
+from geo.landuse.pipeline import SAMPLE_DIR
+
+__all__ = ["SAMPLE_RASTER", "EVIDENCE", "RasterChoice", "choose_raster", "evidence_of",
+           "evidence_analysis"]
+
+#: The sample's built-up-share raster (示例数据, written by scripts/make_sample_data.py).
+SAMPLE_RASTER = SAMPLE_DIR / "builtup_share.tif"
+#: Session-state key of the built-up evidence in use: (path, unit, sha) or absent.
+EVIDENCE = "built_evidence"
+
+
+@dataclass(frozen=True)
+class RasterChoice:
+    """A raster chosen on the page: where it is, what it is called, its content key."""
+
+    path: Path
+    shown_name: str
+    key: str
+    is_sample: bool
+
+
+def _stored(data: bytes) -> tuple[Path, str]:
+    sha = hashlib.sha256(data).hexdigest()
+    path = work_dir() / "rasters" / f"{sha}.tif"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, data)
+    return path, sha
+
+
+def choose_raster(key: str) -> RasterChoice | None:
+    """Draw the choice (sample or upload) and return the raster, or None until one is given."""
+    options = ["sample", "upload"]
+    source = st.radio("栅格来源", options, format_func=RASTER_SOURCE_LABELS.get, horizontal=True,
+                      key=f"{key}_source")
+    if source == "sample":
+        return RasterChoice(SAMPLE_RASTER, "示例建成比例栅格", "sample", True)
+    upload = st.file_uploader(
+        "GeoTIFF（.tif/.tiff；需带坐标系，如 CGCS2000 / EPSG:4549 或经纬度 EPSG:4326）",
+        type=["tif", "tiff"], key=f"{key}_upload")
+    if upload is None:
+        st.info("请上传一幅 GeoTIFF，如土地利用/覆盖、建筑密度、建成比例或夜间灯光栅格。")
+        return None
+    path, sha = _stored(upload.getvalue())
+    return RasterChoice(path, upload.name, sha, False)
+
+
+def evidence_of() -> tuple[str, str, str, str] | None:
+    """The built-up evidence chosen on 栅格分析: (path, unit, content key, shown name)."""
+    value = st.session_state.get(EVIDENCE)
+    return tuple(value) if value else None  # type: ignore[return-value]
+
+
+@st.cache_resource(show_spinner="正在按建成比例栅格复核低效用地…", max_entries=8)
+def _with_evidence(key: str, unit: str, path: str, _analysis):
+    """The analysis of ``key`` judged again with the raster at ``path`` (content-named)."""
+    from geo.raster.evidence import built_share_of_parcels, with_built_share
+
+    return with_built_share(_analysis, built_share_of_parcels(path, _analysis.parcels, unit=unit))
+
+
+def evidence_analysis(analysis, analysis_key: str):
+    """``analysis`` judged again with the built-up evidence in use, or as it is.
+
+    Returns (analysis, message): the message says what was applied or why it was not
+    (synthetic evidence is never applied to real data).
+    """
+    chosen = evidence_of()
+    if chosen is None:
+        return analysis, ""
+    path, unit, raster_key, shown = chosen
+    if raster_key == "sample" and not is_sample_label(analysis.data_label):
+        return analysis, ("示例建成比例栅格是合成数据，不用于真实数据的低效认定；"
+                          "请在“栅格分析”页上传与本数据对应的建成比例栅格。")
+    if analysis.profile.lowland.built_share_below is None:
+        return analysis, "评价方案未设置 built_share_below：未按建成比例认定。"
+    return (_with_evidence(analysis_key, unit, path, analysis),
+            f"已按建成比例栅格“{shown}”复核（阈值 "
+            f"{analysis.profile.lowland.built_share_below:.0%}）。")
