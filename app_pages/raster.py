@@ -3,25 +3,33 @@ a built-up-share raster as evidence for the 低效用地 rules."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
-from app_pages.import_choices import md_text
-from app_pages.raster_state import EVIDENCE, RasterChoice, choose_raster, evidence_of
+from app_pages.import_choices import md_text, shown
+from app_pages.raster_state import (
+    EVIDENCE,
+    RasterChoice,
+    choose_polygons,
+    choose_raster,
+    evidence_of,
+)
 from geo._errors import user_message
 from geo.export import table_bytes
 from geo.labels import RASTER_VIEWS, ZONAL_COLUMNS, ZONAL_LEVEL_LABELS
 from geo.raster.evidence import BUILT_UNITS, raster_unit
 from geo.raster.levels import (
-    CATALOG_LEVELS,
     DEFAULT_STATS,
     ZONAL_LEVELS,
     ZONAL_STATS,
     raster_info,
+    read_polygons,
     zonal_notes,
     zonal_table,
 )
@@ -57,13 +65,22 @@ def _raster_source(path: str):
 
 @st.cache_data(show_spinner="正在计算分区统计…", max_entries=16)
 def _zonal(path: str, level: str, stats: tuple[str, ...], categorical: bool, key: str,
-           _parcels, _catalog):
-    """Zonal table, its notes and the 说明 of its export (``key``: the analysis, for parcels)."""
+           polygons_path: str, _parcels, _catalog):
+    """Zonal table, its notes and the 说明 of its export (``key``: the analysis, for parcels;
+    ``polygons_path``: an uploaded layer, stored under its content hash)."""
+    polygons = read_polygons(polygons_path) if level == "polygons" else None
     table, lines = zonal_table(path, level, stats=stats, catalog=_catalog,
                                parcels=_parcels if level == "parcel" else None,
-                               categorical=categorical)
-    source = CATALOG_SOURCES if level in CATALOG_LEVELS else "当前亩均分析的宗地"
+                               polygons=polygons, categorical=categorical)
+    source = {"parcel": "当前亩均分析的宗地",
+              "polygons": Path(polygons_path).name}.get(level, CATALOG_SOURCES)
     return table, lines, zonal_notes(raster_info(path), level, source, lines)
+
+
+@st.cache_data(show_spinner="正在生成文件…", max_entries=16)
+def _zonal_file(fmt: str, inputs: tuple, _table, _notes) -> bytes:
+    """The zonal table as CSV or Excel, once per its inputs (raster, level, stats …)."""
+    return table_bytes(_table, fmt, notes=_notes)
 
 
 def _surface_tab(analysis, key: str) -> None:
@@ -99,8 +116,8 @@ def _surface_tab(analysis, key: str) -> None:
 
 def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
     c1, c2, c3 = st.columns([1, 2, 1])
-    level = c1.selectbox("统计单元", [lv for lv in ZONAL_LEVELS if lv != "polygons"],
-                         format_func=ZONAL_LEVEL_LABELS.get, key="rz_level")
+    level = c1.selectbox("统计单元", list(ZONAL_LEVELS), format_func=ZONAL_LEVEL_LABELS.get,
+                         key="rz_level")
     stats = c2.multiselect("统计量", list(ZONAL_STATS), default=list(DEFAULT_STATS),
                            format_func=ZONAL_COLUMNS.get, key="rz_stats")
     categorical = c3.checkbox("分类栅格（统计各类占比）", key="rz_cat",
@@ -108,13 +125,22 @@ def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
     if not stats and not categorical:
         st.info("请至少选择一个统计量。")
         return
+    polygons_path, names = "", {choice.path.name: choice.shown_name}
+    if level == "polygons":
+        if (uploaded := choose_polygons("rz")) is None:
+            return
+        polygons_path, names[uploaded[0].name] = str(uploaded[0]), uploaded[1]
     try:
         table, notes, export_notes = _zonal(str(choice.path), level, tuple(stats), categorical,
-                                            key if level == "parcel" else "", analysis.parcels,
-                                            get_catalog())
+                                            key if level == "parcel" else "", polygons_path,
+                                            analysis.parcels, get_catalog())
     except ValueError as err:
-        st.error(md_text(user_message(err)))
+        st.error(md_text(shown(user_message(err), names)))
         return
+    notes = [str(shown(line, names)) for line in notes]
+    export_notes = replace(export_notes, sources=str(shown(export_notes.sources, names)),
+                           geometry=str(shown(export_notes.geometry, names)),
+                           extra={k: shown(v, names) for k, v in export_notes.extra.items()})
     formats = {ZONAL_COLUMNS[c]: f for c, f in (("mean", "%.2f"), ("sum", "%.2f"),
                ("min", "%.2f"), ("max", "%.2f"), ("count", "%.1f"), ("valid_share", "percent"))}
     st.dataframe(table, hide_index=True, width="stretch", column_config={
@@ -125,10 +151,11 @@ def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
             st.caption(md_text(line))
     c1, c2 = st.columns(2)
     name = f"分区统计_{ZONAL_LEVEL_LABELS[level]}"
+    inputs = (str(choice.path), level, tuple(stats), categorical, key, polygons_path)
     c1.download_button("导出（Excel，含“说明”页）",
-                       partial(table_bytes, table, "xlsx", notes=export_notes),
+                       _zonal_file("xlsx", inputs, table, export_notes),
                        file_name=f"{name}.xlsx", key="rz_xlsx")
-    c2.download_button("导出（CSV）", partial(table_bytes, table, "csv", notes=export_notes),
+    c2.download_button("导出（CSV）", _zonal_file("csv", inputs, table, export_notes),
                        file_name=f"{name}.csv", key="rz_csv")
 
 

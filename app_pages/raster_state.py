@@ -20,8 +20,8 @@ from geo.labels import RASTER_SOURCE_LABELS
 from geo.landuse.model import is_sample_label
 from geo.landuse.pipeline import SAMPLE_DIR
 
-__all__ = ["SAMPLE_RASTER", "EVIDENCE", "RasterChoice", "choose_raster", "evidence_of",
-           "evidence_analysis"]
+__all__ = ["SAMPLE_RASTER", "EVIDENCE", "RasterChoice", "choose_raster", "choose_polygons",
+           "evidence_of", "evidence_analysis"]
 
 #: The sample's built-up-share raster (示例数据, written by scripts/make_sample_data.py).
 SAMPLE_RASTER = SAMPLE_DIR / "builtup_share.tif"
@@ -39,9 +39,9 @@ class RasterChoice:
     is_sample: bool
 
 
-def _stored(data: bytes) -> tuple[Path, str]:
+def _stored(data: bytes, suffix: str = ".tif") -> tuple[Path, str]:
     sha = hashlib.sha256(data).hexdigest()
-    path = work_dir() / "rasters" / f"{sha}.tif"
+    path = work_dir() / "rasters" / f"{sha}{suffix}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(path, data)
@@ -63,6 +63,19 @@ def choose_raster(key: str) -> RasterChoice | None:
         return None
     path, sha = _stored(upload.getvalue())
     return RasterChoice(path, upload.name, sha, False)
+
+
+def choose_polygons(key: str) -> tuple[Path, str] | None:
+    """Draw the polygon-layer upload; return its stored path and own name, or None."""
+    upload = st.file_uploader("面图层（GeoPackage、GeoJSON 或 zip 打包的 Shapefile）",
+                              type=["gpkg", "geojson", "json", "zip"], key=f"{key}_polygons")
+    if upload is None:
+        st.info("请上传要统计的面图层，如片区、规划单元或自绘范围；编号取 id/编号 字段，"
+                "没有时按行号。")
+        return None
+    suffix = Path(upload.name).suffix.lower() or ".gpkg"
+    path, _sha = _stored(upload.getvalue(), suffix if suffix != ".json" else ".geojson")
+    return path, upload.name
 
 
 def evidence_of() -> tuple[str, str, str, str] | None:

@@ -477,7 +477,6 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
 #: Largest surface grid side (cells): the sub-grid of one row strip stays a few hundred MB.
 _MAX_SURFACE_SIDE = 5000
 _TABLE_SUFFIXES = (".csv", ".xlsx")
-_VECTOR_FORMATS = ("gpkg", "geojson", "zip", "shp")
 
 
 def _add_parcel_options(cmd: argparse.ArgumentParser, *, enterprises: bool) -> None:
@@ -675,23 +674,16 @@ def _zonal_level(args: argparse.Namespace) -> str:
     return level
 
 
-def _read_polygons(path: Path, layer: str | None, lang: str) -> pd.DataFrame:
-    import geopandas as gpd
-
-    from geo.io.tables import read_table
-
-    table, _ = read_table(path, layer=layer, formats=_VECTOR_FORMATS)
-    if not isinstance(table, gpd.GeoDataFrame):
-        raise _Refusal(_say(lang, f"{path} 中没有图形：请给出面图层（GeoPackage、GeoJSON 或 "
-                                  "zip 打包的 Shapefile）",
-                            f"{path} holds no geometry. Fix: give a polygon layer"))
-    return table
-
-
 def _cmd_zonal(args: argparse.Namespace) -> int:
     from geo.export import table_bytes
     from geo.labels import ZONAL_LEVEL_LABELS
-    from geo.raster.levels import CATALOG_LEVELS, raster_info, zonal_notes, zonal_table
+    from geo.raster.levels import (
+        CATALOG_LEVELS,
+        raster_info,
+        read_polygons,
+        zonal_notes,
+        zonal_table,
+    )
     from geo.zones.catalog import CATALOG_SOURCES
 
     lang = args.lang
@@ -719,8 +711,7 @@ def _cmd_zonal(args: argparse.Namespace) -> int:
         _write_report(inputs.report, report_path, lang)
         parcels, source = inputs.parcels, f"{inputs.data_label}（{args.parcels}）"
     else:
-        polygons, source = _read_polygons(args.polygons, args.polygons_layer, lang), \
-            str(args.polygons)
+        polygons, source = read_polygons(args.polygons, args.polygons_layer), str(args.polygons)
     table, lines = zonal_table(args.raster, level, stats=args.stats, catalog=catalog,
                                parcels=parcels, polygons=polygons, id_column=args.id_column,
                                categorical=args.categorical, lang=lang)

@@ -38,7 +38,7 @@ from geo.raster.zonal import NUMERIC_COLUMNS, zonal_stats
 
 __all__ = ["ZONAL_LEVELS", "CATALOG_LEVELS", "ZONAL_STATS", "DEFAULT_STATS", "RASTER_TAGS",
            "LevelPolygons", "RasterInfo", "level_polygons", "parse_classes", "parse_stats",
-           "raster_info", "zonal_notes", "zonal_table"]
+           "raster_info", "read_polygons", "zonal_notes", "zonal_table"]
 
 #: Levels statistics are computed over.
 ZONAL_LEVELS = ("subzone", "zone", "district", "parcel", "polygons")
@@ -482,3 +482,28 @@ def zonal_notes(info: RasterInfo, level: str, source: str, lines: Sequence[str])
         units=tags.get("UNIT", "未注明（栅格没有 UNIT 标签）"),
         sources=f"栅格 {info.name}；{where}", geometry=geometry or where,
         extra={f"{ZONAL_NOTE_KEY} {i}": line for i, line in enumerate(lines, start=1)})
+
+
+#: Formats an uploaded polygon layer may come in.
+POLYGON_FORMATS = ("gpkg", "geojson", "zip", "shp")
+
+
+def read_polygons(path: str | os.PathLike[str], layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read an official's polygon layer through the guarded reader (:mod:`geo.io.tables`).
+
+    Raises
+    ------
+    DataImportError
+        For everything the guarded reader refuses, and for a file without geometry.
+    """
+    from geo.io.tables import read_table
+
+    table, _ = read_table(path, layer=layer, formats=POLYGON_FORMATS)
+    if not isinstance(table, gpd.GeoDataFrame):
+        name = Path(path).name
+        raise DataImportError(
+            f"{name} holds no geometry", file=str(path), field="geometry",
+            fix="give a polygon layer (GeoPackage, GeoJSON or a zipped Shapefile)",
+            zh=(f"{name} 中没有图形",
+                "请给出面图层（GeoPackage、GeoJSON 或 zip 打包的 Shapefile）"))
+    return table
