@@ -1,7 +1,7 @@
 """Benchmark the map: catalogue load, default view, filter changes, display simplification.
 
 Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]
-[--city-parcels N | --skip-city]``
+[--city-parcels N | --skip-city] [--raster-only | --skip-raster] [--quick]``
 
 Every case is timed with :func:`time.perf_counter`, ``N`` times (default 7), and reported as
 median and minimum, beside a bare-library baseline measured in the same run (geopandas and
@@ -9,7 +9,16 @@ folium used the plain way, without our validation, text, styling or simplificati
 tables are printed to stdout and written to ``BENCHMARKS.md``. Budget (issue): the default
 map view under 1.5 MB of HTML, a filter change answered in well under 0.5 s. The city-size
 import section (synthetic files of ``--city-parcels`` parcels, default 100,000, and three
-times as many enterprises) runs once per side; ``--skip-city`` leaves it out.
+times as many enterprises) runs once per side; ``--skip-city`` leaves it out. The raster
+section (``scripts/bench_raster.py``: zonal statistics and parcel surfaces, issue 13) is
+included by default; ``--skip-raster`` leaves it out, ``--raster-only`` runs it alone and
+``--quick`` runs it at CI sizes.
+
+Each section of ``BENCHMARKS.md`` sits between ``<!-- section: KEY -->`` and
+``<!-- /section -->``. ``--raster-only`` replaces only the raster section in place (inserting
+it before "How to read this" the first time) and keeps the rest of the file; a full run
+rewrites the file but keeps the previous text of a section it skipped (``--skip-city``,
+``--skip-raster``) when the file has it between markers.
 
 Performance is measured here, never in timed tests.
 """
@@ -869,8 +878,48 @@ change). The city-size import (section 7) runs once per side, on synthetic files
 temporary folder; its peak memory is measured in a further, untimed run of each side."""
 
 
+#: Key of the raster section's markers.
+RASTER_KEY = "raster"
+HOW_TO_READ_TITLE = "## How to read this"
+
+
+def section_key(title: str) -> str:
+    """Marker key of a section title: its lower-case ASCII words joined by "-"."""
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in title.lower()).split()
+    return "-".join(words)
+
+
+def marked(key: str, body: str) -> str:
+    """``body`` between the start and end markers of section ``key``."""
+    return f"<!-- section: {key} -->\n{body.strip()}\n<!-- /section -->"
+
+
+def find_section(text: str, key: str) -> tuple[int, int] | None:
+    """Start and end offsets of the marked section ``key`` in ``text`` (markers included)."""
+    start = text.find(f"<!-- section: {key} -->")
+    if start < 0:
+        return None
+    end = text.find("<!-- /section -->", start)
+    return None if end < 0 else (start, end + len("<!-- /section -->"))
+
+
+def replace_section(text: str, key: str, body: str) -> str:
+    """``text`` with section ``key`` replaced by ``body``, the rest kept as it is.
+
+    A section not yet in ``text`` is inserted before "How to read this" (or appended).
+    """
+    block = marked(key, body)
+    span = find_section(text, key)
+    if span is not None:
+        return text[:span[0]] + block + text[span[1]:]
+    at = text.find(f"\n{HOW_TO_READ_TITLE}\n")
+    if at < 0:
+        return text.rstrip("\n") + "\n\n" + block + "\n"
+    return text[:at] + "\n" + block + "\n" + text[at:]
+
+
 def report(sections: list[tuple[str, list[Row]]], extras: dict[str, list[str]],
-           repeat: int) -> str:
+           repeat: int, blocks: dict[str, str] | None = None) -> str:
     """The whole BENCHMARKS.md text.
 
     Parameters
@@ -879,6 +928,8 @@ def report(sections: list[tuple[str, list[Row]]], extras: dict[str, list[str]],
     extras : dict of str to list of str
         Extra Markdown blocks appended after the section of the same title.
     repeat : int
+    blocks : dict of str to str, optional
+        Finished sections (marker key → Markdown with its own title), after the tables.
 
     Returns
     -------
@@ -899,11 +950,29 @@ def report(sections: list[tuple[str, list[Row]]], extras: dict[str, list[str]],
         *machine_info(),
     ]
     for title, rows in sections:
-        parts += ["", f"## {title}", "", markdown_table(rows)]
+        body = [f"## {title}", "", markdown_table(rows)]
         if extras.get(title):
-            parts += ["", *extras[title]]
-    parts += ["", "## How to read this", "", HOW_TO_READ, ""]
+            body += ["", *extras[title]]
+        parts += ["", marked(section_key(title), "\n".join(body))]
+    for key, block in (blocks or {}).items():
+        parts += ["", marked(key, block)]
+    parts += ["", HOW_TO_READ_TITLE, "", HOW_TO_READ, ""]
     return "\n".join(parts)
+
+
+def keep_skipped(text: str, old: str) -> str:
+    """``text`` plus each marked section of ``old`` that ``text`` lacks (a skipped section)."""
+    at = 0
+    while (start := old.find("<!-- section: ", at)) >= 0:
+        key = old[start + len("<!-- section: "):old.find(" -->", start)]
+        span = find_section(old, key)
+        if span is None:
+            break
+        if find_section(text, key) is None:
+            body = old[span[0]:span[1]].split("\n", 1)[1].rsplit("\n", 1)[0]
+            text = replace_section(text, key, body)
+        at = span[1]
+    return text
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -922,6 +991,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              f"{CITY_ENTERPRISES_PER_PARCEL}× as many (default 100,000)")
     parser.add_argument("--skip-city", action="store_true",
                         help="leave out the city-size import section")
+    raster = parser.add_mutually_exclusive_group()
+    raster.add_argument("--raster-only", action="store_true",
+                        help="run only the raster section and replace only it in --output")
+    raster.add_argument("--skip-raster", action="store_true",
+                        help="leave out the raster section (zonal statistics, surfaces)")
+    parser.add_argument("--quick", action="store_true",
+                        help="raster section at CI sizes (1,000 parcels over 1,000 x 1,000 "
+                             "cells; 10,000-parcel surface)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -930,10 +1007,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def raster_only(args: argparse.Namespace, started: float) -> int:
+    """Run the raster section alone and replace only it in ``--output``."""
+    import bench_raster  # scripts/ is on sys.path when this file runs as a script
+
+    body = bench_raster.raster_section(args.repeat, quick=args.quick)
+    print(body)
+    old = args.output.read_text(encoding="utf-8") if args.output.exists() else (
+        "# Benchmarks\n\nGenerated by `scripts/benchmark.py`; do not edit by hand.\n")
+    args.output.write_text(replace_section(old, RASTER_KEY, body), encoding="utf-8")
+    print(f"updated the raster section of {args.output} in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every section, print the report and write it to ``--output``."""
     args = parse_args(argv)
     started = time.perf_counter()
+    if args.raster_only:
+        return raster_only(args, started)
     load_rows = bench_load(args.repeat)
     catalog = load_catalog()
     default_rows, default_prof = bench_default(catalog, args.repeat)
@@ -953,8 +1046,15 @@ def main(argv: list[str] | None = None) -> int:
         city_rows, city_lines = bench_city(catalog, args.city_parcels)
         sections.append((city_title, city_rows))
         extras[city_title] = city_lines
-    text = report(sections, extras, args.repeat)
+    blocks = {}
+    if not args.skip_raster:
+        import bench_raster  # scripts/ is on sys.path when this file runs as a script
+
+        blocks[RASTER_KEY] = bench_raster.raster_section(args.repeat, quick=args.quick)
+    text = report(sections, extras, args.repeat, blocks)
     print(text)
+    if args.output.exists():
+        text = keep_skipped(text, args.output.read_text(encoding="utf-8"))
     args.output.write_text(text, encoding="utf-8")
     print(f"wrote {args.output} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
