@@ -1,4 +1,4 @@
-"""Imports run one way: app_pages → layers → store → landuse → display → zones → export → io →
+"""Imports run one way: app_pages → layers → reports → store → landuse → display → zones → export → io →
 labels/crs/gcj02/_errors/roles.
 
 The test reads the imports of every module — ``import`` and ``from … import`` anywhere in the
@@ -20,6 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("streamlit_app", "app_pages"),
     ("geo.cli", "geo.__main__"),
     ("layers",),
+    ("geo.reports",),
     ("geo.store",),
     ("geo.landuse", "geo.raster"),
     ("geo.display",),
