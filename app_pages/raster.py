@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -15,19 +16,23 @@ from app_pages.common import asset_base, get_catalog
 from app_pages.import_choices import md_text, shown
 from app_pages.raster_state import (
     EVIDENCE,
+    RASTER_FAULTS,
     RasterChoice,
+    check_evidence,
     choose_polygons,
     choose_raster,
     evidence_of,
+    problem_text,
 )
-from geo._errors import user_message
 from geo.export import table_bytes
 from geo.labels import RASTER_VIEWS, ZONAL_COLUMNS, ZONAL_LEVEL_LABELS
+from geo.landuse.lowland import percent_text
 from geo.raster.evidence import BUILT_UNITS, raster_unit
 from geo.raster.levels import (
     DEFAULT_STATS,
     ZONAL_LEVELS,
     ZONAL_STATS,
+    parse_classes,
     raster_info,
     read_polygons,
     zonal_notes,
@@ -36,12 +41,15 @@ from geo.raster.levels import (
 from geo.raster.surface import (
     DEFAULT_NODATA,
     SURFACE_METRICS,
+    metric_values,
     parcel_surface,
     surface_cog_bytes,
 )
 from geo.zones.catalog import CATALOG_SOURCES
 from layers.raster import build_raster_map, read_overlay_source
 
+#: Most distinct values a raster may hold to be drawn as classes.
+MAX_SHOWN_CLASSES = 30
 #: Classes of a percent raster (built-up share): fixed, so 0 % land does not swallow the legend.
 PERCENT_BREAKS = (0.0, 10.0, 20.0, 30.0, 40.0, 60.0, 100.0)
 
@@ -59,8 +67,9 @@ def _cog_bytes(key: str, metric: str, res: float, analysis) -> bytes:
 
 
 @st.cache_resource(show_spinner="正在读取栅格…", max_entries=4)
-def _raster_source(path: str):
-    return read_overlay_source(path)
+def _raster_source(path: str, categorical: bool):
+    """Band 1 read for display (decimated to the map's size; classes by nearest)."""
+    return read_overlay_source(path, categorical=categorical)
 
 
 @st.cache_data(show_spinner="正在计算分区统计…", max_entries=16)
@@ -83,6 +92,11 @@ def _zonal_file(fmt: str, inputs: tuple, _table, _notes) -> bytes:
     return table_bytes(_table, fmt, notes=_notes)
 
 
+def _names(choice: RasterChoice) -> dict[str, str]:
+    """Stored path and name → the upload's own name, for every message and note."""
+    return {str(choice.path): choice.shown_name, choice.path.name: choice.shown_name}
+
+
 def _surface_tab(analysis, key: str) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     metric = c1.selectbox("曲面指标", list(SURFACE_METRICS),
@@ -93,21 +107,26 @@ def _surface_tab(analysis, key: str) -> None:
     opacity = c3.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rs_opacity")
     try:
         array, transform, crs, spec = _surface(key, metric, float(res), analysis)
-    except ValueError as err:  # located errors (DataImportError, RasterError) name the fix
-        st.error(md_text(user_message(err)))
+        fmap, info = build_raster_map(array, transform, crs, nodata=DEFAULT_NODATA,
+                                      name=spec.label, unit=spec.unit, nature=analysis.data_label,
+                                      opacity=opacity, classes=spec.classes or None,
+                                      districts=get_catalog()["district"],
+                                      asset_base=asset_base())
+    except RASTER_FAULTS as err:  # located errors name the fix; others are said plainly
+        st.error(problem_text(err, {}))
         return
     valid = int((array != DEFAULT_NODATA).sum())
-    fmap, info = build_raster_map(array, transform, crs, nodata=DEFAULT_NODATA, name=spec.label,
-                                  unit=spec.unit, nature=analysis.data_label, opacity=opacity,
-                                  classes=spec.classes or None,
-                                  districts=get_catalog()["district"], asset_base=asset_base())
+    parcels = len(analysis.parcels)
+    with_value = int(metric_values(analysis.parcels, metric).notna().sum()) if parcels else 0
     st_folium(fmap, key="raster_surface_map", height=560, use_container_width=True,
               returned_objects=[])
     shown = f"；显示分辨率约 {info.cell_m:,.0f} 米" if info.downsampled else ""
     st.caption(f"格网 {array.shape[1]:,} × {array.shape[0]:,}（{res} 米，EPSG:4549），"
                f"有值格 {valid:,} 个{shown}。{md_text(spec.label)}：每格为覆盖该格的宗地"
                + ("面积最大者的类别" if spec.how == "majority" else "按面积加权的值")
-               + "，无宗地的格为无数据（透明）。")
+               + "，无宗地的格为无数据（透明）。"
+               + (f"{parcels - with_value:,} 宗宗地没有该指标的数值，未画入。"
+                  if with_value < parcels else ""))
     st.download_button("下载曲面（Cloud-Optimized GeoTIFF）",
                        partial(_cog_bytes, key, metric, float(res), analysis),
                        file_name=f"{spec.label}_{int(res)}m.tif", mime="image/tiff",
@@ -125,17 +144,18 @@ def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
     if not stats and not categorical:
         st.info("请至少选择一个统计量。")
         return
-    polygons_path, names = "", {choice.path.name: choice.shown_name}
+    polygons_path, names = "", _names(choice)
     if level == "polygons":
         if (uploaded := choose_polygons("rz")) is None:
             return
         polygons_path, names[uploaded[0].name] = str(uploaded[0]), uploaded[1]
+        names[str(uploaded[0])] = uploaded[1]
     try:
         table, notes, export_notes = _zonal(str(choice.path), level, tuple(stats), categorical,
                                             key if level == "parcel" else "", polygons_path,
                                             analysis.parcels, get_catalog())
-    except ValueError as err:
-        st.error(md_text(shown(user_message(err), names)))
+    except RASTER_FAULTS as err:
+        st.error(problem_text(err, names))
         return
     notes = [str(shown(line, names)) for line in notes]
     export_notes = replace(export_notes, sources=str(shown(export_notes.sources, names)),
@@ -160,22 +180,35 @@ def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
 
 
 def _raster_map(choice: RasterChoice) -> None:
+    c1, c2 = st.columns([3, 1])
+    opacity = c1.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rr_opacity")
     try:
-        array, transform, crs, nodata, tags = _raster_source(str(choice.path))
-    except ValueError as err:
-        st.error(md_text(user_message(err)))
+        tags = raster_info(str(choice.path)).tags
+        classes = parse_classes(tags["CLASSES"]) if tags.get("CLASSES") else None
+        categorical = c2.checkbox("分类栅格", value=classes is not None, key="rr_cat",
+                                  help="如土地利用/覆盖：按类别着色，缩小显示时取最近像元，不求平均")
+        array, transform, crs, nodata, tags = _raster_source(str(choice.path), categorical)
+        if categorical and classes is None:
+            values = np.unique(array[np.isfinite(array) & (array != nodata)])
+            if len(values) > MAX_SHOWN_CLASSES:
+                st.warning(f"该栅格有 {len(values):,} 个不同的值，不像分类栅格：按数值显示。")
+            else:
+                classes = {float(v): str(v) for v in values}
+        percent = raster_unit(tags) == "percent"
+        fmap, info = build_raster_map(
+            array, transform, crs, nodata=nodata, name=choice.shown_name,
+            breaks=PERCENT_BREAKS if percent and not classes else None,
+            classes=classes if categorical else None, unit=tags.get("UNIT", "未注明"),
+            nature=tags.get("DATA_NATURE", "未注明"), opacity=opacity,
+            districts=get_catalog()["district"], asset_base=asset_base())
+    except RASTER_FAULTS as err:
+        st.error(problem_text(err, _names(choice)))
         return
-    opacity = st.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rr_opacity")
-    percent = raster_unit(tags) == "percent"
-    fmap, info = build_raster_map(array, transform, crs, nodata=nodata, name=choice.shown_name,
-                                  breaks=PERCENT_BREAKS if percent else None,
-                                  unit=tags.get("UNIT", "未注明"),
-                                  nature=tags.get("DATA_NATURE", "未注明"), opacity=opacity,
-                                  districts=get_catalog()["district"], asset_base=asset_base())
     st_folium(fmap, key="raster_source_map", height=520, use_container_width=True,
               returned_objects=[])
-    st.caption(f"{md_text(choice.shown_name)}：{array.shape[1]:,} × {array.shape[0]:,} 像元"
-               + (f"，显示分辨率约 {info.cell_m:,.0f} 米" if info.downsampled else ""))
+    st.caption(f"{md_text(choice.shown_name)}：显示 {array.shape[1]:,} × {array.shape[0]:,} 像元"
+               + (f"，显示分辨率约 {info.cell_m:,.0f} 米" if info.downsampled
+                  or info.cell_m > info.source_cell_m * 1.5 else ""))
 
 
 def _evidence_tab(analysis, choice: RasterChoice) -> None:
@@ -185,10 +218,11 @@ def _evidence_tab(analysis, choice: RasterChoice) -> None:
     if rules.built_share_below is None:
         st.warning("当前评价方案未设置 built_share_below，该规则不生效。")
         return
+    names = _names(choice)
     try:
-        _a, _t, _c, _n, tags = _raster_source(str(choice.path))
-    except ValueError as err:
-        st.error(md_text(user_message(err)))
+        tags = raster_info(str(choice.path)).tags
+    except RASTER_FAULTS as err:
+        st.error(problem_text(err, names))
         return
     tagged = raster_unit(tags)
     units = list(BUILT_UNITS)
@@ -198,14 +232,21 @@ def _evidence_tab(analysis, choice: RasterChoice) -> None:
     in_use = evidence_of()
     c1, c2 = st.columns(2)
     if c1.button("用于低效用地认定", type="primary", disabled=unit is None, key="re_use"):
-        st.session_state[EVIDENCE] = (str(choice.path), unit, choice.key, choice.shown_name)
-        in_use = evidence_of()
+        try:  # read it now, so a raster that cannot serve is refused here, not on 低效用地
+            check_evidence(analysis, analysis_key(), str(choice.path), str(unit),
+                           choice.shown_name)
+        except RASTER_FAULTS as err:
+            st.error(problem_text(err, names))
+        else:
+            st.session_state[EVIDENCE] = (str(choice.path), unit, choice.key, choice.shown_name,
+                                          analysis_key())
+            in_use = evidence_of()
     if in_use and c2.button("停止使用", key="re_stop"):
         st.session_state.pop(EVIDENCE, None)
         in_use = None
     if in_use:
         st.success(f"低效用地认定正在使用“{md_text(in_use[3])}”"
-                   f"（阈值 {rules.built_share_below:.0%}）。请到“低效用地”页查看结果。")
+                   f"（阈值 {percent_text(rules.built_share_below)}）。请到“低效用地”页查看结果。")
 
 
 st.title("栅格分析")

@@ -13,15 +13,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from rasterio.errors import RasterioError
 
+from app_pages.import_choices import md_text, shown
 from app_pages.workspace_state import work_dir
+from geo._errors import user_message
 from geo.io.atomic import write_bytes_atomic
 from geo.labels import RASTER_SOURCE_LABELS
+from geo.landuse.lowland import percent_text
 from geo.landuse.model import is_sample_label
 from geo.landuse.pipeline import SAMPLE_DIR
 
-__all__ = ["SAMPLE_RASTER", "EVIDENCE", "RasterChoice", "choose_raster", "choose_polygons",
-           "evidence_of", "evidence_analysis"]
+__all__ = ["SAMPLE_RASTER", "EVIDENCE", "RASTER_FAULTS", "RasterChoice", "check_evidence",
+           "choose_raster", "choose_polygons", "evidence_of", "evidence_analysis",
+           "problem_text"]
+
+#: What reading a user's raster may raise: located errors (refusals that name the fix), and
+#: GDAL's own (a damaged file), the file system's, or a grid too big for memory.
+RASTER_FAULTS = (ValueError, OSError, MemoryError, RasterioError)
+
+
+def problem_text(err: BaseException, names: dict[str, str]) -> str:
+    """What the official reads for ``err``: a located error's message (stored file names shown
+    as the uploads' own), else a plain sentence — never a server path or a traceback."""
+    if isinstance(err, MemoryError):
+        return "栅格过大，无法在本机处理：请裁剪到所需范围，或降低分辨率后再上传。"
+    if isinstance(err, ValueError) and hasattr(err, "describe"):
+        return md_text(str(shown(user_message(err), names)))
+    return ("栅格文件无法读取（文件可能已损坏或不完整）：请用 GIS 软件检查后重新导出为 GeoTIFF。"
+            if isinstance(err, (OSError, RasterioError)) else
+            "栅格无法用于本次计算：请检查其坐标系、范围与数值。")
 
 #: The sample's built-up-share raster (示例数据, written by scripts/make_sample_data.py).
 SAMPLE_RASTER = SAMPLE_DIR / "builtup_share.tif"
@@ -78,18 +99,26 @@ def choose_polygons(key: str) -> tuple[Path, str] | None:
     return path, upload.name
 
 
-def evidence_of() -> tuple[str, str, str, str] | None:
-    """The built-up evidence chosen on 栅格分析: (path, unit, content key, shown name)."""
+def evidence_of() -> tuple[str, str, str, str, str] | None:
+    """The built-up evidence chosen on 栅格分析: (path, unit, content key, shown name, the
+    analysis key it was chosen for)."""
     value = st.session_state.get(EVIDENCE)
     return tuple(value) if value else None  # type: ignore[return-value]
 
 
 @st.cache_resource(show_spinner="正在按建成比例栅格复核低效用地…", max_entries=8)
-def _with_evidence(key: str, unit: str, path: str, _analysis):
-    """The analysis of ``key`` judged again with the raster at ``path`` (content-named)."""
+def _with_evidence(key: str, unit: str, path: str, name: str, _analysis):
+    """The analysis of ``key`` judged again with the raster at ``path`` (content-named),
+    known to the official as ``name``."""
     from geo.raster.evidence import built_share_of_parcels, with_built_share
 
-    return with_built_share(_analysis, built_share_of_parcels(path, _analysis.parcels, unit=unit))
+    return with_built_share(_analysis, built_share_of_parcels(path, _analysis.parcels,
+                                                              unit=unit, name=name))
+
+
+def check_evidence(analysis, analysis_key: str, path: str, unit: str, name: str) -> None:
+    """Judge ``analysis`` with the raster now (cached), raising what it would raise later."""
+    _with_evidence(analysis_key, unit, path, name, analysis)
 
 
 def evidence_analysis(analysis, analysis_key: str):
@@ -101,12 +130,20 @@ def evidence_analysis(analysis, analysis_key: str):
     chosen = evidence_of()
     if chosen is None:
         return analysis, ""
-    path, unit, raster_key, shown = chosen
+    path, unit, raster_key, shown_name, chosen_for = chosen
+    if chosen_for != analysis_key:
+        return analysis, (f"建成比例栅格“{shown_name}”是为另一份数据选择的，未用于当前数据；"
+                          "如适用，请在“栅格分析”页重新选择。")
     if raster_key == "sample" and not is_sample_label(analysis.data_label):
         return analysis, ("示例建成比例栅格是合成数据，不用于真实数据的低效认定；"
                           "请在“栅格分析”页上传与本数据对应的建成比例栅格。")
     if analysis.profile.lowland.built_share_below is None:
         return analysis, "评价方案未设置 built_share_below：未按建成比例认定。"
-    return (_with_evidence(analysis_key, unit, path, analysis),
-            f"已按建成比例栅格“{shown}”复核（阈值 "
-            f"{analysis.profile.lowland.built_share_below:.0%}）。")
+    try:
+        judged = _with_evidence(analysis_key, unit, path, shown_name, analysis)
+    except RASTER_FAULTS as err:  # e.g. the dataset changed and the raster no longer fits
+        st.session_state.pop(EVIDENCE, None)
+        return analysis, ("建成比例栅格未能用于本数据，已停止使用：" + problem_text(
+            err, {path: shown_name, Path(path).name: shown_name}))
+    return (judged, f"已按建成比例栅格“{shown_name}”复核（阈值 "
+                    f"{percent_text(analysis.profile.lowland.built_share_below)}）。")

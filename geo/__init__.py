@@ -19,3 +19,11 @@ labels/crs/gcj02/_errors (``tests/test_imports.py`` checks it)::
     catalog = load_catalog()                      # dict: level -> validated GeoDataFrame
     cars = filter_by_industry(catalog, "汽车")     # matches across all layers
 """
+
+import os as _os
+
+# GDAL must never open a VRT for us (a VRT can read any file on the server): skip the driver
+# for the whole process before anything imports rasterio (geo.raster.safe checks it again).
+_skip = _os.environ.get("GDAL_SKIP", "").replace(",", " ").split()
+if "VRT" not in _skip:
+    _os.environ["GDAL_SKIP"] = " ".join([*_skip, "VRT"])

@@ -628,7 +628,8 @@ def add_raster_overlay(m: folium.Map, array: np.ndarray, transform: Affine, crs:
     return info
 
 
-def read_overlay_source(path: str | os.PathLike[str]
+def read_overlay_source(path: str | os.PathLike[str], *, max_side: int = 2048,
+                        categorical: bool = False
                         ) -> tuple[np.ndarray, Affine, CRS, float | None, dict[str, str]]:
     """Read band 1 of a user's GeoTIFF through :func:`geo.raster.safe.open_user_raster`.
 
@@ -638,12 +639,19 @@ def read_overlay_source(path: str | os.PathLike[str]
         A GeoTIFF on disk (e.g. one written by :func:`geo.raster.surface.write_cog`, whose
         tags ``UNIT``, ``DATA_NATURE`` and ``YEAR`` give the legend's unit and nature).
 
+    max_side : int
+        Largest side read, in cells: a larger raster is read decimated (GDAL uses the COG's
+        overviews; ``average`` of valid cells, or ``nearest`` when ``categorical``), so a
+        city-wide 10 m raster costs a few MB, not GB. The transform returned is the read one.
+    categorical : bool
+        Classes: decimate by nearest (never an average of class codes).
+
     Returns
     -------
     (numpy.ndarray, affine.Affine, rasterio.crs.CRS, float or None, dict of str)
-        Band 1, its transform, CRS, nodata value and the dataset's tags. When the file has
-        no nodata value but an internal mask, the band is returned as float64 with NaN in
-        the masked cells.
+        Band 1, its transform, CRS, nodata value and the dataset's tags (newlines in tag
+        values collapsed to spaces). When the file has no nodata value but an internal
+        mask, the band is returned as float64 with NaN in the masked cells.
 
     Raises
     ------
@@ -651,15 +659,20 @@ def read_overlay_source(path: str | os.PathLike[str]
         When the guarded opening refuses the file (see :mod:`geo.raster.safe`).
     """
     with open_user_raster(path) as src:
-        band = src.read(1, masked=True)
+        factor = max(1, math.ceil(max(src.width, src.height) / max_side))
+        shape = (max(1, math.ceil(src.height / factor)), max(1, math.ceil(src.width / factor)))
+        band = src.read(1, masked=True, out_shape=shape,
+                        resampling=Resampling.nearest if categorical or factor == 1
+                        else Resampling.average)
+        transform = src.transform @ Affine.scale(src.width / shape[1], src.height / shape[0])
         nodata = None if src.nodata is None else float(src.nodata)
         mask = np.ma.getmaskarray(band)
         if nodata is None and mask.any():
             array = band.astype("float64").filled(np.nan)
         else:
             array = np.ma.getdata(band)
-        tags = {str(k): str(v) for k, v in src.tags().items()}
-        return np.asarray(array), src.transform, src.crs, nodata, tags
+        tags = {str(k): " ".join(str(v).split()) for k, v in src.tags().items()}
+        return np.asarray(array), transform, src.crs, nodata, tags
 
 
 def build_raster_map(array: np.ndarray, transform: Affine, crs: object, *, nodata: float | None,

@@ -1,5 +1,5 @@
-"""Imports run one way: app_pages → layers → reports → store → landuse → display → zones → export → io →
-labels/crs/gcj02/_errors/roles.
+"""Imports run one way: app_pages → layers → reports → store → landuse → display → zones →
+export → io → labels/crs/gcj02/_errors/roles.
 
 The test reads the imports of every module — ``import`` and ``from … import`` anywhere in the
 file (including inside functions), and ``importlib.import_module("…")`` / ``__import__("…")``
@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("layers",),
     ("geo.reports",),
     ("geo.store",),
-    ("geo.landuse", "geo.raster"),
+    ("geo.landuse", "geo.raster", "geo.tiles"),
     ("geo.display",),
     ("geo.zones",),
     ("geo.export",),

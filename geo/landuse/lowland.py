@@ -15,7 +15,12 @@ from geo.labels import REASONS
 from geo.landuse.metrics import parcel_links, ratio
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
-__all__ = ["describe_rules", "flag_parcels", "parcel_figures"]
+__all__ = ["describe_rules", "flag_parcels", "parcel_figures", "percent_text"]
+
+
+def percent_text(share: float) -> str:
+    """Write a 0–1 share as the percent it is, never rounded away (0.155 → "15.5%")."""
+    return f"{share * 100:.10g}%"
 
 
 def describe_rules(rules: LowlandRules) -> str:
@@ -31,7 +36,8 @@ def describe_rules(rules: LowlandRules) -> str:
     if rules.flag_classes:
         parts.append(f"宗地上有{'、'.join(rules.flag_classes)}类企业")
     if rules.built_share_below is not None:
-        parts.append(f"{REASONS['LOW_BUILT']}（{rules.built_share_below:.0%}；需建成比例栅格）")
+        parts.append(f"{REASONS['LOW_BUILT']}（{percent_text(rules.built_share_below)}；"
+                     "需建成比例栅格）")
     if not parts:
         return "评价方案未设置任何低效用地规则。"
     text = "；".join(parts) + "，任一成立即认定"
@@ -146,7 +152,7 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     has_built = "built_share" in out
     if built_t is not None and has_built:
         hit((out["built_share"] < built_t) & ~exempt, "LOW_BUILT",
-            f"建成比例低于{built_t:.0%}（遥感）")
+            f"建成比例低于{percent_text(built_t)}（遥感）")
     out["reason_codes"] = [";".join(c) for c in codes]
     out["reasons"] = ["；".join(t) for t in texts]
     out["low_efficiency"] = out["reason_codes"] != ""

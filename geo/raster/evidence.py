@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -44,9 +45,14 @@ BUILT_UNITS: dict[str, tuple[str, float, float]] = {
 #: Share of a parcel's area the raster must cover with valid cells for the parcel to be judged.
 MIN_VALID_SHARE = 0.5
 
-_UNIT_TAGS = {"%": "percent", "percent": "percent", "百分比": "percent",
-              "0-1": "share", "0–1": "share", "share": "share", "fraction": "share",
-              "比例": "share", "binary": "binary", "二值": "binary"}
+#: How a ``UNIT`` tag names each unit, tried in this order (percent before share, so "0-100"
+#: is never read as "0-1"): a pattern over the normalised tag (lower case, "–" as "-", no
+#: spaces), matched as whole words or ranges.
+_UNIT_TAGS = (
+    ("percent", re.compile(r"%|％|(?<![0-9.])0-100(?![0-9.])|\bpercent\b|百分比")),
+    ("binary", re.compile(r"\bbinary\b|二值|(?<![0-9.])0/1(?![0-9.])")),
+    ("share", re.compile(r"(?<![0-9.])0-1(?![0-9.])|\b(share|fraction|ratio)\b|比例")),
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,19 +77,20 @@ class BuiltShare:
 
 def raster_unit(tags: dict[str, str]) -> str | None:
     """Return the :data:`BUILT_UNITS` key a raster's ``UNIT`` tag names (None: names none)."""
-    text = str(tags.get("UNIT", "")).strip().lower()
-    for word, key in _UNIT_TAGS.items():
-        if word in text:
+    text = re.sub(r"\s+", "", str(tags.get("UNIT", ""))).lower().replace("–", "-").replace(
+        "—", "-")
+    for key, pattern in _UNIT_TAGS:
+        if pattern.search(text):
             return key
     return None
 
 
-def _unit_error(path: str, problem: str, fix: str, zh: tuple[str, str]) -> DataImportError:
-    return DataImportError(problem, file=path, field="UNIT", fix=fix, zh=zh)
+def _unit_error(name: str, problem: str, fix: str, zh: tuple[str, str]) -> DataImportError:
+    return DataImportError(problem, file=name, field="UNIT", fix=fix, zh=zh)
 
 
 def built_share_of_parcels(raster_path: str | os.PathLike[str], parcels: gpd.GeoDataFrame, *,
-                           unit: str | None = None) -> BuiltShare:
+                           unit: str | None = None, name: str | None = None) -> BuiltShare:
     """Coverage-weighted built-up share of every parcel, in 0–1.
 
     Parameters
@@ -94,7 +101,11 @@ def built_share_of_parcels(raster_path: str | os.PathLike[str], parcels: gpd.Geo
     parcels : GeoDataFrame
         With ``parcel_id`` and a CRS.
     unit : {"percent", "share", "binary"}, optional
-        The raster's unit; default: its ``UNIT`` tag. Required when the tag names none.
+        The raster's unit; default: its ``UNIT`` tag. Required when the tag names none; a
+        declared unit that contradicts the tag is refused.
+    name : str, optional
+        The raster as the official knows it (an upload's own name), for the source line;
+        default: the file's name.
 
     Returns
     -------
@@ -103,20 +114,26 @@ def built_share_of_parcels(raster_path: str | os.PathLike[str], parcels: gpd.Geo
     Raises
     ------
     DataImportError
-        When the unit is unknown or undeclared, or a parcel's values exceed the unit's range
-        (a percent raster declared as 0–1), or a binary raster holds values other than 0/1.
+        When the unit is unknown, undeclared or contradicts the tag, a parcel's values lie
+        outside the unit's range (a percent raster declared as 0–1; a negative value, e.g. an
+        undeclared nodata), or a binary raster holds values other than 0/1.
     """
     path = str(raster_path)
-    name = os.path.basename(path)
+    name = name or os.path.basename(path)
     with open_user_raster(path) as src:
         tags = src.tags()
-        cell_area = abs(src.transform.a * src.transform.e - src.transform.b * src.transform.d)
-        raster_crs = src.crs
-    used = unit or raster_unit(tags)
+    tagged = raster_unit(tags)
+    if unit is not None and tagged is not None and unit != tagged:
+        raise _unit_error(
+            name, f"the declared unit {unit!r} contradicts the raster's UNIT tag ({tagged})",
+            "choose the unit the tag names, or correct the tag",
+            (f"所选单位与栅格 {name} 的 UNIT 标签（{BUILT_UNITS[tagged][0]}）不一致",
+             "请选择标签所写的单位，或先更正栅格的 UNIT 标签"))
+    used = unit or tagged
     if used not in BUILT_UNITS:
         choices = "、".join(label for label, _f, _m in BUILT_UNITS.values())
         raise _unit_error(
-            path, f"the unit of the built-up raster is {'unknown' if used is None else used!r}",
+            name, f"the unit of the built-up raster is {'unknown' if used is None else used!r}",
             f"state the unit ({', '.join(BUILT_UNITS)}) or write it in the raster's UNIT tag",
             (f"建成比例栅格 {name} 未注明单位" if used is None
              else f"建成比例栅格的单位 {used!r} 无法识别",
@@ -129,26 +146,32 @@ def built_share_of_parcels(raster_path: str | os.PathLike[str], parcels: gpd.Geo
         worst = stats.loc[too_big, ["parcel_id", "max"]].iloc[0]
         hint = "百分比（0–100）" if used != "percent" else "其他单位"
         raise _unit_error(
-            path, f"value {worst['max']:g} over parcel {worst['parcel_id']} exceeds the "
+            name, f"value {worst['max']:g} over parcel {worst['parcel_id']} exceeds the "
                   f"range of {used} (≤ {largest:g})",
             "check the raster's unit: a 0–100 raster is in percent",
             (f"宗地 {worst['parcel_id']} 上的栅格值 {worst['max']:g} 超出“{label}”的范围"
              f"（≤ {largest:g}）", f"请核对栅格的单位：可能是{hint}"))
+    negative = stats["min"] < 0
+    if negative.any():
+        worst = stats.loc[negative, ["parcel_id", "min"]].iloc[0]
+        raise _unit_error(
+            name, f"value {worst['min']:g} over parcel {worst['parcel_id']} is negative",
+            "a negative value is usually an undeclared nodata: set the raster's nodata value",
+            (f"宗地 {worst['parcel_id']} 上的栅格值 {worst['min']:g} 为负数",
+             "负值通常是未声明的无数据值：请在栅格中设置 nodata 后再用"))
     if used == "binary":
-        both = stats[["min", "max"]].dropna()
+        both = stats[["min", "max", "mean"]].dropna()
         odd = ~(np.isin(both["min"], (0.0, 1.0)) & np.isin(both["max"], (0.0, 1.0)))
-        if odd.any():
+        with open_user_raster(path) as src:  # every value, not only each parcel's extremes
+            values = np.unique(src.read(1, masked=True).compressed())
+        if odd.any() or not np.isin(values, (0, 1)).all():
             raise _unit_error(
-                path, "a binary built-up raster holds values other than 0 and 1",
+                name, "a binary built-up raster holds values other than 0 and 1",
                 "declare it as percent or share instead",
                 ("二值建成栅格中含有 0 和 1 以外的值", "请改选“百分比”或“比例”"))
     share = stats["mean"] * factor
-    # valid cells (by covered fraction) × cell area over the parcel's area, both in the
-    # raster's CRS: the part of the parcel the raster sees (cells off the raster count as unseen)
-    area = parcels.geometry.to_crs(raster_crs).area.to_numpy()
-    seen = np.divide(stats["count"].to_numpy() * cell_area, area,
-                     out=np.zeros(len(area)), where=area > 0)
-    seen = np.clip(seen, 0.0, 1.0)
+    # the part of the parcel the raster sees with valid cells (nodata and off-raster unseen)
+    seen = stats["valid_share"].to_numpy()
     judged = seen >= MIN_VALID_SHARE
     table = pd.DataFrame({"parcel_id": stats["parcel_id"].astype(str).to_numpy(),
                           "built_share": share.where(judged).to_numpy(),

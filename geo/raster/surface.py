@@ -45,11 +45,16 @@ from geo.crs import AREA_CRS
 from geo.io.atomic import write_atomic
 from geo.labels import SURFACE_LABELS
 
-__all__ = ["DEFAULT_NODATA", "CLASS_CODES", "SURFACE_METRICS", "SurfaceMetric", "metric_values",
-           "parcel_surface", "rasterize_parcels", "surface_cog_bytes", "surface_tags", "write_cog"]
+__all__ = ["DEFAULT_NODATA", "MAX_GRID_SIDE", "check_grid", "CLASS_CODES", "SURFACE_METRICS",
+           "SurfaceMetric", "metric_values", "parcel_surface", "rasterize_parcels",
+           "surface_cog_bytes", "surface_tags", "write_cog"]
 
 #: The nodata value of surfaces (cells covered by no parcel).
 DEFAULT_NODATA = -9999.0
+
+#: Largest side of a surface grid (cells): 5000 × 5000 float64 is 200 MB, and a city at 100 m
+#: is about 1000 × 1200.
+MAX_GRID_SIDE = 5000
 
 #: Row strip height (cells) of the sub-grid computation.
 _STRIP_ROWS = 64
@@ -63,6 +68,28 @@ def _grid(bounds: tuple[float, float, float, float], res: float) -> tuple[Affine
     top = max(math.ceil(bounds[3] / res) * res, bottom + res)
     width, height = round((right - left) / res), round((top - bottom) / res)
     return Affine(res, 0.0, left, 0.0, -res, top), width, height
+
+
+def check_grid(bounds: tuple[float, float, float, float], res: float) -> tuple[int, int]:
+    """Return (width, height) of the grid of ``res`` metres over ``bounds`` (EPSG:4549).
+
+    Raises
+    ------
+    DataImportError
+        When a side exceeds :data:`MAX_GRID_SIDE`; the message names the coarsest
+        resolution that fits.
+    """
+    _, width, height = _grid(bounds, float(res))
+    if max(width, height) > MAX_GRID_SIDE:
+        coarser = math.ceil(max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / MAX_GRID_SIDE)
+        raise DataImportError(
+            f"at {res:g} m the grid would be {width} × {height} cells, above {MAX_GRID_SIDE} a "
+            "side", field="resolution",
+            fix=f"use a coarser resolution (at least {coarser} m) or the parcels of a smaller "
+                "area",
+            zh=(f"按 {res:g} 米，栅格将有 {width:,} × {height:,} 像元，超过每边 {MAX_GRID_SIDE:,} "
+                "像元的上限", f"请用更粗的分辨率（至少 {coarser} 米），或只用一个区域的宗地"))
+    return width, height
 
 
 def _prepared(parcels: gpd.GeoDataFrame, column: str) -> tuple[gpd.GeoSeries, np.ndarray]:
@@ -195,7 +222,8 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
     Raises
     ------
     DataImportError
-        If the column is missing, the parcels have no CRS or no parcel has a figure.
+        If the column is missing, the parcels have no CRS, no parcel has a figure, or the
+        grid exceeds :data:`MAX_GRID_SIDE` cells a side (:func:`check_grid`).
     """
     if how not in ("mean", "majority"):
         raise DataImportError(
@@ -208,7 +236,9 @@ def rasterize_parcels(parcels: gpd.GeoDataFrame, column: str, *, resolution_m: f
             fix="choose a column with figures, or import parcels that have them",
             zh=(f"没有宗地在字段 {column!r} 中有数值",
                 "请选择有数值的字段，或导入带有该数值的宗地"))
-    transform, width, height = _grid(bounds or tuple(geoms.total_bounds), float(resolution_m))
+    extent = bounds or tuple(geoms.total_bounds)
+    check_grid(extent, resolution_m)
+    transform, width, height = _grid(extent, float(resolution_m))
     out = np.full((height, width), nodata, dtype="float64")
     shapes_all = geoms.to_numpy()
     for rows, cols, members in _windows(geoms, transform, width, height) if len(geoms) else []:

@@ -8,6 +8,7 @@ output rows are aligned with the polygons by an explicit id column, never by pos
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Hashable, Mapping
 
 import geopandas as gpd
@@ -28,8 +29,8 @@ NUMERIC_COLUMNS = ("mean", "sum", "min", "max", "count", "valid_share")
 #: for the feature's index (exactextract 0.3.0 returns the row number for a column "id").
 _KEY = "__zonal_id__"
 
-#: exactextract operations of a numeric raster; ``n_all`` counts covered cells, nodata included.
-_NUMERIC_OPS = ["mean", "sum", "min", "max", "count", "n_all=count(default_value=0)"]
+#: exactextract operations of a numeric raster.
+_NUMERIC_OPS = ["mean", "sum", "min", "max", "count"]
 
 
 def _check_polygons(polygons: gpd.GeoDataFrame, id_column: str) -> None:
@@ -105,10 +106,11 @@ def zonal_stats(raster_path: str | os.PathLike[str], polygons: gpd.GeoDataFrame,
         One row per polygon, in the order of ``polygons``, first column ``id_column``.
         Numeric: ``mean``, ``sum``, ``min``, ``max`` (coverage-weighted over valid cells),
         ``count`` (covered valid cells, each by its covered fraction) and ``valid_share``
-        (covered valid cells / covered cells, nodata included). Categorical: ``count``,
-        ``valid_share`` and one share column per class (shares of the covered valid cells,
-        summing to 1). A polygon that covers no valid cell (outside the raster, empty
-        geometry, all nodata) gets NaN ``mean``/``sum``/``min``/``max``, ``count`` 0,
+        (the share of the polygon's area covered by valid cells: count × cell area / polygon
+        area, both in the raster's CRS — nodata cells and any part off the raster lower it).
+        Categorical: ``count``, ``valid_share`` and one share column per class (shares of the
+        covered valid cells, summing to 1). A polygon that covers no valid cell (outside the
+        raster, empty geometry, all nodata) gets NaN ``mean``/``sum``/``min``/``max``, ``count`` 0,
         ``valid_share`` 0 and class shares 0; it is not dropped.
 
     Raises
@@ -127,26 +129,31 @@ def zonal_stats(raster_path: str | os.PathLike[str], polygons: gpd.GeoDataFrame,
                                  geometry=polygons.geometry.to_numpy(), crs=polygons.crs)
         if zones.crs != src.crs:
             zones = zones.to_crs(src.crs)
+        t = src.transform
+        cell_area = abs(t.a * t.e - t.b * t.d)
+        with warnings.catch_warnings():  # areas in degrees² for a geographic raster: a ratio
+            warnings.simplefilter("ignore", UserWarning)
+            area = zones.geometry.area.to_numpy()
         zones = zones[zones.geometry.notna() & ~zones.geometry.is_empty]
-        ops = _NUMERIC_OPS if not categorical else ["count", "n_all=count(default_value=0)",
-                                                    "unique", "frac"]
+        ops = _NUMERIC_OPS if not categorical else ["count", "unique", "frac"]
         if len(zones):
             raw = exact_extract(RasterioRasterSource(src, 1), zones, ops, include_cols=[_KEY],
                                 output="pandas")
             raw = pd.DataFrame(raw).set_index(_KEY)
         else:
-            raw = pd.DataFrame({"count": [], "n_all": [], "unique": [], "frac": []},
+            raw = pd.DataFrame({"count": [], "unique": [], "frac": []},
                                index=pd.Index([], name=_KEY))
     raw = raw.reindex(np.arange(len(polygons)))
     count = raw["count"].astype("float64").fillna(0.0)
-    n_all = raw["n_all"].astype("float64").fillna(0.0)
+    seen = np.clip(np.divide(count.to_numpy() * cell_area, area, out=np.zeros(len(area)),
+                             where=area > 0), 0.0, 1.0)
     out = pd.DataFrame({id_column: ids.to_numpy()})
     if categorical:
         raw["unique"] = [v if isinstance(v, (list, np.ndarray)) else [] for v in raw["unique"]]
         raw["frac"] = [v if isinstance(v, (list, np.ndarray)) else [] for v in raw["frac"]]
         shares = _categorical(raw, legend)
         out["count"] = count.to_numpy()
-        out["valid_share"] = np.where(n_all > 0, count / n_all.where(n_all > 0, 1.0), 0.0)
+        out["valid_share"] = seen
         for name in shares.columns:
             out[name] = shares[name].to_numpy()
         return out
@@ -155,5 +162,5 @@ def zonal_stats(raster_path: str | os.PathLike[str], polygons: gpd.GeoDataFrame,
         values = raw[op].astype("float64").to_numpy()
         out[op] = np.where(empty, np.nan, values)
     out["count"] = count.to_numpy()
-    out["valid_share"] = np.where(n_all > 0, count / n_all.where(n_all > 0, 1.0), 0.0)
+    out["valid_share"] = seen
     return out

@@ -108,7 +108,7 @@ def test_built_up_evidence_reaches_lowland():
     notes = " ".join(str(c.value) for row in book[book.sheetnames[-1]].iter_rows()
                      for c in row if c.value is not None)
     assert EVIDENCE_NOTE in notes
-    assert "builtup_share.tif" in notes
+    assert "示例建成比例栅格；百分比（0–100）" in notes
 
 
 def test_synthetic_evidence_is_never_applied_to_real_data(catalog):
@@ -126,9 +126,67 @@ def test_synthetic_evidence_is_never_applied_to_real_data(catalog):
     at = open_page("app_pages/lowland.py")
     at.session_state[UPLOADED] = dataclasses.replace(real)
     at.session_state[UPLOADED_KEY] = "real-1"
-    at.session_state[EVIDENCE] = (str(SAMPLE_RASTER), "percent", "sample", "示例建成比例栅格")
+    at.session_state[EVIDENCE] = (str(SAMPLE_RASTER), "percent", "sample", "示例建成比例栅格",
+                                  "real-1")
     at.run()
     assert not at.exception, at.exception
     assert any("不用于真实数据的低效认定" in w.value for w in at.warning)
     listed = at.dataframe[0].value
     assert not listed[COLUMNS["reasons"]].str.contains("建成比例").any()
+
+
+def _untagged_percent_tif(tmp_path):
+    import numpy as np
+    import rasterio
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+
+    path = tmp_path / "plain.tif"
+    # over the sample's first parcels (Ningbo): 56 % everywhere, no UNIT tag
+    with rasterio.open(path, "w", driver="GTiff", width=4000, height=5000, count=1,
+                       dtype="uint8", crs=CRS.from_epsg(4549), nodata=255,
+                       transform=from_origin(599_550, 3_358_200, 30, 30)) as dst:
+        dst.write(np.full((5000, 4000), 56, dtype="uint8"), 1)
+    return path
+
+
+def test_a_raster_that_cannot_serve_is_refused_on_the_click_not_on_lowland(tmp_path):
+    path = _untagged_percent_tif(tmp_path)
+    at = _view(open_page("app_pages/raster.py"), "evidence")
+    at.radio(key="r_evidence_source").set_value("upload").run()
+    at.file_uploader(key="r_evidence_upload").set_value(
+        ("我的建成比例.tif", path.read_bytes(), "image/tiff")).run()
+    assert not at.exception, at.exception
+    assert "栅格未注明" in at.radio(key="re_unit").label
+    at.radio(key="re_unit").set_value("share").run()
+    at.button(key="re_use").click().run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "超出" in errors
+    assert "我的建成比例.tif" in errors or "百分比" in errors
+    assert not re.search(r"[0-9a-f]{64}|/tmp/", errors)      # no stored name, no server path
+    assert "正在使用" not in _texts(at)
+    at.switch_page("app_pages/lowland.py").run()
+    assert not at.exception, at.exception
+
+
+def test_a_damaged_geotiff_is_said_plainly(tmp_path):
+    import numpy as np
+    from rasterio.crs import CRS
+    from rasterio.transform import from_origin
+
+    from geo.raster.surface import write_cog
+
+    good = write_cog(tmp_path / "ok.tif", np.random.default_rng(1).random((600, 600)),
+                     from_origin(649_700, 3_307_100, 10, 10), CRS.from_epsg(4549), unit="1",
+                     nature="测试", year=2024)
+    data = bytearray(good.read_bytes())
+    data[len(data) // 2:] = b"\x00\xff" * ((len(data) - len(data) // 2) // 2) + (
+        b"\x00" if (len(data) - len(data) // 2) % 2 else b"")
+    at = _view(open_page("app_pages/raster.py"), "map")
+    at.radio(key="r_map_source").set_value("upload").run()
+    at.file_uploader(key="r_map_upload").set_value(("坏.tif", bytes(data), "image/tiff")).run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "无法读取" in errors or "栅格" in errors
+    assert "Traceback" not in errors

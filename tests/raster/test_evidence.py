@@ -120,12 +120,41 @@ def test_undeclared_unit_is_never_assumed(tmp_path, parcels):
     assert built_share_of_parcels(path, parcels, unit="percent").unit == "percent"
 
 
-def test_percent_raster_declared_as_share_is_refused(percent_tif, parcels):
+def test_a_unit_that_contradicts_the_tag_is_refused(percent_tif, parcels):
     with pytest.raises(DataImportError) as err:
         built_share_of_parcels(percent_tif, parcels, unit="share")
+    assert "不一致" in err.value.zh[0]
+
+
+def _untagged(tmp_path, array, name="plain.tif"):
+    path = tmp_path / name
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=4, count=1,
+                       dtype=array.dtype.name, crs=CRS_4549, transform=TRANSFORM,
+                       nodata=255 if array.dtype.name == "uint8" else -9999) as dst:
+        dst.write(array, 1)
+    return path
+
+
+def test_percent_values_declared_as_share_are_refused(tmp_path, parcels):
+    with pytest.raises(DataImportError) as err:
+        built_share_of_parcels(_untagged(tmp_path, PERCENT), parcels, unit="share")
     problem, fix = err.value.zh
     assert "超出" in problem
     assert "百分比" in fix
+
+
+def test_negative_values_are_an_undeclared_nodata_and_refused(tmp_path, parcels):
+    values = PERCENT.astype("float32")
+    values[1] = -1.0                       # the 50 % row holds an undeclared nodata
+    with pytest.raises(DataImportError) as err:
+        built_share_of_parcels(_untagged(tmp_path, values), parcels, unit="percent")
+    assert "负数" in err.value.zh[0]
+    assert "nodata" in err.value.zh[1]
+
+
+def test_the_official_s_name_is_the_source(percent_tif, parcels):
+    built = built_share_of_parcels(percent_tif, parcels, name="我的建成比例.tif")
+    assert built.source.startswith("我的建成比例.tif")
 
 
 def test_binary_raster(tmp_path, parcels):
@@ -142,6 +171,11 @@ def test_binary_raster(tmp_path, parcels):
 
 
 def test_unit_tags():
+    assert raster_unit({"UNIT": "0-100"}) == "percent"       # never read as "0-1"
+    assert raster_unit({"UNIT": "0 – 100"}) == "percent"
+    assert raster_unit({"UNIT": "0-1"}) == "share"
+    assert raster_unit({"UNIT": "0–1.0"}) is None              # a range we do not know
+    assert raster_unit({"UNIT": "sharecropping"}) is None     # whole words only
     assert raster_unit({"UNIT": "%"}) == "percent"
     assert raster_unit({"UNIT": "比例（0–1）"}) == "share"
     assert raster_unit({"UNIT": "m"}) is None

@@ -172,3 +172,12 @@ def test_refused_raster_raises_raster_error(tmp_path):
     fake.write_text("<VRTDataset rasterXSize='1' rasterYSize='1'></VRTDataset>")
     with pytest.raises(RasterError):
         zonal_stats(fake, zones([cell(0, 1)], [1]))
+
+
+def test_a_polygon_half_off_the_raster_has_half_its_area_valid(grid):
+    # cells (3, 0) = 13 and the 100 m strip left of the raster: half the polygon is unseen
+    poly = box(X0 - 100, Y0, X0 + 100, Y0 + 100)
+    row = zonal_stats(grid, zones([poly], ["H"])).iloc[0]
+    assert row["count"] == pytest.approx(1.0)
+    assert row["mean"] == pytest.approx(13.0)
+    assert row["valid_share"] == pytest.approx(0.5)    # not 1.0: the off-raster half counts
