@@ -19,6 +19,7 @@ pages = st.navigation({
         st.Page("app_pages/map_view.py", title="地图总览", icon="🗺️", default=True),
         st.Page("app_pages/profiles.py", title="园区档案", icon="📋"),
         st.Page("app_pages/plan_indicators.py", title="规划指标", icon="🎯"),
+        st.Page("app_pages/reports.py", title="批量报告", icon="🖨️"),
         st.Page("app_pages/export.py", title="导出", icon="📤"),
     ],
     "亩均论英雄": [

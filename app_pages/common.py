@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.labels import FILTER_NOTE_KEYS, LEVEL_LABELS, labelled
+from geo.labels import FILTER_NOTE_KEYS, LEVEL_LABELS, MAP_UI_TEXTS, labelled
 from geo.zones.catalog import BELTS, load_catalog
 from geo.zones.selection import MAP_LEVELS, Filters, select
 from geo.zones.taxonomy import canonical_tags
@@ -104,7 +104,7 @@ def sidebar_filters() -> Filters:
                             format_func=lambda d: d or "（全部）")
     name = sb.text_input(FILTER_NOTE_KEYS["name"], key="f_name")
     levels = sb.multiselect("图层", list(MAP_LEVELS), default=list(MAP_LEVELS), key="f_levels",
-                            format_func=LEVEL_LABELS.get)
+                            format_func=LEVEL_LABELS.get, help=MAP_UI_TEXTS["layers_help"])
     return Filters(industries=tuple(industries), phrase=phrase.strip(), belt=belt,
                    district=district, name=name.strip(),
                    levels=tuple(lvl for lvl in MAP_LEVELS if lvl in levels))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
+from app_pages.charts import horizontal_bars
 from app_pages.common import asset_base, get_catalog
 from app_pages.import_choices import md_text
+from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
 from geo.export import export_bytes
 from geo.labels import (
     COLUMNS,
     LEVEL_LABELS,
+    RANKING_TEXTS,
     TARGET_COLUMNS,
     UNIT_LEVELS,
     column_label,
@@ -19,8 +24,23 @@ from geo.labels import (
 )
 from geo.landuse.metrics import INDICATORS
 from geo.landuse.pipeline import Analysis
-from geo.landuse.tables import UNCLASSED, enterprise_table, filter_enterprises, level_table
+from geo.landuse.tables import (
+    UNCLASSED,
+    enterprise_table,
+    filter_enterprises,
+    level_table,
+    rank_units,
+)
 from layers.efficiency import build_choropleth
+
+#: Columns of the ranking after the indicator, and the decimals each is shown with.
+_RANK_COLUMNS = {"enterprise_count": DECIMALS["count"], "above_scale_count": DECIMALS["count"],
+                 "coverage_share": None, "class_A_count": DECIMALS["count"],
+                 "class_B_count": DECIMALS["count"], "class_C_count": DECIMALS["count"],
+                 "class_D_count": DECIMALS["count"], "low_eff_land_mu": DECIMALS["land_mu"]}
+#: Decimals of the enterprise list's figures.
+_ENT_DECIMALS = {"land_mu": DECIMALS["land_mu"], "tax_per_mu": DECIMALS["indicator"],
+                 "va_per_mu": DECIMALS["indicator"], "score": DECIMALS["score"]}
 
 
 # Cached views are keyed by the analysis key (which changes with the data) and the view's own
@@ -31,10 +51,25 @@ def _table(key: str, level: str, _analysis: Analysis, _catalog):
     return level_table(_analysis, _catalog, level=level)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _ranking(key: str, level: str, metric: str, _analysis: Analysis, _catalog):
+    return rank_units(_table(key, level, _analysis, _catalog), metric)
+
+
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
-def _export(key: str, level: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
-    notes = _analysis.export_notes("units", {COLUMNS["level_label"]: UNIT_LEVELS[level]})
-    return export_bytes(_table(key, level, _analysis, _catalog), fmt, notes=notes)
+def _export(key: str, level: str, metric: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
+    """The level table ranked by ``metric`` (units without it last, without a rank)."""
+    ranked, missing = _ranking(key, level, metric, _analysis, _catalog)
+    rows = pd.concat([ranked, missing])
+    rows["rank"] = rows["rank"].astype("Int64")
+    front = ["level", "level_label", "unit", "unit_name", "rank"]
+    rows = rows[front + [c for c in rows.columns if c not in front]]
+    notes = _analysis.export_notes("units", {
+        COLUMNS["level_label"]: UNIT_LEVELS[level],
+        COLUMNS["rank"]: f"按「{INDICATORS[metric].label}」由高到低，同值同名次；"
+                         f"无数据的单元列于最后，不排名（见「{COLUMNS['no_data_reason']}」）"})
+    return export_bytes(gpd.GeoDataFrame(rows, geometry=ranked.geometry.name, crs=ranked.crs),
+                        fmt, notes=notes)
 
 
 @st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)
@@ -92,24 +127,43 @@ if level != "city" and not empty:
     st_folium(fmap, key=f"choro_{level}_{metric}", height=520, use_container_width=True,
               returned_objects=[])
 
-ranked = table.drop(columns=table.geometry.name).sort_values(metric, ascending=False)
-show = labelled(ranked, ["unit_name", metric, "enterprise_count", "above_scale_count",
-                        "coverage_share", "class_A_count", "class_B_count", "class_C_count",
-                        "class_D_count", "low_eff_land_mu"])
-left, right = st.columns([3, 2])
+ranked, missing = _ranking(key, level, metric, analysis, get_catalog())
+city = _table(key, "city", analysis, get_catalog())[metric].iloc[0]
+m1, m2, m3 = st.columns(3)  # headline figures in the tables' own format
+m1.metric(RANKING_TEXTS["city_metric"].format(label=ind.label, unit=ind.unit),
+          format_number(city, DECIMALS["indicator"]))
+m2.metric(RANKING_TEXTS["ranked_metric"].format(level=UNIT_LEVELS[level]), f"{len(ranked):,}")
+m3.metric(RANKING_TEXTS["missing_metric"], f"{len(missing):,}")
+st.subheader("排名")
+st.dataframe(labelled(ranked, ["rank", "unit_name", metric, *_RANK_COLUMNS]),
+             hide_index=True, width="stretch", column_config={  # the page's width: 11 columns
+    column_label("rank"): st.column_config.NumberColumn(format=table_format(0)),
+    column_label(metric): st.column_config.NumberColumn(
+        format=table_format(DECIMALS["indicator"])),
+    column_label("coverage_share"): st.column_config.ProgressColumn(
+        min_value=0, max_value=1, format="percent", step=PERCENT_STEP),
+    **{column_label(c): st.column_config.NumberColumn(format=table_format(d))
+       for c, d in _RANK_COLUMNS.items() if d is not None}})
+if len(missing):
+    with st.expander(RANKING_TEXTS["missing_title"].format(count=len(missing))):
+        st.caption(RANKING_TEXTS["missing_note"].format(label=ind.label))
+        st.dataframe(labelled(missing, ["unit_name", "no_data_reason", "enterprise_count",
+                                        "coverage_share"]),
+                     hide_index=True, width="stretch", column_config={
+            column_label("enterprise_count"): st.column_config.NumberColumn(
+                format=table_format(0)),
+            column_label("coverage_share"): st.column_config.ProgressColumn(
+                min_value=0, max_value=1, format="percent", step=PERCENT_STEP)})
+left, right = st.columns(2)
 with left:
-    st.subheader("排名")
-    st.dataframe(show, hide_index=True, width="stretch", column_config={
-        column_label("coverage_share"): st.column_config.ProgressColumn(
-            min_value=0, max_value=1, format="percent"),
-        column_label(metric): st.column_config.NumberColumn(format="%.2f"),
-        column_label("low_eff_land_mu"): st.column_config.NumberColumn(format="%.1f")})
-with right:
     if not empty:
         st.subheader("排名图（前 20）")
-        top = ranked.dropna(subset=[metric]).head(20).set_index("unit_name")[[metric]]
-        st.bar_chart(top, horizontal=True, sort=False, y_label="",
-                     x_label=f"{ind.label}（{ind.unit}）")
+        top = ranked.head(20)
+        st.altair_chart(horizontal_bars(
+            top["unit_name"], top[metric], value_title=f"{ind.label}（{ind.unit}）",
+            name_title=UNIT_LEVELS[level], decimals=DECIMALS["indicator"], rank=top["rank"],
+            rank_title=COLUMNS["rank"]), width="stretch")
+with right:
     st.subheader("企业评价类别分布")
     ent = analysis.enterprises
     dist = ent.dropna(subset=["class"]).groupby(["class", "track"]).size().unstack(fill_value=0)
@@ -138,8 +192,8 @@ st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；"
 st.dataframe(labelled(shown, ["name", "credit_code", "track", "industry", "district", "land_mu",
                               "tax_per_mu", "va_per_mu", "score", "class", "class_note"]),
              hide_index=True, width="stretch",
-             column_config={column_label(c): st.column_config.NumberColumn(format="%.2f")
-                            for c in ("land_mu", "tax_per_mu", "va_per_mu", "score")})
+             column_config={column_label(c): st.column_config.NumberColumn(format=table_format(d))
+                            for c, d in _ENT_DECIMALS.items()})
 st.download_button("导出所列企业（Excel）",
                    _ent_export(key, tuple(classes), tuple(tracks), district, analysis),
                    file_name="企业评价清单.xlsx", key="e_ent_dl")
@@ -147,5 +201,6 @@ st.download_button("导出所列企业（Excel）",
 st.subheader("导出汇总")
 cols = st.columns(4)
 for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
-    col.download_button(fmt.upper(), _export(key, level, fmt, analysis, get_catalog()),
-                        file_name=f"亩均效益_{UNIT_LEVELS[level]}.{fmt}", key=f"e_dl_{fmt}")
+    col.download_button(fmt.upper(), _export(key, level, metric, fmt, analysis, get_catalog()),
+                        file_name=f"亩均效益_{UNIT_LEVELS[level]}_{ind.label}.{fmt}",
+                        key=f"e_dl_{fmt}")

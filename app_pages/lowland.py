@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis, data_banner
-from app_pages.common import asset_base, get_catalog
+from app_pages.common import APP_DIR, asset_base, get_catalog
 from app_pages.import_choices import md_text
 from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
-from app_pages.workspace_state import get_workspace, register_scope
+from app_pages.workspace_state import get_workspace, register_scope, work_dir
 from geo.export import export_bytes
 from geo.labels import (
     MAP_LAYERS,
@@ -26,19 +28,67 @@ from geo.labels import (
 from geo.landuse.lowland import describe_rules
 from geo.landuse.tables import parcel_table, unit_layer
 from geo.landuse.targets import Scenario, efficiency_targets, load_targets, progress, scenario
+from geo.tiles import (
+    LOOKUP_SUFFIX,
+    TileBuildError,
+    build_archive,
+    layer_key,
+    lookup_point,
+    needs_tiles,
+    write_lookup,
+)
 from geo.zones.plans import cite
+from layers.assets import STATIC_SUBDIR, plugin_ready
 from layers.efficiency import build_parcel_map
+from layers.vector_tiles import build_tiled_parcel_map, record_table, style_codes
 
 PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
                   "enterprise_classes", "reasons", "built_share", "data_note", "zone_id",
                   "district")
 
 
+@st.cache_resource(show_spinner="正在生成低效用地矢量瓦片…", max_entries=4)
+def _tiles(key: str, static: str, lookups: str, _flagged):
+    """(archive file name, lookup file) of the flagged parcels, built once per content ``key``."""
+    archive = build_archive(_flagged, Path(static) / "tiles", key=key, style=style_codes(_flagged))
+    cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in _flagged]
+    return archive.name, str(write_lookup(_flagged[cols], Path(lookups) / f"{key}{LOOKUP_SUFFIX}"))
+
+
+def _tiled_map(analysis, flagged) -> bool:
+    """Draw the flagged parcels as vector tiles and show a clicked one's record; False when
+    tiles cannot be drawn here (the caller then sends GeoJSON)."""
+    if not plugin_ready(APP_DIR / "static"):
+        st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
+        return False
+    try:
+        name, lookup = _tiles(layer_key(flagged, style_codes(flagged)), str(APP_DIR / "static"),
+                              str(work_dir() / "tiles"), flagged)
+    except TileBuildError:
+        st.warning("矢量瓦片生成失败，地图改为逐宗发送。")
+        return False
+    url = asset_base()[: -len(STATIC_SUBDIR)] + f"tiles/{name}"
+    fmap = build_tiled_parcel_map(url, count=len(flagged), data_label=analysis.data_label,
+                                  districts=get_catalog()["district"],
+                                  subzones=get_catalog()["subzone"], asset_base=asset_base())
+    out = st_folium(fmap, key="lowland_tiles", height=520, use_container_width=True,
+                    returned_objects=["last_clicked"])
+    clicked = (out or {}).get("last_clicked")
+    hit = lookup_point(lookup, clicked["lng"], clicked["lat"]) if clicked else None
+    if hit is None or hit.record is None:
+        st.caption("点击处没有低效宗地。" if hit else "点击地图上的宗地查看其认定原因与指标。")
+    else:
+        st.table(record_table(hit.record, PARCEL_COLUMNS), hide_index=True)
+    return True
+
+
 def _map_and_list(analysis, flagged) -> None:
-    fmap = build_parcel_map(flagged, data_label=analysis.data_label,
-                            districts=get_catalog()["district"],
-                            subzones=get_catalog()["subzone"], asset_base=asset_base())
-    st_folium(fmap, key="lowland_map", height=520, use_container_width=True, returned_objects=[])
+    if not needs_tiles(len(flagged)) or not _tiled_map(analysis, flagged):
+        fmap = build_parcel_map(flagged, data_label=analysis.data_label,
+                                districts=get_catalog()["district"],
+                                subzones=get_catalog()["subzone"], asset_base=asset_base())
+        st_folium(fmap, key="lowland_map", height=520, use_container_width=True,
+                  returned_objects=[])
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
     st.dataframe(labelled(flagged, PARCEL_COLUMNS), hide_index=True, width="stretch",

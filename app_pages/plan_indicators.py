@@ -7,14 +7,17 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.analysis_state import current_analysis, data_banner
+from app_pages.charts import paired_bars
 from app_pages.import_choices import md_text
 from app_pages.workspace_state import get_workspace, register_scope
+from geo.display_format import DECIMALS, PERCENT_STEP, table_format
 from geo.export import ExportNotes, table_bytes
 from geo.labels import (
     CLEARANCE_TARGET_COLUMNS,
     INDICATOR_COLUMNS,
     INDICATOR_DECISION_COLUMNS,
     LAND_FIGURE_COLUMNS,
+    RANKING_TEXTS,
     TARGET_COLUMNS,
     labelled,
 )
@@ -30,6 +33,16 @@ from geo.zones.plans import (
 
 _SHOWN = ("table", "level1", "indicator", "unit", "base_year", "base_value", "target_year",
           "target_text", "property", "responsible", "source", "conflict")
+#: Printf formats of numbers: figures with separators and two decimals, years as written.
+_FIGURE = table_format(DECIMALS["indicator"])
+_LAND = table_format(DECIMALS["land_mu"])
+_YEAR = table_format(0, separators=False)
+
+
+def _formats(names: dict[str, str], formats: dict[str, str]):
+    """``column_config`` of the number columns ``formats`` (keys) under their ``names``."""
+    return {names[c]: st.column_config.NumberColumn(
+        format=f, step=PERCENT_STEP if f == "percent" else None) for c, f in formats.items()}
 
 
 @st.cache_data(show_spinner=False)
@@ -67,10 +80,17 @@ def _chart(rows: pd.DataFrame) -> None:
     pick = st.selectbox("基数 → 目标对比（同一单位的指标）", units, key="pi_unit",
                         format_func=lambda u: f"{u or '（无单位）'}（{counts[u]} 项）")
     same = nums[nums["unit"].fillna("") == pick].head(15)
-    chart = same.set_index("indicator")[["base_value", "target_value"]].rename(columns={
-        "base_value": INDICATOR_COLUMNS["base_value"],
-        "target_value": INDICATOR_COLUMNS["target_value"]})
-    st.bar_chart(chart, stack=False, horizontal=True, x_label=pick, y_label="")
+    series = {"base_value": INDICATOR_COLUMNS["base_value"],
+              "target_value": INDICATOR_COLUMNS["target_value"]}
+    chart = same[["indicator", "table", *series]].rename(columns=series)
+    if pick:  # the unit is the axis title: "（%）" after every name would only crowd the labels
+        chart["indicator"] = chart["indicator"].str.removesuffix(f"（{pick}）")
+    st.altair_chart(paired_bars(
+        chart, name="indicator", series=list(series.values()),
+        value_title=f"{INDICATOR_COLUMNS['unit']}：{pick or '（无单位）'}",
+        name_title=INDICATOR_COLUMNS["indicator"], series_title=RANKING_TEXTS["base_or_target"],
+        decimals=DECIMALS["indicator"], detail="table",
+        detail_title=INDICATOR_COLUMNS["table"]), width="stretch")
 
 
 def _land_targets() -> None:
@@ -79,12 +99,11 @@ def _land_targets() -> None:
     data_banner(analysis)
     table = efficiency_targets(analysis.enterprises, analysis.parcels)
     table["gap"] = table["target"] - table["current"]
-    formats = {"current": "%.2f", "target": "%.2f", "gap": "%.2f", "attainment": "percent",
-               "target_year": "%d"}
+    formats = {"current": _FIGURE, "target": _FIGURE, "gap": _FIGURE, "attainment": "percent",
+               "target_year": _YEAR}
     st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),
                  hide_index=True, width="stretch",
-                 column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
-                                for c, f in formats.items()})
+                 column_config=_formats(TARGET_COLUMNS, formats))
     ws = get_workspace()
     if ws is not None:
         done = progress(ws.register(register_scope(analysis)))["cumulative_mu"].iloc[-1]
@@ -95,10 +114,9 @@ def _land_targets() -> None:
                  "source": cite(targets.at[k, "seed"], targets.at[k, "line"])}
                 for k in ("lowland_cleared_2026", "lowland_revitalised_2025")]
         st.dataframe(labelled(pd.DataFrame(rows), extra=CLEARANCE_TARGET_COLUMNS),
-                     hide_index=True, width="stretch", column_config={
-                         CLEARANCE_TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
-                         for c, f in (("current", "%.1f"), ("target", "%.0f"), ("gap", "%.1f"),
-                                      ("target_year", "%d"))})
+                     hide_index=True, width="stretch", column_config=_formats(
+                         CLEARANCE_TARGET_COLUMNS, {"current": _LAND, "target": _LAND,
+                                                    "gap": _LAND, "target_year": _YEAR}))
     st.caption("“当前”按所分析的数据计算（示例数据为合成值），盘活腾退按整治台账中已盘活、已腾退、"
                "已收储的面积累计；没有数据可算的一栏留空，不作估计。")
 
@@ -108,7 +126,8 @@ ind = _indicators()
 rows = _filtered(ind)
 st.caption(f"共 {len(ind)} 项指标，当前显示 {len(rows)} 项；每项注明出处（文件标题与行号）。")
 st.dataframe(labelled(rows[list(_SHOWN)], extra=INDICATOR_COLUMNS), hide_index=True,
-             width="stretch")
+             width="stretch", column_config=_formats(INDICATOR_COLUMNS, {
+                 "base_year": _YEAR, "base_value": _FIGURE, "target_year": _YEAR}))
 notes = ExportNotes(nature="规划文本中的指标表（逐字摘录）", units="见“单位”列",
                     sources="；".join(sorted({md_text(p) for p in rows["plan"]})))
 st.download_button("导出所列指标（Excel）",
@@ -120,7 +139,8 @@ with st.expander("规划中的用地与亩均数据"):
     land = load_land_figures()
     land["source"] = [cite(s, int(n)) for s, n in zip(land["seed"], land["line"], strict=True)]
     st.dataframe(labelled(land.drop(columns=["seed", "line"]), extra=LAND_FIGURE_COLUMNS),
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config=_formats(
+                     LAND_FIGURE_COLUMNS, {"value": _FIGURE, "year": _YEAR}))
 with st.expander("规划之间不一致或文字有误之处，及本工具的处理"):
     decisions = load_indicator_decisions()
     for side in ("side_a", "side_b"):

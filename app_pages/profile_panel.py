@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import geopandas as gpd
 import streamlit as st
 
@@ -12,6 +14,7 @@ from geo.labels import (
     LOCATED_LABELS,
     PLATFORM_COLUMNS,
     RELATED_COLUMNS,
+    REPORT_BUTTONS,
     labelled,
 )
 from geo.zones.plans import cite
@@ -23,6 +26,25 @@ from geo.zones.report import profile_html
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _profile(data_dir: str, level: str, entity_id: str):
     return entity_profile(catalog_at(data_dir), level, entity_id)
+
+
+@st.cache_data(show_spinner="正在生成 PDF…", max_entries=32)
+def _zone_pdf(data_dir: str, entity_id: str, key: str, _analysis) -> bytes:
+    """The one-page PDF of a zone (with the 亩均 figures of ``_analysis``, keyed by ``key``)."""
+    from geo.reports import zone_summary_pdf
+
+    return zone_summary_pdf(entity_id, catalog_at(data_dir), analysis=_analysis)
+
+
+def _active_analysis():
+    """The analysis of an imported or stored dataset in use, or None (示例数据: not printed)."""
+    from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis
+    from app_pages.workspace_state import chosen_dataset
+
+    if st.session_state.get(UPLOADED) is None and chosen_dataset() is None:
+        return None, ""
+    analysis = current_analysis()
+    return (None, "") if analysis.is_sample else (analysis, analysis_key())
 
 
 @st.cache_resource(show_spinner=False)
@@ -78,6 +100,14 @@ def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str]
     if full:
         st.markdown("**全部属性**")
         st.dataframe(p.attributes, hide_index=True, width="stretch")
-    st.download_button("下载一页式档案（HTML，可打印为 PDF）", profile_html(p).encode("utf-8"),
+    c1, c2 = st.columns(2)
+    c1.download_button("下载一页式档案（HTML，可打印为 PDF）", profile_html(p).encode("utf-8"),
                        file_name=f"{p.id}_档案.html", mime="text/html",
                        key=f"dl_profile_{level}_{p.id}_{'full' if full else 'side'}")
+    if level == "zone":
+        analysis, key = _active_analysis()
+        c2.download_button(REPORT_BUTTONS["profile_pdf"],
+                           partial(_zone_pdf, data_key(), p.id, key, analysis),
+                           file_name=f"{p.id}_档案.pdf", mime="application/pdf",
+                           key=f"dl_profile_pdf_{p.id}_{'full' if full else 'side'}",
+                           help="A4 一页，含区位示意图；有导入数据时附本集聚区亩均效益。")

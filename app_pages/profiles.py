@@ -6,7 +6,8 @@ import streamlit as st
 
 from app_pages.common import SELECTED, current_filters, get_catalog, get_selection, table_view
 from app_pages.profile_panel import show_profile
-from geo.labels import COLUMNS, LEVEL_LABELS
+from geo.display_format import DECIMALS, table_format
+from geo.labels import COLUMNS, LEVEL_LABELS, column_label
 from geo.zones.selection import MAP_LEVELS
 
 filters = current_filters()
@@ -23,7 +24,11 @@ if gdf is None:
     st.info("侧栏未选择该图层。")
     st.stop()
 st.caption(f"共 {len(gdf)} 条（按侧栏筛选）· 点击表头可排序")
-st.dataframe(table_view(gdf), hide_index=True, width="stretch", key="p_table")
+#: Areas with thousands separators and fixed decimals (km² 2, 亩 as every 亩 figure).
+_AREAS = {"planned_area_km2": 2, "area_km2": 2, "area_mu": DECIMALS["land_mu"]}
+st.dataframe(table_view(gdf), hide_index=True, width="stretch", key="p_table", column_config={
+    column_label(c): st.column_config.NumberColumn(format=table_format(d))
+    for c, d in _AREAS.items()})
 if gdf.empty:
     st.stop()
 ids = list(gdf["id"])

@@ -87,8 +87,8 @@ def _zonal(path: str, level: str, stats: tuple[str, ...], categorical: bool, key
 
 
 @st.cache_data(show_spinner="正在生成文件…", max_entries=16)
-def _zonal_file(fmt: str, inputs: tuple, _table, _notes) -> bytes:
-    """The zonal table as CSV or Excel, once per its inputs (raster, level, stats …)."""
+def _zonal_file(fmt: str, key: tuple, _table, _notes) -> bytes:
+    """The zonal table as CSV or Excel, once per its inputs ``key`` (raster, level, stats …)."""
     return table_bytes(_table, fmt, notes=_notes)
 
 
@@ -171,7 +171,8 @@ def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
             st.caption(md_text(line))
     c1, c2 = st.columns(2)
     name = f"分区统计_{ZONAL_LEVEL_LABELS[level]}"
-    inputs = (str(choice.path), level, tuple(stats), categorical, key, polygons_path)
+    inputs = (str(choice.path), level, tuple(stats), categorical, key, polygons_path,
+              tuple(sorted(names.items())))  # the shown names are in the file's 说明
     c1.download_button("导出（Excel，含“说明”页）",
                        _zonal_file("xlsx", inputs, table, export_notes),
                        file_name=f"{name}.xlsx", key="rz_xlsx")

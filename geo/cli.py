@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland|surface|zonal ...``.
+"""Command line: ``python -m geo catalog|import-boundaries|evaluate|lowland|surface|zonal|report``.
 
 Bad arguments and bad data end with one line on stderr and exit code 2. Refusals of the files
 given — an output that would overwrite an input or the catalogue, a GeoPackage layer or Excel
@@ -139,6 +139,7 @@ def _build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
         cmd.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     _add_raster_commands(sub)
+    _add_report_command(sub)
     return parser
 
 
@@ -474,8 +475,6 @@ def _cmd_efficiency(args: argparse.Namespace) -> int:
 
 # ---- rasters: python -m geo surface | zonal --------------------------------------------------
 
-#: Largest surface grid side (cells): the sub-grid of one row strip stays a few hundred MB.
-_MAX_SURFACE_SIDE = 5000
 _TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -550,23 +549,14 @@ def _check_surface_grid(parcels: pd.DataFrame, res: float, lang: str) -> None:
     import geopandas as gpd
 
     from geo.crs import AREA_CRS
+    from geo.raster.surface import check_grid
 
     if not math.isfinite(res) or res <= 0:
         raise _Refusal(_say(lang, f"--res {res:g} 不是有效的像元大小：请给出大于 0 的米数"
                                   "（如 100）",
                             f"--res {res:g} is not a cell size. Fix: give metres above 0 "
                             "(e.g. 100)"))
-    left, bottom, right, top = gpd.GeoSeries(parcels.geometry).to_crs(AREA_CRS).total_bounds
-    width, height = math.ceil((right - left) / res) + 1, math.ceil((top - bottom) / res) + 1
-    if max(width, height) > _MAX_SURFACE_SIDE:
-        coarser = math.ceil(max(right - left, top - bottom) / _MAX_SURFACE_SIDE)
-        raise _Refusal(_say(
-            lang, f"按 --res {res:g} 米，栅格将有 {width} × {height} 像元，超过每边 "
-                  f"{_MAX_SURFACE_SIDE} 像元的上限。请用更粗的像元（至少 --res {coarser}），"
-                  "或只给出一个区域的宗地",
-            f"at --res {res:g} m the grid would be {width} × {height} cells, above "
-            f"{_MAX_SURFACE_SIDE} cells a side. Fix: a coarser --res (at least {coarser}) or "
-            "the parcels of a smaller area"))
+    check_grid(tuple(gpd.GeoSeries(parcels.geometry).to_crs(AREA_CRS).total_bounds), res)
 
 
 def _surface_files(args: argparse.Namespace) -> tuple[Path, Path]:
@@ -725,6 +715,122 @@ def _cmd_zonal(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- reports on paper: python -m geo report (issue 14) ---------------------------------------
+
+def _add_report_command(sub: argparse._SubParsersAction) -> None:
+    """Add ``report``: zone one-page summaries and enterprise 体检表 as PDF."""
+    rep = sub.add_parser("report", help="PDF reports: zone one-page summaries, enterprise 体检表")
+    which = rep.add_mutually_exclusive_group()
+    which.add_argument("--zone", help="one zone id (e.g. Z07): its one-page summary")
+    which.add_argument("--zones", help="'all' or comma-separated zone ids: one PDF with contents")
+    which.add_argument("--credit-code", help="one enterprise's 统一社会信用代码: its 体检表")
+    _add_parcel_options(rep, enterprises=True)
+    rep.add_argument("--sample", action="store_true",
+                     help="use the bundled 示例数据 instead of --parcels/--enterprises")
+    rep.add_argument("--class", dest="cls", choices=("A", "B", "C", "D"), default=None,
+                     help="体检表 of every enterprise of this class (default D)")
+    rep.add_argument("--district", help="only enterprises of this district (e.g. 北仑区)")
+    rep.add_argument("--out", required=True, help="output PDF (.pdf)")
+    rep.add_argument("--lang", choices=("zh", "en"), default="zh")
+    rep.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
+
+
+def _report_analysis(args: argparse.Namespace, catalog: dict, report_path: Path
+                     ) -> Analysis | None:
+    """Analyse the data given (--sample, or --parcels/--enterprises), or None without data."""
+    from geo.landuse.pipeline import analyse, load_sample
+    from geo.landuse.scoring import load_profile
+
+    if args.sample:
+        inputs = load_sample()
+    elif args.parcels is not None or args.enterprises is not None:
+        inputs = _efficiency_inputs(args, report_path)
+    else:
+        return None
+    return analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(args.profile),
+                   data_label=inputs.data_label, year=inputs.year)
+
+
+def _report_zone_ids(args: argparse.Namespace, catalog: dict) -> list[str] | None:
+    """Return the zone ids asked for (--zone, --zones); None: no zone report."""
+    if args.zone is None and args.zones is None:
+        return None
+    known = catalog["zone"]["id"].astype(str).tolist()
+    if args.zone is not None:
+        wanted = [args.zone.strip()]
+    elif args.zones.strip().lower() == "all":
+        wanted = known
+    else:
+        wanted = [z.strip() for z in args.zones.split(",") if z.strip()]
+    unknown = [z for z in wanted if z not in known]
+    if unknown or not wanted:
+        missing = "、".join(unknown) or "（空）"
+        raise _Refusal(_say(args.lang, f"没有编号为 {missing} 的重点工业集聚区。"
+                                       f"请使用 {known[0]}–{known[-1]} 中的编号，或 --zones all",
+                            f"no zone {', '.join(unknown) or '(empty)'}. Fix: use one of "
+                            f"{known[0]}–{known[-1]}, or --zones all"))
+    return wanted
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from geo.reports import checkup_pdf, checkups_pdf, select_enterprises, zones_pdf
+    from geo.reports.zone_pdf import zone_summary_pdf
+
+    lang = args.lang
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise _Refusal(_say(lang, f"--out {out} 不是 PDF 文件：报告输出路径请以 .pdf 结尾",
+                            f"--out {out} is not a PDF. Fix: end the path in .pdf"))
+    report_path = _report_path(out, lang)
+    inputs_given = [(option, Path(path)) for option, path in (
+        ("--parcels", args.parcels), ("--enterprises", args.enterprises),
+        ("--profile", args.profile)) if path is not None]
+    _refuse_overwrite([(_say(lang, "输出文件", "output"), out),
+                       (_say(lang, "校验报告", "validation report"), report_path)],
+                      inputs_given, lang)
+    for path in (out, report_path):
+        _refuse_catalogue_dir(path, args.data_dir, lang)
+    if args.sample and (args.parcels is not None or args.enterprises is not None):
+        raise _Refusal(_say(lang, "--sample 与 --parcels/--enterprises 不能同时使用：请二选一",
+                            "--sample excludes --parcels/--enterprises. Fix: give one of them"))
+    catalog = load_catalog(data_dir=args.data_dir)
+    zone_ids = _report_zone_ids(args, catalog)
+    if zone_ids is None and not (args.sample or args.parcels is not None
+                                 or args.enterprises is not None):
+        raise _Refusal(_say(
+            lang, "未说明要生成哪种报告：集聚区档案请用 --zone Z07 或 --zones all；企业体检表请用 "
+                  "--enterprises（及 --parcels）或 --sample 给出数据，再用 --class/--district 或 "
+                  "--credit-code 选择企业",
+            "no report chosen. Fix: --zone Z07 or --zones all for zone summaries; for 体检表 "
+            "give --enterprises (and --parcels) or --sample, with --class/--district or "
+            "--credit-code"))
+    analysis = _report_analysis(args, catalog, report_path)
+    if zone_ids is not None:
+        pdf = (zone_summary_pdf(zone_ids[0], catalog, analysis=analysis) if args.zone
+               else zones_pdf(catalog, zone_ids, analysis=analysis))
+        write_bytes_atomic(out, pdf)
+        print(_say(lang, f"已写出 {len(zone_ids)} 个{LEVEL_LABELS['zone']}的一页式档案：{out}",
+                   f"wrote the one-page summaries of {len(zone_ids)} zones to {out}"))
+    else:
+        assert analysis is not None
+        if args.credit_code:
+            pdf = checkup_pdf(args.credit_code, analysis, catalog)
+            count = 1
+        else:
+            cls = args.cls or "D"
+            pdf = checkups_pdf(analysis, catalog, cls=cls, district=args.district)
+            count = len(select_enterprises(analysis, cls=cls, district=args.district))
+        write_bytes_atomic(out, pdf)
+        print(_say(lang, f"已写出 {count} 家企业的体检表：{out}",
+                   f"wrote the 体检表 of {count} enterprises to {out}"))
+    if analysis is not None:
+        print(_say(lang, f"数据：{analysis.data_label}"
+                         + (f"，{analysis.year} 年度" if analysis.year else ""),
+                   f"data: {analysis.data_label}"
+                   + (f", year {analysis.year}" if analysis.year else "")))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "catalog":
         return _cmd_catalog(args)
@@ -734,6 +840,8 @@ def _run(args: argparse.Namespace) -> int:
         return _cmd_surface(args)
     if args.command == "zonal":
         return _cmd_zonal(args)
+    if args.command == "report":
+        return _cmd_report(args)
     return _cmd_import(args)
 
 

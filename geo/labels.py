@@ -445,3 +445,118 @@ RASTER_SOURCE_LABELS = {"sample": "示例建成比例栅格（示例数据，30 
 #: The views of 栅格分析.
 RASTER_VIEWS = {"surface": "亩均曲面", "zonal": "分区统计", "map": "栅格地图",
                 "evidence": "建成比例证据"}
+
+# ---- reports on paper (geo.reports: PDF zone summaries, 体检表, map figures; issue 14) --------
+#: The schematic notice without its English sentence (printed reports are read in Chinese).
+REPORT_SCHEMATIC_NOTICE = SCHEMATIC_NOTICE.split("Schematic", 1)[0].rstrip()
+#: The sample-data notice of printed reports (Chinese only).
+REPORT_SAMPLE_NOTICE = "示例数据：宗地与企业的图形和数值均为程序合成，非真实数据，仅供演示。"
+#: Words printed on maps and report pages; ``{...}`` are filled in by geo.reports.
+REPORT_TEXTS = {
+    "north": "北",
+    "date": "{year}年{month:02d}月{day:02d}日",
+    "drawn_on": "制图日期：{date}",
+    "generated": "生成于 {date} · 宁波工业空间规划工具",
+    "crs_note": "坐标系 CGCS2000 / 3度高斯-克吕格 CM 120°E（EPSG:4549），比例尺按此投影量算",
+    "more": "等 {n} 项",
+    "none": "（未列明）",
+    "contents": "目录",
+    "page": "第 {n} 页",
+    "zone_title": "{name}",
+    "zone_kind": "一页式档案",
+    "zones_doc": "重点工业集聚区一页式档案",
+    "map": "区位示意图",
+    "areas": "面积（按口径）",
+    "industries": "产业方向（规划原文与出处）",
+    "subzones": "所含分片（{n}）",
+    "related": "范围内及邻近（2 公里）的小镇、分园、基地",
+    "attributes": "基本属性",
+    "efficiency": "亩均效益（{label}，{year}）",
+    "efficiency_none": "所用数据中没有位于本集聚区的企业。",
+    "scope": "适用范围：{scope}",
+    "checkup_title": "企业亩均效益体检表",
+    "checkups_doc": "企业亩均效益体检表（{cls}类{district}）",
+    "all_districts": "全市",
+    "result": "评价结果",
+    "indicators": "指标对照",
+    "parcels": "所用宗地",
+    "parcel_map": "宗地位置示意",
+    "lowland": "低效用地认定",
+    "lowland_none": "所用宗地均未被认定为低效用地。",
+    "no_parcel": "该企业未关联宗地（按自身用地面积或坐标评价），无宗地图。",
+    "score_line": "综合得分 {score}（满分按方案权重合计 {total}）",
+    "rank_line": "{track}序列第 {rank} 名 / 共 {n} 家",
+    "benchmark_note": ("评价基准取评分方案所定；“mean”基准为同序列参评企业的比值之和"
+                       "（Σ分子/Σ分母）；区县平均为所在区县同序列企业的 Σ分子/Σ分母。"),
+    "profile_line": "评价方案：{name}",
+    "data_line": "数据：{label}",
+    "other_zones": "其他重点工业集聚区（示意）",
+    "rank": "序列排名",
+    "weight_total": "方案满分（权重合计）",
+    "base": "基础数据（{year} 年度）",
+    "parcel_self": "本企业宗地",
+    "parcel_other": "周边宗地",
+}
+#: Columns of the 体检表's indicator table.
+CHECKUP_COLUMNS = {"indicator": "指标", "unit": "单位", "value": "企业值", "benchmark": "评价基准",
+                   "district_mean": "所在区县平均（同序列）", "ratio": "企业值/基准",
+                   "weight": "权重", "points": "得分"}
+#: Columns of the contents page of a batch report.
+CONTENTS_COLUMNS = {"no": "序号", "id": "编号", "name": "名称", "page": "页码",
+                    "class": COLUMNS["class"], "score": "得分", "district": "区县（市）"}
+#: The app's report buttons and page (app_pages/reports.py, app_pages/profile_panel.py).
+REPORT_BUTTONS = {"profile_pdf": "下载一页式档案（PDF）", "zones_pdf": "下载全部集聚区档案（PDF）",
+                  "checkups_pdf": "下载体检表（PDF）", "page_title": "批量报告"}
+__all__ += ["REPORT_SCHEMATIC_NOTICE", "REPORT_SAMPLE_NOTICE", "REPORT_TEXTS", "CHECKUP_COLUMNS",
+            "CONTENTS_COLUMNS", "REPORT_BUTTONS"]
+
+# ---- charts and numbers of the 亩均效益 ranking and legends (issue 14) -----------------------
+#: Rank of a unit by the indicator shown (1 = highest; ties share a rank).
+COLUMNS["rank"] = "名次"
+#: Why a unit has no value for the indicator shown (listed apart from the ranking).
+COLUMNS["no_data_reason"] = "无数据原因"
+#: The reasons, by what is missing (``{num}``/``{den}``: the indicator's numerator/denominator).
+NO_DATA_REASONS = {
+    "no_enterprise": "没有企业落在该单元",
+    "no_figures": "单元内 {count} 家企业无一同时填报{num}与{den}",
+    "zero_denominator": "单元内企业的{den}合计为 0",
+}
+#: Texts of the ranking on 亩均效益.
+RANKING_TEXTS = {
+    "missing_title": "无数据的单元（{count} 个）",
+    "missing_metric": "无数据的单元",
+    "ranked_metric": "参与排名的{level}",
+    "city_metric": "全市{label}（{unit}）",
+    "missing_note": "以下单元没有可计算的「{label}」，不参与排名：",
+}
+#: Legend (and tooltip) title of the base → target bars on 规划指标.
+RANKING_TEXTS["base_or_target"] = "基数/目标"
+#: Rows of a choropleth legend (layers.efficiency).
+CHOROPLETH_LEGEND_LABELS = {"no_data": "无数据", "only": "{value}（各单元同值）"}
+__all__ += ["NO_DATA_REASONS", "RANKING_TEXTS", "CHOROPLETH_LEGEND_LABELS"]
+# ---- end of charts and numbers (issue 14) ---------------------------------------------------
+# ---- legible overview map (issue 14, layers/map.py, app_pages/map_view.py) -------------------
+#: Texts of the overview map: its buttons, legend and the choice among overlapping features.
+MAP_UI_TEXTS = {
+    "city": "回到全市",
+    "fit": "显示筛选结果",
+    "legend": "图例",
+    "belt_colors": "颜色表示所属产业带",
+    "subzone_note": "虚线，颜色随产业带",
+    "overlap": "此处有 {n} 个要素重叠，选择要查看的一个：",
+    "nothing_here": "点击处没有园区要素（区县边界与产业带包络不在此列）。",
+    "layers_help": ("地图只绘制这里选中的图层（地图右上角的图层按钮只切换区县边界、产业带包络"
+                    "和规划平台）。"),
+    "labels_note": ("缩放到 10 级以上显示集聚区名称，12 级以上显示分片、小镇名称；"
+                    "重叠的名称自动隐藏。"),
+}
+__all__ += ["MAP_UI_TEXTS"]
+# ---- end of legible overview map (issue 14) --------------------------------------------------
+
+# ---- vector-tile parcel map (issue 14: a city's parcels without sending them all) ----------
+#: The tiled 低效用地 map (layers.vector_tiles): legend and the clicked parcel's table.
+TILE_MAP_TEXTS = {"legend_title": "低效宗地（按首项原因着色）",
+                  "legend_note": "{data_label}；点击宗地查看详情",
+                  "field": "项目", "value": "所点宗地"}
+__all__ += ["TILE_MAP_TEXTS"]
+# ---- end of vector-tile parcel map (issue 14) ------------------------------------------------

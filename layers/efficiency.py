@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from geo.display import display_frame
-from geo.labels import MAP_LAYERS, REASONS
+from geo.display_format import format_number, merge_edges
+from geo.labels import CHOROPLETH_LEGEND_LABELS, MAP_LAYERS, REASONS
 
 from .map import Legend, blank_map, finish_map
 from .text import esc
 
-__all__ = ["PALETTE", "class_breaks", "build_choropleth", "build_parcel_map"]
+__all__ = ["PALETTE", "class_breaks", "legend_classes", "build_choropleth", "build_parcel_map"]
 
 #: Five sequential classes, light to dark (ColorBrewer YlGnBu 5, colour-blind safe).
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -26,13 +27,37 @@ NO_DATA = "#d9d9d9"
 
 
 def class_breaks(values: pd.Series, *, k: int = len(PALETTE)) -> list[float]:
-    """Quantile breaks (k + 1 edges) of the finite values; fewer when values repeat."""
+    """Quantile breaks (k + 1 edges) of the finite values, fewer when values repeat.
+
+    Edges that would print alike in the legend are merged too
+    (:func:`geo.display_format.merge_edges`).
+    """
+    return merge_edges(_quantiles(values, k))[0]
+
+
+def _quantiles(values: pd.Series, k: int) -> list[float]:
     finite = pd.to_numeric(values, errors="coerce")
     finite = finite[np.isfinite(finite)]
     if finite.empty:
         return []
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))
-    return [float(e) for e in edges]
+    return [float(e) for e in np.unique(np.quantile(finite, np.linspace(0, 1, k + 1)))]
+
+
+def legend_classes(values: pd.Series, *, k: int = len(PALETTE)) -> tuple[list[float], list[str]]:
+    """Class edges of ``values`` and the legend text of each class, last "无数据".
+
+    Edges are quantiles, merged where they repeat or print alike; they are printed with
+    thousands separators and the fewest decimals (at least one) at which every edge reads
+    apart, so no class reads "3.0 – 3.0" and no two classes read the same. One edge (every
+    unit the same value) gives one class "3.0（各单元同值）".
+    """
+    edges, decimals = merge_edges(_quantiles(values, k))
+    texts = [f"{format_number(edges[i], decimals)} – {format_number(edges[i + 1], decimals)}"
+             for i in range(len(edges) - 1)]
+    if len(edges) == 1:
+        texts = [CHOROPLETH_LEGEND_LABELS["only"].format(
+            value=format_number(edges[0], decimals))]
+    return edges, [*texts, CHOROPLETH_LEGEND_LABELS["no_data"]]
 
 
 def _colour(value: float, edges: list[float]) -> str:
@@ -91,13 +116,14 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
     """
     m = blank_map(asset_base)
     district_outlines(m, districts)
-    edges = class_breaks(table[metric])
+    edges, texts = legend_classes(table[metric])
     frame = table.copy()
     values = pd.to_numeric(frame[metric], errors="coerce")
     frame["_color"] = [_colour(v, edges) for v in values]
     frame["_tt"] = [
         f"<b>{esc(r.unit_name)}</b><br>{esc(label)}："
-        + (f"{v:,.2f} {esc(unit)}" if np.isfinite(v) else "无数据")
+        + (f"{format_number(v, 2)} {esc(unit)}" if np.isfinite(v)
+           else CHOROPLETH_LEGEND_LABELS["no_data"])
         + f"<br>企业数：{int(r.enterprise_count)} · 数据覆盖："
         + (f"{r.coverage_share:.0%}" if pd.notna(r.coverage_share) else "—")
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
@@ -112,18 +138,21 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
             highlight_function=lambda _f: {"weight": 3},
             tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
         ).add_to(m)
-    offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else 0
-    rows = [_swatch(PALETTE[i + offset], f"{edges[i]:,.1f} – {edges[i + 1]:,.1f}")
-            for i in range(max(len(edges) - 1, 0))] + [_swatch(NO_DATA, "无数据")]
+    offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else len(PALETTE) - 1
+    rows = [_swatch(PALETTE[i + offset], esc(text)) for i, text in enumerate(texts[:-1])]
+    rows.append(_swatch(NO_DATA, esc(texts[-1])))
     _legend(f"{label}（{unit}）", rows, f"{data_label}；集聚区/分片为示意范围").add_to(m)
     return finish_map(m, prefix="ch")
 
 
-def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
-                     districts: gpd.GeoDataFrame | None = None,
-                     subzones: gpd.GeoDataFrame | None = None,
-                     asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
-    """Map flagged low-efficiency parcels, coloured by first reason, with escaped tooltips."""
+#: Colour of a flagged parcel by its first reason (GeoJSON and vector-tile maps alike).
+REASON_COLOURS = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e",
+                  "LOW_FAR": "#8c564b", "LOW_BUILT": "#17becf"}
+
+
+def parcel_context(asset_base: str, districts: gpd.GeoDataFrame | None,
+                   subzones: gpd.GeoDataFrame | None) -> folium.Map:
+    """Start a parcel map: district outlines and the 分片 (shapes only, not clickable)."""
     m = blank_map(asset_base)
     district_outlines(m, districts)
     if subzones is not None:
@@ -132,8 +161,16 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
                        style_function=lambda _f: {"color": "#1f77b4", "weight": 1,
                                                   "fillOpacity": 0.05, "dashArray": "3 3"}
                        ).add_to(m)
-    colours = {"IDLE": "#d62728", "CLASS_D": "#9467bd", "LOW_TAX": "#ff7f0e", "LOW_FAR": "#8c564b",
-               "LOW_BUILT": "#17becf"}
+    return m
+
+
+def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
+                     districts: gpd.GeoDataFrame | None = None,
+                     subzones: gpd.GeoDataFrame | None = None,
+                     asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
+    """Map flagged low-efficiency parcels, coloured by first reason, with escaped tooltips."""
+    m = parcel_context(asset_base, districts, subzones)
+    colours = REASON_COLOURS
     frame = parcels.copy()
     first = frame["reason_codes"].astype(str).str.split(";").str[0]
     frame["_color"] = first.map(colours).fillna("#555")

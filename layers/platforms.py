@@ -7,6 +7,8 @@ An unplaced platform is never drawn — :func:`unplaced_table` lists it for the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -32,34 +34,48 @@ def _tooltip(row: pd.Series) -> str:
     return "<br>".join(parts)
 
 
-def add_platforms(m: folium.Map, platforms: gpd.GeoDataFrame, *, gcj02: bool) -> None:
-    """Add the located platforms as one toggleable layer (nothing when none is located)."""
+def add_platforms(m: folium.Map, platforms: gpd.GeoDataFrame, *, gcj02: bool,
+                  pane: str | None = None) -> folium.FeatureGroup | None:
+    """Add the located platforms as one toggleable layer (None when none is located).
+
+    ``pane``: the map pane to draw in (the overview puts them above the 分园, below towns).
+    """
     drawn = platforms[platforms.geometry.notna() & ~platforms.geometry.is_empty]
     if not len(drawn):
-        return
+        return None
     prepared = drawn.assign(
         id=drawn["id"].map(esc), level="platform", _tt=[_tooltip(r) for _, r in drawn.iterrows()],
         _dash=["6 4" if loc == "approximate" else "" for loc in drawn["located"]])
     light = display_frame(prepared, columns=["id", "level", "_tt", "_dash"], tolerance_m=0,
                           gcj02=gcj02)
     fg = folium.FeatureGroup(name=esc(f"{MAP_LAYERS['platform']}（{len(drawn)}）"), show=True)
+    marker = folium.CircleMarker(radius=7, fill=True, fill_opacity=0.5, color=PLATFORM_COLOR)
+    extra: dict[str, Any] = {}
+    if pane:
+        marker.options["pane"] = pane  # folium's path options drop ``pane``
+        extra["pane"] = pane
     folium.GeoJson(
         light.to_json(drop_id=True),
         style_function=lambda f: {"color": PLATFORM_COLOR, "weight": 2, "fillOpacity": 0.05,
                                   "fillColor": PLATFORM_COLOR,
                                   "dashArray": f["properties"]["_dash"]},
-        marker=folium.CircleMarker(radius=7, fill=True, fill_opacity=0.5, color=PLATFORM_COLOR),
+        marker=marker,
         tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
         zoom_on_click=False,
+        **extra,
     ).add_to(fg)
     fg.add_to(m)
+    return fg
 
 
 def platform_legend_row() -> str:
     """Return the legend line of the platforms layer (symbol as drawn)."""
-    return (f"<div><span style='display:inline-block;width:12px;height:12px;border:2px dashed "
-            f"{PLATFORM_COLOR};margin-right:4px'></span>{esc(MAP_LAYERS['platform'])}"
-            "（虚线：大致位置）</div>")
+    return (f"<div><svg class='np-sym np-sym-platform' width='16' height='12' "
+            "style='vertical-align:middle;margin-right:4px;overflow:visible'>"
+            f"<rect x='1' y='1' width='14' height='10' fill='{PLATFORM_COLOR}' "
+            f"fill-opacity='0.05' stroke='{PLATFORM_COLOR}' stroke-width='2' "
+            "stroke-dasharray='6 4'/></svg>"
+            f"{esc(MAP_LAYERS['platform'])}（虚线：大致位置）</div>")
 
 
 def unplaced_table(platforms: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("geo.reports",),
     ("geo.store",),
     ("geo.landuse", "geo.raster", "geo.tiles"),
-    ("geo.display",),
+    ("geo.display", "geo.display_format"),
     ("geo.zones",),
     ("geo.export",),
     ("geo.io",),

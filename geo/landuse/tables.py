@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.display import belt_envelopes
-from geo.labels import UNIT_LEVELS
+from geo.labels import NO_DATA_REASONS, UNIT_LEVELS, column_label
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
 from geo.landuse.pipeline import Analysis, first_parcel
 
-__all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table",
+__all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table", "rank_units",
            "enterprise_table", "filter_enterprises", "parcel_table"]
 
 
@@ -81,6 +82,45 @@ def level_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
         k for k in INDICATORS] + [c for c in out.columns if c not in INDICATORS and c not in (
             "level", "level_label", "unit", "unit_name", out.geometry.name)] + [out.geometry.name]
     return gpd.GeoDataFrame(out[ordered], geometry=out.geometry.name, crs=units.crs)
+
+
+def rank_units(table: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a level table into the units ranked by ``metric`` and the units without it.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`level_table` (``metric``, ``unit_name``, ``enterprise_count`` and the
+        indicator's summed numerator and denominator).
+    metric : str
+        An indicator of :data:`geo.landuse.metrics.INDICATORS` (higher is better for all).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        The ranked units, best first, with ``rank`` (1 … n; equal values share the lowest
+        rank, as in sports: 1, 2, 2, 4; differences below 1e-9 are ties); and the units
+        without a finite value, with ``no_data_reason`` saying what is missing. Neither holds
+        the other's rows.
+    """
+    ind = INDICATORS[metric]
+    values = pd.to_numeric(table[metric], errors="coerce")
+    has = values.notna() & np.isfinite(values)
+    ranked = table.loc[has].assign(
+        rank=values[has].round(9).rank(method="min", ascending=False).astype(int))
+    ranked = ranked.sort_values("rank", kind="stable")  # ties in the table's order
+    missing = table.loc[~has]
+    count = pd.to_numeric(missing.get("enterprise_count", pd.Series(0, index=missing.index)),
+                          errors="coerce").fillna(0).astype(int)
+    den = pd.to_numeric(missing.get(ind.denominator, pd.Series(np.nan, index=missing.index)),
+                        errors="coerce")
+    words = {"num": column_label(ind.numerator), "den": column_label(ind.denominator)}
+    reasons = [NO_DATA_REASONS["no_enterprise"] if n == 0 else
+               NO_DATA_REASONS["zero_denominator"].format(**words) if d == 0 else
+               NO_DATA_REASONS["no_figures"].format(count=n, **words)
+               for n, d in zip(count, den, strict=True)]
+    missing = missing.assign(no_data_reason=reasons)
+    return ranked, missing
 
 
 #: Class shown for enterprises that could not be evaluated (no usable indicator or no land).

@@ -156,8 +156,13 @@ def load_sources(path: str | Path | None = None) -> pd.DataFrame:
 
 def _source_row(file: str) -> dict[str, object]:
     """Return the sources row of ``file`` (a seed file name or its 3-digit prefix)."""
+    return dict(_source_row_of(Path(str(file)).name))
+
+
+@lru_cache(maxsize=512)
+def _source_row_of(name: str) -> dict[str, object]:
+    """Look up the sources row of seed file ``name`` once (a map cites hundreds)."""
     frame = _sources(SOURCES_FILE)
-    name = Path(str(file)).name
     hits = frame[(frame["file"] == name) | (frame["file"].str[:3] == name)]
     if len(hits) != 1:
         raise _error(SOURCES_FILE, None, "file", (f"no document for {name!r}",
