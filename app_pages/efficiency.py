@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -30,6 +28,7 @@ from geo.landuse.tables import (
     filter_enterprises,
     level_table,
     rank_units,
+    ranked_export,
 )
 from layers.efficiency import build_choropleth
 
@@ -59,17 +58,9 @@ def _ranking(key: str, level: str, metric: str, _analysis: Analysis, _catalog):
 @st.cache_data(show_spinner="正在生成文件…", max_entries=32)
 def _export(key: str, level: str, metric: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
     """The level table ranked by ``metric`` (units without it last, without a rank)."""
-    ranked, missing = _ranking(key, level, metric, _analysis, _catalog)
-    rows = pd.concat([ranked, missing])
-    rows["rank"] = rows["rank"].astype("Int64")
-    front = ["level", "level_label", "unit", "unit_name", "rank"]
-    rows = rows[front + [c for c in rows.columns if c not in front]]
-    notes = _analysis.export_notes("units", {
-        COLUMNS["level_label"]: UNIT_LEVELS[level],
-        COLUMNS["rank"]: f"按「{INDICATORS[metric].label}」由高到低，同值同名次；"
-                         f"无数据的单元列于最后，不排名（见「{COLUMNS['no_data_reason']}」）"})
-    return export_bytes(gpd.GeoDataFrame(rows, geometry=ranked.geometry.name, crs=ranked.crs),
-                        fmt, notes=notes)
+    rows, notes = ranked_export(*_ranking(key, level, metric, _analysis, _catalog), _analysis,
+                                level=level, metric=metric)
+    return export_bytes(rows, fmt, notes=notes)
 
 
 @st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)

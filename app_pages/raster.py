@@ -3,9 +3,7 @@ a built-up-share raster as evidence for the 低效用地 rules."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -13,30 +11,23 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import asset_base, get_catalog
-from app_pages.import_choices import md_text, shown
+from app_pages.import_choices import md_text
 from app_pages.raster_state import (
     EVIDENCE,
     RASTER_FAULTS,
     RasterChoice,
     check_evidence,
-    choose_polygons,
     choose_raster,
     evidence_of,
     problem_text,
 )
-from geo.export import table_bytes
-from geo.labels import RASTER_VIEWS, ZONAL_COLUMNS, ZONAL_LEVEL_LABELS
+from app_pages.raster_zonal import zonal_view
+from geo.labels import RASTER_VIEWS
 from geo.landuse.lowland import percent_text
 from geo.raster.evidence import BUILT_UNITS, raster_unit
 from geo.raster.levels import (
-    DEFAULT_STATS,
-    ZONAL_LEVELS,
-    ZONAL_STATS,
     parse_classes,
     raster_info,
-    read_polygons,
-    zonal_notes,
-    zonal_table,
 )
 from geo.raster.surface import (
     DEFAULT_NODATA,
@@ -45,7 +36,6 @@ from geo.raster.surface import (
     parcel_surface,
     surface_cog_bytes,
 )
-from geo.zones.catalog import CATALOG_SOURCES
 from layers.raster import build_raster_map, read_overlay_source
 
 #: Most distinct values a raster may hold to be drawn as classes.
@@ -72,27 +62,7 @@ def _raster_source(path: str, categorical: bool):
     return read_overlay_source(path, categorical=categorical)
 
 
-@st.cache_data(show_spinner="正在计算分区统计…", max_entries=16)
-def _zonal(path: str, level: str, stats: tuple[str, ...], categorical: bool, key: str,
-           polygons_path: str, _parcels, _catalog):
-    """Zonal table, its notes and the 说明 of its export (``key``: the analysis, for parcels;
-    ``polygons_path``: an uploaded layer, stored under its content hash)."""
-    polygons = read_polygons(polygons_path) if level == "polygons" else None
-    table, lines = zonal_table(path, level, stats=stats, catalog=_catalog,
-                               parcels=_parcels if level == "parcel" else None,
-                               polygons=polygons, categorical=categorical)
-    source = {"parcel": "当前亩均分析的宗地",
-              "polygons": Path(polygons_path).name}.get(level, CATALOG_SOURCES)
-    return table, lines, zonal_notes(raster_info(path), level, source, lines)
-
-
-@st.cache_data(show_spinner="正在生成文件…", max_entries=16)
-def _zonal_file(fmt: str, key: tuple, _table, _notes) -> bytes:
-    """The zonal table as CSV or Excel, once per its inputs ``key`` (raster, level, stats …)."""
-    return table_bytes(_table, fmt, notes=_notes)
-
-
-def _names(choice: RasterChoice) -> dict[str, str]:
+def names_of(choice: RasterChoice) -> dict[str, str]:
     """Stored path and name → the upload's own name, for every message and note."""
     return {str(choice.path): choice.shown_name, choice.path.name: choice.shown_name}
 
@@ -133,53 +103,6 @@ def _surface_tab(analysis, key: str) -> None:
                        key="rs_dl")
 
 
-def _zonal_tab(analysis, key: str, choice: RasterChoice) -> None:
-    c1, c2, c3 = st.columns([1, 2, 1])
-    level = c1.selectbox("统计单元", list(ZONAL_LEVELS), format_func=ZONAL_LEVEL_LABELS.get,
-                         key="rz_level")
-    stats = c2.multiselect("统计量", list(ZONAL_STATS), default=list(DEFAULT_STATS),
-                           format_func=ZONAL_COLUMNS.get, key="rz_stats")
-    categorical = c3.checkbox("分类栅格（统计各类占比）", key="rz_cat",
-                              help="如土地利用/覆盖：按类别值统计面积占比，占比之和为 1")
-    if not stats and not categorical:
-        st.info("请至少选择一个统计量。")
-        return
-    polygons_path, names = "", _names(choice)
-    if level == "polygons":
-        if (uploaded := choose_polygons("rz")) is None:
-            return
-        polygons_path, names[uploaded[0].name] = str(uploaded[0]), uploaded[1]
-        names[str(uploaded[0])] = uploaded[1]
-    try:
-        table, notes, export_notes = _zonal(str(choice.path), level, tuple(stats), categorical,
-                                            key if level == "parcel" else "", polygons_path,
-                                            analysis.parcels, get_catalog())
-    except RASTER_FAULTS as err:
-        st.error(problem_text(err, names))
-        return
-    notes = [str(shown(line, names)) for line in notes]
-    export_notes = replace(export_notes, sources=str(shown(export_notes.sources, names)),
-                           geometry=str(shown(export_notes.geometry, names)),
-                           extra={k: shown(v, names) for k, v in export_notes.extra.items()})
-    formats = {ZONAL_COLUMNS[c]: f for c, f in (("mean", "%.2f"), ("sum", "%.2f"),
-               ("min", "%.2f"), ("max", "%.2f"), ("count", "%.1f"), ("valid_share", "percent"))}
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format=f) for c, f in formats.items()
-        if c in table.columns})
-    with st.expander("统计说明（单位、数据性质、方法、几何精度）", expanded=False):
-        for line in notes:
-            st.caption(md_text(line))
-    c1, c2 = st.columns(2)
-    name = f"分区统计_{ZONAL_LEVEL_LABELS[level]}"
-    inputs = (str(choice.path), level, tuple(stats), categorical, key, polygons_path,
-              tuple(sorted(names.items())))  # the shown names are in the file's 说明
-    c1.download_button("导出（Excel，含“说明”页）",
-                       _zonal_file("xlsx", inputs, table, export_notes),
-                       file_name=f"{name}.xlsx", key="rz_xlsx")
-    c2.download_button("导出（CSV）", _zonal_file("csv", inputs, table, export_notes),
-                       file_name=f"{name}.csv", key="rz_csv")
-
-
 def _raster_map(choice: RasterChoice) -> None:
     c1, c2 = st.columns([3, 1])
     opacity = c1.slider("不透明度", 0.1, 1.0, 0.75, 0.05, key="rr_opacity")
@@ -203,7 +126,7 @@ def _raster_map(choice: RasterChoice) -> None:
             nature=tags.get("DATA_NATURE", "未注明"), opacity=opacity,
             districts=get_catalog()["district"], asset_base=asset_base())
     except RASTER_FAULTS as err:
-        st.error(problem_text(err, _names(choice)))
+        st.error(problem_text(err, names_of(choice)))
         return
     st_folium(fmap, key="raster_source_map", height=520, use_container_width=True,
               returned_objects=[])
@@ -219,7 +142,7 @@ def _evidence_tab(analysis, choice: RasterChoice) -> None:
     if rules.built_share_below is None:
         st.warning("当前评价方案未设置 built_share_below，该规则不生效。")
         return
-    names = _names(choice)
+    names = names_of(choice)
     try:
         tags = raster_info(str(choice.path)).tags
     except RASTER_FAULTS as err:
@@ -261,5 +184,5 @@ view = st.segmented_control("视图", list(RASTER_VIEWS), format_func=RASTER_VIE
 if view == "surface" or view is None:
     _surface_tab(analysis, key)
 elif (choice := choose_raster(f"r_{view}")) is not None:
-    {"zonal": partial(_zonal_tab, analysis, key), "map": _raster_map,
+    {"zonal": lambda c: zonal_view(analysis, key, c, names_of(c)), "map": _raster_map,
      "evidence": partial(_evidence_tab, analysis)}[view](choice)

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from geo.display import belt_envelopes
-from geo.labels import NO_DATA_REASONS, UNIT_LEVELS, column_label
+from geo.export import ExportNotes
+from geo.labels import COLUMNS, NO_DATA_REASONS, UNIT_LEVELS, column_label
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
 from geo.landuse.pipeline import Analysis, first_parcel
 
@@ -130,6 +131,23 @@ ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parc
                       "land_source", *INDICATORS, "score", "class", "class_note",
                       "missing_indicators", "subzone_id", "zone_id", "district", "belt",
                       "placement", "placement_note")
+
+
+def ranked_export(ranked: pd.DataFrame, missing: pd.DataFrame, analysis: Analysis, *,
+                  level: str, metric: str) -> tuple[gpd.GeoDataFrame, ExportNotes]:
+    """Build the rows and 说明 of a ranking export.
+
+    Ranked units come first, units without the figure last and unranked (:func:`rank_units`).
+    """
+    rows = pd.concat([ranked, missing])
+    rows["rank"] = rows["rank"].astype("Int64")
+    front = ["level", "level_label", "unit", "unit_name", "rank"]
+    rows = rows[front + [c for c in rows.columns if c not in front]]
+    notes = analysis.export_notes("units", {
+        COLUMNS["level_label"]: UNIT_LEVELS[level],
+        COLUMNS["rank"]: f"按「{INDICATORS[metric].label}」由高到低，同值同名次；"
+                         f"无数据的单元列于最后，不排名（见「{COLUMNS['no_data_reason']}」）"})
+    return gpd.GeoDataFrame(rows, geometry=ranked.geometry.name, crs=ranked.crs), notes
 
 
 def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:

@@ -100,8 +100,12 @@ def test_map_page_draws_20_zones_offline(app: App, driver, tmp_path: Path):
         + app.tail())
     assert driver.execute_script("return typeof window.L") == "object", (
         "Leaflet (window.L) is not loaded in the map iframe" + app.tail())
-    control = driver.find_element(By.CSS_SELECTOR, ".leaflet-control-layers").text
-    assert "重点工业集聚区（示意）（20）" in control, f"layer control: {control!r}" + app.tail()
+    control = driver.find_element(By.CSS_SELECTOR, ".leaflet-control-layers")
+    assert "leaflet-control-layers-expanded" not in (control.get_attribute("class") or ""), (
+        "the layer control should start collapsed" + app.tail())
+    listed = control.get_attribute("textContent") or ""
+    # the sidebar's 图层 is the only switch of the catalogue levels (one state)
+    assert "重点工业集聚区" not in listed, f"layer control: {listed!r}" + app.tail()
     legend = driver.find_element(By.CSS_SELECTOR, ".np-legend").text
     assert "示意" in legend, f"legend: {legend!r}" + app.tail()
 
