@@ -57,6 +57,22 @@ def _enterprise_list(folder: Path) -> Path:
     return path
 
 
+def _click_until_started(driver, app) -> None:
+    """Click 导入并分析 until the import visibly starts: a click that lands while the page is
+    still rerunning after the upload is lost (the button is redrawn), so it is given again —
+    never once the import has started (正在导入 / 已保存 shown)."""
+    for _ in range(4):
+        until(driver, _button("导入并分析"), "导入并分析 never appeared after the upload",
+              app).click()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            text = _all_text(driver)
+            if "正在导入" in text or "已保存到工作区" in text:
+                return
+            time.sleep(0.5)
+    pytest.fail("导入并分析 was clicked four times and the import never started" + app.tail())
+
+
 def _all_text(drv, element=None) -> str:
     """Text in the DOM, shown or not (a collapsed status or expander, a data grid's cells)."""
     return drv.execute_script("return (arguments[0] || document.body).textContent", element) or ""
@@ -156,8 +172,7 @@ def test_an_editors_import_survives_a_reload_and_a_restart(login_app: StreamlitA
               .text.split("\n")[0] for u in uploaders]
     assert labels[1] == "企业文件", f"the second uploader is not 企业文件: {labels}"
     uploaders[1].send_keys(str(_enterprise_list(tmp_path)))
-    until(driver, _button("导入并分析"), "导入并分析 never appeared after the upload",
-          app).click()
+    _click_until_started(driver, app)
     until(driver, lambda d: "已保存到工作区" in _all_text(d),
           "the import never said 已保存到工作区", app)
 
