@@ -48,6 +48,8 @@ def problem_text(err: BaseException, names: dict[str, str]) -> str:
 SAMPLE_RASTER = SAMPLE_DIR / "builtup_share.tif"
 #: Session-state key of the built-up evidence in use: (path, unit, sha) or absent.
 EVIDENCE = "built_evidence"
+#: Session-state key of the uploads already stored: (file_id, suffix) → (path, sha256).
+_STORED = "_raster_uploads_stored"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,16 @@ class RasterChoice:
     shown_name: str
     key: str
     is_sample: bool
+
+
+def _stored_upload(upload, suffix: str = ".tif") -> tuple[Path, str]:
+    """Store an upload once: its path and hash are kept in the session by the upload's
+    ``file_id``, so a rerun neither re-hashes nor re-writes a 200 MB raster."""
+    memo = st.session_state.setdefault(_STORED, {})
+    done = memo.get((upload.file_id, suffix))
+    if done is None or not done[0].exists():
+        done = memo[(upload.file_id, suffix)] = _stored(upload.getvalue(), suffix)
+    return done
 
 
 def _stored(data: bytes, suffix: str = ".tif") -> tuple[Path, str]:
@@ -82,7 +94,7 @@ def choose_raster(key: str) -> RasterChoice | None:
     if upload is None:
         st.info("请上传一幅 GeoTIFF，如土地利用/覆盖、建筑密度、建成比例或夜间灯光栅格。")
         return None
-    path, sha = _stored(upload.getvalue())
+    path, sha = _stored_upload(upload)
     return RasterChoice(path, upload.name, sha, False)
 
 
@@ -95,7 +107,7 @@ def choose_polygons(key: str) -> tuple[Path, str] | None:
                 "没有时按行号。")
         return None
     suffix = Path(upload.name).suffix.lower() or ".gpkg"
-    path, _sha = _stored(upload.getvalue(), suffix if suffix != ".json" else ".geojson")
+    path, _sha = _stored_upload(upload, suffix if suffix != ".json" else ".geojson")
     return path, upload.name
 
 

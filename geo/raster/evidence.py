@@ -22,7 +22,6 @@ import os
 import re
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from geo._errors import DataImportError
@@ -160,11 +159,11 @@ def built_share_of_parcels(raster_path: str | os.PathLike[str], parcels: gpd.Geo
             (f"宗地 {worst['parcel_id']} 上的栅格值 {worst['min']:g} 为负数",
              "负值通常是未声明的无数据值：请在栅格中设置 nodata 后再用"))
     if used == "binary":
-        both = stats[["min", "max", "mean"]].dropna()
-        odd = ~(np.isin(both["min"], (0.0, 1.0)) & np.isin(both["max"], (0.0, 1.0)))
-        with open_user_raster(path) as src:  # every value, not only each parcel's extremes
-            values = np.unique(src.read(1, masked=True).compressed())
-        if odd.any() or not np.isin(values, (0, 1)).all():
+        # every value over the parcels, not only their extremes (and never the whole band)
+        classes = zonal_stats(path, parcels[["parcel_id", parcels.geometry.name]],
+                              id_column="parcel_id", categorical=True)
+        values = [float(c) for c in classes.columns[3:]]
+        if not set(values) <= {0.0, 1.0}:
             raise _unit_error(
                 name, "a binary built-up raster holds values other than 0 and 1",
                 "declare it as percent or share instead",

@@ -339,9 +339,8 @@ def parcel_surface(parcels: gpd.GeoDataFrame, metric: str, *, resolution_m: floa
     Returns the array, transform, CRS (as :func:`rasterize_parcels`) and the metric's
     description (label, unit, class codes) for the tags and the legend.
     """
-    spec = SURFACE_METRICS.get(metric)
-    values = metric_values(parcels, metric)
-    assert spec is not None
+    values = metric_values(parcels, metric)  # refuses an unknown metric
+    spec = SURFACE_METRICS[metric]
     frame = gpd.GeoDataFrame({"_v": values.to_numpy()}, geometry=parcels.geometry.to_numpy(),
                              crs=parcels.crs)
     array, transform, crs = rasterize_parcels(frame, "_v", resolution_m=resolution_m,

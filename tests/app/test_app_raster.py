@@ -24,6 +24,13 @@ def _texts(at) -> str:
                     for e in getattr(at, kind))
 
 
+def _notes_sheet(button) -> str:
+    """All text of the 说明 sheet (the last) of the Excel behind a download button."""
+    book = openpyxl.load_workbook(io.BytesIO(download(button)))
+    return " ".join(str(c.value) for row in book[book.sheetnames[-1]].iter_rows()
+                    for c in row if c.value is not None)
+
+
 def _view(at, view: str):
     at.session_state["raster_view"] = view
     at.run()
@@ -53,9 +60,7 @@ def test_zonal_statistics_of_the_sample_raster_by_subzone_with_its_notes():
     text = _texts(at)
     assert "示意" in text                       # schematic 分片 outlines said so
     xlsx = next(b for b in at.get("download_button") if "Excel" in b.proto.label)
-    book = openpyxl.load_workbook(io.BytesIO(download(xlsx)))
-    notes = " ".join(str(c.value) for row in book[book.sheetnames[-1]].iter_rows()
-                     for c in row if c.value is not None)
+    notes = _notes_sheet(xlsx)
     assert SAMPLE_LABEL in notes
     assert "%" in notes
 
@@ -80,9 +85,7 @@ def test_uploaded_polygons_are_summarised_by_their_ids(tmp_path, catalog):
     assert table[ZONAL_COLUMNS["count"]].iloc[1] > 0
     assert not re.search(r"[0-9a-f]{64}", _texts(at))           # never the stored name
     xlsx = next(b for b in at.get("download_button") if "Excel" in b.proto.label)
-    book = openpyxl.load_workbook(io.BytesIO(download(xlsx)))
-    notes = " ".join(str(c.value) for row in book[book.sheetnames[-1]].iter_rows()
-                     for c in row if c.value is not None)
+    notes = _notes_sheet(xlsx)
     assert "上传的面图层（我的{{片区}}.geojson）" in notes
     assert not re.search(r"[0-9a-f]{64}", notes)
 
@@ -104,9 +107,7 @@ def test_built_up_evidence_reaches_lowland():
     listed = at.dataframe[0].value
     assert listed[COLUMNS["reasons"]].str.contains("建成比例低于20%（遥感）").any()
     xlsx = next(b for b in at.get("download_button") if "低效宗地" in b.proto.label)
-    book = openpyxl.load_workbook(io.BytesIO(download(xlsx)))
-    notes = " ".join(str(c.value) for row in book[book.sheetnames[-1]].iter_rows()
-                     for c in row if c.value is not None)
+    notes = _notes_sheet(xlsx)
     assert EVIDENCE_NOTE in notes
     assert "示例建成比例栅格；百分比（0–100）" in notes
 
