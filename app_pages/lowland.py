@@ -42,17 +42,18 @@ from layers.assets import STATIC_SUBDIR, plugin_ready
 from layers.efficiency import build_parcel_map
 from layers.vector_tiles import build_tiled_parcel_map, record_table, style_codes
 
-PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu",
-                  "enterprise_classes", "reasons", "built_share", "data_note", "zone_id",
-                  "district")
+PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu", "enterprise_classes",
+                  "reasons", "built_share", "data_note", "zone_id", "district")
 
 
 @st.cache_resource(show_spinner="正在生成低效用地矢量瓦片…", max_entries=4)
 def _tiles(key: str, static: str, lookups: str, _flagged):
-    """(archive file name, lookup file) of the flagged parcels, built once per content ``key``."""
-    archive = build_archive(_flagged, Path(static) / "tiles", key=key, style=style_codes(_flagged))
+    """(archive, lookup file) of analysis+evidence ``key``, named by the layer's content hash."""
+    content = layer_key(_flagged, style := style_codes(_flagged))  # once per key, not per rerun
     cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in _flagged]
-    return archive.name, str(write_lookup(_flagged[cols], Path(lookups) / f"{key}{LOOKUP_SUFFIX}"))
+    lookup = write_lookup(_flagged[cols], Path(lookups) / (content + LOOKUP_SUFFIX))
+    return build_archive(_flagged, Path(static) / "tiles", key=content, style=style).name, \
+        str(lookup)
 
 
 def _tiled_map(analysis, flagged) -> bool:
@@ -62,7 +63,7 @@ def _tiled_map(analysis, flagged) -> bool:
         st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
         return False
     try:
-        name, lookup = _tiles(layer_key(flagged, style_codes(flagged)), str(APP_DIR / "static"),
+        name, lookup = _tiles(f"{analysis_key()}|{analysis.evidence}", str(APP_DIR / "static"),
                               str(work_dir() / "tiles"), flagged)
     except TileBuildError:
         st.warning("矢量瓦片生成失败，地图改为逐宗发送。")
