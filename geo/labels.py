@@ -186,7 +186,7 @@ FORMAT_LABELS = {"csv": "CSV（UTF-8 BOM，Excel 可直接打开）", "xlsx": "E
 PARCEL_FIELD_HEADERS = {
     "parcel_id": "宗地编号", "land_area_m2": "用地面积（平方米）", "land_use": "用地性质",
     "floor_area_m2": "建筑面积（平方米）", "far": "容积率", "status": "生产状态", "year": "年度",
-    "holder": "权利人", "data_label": "数据性质"}
+    "holder": "权利人", "supply_year": "供地年份", "data_label": "数据性质"}
 #: Headers of the enterprise input file (企业) and of the bundled sample.
 ENTERPRISE_FIELD_HEADERS = {
     "credit_code": "统一社会信用代码", "name": "企业名称", "parcel_id": "宗地编号",
@@ -195,7 +195,9 @@ ENTERPRISE_FIELD_HEADERS = {
     "value_added_wan": "工业增加值（万元）", "revenue_wan": "营业收入（万元）",
     "energy_tce": "综合能耗（吨标准煤）", "emission_t": "排放当量（吨）",
     "power_10k_kwh": "用电量（万千瓦时）", "employees": "从业人员（人）",
-    "rd_wan": "研发经费（万元）", "data_label": "数据性质"}
+    "rd_wan": "研发经费（万元）", "industry_code": "行业代码", "tenure": "用地方式",
+    "landlord_code": "出租方统一社会信用代码", "founded_year": "成立年份",
+    "exempt_reason": "免评原因", "data_label": "数据性质"}
 #: Name of the geometry pseudo-field of each input kind (in the header preview).
 GEOMETRY_FIELD_LABELS = {"parcel": "图形", "enterprise": "图形（点位）"}
 #: Columns of the header-recognition preview (one row per source header).
@@ -560,3 +562,97 @@ TILE_MAP_TEXTS = {"legend_title": "低效宗地（按首项原因着色）",
                   "field": "项目", "value": "所点宗地"}
 __all__ += ["TILE_MAP_TEXTS"]
 # ---- end of vector-tile parcel map (issue 14) ------------------------------------------------
+# ---- park evaluation (issue 15) --------------------------------------------------------------
+#: 园区（工业区块）亩均评价 (geo.landuse.parks): the indicators of a park profile, as shown.
+PARK_INDICATOR_LABELS = {
+    "tax_per_mu": COLUMNS["tax_per_mu"],
+    "va_per_mu": COLUMNS["va_per_mu"],
+    "tax_per_mu_growth": "亩均税收增速（%）",
+    "d_class_land_share": "D 类企业用地占比",
+    "low_eff_land_share": "低效用地占比",
+}
+COLUMNS.update({key: label for key, label in PARK_INDICATOR_LABELS.items() if key not in COLUMNS})
+COLUMNS.update({f"points_{key}": f"得分·{label}" for key, label in PARK_INDICATOR_LABELS.items()})
+COLUMNS.update({f"benchmark_{key}": f"基准·{label}"
+                for key, label in PARK_INDICATOR_LABELS.items()})
+COLUMNS["park_score"] = "园区得分"
+COLUMNS["park_class"] = "园区类别"
+COLUMNS["park_rank"] = "园区名次"
+COLUMNS["park_note"] = "园区评价说明"
+#: Notes of the park evaluation (``{indicators}``: the missing indicators' labels).
+PARK_TEXTS = {
+    "unclassed": "无任何可用的园区评价指标数据，未参评",
+    "scored_zero": "缺少{indicators}，该项按 0 分计",
+    "separator": "、",
+    "benchmark_mean": ("“mean”基准为本级参评单元的 Σ分子÷Σ分母，"
+                       "非各单元比值的平均"),
+    "design": "园区评价方案为示意设计，各区县按实际调整，并非官方评价办法",
+    "no_previous": "未提供上年数据，亩均税收增速缺失",
+}
+__all__ += ["PARK_INDICATOR_LABELS", "PARK_TEXTS"]
+# ---- end of park evaluation (issue 15) -------------------------------------------------------
+
+# ---- industry groups (issue 15: GB/T 4754—2017 行业, geo.landuse.industry) --------------------
+#: Texts of the 国民经济行业分类 groups: column headers, the filter, and a group not recognised.
+INDUSTRY_TEXTS = {
+    "group": "行业（GB/T 4754 大类）",
+    "group_name": "行业大类名称",
+    "group_section": "行业门类",
+    "section_name": "行业门类名称",
+    "problem": "行业识别问题",
+    "unknown": "行业未识别",
+    "filter": "按行业筛选",
+    "all": "全部行业",
+}
+__all__ += ["INDUSTRY_TEXTS"]
+# ---- end of industry groups (issue 15) ----------------------------------------------------------
+
+# ---- county schemes: tracks, 免评, missing indicators, policies (issue 15) -------------------
+#: Notes of :mod:`geo.landuse.scheme` and :func:`geo.landuse.scoring.evaluate` (评价说明).
+SCHEME_TEXTS = {
+    "exempt_declared": "免评：",
+    "exempt_new": "免评：新设立不满 {n} 年",
+    "exempt_construction": "免评：供地后 {n} 年内（建设期）",
+    "exempt_utility": "免评：公用事业（GB/T 4754 门类 D 电力、热力、燃气及水生产和供应业）",
+    "pooled_group": "其他行业（合并）",
+    "tenant_no_landlord": "租赁企业未填出租方统一社会信用代码，无法取出租方等级，未参评",
+    "tenant_landlord_unclassed": "出租方未参评或不在本数据中，未参评：",
+    "tenant_takes": "租赁企业，按方案取出租方等级：",
+    "no_track": "规模未知或方案无此类别，未参评",
+    "no_land": "无用地数据，未参评",
+    "no_value": "无任何有效指标数据，未参评",
+    "unrated_missing": "缺少{items}，按方案（缺项不参评）未参评",
+    "item_mean": "（按同组该项平均得分计）",
+    "zero": "（按方案计 0 分）",
+    "exempt_label": "免评",
+    "declared_not_accepted": ("免评原因“{reason}”不在评价方案认可的免评情形（{accepted}）中，"
+                              "照常参评"),
+}
+#: What each missing-indicator rule means, for the screen and the 校验报告.
+MISSING_RULE_TEXTS = {"zero": "缺项计 0 分", "item_mean": "缺项按同组该项平均得分计",
+                      "unrated": "缺项企业不参评"}
+#: Entries of a track of a scoring profile besides its indicators, and what each must be.
+TRACK_ENTRY_TEXTS = {"scale": "规上 或 规下", "land_mu_min": "亩数", "land_mu_below": "亩数",
+                     "tenant": "true 或 false", "grade": '"own" 或 "landlord"',
+                     "indicators": "TOML 表"}
+__all__ += ["SCHEME_TEXTS", "MISSING_RULE_TEXTS", "TRACK_ENTRY_TEXTS"]
+# ---- end of county schemes (issue 15) ---------------------------------------------------------
+
+# ---- multi-year evaluation (issue 15, geo.landuse.years) -------------------------------------
+#: Texts of the multi-year evaluation: the class moves between two years, the rows/columns of
+#: the transition matrix (besides A–D and 未参评) and the headers of its tables.
+YEAR_TEXTS = {
+    # moves of an enterprise between the earlier and the later year (A is better than D)
+    "up": "升档", "down": "降档", "same": "持平", "new": "新参评", "exit": "退出评价",
+    "neither": "均未参评",
+    # matrix row/column of an enterprise not in that year's list at all
+    "absent": "未在册",
+    "rows": "前一年度类别", "columns": "后一年度类别",
+    # headers of the members table and of the years table
+    "class_before": "前一年度类别", "class_after": "后一年度类别", "move": "档次变化",
+    "score_before": "前一年度得分", "score_after": "后一年度得分",
+    "change": "变化（后一年度 − 前一年度）", "growth": "累计增幅（%）", "cagr": "年均增速（%）",
+    "rank": "同序列名次", "value": "指标值",
+}
+__all__ += ["YEAR_TEXTS"]
+# ---- end of multi-year evaluation (issue 15) -------------------------------------------------

@@ -19,6 +19,7 @@ __all__ = [
     "DIMENSIONS", "CANONICAL_UNITS", "UNIT_FACTORS", "MISSING_MARKERS", "ParsedNumber",
     "normalise_text", "header_key", "split_header_unit", "unit_factor", "is_missing",
     "parse_number", "to_canonical", "YEAR_MIN", "YEAR_MAX", "is_year", "parse_year",
+    "parse_date_year",
 ]
 
 #: Physical dimension of each convertible canonical field.
@@ -217,4 +218,32 @@ def parse_year(text: object) -> tuple[int | None, str]:
     m = re.match(r"^(\d{4})(?:年度?|\.0+)?$", t)
     if not m or not is_year(int(m.group(1))):
         return None, f"年度无法识别（应为 {YEAR_MIN}–{YEAR_MAX} 之间如 2023 的四位年份）"
+    return int(m.group(1)), ""
+
+
+#: A date written as year-month(-day) in any of the usual ways, or by the table reader.
+_DATE_FORMS = re.compile(r"^(\d{4})(?:[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?)?月?)?"
+                         r"(?:\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+def parse_date_year(text: object) -> tuple[int | None, str]:
+    """Read the year of a date cell ("2019-05-01", "2019/5/1", "2019") as (year, problem).
+
+    For fields where officials write a date but only the year is used (成立日期, 供地时间).
+    Empty cells give (None, ""); a text that is neither a year nor a date with a valid month
+    and day gives (None, a Chinese problem text) — a number such as 43466 (an Excel serial
+    date stored as a number) is refused, never guessed.
+    """
+    t = normalise_text(text).strip()
+    if is_missing(t):
+        return None, ""
+    year, problem = parse_year(t)
+    if year is not None:
+        return year, ""
+    m = _DATE_FORMS.match(t)
+    if m is None or not is_year(int(m.group(1))) or not (
+            m.group(2) is None or 1 <= int(m.group(2)) <= 12) or not (
+            m.group(3) is None or 1 <= int(m.group(3)) <= 31):
+        return None, (f"日期或年份无法识别（应为如 2019 或 2019-05-01 的年份或日期，"
+                      f"年份在 {YEAR_MIN}–{YEAR_MAX} 之间）")
     return int(m.group(1)), ""

@@ -44,7 +44,8 @@ class Field:
     label : str
         Chinese header of the input and sample files (from :data:`geo.labels.PARCEL_FIELD_HEADERS`
         or :data:`geo.labels.ENTERPRISE_FIELD_HEADERS`).
-    kind : {"id", "text", "number", "int", "year", "status", "scale"}
+    kind : {"id", "text", "number", "int", "year", "date_year", "status", "scale"}
+        ``date_year`` is the year of a date or a year (成立日期 2019-05-01 → 2019).
     unit : str
         Canonical unit ("" for none); ``"m2"`` and ``"wan"`` fields accept unit conversion.
     required : bool
@@ -74,6 +75,7 @@ PARCEL_FIELDS = (
     _parcel("status", "status"),
     _parcel("year", "year"),
     _parcel("holder", "text"),
+    _parcel("supply_year", "date_year"),
     _parcel("data_label", "text"),
 )
 ENTERPRISE_FIELDS = (
@@ -95,6 +97,11 @@ ENTERPRISE_FIELDS = (
     _enterprise("power_10k_kwh", "number"),
     _enterprise("employees", "int"),
     _enterprise("rd_wan", "number", "wan"),
+    _enterprise("industry_code", "text"),
+    _enterprise("tenure", "text"),
+    _enterprise("landlord_code", "text"),
+    _enterprise("founded_year", "date_year"),
+    _enterprise("exempt_reason", "text"),
     _enterprise("data_label", "text"),
 )
 

@@ -378,7 +378,7 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent, placement_lines = _link_by_holder(enterprises, par)
     ent, town_lines = _enterprise_units(ent, par, catalog, townships)
-    ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile)
+    ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile, parcels=par)
     flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)

@@ -21,7 +21,7 @@ import math
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,22 @@ import pandas as pd
 
 from geo._errors import DataImportError, ProfileError
 from geo.io.safefile import open_safely
+from geo.labels import SCHEME_TEXTS, TRACK_ENTRY_TEXTS
 from geo.landuse.metrics import INDICATORS, ratio
 from geo.landuse.model import SCALES
+from geo.landuse.scheme import (
+    MISSING_RULES,
+    RANK_WITHIN,
+    EvaluationRules,
+    Exemptions,
+    PolicyItem,
+    TrackSpec,
+    assign_tracks,
+    exemption_reasons,
+    landlord_grades,
+    policy_text,
+    rank_groups,
+)
 
 __all__ = ["IndicatorRule", "LowlandRules", "ScoringProfile", "DEFAULT_PROFILE", "load_profile",
            "evaluate", "class_quotas", "LOWLAND_KEYS"]
@@ -50,6 +64,8 @@ class IndicatorRule:
     weight: float
     benchmark: float | str
     cap: float | None = None
+    #: Multiplies the benchmark used (1.0; the sensitivity view tries 0.9 and 1.1).
+    bench_factor: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,17 @@ class ScoringProfile:
     class_bands: dict[str, float]
     lowland: LowlandRules
     path: str = ""
+    #: Who each track holds (:class:`geo.landuse.scheme.TrackSpec`), in profile order.
+    track_specs: dict[str, TrackSpec] = field(default_factory=dict)
+    exemptions: Exemptions = Exemptions()
+    rules: EvaluationRules = EvaluationRules()
+    #: Class → the differentiated policies (差别化政策) that apply to it.
+    policies: dict[str, tuple[PolicyItem, ...]] = field(default_factory=dict)
+
+    def specs(self) -> tuple[TrackSpec, ...]:
+        """Return the track specs in profile order (a plain 规上/规下 track holds that scale)."""
+        return tuple(self.track_specs.get(name) or TrackSpec(name, scale=name)
+                     for name in self.tracks)
 
 
 def _fail(path: str, where: str, problem: str, fix: str, *,
@@ -123,8 +150,11 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
     path = Path(path or DEFAULT_PROFILE)
     doc = _read_toml(path)
     file = str(path)
-    tracks = {track: _track_rules(_table(body, f"tracks.{track}", file), track, file)
+    bodies = {track: _table(body, f"tracks.{track}", file)
               for track, body in _table(doc.get("tracks"), "tracks", file).items()}
+    specs = {track: _track_spec(body, track, file) for track, body in bodies.items()}
+    tracks = {track: _track_rules(body, track, file, specs[track])
+              for track, body in bodies.items()}
     if not tracks:
         raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]',
                     zh=("方案中没有任何评价序列",
@@ -135,7 +165,12 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
                           class_bands=_class_bands(_table(doc.get("classes"), "classes", file),
                                                    file),
                           lowland=_check_lowland(_table(doc.get("lowland"), "lowland", file),
-                                                 file), path=file)
+                                                 file), path=file, track_specs=specs,
+                          exemptions=_exemptions(_table(doc.get("exemptions"), "exemptions",
+                                                        file), file),
+                          rules=_evaluation(_table(doc.get("evaluation"), "evaluation", file),
+                                            file),
+                          policies=_policies(_table(doc.get("policy"), "policy", file), file))
 
 
 #: What a TOML value is, in the words of a message.
@@ -219,14 +254,56 @@ def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
     return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
 
 
-def _track_rules(body: Mapping[str, Any], track: str, file: str) -> tuple[IndicatorRule, ...]:
-    if track not in SCALES:
-        raise _fail(file, f"tracks.{track}", "unknown track", f"use {' / '.join(SCALES)}",
-                    zh=("未知的评价序列", f"请使用 {' / '.join(SCALES)}"))
+#: Entries of a track besides its indicators, and what each must be.
+_TRACK_KEYS = TRACK_ENTRY_TEXTS
+
+
+def _track_spec(body: Mapping[str, Any], track: str, file: str) -> TrackSpec:
+    """Who the track ``track`` holds (see :class:`geo.landuse.scheme.TrackSpec`)."""
+    where = f"tracks.{track}"
+    unknown = sorted(set(body) - set(_TRACK_KEYS))
+    if unknown:
+        raise _fail(file, where, f"unknown entries {unknown}",
+                    f"use {', '.join(_TRACK_KEYS)} (check the spelling)",
+                    zh=(f"未知的条目 {unknown}", f"请使用 {'、'.join(_TRACK_KEYS)}（请检查拼写）"))
+    scale = body.get("scale", track if track in SCALES else None)
+    tenant = body.get("tenant", False)
+    if scale is None and not tenant:
+        raise _fail(file, where, "unknown track", f"use {' / '.join(SCALES)}",
+                    zh=("未知的评价序列（名称不是规上/规下，也没有写 scale 或 tenant）",
+                        f'请使用 {" / ".join(SCALES)}，或在该小节写 scale = "规下"'
+                        "（可加 land_mu_min / land_mu_below）或 tenant = true"))
+    for key, ok in (("scale", scale is None or scale in SCALES),
+                    ("tenant", isinstance(tenant, bool)),
+                    ("grade", body.get("grade", "own") in ("own", "landlord")),
+                    *((k, body.get(k) is None or (_is_number(body[k]) and body[k] >= 0))
+                      for k in ("land_mu_min", "land_mu_below"))):
+        if not ok:
+            value = body.get(key, scale)
+            raise _fail(file, f"{where}.{key}", f"{value!r} is not allowed",
+                        f"write {key} as {_TRACK_KEYS[key]}",
+                        zh=(f"{key} = {value!r} 不可用", f"{key} 应为{_TRACK_KEYS[key]}"))
+    grade = str(body.get("grade", "own"))
+    if grade == "landlord" and not tenant:
+        raise _fail(file, f"{where}.grade", "only a tenant track takes the landlord's grade",
+                    "add tenant = true or remove grade",
+                    zh=("只有租赁企业序列可以取出租方等级", "请加 tenant = true，或删去 grade"))
+
+    def mu(key: str) -> float | None:
+        return None if body.get(key) is None else float(body[key])
+
+    return TrackSpec(track, scale=scale, land_mu_min=mu("land_mu_min"),
+                     land_mu_below=mu("land_mu_below"), tenant=bool(tenant), grade=grade)
+
+
+def _track_rules(body: Mapping[str, Any], track: str, file: str, spec: TrackSpec
+                 ) -> tuple[IndicatorRule, ...]:
     indicators = _table(body.get("indicators"), f"tracks.{track}.indicators", file)
     rules = tuple(_indicator_rule(key, _table(spec, f"tracks.{track}.indicators.{key}", file),
                                   f"tracks.{track}.indicators.{key}", file)
                   for key, spec in indicators.items())
+    if not rules and spec.grade == "landlord":
+        return ()
     if not rules:
         raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator",
                     zh=("没有任何指标", "请至少增加一项指标"))
@@ -332,11 +409,112 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
                         built_share_below=number("built_share_below"))
 
 
+def _unknown(section: Mapping[str, Any], allowed: Sequence[str], where: str, file: str) -> None:
+    unknown = sorted(set(section) - set(allowed))
+    if unknown:
+        raise _fail(file, where, f"unknown entries {unknown}",
+                    f"use {', '.join(allowed)} (check the spelling)",
+                    zh=(f"未知的条目 {unknown}", f"请使用 {'、'.join(allowed)}（请检查拼写）"))
+
+
+def _whole_years(section: Mapping[str, Any], key: str, where: str, file: str) -> int | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise _fail(file, f"{where}.{key}", f"{value!r} is not a whole number of years ≥ 1",
+                    f"write {key} = 2 (for example), or delete the line",
+                    zh=(f"{value!r} 不是 ≥ 1 的整年数", f"请写成如 {key} = 2；删去该行即不使用"))
+    return value
+
+
+def _exemptions(section: Mapping[str, Any], file: str) -> Exemptions:
+    """Read the ``[exemptions]`` section (see :class:`geo.landuse.scheme.Exemptions`)."""
+    keys = ("new_within_years", "construction_within_years", "reasons", "public_utilities")
+    _unknown(section, keys, "exemptions", file)
+    reasons = section.get("reasons", [])
+    if not (isinstance(reasons, list) and all(isinstance(r, str) and r.strip() for r in reasons)):
+        raise _fail(file, "exemptions.reasons", f"{reasons!r} is not a list of texts",
+                    'write reasons = ["政策性搬迁", "公用事业"] (for example)',
+                    zh=(f"{reasons!r} 不是文字列表",
+                        '请写成如 reasons = ["政策性搬迁", "公用事业"]'))
+    utilities = section.get("public_utilities", False)
+    if not isinstance(utilities, bool):
+        raise _fail(file, "exemptions.public_utilities", f"{utilities!r} is not true/false",
+                    "write public_utilities = true or false",
+                    zh=(f"{utilities!r} 不是 true/false", "请写 public_utilities = true 或 false"))
+    return Exemptions(new_within_years=_whole_years(section, "new_within_years", "exemptions",
+                                                    file),
+                      construction_within_years=_whole_years(
+                          section, "construction_within_years", "exemptions", file),
+                      reasons=tuple(r.strip() for r in reasons), public_utilities=utilities)
+
+
+def _evaluation(section: Mapping[str, Any], file: str) -> EvaluationRules:
+    """Read the ``[evaluation]`` section (see :class:`geo.landuse.scheme.EvaluationRules`)."""
+    _unknown(section, ("missing", "rank_within", "industry_level", "min_group_size",
+                       "publicity_days"), "evaluation", file)
+    choices = {"missing": MISSING_RULES, "rank_within": RANK_WITHIN,
+               "industry_level": ("大类", "门类")}
+    for key, allowed in choices.items():
+        if key in section and section[key] not in allowed:
+            raise _fail(file, f"evaluation.{key}", f"{section[key]!r} is not one of {allowed}",
+                        f"write {key} = \"{allowed[0]}\" (or {' / '.join(allowed[1:])})",
+                        zh=(f"{section[key]!r} 不可用", f"请写 {'、'.join(allowed)} 之一"))
+    size = _whole_years(section, "min_group_size", "evaluation", file)
+    days = _whole_years(section, "publicity_days", "evaluation", file)
+    base = EvaluationRules()
+    return EvaluationRules(missing=section.get("missing", base.missing),
+                           rank_within=section.get("rank_within", base.rank_within),
+                           industry_level=section.get("industry_level", base.industry_level),
+                           min_group_size=size or base.min_group_size,
+                           publicity_days=days or base.publicity_days)
+
+
+def _policies(section: Mapping[str, Any], file: str) -> dict[str, tuple[PolicyItem, ...]]:
+    """Read the ``[[policy.A]]`` … items (``item``, ``text``; ``tariff``, ``unit``, ``source``)."""
+    _unknown(section, CLASSES, "policy", file)
+    out: dict[str, tuple[PolicyItem, ...]] = {}
+    for cls, items in section.items():
+        where = f"policy.{cls}"
+        if not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
+            raise _fail(file, where, "is not a list of items",
+                        f'write [[policy.{cls}]] item = "用电" text = "…" (one block per item)',
+                        zh=("不是条目列表", f'请每项写一个 [[policy.{cls}]] 小节，其下写 '
+                            'item = "用电"、text = "…"'))
+        parsed = []
+        for n, body in enumerate(items, start=1):
+            _unknown(body, ("item", "text", "tariff", "unit", "source"), f"{where}[{n}]", file)
+            item, text, tariff = body.get("item"), body.get("text"), body.get("tariff")
+            if not (isinstance(item, str) and item.strip() and isinstance(text, str)
+                    and text.strip()):
+                raise _fail(file, f"{where}[{n}]", "needs item and text",
+                            'write item = "用电" and text = "执行差别化电价"',
+                            zh=("缺少 item 或 text",
+                                '请写 item = "用电" 与 text = "执行差别化电价"'))
+            if tariff is not None and not _is_number(tariff):
+                raise _fail(file, f"{where}[{n}].tariff", f"{tariff!r} is not a number",
+                            "write tariff = 0.1 with unit = \"元/千瓦时\", or delete it",
+                            zh=(f"{tariff!r} 不是数字",
+                                '请写成如 tariff = 0.1 并写 unit = "元/千瓦时"，或删去'))
+            if tariff is not None and not str(body.get("unit") or "").strip():
+                raise _fail(file, f"{where}[{n}].unit", "a tariff without its unit",
+                            'add unit = "元/千瓦时" (a figure is never shown without its unit)',
+                            zh=("有 tariff 但没有单位",
+                                '请加 unit = "元/千瓦时" 等单位（数字不能没有单位）'))
+            parsed.append(PolicyItem(item.strip(), text.strip(),
+                                     None if tariff is None else float(tariff),
+                                     str(body.get("unit") or "").strip(),
+                                     str(body.get("source") or "").strip()))
+        out[cls] = tuple(parsed)
+    return out
+
+
 def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[str, float]:
     out = {}
     for rule in rules:
         if rule.benchmark != "mean":
-            out[rule.key] = float(rule.benchmark)
+            out[rule.key] = float(rule.benchmark) * rule.bench_factor
             continue
         ind = INDICATORS[rule.key]
         if ind.numerator not in group or ind.denominator not in group:
@@ -347,7 +525,7 @@ def _benchmarks(group: pd.DataFrame, rules: tuple[IndicatorRule, ...]) -> dict[s
         both = num.notna() & den.notna() & (den > 0)
         value = ratio(pd.Series([num[both].sum()]), pd.Series([den[both].sum()]),
                       factor=ind.factor).iloc[0]
-        out[rule.key] = float(value)
+        out[rule.key] = float(value) * rule.bench_factor
     return out
 
 
@@ -369,62 +547,111 @@ def _classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
     return out
 
 
-def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile) -> pd.DataFrame:
-    """Score and class every enterprise by its track.
+def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
+             parcels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score and class every enterprise by its track, as the profile's scheme says.
 
     Parameters
     ----------
     enterprises : DataFrame
-        With ``scale`` and the indicator columns of :func:`geo.landuse.metrics.enterprise_metrics`.
+        With ``scale``, ``land_mu`` and the indicator columns of
+        :func:`geo.landuse.metrics.enterprise_metrics`; optional ``tenure``,
+        ``landlord_code``, ``founded_year``, ``exempt_reason``, ``industry_group`` /
+        ``industry_section`` (GB/T 4754) and ``year``.
     profile : ScoringProfile
+    parcels : DataFrame, keyword-only
+        With ``parcel_id`` and ``supply_year``, for the 建设期 exemption.
 
     Returns
     -------
     DataFrame
-        ``enterprises`` plus ``track``, one ``score_<indicator>`` per rule, ``score``,
-        ``class`` (A-D, or missing), ``class_note`` (why unclassed), ``missing_indicators``,
-        ``benchmark_<indicator>`` (the benchmark used).
+        ``enterprises`` plus ``track``; ``exemption`` (why 免评, "" when evaluated — never
+        ranked); ``rank_group`` (track, or track｜industry group); one ``score_<indicator>``
+        and ``benchmark_<indicator>`` per rule; ``score``; ``class`` (A–D, or missing);
+        ``rank_in_group`` (1 = best, ties share the best) and ``group_size``; ``class_note``
+        (why unclassed, or how the class was reached: landlord's grade, missing items);
+        ``missing_indicators``; ``policies`` (差别化政策 of the class).
+
+    Notes
+    -----
+    Order of the steps: track (first that fits), exemptions, land (no land → 未参评, except
+    tenants taking their landlord's grade), then per ranking group: benchmarks over the
+    group's rated enterprises, points, the missing-indicator rule, classes by quota; tenants
+    of a ``grade = "landlord"`` track last.
     """
     out = enterprises.copy()
-    scale = out["scale"] if "scale" in out else pd.Series(None, index=out.index, dtype=object)
-    out["track"] = scale.where(scale.isin(list(profile.tracks)), None)
-    out["score"] = np.nan
-    out["class"] = None
-    out["class_note"] = ""
-    out["missing_indicators"] = ""
+    out["track"] = assign_tracks(out, profile.specs())
+    year = out["year"] if "year" in out else pd.Series(np.nan, index=out.index)
+    out["exemption"] = exemption_reasons(out, parcels, profile.exemptions, year=year)
+    for col, default in (("score", np.nan), ("class", None), ("class_note", ""),
+                         ("missing_indicators", ""), ("rank_in_group", np.nan),
+                         ("group_size", np.nan)):
+        out[col] = default
     no_track = out["track"].isna()
-    out.loc[no_track, "class_note"] = "规模未知或方案无此类别，未参评"
+    out.loc[no_track, "class_note"] = SCHEME_TEXTS["no_track"]
+    exempt = out["exemption"].ne("") & ~no_track
+    out.loc[exempt, "class_note"] = out.loc[exempt, "exemption"]
+    by_landlord = out["track"].isin([s.name for s in profile.specs() if s.grade == "landlord"])
     land = pd.to_numeric(out["land_mu"], errors="coerce") if "land_mu" in out \
         else pd.Series(np.nan, index=out.index)
     no_land = land.fillna(0) <= 0
-    out.loc[~no_track & no_land, "class_note"] = "无用地数据，未参评"
-    for track, rules in profile.tracks.items():
-        group = out.loc[(out["track"] == track) & ~no_land]
-        if group.empty:
-            continue
-        benches = _benchmarks(group, rules)
-        total = pd.Series(0.0, index=group.index)
-        missing = pd.Series("", index=group.index, dtype=object)
-        any_value = pd.Series(False, index=group.index)
-        for rule in rules:
-            value = pd.to_numeric(group[rule.key], errors="coerce") if rule.key in group \
-                else pd.Series(np.nan, index=group.index)
-            bench = benches[rule.key]
-            rel = value.clip(lower=0) / bench if bench > 0 and not math.isnan(bench) \
-                else value * np.nan
-            if rule.cap is not None:
-                rel = rel.clip(upper=rule.cap)
-            usable = rel.notna()
-            part = (rel.where(usable, 0.0) * rule.weight).astype(float)
-            out.loc[group.index, f"score_{rule.key}"] = part
-            out.loc[group.index, f"benchmark_{rule.key}"] = bench
-            label = INDICATORS[rule.key].label
-            missing[~usable] = missing[~usable] + label + "；"
-            any_value |= usable
-            total += part
-        out.loc[group.index, "missing_indicators"] = missing.str.rstrip("；")
-        ranked = group.index[any_value.to_numpy()]
-        out.loc[group.index[~any_value.to_numpy()], "class_note"] = "无任何有效指标数据，未参评"
-        out.loc[ranked, "score"] = total[ranked].round(4)
-        out.loc[ranked, "class"] = _classes(total[ranked].round(4), profile.class_bands)
+    out.loc[~no_track & ~exempt & no_land & ~by_landlord, "class_note"] = SCHEME_TEXTS["no_land"]
+    rated = ~no_track & ~exempt & ~no_land & ~by_landlord
+    out["rank_group"] = rank_groups(out, profile.rules).where(~no_track & ~exempt, None)
+    for _, group in out.loc[rated].groupby("rank_group", sort=False):
+        _score_group(out, group, profile.tracks[str(group["track"].iloc[0])], profile)
+    tenants = out.index[by_landlord & ~exempt]
+    if len(tenants):
+        grade, note = landlord_grades(out, tenants)
+        out.loc[tenants, "class"] = grade
+        out.loc[tenants, "class_note"] = note
+    out["policies"] = policy_text(out["class"], profile.policies)
     return out
+
+
+def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],
+                 profile: ScoringProfile) -> None:
+    """Score one ranking group in place (benchmarks, points, missing rule, classes, ranks)."""
+    benches = _benchmarks(group, rules)
+    total = pd.Series(0.0, index=group.index)
+    missing = pd.Series("", index=group.index, dtype=object)
+    any_value = pd.Series(False, index=group.index)
+    any_missing = pd.Series(False, index=group.index)
+    how = profile.rules.missing
+    for rule in rules:
+        value = pd.to_numeric(group[rule.key], errors="coerce") if rule.key in group \
+            else pd.Series(np.nan, index=group.index)
+        bench = benches[rule.key]
+        rel = value.clip(lower=0) / bench if bench > 0 and not math.isnan(bench) \
+            else value * np.nan
+        if rule.cap is not None:
+            rel = rel.clip(upper=rule.cap)
+        usable = rel.notna()
+        part = (rel * rule.weight).astype(float)
+        if how == "item_mean" and usable.any():
+            part = part.fillna(float(part[usable].mean()))
+        part = part.fillna(0.0)
+        out.loc[group.index, f"score_{rule.key}"] = part
+        out.loc[group.index, f"benchmark_{rule.key}"] = bench
+        label = INDICATORS[rule.key].label
+        missing[~usable] = missing[~usable] + label + "；"
+        any_value |= usable
+        any_missing |= ~usable
+        total += part
+    listed = missing.str.rstrip("；")
+    out.loc[group.index, "missing_indicators"] = listed
+    ranked = any_value & ~any_missing if how == "unrated" else any_value
+    out.loc[group.index[~any_value.to_numpy()], "class_note"] = SCHEME_TEXTS["no_value"]
+    if how == "unrated":
+        dropped = group.index[(any_value & any_missing).to_numpy()]
+        out.loc[dropped, "class_note"] = [SCHEME_TEXTS["unrated_missing"].format(items=m)
+                                          for m in listed[dropped]]
+    elif how == "item_mean":
+        some = group.index[(any_value & any_missing).to_numpy()]
+        out.loc[some, "class_note"] = listed[some] + SCHEME_TEXTS["item_mean"]
+    idx = group.index[ranked.to_numpy()]
+    scores = total[idx].round(4)
+    out.loc[idx, "score"] = scores
+    out.loc[idx, "class"] = _classes(scores, profile.class_bands)
+    out.loc[idx, "rank_in_group"] = scores.rank(method="min", ascending=False)
+    out.loc[idx, "group_size"] = float(len(idx))

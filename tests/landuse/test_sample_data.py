@@ -30,8 +30,9 @@ from tests.support.paths import ROOT
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"
-# optional fields the sample does not carry (权利人: for placing enterprises by holder name)
-_NOT_IN_SAMPLE = {"data_label", "holder"}
+# optional fields the sample does not carry (权利人: for placing enterprises by holder name;
+# 供地年份: for the 建设期 exemption)
+_NOT_IN_SAMPLE = {"data_label", "holder", "supply_year"}
 PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name not in _NOT_IN_SAMPLE] + [LABEL]
 ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度",
                       "税收（万元）", "工业增加值（万元）", "营业收入（万元）",

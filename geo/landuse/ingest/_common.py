@@ -20,6 +20,7 @@ from geo.io.quantities import (
     header_key,
     is_missing,
     normalise_text,
+    parse_date_year,
     parse_year,
     to_canonical,
 )
@@ -167,14 +168,18 @@ def _parse_vocab(text: str, lookup: Mapping[str, str], allowed: Sequence[str], w
     return hit, ""
 
 
+#: How a year field is read: a year, or the year of a date (成立日期, 供地时间).
+_YEAR_PARSERS = {"year": parse_year, "date_year": parse_date_year}
+
+
 def _parse_value(text: str, field: Field, col: ColumnMap) -> tuple[object, str]:
     """(value or None, problem) for one cell of a non-id field."""
     if field.kind == "geometry":
         return (None, "") if is_missing(text) else (normalise_text(text), "")
     if field.kind == "text":  # names keep their characters (全角括号 stay); only spaces tidied
         return (None, "") if is_missing(text) else (" ".join(str(text).split()), "")
-    if field.kind == "year":
-        return parse_year(text)
+    if field.kind in _YEAR_PARSERS:
+        return _YEAR_PARSERS[field.kind](text)
     if field.kind == "status":
         return _parse_vocab(text, STATUS_LOOKUP, PARCEL_STATUSES, PARCEL_FIELD_HEADERS["status"])
     if field.kind == "scale":

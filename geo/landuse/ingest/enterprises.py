@@ -357,6 +357,7 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
         if f.kind in ("number", "int"):
             out[f.name] = out[f.name].astype(float)
     out["year"] = out["year"].astype("Int64")
+    out["founded_year"] = out["founded_year"].astype("Int64")
     out["enterprise_key"] = [usable[r] for r in kept]
     out["source_row"] = np.asarray(kept, dtype=np.int64)
     out = out.reset_index(drop=True)

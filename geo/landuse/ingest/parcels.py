@@ -178,12 +178,14 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
     out["land_area_m2"] = stated.fillna(measured)
     out["land_area_geom_m2"] = measured
     out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
-    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder"):
+    for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder",
+                 "supply_year"):
         col = values.get(name, {})
         out[name] = [col.get(r) for r in kept]
     for name in ("floor_area_m2", "far"):
         out[name] = out[name].astype(float)
     out["year"] = out["year"].astype("Int64")
+    out["supply_year"] = out["supply_year"].astype("Int64")
     out["source_row"] = np.asarray(kept, dtype=np.int64)
     return out
 
