@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.labels import SCHEME_TEXTS
+from geo.landuse.model import split_ids
 
 __all__ = ["TrackSpec", "Exemptions", "EvaluationRules", "PolicyItem", "MISSING_RULES",
            "RANK_WITHIN", "TENANT_WORDS", "is_tenant", "assign_tracks", "exemption_reasons",
@@ -197,8 +198,7 @@ def exemption_reasons(enterprises: pd.DataFrame, parcels: pd.DataFrame | None,
         supply = parcels.set_index(parcels["parcel_id"].astype(str))["supply_year"]
         supply = pd.to_numeric(supply, errors="coerce")
         supply = supply[~supply.index.duplicated()]
-        first = enterprises["parcel_id"].astype("string").str.split(r"[;；、，,]").str[0] \
-            .str.strip()
+        first = enterprises["parcel_id"].map(lambda v: next(iter(split_ids(v)), None))
         supplied = first.map(supply).astype(float)
         since = data_year - supplied
         text = SCHEME_TEXTS["exempt_construction"].format(n=rules.construction_within_years)

@@ -254,18 +254,12 @@ def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
     return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
 
 
-#: Entries of a track besides its indicators, and what each must be.
-_TRACK_KEYS = TRACK_ENTRY_TEXTS
 
 
 def _track_spec(body: Mapping[str, Any], track: str, file: str) -> TrackSpec:
     """Who the track ``track`` holds (see :class:`geo.landuse.scheme.TrackSpec`)."""
     where = f"tracks.{track}"
-    unknown = sorted(set(body) - set(_TRACK_KEYS))
-    if unknown:
-        raise _fail(file, where, f"unknown entries {unknown}",
-                    f"use {', '.join(_TRACK_KEYS)} (check the spelling)",
-                    zh=(f"未知的条目 {unknown}", f"请使用 {'、'.join(_TRACK_KEYS)}（请检查拼写）"))
+    _unknown(body, tuple(TRACK_ENTRY_TEXTS), where, file)
     scale = body.get("scale", track if track in SCALES else None)
     tenant = body.get("tenant", False)
     if scale is None and not tenant:
@@ -281,8 +275,8 @@ def _track_spec(body: Mapping[str, Any], track: str, file: str) -> TrackSpec:
         if not ok:
             value = body.get(key, scale)
             raise _fail(file, f"{where}.{key}", f"{value!r} is not allowed",
-                        f"write {key} as {_TRACK_KEYS[key]}",
-                        zh=(f"{key} = {value!r} 不可用", f"{key} 应为{_TRACK_KEYS[key]}"))
+                        f"write {key} as {TRACK_ENTRY_TEXTS[key]}",
+                        zh=(f"{key} = {value!r} 不可用", f"{key} 应为{TRACK_ENTRY_TEXTS[key]}"))
     grade = str(body.get("grade", "own"))
     if grade == "landlord" and not tenant:
         raise _fail(file, f"{where}.grade", "only a tenant track takes the landlord's grade",
@@ -417,14 +411,15 @@ def _unknown(section: Mapping[str, Any], allowed: Sequence[str], where: str, fil
                     zh=(f"未知的条目 {unknown}", f"请使用 {'、'.join(allowed)}（请检查拼写）"))
 
 
-def _whole_years(section: Mapping[str, Any], key: str, where: str, file: str) -> int | None:
+def _whole_number(section: Mapping[str, Any], key: str, where: str, file: str) -> int | None:
+    """Read an optional whole number ≥ 1 (years, a group size, days); None when absent."""
     value = section.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(file, f"{where}.{key}", f"{value!r} is not a whole number of years ≥ 1",
+        raise _fail(file, f"{where}.{key}", f"{value!r} is not a whole number ≥ 1",
                     f"write {key} = 2 (for example), or delete the line",
-                    zh=(f"{value!r} 不是 ≥ 1 的整年数", f"请写成如 {key} = 2；删去该行即不使用"))
+                    zh=(f"{value!r} 不是 ≥ 1 的整数", f"请写成如 {key} = 2；删去该行即不使用"))
     return value
 
 
@@ -443,9 +438,9 @@ def _exemptions(section: Mapping[str, Any], file: str) -> Exemptions:
         raise _fail(file, "exemptions.public_utilities", f"{utilities!r} is not true/false",
                     "write public_utilities = true or false",
                     zh=(f"{utilities!r} 不是 true/false", "请写 public_utilities = true 或 false"))
-    return Exemptions(new_within_years=_whole_years(section, "new_within_years", "exemptions",
+    return Exemptions(new_within_years=_whole_number(section, "new_within_years", "exemptions",
                                                     file),
-                      construction_within_years=_whole_years(
+                      construction_within_years=_whole_number(
                           section, "construction_within_years", "exemptions", file),
                       reasons=tuple(r.strip() for r in reasons), public_utilities=utilities)
 
@@ -461,8 +456,8 @@ def _evaluation(section: Mapping[str, Any], file: str) -> EvaluationRules:
             raise _fail(file, f"evaluation.{key}", f"{section[key]!r} is not one of {allowed}",
                         f"write {key} = \"{allowed[0]}\" (or {' / '.join(allowed[1:])})",
                         zh=(f"{section[key]!r} 不可用", f"请写 {'、'.join(allowed)} 之一"))
-    size = _whole_years(section, "min_group_size", "evaluation", file)
-    days = _whole_years(section, "publicity_days", "evaluation", file)
+    size = _whole_number(section, "min_group_size", "evaluation", file)
+    days = _whole_number(section, "publicity_days", "evaluation", file)
     base = EvaluationRules()
     return EvaluationRules(missing=section.get("missing", base.missing),
                            rank_within=section.get("rank_within", base.rank_within),
