@@ -38,6 +38,7 @@ from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
+from geo.landuse.scheme_report import scheme_lines, with_industry
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
 from geo.landuse.townships import TownshipTable, districts_of
@@ -378,11 +379,14 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     par = assign_units(parcels, catalog["subzone"], catalog["district"])
     ent, placement_lines = _link_by_holder(enterprises, par)
     ent, town_lines = _enterprise_units(ent, par, catalog, townships)
+    ent, industry_lines = with_industry(ent)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile, parcels=par)
     flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
-    report = pd.concat([r for r in (placement_lines, town_lines, _scale_line(ent)) if len(r)]
+    lines = (placement_lines, town_lines, industry_lines, _scale_line(ent),
+             scheme_lines(ent, profile))
+    report = pd.concat([r for r in lines if len(r)]
                        or [placement_lines], ignore_index=True)
     return Analysis(parcels=flagged, enterprises=ent, profile=profile, data_label=data_label,
                     year=year, report=report)

@@ -641,9 +641,9 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
         dropped = group.index[(any_value & any_missing).to_numpy()]
         out.loc[dropped, "class_note"] = [SCHEME_TEXTS["unrated_missing"].format(items=m)
                                           for m in listed[dropped]]
-    elif how == "item_mean":
+    else:  # item_mean or zero: ranked, and the row says which items were filled in how
         some = group.index[(any_value & any_missing).to_numpy()]
-        out.loc[some, "class_note"] = listed[some] + SCHEME_TEXTS["item_mean"]
+        out.loc[some, "class_note"] = "缺" + listed[some] + SCHEME_TEXTS[how]
     idx = group.index[ranked.to_numpy()]
     scores = total[idx].round(4)
     out.loc[idx, "score"] = scores

@@ -1,0 +1,127 @@
+"""The 校验报告 says what the scheme did: missing indicators and the rule applied, refused
+免评原因, unreadable 行业代码 — read from real files through the whole pipeline."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.labels import REPORT_COLUMNS
+from geo.landuse.pipeline import analyse, load_inputs
+from geo.landuse.scoring import load_profile
+from geo.zones.catalog import load_catalog
+
+#: The report's headers by role.
+COL = dict(zip(("file", "row", "record", "field", "value", "problem", "action", "level"),
+               REPORT_COLUMNS, strict=True))
+
+#: 规下 scored on 亩均税收 (60) and 单位用电税收 (40), as the default profile does; the rule for
+#: missing items comes from the [evaluation] section written by each test.
+PROFILE = """
+[meta]
+name = "测试方案"
+
+[classes]
+A = 0.25
+B = 0.50
+C = 0.75
+D = 1.00
+
+[tracks."规下".indicators.tax_per_mu]
+weight = 60
+benchmark = 10
+
+[tracks."规下".indicators.tax_per_power]
+weight = 40
+benchmark = 1
+
+[exemptions]
+reasons = ["政策性搬迁"]
+
+[evaluation]
+missing = "{rule}"
+"""
+
+#: No 用电量 column at all: 单位用电税收 cannot be computed for anyone.
+NO_POWER = """企业名称,统一社会信用代码,规模,用地面积（亩）,税收（万元）,行业代码,免评原因
+甲公司,91330200MA0000001A,规下,10,300,C39,
+乙公司,91330200MA0000002B,规下,20,100,3911,
+丙公司,91330200MA0000003C,规下,5,200,Z99,
+丁公司,91330200MA0000004D,规下,40,80,C26,技改停产
+"""
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _run(tmp_path, catalog, rule: str, text: str = NO_POWER):
+    ent = tmp_path / "企业.csv"
+    ent.write_text(text, encoding="utf-8-sig")
+    prof = tmp_path / "方案.toml"
+    prof.write_text(PROFILE.replace("{rule}", rule), encoding="utf-8")
+    inputs = load_inputs(None, ent)
+    return analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(prof),
+                   data_label="用户导入")
+
+
+def _lines(analysis, field: str) -> pd.DataFrame:
+    report = analysis.report
+    return report[report[COL["field"]] == field]
+
+
+def test_missing_indicator_scored_zero_is_reported_once_per_track(tmp_path, catalog):
+    result = _run(tmp_path, catalog, "zero")
+    lines = _lines(result, "单位用电税收")
+    assert len(lines) == 1
+    line = lines.iloc[0]
+    assert "规下：4 家参评企业缺少「单位用电税收」" in line[COL["problem"]]
+    assert "文件中没有“用电量" in line[COL["problem"]]
+    assert "缺项计 0 分" in line[COL["action"]]
+    assert line[COL["level"]] == "警告"
+    # all four are still classed (on tax alone), and each says so in its own row
+    ent = result.enterprises
+    assert ent["class"].notna().all()
+    assert ent["missing_indicators"].eq("单位用电税收").all()
+    assert ent["class_note"].eq("缺单位用电税收（按方案计 0 分）").all()
+
+
+def test_missing_indicator_unrated_gives_one_line_per_enterprise_set_aside(tmp_path, catalog):
+    result = _run(tmp_path, catalog, "unrated")
+    lines = _lines(result, "单位用电税收")
+    assert sorted(lines[COL["record"]]) == sorted(
+        f"{code} {name}" for code, name in (("91330200MA0000001A", "甲公司"),
+                                           ("91330200MA0000002B", "乙公司"),
+                                           ("91330200MA0000003C", "丙公司"),
+                                           ("91330200MA0000004D", "丁公司")))
+    assert lines[COL["row"]].tolist() == [2, 3, 4, 5]
+    assert lines[COL["action"]].str.contains("缺项企业不参评").all()
+    assert result.enterprises["class"].isna().all()
+
+
+def test_refused_exemption_and_unreadable_industry_code_are_reported(tmp_path, catalog):
+    result = _run(tmp_path, catalog, "zero")
+    refused = _lines(result, "免评原因")
+    assert len(refused) == 1
+    assert refused.iloc[0][COL["record"]] == "91330200MA0000004D 丁公司"
+    assert "技改停产" in refused.iloc[0][COL["problem"]]
+    assert "政策性搬迁" in refused.iloc[0][COL["problem"]]
+    ent = result.enterprises.set_index("name")
+    assert ent.at["丁公司", "exemption"] == ""  # evaluated as usual
+    assert ent.at["丁公司", "class"] in ("A", "B", "C", "D")
+    bad = _lines(result, "行业代码")
+    assert bad[COL["value"]].tolist() == ["Z99"]
+    assert bad.iloc[0][COL["level"]] == "提示"
+    assert ent["industry_group"].to_dict() == {"甲公司": "C39", "乙公司": "C39", "丙公司": None,
+                                               "丁公司": "C26"}
+    assert ent.at["甲公司", "industry_section"] == "C"
+    assert ent.at["甲公司", "industry_group_name"] == "计算机、通信和其他电子设备制造业"
+
+
+def test_complete_data_gives_no_scheme_lines(tmp_path, catalog):
+    text = ("企业名称,规模,用地面积（亩）,税收（万元）,用电量（万千瓦时）\n"
+            "甲公司,规下,10,300,100\n乙公司,规下,20,100,50\n")
+    result = _run(tmp_path, catalog, "item_mean", text)
+    assert _lines(result, "单位用电税收").empty
+    assert _lines(result, "亩均税收").empty
