@@ -656,3 +656,277 @@ YEAR_TEXTS = {
 }
 __all__ += ["YEAR_TEXTS"]
 # ---- end of multi-year evaluation (issue 15) -------------------------------------------------
+
+# ---- why this class (issue 15, geo.landuse.explain) ----
+#: Headers of the points table of one enterprise (:func:`geo.landuse.explain.explain_enterprise`).
+EXPLAIN_COLUMNS = {
+    "indicator": "指标代码", "label": "指标", "unit": "单位", "value": "企业值",
+    "benchmark": "评价基准", "weight": "权重", "cap": "封顶倍数", "points": "得分",
+    "max_points": "该项满分", "needed_value": "单靠该项升档所需值", "increase": "需提高",
+    "needed_note": "升档说明",
+}
+#: Texts of the explanation of one enterprise's class: the summary, the band edges and why an
+#: indicator alone can or cannot lift the enterprise to the next better class.
+EXPLAIN_TEXTS = {
+    "summary": "类别 {cls}，得分 {score:.2f}，在「{group}」内第 {rank} 名 / 共 {size} 家",
+    "edge_above": "上一档（{cls} 类）最低分 {edge:.2f}，还差 {gap:.2f} 分",
+    "edge_below": "下一档（{cls} 类）最高分 {edge:.2f}，领先 {gap:.2f} 分",
+    "top_class": "已是 A 类，没有更高的档次",
+    "no_better": "同组中没有更高类别的企业（名额为 0），无法升档",
+    "no_worse": "同组中没有更低类别的企业",
+    "not_rated": "未按得分评定类别：{note}",
+    "landlord": "未单独评分：{note}",
+    "unclassed": "未参评",
+    "reach": ("单靠该项升至 {value:.4g} {unit}（提高 {increase:.4g} {unit}），总分可达 {edge:.2f} 分，"
+              "升入 {cls} 类"),
+    "capped": ("该项封顶为基准的 {cap:g} 倍（满分 {max:.2f} 分）：即使达到封顶，总分也只有 "
+               "{reach:.2f} 分，距上一档最低分 {edge:.2f} 仍差 {short:.2f} 分，仅靠该项无法升档"),
+    "weight_zero": "该项权重为 0，提高该项不加分，无法升档",
+    "no_benchmark": "该项没有评价基准（同组无数据），提高该项不加分，无法升档",
+    "mean_benchmark": "（基准为同组平均值，按基准不变计算；企业自身提高会使平均值略升）",
+}
+#: Texts of the sensitivity check (:func:`geo.landuse.explain.sensitivity`).
+SENSITIVITY_TEXTS = {
+    "weight": "权重", "benchmark": "基准值", "up": "+{pct:g} %", "down": "−{pct:g} %",
+    "robust": "稳健", "sensitive": "敏感", "none": "（无）",
+}
+#: Headers of the two sensitivity tables: the variants, and the verdict per enterprise.
+SENSITIVITY_COLUMNS = {
+    "track": COLUMNS["track"], "indicator": "指标代码", "label": "指标", "changed": "调整项",
+    "direction": "调整幅度", "n_changed": "类别变化企业数", "names": "类别变化的企业",
+    "credit_code": COLUMNS["credit_code"], "name": "企业名称", "class": COLUMNS["class"],
+    "n_variants": "类别发生变化的情形数", "classes_reached": "各情形下出现的类别",
+    "robust": "是否稳健", "verdict": "稳健性",
+}
+#: Texts of the note on an A/B enterprise using a low-efficiency parcel: which rule gave each.
+CONFLICT_TEXTS = {
+    "rank_class": ("类别 {cls} 由评价方案《{profile}》在「{group}」内按得分排名（{share}）评定，"
+                   "是相对名次"),
+    "share_top": "前 {hi:g} %", "share_between": "名次在前 {lo:g} %–{hi:g} % 之间",
+    "landlord_class": "类别 {cls} 不是本企业的得分名次：{note}",
+    "rules": "低效用地标记由规则{rules}得出", "rule": "“{rule}”（{basis}）", "sep": "、",
+    "end": "：二者口径不同，并不矛盾。",
+    "LOW_TAX": "亩均税收低于 {t:g} 万元/亩", "LOW_TAX_basis": "绝对门槛，按宗地上全部企业合计",
+    "LOW_FAR": "容积率低于 {t:g}", "LOW_FAR_basis": "绝对门槛，按宗地的建筑面积与用地面积",
+    "IDLE": "生产状态为{statuses}", "IDLE_basis": "按宗地的生产状态，不看企业得分",
+    "CLASS_D": "宗地上有{classes}类企业", "CLASS_D_basis": "按同一宗地上其他企业的类别",
+    "LOW_BUILT": "建成比例低于 {pct}", "LOW_BUILT_basis": "按遥感建成比例栅格",
+    "other_basis": "宗地标记",
+}
+#: Headers of the conflicts table (:func:`geo.landuse.explain.class_flag_conflicts`).
+CONFLICT_COLUMNS = {
+    "credit_code": COLUMNS["credit_code"], "name": "企业名称", "class": COLUMNS["class"],
+    "rank_group": "排名组", "rank_in_group": "组内名次", "group_size": "组内企业数",
+    "parcel_id": COLUMNS["parcel_id"], "reason_codes": COLUMNS["reason_codes"],
+    "reasons": COLUMNS["reasons"], "tax_per_mu": "宗地亩均税收（万元/亩）", "note": "说明",
+}
+__all__ += ["EXPLAIN_COLUMNS", "EXPLAIN_TEXTS", "SENSITIVITY_TEXTS", "SENSITIVITY_COLUMNS",
+            "CONFLICT_TEXTS", "CONFLICT_COLUMNS"]
+# ---- end ----
+
+# ---- 公示名单 and class lists (issue 15) ----
+#: Headers of the 公示名单 and of the A/B/C/D, 免评 and 未参评 lists (geo.landuse.lists).
+LIST_COLUMNS = {
+    "class": COLUMNS["class"], "name": ENTERPRISE_FIELD_HEADERS["name"],
+    "credit_code": COLUMNS["credit_code"], "track": COLUMNS["track"],
+    "score": COLUMNS["score"], "rank_in_group": YEAR_TEXTS["rank"],
+    "group_size": "同序列参评企业数", "district": COLUMNS["district"],
+    "class_note": COLUMNS["class_note"], "exemption": ENTERPRISE_FIELD_HEADERS["exempt_reason"],
+    "unclassed_reason": "未参评原因", "policies": "差别化政策",
+    "publicity_start": "公示开始日期", "publicity_end": "公示截止日期",
+}
+#: Names of the sheets of the class workbook (the 未参评 sheet is named by
+#: :data:`geo.landuse.tables.UNCLASSED`); at most 31 characters, as Excel requires.
+LIST_SHEETS = {"A": "A类", "B": "B类", "C": "C类", "D": "D类",
+               "exempt": SCHEME_TEXTS["exempt_label"], "publicity": "公示名单"}
+#: Lines of the 说明 sheet of the class workbook and the 公示名单; ``{…}`` are filled in.
+LIST_TEXTS = {
+    "publicity_key": "公示期",
+    "publicity": "{start} 至 {end}（{days} 个自然日，含首尾两日）",
+    "no_publicity": "未设定（未生成公示名单）",
+    "order_key": "名单排序",
+    "order": ("按评价类别 A→D、同类内按综合得分由高到低；同序列名次为评价序列（排名分组）内的名次，"
+              "同分同名次"),
+    "exempt_key": "免评企业",
+    "exempt": "免评企业单列，不计分、不排名，不列入公示名单",
+    "counts_key": "各类企业数",
+}
+#: The 说明 line of a multi-sheet workbook that gives the rows of each sheet.
+SHEET_ROWS_NOTE = "各工作表记录数"
+__all__ += ["LIST_COLUMNS", "LIST_SHEETS", "LIST_TEXTS", "SHEET_ROWS_NOTE"]
+# ---- end ----
+
+# ---- lowland scenario and industry filter (issue 15) ----
+#: Texts of the 建设期 exemption of the low-efficiency rules (``{n}``: years; ``{year}``: 供地年份).
+LOWLAND_TEXTS = {
+    "construction_rule": "供地后 {n} 年内（建设期）的宗地暂不按效益规则认定",
+    "construction_note": "供地后 {n} 年内（建设期，供地年份 {year}）：暂不按效益规则认定",
+}
+#: The criteria choosing the flagged land a scenario acts on (widgets and the 说明 lines).
+SCENARIO_CRITERIA = {
+    "districts": UNIT_LEVELS["district"], "zones": UNIT_LEVELS["zone"],
+    "subzones": UNIT_LEVELS["subzone"], "reasons": "低效原因", "classes": "宗地上企业评价类别",
+    "industries": "行业（GB/T 4754 门类/大类）", "area": "宗地面积（亩）",
+    "min_mu": "宗地面积下限（亩）", "max_mu": "宗地面积上限（亩）",
+}
+#: Texts of the scenario panel on 低效用地 and of its export's 说明 sheet.
+SCENARIO_TEXTS = {
+    "choose": "选择情景作用的低效宗地（不选即不限）",
+    "any": "不限",
+    "chosen": "选中的低效宗地",
+    "chosen_mu": "选中宗地面积",
+    "of_all": "共 {n:,} 宗低效宗地",
+    "none": "未选中任何低效宗地：情景即现状。",
+    "caption": "作用于选中的 {n:,} 宗低效宗地（{mu:,.1f} 亩）；“提升”只提高低于设定水平的企业，"
+               "“清退”将其宗地与企业移出统计。",
+    "mode": "情景", "raise": "提升至设定水平", "clear": "清退（腾退）",
+    "tax": "亩均税收提升至（万元/亩）", "va": "亩均增加值提升至（万元/亩）",
+    "level": "比较层级", "format": "下载格式",
+    "prepare": "准备下载",
+    "prepare_help": "按当前选择生成情景对比表与选中宗地清单",
+    "download": "下载情景对比",
+    "download_parcels": "下载选中宗地清单",
+    "file": "情景模拟", "file_parcels": "情景作用宗地",
+    # 说明 lines of the export
+    "note_mode": "情景", "note_level": "比较层级", "note_count": "作用宗地数",
+    "note_mu": "作用宗地面积（亩）", "note_criteria": "选择条件",
+    "note_all": "全部低效宗地（未加筛选）",
+    "raise_to": ("提升：亩均税收至 {tax} 万元/亩；亩均增加值至 {va} 万元/亩"
+                 "（只提高已填报且低于该水平的企业）"),
+    "clear_all": "清退：选中宗地及其企业移出统计",
+    "unset": "不调整",
+}
+#: Texts of the industry filter of the 亩均 pages.
+INDUSTRY_FILTER_TEXTS = {
+    "label": SCENARIO_CRITERIA["industries"],
+    "help": "按企业行业代码（GB/T 4754—2017）筛选；选门类即含其下全部大类。"
+            "行业未识别的企业不会出现在筛选结果中。",
+    "placeholder": "全部行业",
+    "none": "本数据没有可识别的行业代码（GB/T 4754—2017），不能按行业筛选。",
+    "narrowed": "已按行业筛选：{n:,} 宗低效宗地上有所选行业的企业。",
+}
+__all__ += ["LOWLAND_TEXTS", "SCENARIO_CRITERIA", "SCENARIO_TEXTS", "INDUSTRY_FILTER_TEXTS"]
+# ---- end ----
+
+# ---- 体检表: policies and history (issue 15, geo.reports.checkup_pdf) ----
+#: Headings and texts of the 体检表's 差别化政策 and 历年评价 sections.
+CHECKUP_SCHEME_TEXTS = {
+    "policies": "差别化政策（{cls} 类，按评价方案）",
+    "no_policy": "评价方案未对该类别列出差别化政策。",
+    "exempt_policy": "免评企业不计分、不排名，不适用按类别的差别化政策。",
+    "history": "历年评价",
+    "no_history": "所载年度中没有该企业的记录。",
+    "history_columns": {"year": "年度", "track": COLUMNS["track"], "score": COLUMNS["score"],
+                        "class": COLUMNS["class"], "rank": YEAR_TEXTS["rank"],
+                        "tax_per_mu": "亩均税收（万元/亩）", "va_per_mu": "亩均增加值（万元/亩）",
+                        "land_mu": "用地（亩）"},
+}
+__all__ += ["CHECKUP_SCHEME_TEXTS"]
+# ---- end ----
+# ---- park classes on screen (issue 15) ----
+#: Texts of the park classes (园区评价 A/B/C/D) on the 亩均效益 page (app_pages/park_panel.py,
+#: layers/efficiency.build_park_choropleth) and of the 亩均效益 block of a zone profile.
+PARK_SCREEN_TEXTS = {
+    # the 亩均效益 block of a zone / sub-zone / district profile (园区档案)
+    "block_title": "亩均效益",
+    "tax": COLUMNS["tax_per_mu"],
+    "va": COLUMNS["va_per_mu"],
+    "classes": "企业评价类别（家）",
+    "class_count": "{cls} 类",
+    "low_land": "低效用地（亩）",
+    "low_share": PARK_INDICATOR_LABELS["low_eff_land_share"],
+    "park_class": COLUMNS["park_class"],
+    "park_rank": "第 {rank} 名 / 共 {peers} 个参评{level}",
+    "unclassed": "未参评",
+    "no_data": ("该{level}暂无企业数据（没有企业落在该{level}），无法计算亩均税收、亩均增加值"
+                "等亩均效益指标；如需查看，请在“数据导入”页导入含该{level}企业的数据。"),
+    "data_line": "数据：{label}{year} · 园区评价方案：{profile}",
+    "year": " · 数据年度 {year}",
+    "sample": "⚠ {label}：以下亩均数值均为程序合成，仅用于演示，不代表该单元的真实情况。",
+    "enterprises": "企业 {count:,} 家",
+    # the park section of the 亩均效益 page
+    "section_title": "园区评价（A/B/C/D 类）",
+    "design": ("园区评价方案：{name}（来源：{source}）。该方案为示意设计，供各区县按实际调整"
+               "指标、权重与分类规则，并非官方评价办法。"),
+    "not_park_level": "园区评价只在{levels}层级进行；请改选其中之一。",
+    "missing_title": "未参评的单元（{count} 个）",
+    "missing_note": "这些单元没有任何可用的园区评价指标数据，不排名、不分类（不以假定数值参评）。",
+    "table_title": "园区评价表",
+    "profile_error": "园区评价方案无法读取：{problem}",
+    # the map
+    "legend_title": "园区评价类别",
+    "legend_class": "{cls} 类",
+    "legend_unclassed": "未参评（无数据）",
+    "legend_quality": "边界：{qualities}",
+    "legend_schematic": "集聚区/分片为示意范围（非官方边界）",
+    "tooltip_class": "园区类别：{cls}",
+    "tooltip_score": "得分 {score} · 第 {rank} 名",
+    "tooltip_quality": "边界：{quality}",
+}
+__all__ += ["PARK_SCREEN_TEXTS"]
+# ---- end ----
+
+# ---- years page (issue 15) ----
+#: Texts of the 多年度对比 page (app_pages/years.py): where the years come from, the banner, the
+#: sections, the notes shown instead of a figure that cannot be computed, and the downloads.
+YEARS_PAGE = {
+    "title": "多年度对比",
+    "computing": "正在按年度计算亩均效益…",
+    "source": "对比哪些年度",
+    "source_current": "当前数据（文件中的各年度）",
+    "source_workspace": "工作区中的数据集（每个数据集一个年度）",
+    "upload_one_year": ("本次会话导入的数据只保留了所选的一个年度（{year}）的分析，不能在此按年度对比。"
+                        "请把各年度的文件分别导入并保存到工作区，再选择“工作区中的数据集”。"),
+    "dataset_one_year": ("当前使用的工作区数据集只含一个年度（{year}）。请选择“工作区中的数据集”，"
+                         "勾选各年度的数据集进行对比。"),
+    "datasets": "参与对比的数据集",
+    "dataset_option": "{name}（{year} 年 · {when}）",
+    "no_datasets": ("工作区中还没有注明年度的数据集。请在“数据导入”页逐年导入并保存到工作区"
+                    "（需以经办或管理角色登录），然后在此勾选。"),
+    "undated": "另有 {count} 个数据集未注明数据年度，无法按年度对比，未列出。",
+    "same_year": "所选数据集中 {year} 年有不止一个（{names}）：每个年度只能选一个数据集。",
+    "gone": "所选数据集已被删除，请重新选择。",
+    "no_year": "所载数据未注明数据年度，无法按年度对比。",
+    "one_year": ("所载数据只含一个年度（{year}），至少需要两个年度才能比较变化、画趋势和类别变化；"
+                 "下表只列出该年度。"),
+    "banner_sample": ("⚠ {label}：本页所有数值均为程序合成，仅用于演示功能；请在“数据导入”页导入"
+                      "真实宗地与企业数据。数据年度：{years}"),
+    "banner_data": "数据：{labels} · 数据年度：{years} · 评价方案：{profile}",
+    "level": "对比层级",
+    "metric": "对比指标",
+    "table": "各年度指标",
+    "table_caption": ("各年度为该单元的“比值之和”；变化与累计增幅为该单元最后一个有数值的年度相对第一个；"
+                      "年均增速 = (末值 ÷ 首值)^(1 ÷ 相隔年数) − 1。首值不为正或不足两个年度时不计算（留空）。"),
+    "year_column": "{year} 年",
+    "target": "2021 年基数 +40 % 目标",
+    "target_caption": "基数为所载 2021 年数据的全市规上企业比值之和；当前值为 {year} 年。",
+    "base_column": "2021 年基数（万元/亩）",
+    "no_2021": ("未载入 2021 年的数据，无法计算“2021 年基数 +40 %”的目标（不作估计）。"
+                "请加入 2021 年度的数据后再看。"),
+    "matrix": "评价类别变化（升档 / 降档）",
+    "year_from": "起始年度",
+    "year_to": "对比年度",
+    "order": "对比年度须晚于起始年度。",
+    "matrix_caption": "行为起始年度的类别，列为对比年度的类别；每家企业只计一次。{moves}",
+    "move_count": "{move} {count} 家",
+    "cell": "查看矩阵中一格的企业",
+    "cell_option": "{before} → {after}（{count} 家）",
+    "trend": "趋势",
+    "units": "选择单元",
+    "no_trend": "所选单元没有可画的数值。",
+    "history": "企业历年评价",
+    "enterprise": "选择企业（可输入名称或统一社会信用代码查找）",
+    "not_listed": "该企业在所载年度中都没有评价记录。",
+    "prepare": "准备下载：{what}",
+    "what_table": "各年度指标",
+    "what_members": "类别变化企业清单",
+    "download": "下载{what}（Excel）",
+    "file_table": "多年度对比_{level}_{label}.xlsx",
+    "file_members": "类别变化_{before}-{after}.xlsx",
+    "note_years": "对比年度",
+    "note_view": "内容",
+    "note_level": "层级：{level}；指标：{label}",
+    "note_pair": "{before} 年 → {after} 年的评价类别变化",
+}
+__all__ += ["YEARS_PAGE"]
+# ---- end ----

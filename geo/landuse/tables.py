@@ -14,12 +14,12 @@ import pandas as pd
 
 from geo.display import belt_envelopes
 from geo.export import ExportNotes
-from geo.labels import COLUMNS, NO_DATA_REASONS, UNIT_LEVELS, column_label
+from geo.labels import COLUMNS, NO_DATA_REASONS, SCHEME_TEXTS, UNIT_LEVELS, column_label
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
 from geo.landuse.pipeline import Analysis, first_parcel
 
-__all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "unit_layer", "level_table", "rank_units",
-           "enterprise_table", "filter_enterprises", "parcel_table"]
+__all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "EXEMPT", "class_or_status", "unit_layer",
+           "level_table", "rank_units", "enterprise_table", "filter_enterprises", "parcel_table"]
 
 
 def unit_layer(catalog: Mapping[str, gpd.GeoDataFrame], level: str) -> gpd.GeoDataFrame:
@@ -126,11 +126,15 @@ def rank_units(table: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, pd.DataF
 
 #: Class shown for enterprises that could not be evaluated (no usable indicator or no land).
 UNCLASSED = "未参评"
+#: How the list names an enterprise the scheme exempts (免评: listed, never ranked).
+EXEMPT = SCHEME_TEXTS["exempt_label"]
 
-ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "parcel_id", "land_mu",
-                      "land_source", *INDICATORS, "score", "class", "class_note",
-                      "missing_indicators", "subzone_id", "zone_id", "district", "belt",
-                      "placement", "placement_note")
+ENTERPRISE_COLUMNS = ("credit_code", "name", "scale", "track", "industry", "industry_code",
+                      "industry_group", "industry_group_name", "industry_section",
+                      "industry_section_name", "tenure", "parcel_id", "land_mu", "land_source",
+                      *INDICATORS, "score", "class", "rank_in_group", "group_size", "exemption",
+                      "class_note", "missing_indicators", "policies", "subzone_id", "zone_id",
+                      "district", "belt", "placement", "placement_note")
 
 
 def ranked_export(ranked: pd.DataFrame, missing: pd.DataFrame, analysis: Analysis, *,
@@ -189,16 +193,32 @@ def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:
 
 
 def filter_enterprises(table: pd.DataFrame, *, classes: Sequence[str], tracks: Sequence[str],
-                       district: str | None = None) -> pd.DataFrame:
+                       district: str | None = None, industries: Sequence[str] = ()
+                       ) -> pd.DataFrame:
     """Select the rows of the evaluation list with one of ``classes`` and ``tracks``.
 
-    Enterprises without a class count as :data:`UNCLASSED`; enterprises without a track (no
-    scale given) are kept whenever :data:`UNCLASSED` is among ``classes``, since they can only
-    be unclassed.
+    Enterprises without a class count as :data:`UNCLASSED`, those 免评 by the scheme as
+    :data:`EXEMPT`; enterprises without a track (no scale given) are kept whenever
+    :data:`UNCLASSED` is among ``classes``, since they can only be unclassed. ``industries``
+    (GB/T 4754 门类 letters such as "C" or 大类 codes such as "C39"; empty: all) keeps the
+    enterprises of those industries; one whose industry is not recognised is then left out.
     """
-    cls = table["class"].astype(object).where(table["class"].notna(), UNCLASSED)
+    cls = class_or_status(table)
     keep = cls.isin(list(classes)) & (
         table["track"].isin(list(tracks)) | (table["track"].isna() & (UNCLASSED in classes)))
     if district:
         keep &= table["district"] == district
+    if industries:
+        wanted = list(industries)
+        keep &= (table.get("industry_group", pd.Series(None, index=table.index)).isin(wanted)
+                 | table.get("industry_section", pd.Series(None, index=table.index))
+                 .isin(wanted))
     return table[keep]
+
+
+def class_or_status(table: pd.DataFrame) -> pd.Series:
+    """Each enterprise's class, or :data:`EXEMPT` (免评) / :data:`UNCLASSED` (未参评)."""
+    cls = table["class"].astype(object).where(table["class"].notna(), UNCLASSED)
+    if "exemption" in table:
+        cls = cls.where(table["exemption"].fillna("").eq(""), EXEMPT)
+    return cls

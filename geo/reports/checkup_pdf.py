@@ -22,6 +22,7 @@ from geo._errors import ExportError
 from geo.crs import AREA_CRS
 from geo.labels import (
     CHECKUP_COLUMNS,
+    CHECKUP_SCHEME_TEXTS,
     COLUMNS,
     CONTENTS_COLUMNS,
     MAP_LAYERS,
@@ -213,10 +214,54 @@ def _lowland(own: gpd.GeoDataFrame) -> str:
     return f"<ul>{items}</ul>"
 
 
+def _policies(analysis: Analysis, row: pd.Series) -> str:
+    """List the 差别化政策 of the enterprise's class, from the profile (or why there are none)."""
+    exemption = str(row.get("exemption") or "")
+    cls = row.get("class")
+    items = analysis.profile.policies.get(cls, ()) if isinstance(cls, str) else ()
+    if exemption:
+        return f"<p>{_E(exemption)}；{_E(CHECKUP_SCHEME_TEXTS['exempt_policy'])}</p>"
+    if not items:
+        return f"<p class='muted'>{_E(CHECKUP_SCHEME_TEXTS['no_policy'])}</p>"
+    lines = "".join(
+        f"<li>{_E(p.describe())}"
+        + (f"<span class='muted small'>（{_E(p.source)}）</span>" if p.source else "") + "</li>"
+        for p in items)
+    return f"<ul>{lines}</ul>"
+
+
+def _history(history: pd.DataFrame | None) -> str:
+    """Tabulate the enterprise's evaluation in every year loaded (one row per year)."""
+    if history is None:
+        return ""
+    title = f"<h2>{_E(CHECKUP_SCHEME_TEXTS['history'])}</h2>"
+    if history.empty:
+        return title + f"<p class='muted'>{_E(CHECKUP_SCHEME_TEXTS['no_history'])}</p>"
+    decimals = {"year": None, "track": None, "score": 2, "class": None, "rank": 0,
+                "tax_per_mu": 2, "va_per_mu": 2, "land_mu": 2}
+    head = "".join(f"<th>{_E(CHECKUP_SCHEME_TEXTS['history_columns'][c])}</th>"
+                   for c in decimals)
+    rows = []
+    for _, h in history.iterrows():
+        cells = []
+        for col, dec in decimals.items():
+            v = h.get(col)
+            text = number(v, dec) if dec is not None else (
+                MISSING if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+            cells.append(f"<td{' class=num' if dec is not None else ''}>{_E(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return title + f"<table class='small'><tr>{head}</tr>{''.join(rows)}</table>"
+
+
 def checkup_html(credit_code: str, analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame],
                  *, means: Mapping[tuple[str, str], Mapping[str, float]] | None = None,
-                 footer: str = "", with_map: bool = True) -> str:
-    """Return the HTML of the 体检表 of enterprise ``credit_code`` (every value escaped)."""
+                 footer: str = "", with_map: bool = True,
+                 history: pd.DataFrame | None = None) -> str:
+    """Return the HTML of the 体检表 of enterprise ``credit_code`` (every value escaped).
+
+    ``history`` (from :func:`geo.landuse.years.enterprise_history`) adds the enterprise's
+    evaluation in every year loaded; the 差别化政策 of its class come from the profile.
+    """
     row = _enterprise(analysis, credit_code)
     means = district_means(analysis) if means is None else means
     own = _own_parcels(analysis, row)
@@ -266,6 +311,8 @@ def checkup_html(credit_code: str, analysis: Analysis, catalog: Mapping[str, gpd
 </div>
 <h2>{_E(REPORT_TEXTS['indicators'])}</h2>{_indicator_table(analysis, row, means)}
 <p class="muted small">{_E(REPORT_TEXTS['benchmark_note'])}</p>
+<h2>{_E(CHECKUP_SCHEME_TEXTS['policies'].format(cls=cls_text))}</h2>{_policies(analysis, row)}
+{_history(history)}
 <h2>{_E(REPORT_TEXTS['parcels'])}</h2>{_parcel_table(own)}
 <h2>{_E(REPORT_TEXTS['lowland'])}</h2>{_lowland(own) or _E(REPORT_TEXTS['no_parcel'])}
 <p class="muted small">{_E(REPORT_TEXTS['profile_line'].format(name=profile))}；
@@ -276,7 +323,8 @@ def checkup_html(credit_code: str, analysis: Analysis, catalog: Mapping[str, gpd
 
 
 def checkup_pdf(credit_code: str, analysis: Analysis,
-                catalog: Mapping[str, gpd.GeoDataFrame]) -> bytes:
+                catalog: Mapping[str, gpd.GeoDataFrame], *,
+                history: pd.DataFrame | None = None) -> bytes:
     """Return the 体检表 of enterprise ``credit_code`` as PDF.
 
     Parameters
@@ -285,13 +333,15 @@ def checkup_pdf(credit_code: str, analysis: Analysis,
         Its 统一社会信用代码 in ``analysis.enterprises``.
     analysis : Analysis
     catalog : mapping of level to GeoDataFrame
+    history : DataFrame, keyword-only
+        From :func:`geo.landuse.years.enterprise_history`: adds the 历年评价 section.
 
     Raises
     ------
     ExportError
         No enterprise of the analysis has that code.
     """
-    return merge([render(checkup_html(credit_code, analysis, catalog))])
+    return merge([render(checkup_html(credit_code, analysis, catalog, history=history))])
 
 
 def select_enterprises(analysis: Analysis, *, cls: str | None = "D",

@@ -105,3 +105,25 @@ def test_unknown_enterprise_and_empty_selection_are_refused_in_chinese(sample_an
     with pytest.raises(ExportError) as err:
         checkups_pdf(sample_analysis, catalog, cls="D", district="不存在区")
     assert "不存在区" in err.value.describe("zh")
+
+
+def test_a_sheet_carries_the_policies_of_its_class_and_the_history_given(d_class, sample_analysis,
+                                                                        catalog):
+    from geo.labels import CHECKUP_SCHEME_TEXTS
+    from geo.landuse.years import enterprise_history
+
+    row = d_class.iloc[0]
+    code = str(row["credit_code"])
+    page = checkup_html(code, sample_analysis, catalog, with_map=False)
+    assert CHECKUP_SCHEME_TEXTS["policies"].format(cls="D") in page
+    for item in sample_analysis.profile.policies["D"]:
+        assert item.describe() in page  # the profile's items, not a fixed text
+    assert CHECKUP_SCHEME_TEXTS["history"] not in page  # no history asked for
+    year = int(sample_analysis.year)
+    later = dataclasses.replace(sample_analysis, year=year + 1)
+    history = enterprise_history({year: sample_analysis, year + 1: later},
+                                 str(row["enterprise_key"]))
+    page = checkup_html(code, sample_analysis, catalog, with_map=False, history=history)
+    assert CHECKUP_SCHEME_TEXTS["history"] in page
+    assert page.count(f"<td>{year}</td>") == 1
+    assert page.count(f"<td>{year + 1}</td>") == 1
