@@ -125,3 +125,22 @@ def test_complete_data_gives_no_scheme_lines(tmp_path, catalog):
     result = _run(tmp_path, catalog, "item_mean", text)
     assert _lines(result, "单位用电税收").empty
     assert _lines(result, "亩均税收").empty
+
+
+def test_evaluation_list_filters_by_industry_and_lists_exempt_apart():
+    from geo.landuse.tables import EXEMPT, UNCLASSED, filter_enterprises
+
+    table = pd.DataFrame({
+        "class": ["A", None, "D", None], "track": ["规上", "规上", "规下", "规下"],
+        "district": ["北仑区"] * 4, "exemption": ["", "免评：新设立不满 2 年（2025）", "", ""],
+        "industry_group": ["C39", "C26", None, "C39"], "industry_section": ["C", "C", None, "C"]})
+    every = ["规上", "规下"]
+    assert filter_enterprises(table, classes=[EXEMPT], tracks=every).index.tolist() == [1]
+    assert filter_enterprises(table, classes=[UNCLASSED], tracks=every).index.tolist() == [3]
+    classes = ["A", "D", EXEMPT, UNCLASSED]
+    assert filter_enterprises(table, classes=classes, tracks=every,
+                              industries=["C39"]).index.tolist() == [0, 3]
+    assert filter_enterprises(table, classes=classes, tracks=every,
+                              industries=["C"]).index.tolist() == [0, 1, 3]
+    # an enterprise whose industry is unknown is left out only when an industry is chosen
+    assert filter_enterprises(table, classes=classes, tracks=every).index.tolist() == [0, 1, 2, 3]
