@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -35,7 +36,11 @@ from geo.labels import (
     NOTES_SHEET,
     QUALITY,
     QUALITY_NOTES,
+    SHEET_ROWS_NOTE,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 __all__ = [
     "FORMATS",
@@ -47,6 +52,7 @@ __all__ = [
     "export_layer",
     "export_bytes",
     "table_bytes",
+    "workbook_bytes",
 ]
 
 FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".geojson": "geojson", ".gpkg": "gpkg"}
@@ -198,24 +204,123 @@ def _metadata_rows(notes: ExportNotes, gdf: gpd.GeoDataFrame, lang: str
         "" if v is None else str(v)))) for k, v in rows]
 
 
-def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target: io.BytesIO,
-                lang: str) -> None:
+def _format_data_sheet(ws: Worksheet, table: pd.DataFrame) -> None:
+    """Freeze the header row of a data sheet and size its columns to their content."""
     from openpyxl.utils import get_column_letter
 
-    sheet, notes_sheet = DATA_SHEET[lang], NOTES_SHEET[lang]
+    ws.freeze_panes = "A2"
+    for i, col in enumerate(table.columns, start=1):
+        values = [str(col)] + [str(v) for v in table[col].head(200).tolist()]
+        width = max(len(v.encode("gbk", "replace")) for v in values) + 2
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
+
+
+def _write_sheets(sheets: list[tuple[str, pd.DataFrame]], meta_rows: list[tuple[str, str]],
+                  target: io.BytesIO, lang: str) -> None:
+    """Write data sheets in order, each formatted alike, and the 说明 sheet last."""
+    notes_sheet = NOTES_SHEET[lang]
     with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet, index=False)
+        for name, table in sheets:
+            table.to_excel(writer, sheet_name=name, index=False)
+            _format_data_sheet(writer.sheets[name], table)
         pd.DataFrame(meta_rows, columns=list(NOTES_COLUMNS[lang])
                      ).to_excel(writer, sheet_name=notes_sheet, index=False)
-        ws = writer.sheets[sheet]
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(table.columns, start=1):
-            values = [str(col)] + [str(v) for v in table[col].head(200).tolist()]
-            width = max(len(v.encode("gbk", "replace")) for v in values) + 2
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
         meta_ws = writer.sheets[notes_sheet]
         meta_ws.column_dimensions["A"].width = 16
         meta_ws.column_dimensions["B"].width = 100
+
+
+def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target: io.BytesIO,
+                lang: str) -> None:
+    _write_sheets([(DATA_SHEET[lang], table)], meta_rows, target, lang)
+
+
+#: Characters Excel does not allow in a sheet name, and its longest sheet name.
+_SHEET_FORBIDDEN = frozenset("[]:*?/\\")
+_SHEET_MAX = 31
+
+
+def _check_sheet_names(names: list[object], lang: str) -> None:
+    """Raise :class:`ExportError` unless every name is a valid, distinct Excel sheet name."""
+    if not names:
+        raise ExportError("the workbook has no data sheet", field="sheets",
+                          fix="pass at least one table",
+                          zh=("工作簿中没有数据表", "请至少提供一张表"))
+    seen = {NOTES_SHEET[lang].casefold(): NOTES_SHEET[lang]}
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise ExportError(f"sheet name {name!r} is empty or not text", field="sheets",
+                              fix="name every sheet with some text",
+                              zh=(f"工作表名称 {name!r} 为空或不是文字", "请为每张工作表填写名称"))
+        bad = sorted(set(name) & _SHEET_FORBIDDEN)
+        if bad:
+            raise ExportError(
+                f"sheet name {name!r} contains {' '.join(bad)}", field="sheets",
+                fix="leave out the characters [ ] : * ? / \\ in sheet names",
+                zh=(f"工作表名称 {name!r} 含有 Excel 不允许的字符 {' '.join(bad)}",
+                    "工作表名称中请勿使用 [ ] : * ? / \\ 这些字符"))
+        if len(name) > _SHEET_MAX:
+            raise ExportError(
+                f"sheet name {name!r} has {len(name)} characters, more than {_SHEET_MAX}",
+                field="sheets", fix=f"shorten it to at most {_SHEET_MAX} characters",
+                zh=(f"工作表名称 {name!r} 共 {len(name)} 个字符，超过 Excel 上限 {_SHEET_MAX}",
+                    f"请缩短至不超过 {_SHEET_MAX} 个字符"))
+        if name.startswith("'") or name.endswith("'"):
+            raise ExportError(f"sheet name {name!r} begins or ends with an apostrophe",
+                              field="sheets", fix="remove the apostrophe",
+                              zh=(f"工作表名称 {name!r} 以单引号开头或结尾", "请去掉单引号"))
+        key = name.casefold()
+        if key in seen:
+            raise ExportError(
+                f"sheet name {name!r} is used twice (as {seen[key]!r}; Excel ignores case)",
+                field="sheets", fix="give every sheet its own name",
+                zh=(f"工作表名称 {name!r} 与 {seen[key]!r} 重复（Excel 不区分大小写，"
+                    f"且“{NOTES_SHEET[lang]}”留作说明表）", "请为每张工作表另取名称"))
+        seen[key] = name
+
+
+def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, notes: ExportNotes, lang: str = "zh",
+                   rows: int | None = None) -> bytes:
+    r"""Render several tables without geometry as one Excel workbook, the 说明 sheet last.
+
+    Each data sheet is written in the order of ``sheets``, with its header row frozen and its
+    columns sized as in every Excel export; every cell and header is made inert
+    (:func:`neutralise_formula`). The 说明 sheet states ``notes`` (its geometry line says there
+    is no geometry unless ``notes.geometry`` says otherwise), the number of records and the
+    rows of each sheet.
+
+    Parameters
+    ----------
+    sheets : mapping of str to DataFrame
+        Sheet name → table. Names must be valid Excel sheet names: 1–31 characters, none of
+        ``[ ] : * ? / \``, no apostrophe at either end, distinct ignoring case and not the
+        name of the 说明 sheet.
+    notes : ExportNotes, keyword-only
+    lang : {"zh", "en"}, keyword-only
+        Language of the 说明 sheet.
+    rows : int, keyword-only
+        The 记录数 line, when the sheets overlap (a list and its parts); by default the rows of
+        all sheets together.
+
+    Raises
+    ------
+    ExportError
+        For an unknown language, no sheet or an invalid sheet name.
+    """
+    if lang not in ("zh", "en"):
+        raise ExportError(f"unknown language {lang!r}", field="lang", fix="use zh or en",
+                          zh=(f"不支持的语言 {lang!r}", "请使用 zh 或 en"))
+    _check_sheet_names(list(sheets), lang)
+    safe = [(name, table.map(neutralise_formula).rename(
+        columns=lambda c: neutralise_formula(str(c)))) for name, table in sheets.items()]
+    total = sum(len(t) for _, t in safe) if rows is None else rows
+    counts = "；".join(f"{name} {len(t)}" for name, t in safe)
+    noted = replace(notes, geometry=notes.geometry or "无图形（表格）",
+                    extra={SHEET_ROWS_NOTE: counts, **notes.extra})
+    meta_rows = _metadata_rows(noted, pd.DataFrame({"geometry_quality": [""] * total}), lang)
+    buf = io.BytesIO()
+    _write_sheets(safe, meta_rows, buf, lang)
+    return buf.getvalue()
 
 
 def _tabular(gdf: gpd.GeoDataFrame) -> pd.DataFrame:

@@ -676,9 +676,9 @@ EXPLAIN_TEXTS = {
     "no_worse": "同组中没有更低类别的企业",
     "not_rated": "未按得分评定类别：{note}",
     "landlord": "未单独评分：{note}",
-    "unclassed": "未参评",
-    "reach": ("单靠该项升至 {value:.4g} {unit}（提高 {increase:.4g} {unit}），总分可达 {edge:.2f} 分，"
-              "升入 {cls} 类"),
+    "unclassed": "未参评（评价结果未写原因）",
+    "reach": ("单靠该项升至 {value:.4g} {unit}（提高 {increase:.4g} {unit}），"
+              "总分可达 {edge:.2f} 分，升入 {cls} 类"),
     "capped": ("该项封顶为基准的 {cap:g} 倍（满分 {max:.2f} 分）：即使达到封顶，总分也只有 "
                "{reach:.2f} 分，距上一档最低分 {edge:.2f} 仍差 {short:.2f} 分，仅靠该项无法升档"),
     "weight_zero": "该项权重为 0，提高该项不加分，无法升档",
@@ -688,7 +688,7 @@ EXPLAIN_TEXTS = {
 #: Texts of the sensitivity check (:func:`geo.landuse.explain.sensitivity`).
 SENSITIVITY_TEXTS = {
     "weight": "权重", "benchmark": "基准值", "up": "+{pct:g} %", "down": "−{pct:g} %",
-    "robust": "稳健", "sensitive": "敏感", "none": "（无）",
+    "robust": "稳健", "sensitive": "敏感", "none": "无企业类别变化",
 }
 #: Headers of the two sensitivity tables: the variants, and the verdict per enterprise.
 SENSITIVITY_COLUMNS = {
@@ -816,12 +816,13 @@ CHECKUP_SCHEME_TEXTS = {
     "exempt_policy": "免评企业不计分、不排名，不适用按类别的差别化政策。",
     "history": "历年评价",
     "no_history": "所载年度中没有该企业的记录。",
-    "history_columns": {"year": "年度", "track": COLUMNS["track"], "score": COLUMNS["score"],
+}
+#: Headers of the 体检表's 历年评价 table (:data:`geo.landuse.years.HISTORY_COLUMNS`).
+CHECKUP_HISTORY_COLUMNS = {"year": "年度", "track": COLUMNS["track"], "score": COLUMNS["score"],
                         "class": COLUMNS["class"], "rank": YEAR_TEXTS["rank"],
                         "tax_per_mu": "亩均税收（万元/亩）", "va_per_mu": "亩均增加值（万元/亩）",
-                        "land_mu": "用地（亩）"},
-}
-__all__ += ["CHECKUP_SCHEME_TEXTS"]
+                        "land_mu": "用地（亩）"}
+__all__ += ["CHECKUP_SCHEME_TEXTS", "CHECKUP_HISTORY_COLUMNS"]
 # ---- end ----
 # ---- park classes on screen (issue 15) ----
 #: Texts of the park classes (园区评价 A/B/C/D) on the 亩均效益 page (app_pages/park_panel.py,
@@ -840,7 +841,7 @@ PARK_SCREEN_TEXTS = {
     "unclassed": "未参评",
     "no_data": ("该{level}暂无企业数据（没有企业落在该{level}），无法计算亩均税收、亩均增加值"
                 "等亩均效益指标；如需查看，请在“数据导入”页导入含该{level}企业的数据。"),
-    "data_line": "数据：{label}{year} · 园区评价方案：{profile}",
+    "data_line": "数据：{label}{year} · 企业评价方案：{profile}",
     "year": " · 数据年度 {year}",
     "sample": "⚠ {label}：以下亩均数值均为程序合成，仅用于演示，不代表该单元的真实情况。",
     "enterprises": "企业 {count:,} 家",
@@ -875,8 +876,9 @@ YEARS_PAGE = {
     "source": "对比哪些年度",
     "source_current": "当前数据（文件中的各年度）",
     "source_workspace": "工作区中的数据集（每个数据集一个年度）",
-    "upload_one_year": ("本次会话导入的数据只保留了所选的一个年度（{year}）的分析，不能在此按年度对比。"
-                        "请把各年度的文件分别导入并保存到工作区，再选择“工作区中的数据集”。"),
+    "upload_one_year": ("本次会话导入的数据只保留了所选的一个年度（{year}）的分析，"
+                        "不能在此按年度对比。请把各年度的文件分别导入并保存到工作区，"
+                        "再选择“工作区中的数据集”。"),
     "dataset_one_year": ("当前使用的工作区数据集只含一个年度（{year}）。请选择“工作区中的数据集”，"
                          "勾选各年度的数据集进行对比。"),
     "datasets": "参与对比的数据集",
@@ -895,8 +897,9 @@ YEARS_PAGE = {
     "level": "对比层级",
     "metric": "对比指标",
     "table": "各年度指标",
-    "table_caption": ("各年度为该单元的“比值之和”；变化与累计增幅为该单元最后一个有数值的年度相对第一个；"
-                      "年均增速 = (末值 ÷ 首值)^(1 ÷ 相隔年数) − 1。首值不为正或不足两个年度时不计算（留空）。"),
+    "table_caption": ("各年度为该单元的“比值之和”；变化与累计增幅为该单元最后一个有数值的年度"
+                      "相对第一个；年均增速 = (末值 ÷ 首值)^(1 ÷ 相隔年数) − 1。"
+                      "首值不为正或不足两个年度时不计算（留空）。"),
     "year_column": "{year} 年",
     "target": "2021 年基数 +40 % 目标",
     "target_caption": "基数为所载 2021 年数据的全市规上企业比值之和；当前值为 {year} 年。",
@@ -923,6 +926,7 @@ YEARS_PAGE = {
     "download": "下载{what}（Excel）",
     "file_table": "多年度对比_{level}_{label}.xlsx",
     "file_members": "类别变化_{before}-{after}.xlsx",
+    "key": "企业标识",
     "note_years": "对比年度",
     "note_view": "内容",
     "note_level": "层级：{level}；指标：{label}",

@@ -22,6 +22,7 @@ from geo._errors import ExportError
 from geo.crs import AREA_CRS
 from geo.labels import (
     CHECKUP_COLUMNS,
+    CHECKUP_HISTORY_COLUMNS,
     CHECKUP_SCHEME_TEXTS,
     COLUMNS,
     CONTENTS_COLUMNS,
@@ -239,7 +240,7 @@ def _history(history: pd.DataFrame | None) -> str:
         return title + f"<p class='muted'>{_E(CHECKUP_SCHEME_TEXTS['no_history'])}</p>"
     decimals = {"year": None, "track": None, "score": 2, "class": None, "rank": 0,
                 "tax_per_mu": 2, "va_per_mu": 2, "land_mu": 2}
-    head = "".join(f"<th>{_E(CHECKUP_SCHEME_TEXTS['history_columns'][c])}</th>"
+    head = "".join(f"<th>{_E(CHECKUP_HISTORY_COLUMNS[c])}</th>"
                    for c in decimals)
     rows = []
     for _, h in history.iterrows():
