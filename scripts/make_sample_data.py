@@ -5,7 +5,10 @@ Usage: ``.venv/bin/python scripts/make_sample_data.py [--out DIR] [--seed N]``
 Writes into ``DIR`` (default ``data/sample``):
 
 - ``parcels.gpkg`` (layer ``parcels``, EPSG:4326): rectangles laid out inside the 57 sub-zones;
-- ``enterprises.csv`` (UTF-8 with BOM): enterprises linked to parcels by 宗地编号;
+- ``enterprises.csv`` (UTF-8 with BOM): enterprises linked to parcels by 宗地编号, one row per
+  enterprise and data year 2021–2025 (:data:`YEARS`; the same credit codes recur, with drifting
+  figures, entrants and leavers — :func:`make_history`), with 行业代码 (GB/T 4754), 用地方式,
+  出租方统一社会信用代码, 成立年份 and 免评原因; the parcels are one layer as of 2025 with 供地年份;
 - ``clearance_register.csv`` (UTF-8 with BOM): an initial 低效用地整治台账;
 - ``builtup_share.tif`` (Cloud-Optimized GeoTIFF, EPSG:4549, 30 m, uint8 percent, nodata 255):
   a built-up-share raster derived from the parcels (:func:`builtup_share`), standing in for an
@@ -34,6 +37,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -54,12 +58,17 @@ from geo.landuse.model import (
 from geo.zones.catalog import load_catalog
 from geo.zones.taxonomy import load_taxonomy, split_tags
 
+if TYPE_CHECKING:
+    from affine import Affine
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Default seed (宁波's adcode prefix). Change it only together with the committed files.
 SEED = 3302
-#: Data year of parcels and enterprises.
-YEAR = 2024
+#: Data years of the enterprises (one row per enterprise and year it is present); the latest
+#: is the parcels' year and the one :func:`geo.landuse.pipeline.load_sample` analyses.
+YEARS = (2021, 2022, 2023, 2024, 2025)
+YEAR = YEARS[-1]
 #: Parcels to lay out over all sub-zones (split in proportion to usable area).
 N_PARCELS = 3000
 DEFAULT_OUT = ROOT / "data" / "sample"
@@ -435,9 +444,13 @@ def _industries(rng: np.random.Generator, zone_tags: Sequence[str], warehouse: n
     return np.asarray(tags, dtype=object)[np.minimum(idx, len(tags) - 1)]
 
 
-def _names(rng: np.random.Generator, industries: Iterable[str], above: np.ndarray) -> list[str]:
-    """Unique, obviously fictional names: 示例·宁波{字号}{行业词}{有限公司|股份有限公司}."""
-    seen: set[str] = set()
+def _names(rng: np.random.Generator, industries: Iterable[str], above: np.ndarray,
+           seen: set[str] | None = None) -> list[str]:
+    """Unique, obviously fictional names: 示例·宁波{字号}{行业词}{有限公司|股份有限公司}.
+
+    ``seen`` (names already taken) is extended with the new names.
+    """
+    seen = set() if seen is None else seen
     names = []
     for ind, big in zip(industries, above, strict=True):
         words = INDUSTRY_PROFILE[ind][4]
@@ -497,6 +510,9 @@ def make_enterprises(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
         "power_10k_kwh": _money(power),
         "employees": staff,
         "rd_wan": _money(rd),
+        # unrounded figures and latent state, for the earlier years (make_history); not written
+        "_large": large, "_out": out_factor, "_va": va, "_revenue": revenue, "_tax": tax,
+        "_energy": energy, "_emission": emission, "_power": power, "_rd": rd,
     })
 
 
@@ -583,10 +599,14 @@ def _staff_and_rd(rng: np.random.Generator, va: np.ndarray, revenue: np.ndarray,
     return staff, revenue * rd_rate
 
 
-def _credit_codes(rng: np.random.Generator, adcodes: Sequence[str]) -> list[str]:
-    """One unique credit code per enterprise, in the district ``adcodes`` of its parcel."""
+def _credit_codes(rng: np.random.Generator, adcodes: Sequence[str],
+                  seen: set[str] | None = None) -> list[str]:
+    """One unique credit code per enterprise, in the district ``adcodes`` of its parcel.
+
+    ``seen`` (codes already taken) is extended with the new codes.
+    """
     codes: list[str] = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for ad in adcodes:
         code = make_credit_code(rng, ad)
         while code in seen:
@@ -633,12 +653,314 @@ def make_register(rng: np.random.Generator, parcels: gpd.GeoDataFrame,
     return reg.sort_values("parcel_id", kind="stable").reset_index(drop=True)
 
 
+# --- several years and the scheme fields ----------------------------------------------------
+#: The earlier years, 行业代码, 成立年份, 用地方式, 免评原因 and 供地年份 come from a generator of
+#: their own (seed + HISTORY_SEED_OFFSET), drawn after the latest year is complete, so the latest
+#: year's figures do not depend on them.
+HISTORY_SEED_OFFSET = 29
+#: Yearly growth of an enterprise's output: a firm trend ~ N(mean, sd) plus a yearly N(0, sd).
+GROWTH_MEAN, GROWTH_SD_FIRM, GROWTH_SD_YEAR = 0.06, 0.05, 0.08
+#: 税收 grows this much faster than 增加值 per year (collection improves).
+TAX_EXTRA_GROWTH = 0.015
+#: Share of enterprises (not on 在建 parcels) that entered after the first year; output in the
+#: year of entry × ENTRY_RAMP.
+ENTRANT_SHARE, ENTRY_RAMP = 0.08, 0.7
+#: Share of enterprises that rent (用地方式 租赁) from the first enterprise on their parcel.
+TENANT_SHARE = 0.036
+#: Share of 闲置 parcels (outside the register) whose enterprise left in 2022–2025.
+EXIT_SHARE = 0.3
+#: Share of enterprises without 行业代码; of those with one, shares written with the 小类
+#: ("C3911") and as plain digits ("3911").
+CODE_BLANK, CODE_FOUR_DIGIT, CODE_PLAIN = 0.01, 0.05, 0.01
+#: Declared 免评原因: (reason, how many, among enterprises on parcels of this status).
+EXEMPT_PLAN = (("政策性搬迁", 6, "半停产"), ("重大技改项目实施期", 3, "正常"))
+#: First year the declared 免评原因 apply.
+EXEMPT_FROM = 2024
+#: Per industry tag: GB/T 4754—2017 大类 codes (letter + 2 digits), weights and a typical 小类.
+INDUSTRY_CODES: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "绿色石化": (("C26", 0.6, "2614"), ("C25", 0.2, "2511"), ("C29", 0.2, "2929")),
+    "汽车": (("C36", 1.0, "3670"),),
+    "高端装备": (("C34", 0.5, "3421"), ("C35", 0.4, "3562"), ("C37", 0.1, "3731")),
+    "新材料": (("C26", 0.3, "2651"), ("C30", 0.2, "3062"), ("C32", 0.3, "3240"),
+            ("C29", 0.2, "2929")),
+    "电子信息": (("C39", 0.8, "3911"), ("C38", 0.2, "3831")),
+    "软件与新兴服务": (("G59", 0.5, "5920"), ("L72", 0.2, "7224"), ("I65", 0.3, "6513")),
+    "关键基础件": (("C34", 0.7, "3451"), ("C33", 0.3, "3311")),
+    "智能家电": (("C38", 1.0, "3851"),),
+    "时尚纺织服装": (("C18", 0.6, "1811"), ("C17", 0.4, "1713")),
+    "生物医药": (("C27", 0.7, "2720"), ("C35", 0.3, "3581")),
+    "文体用品": (("C24", 1.0, "2411"),),
+    "节能环保": (("C35", 0.5, "3591"), ("C34", 0.2, "3463"), ("N77", 0.3, "7721")),
+    "新能源": (("C38", 0.75, "3841"), ("C39", 0.15, "3985"), ("D44", 0.1, "4416")),
+    "5G+": (("C39", 1.0, "3921"),),
+    "人工智能": (("C39", 0.5, "3969"), ("I65", 0.5, "6513")),
+    "工业互联网": (("I64", 0.5, "6450"), ("I65", 0.5, "6531")),
+    "区块链": (("I65", 1.0, "6513"),),
+    "大数据和云计算": (("I64", 0.5, "6450"), ("I65", 0.5, "6550")),
+    "空天信息": (("C37", 0.5, "3743"), ("C39", 0.5, "3940")),
+    "氢能": (("C26", 0.5, "2619"), ("C34", 0.5, "3413")),
+}
+_MONEY = ("tax_wan", "value_added_wan", "revenue_wan", "energy_tce", "emission_t",
+          "power_10k_kwh", "rd_wan")
+_HIDDEN = {"tax_wan": "_tax", "value_added_wan": "_va", "revenue_wan": "_revenue",
+           "energy_tce": "_energy", "emission_t": "_emission", "power_10k_kwh": "_power",
+           "rd_wan": "_rd"}
+
+
+def _industry_codes(rng: np.random.Generator, industry: np.ndarray) -> np.ndarray:
+    """One 行业代码 per enterprise, consistent with its 行业 tag (see :data:`INDUSTRY_CODES`)."""
+    n = len(industry)
+    u, style = rng.random(n), rng.random(n)
+    out = np.empty(n, dtype=object)
+    for i, tag in enumerate(industry):
+        options = INDUSTRY_CODES[str(tag)]
+        cum = np.cumsum([w for _, w, _ in options])
+        code, _, fine = options[min(int(np.searchsorted(cum, u[i] * cum[-1])), len(options) - 1)]
+        if style[i] < CODE_BLANK:
+            out[i] = ""
+        elif style[i] < CODE_BLANK + CODE_PLAIN:
+            out[i] = fine
+        elif style[i] < CODE_BLANK + CODE_PLAIN + CODE_FOUR_DIGIT:
+            out[i] = code[0] + fine
+        else:
+            out[i] = code
+    return out
+
+
+def _full_output(rng: np.random.Generator, ent: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each enterprise's figures at full output (before its parcel's 停产/半停产 set in).
+
+    半停产: the latest figures ÷ the output factor; 停产: 增加值, 营业收入, 税收 and 研发经费 ÷ the
+    output factor, energy, emission and electricity from industry medians, staff from a
+    median productivity. A small firm stays below the 规上 line.
+    """
+    n = len(ent)
+    out = ent["_out"].to_numpy()
+    est = ent["_status"].to_numpy()
+    ind = ent["industry"].to_numpy()
+    slowed = np.isin(est, ["停产", "半停产"])
+    factor = np.where(slowed, 1.0 / np.maximum(out, 1e-6), 1.0)
+    full = {c: ent[_HIDDEN[c]].to_numpy() * factor for c in _MONEY}
+    staff = ent["employees"].to_numpy().astype(float)
+    full_staff = np.where(slowed, np.maximum(np.rint(staff / np.maximum(out, 1e-6)), 3), staff)
+    stopped = est == "停产"
+    prof = INDUSTRY_PROFILE
+    va = full["value_added_wan"]
+    energy = va / np.array([prof[t][1] for t in ind])
+    full["energy_tce"] = np.where(stopped, energy, full["energy_tce"])
+    full["emission_t"] = np.where(stopped, va / np.array([prof[t][2] for t in ind]),
+                                  full["emission_t"])
+    full["power_10k_kwh"] = np.where(
+        stopped, energy * np.array([prof[t][3] for t in ind]) / TCE_PER_10K_KWH,
+        full["power_10k_kwh"])
+    large = ent["_large"].to_numpy()
+    productivity = np.where(large, 30.0, 16.0)
+    full_staff = np.where(stopped, np.maximum(np.rint(va / productivity), 3), full_staff)
+    cap_to = ABOVE_SCALE_REVENUE * rng.uniform(0.7, 0.99, n)
+    over = slowed & ~large & (full["revenue_wan"] >= ABOVE_SCALE_REVENUE)
+    scale = np.where(over, cap_to / np.maximum(full["revenue_wan"], 1e-9), 1.0)
+    full = {c: v * scale for c, v in full.items()}
+    # a firm 规上 at full output spends as 规上 firms do on R&D (1–5 % of revenue)
+    rd_rate = rng.uniform(0.01, 0.05, n)
+    big = slowed & (full["revenue_wan"] >= ABOVE_SCALE_REVENUE)
+    full["rd_wan"] = np.where(big, full["revenue_wan"] * rd_rate, full["rd_wan"])
+    full["employees"] = np.where(over, np.maximum(np.rint(full_staff * scale), 3), full_staff)
+    return full
+
+
+def _exits(rng: np.random.Generator, parcels: gpd.GeoDataFrame, register: pd.DataFrame,
+           adcodes: Mapping[str, str], codes: set[str], names: set[str]
+           ) -> tuple[pd.DataFrame, dict[int, np.ndarray]]:
+    """Enterprises that left before the latest year, on parcels now 闲置.
+
+    Parcels the register shows 已收储 or 已腾退 by the latest year lost their enterprise that
+    year; of the other 闲置 parcels :data:`EXIT_SHARE` lost theirs in 2022–2025. These were weak
+    firms (亩均增加值 median 35 万元/亩, declining).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        One row per enterprise (canonical names, ``exit_year``) and, per year, the row
+        positions present.
+    """
+    idle = parcels.loc[parcels["status"] == "闲置"].reset_index(drop=True)
+    reg_year = pd.to_numeric(register.set_index("parcel_id")["year"], errors="coerce")
+    cleared = register.set_index("parcel_id")["status"].isin(["已收储", "已腾退"]) \
+        & (reg_year <= YEAR)
+    u = rng.random(len(idle))
+    drawn = rng.integers(YEARS[1], YEAR + 1, len(idle))
+    pid = idle["parcel_id"].astype(str)
+    in_reg = pid.map(cleared).fillna(False).astype(bool).to_numpy()
+    exit_year = np.where(in_reg, pid.map(reg_year).fillna(0).to_numpy(), drawn).astype(np.int64)
+    keep = (in_reg | (u < EXIT_SHARE)) & (exit_year > YEARS[0])
+    idle, exit_year = idle.loc[keep].reset_index(drop=True), exit_year[keep]
+    n = len(idle)
+    land_mu = idle["land_area_m2"].to_numpy() / M2_PER_MU
+    industry = _industries(rng, idle["industry_tags"].to_numpy(),
+                           (idle["land_use"] == "仓储用地").to_numpy(), list(INDUSTRY_BASE))
+    va_mu = rng.lognormal(np.log(35.0), 0.6, n) * np.array([INDUSTRY_PROFILE[t][0]
+                                                            for t in industry])
+    rev_ratio, tax_ratio = rng.uniform(3.0, 6.0, n), rng.uniform(0.25, 0.45, n)
+    trend = rng.normal(-0.12, 0.08, n)
+    eff = np.array([INDUSTRY_PROFILE[t][1] for t in industry]) * rng.lognormal(0.0, 0.35, n)
+    em = np.array([INDUSTRY_PROFILE[t][2] for t in industry]) * rng.lognormal(0.0, 0.5, n)
+    share = np.array([INDUSTRY_PROFILE[t][3] for t in industry])
+    founded = rng.integers(1995, 2016, n)
+    code_list = _credit_codes(rng, [adcodes[p[:6]] for p in idle["parcel_id"].astype(str)], codes)
+    name_list = _names(rng, industry, np.zeros(n, dtype=bool), names)
+    ind_codes = _industry_codes(rng, industry)
+    base = pd.DataFrame({
+        "credit_code": code_list, "name": name_list, "parcel_id": idle["parcel_id"].to_numpy(),
+        "industry": industry, "industry_code": ind_codes, "founded_year": founded,
+        "exit_year": exit_year, "_land_mu": land_mu, "_va_mu": va_mu, "_rev_ratio": rev_ratio,
+        "_tax_ratio": tax_ratio, "_trend": trend, "_eff": eff, "_em": em, "_share": share})
+    present = {y: np.flatnonzero(exit_year > y) for y in YEARS}
+    return base, present
+
+
+def _exit_rows(base: pd.DataFrame, rows: np.ndarray, year: int) -> pd.DataFrame:
+    """The figures of the leaving enterprises ``rows`` in ``year``."""
+    b = base.iloc[rows]
+    level = np.exp(b["_trend"].to_numpy() * (year - YEARS[0]))
+    va = b["_va_mu"].to_numpy() * b["_land_mu"].to_numpy() * level
+    revenue = va * b["_rev_ratio"].to_numpy()
+    capped = revenue >= ABOVE_SCALE_REVENUE
+    cap = np.where(capped, 0.95 * ABOVE_SCALE_REVENUE / np.maximum(revenue, 1e-9), 1.0)
+    va, revenue = va * cap, np.round(revenue * cap, 2)
+    energy = va / np.clip(b["_eff"].to_numpy(), 0.3, 6.0)
+    return pd.DataFrame({
+        "credit_code": b["credit_code"].to_numpy(), "name": b["name"].to_numpy(),
+        "parcel_id": b["parcel_id"].to_numpy(),
+        "scale": np.where(revenue >= ABOVE_SCALE_REVENUE, SCALES[0], SCALES[1]),
+        "industry": b["industry"].to_numpy(), "industry_code": b["industry_code"].to_numpy(),
+        "year": year,
+        "tax_wan": _money(va * b["_tax_ratio"].to_numpy()), "value_added_wan": _money(va),
+        "revenue_wan": _money(revenue), "energy_tce": _money(energy),
+        "emission_t": np.round(np.maximum(va / b["_em"].to_numpy(),
+                                          0.001 * b["_land_mu"].to_numpy()), 3) + 0.0,
+        "power_10k_kwh": _money(energy * b["_share"].to_numpy() / TCE_PER_10K_KWH),
+        "employees": np.maximum(np.rint(va / 16.0), 3).astype(np.int64),
+        "rd_wan": _money(revenue * 0.004),
+        "tenure": "自有", "landlord_code": "", "founded_year": b["founded_year"].to_numpy(),
+        "exempt_reason": "",
+    })
+
+
+def make_history(rng: np.random.Generator, parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
+                 register: pd.DataFrame, adcodes: Mapping[str, str]
+                 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Add the earlier years and the scheme fields.
+
+    The enterprises of the latest year keep their figures exactly. Each also gets a 行业代码
+    (from its 行业, :data:`INDUSTRY_CODES`), a 成立年份, a 用地方式 (租赁 from the first
+    enterprise on its parcel for :data:`TENANT_SHARE`) and, for a few, a 免评原因. Going back
+    a year divides its output by a yearly growth factor (firm trend + yearly noise); 税收 grows
+    a little faster. Entrants (:data:`ENTRANT_SHARE`, and those on 在建 parcels) are present
+    from their 成立年份; enterprises of 停产/半停产 parcels produced fully before 2024 or 2025;
+    enterprises that left (:func:`_exits`) are present until they left. Parcels get a
+    供地年份 no later than their first enterprise's arrival (在建: 2023–2025).
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        Parcels with ``supply_year``; enterprises of every year (canonical names), by year.
+    """
+    ent = enterprises.reset_index(drop=True)
+    n = len(ent)
+    status = ent["parcel_id"].map(parcels.set_index("parcel_id")["status"])
+    ent["_status"] = status.to_numpy()
+    est = ent["_status"].to_numpy()
+    building = est == "在建"
+    codes = _industry_codes(rng, ent["industry"].to_numpy())
+    entrant = ~building & (rng.random(n) < ENTRANT_SHARE)
+    first = np.where(entrant, rng.integers(YEARS[1], YEAR + 1, n), YEARS[0])
+    first = np.where(building, rng.integers(YEAR - 1, YEAR + 1, n), first)
+    late = entrant | building
+    founded = np.where(late, first - (rng.random(n) < 0.3), rng.integers(1993, YEARS[0], n))
+    trend = rng.normal(GROWTH_MEAN, GROWTH_SD_FIRM, n)
+    noise = rng.normal(0.0, GROWTH_SD_YEAR, (n, len(YEARS) - 1))
+    slowed_from = rng.integers(YEAR - 1, YEAR + 1, n)
+    full = _full_output(rng, ent.assign(_status=est))
+    # tenants: a later enterprise on a shared parcel rents from the parcel's first enterprise
+    pid = ent["parcel_id"].astype(str)
+    head = ~pid.duplicated()
+    landlord_pos = pd.Series(np.arange(n)).where(head).ffill().astype(int).to_numpy()
+    candidate = ~head.to_numpy() & (first >= first[landlord_pos])
+    p_tenant = TENANT_SHARE * n / max(int(candidate.sum()), 1)
+    tenant = candidate & (rng.random(n) < p_tenant)
+    credit = ent["credit_code"].to_numpy()
+    landlord = np.where(tenant, credit[landlord_pos], "")
+    # declared 免评原因, from 2024 on
+    exempt = np.full(n, "", dtype=object)
+    for reason, count, on in EXEMPT_PLAN:
+        pool = np.flatnonzero((est == on) & ~late & (exempt == ""))
+        exempt[np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))] = reason
+    # 供地年份: before the first enterprise arrived; 在建 parcels recently
+    par = parcels.copy()
+    par_first = pd.Series(first).groupby(pid.to_numpy()).min()
+    arrived = par["parcel_id"].astype(str).map(par_first).fillna(YEAR + 1).to_numpy()
+    supply = rng.integers(1995, YEARS[0], len(par))
+    recent = rng.integers(YEAR - 2, YEAR + 1, len(par))
+    lag = rng.integers(0, 2, len(par))
+    supply = np.where(par["status"] == "在建", np.minimum(recent, arrived), supply)
+    supply = np.where((arrived > YEARS[0]) & (arrived <= YEAR) & (par["status"] != "在建"),
+                      arrived - lag, supply)
+    par["supply_year"] = supply.astype(np.int64)
+    leavers, leaver_rows = _exits(rng, parcels, register, adcodes, set(credit),
+                                  set(ent["name"]))
+    # output levels relative to the latest year: level[:, k] for YEARS[k]
+    level = np.ones((n, len(YEARS)))
+    for k in range(len(YEARS) - 2, -1, -1):
+        level[:, k] = level[:, k + 1] / np.exp(trend + noise[:, k])
+    frames = []
+    scheme = {"industry_code": codes, "tenure": np.where(tenant, "租赁", "自有"),
+              "landlord_code": landlord, "founded_year": founded}
+    for k, year in enumerate(YEARS):
+        here = first <= year
+        if year == YEAR:
+            rows = ent.loc[here, list(ENTERPRISE_BASE)].copy()
+            for col, values in scheme.items():
+                rows[col] = values[here]
+            rows["exempt_reason"] = np.where(year >= EXEMPT_FROM, exempt, "")[here]
+            frames.append(rows)
+            continue
+        slowed = (np.isin(est, ["停产", "半停产"]) & (year >= slowed_from)) | building
+        ramp = np.where(late & (first == year), ENTRY_RAMP, 1.0)
+        rows = ent.loc[here, ["credit_code", "name", "parcel_id", "industry"]].copy()
+        rows["year"] = year
+        lv = (level[:, k] * ramp)
+        for col in _MONEY:
+            now = ent[_HIDDEN[col]].to_numpy()
+            value = np.where(slowed, now, full[col]) * lv
+            if col == "tax_wan":
+                value = value * np.exp(TAX_EXTRA_GROWTH * (year - YEAR))
+            rows[col] = (np.round(value, 3) + 0.0 if col == "emission_t"
+                         else _money(value))[here]
+        staff = np.where(slowed, ent["employees"].to_numpy(), full["employees"])
+        rows["employees"] = np.maximum(np.rint(staff * np.sqrt(lv)), 2).astype(np.int64)[here]
+        revenue = rows["revenue_wan"].to_numpy()
+        rows["scale"] = np.where(revenue >= ABOVE_SCALE_REVENUE, SCALES[0], SCALES[1])
+        for col, values in scheme.items():
+            rows[col] = values[here]
+        rows["exempt_reason"] = np.where(year >= EXEMPT_FROM, exempt, "")[here]
+        left = _exit_rows(leavers, leaver_rows[year], year)
+        frames.append(pd.concat([rows[list(ENTERPRISE_COLUMNS)], left[list(ENTERPRISE_COLUMNS)]],
+                                ignore_index=True))
+    frames[-1] = frames[-1][list(ENTERPRISE_COLUMNS)]
+    return par, pd.concat(frames, ignore_index=True)
+
+
 # --- assembly and output ------------------------------------------------------------------
 
-PARCEL_COLUMNS = ("parcel_id", "land_area_m2", "land_use", "floor_area_m2", "far", "status", "year")
-ENTERPRISE_COLUMNS = ("credit_code", "name", "parcel_id", "scale", "industry", "year", "tax_wan",
-                      "value_added_wan", "revenue_wan", "energy_tce", "emission_t",
-                      "power_10k_kwh", "employees", "rd_wan")
+PARCEL_COLUMNS = ("parcel_id", "land_area_m2", "land_use", "floor_area_m2", "far", "status", "year",
+                  "supply_year")
+#: Columns of :func:`make_enterprises` (the latest year's figures).
+ENTERPRISE_BASE = ("credit_code", "name", "parcel_id", "scale", "industry", "year", "tax_wan",
+                   "value_added_wan", "revenue_wan", "energy_tce", "emission_t",
+                   "power_10k_kwh", "employees", "rd_wan")
+#: Columns of the enterprises file: the figures, then the fields of county schemes.
+ENTERPRISE_COLUMNS = (*ENTERPRISE_BASE[:5], "industry_code", *ENTERPRISE_BASE[5:], "tenure",
+                      "landlord_code", "founded_year", "exempt_reason")
 REGISTER_HEADERS = {"parcel_id": "宗地编号", "status": "状态", "area_mu": "面积（亩）",
                     "year": "年度", "note": "备注"}
 
@@ -666,7 +988,7 @@ def _overlap(lo: np.ndarray, hi: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 
 def builtup_share(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame, *, seed: int = SEED,
-                  res: float = BUILTUP_RES_M) -> tuple[np.ndarray, object]:
+                  res: float = BUILTUP_RES_M) -> tuple[np.ndarray, Affine]:
     """Built-up share (percent of each cell covered by buildings) derived from the parcels.
 
     Each parcel's building coverage is clip(容积率 / 2.5, 0, 0.6), except 4 % of 正常 parcels
@@ -758,6 +1080,8 @@ def generate(catalog: Mapping[str, gpd.GeoDataFrame], seed: int = SEED,
     parcels = parcel_attributes(rng, parcels)
     enterprises = make_enterprises(rng, parcels, adcodes)
     register = make_register(rng, parcels, enterprises)
+    parcels, enterprises = make_history(np.random.default_rng(seed + HISTORY_SEED_OFFSET),
+                                        parcels, enterprises, register, adcodes)
     par_out = gpd.GeoDataFrame(_labelled(parcels, PARCEL_LABELS, PARCEL_COLUMNS),
                                geometry=parcels.geometry.values, crs=STORAGE_CRS)
     reg_out = register.rename(columns=REGISTER_HEADERS)
@@ -811,13 +1135,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = write_sample(sample, args.out)
     paths["builtup"] = write_builtup(sample.parcels, load_catalog()["subzone"],
                                      args.out / BUILTUP_FILE, seed=args.seed)
-    ent = sample.enterprises
+    every_year = sample.enterprises
+    ent = every_year[every_year["年度"] == YEAR]
     land = sample.parcels.set_index("宗地编号")["用地面积（平方米）"] / M2_PER_MU
     sharers = ent["宗地编号"].map(ent["宗地编号"].value_counts())
     ent_mu = ent["宗地编号"].map(land) / sharers
     above = ent["规模"] == "规上"
-    print(f"parcels: {len(sample.parcels)}, enterprises: {len(ent)} ({above.mean():.0%} 规上), "
+    print(f"parcels: {len(sample.parcels)}, enterprises {YEAR}: {len(ent)} ({above.mean():.0%} "
+          f"规上), enterprise rows {YEARS[0]}–{YEAR}: {len(every_year)}, "
           f"register: {len(sample.register)}")
+    for year, rows in every_year.groupby("年度"):
+        big = rows["规模"] == "规上"
+        mu = (rows["宗地编号"].map(land) / rows["宗地编号"].map(rows["宗地编号"].value_counts()))
+        print(f"  {year}: {len(rows)} enterprises, 规上 {int(big.sum())}, 规上 亩均税收 "
+              f"{rows.loc[big, '税收（万元）'].sum() / mu[big].sum():.1f}, 亩均增加值 "
+              f"{rows.loc[big, '工业增加值（万元）'].sum() / mu[big].sum():.1f} 万元/亩")
     above_mu = ent_mu[above].sum()
     print(f"规上 亩均税收 {ent.loc[above, '税收（万元）'].sum() / above_mu:.1f} 万元/亩, "
           f"亩均增加值 {ent.loc[above, '工业增加值（万元）'].sum() / above_mu:.1f} 万元/亩")

@@ -68,7 +68,7 @@ def test_surface_over_the_sample_is_a_tagged_cog_within_the_parcels_range(tmp_pa
     assert tags["UNIT"] == "万元/亩"
     assert tags["DATA_NATURE"] == SAMPLE_LABEL
     assert "示例数据" in tags["DATA_NATURE"]
-    assert tags["YEAR"] == "2024"
+    assert tags["YEAR"] == "2025"
     inputs = load_inputs(SAMPLE / "parcels.gpkg", SAMPLE / "enterprises.csv")
     analysis = analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(None),
                        data_label=inputs.data_label, year=inputs.year)

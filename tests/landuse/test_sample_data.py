@@ -1,5 +1,6 @@
 """The synthetic sample in data/sample: current, deterministic, labelled, inside the sub-zones,
-and of plausible magnitude (规上 亩均税收 / 亩均增加值 near the plan figures of seed 001)."""
+of plausible magnitude (规上 亩均税收 / 亩均增加值 near the plan figures of seed 001), and several
+years (2021–2025) of the same enterprises with the fields county schemes use (行业代码 …)."""
 
 from __future__ import annotations
 
@@ -16,30 +17,35 @@ import pytest
 import shapely
 
 from geo.crs import AREA_CRS, M2_PER_MU
+from geo.landuse.industry import industry_groups
 from geo.landuse.model import (
     CLEARANCE_STATUSES,
     CLEARED_STATUSES,
+    ENTERPRISE_FIELDS,
     PARCEL_FIELDS,
     PARCEL_STATUSES,
     SAMPLE_LABEL,
     SCALES,
 )
+from geo.landuse.pipeline import select_year
 from geo.zones.taxonomy import canonical_tags
 from tests.support.paths import ROOT
 
 SAMPLE = ROOT / "data" / "sample"
 SCRIPT = ROOT / "scripts" / "make_sample_data.py"
 LABEL = "数据性质"
-# optional fields the sample does not carry (权利人: for placing enterprises by holder name;
-# 供地年份: for the 建设期 exemption)
-_NOT_IN_SAMPLE = {"data_label", "holder", "supply_year"}
+# optional fields the sample does not carry (权利人: for placing enterprises by holder name)
+_NOT_IN_SAMPLE = {"data_label", "holder"}
 PARCEL_HEADERS = [f.label for f in PARCEL_FIELDS if f.name not in _NOT_IN_SAMPLE] + [LABEL]
-ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "年度",
-                      "税收（万元）", "工业增加值（万元）", "营业收入（万元）",
+ENTERPRISE_HEADERS = ["统一社会信用代码", "企业名称", "宗地编号", "规模", "行业", "行业代码",
+                      "年度", "税收（万元）", "工业增加值（万元）", "营业收入（万元）",
                       "综合能耗（吨标准煤）", "排放当量（吨）", "用电量（万千瓦时）",
-                      "从业人员（人）", "研发经费（万元）", LABEL]
+                      "从业人员（人）", "研发经费（万元）", "用地方式", "出租方统一社会信用代码",
+                      "成立年份", "免评原因", LABEL]
 REGISTER_HEADERS = ["宗地编号", "状态", "面积（亩）", "年度", "备注", LABEL]
-NUMERIC = ENTERPRISE_HEADERS[6:14]
+NUMERIC = ENTERPRISE_HEADERS[7:15]
+YEARS = [2021, 2022, 2023, 2024, 2025]
+LATEST = YEARS[-1]
 # GB 32100-2015: 31-character alphabet (no I, O, S, V, Z), weights 3^i mod 31
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = [pow(3, i, 31) for i in range(17)]
@@ -83,14 +89,12 @@ def parcels(sample) -> gpd.GeoDataFrame:
     return sample[0]
 
 
-@pytest.fixture(scope="module")
-def enterprises(sample) -> pd.DataFrame:
-    """Enterprises with numbers parsed and each one's land in 亩 (``land_mu``).
+def _parsed(par: gpd.GeoDataFrame, ent: pd.DataFrame) -> pd.DataFrame:
+    """Enterprises of one year with numbers parsed and each one's land in 亩 (``land_mu``).
 
     A parcel shared by k enterprises gives each 1/k of its land (as
     geo.landuse.metrics.enterprise_land), so the land is counted once.
     """
-    par, ent, _ = sample
     ent = ent.copy()
     for col in NUMERIC:
         ent[col] = pd.to_numeric(ent[col], errors="raise")
@@ -98,6 +102,19 @@ def enterprises(sample) -> pd.DataFrame:
     sharers = ent["宗地编号"].map(ent["宗地编号"].value_counts())
     ent["land_mu"] = ent["宗地编号"].map(land) / sharers
     return ent
+
+
+@pytest.fixture(scope="module")
+def all_years(sample) -> pd.DataFrame:
+    """Enterprise rows of every year, numbers parsed, ``land_mu`` within each year."""
+    par, ent, _ = sample
+    return pd.concat([_parsed(par, rows) for _, rows in ent.groupby("年度", sort=True)])
+
+
+@pytest.fixture(scope="module")
+def enterprises(all_years) -> pd.DataFrame:
+    """The enterprises of the latest year (the one load_sample analyses)."""
+    return all_years[all_years["年度"] == str(LATEST)]
 
 
 def _check_char(code17: str) -> str:
@@ -163,21 +180,25 @@ def test_parcel_ids_are_unique_text_with_district_prefix(parcels, sample, catalo
     assert set(reg["宗地编号"]) <= set(ids)
 
 
-def test_credit_codes_are_valid_and_unique(enterprises) -> None:
-    codes = enterprises["统一社会信用代码"]
-    assert codes.is_unique
+def test_credit_codes_are_valid_and_unique(all_years, enterprises) -> None:
+    assert enterprises["统一社会信用代码"].is_unique
+    assert not all_years.duplicated(["统一社会信用代码", "年度"]).any()
+    # one name and one parcel per code in every year
+    per_code = all_years.groupby("统一社会信用代码")[["企业名称", "宗地编号"]].nunique()
+    assert (per_code == 1).all().all()
+    codes = pd.Series(all_years["统一社会信用代码"].unique())
     for code in codes:
         assert len(code) == 18, code
         assert set(code) <= set(ALPHABET), code
         assert code[:2] == "91"
         assert _check_char(code[:17]) == code[17], code
     # region code = the district of the enterprise's parcel
-    assert (codes.str[2:8] == enterprises["宗地编号"].str[:6]).all()
+    assert (all_years["统一社会信用代码"].str[2:8] == all_years["宗地编号"].str[:6]).all()
 
 
-def test_names_are_marked_fictional(enterprises) -> None:
-    names = enterprises["企业名称"]
-    assert names.is_unique
+def test_names_are_marked_fictional(all_years) -> None:
+    names = pd.Series(all_years["企业名称"].unique())
+    assert len(names) == all_years["统一社会信用代码"].nunique()  # unique per enterprise
     assert names.str.startswith("示例·").all()
     assert names.str.endswith("有限公司").all()
 
@@ -215,7 +236,11 @@ def test_parcel_areas_and_attributes(parcels) -> None:
     assert set(status) <= set(PARCEL_STATUSES)
     assert {"正常", "在建", "停产", "半停产", "闲置"} <= set(status)
     assert 0.75 < (status == "正常").mean() < 0.95
-    assert (parcels["年度"] == 2024).all()
+    assert (parcels["年度"] == LATEST).all()
+    supply = parcels["供地年份"]
+    assert supply.between(1990, LATEST).all()
+    assert 20 <= (supply >= LATEST - 1).sum() <= 300  # a few supplied within the last 2 years
+    assert (supply[parcels["生产状态"] == "在建"] >= LATEST - 2).all()
 
 
 # --- enterprises --------------------------------------------------------------------------
@@ -229,7 +254,7 @@ def test_occupancy(parcels, enterprises) -> None:
     assert len(vacant) >= 100
     idle = set(parcels.loc[parcels["生产状态"] == "闲置", "宗地编号"])
     assert idle <= vacant
-    assert (enterprises["年度"] == "2024").all()
+    assert (enterprises["年度"] == str(LATEST)).all()
     assert set(enterprises["行业"]) <= set(canonical_tags())
 
 
@@ -285,7 +310,7 @@ def test_consistent_relations(parcels, enterprises) -> None:
 
 # --- clearance register -------------------------------------------------------------------
 
-def test_clearance_register(sample, enterprises) -> None:
+def test_clearance_register(sample, all_years) -> None:
     par, _, reg = sample
     assert 140 <= len(reg) <= 160
     assert reg["宗地编号"].is_unique
@@ -297,11 +322,15 @@ def test_clearance_register(sample, enterprises) -> None:
     assert (reg.loc[open_, "年度"] == "").all()
     years = pd.to_numeric(reg.loc[~open_, "年度"])
     assert years.between(2022, 2026).all()
-    # cleared by 2024: no enterprise on the parcel in the 2024 data
-    gone = reg["状态"].isin(["已收储", "已腾退"]) & (pd.to_numeric(reg["年度"], errors="coerce")
-                                                    <= 2024)
+    # cleared before the latest year: no enterprise on the parcel from the year it was cleared
+    # (those of the latest year are still in its data: they left during the year)
+    year = pd.to_numeric(reg["年度"], errors="coerce")
+    gone = reg["状态"].isin(["已收储", "已腾退"]) & (year < LATEST)
     assert gone.any()
-    assert not reg.loc[gone, "宗地编号"].isin(set(enterprises["宗地编号"])).any()
+    cleared_in = dict(zip(reg.loc[gone, "宗地编号"], year[gone].astype(int), strict=True))
+    on = all_years[all_years["宗地编号"].isin(set(cleared_in))]
+    assert (on["年度"].astype(int) < on["宗地编号"].map(cleared_in)).all()
+    assert len(on) > 0  # the enterprise that left is in the earlier years
     cleared = area[reg["状态"].isin(CLEARED_STATUSES)].sum()
     assert 0 < cleared < 0.1 * 50000  # a tiny illustration beside the 5 万亩 target
 
@@ -339,3 +368,112 @@ def test_builtup_raster_gives_the_built_rule_work(sample) -> None:
     # parcels imagery sees as nearly empty although their declared 容积率 passes the 0.8 rule
     unseen = (share < 0.2) & (far >= 0.8)
     assert 20 <= unseen.sum() <= 300
+
+
+# --- several years and the scheme fields ---------------------------------------------------
+
+def _canonical(sample) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The committed files under the canonical field names select_year works on."""
+    par, ent, _ = sample
+    labels = {f.label: f.name for f in (*PARCEL_FIELDS, *ENTERPRISE_FIELDS)}
+    return par.rename(columns=labels), ent.rename(columns=labels)
+
+
+def test_the_sample_holds_the_years_2021_to_2025(all_years) -> None:
+    assert sorted(all_years["年度"].astype(int).unique()) == YEARS
+    counts = all_years.groupby("年度").size()
+    assert counts.is_monotonic_increasing  # entrants outnumber the enterprises that left
+    assert counts.min() >= 2500
+
+
+@pytest.mark.parametrize("year", [*YEARS, None])
+def test_select_year_gives_each_year(sample, year: int | None) -> None:
+    par, ent = _canonical(sample)
+    kept_par, kept_ent, used, report = select_year(par, ent, year=year)
+    assert used == (LATEST if year is None else year)
+    assert (kept_ent["year"].astype(int) == used).all()
+    assert len(kept_ent) == (ent["year"].astype(int) == used).sum()
+    assert kept_ent["credit_code"].is_unique
+    assert len(kept_par) == len(par)  # one parcel layer, as of the latest year
+    assert "分析采用" in " ".join(report["处理"])  # the other years are set aside, and said so
+
+
+def test_load_sample_analyses_the_latest_year() -> None:
+    from geo.landuse.pipeline import load_sample
+
+    inputs = load_sample()
+    assert inputs.year == LATEST
+    assert inputs.enterprises["credit_code"].is_unique
+    assert {"industry_code", "tenure", "landlord_code", "founded_year",
+            "exempt_reason"} <= set(inputs.enterprises.columns)
+    assert inputs.parcels["supply_year"].notna().all()
+
+
+def test_industry_codes_parse_and_agree_with_the_industry(all_years) -> None:
+    codes = all_years["行业代码"]
+    groups = industry_groups(codes)
+    assert groups["industry_group"].notna().mean() >= 0.95
+    assert (groups["industry_problem"] == "").all()  # blanks are blank, nothing is garbled
+    blank = codes == ""
+    assert 0.003 <= blank.mean() <= 0.03
+    assert codes.str.fullmatch(r"[A-T]\d{4}").any()  # 小类 with the letter: C3911
+    assert codes.str.fullmatch(r"\d{4}").any()       # and plain digits: 3911
+    script = _load_script()
+    for tag, group in zip(all_years["行业"], groups["industry_group"], strict=True):
+        if group is not None:
+            assert group in {code for code, _, _ in script.INDUSTRY_CODES[tag]}, (tag, group)
+    # one code per enterprise in every year
+    assert (all_years.groupby("统一社会信用代码")["行业代码"].nunique() == 1).all()
+
+
+def test_the_same_enterprises_recur_with_entries_and_exits(all_years) -> None:
+    by_year = {y: set(all_years.loc[all_years["年度"] == str(y), "统一社会信用代码"])
+               for y in YEARS}
+    first, latest = by_year[YEARS[0]], by_year[LATEST]
+    assert len(first & latest) >= 0.85 * len(latest)
+    entered, left = latest - first, first - latest
+    assert 100 <= len(entered) <= 600
+    assert 20 <= len(left) <= 200
+    for a, b in zip(YEARS, YEARS[1:], strict=False):  # present in every year between
+        assert by_year[a] & latest <= by_year[b]
+    # an enterprise appears from the year after its 成立年份 at the latest
+    founded = pd.to_numeric(all_years["成立年份"])
+    first_year = all_years.groupby("统一社会信用代码")["年度"].transform("min").astype(int)
+    assert (founded <= first_year).all()
+    new = all_years["年度"].astype(int) - founded < 2
+    assert 20 <= new[all_years["年度"] == str(LATEST)].sum() <= 400  # the 新设立 rule has work
+
+
+def test_figures_drift_upwards_with_noise(all_years) -> None:
+    pivot = all_years.pivot_table(index="统一社会信用代码", columns="年度",
+                                  values="工业增加值（万元）", aggfunc="sum")
+    both = pivot[[str(YEARS[0]), str(LATEST)]].dropna()
+    both = both[both.min(axis=1) > 10]
+    yearly = (both[str(LATEST)] / both[str(YEARS[0])]) ** (1 / (LATEST - YEARS[0]))
+    assert 1.02 <= yearly.median() <= 1.10
+    assert (yearly < 1).mean() > 0.05  # some decline: classes can fall as well as rise
+    above = all_years[all_years["规模"] == "规上"]
+    per_mu = above.groupby("年度")["税收（万元）"].sum() / above.groupby("年度")["land_mu"].sum()
+    assert per_mu.is_monotonic_increasing
+    assert 1.1 <= per_mu[str(LATEST)] / per_mu[str(YEARS[0])] <= 1.6  # the +40 % target measurable
+    scale_changes = above.groupby("统一社会信用代码")["年度"].count() < len(YEARS)
+    assert scale_changes.any()
+
+
+def test_tenants_rent_from_an_enterprise_on_their_parcel(all_years) -> None:
+    tenure = all_years["用地方式"]
+    assert set(tenure) == {"自有", "租赁"}
+    tenants = all_years[tenure == "租赁"]
+    assert 0.015 <= len(tenants) / len(all_years) <= 0.05
+    assert (all_years.loc[tenure == "自有", "出租方统一社会信用代码"] == "").all()
+    key = all_years.set_index(["统一社会信用代码", "年度"])["宗地编号"]
+    landlord = pd.MultiIndex.from_arrays([tenants["出租方统一社会信用代码"], tenants["年度"]])
+    assert landlord.isin(key.index).all()  # the landlord is in the data of the same year
+    assert (key.reindex(landlord).to_numpy() == tenants["宗地编号"].to_numpy()).all()
+    assert (tenants["出租方统一社会信用代码"] != tenants["统一社会信用代码"]).all()
+
+
+def test_a_few_declared_exemptions(enterprises) -> None:
+    reasons = enterprises["免评原因"]
+    assert 3 <= (reasons != "").sum() <= 20
+    assert "政策性搬迁" in set(reasons)
