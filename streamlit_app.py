@@ -24,6 +24,7 @@ pages = st.navigation({
     ],
     "亩均论英雄": [
         st.Page("app_pages/efficiency.py", title="亩均效益", icon="📊"),
+        st.Page("app_pages/years.py", title="多年度对比", icon="📈"),
         st.Page("app_pages/lowland.py", title="低效用地", icon="🏚️"),
         st.Page("app_pages/raster.py", title="栅格分析", icon="🛰️"),
         st.Page("app_pages/data_import.py", title="数据导入", icon="📥"),
@@ -33,6 +34,6 @@ pages = st.navigation({
 st.sidebar.caption("宁波工业空间规划工具 · 一核四带二十区多点")
 sidebar_account()  # 登录 / 用户与角色, on every page (app_pages/auth.py)
 st.session_state[FILTERS] = sidebar_filters()  # drawn here so they persist across pages
-if pages.title in ("亩均效益", "低效用地", "栅格分析", "数据导入", "工作区"):
+if pages.title in ("亩均效益", "多年度对比", "低效用地", "栅格分析", "数据导入", "工作区"):
     st.sidebar.caption("以上筛选作用于“产业空间”各页；亩均分析按所导入的全部数据计算。")
 pages.run()

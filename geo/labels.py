@@ -786,7 +786,7 @@ SCENARIO_TEXTS = {
     "prepare_help": "按当前选择生成情景对比表与选中宗地清单",
     "download": "下载情景对比",
     "download_parcels": "下载选中宗地清单",
-    "file": "情景模拟", "file_parcels": "情景作用宗地",
+    "file": "低效用地情景对比", "file_parcels": "情景作用宗地",
     # 说明 lines of the export
     "note_mode": "情景", "note_level": "比较层级", "note_count": "作用宗地数",
     "note_mu": "作用宗地面积（亩）", "note_criteria": "选择条件",
@@ -829,7 +829,7 @@ __all__ += ["CHECKUP_SCHEME_TEXTS", "CHECKUP_HISTORY_COLUMNS"]
 #: layers/efficiency.build_park_choropleth) and of the 亩均效益 block of a zone profile.
 PARK_SCREEN_TEXTS = {
     # the 亩均效益 block of a zone / sub-zone / district profile (园区档案)
-    "block_title": "亩均效益",
+    "block_title": "亩均效益概况",
     "tax": COLUMNS["tax_per_mu"],
     "va": COLUMNS["va_per_mu"],
     "classes": "企业评价类别（家）",
@@ -838,7 +838,6 @@ PARK_SCREEN_TEXTS = {
     "low_share": PARK_INDICATOR_LABELS["low_eff_land_share"],
     "park_class": COLUMNS["park_class"],
     "park_rank": "第 {rank} 名 / 共 {peers} 个参评{level}",
-    "unclassed": "未参评",
     "no_data": ("该{level}暂无企业数据（没有企业落在该{level}），无法计算亩均税收、亩均增加值"
                 "等亩均效益指标；如需查看，请在“数据导入”页导入含该{level}企业的数据。"),
     "data_line": "数据：{label}{year} · 企业评价方案：{profile}",
@@ -920,13 +919,16 @@ YEARS_PAGE = {
     "history": "企业历年评价",
     "enterprise": "选择企业（可输入名称或统一社会信用代码查找）",
     "not_listed": "该企业在所载年度中都没有评价记录。",
+    "pick_enterprise": "输入企业名称或代码查找",
+    "pick_units": "选择要画的单元",
+    "pick_datasets": "选择数据集（每个年度一个）",
     "prepare": "准备下载：{what}",
     "what_table": "各年度指标",
     "what_members": "类别变化企业清单",
     "download": "下载{what}（Excel）",
     "file_table": "多年度对比_{level}_{label}.xlsx",
     "file_members": "类别变化_{before}-{after}.xlsx",
-    "key": "企业标识",
+    "key": "企业标识", "name": ENTERPRISE_FIELD_HEADERS["name"],
     "note_years": "对比年度",
     "note_view": "内容",
     "note_level": "层级：{level}；指标：{label}",

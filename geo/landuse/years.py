@@ -13,7 +13,8 @@ exactly. A key seen twice within one year cannot be matched and is refused
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import geopandas as gpd
 import numpy as np
@@ -22,12 +23,14 @@ import pandas as pd
 from geo._errors import DataImportError
 from geo.labels import ENTERPRISE_FIELD_HEADERS, YEAR_TEXTS
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
-from geo.landuse.pipeline import Analysis
-from geo.landuse.scoring import CLASSES
+from geo.landuse.pipeline import Analysis, analyse, select_year
+from geo.landuse.scoring import CLASSES, ScoringProfile
 from geo.landuse.tables import UNCLASSED, level_table
+from geo.landuse.townships import TownshipTable
 
 __all__ = ["MATRIX_CLASSES", "MOVES", "years_table", "class_transitions", "enterprise_history",
-           "base_year_figures", "trend_frame"]
+           "base_year_figures", "trend_frame", "data_years", "analyses_by_year",
+           "sample_all_years"]
 
 #: Rows (earlier year) and columns (later year) of the transition matrix: the classes, then
 #: enterprises listed but not classed, then enterprises not in that year's list.
@@ -432,3 +435,81 @@ def trend_frame(table: pd.DataFrame) -> pd.DataFrame:
     long = long[np.isfinite(long["value"])]
     long = long.sort_values(["_unit", "_metric", "year"], kind="stable")
     return long[list(TREND_COLUMNS)].reset_index(drop=True)
+
+
+def data_years(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> list[int]:
+    """Return the data years the inputs hold, ascending.
+
+    The enterprises' years when any row carries one, else the parcels' — the years
+    :func:`geo.landuse.pipeline.select_year` chooses from by default. Empty when neither
+    file carries a year.
+    """
+    for frame in (enterprises, parcels):
+        if "year" in frame:
+            years = pd.to_numeric(frame["year"], errors="coerce").dropna()
+            if len(years):
+                return sorted({int(y) for y in years})
+    return []
+
+
+def analyses_by_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
+                     catalog: Mapping[str, gpd.GeoDataFrame], profile: ScoringProfile, *,
+                     data_label: str, years: Iterable[int] | None = None,
+                     townships: TownshipTable | None = None) -> dict[int, Analysis]:
+    """Analyse each data year of inputs that hold several (one file with 2021–2025 rows).
+
+    Each year is narrowed by :func:`geo.landuse.pipeline.select_year` (its enterprises and
+    undated ones; each parcel's row of that year, else its undated row, else its latest) and
+    analysed by :func:`geo.landuse.pipeline.analyse`, exactly as an import of that one year
+    would be; the year's selection lines open its ``report``.
+
+    Cost: one full analysis per year — placement, land, figures, scoring and low-efficiency
+    flags — so about ``len(years)`` times the time and memory of one year (the bundled sample:
+    well under a second per year). Callers that show the result repeatedly should cache it.
+
+    Parameters
+    ----------
+    parcels, enterprises : DataFrame
+        Canonical inputs of every year (as imported, before any year is chosen).
+    catalog, profile, data_label, townships
+        As for :func:`geo.landuse.pipeline.analyse`.
+    years : iterable of int, keyword-only
+        The years to analyse (default every year of :func:`data_years`).
+
+    Returns
+    -------
+    dict of int to Analysis
+        Year → its analysis, in ascending year order; empty when the inputs carry no year
+        (they cannot then be told apart by year).
+
+    Raises
+    ------
+    DataImportError
+        A year asked for that the inputs do not hold (the message names the years they hold).
+    """
+    wanted = data_years(parcels, enterprises) if years is None else sorted(
+        {int(y) for y in years})
+    out: dict[int, Analysis] = {}
+    for year in wanted:
+        par, ent, used, lines = select_year(parcels, enterprises, year=year)
+        analysis = analyse(par, ent, catalog, profile, data_label=data_label,
+                           year=used if used is not None else year, townships=townships)
+        report = pd.concat([r for r in (lines, analysis.report) if len(r)] or [lines],
+                           ignore_index=True)
+        out[year] = replace(analysis, report=report)
+    return out
+
+
+def sample_all_years() -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
+    """Return the bundled 示例数据 of every year it holds: parcels, enterprises, data label.
+
+    Read by the same importers as :func:`geo.landuse.pipeline.load_sample`, but not narrowed
+    to one year (pass them to :func:`analyses_by_year`).
+    """
+    from geo.landuse.ingest import import_enterprises, import_parcels
+    from geo.landuse.model import SAMPLE_LABEL
+    from geo.landuse.pipeline import SAMPLE_DIR
+
+    parcels = import_parcels(SAMPLE_DIR / "parcels.gpkg").data
+    enterprises = import_enterprises(SAMPLE_DIR / "enterprises.csv", parcels=parcels).data
+    return parcels, pd.DataFrame(enterprises), SAMPLE_LABEL

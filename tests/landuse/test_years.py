@@ -315,3 +315,62 @@ def test_trend_frame_drops_missing_values(catalog, unit_years):
 def test_years_table_refuses_an_unknown_metric(catalog, unit_years):
     with pytest.raises(ValueError, match="unknown metrics"):
         years_table(unit_years, catalog, level="city", metrics=("tax_per_m2",))
+
+
+# ------------------------------------------------------------------ analyses by year
+
+
+def _several_years(catalog):
+    """One parcel file and one enterprise list holding 2021 and 2022 (and an undated row)."""
+    squares = [_square(catalog, 0, "P0"), _square(catalog, 0, "P0"), _square(catalog, 1, "P1")]
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": [p for p, _ in squares], "land_area_m2": [10 * MU, 20 * MU, 50 * MU],
+         "year": pd.array([2021, 2022, pd.NA], dtype="Int64"), "land_use": "工业用地",
+         "status": "正常", "far": 1.5, "data_label": "测试"},
+        geometry=[g for _, g in squares], crs=4549).to_crs(4326)
+    ent = pd.DataFrame([("X", "P0", 100.0, 2021), ("Y", "P1", 50.0, 2021),
+                        ("X", "P0", 300.0, 2022), ("Z", "P1", 10.0, 2022),
+                        ("U", "P1", 1.0, None)],  # undated: counted in every year
+                       columns=["enterprise_key", "parcel_id", "tax_wan", "year"])
+    ent = ent.assign(credit_code=ent["enterprise_key"], name=ent["enterprise_key"],
+                     scale="规上", value_added_wan=ent["tax_wan"] * 2, data_label="测试",
+                     year=pd.array(ent["year"], dtype="Int64"))
+    return parcels, ent
+
+
+def test_analyses_by_year_analyses_each_year_of_one_file(catalog):
+    from geo.landuse.years import analyses_by_year, data_years
+
+    parcels, ent = _several_years(catalog)
+    assert data_years(parcels, ent) == [2021, 2022]
+    got = analyses_by_year(parcels, ent, catalog, PROFILE, data_label="测试")
+    assert list(got) == [2021, 2022]
+    assert [a.year for a in got.values()] == [2021, 2022]
+    assert sorted(got[2021].enterprises["enterprise_key"]) == ["U", "X", "Y"]
+    assert sorted(got[2022].enterprises["enterprise_key"]) == ["U", "X", "Z"]
+    # each year keeps its own row of P0: 10 亩 in 2021, 20 亩 in 2022 (one row per parcel)
+    for year, mu in ((2021, 10.0), (2022, 20.0)):
+        par = got[year].parcels.set_index("parcel_id")
+        assert par.index.is_unique
+        assert par.loc["P0", "land_area_m2"] == pytest.approx(mu * MU)
+    # the year's selection is stated in its report
+    assert got[2021].report["问题"].astype(str).str.contains("2021、2022").any()
+    table = years_table(got, catalog, level="subzone", metrics=("tax_per_mu",))
+    s0 = table.set_index("unit").loc[catalog["subzone"]["id"].iloc[0]]
+    assert s0["tax_per_mu_2021"] == pytest.approx(10.0)   # 100 万元 / 10 亩
+    assert s0["tax_per_mu_2022"] == pytest.approx(15.0)   # 300 / 20
+    assert s0["tax_per_mu_growth"] == pytest.approx(50.0)
+
+
+def test_analyses_by_year_chosen_years_and_refusals(catalog):
+    from geo.landuse.years import analyses_by_year
+
+    parcels, ent = _several_years(catalog)
+    only = analyses_by_year(parcels, ent, catalog, PROFILE, data_label="测试", years=[2022])
+    assert list(only) == [2022]
+    with pytest.raises(DataImportError) as err:
+        analyses_by_year(parcels, ent, catalog, PROFILE, data_label="测试", years=[2019])
+    assert "2021、2022" in user_message(err.value)  # names the years held
+    undated = analyses_by_year(parcels.drop(columns="year").iloc[[0, 2]],
+                               ent.drop(columns="year"), catalog, PROFILE, data_label="测试")
+    assert undated == {}  # no year to tell the rows apart by

@@ -1,0 +1,191 @@
+"""State of the 多年度对比 page: where its years come from, their analyses (cached per real
+input and shared by every session), the views derived from them, the banner, and downloads
+built only when asked."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.analysis_state import UPLOADED
+from app_pages.common import catalog_at, data_key
+from app_pages.import_choices import md_text
+from app_pages.workspace_state import (
+    active_profile_path,
+    chosen_dataset,
+    get_workspace,
+    stored_analysis,
+    work_dir,
+    workspace_problem,
+)
+from geo.export import table_bytes
+from geo.labels import COLUMNS, YEARS_PAGE
+from geo.landuse.pipeline import Analysis
+from geo.store import DATABASE_URL_ENV
+
+__all__ = ["current_is_sample", "sample_years", "dated_datasets", "newest_per_year",
+           "stored_years", "years_banner", "years_table_of", "transitions_of", "targets_of",
+           "history_of", "enterprise_options", "trend_chart", "download_when_asked", "xlsx_of"]
+
+Years = Mapping[int, Analysis]
+
+
+def current_is_sample() -> bool:
+    """Whether the data in use are the bundled 示例数据 (no upload, no stored dataset)."""
+    return st.session_state.get(UPLOADED) is None and chosen_dataset() is None
+
+
+@st.cache_resource(show_spinner=YEARS_PAGE["computing"], max_entries=4)
+def _sample_years(data_dir: str, profile_path: str) -> dict[int, Analysis]:
+    from geo.landuse.scoring import load_profile
+    from geo.landuse.years import analyses_by_year, sample_all_years
+
+    parcels, enterprises, label = sample_all_years()
+    return analyses_by_year(parcels, enterprises, catalog_at(data_dir),
+                            load_profile(profile_path or None), data_label=label)
+
+
+def sample_years() -> tuple[dict[int, Analysis], str]:
+    """(year → analysis of every year the 示例数据 hold, cache key of the views)."""
+    profile = active_profile_path()
+    return _sample_years(data_key(), profile), f"sample:{data_key()}:{profile}"
+
+
+def dated_datasets() -> tuple[list, int]:
+    """(stored datasets that name their year, newest first; how many do not)."""
+    ws = get_workspace()
+    infos = [] if ws is None else ws.datasets()
+    dated = [d for d in infos if d.data_year is not None]
+    return dated, len(infos) - len(dated)
+
+
+def newest_per_year(infos: Sequence) -> list[str]:
+    """Ids of the newest dataset of each year (``infos`` newest first)."""
+    seen: dict[int, str] = {}
+    for info in infos:
+        seen.setdefault(int(info.data_year), info.id)
+    return [seen[y] for y in sorted(seen)]
+
+
+@st.cache_resource(show_spinner=YEARS_PAGE["computing"], max_entries=8)
+def _stored_years(ds_ids: tuple[str, ...], folder: str, url: str, data_dir: str,
+                  profile_path: str) -> dict[int, Analysis]:
+    analyses = [stored_analysis(ds_id)[0] for ds_id in ds_ids]  # each cached per dataset too
+    return {int(a.year): a for a in sorted(analyses, key=lambda a: int(a.year))}
+
+
+def stored_years(ds_ids: Sequence[str]) -> tuple[dict[int, Analysis], str]:
+    """(year → analysis of each stored dataset, cache key). Raises KeyError for a deleted one."""
+    ids = tuple(sorted(ds_ids))
+    where = (str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""), data_key(),
+             active_profile_path())
+    return _stored_years(ids, *where), "ws:" + ",".join(ids) + ":" + ":".join(where[2:])
+
+
+def years_banner(analyses: Years) -> None:
+    """State what the figures rest on, for every year — 示例数据 is never shown as real."""
+    if problem := workspace_problem():
+        st.error(problem)
+    years = "、".join(map(str, analyses))
+    sample = [a for a in analyses.values() if a.is_sample]
+    if sample:
+        st.warning(YEARS_PAGE["banner_sample"].format(label=md_text(sample[0].data_label),
+                                                      years=years))
+        return
+    labels = "；".join(dict.fromkeys(md_text(a.data_label) for a in analyses.values()))
+    profile = md_text(next(iter(analyses.values())).profile.name)
+    st.info(YEARS_PAGE["banner_data"].format(labels=labels, years=years, profile=profile))
+
+
+# Views are keyed by the years' key and their own arguments; the analyses are passed in
+# (underscore: not hashed), never read from session state inside.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def years_table_of(key: str, level: str, metric: str, _analyses: Years, _catalog):
+    from geo.landuse.years import years_table
+
+    return years_table(_analyses, _catalog, level=level, metrics=(metric,))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def transitions_of(key: str, before: int, after: int, _analyses: Years):
+    from geo.landuse.years import class_transitions
+
+    return class_transitions(_analyses[before].enterprises, _analyses[after].enterprises)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def targets_of(key: str, _analyses: Years) -> pd.DataFrame | None:
+    """The 2026 target (2021 base +40 %) against the latest year; None without 2021 data."""
+    from geo.landuse.targets import efficiency_targets
+    from geo.landuse.years import base_year_figures
+
+    base = base_year_figures(_analyses)
+    if base is None:
+        return None
+    latest = _analyses[max(_analyses)]
+    table = efficiency_targets(latest.enterprises, latest.parcels, base_2021=base)
+    table = table[table["target_year"] == table["target_year"].max()].copy()
+    table["base"] = table["indicator"].map(base)
+    return table
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def history_of(key: str, value: str, _analyses: Years) -> pd.DataFrame:
+    from geo.landuse.years import enterprise_history
+
+    return enterprise_history(_analyses, value)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def enterprise_options(key: str, _analyses: Years) -> dict[str, str]:
+    """Key of every enterprise of any year → "name（credit code）" (the latest year's name)."""
+    out: dict[str, str] = {}
+    for year in sorted(_analyses, reverse=True):
+        ent = _analyses[year].enterprises
+        col = "enterprise_key" if "enterprise_key" in ent else "credit_code"
+        if col not in ent:
+            continue
+        names = ent["name"] if "name" in ent else ent[col]
+        codes = ent["credit_code"] if "credit_code" in ent else ent[col]
+        for k, name, code in zip(ent[col], names, codes, strict=True):
+            if isinstance(k, str) and k:
+                out.setdefault(k, f"{name}（{code}）" if isinstance(code, str) and code
+                               else str(name))
+    return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+
+def trend_chart(long: pd.DataFrame, *, value_title: str, unit_title: str,
+                year_title: str) -> alt.Chart:
+    """One line per unit over the years (years as labels, not "2,021")."""
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("year:O", title=year_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=value_title, axis=alt.Axis(format=",~f")),
+        color=alt.Color("unit_name:N", title=unit_title, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("unit_name:N", title=unit_title),
+                 alt.Tooltip("year:O", title=year_title),
+                 alt.Tooltip("value:Q", title=value_title, format=",.2f")])
+
+
+def download_when_asked(name: str, key: str, build: Callable[[], bytes], *, what: str,
+                        file_name: str) -> None:
+    """A "准备下载" button; the file is built when pressed and kept for this ``key`` only."""
+    slot = f"years_dl_{name}"
+    held = st.session_state.get(slot)
+    if (held is None or held[0] != key) and st.button(
+            YEARS_PAGE["prepare"].format(what=what), key=f"{slot}_prepare"):
+        held = st.session_state[slot] = (key, build())
+    if held is not None and held[0] == key:
+        st.download_button(YEARS_PAGE["download"].format(what=what), held[1], file_name=file_name,
+                           key=f"{slot}_button")
+
+
+def xlsx_of(table: pd.DataFrame, analysis: Analysis, view: str, years: Sequence[int],
+            what: str) -> bytes:
+    """``table`` as Excel, its 说明 those of ``analysis`` naming every year compared."""
+    notes = analysis.export_notes(view, {COLUMNS["data_year"]: "、".join(map(str, years)),
+                                         YEARS_PAGE["note_view"]: what})
+    return table_bytes(table, "xlsx", notes=notes)
