@@ -1,4 +1,5 @@
-"""亩均效益 — choropleth of one indicator, ranking table and chart, class distribution."""
+"""亩均效益 — choropleth of one indicator, ranking table and chart, class distribution; below,
+one of: the evaluation list, why-this-class and robustness, the park classes."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from streamlit_folium import st_folium
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.charts import horizontal_bars
 from app_pages.common import asset_base, get_catalog
+from app_pages.enterprise_panel import enterprise_section
+from app_pages.explain_panel import explain_section
 from app_pages.import_choices import md_text
+from app_pages.park_panel import park_section
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
 from geo.export import export_bytes
 from geo.labels import (
     COLUMNS,
-    LEVEL_LABELS,
     RANKING_TEXTS,
     TARGET_COLUMNS,
     UNIT_LEVELS,
@@ -22,10 +25,11 @@ from geo.labels import (
 )
 from geo.landuse.metrics import INDICATORS
 from geo.landuse.pipeline import Analysis
+from geo.landuse.scheme_report import missing_rule_text
 from geo.landuse.tables import (
+    EXEMPT,
     UNCLASSED,
-    enterprise_table,
-    filter_enterprises,
+    class_or_status,
     level_table,
     rank_units,
     ranked_export,
@@ -37,9 +41,6 @@ _RANK_COLUMNS = {"enterprise_count": DECIMALS["count"], "above_scale_count": DEC
                  "coverage_share": None, "class_A_count": DECIMALS["count"],
                  "class_B_count": DECIMALS["count"], "class_C_count": DECIMALS["count"],
                  "class_D_count": DECIMALS["count"], "low_eff_land_mu": DECIMALS["land_mu"]}
-#: Decimals of the enterprise list's figures.
-_ENT_DECIMALS = {"land_mu": DECIMALS["land_mu"], "tax_per_mu": DECIMALS["indicator"],
-                 "va_per_mu": DECIMALS["indicator"], "score": DECIMALS["score"]}
 
 
 # Cached views are keyed by the analysis key (which changes with the data) and the view's own
@@ -61,22 +62,6 @@ def _export(key: str, level: str, metric: str, fmt: str, _analysis: Analysis, _c
     rows, notes = ranked_export(*_ranking(key, level, metric, _analysis, _catalog), _analysis,
                                 level=level, metric=metric)
     return export_bytes(rows, fmt, notes=notes)
-
-
-@st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)
-def _enterprises(key: str, _analysis: Analysis):
-    return enterprise_table(_analysis)
-
-
-@st.cache_data(show_spinner="正在生成文件…", max_entries=32)
-def _ent_export(key: str, classes: tuple, tracks: tuple, district: str,
-                _analysis: Analysis) -> bytes:
-    notes = _analysis.export_notes("enterprises", {
-        "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
-                f"{LEVEL_LABELS['district']} {district or '全部'}"})
-    rows = filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
-                              district=district)
-    return export_bytes(rows, "xlsx", notes=notes)
 
 
 def _no_data(ind, values, level: str, ent) -> bool:
@@ -163,31 +148,10 @@ with right:
         st.info(f"本数据没有已评价的企业：{why}，故不显示类别分布。")
     else:
         st.bar_chart(dist, x_label="类别", y_label=COLUMNS["enterprise_count"])
-    unclassed = int(ent["class"].isna().sum())
-    st.caption(f"评价方案：{md_text(analysis.profile.name)}；未参评 {unclassed} 家"
-               "（无用地数据或规模未知）。")
-
-st.subheader("企业评价清单")
-ent_table = _enterprises(key, analysis)
-f1, f2, f3 = st.columns(3)
-classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", UNCLASSED], default=["D"],
-                         key="e_classes")
-tracks = f2.multiselect(COLUMNS["track"], ["规上", "规下"], default=["规上", "规下"],
-                        key="e_tracks")
-district = f3.selectbox(LEVEL_LABELS["district"],
-                        ["", *sorted(ent_table["district"].dropna().unique())],
-                        format_func=lambda d: d or "（全部）", key="e_district")
-shown = filter_enterprises(ent_table, classes=classes, tracks=tracks, district=district)
-st.caption(f"{len(shown):,} 家企业（共 {len(ent_table):,} 家）；"
-           "得分 = Σ min(指标值 / 基准值, 上限) × 权重，类别按得分排名分档（评价方案可调）。")
-st.dataframe(labelled(shown, ["name", "credit_code", "track", "industry", "district", "land_mu",
-                              "tax_per_mu", "va_per_mu", "score", "class", "class_note"]),
-             hide_index=True, width="stretch",
-             column_config={column_label(c): st.column_config.NumberColumn(format=table_format(d))
-                            for c, d in _ENT_DECIMALS.items()})
-st.download_button("导出所列企业（Excel）",
-                   _ent_export(key, tuple(classes), tuple(tracks), district, analysis),
-                   file_name="企业评价清单.xlsx", key="e_ent_dl")
+    status = class_or_status(ent)
+    st.caption(f"评价方案：{md_text(analysis.profile.name)}；免评 {int(status.eq(EXEMPT).sum())} 家"
+               f"（单列，不排名）；未参评 {int(status.eq(UNCLASSED).sum())} 家（原因见评价说明）；"
+               f"缺项处理：{missing_rule_text(analysis.profile)}。")
 
 st.subheader("导出汇总")
 cols = st.columns(4)
@@ -195,3 +159,14 @@ for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
     col.download_button(fmt.upper(), _export(key, level, metric, fmt, analysis, get_catalog()),
                         file_name=f"亩均效益_{UNIT_LEVELS[level]}_{ind.label}.{fmt}",
                         key=f"e_dl_{fmt}")
+
+section = st.segmented_control(
+    "下方显示", ["企业评价清单", "类别说明与稳健性", "园区评价"], default="企业评价清单",
+    key="e_section") or "企业评价清单"
+if section == "企业评价清单":
+    enterprise_section(analysis, key)
+elif section == "类别说明与稳健性":
+    explain_section(analysis, key)
+else:
+    park_section(analysis, get_catalog(), level)
+

@@ -11,23 +11,25 @@ from streamlit_folium import st_folium
 from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis, data_banner
 from app_pages.common import APP_DIR, asset_base, get_catalog
 from app_pages.import_choices import md_text
+from app_pages.industry_filter import industry_filter
 from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
+from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope, work_dir
 from geo.export import export_bytes
 from geo.labels import (
+    INDUSTRY_FILTER_TEXTS,
     MAP_LAYERS,
     PROGRESS_CHART_LABELS,
     REGISTER_HEADERS,
-    SCENARIO_COLUMNS,
+    SCENARIO_CRITERIA,
     TARGET_COLUMNS,
-    UNIT_LEVELS,
     column_label,
     labelled,
 )
-from geo.landuse.lowland import describe_rules
-from geo.landuse.tables import parcel_table, unit_layer
-from geo.landuse.targets import Scenario, efficiency_targets, load_targets, progress, scenario
+from geo.landuse.lowland import describe_rules, select_flagged
+from geo.landuse.tables import parcel_table
+from geo.landuse.targets import efficiency_targets, load_targets, progress
 from geo.tiles import (
     LOOKUP_SUFFIX,
     TileBuildError,
@@ -56,14 +58,15 @@ def _tiles(key: str, static: str, lookups: str, _flagged):
         str(lookup)
 
 
-def _tiled_map(analysis, flagged) -> bool:
+def _tiled_map(analysis, flagged, narrowed: str) -> bool:
     """Draw the flagged parcels as vector tiles and show a clicked one's record; False when
     tiles cannot be drawn here (the caller then sends GeoJSON)."""
     if not plugin_ready(APP_DIR / "static"):
         st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
         return False
     try:
-        name, lookup = _tiles(f"{analysis_key()}|{analysis.evidence}", str(APP_DIR / "static"),
+        name, lookup = _tiles(f"{analysis_key()}|{analysis.evidence}|{narrowed}",
+                              str(APP_DIR / "static"),
                               str(work_dir() / "tiles"), flagged)
     except TileBuildError:
         st.warning("矢量瓦片生成失败，地图改为逐宗发送。")
@@ -84,7 +87,15 @@ def _tiled_map(analysis, flagged) -> bool:
 
 
 def _map_and_list(analysis, flagged) -> None:
-    if not needs_tiles(len(flagged)) or not _tiled_map(analysis, flagged):
+    industries = industry_filter(analysis.enterprises, "lp_industries")
+    notes = analysis.export_notes("parcels")
+    if industries:
+        keep = select_flagged(analysis.parcels, industries=industries,
+                              enterprises=analysis.enterprises)
+        flagged = flagged[flagged["parcel_id"].astype(str).isin(keep)]
+        st.caption(INDUSTRY_FILTER_TEXTS["narrowed"].format(n=len(flagged)))
+        notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
+    if not needs_tiles(len(flagged)) or not _tiled_map(analysis, flagged, ",".join(industries)):
         fmap = build_parcel_map(flagged, data_label=analysis.data_label,
                                 districts=get_catalog()["district"],
                                 subzones=get_catalog()["subzone"], asset_base=asset_base())
@@ -96,7 +107,7 @@ def _map_and_list(analysis, flagged) -> None:
                  column_config={column_label(c): st.column_config.NumberColumn(format=f)
                                 for c, f in formats.items()})
     st.download_button("导出低效宗地（Excel）",
-                       export_bytes(flagged, "xlsx", notes=analysis.export_notes("parcels")),
+                       export_bytes(flagged, "xlsx", notes=notes),
                        file_name="低效宗地.xlsx", key="lp_dl")
 
 
@@ -148,28 +159,6 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
         for r in targets.reset_index().itertuples()))
 
 
-def _scenario_tab(analysis, flagged) -> None:
-    mode = st.radio("情景", ["raise", "clear"], horizontal=True, key="s_mode",
-                    format_func=lambda v: "提升至设定水平" if v == "raise" else "清退（腾退）")
-    tax = va = None
-    if mode == "raise":
-        c1, c2 = st.columns(2)
-        tax = c1.number_input("亩均税收提升至（万元/亩）", min_value=0.0, value=30.0, key="s_tax")
-        va = c2.number_input("亩均增加值提升至（万元/亩）", min_value=0.0, value=100.0, key="s_va")
-    level = st.selectbox("比较层级", ["zone", "district", "city"], format_func=UNIT_LEVELS.get,
-                         key="s_level")
-    ids = flagged["parcel_id"].astype(str).tolist()
-    units = unit_layer(get_catalog(), level)
-    table = scenario(analysis.enterprises, analysis.parcels, ids, Scenario(mode, tax, va),
-                     level=level, labels=dict(zip(units["unit"], units["unit_name"], strict=True)))
-    st.caption(f"作用于当前认定的 {len(ids):,} 宗低效宗地；“提升”只提高低于设定水平的企业，"
-               "“清退”将其宗地与企业移出统计。")
-    st.dataframe(labelled(table.drop(columns=["unit"]), extra=SCENARIO_COLUMNS), hide_index=True,
-                 width="stretch", column_config={
-                     label: st.column_config.NumberColumn(format="%.2f")
-                     for key, label in SCENARIO_COLUMNS.items() if key != "unit_name"})
-
-
 st.title("低效用地")
 analysis = current_analysis()
 data_banner(analysis)
@@ -179,7 +168,9 @@ if evidence_note and analysis.evidence:
 elif evidence_note:
     st.warning(md_text(evidence_note))
 flagged = parcel_table(analysis)
-st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(analysis.profile.lowland)))
+st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(
+    analysis.profile.lowland,
+    construction_within_years=analysis.profile.exemptions.construction_within_years)))
 m1, m2, m3 = st.columns(3)
 m1.metric(MAP_LAYERS["lowland"], f"{len(flagged):,} 宗")  # what the map's layer shows
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
@@ -196,4 +187,4 @@ with tab_prog:
     if (ws := get_workspace()) is not None:
         _progress_tab(analysis, ws.register(register_scope(analysis)))
 with tab_scn:
-    _scenario_tab(analysis, flagged)
+    scenario_panel(analysis)

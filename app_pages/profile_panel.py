@@ -8,6 +8,7 @@ import geopandas as gpd
 import streamlit as st
 
 from app_pages.common import catalog_at, data_key, md_escape
+from app_pages.park_panel import efficiency_block
 from geo.labels import (
     COLUMNS,
     LEVEL_LABELS,
@@ -94,6 +95,8 @@ def show_profile(catalog: dict[str, gpd.GeoDataFrame], selected: tuple[str, str]
     if level == "zone":
         st.markdown(f"**所含分片（{len(p.subzones)}）**")
         st.dataframe(p.subzones, hide_index=True, width="stretch")
+    if full:  # the 亩均 figures of a zone / sub-zone / district (园区档案 page only)
+        efficiency_block(catalog, level, entity_id)
     st.markdown("**范围内及邻近（2 公里）的其他条目**")
     st.dataframe(p.related, hide_index=True, width="stretch")
     _platforms_panel(catalog[level], entity_id)

@@ -140,6 +140,12 @@ def _stored_analysis(ds_id: str, folder: str, url: str, catalog_dir: str, profil
     return replace(analysis, import_choices=stored.info.choices), stored.report
 
 
+def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
+    """(Analysis, validation report) of a stored dataset of the workspace at ``folder``/``url``
+    with the catalogue and profile given — the cache shared with :func:`stored_analysis`."""
+    return _stored_analysis(ds_id, folder, url, catalog_dir, profile_path)
+
+
 def stored_analysis(ds_id: str):
     """(Analysis, validation report) of a stored dataset, computed once per dataset/profile."""
     return _stored_analysis(ds_id, str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""),

@@ -18,7 +18,7 @@ from app_pages.workspace_state import (
     active_profile_path,
     chosen_dataset,
     get_workspace,
-    stored_analysis,
+    stored_analysis_at,
     work_dir,
     workspace_problem,
 )
@@ -74,7 +74,8 @@ def newest_per_year(infos: Sequence) -> list[str]:
 @st.cache_resource(show_spinner=YEARS_PAGE["computing"], max_entries=8)
 def _stored_years(ds_ids: tuple[str, ...], folder: str, url: str, data_dir: str,
                   profile_path: str) -> dict[int, Analysis]:
-    analyses = [stored_analysis(ds_id)[0] for ds_id in ds_ids]  # each cached per dataset too
+    analyses = [stored_analysis_at(ds_id, folder, url, data_dir, profile_path)[0]
+                for ds_id in ds_ids]  # each cached per dataset too, shared with the other pages
     return {int(a.year): a for a in sorted(analyses, key=lambda a: int(a.year))}
 
 

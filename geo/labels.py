@@ -936,3 +936,15 @@ YEARS_PAGE = {
 }
 __all__ += ["YEARS_PAGE"]
 # ---- end ----
+
+# ---- evaluation list columns of county schemes (issue 15) ----
+# Headers of the columns analyse adds for schemes and industries (enterprise list, exports).
+COLUMNS.update({
+    "industry_code": ENTERPRISE_FIELD_HEADERS["industry_code"],
+    "industry_group": "行业大类代码", "industry_group_name": "行业大类（GB/T 4754）",
+    "industry_section": "行业门类代码", "industry_section_name": "行业门类（GB/T 4754）",
+    "tenure": ENTERPRISE_FIELD_HEADERS["tenure"], "exemption": "免评情形",
+    "rank_in_group": "组内名次", "group_size": "组内参评企业数", "rank_group": "排名组",
+    "policies": "差别化政策",
+})
+# ---- end ----

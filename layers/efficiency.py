@@ -7,6 +7,8 @@ would fetch d3 from a CDN for it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import folium
 import geopandas as gpd
 import numpy as np
@@ -14,12 +16,13 @@ import pandas as pd
 
 from geo.display import display_frame
 from geo.display_format import format_number, merge_edges
-from geo.labels import CHOROPLETH_LEGEND_LABELS, MAP_LAYERS, REASONS
+from geo.labels import CHOROPLETH_LEGEND_LABELS, MAP_LAYERS, PARK_SCREEN_TEXTS, QUALITY, REASONS
 
 from .map import Legend, blank_map, finish_map
 from .text import esc
 
-__all__ = ["PALETTE", "class_breaks", "legend_classes", "build_choropleth", "build_parcel_map"]
+__all__ = ["PALETTE", "class_breaks", "legend_classes", "build_choropleth", "build_parcel_map",
+           "PARK_CLASS_COLOURS", "build_park_choropleth"]
 
 #: Five sequential classes, light to dark (ColorBrewer YlGnBu 5, colour-blind safe).
 PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
@@ -196,3 +199,83 @@ def build_parcel_map(parcels: gpd.GeoDataFrame, *, data_label: str,
     rows = [_swatch(c, esc(REASONS[code])) for code, c in colours.items()]
     _legend("低效原因（首项）", rows, data_label).add_to(m)
     return finish_map(m, prefix="lp")
+
+
+#: Fixed colours of the park classes A–D (ColorBrewer RdYlGn 4, reversed: A green, D red).
+PARK_CLASS_COLOURS = {"A": "#1a9641", "B": "#a6d96a", "C": "#fdae61", "D": "#d7191c"}
+
+
+def _park_tooltip(r: Mapping[str, object], data_label: str) -> str:
+    """Escaped tooltip of one unit (a row of a park table, as a dict)."""
+    texts = PARK_SCREEN_TEXTS
+    cls = r.get("park_class")
+    cls = cls if isinstance(cls, str) else None
+    quality = r.get("geometry_quality")
+    quality = quality if isinstance(quality, str) else ""
+    note = r.get("park_note")
+    lines = [f"<b>{esc(r.get('unit_name'))}</b>",
+             esc(texts["tooltip_class"].format(cls=cls or texts["legend_unclassed"]))]
+    if cls is not None:
+        lines.append(esc(texts["tooltip_score"].format(
+            score=format_number(r.get("park_score"), 1), rank=r.get("park_rank"))))
+    elif isinstance(note, str) and note:
+        lines.append(esc(note))
+    if quality:
+        lines.append(esc(texts["tooltip_quality"].format(quality=QUALITY.get(quality, quality))))
+    lines.append(f"<span style='color:#b45309'>{esc(data_label)}</span>")
+    return "<br>".join(lines)
+
+
+def build_park_choropleth(table: gpd.GeoDataFrame, *, data_label: str,
+                          districts: gpd.GeoDataFrame | None = None,
+                          asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
+    """Map the park class (园区评价 A/B/C/D) of each unit, in fixed class colours.
+
+    Parameters
+    ----------
+    table : GeoDataFrame
+        From :func:`geo.landuse.parks.park_table`: ``unit_name``, ``park_class`` (A–D or
+        None), ``park_score``, ``park_rank``, ``park_note``, ``geometry_quality``.
+    data_label : str, keyword-only
+        Nature of the data (示例数据 …), stated in the legend and every tooltip.
+    districts : GeoDataFrame, keyword-only
+        Outlines drawn for orientation.
+    asset_base : str, keyword-only
+
+    Returns
+    -------
+    folium.Map
+        Unclassed units grey, "未参评（无数据）"; the legend names the boundaries' quality
+        (示意范围 when any is schematic). Every data string is escaped (:func:`layers.text.esc`).
+    """
+    texts = PARK_SCREEN_TEXTS
+    m = blank_map(asset_base)
+    district_outlines(m, districts)
+    frame = table.copy()
+    frame["_color"] = [PARK_CLASS_COLOURS.get(c, NO_DATA) if isinstance(c, str) else NO_DATA
+                       for c in frame["park_class"]]
+    frame["_tt"] = [_park_tooltip(r, data_label) for r in
+                   pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")]
+    frame["id"] = [f"k{i}" for i in range(len(frame))]  # no user text outside the tooltip
+    if len(frame):  # folium refuses a tooltip on a layer without features
+        light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
+        folium.GeoJson(
+            light.to_json(drop_id=True), name=esc(texts["legend_title"]),
+            style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
+                                      "fillColor": f["properties"]["_color"]},
+            highlight_function=lambda _f: {"weight": 3},
+            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+        ).add_to(m)
+    rows = [_swatch(colour, esc(texts["legend_class"].format(cls=cls)))
+            for cls, colour in PARK_CLASS_COLOURS.items()]
+    rows.append(_swatch(NO_DATA, esc(texts["legend_unclassed"])))
+    qualities = [str(q) for q in pd.unique(frame.get("geometry_quality", pd.Series(dtype=object)))
+                 if isinstance(q, str) and q]
+    note = [data_label]
+    if "schematic" in qualities:  # 示意范围, as on every map of the zones
+        note.append(texts["legend_schematic"])
+    elif qualities:
+        note.append(texts["legend_quality"].format(
+            qualities="、".join(QUALITY.get(q, q) for q in qualities)))
+    _legend(texts["legend_title"], rows, "；".join(note)).add_to(m)
+    return finish_map(m, prefix="pk")

@@ -7,15 +7,19 @@ The rules are the typed ``[lowland]`` section of the scoring profile
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
 from geo.crs import M2_PER_MU
-from geo.labels import REASONS
+from geo.labels import LOWLAND_TEXTS, REASONS
 from geo.landuse.metrics import parcel_links, ratio
+from geo.landuse.model import split_ids
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
-__all__ = ["describe_rules", "flag_parcels", "parcel_figures", "percent_text"]
+__all__ = ["describe_rules", "flag_parcels", "parcel_figures", "percent_text",
+           "parcel_industries", "select_flagged"]
 
 
 def percent_text(share: float) -> str:
@@ -23,8 +27,11 @@ def percent_text(share: float) -> str:
     return f"{share * 100:.10g}%"
 
 
-def describe_rules(rules: LowlandRules) -> str:
-    """Say the ``[lowland]`` rules in one Chinese sentence (rules switched off are not named)."""
+def describe_rules(rules: LowlandRules, *, construction_within_years: int | None = None) -> str:
+    """Say the ``[lowland]`` rules in one Chinese sentence (rules switched off are not named).
+
+    ``construction_within_years`` (``[exemptions]`` of the profile) adds the 建设期 exemption.
+    """
     parts = []
     if rules.tax_per_mu_below is not None:
         parts.append(f"{REASONS['LOW_TAX']}（{rules.tax_per_mu_below} 万元/亩）")
@@ -44,6 +51,8 @@ def describe_rules(rules: LowlandRules) -> str:
     exempt = "、".join(rules.exempt_statuses)
     if exempt:
         text += f"；{exempt}宗地暂不按亩均税收、容积率与评价类别认定"
+    if construction_within_years is not None:
+        text += "；" + LOWLAND_TEXTS["construction_rule"].format(n=construction_within_years)
     return text + "。"
 
 
@@ -95,8 +104,8 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     return out
 
 
-def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: ScoringProfile
-                 ) -> pd.DataFrame:
+def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: ScoringProfile,
+                 *, year: int | None = None) -> pd.DataFrame:
     """Apply the low-efficiency rules of ``profile.lowland`` to every parcel.
 
     Parameters
@@ -106,6 +115,11 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     enterprises : DataFrame
         Evaluated enterprises (see :func:`geo.landuse.scoring.evaluate`; ``class`` optional).
     profile : ScoringProfile
+    year : int, optional, keyword-only
+        The data year. With it and ``profile.exemptions.construction_within_years`` = n, a
+        parcel whose 供地年份 (``supply_year``) is 0 … n−1 years before ``year`` is in its
+        建设期: like a status in ``exempt_statuses`` it is judged only by its status (IDLE), and
+        its ``data_note`` says why. Without a year (or ``supply_year``) the rule is not applied.
 
     Returns
     -------
@@ -130,8 +144,10 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
             texts[idx[k]].append(text)
 
     exempt_list = list(rules.exempt_statuses)
-    exempt = (out["status"].isin(exempt_list) if ("status" in out and exempt_list)
-              else pd.Series(False, index=out.index))
+    by_status = (out["status"].isin(exempt_list) if ("status" in out and exempt_list)
+                 else pd.Series(False, index=out.index))
+    building, supplied = _in_construction(out, profile.exemptions.construction_within_years, year)
+    exempt = by_status | building
     tax_t = rules.tax_per_mu_below
     if tax_t is not None:
         hit((out["tax_per_mu"] < tax_t) & ~exempt, "LOW_TAX", f"亩均税收低于{tax_t}万元/亩")
@@ -157,11 +173,16 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     out["reasons"] = ["；".join(t) for t in texts]
     out["low_efficiency"] = out["reason_codes"] != ""
     no_data = out["enterprise_count"] == 0
+    within = profile.exemptions.construction_within_years
     out["data_note"] = np.select(
-        [exempt.to_numpy(dtype=bool), no_data.to_numpy(dtype=bool),
+        [by_status.to_numpy(dtype=bool), building.to_numpy(dtype=bool),
+         no_data.to_numpy(dtype=bool),
          out.pop("no_tax_report").to_numpy(dtype=bool),
          out.pop("partial_report").to_numpy(dtype=bool)],
-        [f"{'、'.join(exempt_list)}：暂不按效益规则认定", "无企业数据：仅按容积率与生产状态判断",
+        [f"{'、'.join(exempt_list)}：暂不按效益规则认定",
+         supplied.map(lambda y: LOWLAND_TEXTS["construction_note"].format(n=within, year=y)
+                      ).to_numpy(dtype=object),
+         "无企业数据：仅按容积率与生产状态判断",
          "企业均未填报税收：未按亩均税收认定",
          "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
         default="")
@@ -174,3 +195,114 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
+
+
+def _in_construction(parcels: pd.DataFrame, within: int | None, year: int | None
+                     ) -> tuple[pd.Series, pd.Series]:
+    """Return (in 建设期, 供地年份 as text) of each parcel.
+
+    In 建设期: supplied 0 … ``within``−1 years before ``year``; all False when the rule, the
+    year or ``supply_year`` is missing.
+    """
+    none = pd.Series(False, index=parcels.index)
+    if within is None or year is None or "supply_year" not in parcels:
+        return none, pd.Series("", index=parcels.index, dtype=object)
+    supply = pd.to_numeric(parcels["supply_year"], errors="coerce")
+    since = int(year) - supply
+    building = ((since >= 0) & (since < within)).fillna(False).astype(bool)
+    return building, supply.astype("Int64").astype(str)
+
+
+def parcel_industries(enterprises: pd.DataFrame) -> pd.DataFrame:
+    """One row per (parcel, industry code) of the enterprises on it.
+
+    Each enterprise counts on every parcel its ``parcel_id`` lists
+    (:func:`geo.landuse.model.split_ids`) with both its GB/T 4754 大类 (``industry_group``,
+    "C39") and its 门类 (``industry_section``, "C"); unknown codes (None) give no row.
+
+    Returns
+    -------
+    DataFrame
+        ``parcel_id`` (str) and ``code`` (str), without duplicates.
+    """
+    if "parcel_id" not in enterprises or not len(enterprises):
+        return pd.DataFrame({"parcel_id": pd.Series(dtype=str), "code": pd.Series(dtype=str)})
+    ids = enterprises["parcel_id"].map(split_ids)
+    parts = [pd.DataFrame({"parcel_id": ids, "code": enterprises[col]})
+             for col in ("industry_group", "industry_section") if col in enterprises]
+    if not parts:
+        return pd.DataFrame({"parcel_id": pd.Series(dtype=str), "code": pd.Series(dtype=str)})
+    long = pd.concat(parts, ignore_index=True).explode("parcel_id")
+    long = long[long["parcel_id"].notna() & long["code"].notna()]
+    return long.astype({"parcel_id": str, "code": str}).drop_duplicates(ignore_index=True)
+
+
+def select_flagged(parcels: pd.DataFrame, *, districts: Iterable[str] = (),
+                   zones: Iterable[str] = (), subzones: Iterable[str] = (),
+                   reasons: Iterable[str] = (), classes: Iterable[str] = (),
+                   industries: Iterable[str] = (), enterprises: pd.DataFrame | None = None,
+                   min_mu: float | None = None, max_mu: float | None = None) -> pd.Index:
+    """Ids of the flagged parcels that meet every criterion given (the land a scenario acts on).
+
+    Parameters
+    ----------
+    parcels : DataFrame
+        Parcels of :func:`flag_parcels` (``low_efficiency``, ``reason_codes``,
+        ``enterprise_classes``, ``land_mu`` and the unit columns); only flagged ones are chosen.
+    districts, zones, subzones : iterable of str, keyword-only
+        ``district`` / ``zone_id`` / ``subzone_id`` among these.
+    reasons : iterable of str, keyword-only
+        Reason codes (LOW_TAX, LOW_FAR, IDLE, CLASS_D, LOW_BUILT): at least one of them among the
+        parcel's ``reason_codes``.
+    classes : iterable of str, keyword-only
+        Enterprise classes ("D"): at least one among the parcel's ``enterprise_classes``.
+    industries : iterable of str, keyword-only
+        GB/T 4754 大类 ("C39") or 门类 ("C") codes: at least one enterprise on the parcel of
+        one of them (:func:`parcel_industries`); needs ``enterprises``.
+    enterprises : DataFrame, keyword-only
+        Evaluated enterprises (``parcel_id``, ``industry_group``, ``industry_section``).
+    min_mu, max_mu : float, keyword-only
+        Bounds (inclusive) of ``land_mu``; a parcel without an area fails a bound.
+
+    An empty criterion (or a bound of None) does not restrict.
+
+    Returns
+    -------
+    pandas.Index
+        ``parcel_id`` (as str) of the chosen parcels, in the order of ``parcels``.
+
+    Raises
+    ------
+    ValueError
+        When ``industries`` are given without ``enterprises``.
+    """
+    keep = parcels["low_efficiency"].fillna(False).to_numpy(dtype=bool).copy()
+    pid = parcels["parcel_id"].astype(str)
+    for column, wanted in (("district", districts), ("zone_id", zones),
+                           ("subzone_id", subzones)):
+        wanted_ids = [str(v) for v in wanted]
+        if wanted_ids:
+            keep &= parcels[column].astype(str).isin(wanted_ids).to_numpy(dtype=bool) \
+                if column in parcels else False
+    for column, wanted, sep in (("reason_codes", reasons, ";"),
+                                ("enterprise_classes", classes, "、")):
+        chosen = {str(v) for v in wanted}
+        if chosen and column not in parcels:
+            keep &= False
+        elif chosen:
+            cells = parcels[column].fillna("").astype(str).str.split(sep).reset_index(drop=True)
+            keep &= cells.explode().isin(chosen).groupby(level=0).any().reindex(
+                range(len(parcels)), fill_value=False).to_numpy(dtype=bool)
+    codes = {str(v) for v in industries}
+    if codes:
+        if enterprises is None:
+            raise ValueError("industries need the enterprises. Fix: pass enterprises=")
+        links = parcel_industries(enterprises)
+        keep &= pid.isin(links.loc[links["code"].isin(codes), "parcel_id"]).to_numpy(dtype=bool)
+    land = pd.to_numeric(parcels["land_mu"], errors="coerce") if "land_mu" in parcels \
+        else pd.Series(np.nan, index=parcels.index)
+    if min_mu is not None:
+        keep &= (land >= float(min_mu)).to_numpy(dtype=bool)
+    if max_mu is not None:
+        keep &= (land <= float(max_mu)).to_numpy(dtype=bool)
+    return pd.Index(pid[keep], name="parcel_id")

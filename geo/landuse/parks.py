@@ -23,6 +23,7 @@ without any usable indicator is neither ranked nor classed, and ``park_note`` sa
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,25 +34,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._errors import DataImportError
+from geo._errors import DataImportError, ProfileError
 from geo.io.safefile import open_safely
 from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS
 from geo.landuse.metrics import AGG_LEVELS, ratio
+from geo.landuse.model import is_sample_label
 from geo.landuse.pipeline import Analysis
-from geo.landuse.scoring import (
-    CLASSES,
-    PROFILE_MAX_BYTES,
-    _class_bands,
-    _classes,
-    _fail,
-    _is_number,
-    _kind,
-    _toml_problem_zh,
-)
+from geo.landuse.scoring import CLASSES, PROFILE_MAX_BYTES, class_quotas
 from geo.landuse.tables import level_table
 
 __all__ = ["ParkRule", "ParkProfile", "PARK_PROFILE", "PARK_INDICATORS", "PARK_LEVELS",
-           "GROWTH", "load_park_profile", "park_inputs", "evaluate_parks"]
+           "GROWTH", "load_park_profile", "park_inputs", "evaluate_parks", "park_table",
+           "park_unit", "UnitEfficiency", "unit_efficiency"]
 
 PARK_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "parks.toml"
 #: Park indicators and their natural direction (the default of ``direction``).
@@ -103,6 +97,64 @@ class ParkProfile:
     class_method: str
     class_limits: dict[str, float]
     path: str = ""
+
+
+
+# ------------------------------------------------------------------ checking helpers (own)
+
+#: Chinese names of the kinds of TOML value, for the messages.
+_TOML_KINDS = ((bool, "是/否值"), (int, "数字"), (float, "数字"), (str, "文本"), (list, "数组"),
+               (dict, "表"))
+
+
+def _fail(path: str, where: str, problem: str, fix: str, *,
+          zh: tuple[str, str] | None) -> ProfileError:
+    """Return the refusal of a park profile entry; ``zh`` is its Chinese (problem, fix)."""
+    return ProfileError(problem, file=path, field=where, fix=fix, zh=zh)
+
+
+def _kind(value: object) -> str:
+    """Name the kind of a TOML value in Chinese ("文本", "数字", "数组" …)."""
+    return next((label for t, label in _TOML_KINDS if isinstance(value, t)), "日期或时间")
+
+
+def _is_number(value: object) -> bool:
+    """Tell whether a TOML value is a finite number (not a bool, nan or inf)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
+    """Return where the TOML syntax error is, in Chinese (tomllib words it in English)."""
+    at = re.search(r"at line (\d+), column (\d+)", str(err))
+    if at is None:
+        return "不是有效的 TOML，有语法错误"
+    return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
+
+
+def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
+    """Check the cumulative shares of A–D (rising, D = 1)."""
+    values: list[Any] = [bands.get(c) for c in CLASSES]
+    numbers = [float(v) for v in values if _is_number(v)]
+    if (len(numbers) != len(CLASSES)
+            or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False))
+            or not math.isclose(numbers[-1], 1.0) or numbers[0] <= 0):
+        raise _fail(file, "classes", f"bands {values} must rise to D = 1.0",
+                    "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00",
+                    zh=(f"分类比例 {values} 应逐级递增，且 D = 1.0",
+                        "请写累计比例，如 A = 0.20, B = 0.80, C = 0.95, D = 1.00"))
+    return dict(zip(CLASSES, numbers, strict=True))
+
+
+def _rank_classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
+    """A–D of the scored units by their places and the cumulative quotas (ties: the better)."""
+    if scores.empty:
+        return pd.Series(dtype=object)
+    place = scores.rank(method="min", ascending=False) - 1  # 0-based; ties share the best
+    quotas = class_quotas(len(scores), bands)
+    out = pd.Series(CLASSES[-1], index=scores.index, dtype=object)
+    for cls in reversed(CLASSES[:-1]):
+        out[place < quotas[cls]] = cls
+    return out
 
 
 # ------------------------------------------------------------------------------- the profile
@@ -318,10 +370,15 @@ def _sums(enterprises: pd.DataFrame, col: str) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _figures(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], level: str
-             ) -> pd.DataFrame:
-    """Return the park indicators with their sums, per unit of ``level``."""
-    table = pd.DataFrame(level_table(analysis, catalog, level=level)).set_index("unit")
+def _figures(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], level: str,
+             table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the park indicators with their sums, per unit of ``level``.
+
+    ``table`` is the level table of ``analysis`` when the caller has it already.
+    """
+    if table is None:
+        table = level_table(analysis, catalog, level=level)
+    table = pd.DataFrame(table).set_index("unit")
     sums = _sums(analysis.enterprises, AGG_LEVELS[level]).reindex(table.index)
     out = pd.DataFrame({"unit_name": table["unit_name"]}, index=table.index)
     for key in ("tax_per_mu", "va_per_mu"):
@@ -374,9 +431,15 @@ def park_inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
     ValueError
         For a level other than :data:`PARK_LEVELS`, naming the fix.
     """
+    return _inputs(analysis, catalog, level, previous, None)
+
+
+def _inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], level: str,
+            previous: Analysis | None, table: pd.DataFrame | None) -> pd.DataFrame:
+    """:func:`park_inputs`, reusing the level table ``table`` of ``analysis`` when given."""
     if level not in PARK_LEVELS:
         raise ValueError(f"unknown park level {level!r}. Fix: use one of {', '.join(PARK_LEVELS)}")
-    out = _figures(analysis, catalog, level)
+    out = _figures(analysis, catalog, level, table)
     prev = _figures(previous, catalog, level).reindex(out.index) if previous is not None \
         else pd.DataFrame(np.nan, index=out.index, columns=["tax_per_mu", "tax_per_mu_num",
                                                              "tax_per_mu_den"])
@@ -464,7 +527,7 @@ def _relative(value: pd.Series, bench: float, rule: ParkRule) -> pd.Series:
 def _park_classes(scores: pd.Series, profile: ParkProfile) -> pd.Series:
     """Return A–D of the scored units, by rank quotas or by minimum points."""
     if profile.class_method == "rank":
-        return _classes(scores, profile.class_limits)
+        return _rank_classes(scores, profile.class_limits)
     out = pd.Series(CLASSES[-1], index=scores.index, dtype=object)
     for cls in reversed(CLASSES[:-1]):
         out[scores >= profile.class_limits[cls] - 1e-9] = cls
@@ -529,3 +592,120 @@ def evaluate_parks(inputs: pd.DataFrame, profile: ParkProfile) -> pd.DataFrame:
                         PARK_TEXTS["scored_zero"].format(indicators=sep.join(m)) if m else ""
                         for ok, m in zip(scored, missing, strict=True)]
     return out.set_axis(inputs.index)
+
+
+# --------------------------------------------------------------------- views for the screen
+
+#: Columns of the level table carried into :func:`park_table` beside the evaluation.
+_CARRIED = ("geometry_quality", "class_A_count", "class_B_count", "class_C_count",
+            "class_D_count", "low_eff_parcel_count", "data_nature", "profile")
+
+
+def park_table(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, level: str,
+               profile: ParkProfile | None = None, previous: Analysis | None = None
+               ) -> gpd.GeoDataFrame:
+    """Return :func:`evaluate_parks` of every unit of ``level`` with its geometry and counts.
+
+    Parameters
+    ----------
+    analysis, catalog, level, previous
+        As :func:`park_inputs`.
+    profile : ParkProfile, keyword-only, optional
+        Default: the bundled park profile.
+
+    Returns
+    -------
+    GeoDataFrame
+        The columns of :func:`evaluate_parks` plus ``geometry_quality``,
+        ``class_A_count`` … ``class_D_count`` (enterprises by class), ``low_eff_parcel_count``,
+        ``data_nature`` (the data label), ``profile`` (the enterprise profile's name),
+        ``park_profile`` (the park profile's name), ``peer_count`` (units ranked at this
+        level) and the units' geometry. Units without any usable indicator keep
+        ``park_class`` None and say why in ``park_note``.
+    """
+    profile = profile or load_park_profile()
+    table = level_table(analysis, catalog, level=level)
+    out = evaluate_parks(_inputs(analysis, catalog, level, previous, table), profile)
+    extra = pd.DataFrame(table).set_index("unit")[list(_CARRIED)]
+    out = out.join(extra, on="unit")
+    out["park_profile"] = profile.name
+    out["peer_count"] = int(out["park_score"].notna().sum())
+    geometry = table.set_index("unit").geometry.reindex(out["unit"]).to_numpy()
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=table.crs)
+
+
+def park_unit(catalog: Mapping[str, gpd.GeoDataFrame], level: str, entity_id: str) -> str:
+    """Return the unit of :func:`park_table` of a catalogue entry (a district's: its name)."""
+    if level != "district":
+        return str(entity_id)
+    layer = catalog["district"]
+    names = layer.loc[layer["id"].astype(str) == str(entity_id), "name"]
+    return str(names.iloc[0]) if len(names) else str(entity_id)
+
+
+@dataclass(frozen=True)
+class UnitEfficiency:
+    """The 亩均 figures of one unit, as its profile shows them.
+
+    ``has_data`` is False when no enterprise lies in the unit: then the 亩均 figures are NaN
+    and are not shown as numbers. ``park_class``/``park_rank`` are None when unclassed, with
+    ``park_note`` saying why; ``peers`` is the number of units ranked at the level.
+    """
+
+    unit: str
+    unit_name: str
+    has_data: bool
+    enterprise_count: int
+    tax_per_mu: float
+    va_per_mu: float
+    class_counts: dict[str, int]
+    low_eff_land_mu: float
+    parcel_land_mu: float
+    low_eff_land_share: float
+    park_class: str | None
+    park_rank: int | None
+    park_score: float
+    peers: int
+    park_note: str
+    data_label: str
+    year: int | None
+    is_sample: bool
+    park_profile: str
+
+
+def _float(value: object) -> float:
+    """Return a cell as a float (NaN when missing or not a number)."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number) if pd.notna(number) else math.nan
+
+
+def _count(value: object) -> int:
+    """Return a count cell as an int (0 when missing)."""
+    number = _float(value)
+    return int(number) if math.isfinite(number) else 0
+
+
+def unit_efficiency(table: pd.DataFrame, unit: str) -> UnitEfficiency | None:
+    """Return the figures of ``unit`` in a :func:`park_table` (None when not a unit there)."""
+    rows = table[table["unit"].astype(str) == str(unit)]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    count = _count(r.get("enterprise_count"))
+    rank = r.get("park_rank")
+    year = r.get("data_year")
+    label = str(r.get("data_nature", ""))
+    return UnitEfficiency(
+        unit=str(r["unit"]), unit_name=str(r.get("unit_name", r["unit"])),
+        has_data=count > 0, enterprise_count=count,
+        tax_per_mu=_float(r.get("tax_per_mu")), va_per_mu=_float(r.get("va_per_mu")),
+        class_counts={c: _count(r.get(f"class_{c}_count")) for c in CLASSES},
+        low_eff_land_mu=_float(r.get("low_eff_land_mu")),
+        parcel_land_mu=_float(r.get("parcel_land_mu")),
+        low_eff_land_share=_float(r.get("low_eff_land_share")),
+        park_class=None if pd.isna(r.get("park_class")) else str(r["park_class"]),
+        park_rank=None if pd.isna(rank) else int(rank),
+        park_score=_float(r.get("park_score")), peers=_count(r.get("peer_count")),
+        park_note=str(r.get("park_note") or ""), data_label=label,
+        year=None if year is None or pd.isna(year) else int(year),
+        is_sample=is_sample_label(label), park_profile=str(r.get("park_profile", "")))

@@ -381,7 +381,7 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     ent, town_lines = _enterprise_units(ent, par, catalog, townships)
     ent, industry_lines = with_industry(ent)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile, parcels=par)
-    flagged = flag_parcels(par, ent, profile) if len(par) else par.assign(
+    flagged = flag_parcels(par, ent, profile, year=year) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})
     flagged = gpd.GeoDataFrame(flagged, geometry=par.geometry.name, crs=par.crs)
     lines = (placement_lines, town_lines, industry_lines, _scale_line(ent),

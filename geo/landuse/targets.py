@@ -11,16 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from geo.labels import SCENARIO_COLUMNS, SCENARIO_CRITERIA, SCENARIO_TEXTS, UNIT_LEVELS, labelled
 from geo.landuse.metrics import aggregate, ratio
 from geo.landuse.model import CLEARED_STATUSES, split_ids
 from geo.zones.plans import cite
 
+if TYPE_CHECKING:
+    from geo.export import ExportNotes
+    from geo.landuse.pipeline import Analysis
+
 __all__ = ["TARGETS_FILE", "load_targets", "progress", "efficiency_targets",
-           "Scenario", "scenario"]
+           "Scenario", "scenario", "describe_scenario", "criteria_text", "scenario_export"]
 
 TARGETS_FILE = Path(__file__).resolve().parents[2] / "data" / "targets" / "plan_targets.csv"
 
@@ -170,3 +176,75 @@ def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable
         out[f"{key}_change"] = ratio(out[f"{key}_scenario"] - out[f"{key}_now"],
                                      out[f"{key}_now"], factor=100.0)
     return out.reset_index()
+
+
+def describe_scenario(spec: Scenario) -> str:
+    """Say the scenario in one Chinese line (for the 说明 sheet)."""
+    if spec.mode == "clear":
+        return SCENARIO_TEXTS["clear_all"]
+    unset = SCENARIO_TEXTS["unset"]
+    return SCENARIO_TEXTS["raise_to"].format(
+        tax=unset if spec.tax_per_mu is None else f"{spec.tax_per_mu:g}",
+        va=unset if spec.va_per_mu is None else f"{spec.va_per_mu:g}")
+
+
+def criteria_text(criteria: Mapping[str, object] | None) -> str:
+    """Write the choice of flagged land ("区县（市）：海曙区、鄞州区；宗地面积下限（亩）：5").
+
+    Keys are those of :data:`geo.labels.SCENARIO_CRITERIA`; a value is a sequence of the
+    texts chosen or a bound. Empty values (no restriction) are left out; nothing left says the
+    scenario acts on all flagged land.
+    """
+    parts = []
+    for key, value in (criteria or {}).items():
+        if isinstance(value, str | int | float):
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+        elif isinstance(value, Iterable):
+            text = "、".join(str(v) for v in value)
+        else:
+            text = ""
+        if not text:
+            continue
+        parts.append(f"{SCENARIO_CRITERIA.get(key, key)}：{text}")
+    return "；".join(parts) or SCENARIO_TEXTS["note_all"]
+
+
+def scenario_export(table: pd.DataFrame, spec: Scenario, chosen_ids: Iterable[str],
+                    analysis: Analysis, *, level: str | None = None,
+                    criteria: Mapping[str, object] | None = None
+                    ) -> tuple[pd.DataFrame, ExportNotes]:
+    """Return the scenario table of :func:`scenario` as exported, with what it rests on.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`scenario`.
+    spec : Scenario
+    chosen_ids : iterable of str
+        The parcels the scenario acted on.
+    analysis : geo.landuse.pipeline.Analysis
+        For the data's 说明 lines and the chosen parcels' area (``parcels.land_mu``).
+    level : str, keyword-only
+        The units' level (a key of :data:`geo.labels.UNIT_LEVELS`).
+    criteria : mapping, keyword-only
+        How the parcels were chosen (see :func:`criteria_text`).
+
+    Returns
+    -------
+    (DataFrame, ExportNotes)
+        Per unit, under the page's Chinese headers (:data:`geo.labels.SCENARIO_COLUMNS`):
+        the unit and ``…_now`` / ``…_scenario`` / ``…_change`` of each figure; the notes name
+        the scenario, the level, the criteria and the count and 亩 of the parcels acted on.
+    """
+    ids = {str(p) for p in chosen_ids}
+    par = analysis.parcels
+    chosen = par["parcel_id"].astype(str).isin(ids)
+    area = float(pd.to_numeric(par.loc[chosen, "land_mu"], errors="coerce").sum())
+    out = labelled(table.drop(columns=["unit"], errors="ignore"), extra=SCENARIO_COLUMNS)
+    lines: dict[str, object] = {SCENARIO_TEXTS["note_mode"]: describe_scenario(spec)}
+    if level is not None:
+        lines[SCENARIO_TEXTS["note_level"]] = UNIT_LEVELS.get(level, level)
+    lines[SCENARIO_TEXTS["note_criteria"]] = criteria_text(criteria)
+    lines[SCENARIO_TEXTS["note_count"]] = f"{int(chosen.sum()):,}"
+    lines[SCENARIO_TEXTS["note_mu"]] = f"{area:,.1f}"
+    return out, analysis.export_notes("units", extra=lines)

@@ -196,6 +196,6 @@ def with_built_share(analysis: Analysis, built: BuiltShare) -> Analysis:
     base = base.assign(built_share=pid.map(by_id["built_share"]).to_numpy(dtype="float64"),
                        built_valid_share=pid.map(by_id["built_valid_share"]).to_numpy(
                            dtype="float64"))
-    flagged = flag_parcels(base, analysis.enterprises, analysis.profile)
+    flagged = flag_parcels(base, analysis.enterprises, analysis.profile, year=analysis.year)
     flagged = gpd.GeoDataFrame(flagged, geometry=parcels.geometry.name, crs=parcels.crs)
     return dataclasses.replace(analysis, parcels=flagged, evidence=built.source)

@@ -46,6 +46,8 @@ def test_efficiency_page_labels_sample_and_exports_it():
     assert set(listed[column_label("class")]) == {"A"}
     for _, track in listed.groupby(column_label("track")):
         assert track[column_label("score")].is_monotonic_decreasing  # best first per track
+    assert not any("所列企业" in b.proto.label for b in at.get("download_button"))  # on demand
+    at.button(key="e_ent_dl_prepare").click().run()
     book = openpyxl.load_workbook(io.BytesIO(download(next(
         b for b in at.get("download_button") if "所列企业" in b.proto.label))))
     assert book.worksheets[0].max_row == len(listed) + 1

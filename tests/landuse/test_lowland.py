@@ -315,3 +315,50 @@ def test_register_notes_starting_with_an_apostrophe_survive(tmp_path):
         for i, n in enumerate(notes)], who="x")
     save_register(reg, path, audit=audit, audit_path=tmp_path / "a.csv")
     assert load_register(path)["note"].tolist() == notes
+
+
+def _building_profile(years: int = 2):
+    from dataclasses import replace
+
+    prof = load_profile()
+    return replace(prof, exemptions=replace(prof.exemptions, construction_within_years=years))
+
+
+def test_parcels_in_their_construction_years_are_judged_only_by_status(parcels, enterprises):
+    # P2 (LOW_TAX, LOW_FAR) supplied 2024, P3 (LOW_FAR, IDLE) 2025, P5 (LOW_TAX, IDLE) 2023
+    supplied = parcels.assign(supply_year=[2010, 2024, 2025, 2015, 2023])
+    prof = _building_profile(2)
+    scored = evaluate(enterprise_metrics(enterprises), prof)
+    out = flag_parcels(supplied, scored, prof, year=2025).set_index("parcel_id")
+    assert out.at["P2", "reason_codes"] == ""  # 2025 − 2024 = 1 < 2: 建设期
+    assert not out.at["P2", "low_efficiency"]
+    assert out.at["P2", "data_note"] == "供地后 2 年内（建设期，供地年份 2024）：暂不按效益规则认定"
+    assert out.at["P3", "reason_codes"] == "IDLE"  # idle land is idle, 建设期 or not
+    assert "供地年份 2025" in out.at["P3", "data_note"]
+    assert set(out.at["P5", "reason_codes"].split(";")) == {"LOW_TAX", "IDLE"}  # 2 years: over
+    assert "建设期" not in out.at["P5", "data_note"]
+
+
+def test_construction_years_need_the_rule_the_data_year_and_a_supply_year(parcels, enterprises):
+    supplied = parcels.assign(supply_year=[2010, 2024, 2025, 2015, None])
+    prof = _building_profile(2)
+    scored = evaluate(enterprise_metrics(enterprises), prof)
+    for out in (flag_parcels(supplied, scored, prof),  # no data year: rule not applied
+                flag_parcels(supplied, scored, load_profile(), year=2025),  # rule not set
+                flag_parcels(supplied, scored, prof, year=2023),  # supplied after the data year
+                flag_parcels(parcels, scored, prof, year=2025)):  # no 供地年份
+        out = out.set_index("parcel_id")
+        assert out.at["P2", "reason_codes"].split(";")[:2] == ["LOW_TAX", "LOW_FAR"]
+        assert out.at["P3", "reason_codes"] == "LOW_FAR;IDLE"
+        assert not out["data_note"].str.contains("建设期").any()
+    out = flag_parcels(supplied, scored, prof, year=2025).set_index("parcel_id")
+    assert set(out.at["P5", "reason_codes"].split(";")) == {"LOW_TAX", "IDLE"}  # year unknown
+
+
+def test_rules_sentence_names_the_construction_exemption():
+    from geo.landuse.lowland import describe_rules
+
+    rules = load_profile().lowland
+    assert "建设期" not in describe_rules(rules)
+    assert "供地后 2 年内（建设期）的宗地暂不按效益规则认定" in describe_rules(
+        rules, construction_within_years=2)

@@ -438,3 +438,77 @@ def test_the_index_of_the_inputs_is_kept_even_repeated(tmp_path, three):
     assert out.index.tolist() == [7, 7, 3]
     assert out["park_class"].tolist() == ["A", "B", "C"]
     assert out["park_score"].tolist() == pytest.approx([157.5, 70.0, 37.5])
+
+
+# ------------------------------------------------- park_table and the figures of one unit
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(catalog):
+    from geo.landuse.pipeline import load_sample
+
+    sample = load_sample()
+    return analyse(sample.parcels, sample.enterprises, catalog, load_profile(),
+                   data_label=sample.data_label, year=sample.year)
+
+
+@pytest.mark.parametrize("level", ["subzone", "zone", "district"])
+def test_park_table_of_the_sample_matches_evaluate_parks(catalog, sample_analysis, level):
+    from geo.landuse.parks import park_table
+    from geo.landuse.tables import level_table
+
+    prof = load_park_profile()
+    table = park_table(sample_analysis, catalog, level=level, profile=prof)
+    plain = evaluate_parks(park_inputs(sample_analysis, catalog, level=level), prof)
+    cols = ["unit", "unit_name", "park_score", "park_class", "park_rank", "park_note",
+            *[f"points_{k}" for k in PARK_INDICATORS]]
+    pd.testing.assert_frame_equal(pd.DataFrame(table[cols]).reset_index(drop=True),
+                                  plain[cols].reset_index(drop=True), check_dtype=False)
+    levels = level_table(sample_analysis, catalog, level=level).set_index("unit")
+    assert table.crs == levels.crs
+    assert (table.geometry.to_numpy() == levels.geometry.reindex(table["unit"]).to_numpy()).all()
+    for c in ("geometry_quality", "class_A_count", "class_D_count"):
+        assert table[c].tolist() == levels[c].reindex(table["unit"]).tolist()
+    assert (table["peer_count"] == plain["park_score"].notna().sum()).all()
+    assert (table["park_profile"] == prof.name).all()
+    assert (table["data_nature"] == sample_analysis.data_label).all()
+
+
+def test_unit_efficiency_with_and_without_data(catalog, analyses):
+    from geo.landuse.parks import park_table, park_unit, unit_efficiency
+
+    now, _ = analyses
+    table = park_table(now, catalog, level="subzone")
+    a = unit_efficiency(table, "Z01-01")
+    assert a is not None
+    assert a.has_data
+    assert a.tax_per_mu == pytest.approx(960 / 45)
+    assert a.class_counts == {"A": 1, "B": 0, "C": 1, "D": 0}
+    assert a.enterprise_count == 3
+    assert a.low_eff_land_mu == pytest.approx(6.0)
+    assert a.low_eff_land_share == pytest.approx(6 / 51)
+    assert (a.park_class, a.park_rank, a.peers) == ("B", 1, 2)
+    assert (a.year, a.is_sample, a.data_label) == (2024, False, "用户导入")
+    empty = unit_efficiency(table, "Z02-01")
+    assert empty is not None
+    assert not empty.has_data
+    assert empty.park_class is None
+    assert empty.park_rank is None
+    assert math.isnan(empty.tax_per_mu)
+    assert empty.park_note == PARK_TEXTS["unclassed"]
+    assert unit_efficiency(table, "nowhere") is None
+    district = catalog["district"].iloc[0]
+    assert park_unit(catalog, "district", district["id"]) == district["name"]
+    assert park_unit(catalog, "zone", "Z01") == "Z01"
+
+
+def test_parks_uses_no_private_helper_of_scoring():
+    import ast
+    from pathlib import Path
+
+    from geo.landuse import parks
+
+    tree = ast.parse(Path(parks.__file__).read_text(encoding="utf-8"))
+    private = [a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+               and n.module == "geo.landuse.scoring" for a in n.names if a.name.startswith("_")]
+    assert private == []

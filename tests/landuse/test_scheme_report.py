@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -144,3 +146,34 @@ def test_evaluation_list_filters_by_industry_and_lists_exempt_apart():
                               industries=["C"]).index.tolist() == [0, 1, 3]
     # an enterprise whose industry is unknown is left out only when an industry is chosen
     assert filter_enterprises(table, classes=classes, tracks=every).index.tolist() == [0, 1, 2, 3]
+
+
+def test_construction_period_exempts_enterprise_and_parcel_alike(tmp_path, catalog):
+    """建设期: the enterprise on a parcel supplied within 2 years is 免评, and the parcel is not
+    judged by performance rules — from analyse, on the 示例数据 (data year 2025)."""
+    from geo.landuse.pipeline import load_sample
+
+    sample = load_sample()
+    base = (Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
+            ).read_text(encoding="utf-8")
+    prof = tmp_path / "建设期.toml"
+    prof.write_text(base + "\n[exemptions]\nconstruction_within_years = 2\n", encoding="utf-8")
+    result = analyse(sample.parcels, sample.enterprises, catalog, load_profile(prof),
+                     data_label=sample.data_label, year=sample.year)
+    par = result.parcels.set_index("parcel_id")
+    supply = pd.to_numeric(par["supply_year"], errors="coerce")
+    young = par.index[(supply >= 2024) & (supply <= 2025)]
+    assert len(young) > 0
+    notes = par.loc[young, "data_note"]
+    assert notes.str.contains("暂不按效益规则认定").all()  # 在建 by status, or by 供地年份
+    by_supply = notes.str.contains("建设期")
+    assert by_supply.any()
+    assert (par.loc[young[by_supply.to_numpy()], "status"] != "在建").all()
+    judged = par.loc[young, "reason_codes"].str.split(";").explode().dropna()
+    assert set(judged) <= {"IDLE", ""}  # only the status still applies
+    ent = result.enterprises
+    first = ent["parcel_id"].astype(str).str.split(";").str[0]
+    on_young = first.isin(young.astype(str))
+    assert on_young.any()
+    assert ent.loc[on_young, "exemption"].str.contains("建设期").all()
+    assert ent.loc[on_young, "class"].isna().all()

@@ -1,0 +1,113 @@
+"""亩均效益 page, lower half: the evaluation list (filters by class, track, district and
+industry), the 免评 list, how missing indicators were scored, and the list downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app_pages.downloads import on_demand
+from app_pages.industry_filter import industry_filter
+from geo.display_format import DECIMALS, table_format
+from geo.export import export_bytes
+from geo.labels import COLUMNS, LEVEL_LABELS, LIST_COLUMNS, column_label, labelled
+from geo.landuse.pipeline import Analysis
+from geo.landuse.scheme_report import missing_rule_text
+from geo.landuse.tables import EXEMPT, UNCLASSED, enterprise_table, filter_enterprises
+
+__all__ = ["enterprise_section"]
+
+#: Decimals of the enterprise list's figures.
+_ENT_DECIMALS = {"land_mu": DECIMALS["land_mu"], "tax_per_mu": DECIMALS["indicator"],
+                 "va_per_mu": DECIMALS["indicator"], "score": DECIMALS["score"],
+                 "rank_in_group": DECIMALS["count"]}
+_SHOWN = ["name", "credit_code", "track", "industry_group_name", "district", "land_mu",
+          "tax_per_mu", "va_per_mu", "score", "class", "rank_in_group", "class_note",
+          "missing_indicators", "policies"]
+
+
+@st.cache_resource(show_spinner="正在整理企业评价清单…", max_entries=16)
+def _enterprises(key: str, _analysis: Analysis):
+    return enterprise_table(_analysis)
+
+
+def _ent_export(key: str, chosen: tuple, analysis: Analysis) -> bytes:
+    classes, tracks, district, industries = chosen
+    notes = analysis.export_notes("enterprises", {
+        "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
+                f"{LEVEL_LABELS['district']} {district or '全部'}；"
+                f"行业 {'、'.join(industries) or '全部'}",
+        "缺项处理": missing_rule_text(analysis.profile)})
+    rows = filter_enterprises(_enterprises(key, analysis), classes=classes, tracks=tracks,
+                              district=district, industries=industries)
+    return export_bytes(rows, "xlsx", notes=notes)
+
+
+def _class_workbook(analysis: Analysis, start: dt.date | None) -> bytes:
+    from geo.landuse.lists import class_workbook
+
+    return class_workbook(analysis, start=start)
+
+
+def _track_order(analysis: Analysis, present) -> list[str]:
+    order = [s.name for s in analysis.profile.specs()]
+    return [t for t in order if t in set(present)] + sorted(set(present) - set(order))
+
+
+def _missing_caption(analysis: Analysis, table) -> None:
+    rated = table["score"].notna() | table["class_note"].fillna("").str.contains("缺")
+    some = table["missing_indicators"].fillna("").ne("") & rated
+    text = (f"缺项处理（评价方案）：{missing_rule_text(analysis.profile)}。"
+            f"{int(some.sum()):,} 家企业有缺项指标")
+    if some.any():
+        counts = table.loc[some, "missing_indicators"].str.split("；").explode().value_counts()
+        text += "（" + "；".join(f"{k} {v:,} 家" for k, v in counts.items()) + \
+            "），见“缺失指标”列与校验报告"
+    st.caption(text + "。")
+
+
+def _exempt_list(table) -> None:
+    exempt = table[table["exemption"].fillna("").ne("")] if "exemption" in table else table[:0]
+    with st.expander(f"免评企业（{len(exempt):,} 家，单列，不计分、不排名）"):
+        if exempt.empty:
+            st.caption("本数据没有免评企业（评价方案的免评情形见方案文件 [exemptions]）。")
+        else:
+            st.dataframe(labelled(exempt, ["name", "credit_code", "track", "district",
+                                           "exemption"]), hide_index=True, width="stretch")
+
+
+def enterprise_section(analysis: Analysis, key: str) -> None:
+    """Draw the evaluation list with its filters, the 免评 list and the downloads."""
+    st.subheader("企业评价清单")
+    table = _enterprises(key, analysis)
+    f1, f2, f3, f4 = st.columns(4)
+    classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", EXEMPT, UNCLASSED],
+                             default=["D"], key="e_classes")
+    present = _track_order(analysis, table["track"].dropna().unique())
+    tracks = f2.multiselect(COLUMNS["track"], present, default=present, key="e_tracks")
+    district = f3.selectbox(LEVEL_LABELS["district"],
+                            ["", *sorted(table["district"].dropna().unique())],
+                            format_func=lambda d: d or "（全部）", key="e_district")
+    with f4:
+        industries = industry_filter(table, key="e_industry")
+    shown = filter_enterprises(table, classes=classes, tracks=tracks, district=district,
+                               industries=industries)
+    st.caption(f"{len(shown):,} 家企业（共 {len(table):,} 家）；"
+               "得分 = Σ min(指标值 / 基准值, 上限) × 权重，类别按得分在排名组内的名次分档"
+               "（评价方案可调）；差别化政策按类别取自评价方案。")
+    _missing_caption(analysis, table)
+    st.dataframe(labelled(shown, [c for c in _SHOWN if c in shown]), hide_index=True,
+                 width="stretch",
+                 column_config={column_label(c): st.column_config.NumberColumn(
+                     format=table_format(d)) for c, d in _ENT_DECIMALS.items()})
+    _exempt_list(table)
+    chosen = (tuple(classes), tuple(tracks), district, tuple(industries))
+    d1, d2, d3 = st.columns([1, 1, 1])
+    on_demand("所列企业（Excel）", "e_ent_dl", (key, chosen),
+              lambda: _ent_export(key, chosen, analysis), "企业评价清单.xlsx", container=d1)
+    start = d2.date_input(LIST_COLUMNS["publicity_start"], value=None, key="e_pub_start",
+                          help=f"公示期 {analysis.profile.rules.publicity_days} 个自然日"
+                               "（评价方案 [evaluation] publicity_days）；不填则不生成公示名单")
+    on_demand("A/B/C/D 分类名单（Excel）", "e_lists_dl", (key, start),
+              lambda: _class_workbook(analysis, start), "亩均评价分类名单.xlsx", container=d3)

@@ -1,0 +1,72 @@
+"""The scheme on screen (issue 15): how missing indicators were scored is said on the 亩均效益
+page and in the 校验报告 of the import, not only in the exported list; the list filters by
+industry; why-this-class and the robustness check answer for the enterprise chosen."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.labels import column_label
+from tests.support.apptest import open_page
+
+#: 规下 enterprises without any 用电量: 单位用电税收 (weight 40 in the default profile) is
+#: missing for all of them, and the default rule scores it 0.
+NO_POWER = ("统一社会信用代码,企业名称,规模,用地面积（亩）,税收（万元）,行业代码\n"
+            "91330200MA0000001A,甲公司,规下,10,300,C39\n"
+            "91330200MA0000002B,乙公司,规下,20,100,3911\n"
+            "91330200MA0000003C,丙公司,规下,5,200,C26\n")
+
+
+def _texts(at) -> str:
+    return " ".join(str(e.value) for kind in ("warning", "info", "caption", "markdown")
+                    for e in getattr(at, kind))
+
+
+@pytest.fixture
+def imported(work):  # noqa: ARG001 - the isolated work folder must exist first
+    at = open_page("app_pages/data_import.py")
+    at.file_uploader(key="up_enterprises").set_value(("企业.csv", NO_POWER.encode("utf-8"),
+                                                      "text/csv"))
+    at.run()
+    at.button(key="up_go").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_missing_indicator_rule_is_in_the_report_and_on_the_efficiency_page(imported):
+    report = imported.dataframe[-1].value
+    line = report[report["字段"] == "单位用电税收"]
+    assert len(line) == 1
+    assert "规下：3 家参评企业缺少「单位用电税收」" in line.iloc[0]["问题"]
+    assert "缺项计 0 分" in line.iloc[0]["处理"]
+    at = imported
+    at.switch_page("app_pages/efficiency.py").run()
+    assert not at.exception, at.exception
+    texts = _texts(at)
+    assert "缺项处理（评价方案）：缺项计 0 分。3 家企业有缺项指标（单位用电税收 3 家）" in texts
+    at.multiselect(key="e_classes").set_value(["A", "B", "C", "D"]).run()
+    listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    assert set(listed[column_label("missing_indicators")]) == {"单位用电税收"}
+
+
+def test_industry_filter_narrows_the_list(imported):
+    at = imported
+    at.switch_page("app_pages/efficiency.py").run()
+    at.multiselect(key="e_classes").set_value(["A", "B", "C", "D"]).run()
+    at.multiselect(key="e_industry").set_value(["C39"]).run()
+    assert not at.exception, at.exception
+    listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    assert sorted(listed[column_label("name")]) == ["乙公司", "甲公司"]
+
+
+@pytest.mark.usefixtures("work")
+def test_why_this_class_and_robustness_answer_on_the_sample():
+    at = open_page("app_pages/efficiency.py")
+    at.segmented_control(key="e_section").set_value("类别说明与稳健性").run()
+    assert not at.exception, at.exception
+    assert any("单靠该项升档所需值" in df.value for df in at.dataframe)
+    at.toggle(key="e_sensitivity_on").set_value(True).run()
+    assert not at.exception, at.exception
+    variants = next(df.value for df in at.dataframe if "类别变化企业数" in df.value)
+    assert len(variants) == 4 * 8  # ± weight and ± benchmark of each of the 8 indicators
+    assert "稳健（各情形类别不变）" in {m.label for m in at.metric}
