@@ -16,6 +16,7 @@ from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope, work_dir
+from app_pages.years_state import base_2021
 from geo.export import export_bytes
 from geo.labels import (
     INDUSTRY_FILTER_TEXTS,
@@ -133,10 +134,17 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
         st.warning(f"{prog.attrs['later_mu']:,.1f} 亩的完成年度晚于 2026 年，未计入；请核对年度。")
     st.subheader("规上工业亩均效益与目标")
     c1, c2 = st.columns(2)
+    known, source = base_2021(analysis)
+    known = known or {}
     base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）",
-                                          min_value=0.0, value=0.0, key="t_base_tax"),
+                                          min_value=0.0, value=known.get("tax_per_mu", 0.0),
+                                          key="t_base_tax"),
             "va_per_mu": c2.number_input("2021 年规上亩均增加值基数（万元/亩，选填）",
-                                         min_value=0.0, value=0.0, key="t_base_va")}
+                                         min_value=0.0, value=known.get("va_per_mu", 0.0),
+                                         key="t_base_va")}
+    if known:
+        st.caption(f"2021 年基数取自 2021 年数据（{md_text(source)}，规上企业 Σ分子/Σ分母），"
+                   "可改。")
     table = efficiency_targets(analysis.enterprises, analysis.parcels,
                                base_2021={k: v for k, v in base.items() if v > 0})
     formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f",

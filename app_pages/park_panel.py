@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis
 from app_pages.common import asset_base, md_escape
+from app_pages.years_state import previous_year
 from geo._errors import ProfileError, user_message
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
 from geo.labels import PARK_SCREEN_TEXTS, UNIT_LEVELS, column_label, labelled
@@ -43,17 +44,24 @@ def _park_profile(path: str):
 
 
 @st.cache_resource(show_spinner="正在评价园区…", max_entries=16)
-def _park_table(key: str, level: str, profile_path: str, _analysis: Analysis, _catalog
-                ) -> gpd.GeoDataFrame:
-    """The park classes of ``level``, keyed by (analysis key, level, park profile path)."""
-    return park_table(_analysis, _catalog, level=level, profile=_park_profile(profile_path))
+def _park_table(key: str, level: str, profile_path: str, _analysis: Analysis, _catalog,
+                _previous: Analysis | None) -> gpd.GeoDataFrame:
+    """The park classes of ``level``, keyed by (analysis key｜previous year's analysis key — ""
+    when none is loaded, level, park profile path)."""
+    return park_table(_analysis, _catalog, level=level, profile=_park_profile(profile_path),
+                      previous=_previous)
 
 
 def _table_or_error(analysis: Analysis, catalog, level: str, profile_path: str | None):
     """The park table, or None after showing why the park profile cannot be read."""
     path = str(profile_path or PARK_PROFILE)
+    previous, previous_key = previous_year(analysis)
+    if previous is None:
+        st.caption(T["no_previous"].format(year=(analysis.year or 0) - 1)
+                   if analysis.year else T["no_year"])
     try:
-        return _park_table(analysis_key(), level, path, analysis, catalog)
+        return _park_table(f"{analysis_key()}｜{previous_key}", level, path, analysis, catalog,
+                           previous)
     except ProfileError as err:
         st.error(T["profile_error"].format(problem=user_message(err)))
         return None

@@ -10,6 +10,7 @@ from app_pages.analysis_state import current_analysis, data_banner
 from app_pages.charts import paired_bars
 from app_pages.import_choices import md_text
 from app_pages.workspace_state import get_workspace, register_scope
+from app_pages.years_state import base_2021
 from geo.display_format import DECIMALS, PERCENT_STEP, table_format
 from geo.export import ExportNotes, table_bytes
 from geo.labels import (
@@ -97,7 +98,10 @@ def _land_targets() -> None:
     st.subheader("亩均与用地目标：当前数据对照")
     analysis = current_analysis()
     data_banner(analysis)
-    table = efficiency_targets(analysis.enterprises, analysis.parcels)
+    base, source = base_2021(analysis)  # from 2021 data when loaded, never guessed
+    table = efficiency_targets(analysis.enterprises, analysis.parcels, base_2021=base)
+    if base:
+        st.caption(f"2021 年基数取自 2021 年数据（{md_text(source)}）。")
     table["gap"] = table["target"] - table["current"]
     formats = {"current": _FIGURE, "target": _FIGURE, "gap": _FIGURE, "attainment": "percent",
                "target_year": _YEAR}

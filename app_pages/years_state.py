@@ -190,3 +190,51 @@ def xlsx_of(table: pd.DataFrame, analysis: Analysis, view: str, years: Sequence[
     notes = analysis.export_notes(view, {COLUMNS["data_year"]: "、".join(map(str, years)),
                                          YEARS_PAGE["note_view"]: what})
     return table_bytes(table, "xlsx", notes=notes)
+
+
+def previous_year(analysis: Analysis) -> tuple[Analysis | None, str]:
+    """(the analysis of the year before ``analysis``'s, its cache key) where one is loaded.
+
+    The 示例数据 hold every year; for a stored dataset, the newest stored dataset of the year
+    before is used. None (and "") when there is none: growth figures then stay missing, and
+    the park table says so — nothing is estimated.
+    """
+    if analysis.year is None:
+        return None, ""
+    before = int(analysis.year) - 1
+    if analysis.is_sample and current_is_sample():
+        years, key = sample_years()
+        return years.get(before), f"{key}:{before}" if before in years else ""
+    if st.session_state.get(UPLOADED) is not None:
+        return None, ""
+    dated, _ = dated_datasets()
+    ids = [d.id for d in dated if int(d.data_year) == before]
+    if not ids:
+        return None, ""
+    try:
+        years, key = stored_years(ids[:1])
+    except KeyError:  # deleted a moment ago
+        return None, ""
+    return years.get(before), key
+
+
+def base_2021(analysis: Analysis) -> tuple[dict[str, float] | None, str]:
+    """(the 2021 规上 亩均税收/亩均增加值 base of the +40 % target, the data it rests on).
+
+    From the 2021 year of the 示例数据 when they are in use, else from the newest stored
+    dataset of 2021; (None, "") when no 2021 data are loaded — the official types the base.
+    """
+    from geo.landuse.years import base_year_figures
+
+    if analysis.is_sample and current_is_sample():
+        years, _ = sample_years()
+    elif st.session_state.get(UPLOADED) is not None:
+        return None, ""
+    else:
+        ids = [d.id for d in dated_datasets()[0] if int(d.data_year) == 2021]
+        try:
+            years = stored_years(ids[:1])[0] if ids else {}
+        except KeyError:
+            return None, ""
+    base = base_year_figures(years)
+    return (base, years[2021].data_label) if base else (None, "")

@@ -948,3 +948,11 @@ COLUMNS.update({
     "policies": "差别化政策",
 })
 # ---- end ----
+
+# ---- park growth needs the year before (issue 15, app_pages/park_panel.py) ----
+PARK_SCREEN_TEXTS.update({
+    "no_previous": ("未载入 {year} 年数据：亩均税收增速无法计算，按园区评价方案计 0 分并在说明中"
+                    "注明；在“工作区”保存上一年度的数据集后即可计算。"),
+    "no_year": "数据未注明年度：亩均税收增速无法计算，按园区评价方案计 0 分并在说明中注明。",
+})
+# ---- end ----

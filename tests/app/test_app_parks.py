@@ -24,10 +24,15 @@ EMPTY = "Z02"
 
 @pytest.fixture(scope="module")
 def sample_zones(catalog):
-    sample = load_sample()
-    analysis = analyse(sample.parcels, sample.enterprises, catalog, load_profile(),
-                       data_label=sample.data_label, year=sample.year)
-    return park_table(analysis, catalog, level="zone", profile=load_park_profile())
+    """The zones' park classes of the 示例数据's latest year, growth taken from the year before
+    (the sample holds five years, as the page uses them)."""
+    from geo.landuse.years import analyses_by_year, sample_all_years
+
+    parcels, enterprises, label = sample_all_years()
+    years = analyses_by_year(parcels, enterprises, catalog, load_profile(), data_label=label)
+    latest = max(years)
+    return park_table(years[latest], catalog, level="zone", profile=load_park_profile(),
+                      previous=years[latest - 1])
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +124,5 @@ def test_park_section_renders_in_a_page(level, sample_zones):
             "park_rank", kind="stable")
         assert table[column_label("unit_name")].tolist() == expected["unit_name"].tolist()
         assert table[column_label("park_class")].tolist() == expected["park_class"].tolist()
+        growth = table[column_label("tax_per_mu_growth")]
+        assert growth.notna().all()  # the year before is loaded: growth is computed, not 0
