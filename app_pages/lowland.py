@@ -16,7 +16,7 @@ from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope, work_dir
-from app_pages.years_state import base_2021
+from app_pages.year_sources import base_2021
 from geo.export import export_bytes
 from geo.labels import (
     INDUSTRY_FILTER_TEXTS,

@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key, current_analysis
 from app_pages.common import asset_base, md_escape
-from app_pages.years_state import previous_year
+from app_pages.year_sources import previous_year
 from geo._errors import ProfileError, user_message
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
 from geo.labels import PARK_SCREEN_TEXTS, UNIT_LEVELS, column_label, labelled

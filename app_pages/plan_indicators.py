@@ -10,7 +10,7 @@ from app_pages.analysis_state import current_analysis, data_banner
 from app_pages.charts import paired_bars
 from app_pages.import_choices import md_text
 from app_pages.workspace_state import get_workspace, register_scope
-from app_pages.years_state import base_2021
+from app_pages.year_sources import base_2021
 from geo.display_format import DECIMALS, PERCENT_STEP, table_format
 from geo.export import ExportNotes, table_bytes
 from geo.labels import (

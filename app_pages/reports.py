@@ -8,7 +8,9 @@ import streamlit as st
 
 from app_pages.analysis_state import analysis_key, current_analysis, data_banner
 from app_pages.common import catalog_at, data_key, md_escape
+from app_pages.year_sources import loaded_years
 from geo.labels import COLUMNS, LEVEL_LABELS, REPORT_BUTTONS, REPORT_TEXTS
+from geo.landuse.years import enterprise_history
 from geo.reports import checkup_pdf, checkups_pdf, select_enterprises, zones_pdf
 
 
@@ -26,8 +28,14 @@ def _checkups(data_dir: str, key: str, cls: str, district: str, _analysis) -> by
 
 
 @st.cache_data(show_spinner="正在生成体检表…", max_entries=32)
-def _checkup(data_dir: str, key: str, code: str, _analysis) -> bytes:
-    return checkup_pdf(code, _analysis, catalog_at(data_dir))
+def _checkup(data_dir: str, key: str, code: str, _analysis, _years) -> bytes:
+    """One 体检表, with the enterprise's 历年评价 when several years are loaded (``key``: the
+    analysis key｜the years' key)."""
+    history = None
+    row = _analysis.enterprises[_analysis.enterprises["credit_code"].astype(str) == code]
+    if len(_years) > 1 and len(row) == 1:
+        history = enterprise_history(_years, row["enterprise_key"].iloc[0])
+    return checkup_pdf(code, _analysis, catalog_at(data_dir), history=history)
 
 
 st.title(REPORT_BUTTONS["page_title"])
@@ -35,6 +43,7 @@ st.caption("PDF 报告（A4），地图由程序绘制，含图例、比例尺�
 
 analysis = current_analysis()
 akey = analysis_key()
+years, years_key = loaded_years(analysis)
 folder = data_key()
 
 st.subheader(REPORT_TEXTS["zones_doc"])
@@ -73,6 +82,6 @@ else:
                         key="rep_one")
     if code:
         st.download_button(f"{REPORT_BUTTONS['checkups_pdf']} · {names[code]}",
-                           partial(_checkup, folder, akey, code, analysis),
+                           partial(_checkup, folder, f"{akey}｜{years_key}", code, analysis, years),
                            file_name=f"体检表_{code}.pdf", mime="application/pdf",
                            key="dl_checkup_one")

@@ -126,7 +126,8 @@ def active_profile_path() -> str:
 
 
 @st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)
-def _stored_analysis(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
+def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
+    """(Analysis, report) of a stored dataset of the workspace at ``folder``/``url``."""
     from geo.landuse.pipeline import analyse
     from geo.landuse.scoring import load_profile
     from geo.landuse.townships import TownshipTable
@@ -140,15 +141,9 @@ def _stored_analysis(ds_id: str, folder: str, url: str, catalog_dir: str, profil
     return replace(analysis, import_choices=stored.info.choices), stored.report
 
 
-def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
-    """(Analysis, validation report) of a stored dataset of the workspace at ``folder``/``url``
-    with the catalogue and profile given — the cache shared with :func:`stored_analysis`."""
-    return _stored_analysis(ds_id, folder, url, catalog_dir, profile_path)
-
-
 def stored_analysis(ds_id: str):
     """(Analysis, validation report) of a stored dataset, computed once per dataset/profile."""
-    return _stored_analysis(ds_id, str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""),
+    return stored_analysis_at(ds_id, str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""),
                             data_key(), active_profile_path())
 
 
