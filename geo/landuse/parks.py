@@ -23,8 +23,6 @@ without any usable indicator is neither ranked nor classed, and ``park_note`` sa
 from __future__ import annotations
 
 import math
-import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,13 +32,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._errors import DataImportError, ProfileError
-from geo.io.safefile import open_safely
 from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS
 from geo.landuse.metrics import AGG_LEVELS, ratio
 from geo.landuse.model import is_sample_label
 from geo.landuse.pipeline import Analysis
-from geo.landuse.scoring import CLASSES, PROFILE_MAX_BYTES, class_quotas
+from geo.landuse.profile_toml import (
+    CLASSES,
+    class_bands,
+    fault,
+    is_number,
+    read_profile_toml,
+    toml_kind,
+)
+from geo.landuse.scoring import class_quotas
 from geo.landuse.tables import level_table
 
 __all__ = ["ParkRule", "ParkProfile", "PARK_PROFILE", "PARK_INDICATORS", "PARK_LEVELS",
@@ -107,42 +111,14 @@ _TOML_KINDS = ((bool, "是/否值"), (int, "数字"), (float, "数字"), (str, "
                (dict, "表"))
 
 
-def _fail(path: str, where: str, problem: str, fix: str, *,
-          zh: tuple[str, str] | None) -> ProfileError:
-    """Return the refusal of a park profile entry; ``zh`` is its Chinese (problem, fix)."""
-    return ProfileError(problem, file=path, field=where, fix=fix, zh=zh)
 
 
-def _kind(value: object) -> str:
-    """Name the kind of a TOML value in Chinese ("文本", "数字", "数组" …)."""
-    return next((label for t, label in _TOML_KINDS if isinstance(value, t)), "日期或时间")
 
 
-def _is_number(value: object) -> bool:
-    """Tell whether a TOML value is a finite number (not a bool, nan or inf)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
-    """Return where the TOML syntax error is, in Chinese (tomllib words it in English)."""
-    at = re.search(r"at line (\d+), column (\d+)", str(err))
-    if at is None:
-        return "不是有效的 TOML，有语法错误"
-    return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
 
 
-def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
-    """Check the cumulative shares of A–D (rising, D = 1)."""
-    values: list[Any] = [bands.get(c) for c in CLASSES]
-    numbers = [float(v) for v in values if _is_number(v)]
-    if (len(numbers) != len(CLASSES)
-            or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False))
-            or not math.isclose(numbers[-1], 1.0) or numbers[0] <= 0):
-        raise _fail(file, "classes", f"bands {values} must rise to D = 1.0",
-                    "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00",
-                    zh=(f"分类比例 {values} 应逐级递增，且 D = 1.0",
-                        "请写累计比例，如 A = 0.20, B = 0.80, C = 0.95, D = 1.00"))
-    return dict(zip(CLASSES, numbers, strict=True))
 
 
 def _rank_classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
@@ -182,10 +158,10 @@ def load_park_profile(path: str | Path | None = None) -> ParkProfile:
     """
     path = Path(path or PARK_PROFILE)
     file = str(path)
-    doc = _read_park_toml(path)
+    doc = read_profile_toml(path, what="园区评价方案", example=_EXAMPLE)
     unknown = sorted(set(doc) - {"meta", "classes", "indicators"})
     if unknown:
-        raise _fail(file, unknown[0], f"unknown sections {unknown}",
+        raise fault(file, unknown[0], f"unknown sections {unknown}",
                     "use [meta], [classes] and [indicators.<key>] only",
                     zh=(f"未知的小节 {unknown}",
                         "只能使用 [meta]、[classes] 和 [indicators.<指标>]"))
@@ -194,7 +170,7 @@ def load_park_profile(path: str | Path | None = None) -> ParkProfile:
     rules = tuple(_park_rule(key, _section(spec, f"indicators.{key}", file), file)
                   for key, spec in indicators.items())
     if not rules:
-        raise _fail(file, "indicators", "no indicators",
+        raise fault(file, "indicators", "no indicators",
                     "add [indicators.tax_per_mu] with weight = 30",
                     zh=("方案中没有任何园区评价指标",
                         "请增加 [indicators.tax_per_mu] 小节，其下写 weight = 30"))
@@ -203,30 +179,6 @@ def load_park_profile(path: str | Path | None = None) -> ParkProfile:
                        rules=rules, class_method=method, class_limits=limits, path=file)
 
 
-def _read_park_toml(path: Path) -> dict[str, Any]:
-    """Read a park profile through the guarded reader (a TOML text file of at most 1 MB)."""
-    file = str(path)
-    try:
-        with open_safely(path, formats=("toml",), max_bytes=PROFILE_MAX_BYTES) as src:
-            return tomllib.loads(src.path.read_bytes().decode("utf-8"))
-    except DataImportError as err:
-        raise _fail(file, "(file)", err.problem, err.fix, zh=err.zh) from err
-    except UnicodeDecodeError as err:
-        raise _fail(file, "(file)", "is not UTF-8 text", "save the profile as UTF-8",
-                    zh=("不是 UTF-8 编码的文本", "请把园区评价方案另存为 UTF-8 编码")) from err
-    except tomllib.TOMLDecodeError as err:
-        raise _fail(file, "(file)", f"not valid TOML: {err}",
-                    f"fix the syntax; compare with {_EXAMPLE}",
-                    zh=(_toml_problem_zh(err), f"请改正语法错误，可对照 {_EXAMPLE}")) from err
-    except RecursionError as err:
-        problem = "数组或表嵌套层数过深，无法读取，不是园区评价方案"
-        fix = f"按 {_EXAMPLE} 的格式重写方案"
-        raise _fail(file, "(file)", problem, fix, zh=(problem, fix)) from err
-    except OSError as err:
-        raise _fail(file, "(file)", f"cannot read: {err.strerror}",
-                    "give the path of an existing park profile",
-                    zh=(f"无法读取（{err.strerror}）", "请给出一个存在的园区评价方案文件的路径")
-                    ) from err
 
 
 def _section(value: object, where: str, file: str) -> Mapping[str, Any]:
@@ -234,9 +186,9 @@ def _section(value: object, where: str, file: str) -> Mapping[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        problem = f"应为表（[{where}] 小节），实际是{_kind(value)}（{value!r:.60}）"
+        problem = f"应为表（[{where}] 小节），实际是{toml_kind(value)}（{value!r:.60}）"
         fix = f"改写为 [{where}] 小节；格式参照 {_EXAMPLE}"
-        raise _fail(file, where, problem, fix, zh=(problem, fix))
+        raise fault(file, where, problem, fix, zh=(problem, fix))
     return value
 
 
@@ -244,22 +196,22 @@ def _park_rule(key: str, spec: Mapping[str, Any], file: str) -> ParkRule:
     """Check one ``[indicators.<key>]`` table and return its rule."""
     where = f"indicators.{key}"
     if key not in PARK_INDICATORS:
-        raise _fail(file, where, "unknown indicator", f"use one of {', '.join(PARK_INDICATORS)}",
+        raise fault(file, where, "unknown indicator", f"use one of {', '.join(PARK_INDICATORS)}",
                     zh=("未知的园区评价指标", f"请使用以下指标之一：{'、'.join(PARK_INDICATORS)}"))
     unknown = sorted(set(spec) - set(_RULE_ENTRIES))
     if unknown:
-        raise _fail(file, where, f"unknown entries {unknown}",
+        raise fault(file, where, f"unknown entries {unknown}",
                     "use weight, benchmark, direction and cap only (check the spelling)",
                     zh=(f"未知的条目 {unknown}",
                         "只能使用 weight、benchmark、direction 和 cap（请检查拼写）"))
     weight: Any = spec.get("weight")
-    if not _is_number(weight) or weight < 0:
-        raise _fail(file, where, f"weight {weight!r} is not a number ≥ 0",
+    if not is_number(weight) or weight < 0:
+        raise fault(file, where, f"weight {weight!r} is not a number ≥ 0",
                     "set weight = 30 (for example)",
                     zh=(f"权重 weight = {weight!r} 不是 ≥ 0 的数", "请写成如 weight = 30"))
     direction: Any = spec.get("direction", PARK_INDICATORS[key])
     if direction not in _DIRECTIONS:
-        raise _fail(file, where, f"direction {direction!r} is not \"higher\" or \"lower\"",
+        raise fault(file, where, f"direction {direction!r} is not \"higher\" or \"lower\"",
                     'write direction = "higher" (more is better) or "lower" (less is better)',
                     zh=(f"方向 direction = {direction!r} 既不是 \"higher\" 也不是 \"lower\"",
                         '请写 direction = "higher"（越高越好）或 "lower"（越低越好）'))
@@ -272,10 +224,10 @@ def _benchmark_entry(key: str, spec: Mapping[str, Any], where: str, file: str) -
     bench: Any = spec.get("benchmark", "mean")
     if bench == "mean":
         return "mean"
-    if key == GROWTH and _is_number(bench):
+    if key == GROWTH and is_number(bench):
         return float(bench)
-    if not (_is_number(bench) and bench > 0):
-        raise _fail(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
+    if not (is_number(bench) and bench > 0):
+        raise fault(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
                     "set benchmark = \"mean\" or a positive number in the indicator's unit",
                     zh=(f"基准值 benchmark = {bench!r} 既不是正数也不是 \"mean\"",
                         "请写 benchmark = \"mean\"，或按该指标的单位写一个正数"))
@@ -286,11 +238,11 @@ def _cap_entry(key: str, spec: Mapping[str, Any], where: str, file: str) -> floa
     """Return the checked cap (> 0), required for the growth."""
     cap: Any = spec.get("cap")
     if cap is None and key == GROWTH:
-        raise _fail(file, where, "a growth needs a cap", "add cap = 2.0",
+        raise fault(file, where, "a growth needs a cap", "add cap = 2.0",
                     zh=("增速指标必须设封顶值 cap（增速可任意大，基准为 0 时公式无尺度）",
                         "请增加一行 cap = 2.0"))
-    if cap is not None and (not _is_number(cap) or cap <= 0):
-        raise _fail(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0",
+    if cap is not None and (not is_number(cap) or cap <= 0):
+        raise fault(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0",
                     zh=(f"封顶值 cap = {cap!r} 不是正数", "请删去该项，或写成如 cap = 2.0"))
     return None if cap is None else float(cap)
 
@@ -303,33 +255,33 @@ def _class_rule(section: Mapping[str, Any], file: str) -> tuple[str, dict[str, f
     """
     method: Any = section.get("method", "rank")
     if method not in _METHODS:
-        raise _fail(file, "classes.method", f"method {method!r} is not \"rank\" or \"score\"",
+        raise fault(file, "classes.method", f"method {method!r} is not \"rank\" or \"score\"",
                     'write method = "rank" (shares of the ranked units) or "score" (points)',
                     zh=(f"分类方法 method = {method!r} 既不是 \"rank\" 也不是 \"score\"",
                         '请写 method = "rank"（按名次比例）或 "score"（按得分线）'))
     unknown = sorted(set(section) - {"method", *CLASSES})
     if unknown:
-        raise _fail(file, "classes", f"unknown entries {unknown}", "use method and A, B, C, D",
+        raise fault(file, "classes", f"unknown entries {unknown}", "use method and A, B, C, D",
                     zh=(f"未知的条目 {unknown}", "只能使用 method 和 A、B、C、D"))
     if method == "rank":
         given = any(c in section for c in CLASSES)
-        return "rank", _class_bands(section, file) if given else dict(DEFAULT_BANDS)
+        return "rank", class_bands(section, file) if given else dict(DEFAULT_BANDS)
     return "score", _score_limits(section, file)
 
 
 def _score_limits(section: Mapping[str, Any], file: str) -> dict[str, float]:
     """Check the minimum points of A, B and C (decreasing, ≥ 0); D is the rest."""
     values: list[Any] = [section.get(c) for c in CLASSES[:-1]]
-    numbers = [float(v) for v in values if _is_number(v)]
+    numbers = [float(v) for v in values if is_number(v)]
     if (len(numbers) != 3 or any(b >= a for a, b in zip(numbers, numbers[1:], strict=False))
             or numbers[-1] < 0):
-        raise _fail(file, "classes", f"minimum points {values} must fall from A to C",
+        raise fault(file, "classes", f"minimum points {values} must fall from A to C",
                     "write e.g. A = 100, B = 80, C = 60 (below C is D)",
                     zh=(f"各类最低得分 {values} 应由 A 到 C 逐级递减且不小于 0",
                         "请写成如 A = 100, B = 80, C = 60（低于 C 的为 D 类）"))
     d: Any = section.get(CLASSES[-1])
-    if d is not None and not (_is_number(d) and d == 0):
-        raise _fail(file, "classes.D", f"D = {d!r} in a score method",
+    if d is not None and not (is_number(d) and d == 0):
+        raise fault(file, "classes.D", f"D = {d!r} in a score method",
                     "delete D (every unit below C is D) or write D = 0",
                     zh=(f"按得分分类时 D = {d!r} 无意义",
                         "请删去 D（低于 C 的单元均为 D 类），或写 D = 0"))

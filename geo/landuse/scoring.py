@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,11 +27,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo._errors import DataImportError, ProfileError
-from geo.io.safefile import open_safely
 from geo.labels import SCHEME_TEXTS, TRACK_ENTRY_TEXTS
 from geo.landuse.metrics import INDICATORS, ratio
 from geo.landuse.model import SCALES
+from geo.landuse.profile_toml import (
+    CLASSES,
+    class_bands,
+    fault,
+    is_number,
+    read_profile_toml,
+    toml_kind,
+)
 from geo.landuse.scheme import (
     MISSING_RULES,
     RANK_WITHIN,
@@ -51,9 +56,6 @@ __all__ = ["IndicatorRule", "LowlandRules", "ScoringProfile", "DEFAULT_PROFILE",
            "evaluate", "class_quotas", "LOWLAND_KEYS"]
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
-CLASSES = ("A", "B", "C", "D")
-#: Largest scoring profile accepted (bytes): a profile is a page of settings.
-PROFILE_MAX_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,6 @@ class ScoringProfile:
                      for name in self.tracks)
 
 
-def _fail(path: str, where: str, problem: str, fix: str, *,
-          zh: tuple[str, str] | None) -> ProfileError:
-    """Return the refusal of a profile entry; ``zh`` is its Chinese (problem, fix)."""
-    return ProfileError(problem, file=path, field=where, fix=fix, zh=zh)
 
 
 def load_profile(path: str | Path | None = None) -> ScoringProfile:
@@ -148,7 +146,7 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
         increasing to 1 …).
     """
     path = Path(path or DEFAULT_PROFILE)
-    doc = _read_toml(path)
+    doc = read_profile_toml(path, what="评分方案", example="data/profiles/default.toml")
     file = str(path)
     bodies = {track: _table(body, f"tracks.{track}", file)
               for track, body in _table(doc.get("tracks"), "tracks", file).items()}
@@ -156,13 +154,13 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
     tracks = {track: _track_rules(body, track, file, specs[track])
               for track, body in bodies.items()}
     if not tracks:
-        raise _fail(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]',
+        raise fault(file, "tracks", "no tracks", 'add [tracks."规上".indicators.tax_per_mu]',
                     zh=("方案中没有任何评价序列",
                         '请增加 [tracks."规上".indicators.tax_per_mu] 小节'))
     meta = _table(doc.get("meta"), "meta", file)
     return ScoringProfile(name=str(meta.get("name", path.stem)),
                           source=str(meta.get("source", "")), tracks=tracks,
-                          class_bands=_class_bands(_table(doc.get("classes"), "classes", file),
+                          class_bands=class_bands(_table(doc.get("classes"), "classes", file),
                                                    file),
                           lowland=_check_lowland(_table(doc.get("lowland"), "lowland", file),
                                                  file), path=file, track_specs=specs,
@@ -173,14 +171,8 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
                           policies=_policies(_table(doc.get("policy"), "policy", file), file))
 
 
-#: What a TOML value is, in the words of a message.
-_TOML_KINDS = ((bool, "是/否值"), (int, "数字"), (float, "数字"), (str, "文本"), (list, "数组"),
-               (dict, "表"))
 
 
-def _kind(value: object) -> str:
-    """Name the kind of a TOML value in Chinese ("文本", "数字", "数组" …)."""
-    return next((label for t, label in _TOML_KINDS if isinstance(value, t)), "日期或时间")
 
 
 #: What a top-level table of a profile holds (TOML), for the fix of a message.
@@ -212,46 +204,14 @@ def _table(value: object, where: str, file: str) -> Mapping[str, Any]:
         return {}
     if not isinstance(value, dict):
         problem = (f"应为表（[{_toml_header(where.split('.'))}] 小节），"
-                   f"实际是{_kind(value)}（{value!r:.60}）")
+                   f"实际是{toml_kind(value)}（{value!r:.60}）")
         fix = f"改写为 {_table_example(where)}；格式参照 data/profiles/default.toml"
-        raise _fail(file, where, problem, fix, zh=(problem, fix))
+        raise fault(file, where, problem, fix, zh=(problem, fix))
     return value
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    """Read a profile through the guarded reader (a TOML text file of at most 1 MB)."""
-    try:
-        with open_safely(path, formats=("toml",), max_bytes=PROFILE_MAX_BYTES) as src:
-            return tomllib.loads(src.path.read_bytes().decode("utf-8"))
-    except DataImportError as err:
-        raise _fail(str(path), "(file)", err.problem, err.fix, zh=err.zh) from err
-    except UnicodeDecodeError as err:
-        raise _fail(str(path), "(file)", "is not UTF-8 text",
-                    "save the profile as UTF-8 (e.g. with a plain-text editor)",
-                    zh=("不是 UTF-8 编码的文本",
-                        "请把评分方案另存为 UTF-8 编码（如用纯文本编辑器）")) from err
-    except tomllib.TOMLDecodeError as err:
-        raise _fail(str(path), "(file)", f"not valid TOML: {err}",
-                    "fix the syntax; compare with data/profiles/default.toml",
-                    zh=(_toml_problem_zh(err),
-                        "请改正语法错误，可对照 data/profiles/default.toml")) from err
-    except RecursionError as err:
-        problem = "数组或表嵌套层数过深（数百层），无法读取，不是评分方案"
-        fix = "按 data/profiles/default.toml 的格式重写方案（各小节只有一两层）"
-        raise _fail(str(path), "(file)", problem, fix, zh=(problem, fix)) from err
-    except OSError as err:
-        raise _fail(str(path), "(file)", f"cannot read: {err.strerror}",
-                    "give the path of an existing profile file",
-                    zh=(f"无法读取（{err.strerror}）", "请给出一个存在的评分方案文件的路径")
-                    ) from err
 
 
-def _toml_problem_zh(err: tomllib.TOMLDecodeError) -> str:
-    """Return where the TOML syntax error is, in Chinese (tomllib words it in English)."""
-    at = re.search(r"at line (\d+), column (\d+)", str(err))
-    if at is None:
-        return "不是有效的 TOML，有语法错误"
-    return f"不是有效的 TOML：第 {at.group(1)} 行第 {at.group(2)} 列附近有语法错误"
 
 
 
@@ -263,23 +223,23 @@ def _track_spec(body: Mapping[str, Any], track: str, file: str) -> TrackSpec:
     scale = body.get("scale", track if track in SCALES else None)
     tenant = body.get("tenant", False)
     if scale is None and not tenant:
-        raise _fail(file, where, "unknown track", f"use {' / '.join(SCALES)}",
+        raise fault(file, where, "unknown track", f"use {' / '.join(SCALES)}",
                     zh=("未知的评价序列（名称不是规上/规下，也没有写 scale 或 tenant）",
                         f'请使用 {" / ".join(SCALES)}，或在该小节写 scale = "规下"'
                         "（可加 land_mu_min / land_mu_below）或 tenant = true"))
     for key, ok in (("scale", scale is None or scale in SCALES),
                     ("tenant", isinstance(tenant, bool)),
                     ("grade", body.get("grade", "own") in ("own", "landlord")),
-                    *((k, body.get(k) is None or (_is_number(body[k]) and body[k] >= 0))
+                    *((k, body.get(k) is None or (is_number(body[k]) and body[k] >= 0))
                       for k in ("land_mu_min", "land_mu_below"))):
         if not ok:
             value = body.get(key, scale)
-            raise _fail(file, f"{where}.{key}", f"{value!r} is not allowed",
+            raise fault(file, f"{where}.{key}", f"{value!r} is not allowed",
                         f"write {key} as {TRACK_ENTRY_TEXTS[key]}",
                         zh=(f"{key} = {value!r} 不可用", f"{key} 应为{TRACK_ENTRY_TEXTS[key]}"))
     grade = str(body.get("grade", "own"))
     if grade == "landlord" and not tenant:
-        raise _fail(file, f"{where}.grade", "only a tenant track takes the landlord's grade",
+        raise fault(file, f"{where}.grade", "only a tenant track takes the landlord's grade",
                     "add tenant = true or remove grade",
                     zh=("只有租赁企业序列可以取出租方等级", "请加 tenant = true，或删去 grade"))
 
@@ -299,55 +259,41 @@ def _track_rules(body: Mapping[str, Any], track: str, file: str, spec: TrackSpec
     if not rules and spec.grade == "landlord":
         return ()
     if not rules:
-        raise _fail(file, f"tracks.{track}", "no indicators", "add at least one indicator",
+        raise fault(file, f"tracks.{track}", "no indicators", "add at least one indicator",
                     zh=("没有任何指标", "请至少增加一项指标"))
     return rules
 
 
-def _is_number(value: object) -> bool:
-    """Tell whether a TOML value is a finite number (not a bool, nan or inf)."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) -> IndicatorRule:
     unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
     if unknown:
-        raise _fail(file, where, f"unknown entries {unknown}",
+        raise fault(file, where, f"unknown entries {unknown}",
                     "use weight, benchmark and cap only (check the spelling)",
                     zh=(f"未知的条目 {unknown}", "只能使用 weight、benchmark 和 cap（请检查拼写）"))
     if key not in INDICATORS:
-        raise _fail(file, where, "unknown indicator", f"use one of {', '.join(INDICATORS)}",
+        raise fault(file, where, "unknown indicator", f"use one of {', '.join(INDICATORS)}",
                     zh=("未知的指标", f"请使用以下指标之一：{'、'.join(INDICATORS)}"))
     weight: Any = spec.get("weight")
-    if not _is_number(weight) or weight < 0:
-        raise _fail(file, where, f"weight {weight!r} is not a number ≥ 0",
+    if not is_number(weight) or weight < 0:
+        raise fault(file, where, f"weight {weight!r} is not a number ≥ 0",
                     "set weight = 30 (for example)",
                     zh=(f"权重 weight = {weight!r} 不是 ≥ 0 的数", "请写成如 weight = 30"))
     bench: Any = spec.get("benchmark", "mean")
-    if not (bench == "mean" or (_is_number(bench) and bench > 0)):
-        raise _fail(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
+    if not (bench == "mean" or (is_number(bench) and bench > 0)):
+        raise fault(file, where, f"benchmark {bench!r} is not > 0 or \"mean\"",
                     "set benchmark = \"mean\" or a positive number in the indicator's unit",
                     zh=(f"基准值 benchmark = {bench!r} 既不是正数也不是 \"mean\"",
                         "请写 benchmark = \"mean\"，或按该指标的单位写一个正数"))
     cap: Any = spec.get("cap")
-    if cap is not None and (not _is_number(cap) or cap <= 0):
-        raise _fail(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0",
+    if cap is not None and (not is_number(cap) or cap <= 0):
+        raise fault(file, where, f"cap {cap!r} is not > 0", "remove it or set cap = 2.0",
                     zh=(f"封顶值 cap = {cap!r} 不是正数", "请删去该项，或写成如 cap = 2.0"))
     return IndicatorRule(key, float(weight), bench if bench == "mean" else float(bench),
                          None if cap is None else float(cap))
 
 
-def _class_bands(bands: Mapping[str, Any], file: str) -> dict[str, float]:
-    values: list[Any] = [bands.get(c) for c in CLASSES]
-    numbers = [float(v) for v in values if _is_number(v)]
-    if (len(numbers) != len(CLASSES)
-            or any(b <= a for a, b in zip(numbers, numbers[1:], strict=False))
-            or not math.isclose(numbers[-1], 1.0) or numbers[0] <= 0):
-        raise _fail(file, "classes", f"bands {values} must rise to D = 1.0",
-                    "write cumulative shares, e.g. A = 0.20, B = 0.80, C = 0.95, D = 1.00",
-                    zh=(f"分类比例 {values} 应逐级递增，且 D = 1.0",
-                        "请写累计比例，如 A = 0.20, B = 0.80, C = 0.95, D = 1.00"))
-    return dict(zip(CLASSES, numbers, strict=True))
 
 
 #: Entries of the ``[lowland]`` section: "number" (≥ 0, or absent to switch the rule off) or
@@ -360,33 +306,33 @@ LOWLAND_KEYS = {"tax_per_mu_below": "number", "far_below": "number", "idle_statu
 def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
     unknown = sorted(set(section) - set(LOWLAND_KEYS))
     if unknown:
-        raise _fail(path, "lowland", f"unknown entries {unknown}",
+        raise fault(path, "lowland", f"unknown entries {unknown}",
                     f"use {', '.join(LOWLAND_KEYS)} (check the spelling)",
                     zh=(f"未知的条目 {unknown}",
                         f"请使用 {'、'.join(LOWLAND_KEYS)}（请检查拼写）"))
     for key, value in section.items():
         where = f"lowland.{key}"
         if LOWLAND_KEYS[key] == "number":
-            if not _is_number(value) or value < 0:
-                raise _fail(path, where, f"{value!r} is not a number ≥ 0",
+            if not is_number(value) or value < 0:
+                raise fault(path, where, f"{value!r} is not a number ≥ 0",
                             f"write {key} = 5.0 (for example), or delete the line to switch the "
                             "rule off",
                             zh=(f"{value!r} 不是 ≥ 0 的数",
                                 f"请写成如 {key} = 5.0；删去该行即不使用这条规则"))
         elif not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
-            raise _fail(path, where, f"{value!r} is not a list of texts",
+            raise fault(path, where, f"{value!r} is not a list of texts",
                         f'write {key} = ["闲置", "停产"] (for example)',
                         zh=(f"{value!r} 不是文字列表", f'请写成如 {key} = ["闲置", "停产"]'))
     share = section.get("built_share_below")
     if share is not None and share > 1:
-        raise _fail(path, "lowland.built_share_below", f"{share!r} is over 1",
+        raise fault(path, "lowland.built_share_below", f"{share!r} is over 1",
                     "write the built-up share as a fraction, e.g. built_share_below = 0.2 "
                     "for 20 %",
                     zh=(f"{share!r} 大于 1",
                         "建成比例请写成小数，如 20% 写作 built_share_below = 0.2"))
     bad = sorted(set(section.get("flag_classes") or []) - set(CLASSES))
     if bad:
-        raise _fail(path, "lowland.flag_classes", f"unknown classes {bad}",
+        raise fault(path, "lowland.flag_classes", f"unknown classes {bad}",
                     f"use {'/'.join(CLASSES)}",
                     zh=(f"未知的类别 {bad}", f"请使用 {'/'.join(CLASSES)}"))
     def number(key: str) -> float | None:
@@ -406,7 +352,7 @@ def _check_lowland(section: Mapping[str, Any], path: str) -> LowlandRules:
 def _unknown(section: Mapping[str, Any], allowed: Sequence[str], where: str, file: str) -> None:
     unknown = sorted(set(section) - set(allowed))
     if unknown:
-        raise _fail(file, where, f"unknown entries {unknown}",
+        raise fault(file, where, f"unknown entries {unknown}",
                     f"use {', '.join(allowed)} (check the spelling)",
                     zh=(f"未知的条目 {unknown}", f"请使用 {'、'.join(allowed)}（请检查拼写）"))
 
@@ -417,7 +363,7 @@ def _whole_number(section: Mapping[str, Any], key: str, where: str, file: str) -
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _fail(file, f"{where}.{key}", f"{value!r} is not a whole number ≥ 1",
+        raise fault(file, f"{where}.{key}", f"{value!r} is not a whole number ≥ 1",
                     f"write {key} = 2 (for example), or delete the line",
                     zh=(f"{value!r} 不是 ≥ 1 的整数", f"请写成如 {key} = 2；删去该行即不使用"))
     return value
@@ -429,13 +375,13 @@ def _exemptions(section: Mapping[str, Any], file: str) -> Exemptions:
     _unknown(section, keys, "exemptions", file)
     reasons = section.get("reasons", [])
     if not (isinstance(reasons, list) and all(isinstance(r, str) and r.strip() for r in reasons)):
-        raise _fail(file, "exemptions.reasons", f"{reasons!r} is not a list of texts",
+        raise fault(file, "exemptions.reasons", f"{reasons!r} is not a list of texts",
                     'write reasons = ["政策性搬迁", "公用事业"] (for example)',
                     zh=(f"{reasons!r} 不是文字列表",
                         '请写成如 reasons = ["政策性搬迁", "公用事业"]'))
     utilities = section.get("public_utilities", False)
     if not isinstance(utilities, bool):
-        raise _fail(file, "exemptions.public_utilities", f"{utilities!r} is not true/false",
+        raise fault(file, "exemptions.public_utilities", f"{utilities!r} is not true/false",
                     "write public_utilities = true or false",
                     zh=(f"{utilities!r} 不是 true/false", "请写 public_utilities = true 或 false"))
     return Exemptions(new_within_years=_whole_number(section, "new_within_years", "exemptions",
@@ -453,7 +399,7 @@ def _evaluation(section: Mapping[str, Any], file: str) -> EvaluationRules:
                "industry_level": ("大类", "门类")}
     for key, allowed in choices.items():
         if key in section and section[key] not in allowed:
-            raise _fail(file, f"evaluation.{key}", f"{section[key]!r} is not one of {allowed}",
+            raise fault(file, f"evaluation.{key}", f"{section[key]!r} is not one of {allowed}",
                         f"write {key} = \"{allowed[0]}\" (or {' / '.join(allowed[1:])})",
                         zh=(f"{section[key]!r} 不可用", f"请写 {'、'.join(allowed)} 之一"))
     size = _whole_number(section, "min_group_size", "evaluation", file)
@@ -473,7 +419,7 @@ def _policies(section: Mapping[str, Any], file: str) -> dict[str, tuple[PolicyIt
     for cls, items in section.items():
         where = f"policy.{cls}"
         if not (isinstance(items, list) and all(isinstance(i, dict) for i in items)):
-            raise _fail(file, where, "is not a list of items",
+            raise fault(file, where, "is not a list of items",
                         f'write [[policy.{cls}]] item = "用电" text = "…" (one block per item)',
                         zh=("不是条目列表", f'请每项写一个 [[policy.{cls}]] 小节，其下写 '
                             'item = "用电"、text = "…"'))
@@ -483,17 +429,17 @@ def _policies(section: Mapping[str, Any], file: str) -> dict[str, tuple[PolicyIt
             item, text, tariff = body.get("item"), body.get("text"), body.get("tariff")
             if not (isinstance(item, str) and item.strip() and isinstance(text, str)
                     and text.strip()):
-                raise _fail(file, f"{where}[{n}]", "needs item and text",
+                raise fault(file, f"{where}[{n}]", "needs item and text",
                             'write item = "用电" and text = "执行差别化电价"',
                             zh=("缺少 item 或 text",
                                 '请写 item = "用电" 与 text = "执行差别化电价"'))
-            if tariff is not None and not _is_number(tariff):
-                raise _fail(file, f"{where}[{n}].tariff", f"{tariff!r} is not a number",
+            if tariff is not None and not is_number(tariff):
+                raise fault(file, f"{where}[{n}].tariff", f"{tariff!r} is not a number",
                             "write tariff = 0.1 with unit = \"元/千瓦时\", or delete it",
                             zh=(f"{tariff!r} 不是数字",
                                 '请写成如 tariff = 0.1 并写 unit = "元/千瓦时"，或删去'))
             if tariff is not None and not str(body.get("unit") or "").strip():
-                raise _fail(file, f"{where}[{n}].unit", "a tariff without its unit",
+                raise fault(file, f"{where}[{n}].unit", "a tariff without its unit",
                             'add unit = "元/千瓦时" (a figure is never shown without its unit)',
                             zh=("有 tariff 但没有单位",
                                 '请加 unit = "元/千瓦时" 等单位（数字不能没有单位）'))

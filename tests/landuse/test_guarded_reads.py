@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from geo._errors import ProfileError, RegisterError
+from geo.landuse.profile_toml import PROFILE_MAX_BYTES
 from geo.landuse.register import load_register
-from geo.landuse.scoring import DEFAULT_PROFILE, PROFILE_MAX_BYTES, load_profile
+from geo.landuse.scoring import DEFAULT_PROFILE, load_profile
 from geo.landuse.targets import progress
 
 
