@@ -6,13 +6,14 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import analysis_key, current_analysis, data_banner
+from app_pages.analysis_state import data_banner
 from app_pages.charts import horizontal_bars
 from app_pages.common import asset_base, get_catalog
 from app_pages.enterprise_panel import enterprise_section
 from app_pages.explain_panel import explain_section
 from app_pages.import_choices import md_text
 from app_pages.park_panel import park_section
+from app_pages.raster_state import judged_analysis
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
 from geo.export import export_bytes
 from geo.labels import (
@@ -83,14 +84,15 @@ def _no_data(ind, values, level: str, ent) -> bool:
 
 
 st.title("亩均效益")
-analysis = current_analysis()
+analysis, key, evidence_note = judged_analysis()  # 低效用地 as on its own page
 data_banner(analysis)
+if evidence_note:
+    st.caption(md_text(evidence_note))
 c1, c2 = st.columns(2)
 level = c1.selectbox("汇总层级", list(UNIT_LEVELS), format_func=UNIT_LEVELS.get, key="e_level")
 metric = c2.selectbox(TARGET_COLUMNS["label"], list(INDICATORS), key="e_metric",
                       format_func=lambda k: f"{INDICATORS[k].label}（{INDICATORS[k].unit}）")
 ind = INDICATORS[metric]
-key = analysis_key()
 table = _table(key, level, analysis, get_catalog())
 st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积加权），仅计入同时填报分子与分母的企业；"
            "“数据覆盖率”为有企业数据的宗地面积占比。")
@@ -168,5 +170,5 @@ if section == "企业评价清单":
 elif section == "类别说明与稳健性":
     explain_section(analysis, key)
 else:
-    park_section(analysis, get_catalog(), level)
+    park_section(analysis, get_catalog(), level, key=key)
 

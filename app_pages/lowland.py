@@ -28,7 +28,7 @@ from geo.labels import (
     column_label,
     labelled,
 )
-from geo.landuse.lowland import describe_rules, select_flagged
+from geo.landuse.lowland import construction_years, describe_rules, select_flagged
 from geo.landuse.tables import parcel_table
 from geo.landuse.targets import efficiency_targets, load_targets, progress
 from geo.tiles import (
@@ -177,8 +177,8 @@ elif evidence_note:
     st.warning(md_text(evidence_note))
 flagged = parcel_table(analysis)
 st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(
-    analysis.profile.lowland,
-    construction_within_years=analysis.profile.exemptions.construction_within_years)))
+    analysis.profile.lowland, construction_within_years=construction_years(
+        analysis.profile, analysis.parcels, analysis.year))))
 m1, m2, m3 = st.columns(3)
 m1.metric(MAP_LAYERS["lowland"], f"{len(flagged):,} 宗")  # what the map's layer shows
 m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")

@@ -13,8 +13,9 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import analysis_key, current_analysis
+from app_pages.analysis_state import analysis_key
 from app_pages.common import asset_base, md_escape
+from app_pages.raster_state import judged_analysis
 from app_pages.year_sources import previous_year
 from geo._errors import ProfileError, user_message
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
@@ -52,7 +53,8 @@ def _park_table(key: str, level: str, profile_path: str, _analysis: Analysis, _c
                       previous=_previous)
 
 
-def _table_or_error(analysis: Analysis, catalog, level: str, profile_path: str | None):
+def _table_or_error(analysis: Analysis, catalog, level: str, profile_path: str | None,
+                    key: str):
     """The park table, or None after showing why the park profile cannot be read."""
     path = str(profile_path or PARK_PROFILE)
     previous, previous_key = previous_year(analysis)
@@ -60,7 +62,7 @@ def _table_or_error(analysis: Analysis, catalog, level: str, profile_path: str |
         st.caption(T["no_previous"].format(year=(analysis.year or 0) - 1)
                    if analysis.year else T["no_year"])
     try:
-        return _park_table(f"{analysis_key()}｜{previous_key}", level, path, analysis, catalog,
+        return _park_table(f"{key}｜{previous_key}", level, path, analysis, catalog,
                            previous)
     except ProfileError as err:
         st.error(T["profile_error"].format(problem=user_message(err)))
@@ -84,14 +86,15 @@ def _columns(table) -> tuple[list[str], dict]:
     return [*shown, "park_note"], config
 
 
-def park_section(analysis: Analysis, catalog, level: str, *,
+def park_section(analysis: Analysis, catalog, level: str, *, key: str | None = None,
                  profile_path: str | None = None) -> None:
     """Render the park classes of ``level``: the class map, the table and the unclassed units."""
     st.subheader(T["section_title"])
     if level not in PARK_LEVELS:
         st.info(T["not_park_level"].format(levels="、".join(UNIT_LEVELS[v] for v in PARK_LEVELS)))
         return
-    table = _table_or_error(analysis, catalog, level, profile_path)
+    key = key if key is not None else f"{analysis_key()}|{analysis.evidence}"
+    table = _table_or_error(analysis, catalog, level, profile_path, key)
     if table is None:
         return
     profile = _park_profile(str(profile_path or PARK_PROFILE))
@@ -122,8 +125,8 @@ def efficiency_block(catalog, level: str, entity_id: str) -> None:
     if level not in PARK_LEVELS:
         return
     st.markdown(f"**{T['block_title']}**")
-    analysis = current_analysis()
-    table = _table_or_error(analysis, catalog, level, None)
+    analysis, key, _ = judged_analysis()  # 低效用地 as on its own page
+    table = _table_or_error(analysis, catalog, level, None, key)
     if table is None:
         return
     unit = unit_efficiency(table, park_unit(catalog, level, entity_id))

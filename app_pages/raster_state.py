@@ -159,3 +159,16 @@ def evidence_analysis(analysis, analysis_key: str):
             err, {path: shown_name, Path(path).name: shown_name}))
     return (judged, f"已按建成比例栅格“{shown_name}”复核（阈值 "
                     f"{percent_text(analysis.profile.lowland.built_share_below)}）。")
+
+
+def judged_analysis():
+    """(the analysis in use judged with the built-up evidence in use, its cache key, the note).
+
+    Every 亩均 page shows the same 低效用地: the key carries the evidence, so a view cached
+    without it is never shown with it.
+    """
+    from app_pages.analysis_state import analysis_key, current_analysis
+
+    key = analysis_key()
+    analysis, note = evidence_analysis(current_analysis(), key)
+    return analysis, f"{key}|{analysis.evidence}", note

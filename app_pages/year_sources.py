@@ -132,15 +132,19 @@ def base_2021(analysis: Analysis) -> tuple[dict[str, float] | None, str]:
 def loaded_years(analysis: Analysis) -> tuple[dict[int, Analysis], str]:
     """(year → analysis of every year loaded beside ``analysis``, their cache key).
 
-    The 示例数据's years when they are in use; else the newest stored dataset of each year
-    when ``analysis`` is one of them; ({}, "") for an unsaved upload (one year only).
+    The 示例数据's years when they are in use. For a stored dataset: the dataset in use under
+    its own year, and the newest stored dataset of every other year — so a history never puts
+    another dataset's figures beside the ones shown. ({}, "") for an unsaved upload or an
+    undated dataset (one year only, nothing to set beside it).
     """
     if analysis.is_sample and current_is_sample():
         return sample_years()
-    if st.session_state.get(UPLOADED) is not None:
+    current = chosen_dataset()
+    if st.session_state.get(UPLOADED) is not None or current is None or analysis.year is None:
         return {}, ""
-    ids = newest_per_year(dated_datasets()[0])
+    others = [d for d in dated_datasets()[0] if int(d.data_year) != int(analysis.year)]
+    ids = [current, *newest_per_year(others)]
     try:
-        return stored_years(ids) if ids else ({}, "")
+        return stored_years(ids)
     except KeyError:  # deleted a moment ago
         return {}, ""

@@ -18,7 +18,7 @@ from geo.landuse.metrics import parcel_links, ratio
 from geo.landuse.model import split_ids
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
-__all__ = ["describe_rules", "flag_parcels", "parcel_figures", "percent_text",
+__all__ = ["construction_years", "describe_rules", "flag_parcels", "parcel_figures", "percent_text",
            "parcel_industries", "select_flagged"]
 
 
@@ -306,3 +306,17 @@ def select_flagged(parcels: pd.DataFrame, *, districts: Iterable[str] = (),
     if max_mu is not None:
         keep &= (land <= float(max_mu)).to_numpy(dtype=bool)
     return pd.Index(pid[keep], name="parcel_id")
+
+
+def construction_years(profile: ScoringProfile, parcels: pd.DataFrame, year: int | None
+                       ) -> int | None:
+    """Return the 建设期 (years after 供地) the profile exempts, where it can apply.
+
+    None when the profile sets none, the data year is unknown, or no parcel carries a
+    ``supply_year`` — the rule is then not applied, and a description of the rules must not
+    say it is.
+    """
+    years = profile.exemptions.construction_within_years
+    known = "supply_year" in parcels and bool(
+        pd.to_numeric(parcels["supply_year"], errors="coerce").notna().any())
+    return years if years is not None and year is not None and known else None

@@ -380,6 +380,9 @@ def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
     ent, placement_lines = _link_by_holder(enterprises, par)
     ent, town_lines = _enterprise_units(ent, par, catalog, townships)
     ent, industry_lines = with_industry(ent)
+    if year is not None:  # rows without a year are of the analysis's year (the year rules)
+        given = pd.to_numeric(ent["year"], errors="coerce") if "year" in ent else None
+        ent["year"] = year if given is None else given.fillna(year)
     ent = evaluate(enterprise_metrics(enterprise_land(ent, par)), profile, parcels=par)
     flagged = flag_parcels(par, ent, profile, year=year) if len(par) else par.assign(
         **{c: pd.Series(dtype=t) for c, t in _FLAG_COLUMNS.items()})

@@ -114,9 +114,12 @@ def _missing_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str,
             if not n:
                 continue
             parts = f"{column_label(ind.numerator)}或{column_label(ind.denominator)}"
-            absent = [column_label(c) for c in (ind.numerator, ind.denominator) if c not in ent
-                      or ent[c].isna().all()]
-            why = (f"文件中没有“{'、'.join(absent)}”" if absent else f"未填报{parts}")
+            # the importer gives every canonical column, so "no column" and "column left
+            # empty" look alike here: say both
+            empty = [column_label(c) for c in (ind.numerator, ind.denominator)
+                     if c not in ent or ent[c].isna().all()]
+            why = (f"所有企业均无“{'、'.join(empty)}”（文件中没有该列或该列为空）" if empty
+                   else f"未填报{parts}")
             if how == "unrated":
                 for idx in ent.index[hit]:
                     lines.append(report_line(

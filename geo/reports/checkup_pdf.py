@@ -36,6 +36,7 @@ from geo.landuse.model import split_ids
 from geo.reports._format import MISSING, number
 from geo.reports.mapfig import Style, map_figure, report_date
 from geo.reports.render import img_tag, merge, page_css, render
+from geo.zones.plans import cite_text
 
 if TYPE_CHECKING:
     from geo.landuse.pipeline import Analysis
@@ -226,7 +227,8 @@ def _policies(analysis: Analysis, row: pd.Series) -> str:
         return f"<p class='muted'>{_E(CHECKUP_SCHEME_TEXTS['no_policy'])}</p>"
     lines = "".join(
         f"<li>{_E(p.describe())}"
-        + (f"<span class='muted small'>（{_E(p.source)}）</span>" if p.source else "") + "</li>"
+        + (f"<span class='muted small'>（{_E(str(cite_text(p.source)))}）</span>"
+           if p.source else "") + "</li>"
         for p in items)
     return f"<ul>{lines}</ul>"
 

@@ -362,3 +362,19 @@ def test_rules_sentence_names_the_construction_exemption():
     assert "建设期" not in describe_rules(rules)
     assert "供地后 2 年内（建设期）的宗地暂不按效益规则认定" in describe_rules(
         rules, construction_within_years=2)
+
+
+def test_construction_period_is_described_only_where_it_can_apply(tmp_path):
+    from geo.landuse.lowland import construction_years
+
+    path = tmp_path / "p.toml"
+    base = (Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
+            ).read_text(encoding="utf-8")
+    path.write_text(base + "\n[exemptions]\nconstruction_within_years = 2\n", encoding="utf-8")
+    prof = load_profile(path)
+    dated = pd.DataFrame({"parcel_id": ["P1", "P2"], "supply_year": [2024, None]})
+    assert construction_years(prof, dated, 2025) == 2
+    assert construction_years(prof, dated, None) is None  # no data year: not applied
+    assert construction_years(prof, dated.assign(supply_year=None), 2025) is None
+    assert construction_years(prof, dated.drop(columns="supply_year"), 2025) is None
+    assert construction_years(load_profile(), dated, 2025) is None  # the profile sets none

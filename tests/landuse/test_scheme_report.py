@@ -79,7 +79,7 @@ def test_missing_indicator_scored_zero_is_reported_once_per_track(tmp_path, cata
     assert len(lines) == 1
     line = lines.iloc[0]
     assert "规下：4 家参评企业缺少「单位用电税收」" in line[COL["problem"]]
-    assert "文件中没有“用电量" in line[COL["problem"]]
+    assert "所有企业均无“用电量（万千瓦时）”（文件中没有该列或该列为空）" in line[COL["problem"]]
     assert "缺项计 0 分" in line[COL["action"]]
     assert line[COL["level"]] == "警告"
     # all four are still classed (on tax alone), and each says so in its own row
@@ -177,3 +177,26 @@ def test_construction_period_exempts_enterprise_and_parcel_alike(tmp_path, catal
     assert on_young.any()
     assert ent.loc[on_young, "exemption"].str.contains("建设期").all()
     assert ent.loc[on_young, "class"].isna().all()
+
+
+def test_year_rules_apply_to_a_list_without_a_year_column(tmp_path, catalog):
+    """The data year comes from the analysis when the rows carry none (a stored dataset's
+    数据年度, or the year chosen on import): 新设立 still exempts."""
+    text = ("企业名称,统一社会信用代码,规模,用地面积（亩）,税收（万元）,成立年份\n"
+            "甲公司,91330200MA0000001A,规下,10,300,2024\n"
+            "乙公司,91330200MA0000002B,规下,20,100,2010\n")
+    ent = tmp_path / "企业.csv"
+    ent.write_text(text, encoding="utf-8-sig")
+    prof = tmp_path / "方案.toml"
+    prof.write_text(PROFILE.replace("{rule}", "zero").replace(
+        'reasons = ["政策性搬迁"]', 'reasons = ["政策性搬迁"]\nnew_within_years = 2'),
+        encoding="utf-8")
+    inputs = load_inputs(None, ent)
+    assert "year" not in inputs.enterprises or inputs.enterprises["year"].isna().all()
+    result = analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(prof),
+                     data_label="用户导入", year=2025)
+    out = result.enterprises.set_index("name")
+    assert out.at["甲公司", "exemption"].startswith("免评：新设立不满 2 年")
+    assert pd.isna(out.at["甲公司", "class"])
+    assert out.at["乙公司", "exemption"] == ""
+    assert out.at["乙公司", "class"] in ("A", "B", "C", "D")

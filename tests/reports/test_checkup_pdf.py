@@ -118,6 +118,8 @@ def test_a_sheet_carries_the_policies_of_its_class_and_the_history_given(d_class
     assert CHECKUP_SCHEME_TEXTS["policies"].format(cls="D") in page
     for item in sample_analysis.profile.policies["D"]:
         assert item.describe() in page  # the profile's items, not a fixed text
+    assert "第 55 行" in page  # sources named by document title and line, never "seed …"
+    assert ".txt:" not in page
     assert CHECKUP_SCHEME_TEXTS["history"] not in page  # no history asked for
     year = int(sample_analysis.year)
     later = dataclasses.replace(sample_analysis, year=year + 1)
