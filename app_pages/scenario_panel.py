@@ -123,8 +123,12 @@ def scenario_panel(analysis) -> None:
     """The 情景模拟 tab: criteria, the chosen land's count and 亩, the comparison, the export."""
     ids, criteria = _choose(analysis)
     par = analysis.parcels
-    chosen_mu = float(pd.to_numeric(
-        par.loc[par["parcel_id"].astype(str).isin(ids), "land_mu"], errors="coerce").sum())
+    areas = pd.to_numeric(par.loc[par["parcel_id"].astype(str).isin(ids), "land_mu"],
+                          errors="coerce")
+    chosen_mu = float(areas.sum())
+    if int(areas.isna().sum()):  # never a silent 0: say how many have no area
+        st.warning(f"所选宗地中 {int(areas.isna().sum()):,} 宗没有用地面积，未计入面积合计；"
+                   "按面积筛选时这些宗地也不会被选中。")
     m1, m2 = st.columns(2)
     total = int(par["low_efficiency"].fillna(False).astype(bool).sum())
     m1.metric(SCENARIO_TEXTS["chosen"], f"{len(ids):,} 宗",

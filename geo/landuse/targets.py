@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from geo.labels import SCENARIO_COLUMNS, SCENARIO_CRITERIA, SCENARIO_TEXTS, UNIT_LEVELS, labelled
-from geo.landuse.metrics import aggregate, ratio
+from geo.landuse.metrics import aggregate, parcel_links, ratio
 from geo.landuse.model import CLEARED_STATUSES, split_ids
 from geo.zones.plans import cite
 
@@ -158,13 +157,21 @@ def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable
         if spec.tax_per_mu is None and spec.va_per_mu is None:
             raise ValueError("raise needs a level. Fix: give tax_per_mu and/or va_per_mu (万元/亩)")
         land = pd.to_numeric(ent["land_mu"], errors="coerce")
+        # an enterprise on chosen and other parcels is raised on its chosen share only (its
+        # land held there / all its land, as parcel_links attributes it); 1 when all chosen
+        links = parcel_links(ent, par)
+        chosen = links[links["parcel_id"].isin(flagged)].groupby("row")["weight"].sum()
+        share = chosen.reindex(ent.index).fillna(0.0).where(
+            ent.index.isin(links["row"]), 1.0).clip(upper=1.0)
         for col, level_value in (("tax_wan", spec.tax_per_mu), ("value_added_wan", spec.va_per_mu)):
             if level_value is None:
                 continue
             floor = land * float(level_value)
             cur = pd.to_numeric(ent[col], errors="coerce")
-            # only reported figures are raised: a missing one stays missing, never invented
-            ent.loc[touches, col] = np.maximum(cur[touches], floor[touches])
+            # only reported figures are raised: a missing one stays missing, never invented;
+            # the chosen share s of the figure rises to s × floor where it is below it
+            lift = (share * (floor - cur)).clip(lower=0.0)
+            ent.loc[touches, col] = (cur + lift)[touches]
     now = aggregate(enterprises, parcels, level=level, labels=labels).set_index("unit")
     new = aggregate(ent, par, level=level, labels=labels).set_index("unit")
     out = pd.DataFrame({"unit_name": now["unit_name"]})

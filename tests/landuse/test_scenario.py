@@ -180,3 +180,21 @@ def test_criteria_text_leaves_out_what_does_not_restrict():
     assert criteria_text({"districts": [], "min_mu": None}) == "全部低效宗地（未加筛选）"
     assert criteria_text({"reasons": ["闲置/停产", "容积率低于阈值"], "min_mu": 5.0}) == \
         "低效原因：闲置/停产、容积率低于阈值；宗地面积下限（亩）：5"
+
+
+def test_raise_lifts_only_the_chosen_share_of_an_enterprise_on_several_parcels():
+    """E1 holds P1 (chosen) and P2 (not), 10 亩 each: raising to 5 万元/亩 lifts the half of
+    its 20 万元 on P1 towards 5 × 20 = 100 万元: 20 + 0.5 × (100 − 20) = 60, not 100."""
+    parcels = pd.DataFrame({"parcel_id": ["P1", "P2"], "land_area_m2": [10 * MU, 10 * MU],
+                            "zone_id": ["Z1", "Z1"], "district": ["海曙区", "海曙区"]})
+    ent = enterprise_land(pd.DataFrame({
+        "credit_code": ["E1"], "parcel_id": ["P1;P2"], "scale": ["规上"], "tax_wan": [20.0],
+        "value_added_wan": [np.nan], "zone_id": ["Z1"], "district": ["海曙区"]}), parcels)
+    out = scenario(ent, parcels, ["P1"], Scenario("raise", tax_per_mu=5.0),
+                   level="zone").set_index("unit")
+    assert out.at["Z1", "tax_per_mu_now"] == pytest.approx(20 / 20)
+    assert out.at["Z1", "tax_per_mu_scenario"] == pytest.approx(60 / 20)
+    both = scenario(ent, parcels, ["P1", "P2"], Scenario("raise", tax_per_mu=5.0),
+                    level="zone").set_index("unit")
+    assert both.at["Z1", "tax_per_mu_scenario"] == pytest.approx(100 / 20)
+    assert np.isnan(out.at["Z1", "va_per_mu_scenario"])  # a missing figure stays missing
