@@ -612,7 +612,10 @@ __all__ += ["INDUSTRY_TEXTS"]
 SCHEME_TEXTS = {
     "exempt_declared": "免评：",
     "exempt_new": "免评：新设立不满 {n} 年",
-    "exempt_construction": "免评：供地后 {n} 年内（建设期）",
+    # {parcels}: each parcel it rests on, "宗地 {parcel} 供地年份 {year}", joined by "、"
+    "exempt_construction": "免评：供地后 {n} 年内（建设期；{parcels}）",
+    "construction_parcel": "宗地 {parcel} 供地年份 {year}",
+    "construction_separator": "、",
     "exempt_utility": "免评：公用事业（GB/T 4754 门类 D 电力、热力、燃气及水生产和供应业）",
     "pooled_group": "其他行业（合并）",
     "tenant_no_landlord": "租赁企业未填出租方统一社会信用代码，无法取出租方等级，未参评",
@@ -627,6 +630,11 @@ SCHEME_TEXTS = {
     "exempt_label": "免评",
     "declared_not_accepted": ("免评原因“{reason}”不在评价方案认可的免评情形（{accepted}）中，"
                               "照常参评"),
+    # 园区评价说明 (geo.landuse.parks) when the data given as last year's are not of year − 1
+    "park_growth_years": ("对比数据为 {previous} 年，不是上一年度（{expected} 年），"
+                          "亩均税收增速未计算"),
+    "park_growth_no_year": "数据年度未注明，无法确认对比数据为上一年度，亩均税收增速未计算",
+    "park_note_separator": "；",
 }
 #: What each missing-indicator rule means, for the screen and the 校验报告.
 MISSING_RULE_TEXTS = {"zero": "缺项计 0 分", "item_mean": "缺项按同组该项平均得分计",
@@ -677,13 +685,17 @@ EXPLAIN_TEXTS = {
     "not_rated": "未按得分评定类别：{note}",
     "landlord": "未单独评分：{note}",
     "unclassed": "未参评（评价结果未写原因）",
-    "reach": ("单靠该项升至 {value:.4g} {unit}（提高 {increase:.4g} {unit}），"
+    "reach": ("单靠该项提高到至少 {value} {unit}（至少提高 {increase} {unit}），"
               "总分可达 {edge:.2f} 分，升入 {cls} 类"),
+    "reach_missing": ("该项缺值，需先填报：填报值至少 {value} {unit}，"
+                      "总分可达 {edge:.2f} 分，升入 {cls} 类"),
+    "mean_unreachable": ("该项基准为同组平均值，企业自身提高会同步抬高平均值，"
+                         "得分有上限，仅靠该项无法升档"),
     "capped": ("该项封顶为基准的 {cap:g} 倍（满分 {max:.2f} 分）：即使达到封顶，总分也只有 "
                "{reach:.2f} 分，距上一档最低分 {edge:.2f} 仍差 {short:.2f} 分，仅靠该项无法升档"),
     "weight_zero": "该项权重为 0，提高该项不加分，无法升档",
     "no_benchmark": "该项没有评价基准（同组无数据），提高该项不加分，无法升档",
-    "mean_benchmark": "（基准为同组平均值，按基准不变计算；企业自身提高会使平均值略升）",
+    "mean_benchmark": "（基准为同组平均值：已计入企业自身提高使平均值随之上升）",
 }
 #: Texts of the sensitivity check (:func:`geo.landuse.explain.sensitivity`).
 SENSITIVITY_TEXTS = {
@@ -729,8 +741,9 @@ __all__ += ["EXPLAIN_COLUMNS", "EXPLAIN_TEXTS", "SENSITIVITY_TEXTS", "SENSITIVIT
 LIST_COLUMNS = {
     "class": COLUMNS["class"], "name": ENTERPRISE_FIELD_HEADERS["name"],
     "credit_code": COLUMNS["credit_code"], "track": COLUMNS["track"],
-    "score": COLUMNS["score"], "rank_in_group": YEAR_TEXTS["rank"],
-    "group_size": "同序列参评企业数", "district": COLUMNS["district"],
+    "rank_group": CONFLICT_COLUMNS["rank_group"], "score": COLUMNS["score"],
+    "rank_in_group": CONFLICT_COLUMNS["rank_in_group"], "group_size": "组内参评企业数",
+    "district": COLUMNS["district"],
     "class_note": COLUMNS["class_note"], "exemption": ENTERPRISE_FIELD_HEADERS["exempt_reason"],
     "unclassed_reason": "未参评原因", "policies": "差别化政策",
     "publicity_start": "公示开始日期", "publicity_end": "公示截止日期",
@@ -745,7 +758,8 @@ LIST_TEXTS = {
     "publicity": "{start} 至 {end}（{days} 个自然日，含首尾两日）",
     "no_publicity": "未设定（未生成公示名单）",
     "order_key": "名单排序",
-    "order": ("按评价类别 A→D、同类内按综合得分由高到低；同序列名次为评价序列（排名分组）内的名次，"
+    "order": ("按评价类别 A→D；同类内依次按评价序列、排名组、组内名次排列"
+              "（同名次按综合得分由高到低）；组内名次为排名组（评价序列，或评价序列｜行业）内的名次，"
               "同分同名次"),
     "exempt_key": "免评企业",
     "exempt": "免评企业单列，不计分、不排名，不列入公示名单",

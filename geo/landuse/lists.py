@@ -2,15 +2,20 @@
 
 Every enterprise of an evaluation (:func:`geo.landuse.scoring.evaluate`) is in exactly one list:
 
-* its class list (A类 … D类) when it has a class A–D, best score first;
+* its class list (A类 … D类) when it has a class A–D, by track, ranking group and rank;
 * 免评 when it is exempt (``exemption`` set, a track, no class) — never scored, never ranked,
   never in the 公示名单;
 * 未参评 otherwise, with its ``class_note`` as the reason.
 
-The 公示名单 holds the classed enterprises (A→D, score descending) with the 公示 period: from
+The 公示名单 holds the classed enterprises (A→D, each class as its list) with the 公示 period: from
 ``start`` for ``days`` calendar days, both ends included, so the last day is
 ``start + days − 1``. Headers come from :data:`geo.labels.LIST_COLUMNS`; every list carries the
 differentiated policies (差别化政策) of its class.
+
+Ranks are within a ranking group (``rank_group``: the track, or "规上｜C39" with
+``rank_within = "industry"``), so a class list runs by track (profile order), then ranking
+group, then rank within the group — never by score pooled across groups, whose ranks are not
+comparable. Each list shows the group (排名组) beside the rank (组内名次).
 """
 
 from __future__ import annotations
@@ -32,14 +37,15 @@ __all__ = ["publicity_period", "class_list", "exempt_list", "unclassed_list", "p
            "class_lists", "class_workbook", "publicity_bytes"]
 
 #: Columns of each list (keys of :data:`geo.labels.LIST_COLUMNS`), in order.
-_CLASS_COLUMNS = ("class", "name", "credit_code", "track", "score", "rank_in_group",
-                  "group_size", "district", "class_note", "policies")
+_CLASS_COLUMNS = ("class", "name", "credit_code", "track", "rank_group", "score",
+                  "rank_in_group", "group_size", "district", "class_note", "policies")
 _EXEMPT_COLUMNS = ("name", "credit_code", "track", "district", "exemption", "policies")
 _UNCLASSED_COLUMNS = ("name", "credit_code", "track", "district", "unclassed_reason",
                       "policies")
-_PUBLICITY_COLUMNS = ("class", "name", "credit_code", "track", "score", "rank_in_group",
-                      "publicity_start", "publicity_end", "policies")
-#: Columns an evaluation may lack (a hand-made table), with what they hold when missing.
+_PUBLICITY_COLUMNS = ("class", "name", "credit_code", "track", "rank_group", "score",
+                      "rank_in_group", "publicity_start", "publicity_end", "policies")
+#: Columns an evaluation may lack (a hand-made table), with what they hold when missing; a
+#: missing ``rank_group`` is the track (ranking within tracks, the default of a profile).
 _OPTIONAL = {"credit_code": "", "track": None, "score": np.nan, "rank_in_group": np.nan,
              "group_size": np.nan, "district": "", "class_note": "", "policies": "",
              "exemption": ""}
@@ -59,6 +65,10 @@ def _frame(source: Analysis | pd.DataFrame) -> pd.DataFrame:
     for col, default in _OPTIONAL.items():
         if col not in out.columns:
             out[col] = default
+    if "rank_group" not in out.columns:
+        out["rank_group"] = out["track"]
+    for col in ("track", "rank_group"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
     out["class"] = out["class"].astype(object).where(out["class"].notna(), None)
     for col in ("score", "rank_in_group", "group_size"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
@@ -83,11 +93,25 @@ def _labelled(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return out.rename(columns=LIST_COLUMNS)
 
 
-def _by_class_and_score(frame: pd.DataFrame) -> pd.DataFrame:
+def _tracks(source: Analysis | pd.DataFrame, frame: pd.DataFrame) -> list[str]:
+    """Return the track names in list order: the profile's, then any other in order of rows."""
+    named = [s.name for s in source.profile.specs()] if isinstance(source, Analysis) else []
+    seen = [t for t in frame["track"].dropna().astype(str).unique() if t not in named]
+    return [*named, *seen]
+
+
+def _by_class_and_rank(frame: pd.DataFrame, tracks: list[str]) -> pd.DataFrame:
+    """Sort A→D, then by track, ranking group and rank in the group (score, name break ties).
+
+    Ranks of different groups are not comparable, so a score never orders across groups.
+    Rows without a track, group or rank (tenants graded by their landlord) come last of theirs.
+    """
     order = frame["class"].map({c: i for i, c in enumerate(CLASSES)})
-    return frame.assign(_order=order).sort_values(
-        ["_order", "score", "name"], ascending=[True, False, True], na_position="last",
-        kind="stable").drop(columns="_order")
+    track = frame["track"].map({t: i for i, t in enumerate(tracks)})
+    keys = ["_class", "_track", "rank_group", "rank_in_group", "score", "name"]
+    return frame.assign(_class=order, _track=track).sort_values(
+        keys, ascending=[True, True, True, True, False, True], na_position="last",
+        kind="stable").drop(columns=["_class", "_track"])
 
 
 def publicity_period(start: dt.date, days: int) -> tuple[dt.date, dt.date]:
@@ -115,18 +139,21 @@ def publicity_period(start: dt.date, days: int) -> tuple[dt.date, dt.date]:
 
 
 def class_list(source: Analysis | pd.DataFrame, cls: str) -> pd.DataFrame:
-    """Return the enterprises of class ``cls`` (A–D), best score first, with their policies.
+    """Return the enterprises of class ``cls`` (A–D) by track, ranking group and rank.
 
-    Columns: 评价类别, 企业名称, 统一社会信用代码, 评价序列, 综合得分, 同序列名次, 同序列参评企业数,
-    所在区县（市）, 评价说明, 差别化政策. Tenants graded by their landlord have a class but no
-    score or rank of their own (their 评价说明 says so); they come after the scored ones.
+    Columns: 评价类别, 企业名称, 统一社会信用代码, 评价序列, 排名组, 综合得分, 组内名次,
+    组内参评企业数, 所在区县（市）, 评价说明, 差别化政策. Tracks run in the profile's order;
+    within a track, by ranking group, then 组内名次 (ties: the higher score first). Tenants
+    graded by their landlord have a class but no score or rank of their own (their 评价说明 says
+    so); they come after the ranked ones of their track.
     """
     if cls not in CLASSES:
         raise ExportError(f"unknown class {cls!r}", field="class",
                           fix=f"use one of {', '.join(CLASSES)}",
                           zh=(f"未知的评价类别 {cls!r}", f"请使用 {'、'.join(CLASSES)} 之一"))
     frame = _frame(source)
-    return _labelled(_by_class_and_score(frame.loc[frame["class"] == cls]), _CLASS_COLUMNS)
+    rows = frame.loc[frame["class"] == cls]
+    return _labelled(_by_class_and_rank(rows, _tracks(source, frame)), _CLASS_COLUMNS)
 
 
 def exempt_list(source: Analysis | pd.DataFrame) -> pd.DataFrame:
@@ -155,7 +182,7 @@ def unclassed_list(source: Analysis | pd.DataFrame) -> pd.DataFrame:
 
 def publicity_list(source: Analysis | pd.DataFrame, *, start: dt.date, days: int | None = None
                    ) -> pd.DataFrame:
-    """Return the 公示名单: the classed enterprises, A→D and best score first, with the period.
+    """Return the 公示名单: the classed enterprises, A→D and as :func:`class_list`, with the period.
 
     Parameters
     ----------
@@ -170,7 +197,7 @@ def publicity_list(source: Analysis | pd.DataFrame, *, start: dt.date, days: int
     Returns
     -------
     DataFrame
-        评价类别, 企业名称, 统一社会信用代码, 评价序列, 综合得分, 同序列名次, 公示开始日期,
+        评价类别, 企业名称, 统一社会信用代码, 评价序列, 排名组, 综合得分, 组内名次, 公示开始日期,
         公示截止日期 (``start + days − 1``), 差别化政策. 免评 and 未参评 enterprises are not in it
         (:func:`exempt_list`, :func:`unclassed_list`).
     """
@@ -180,8 +207,8 @@ def publicity_list(source: Analysis | pd.DataFrame, *, start: dt.date, days: int
     first, last = publicity_period(start, days)
     frame = _frame(source)
     classed, _, _ = _parts(frame)
-    rows = _by_class_and_score(frame.loc[classed]).assign(publicity_start=first,
-                                                          publicity_end=last)
+    rows = _by_class_and_rank(frame.loc[classed], _tracks(source, frame)).assign(
+        publicity_start=first, publicity_end=last)
     return _labelled(rows, _PUBLICITY_COLUMNS)
 
 

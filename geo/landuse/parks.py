@@ -1,10 +1,11 @@
 """亩均 evaluation of the parks and blocks themselves (分片 / 重点工业集聚区 / 区县).
 
-Seed 000 改革5 extends the 亩均论英雄 evaluation from enterprises to 工业区块（园区）. A park
-profile (TOML, see ``data/profiles/parks.toml`` — a design each district adjusts, not an
-official scheme) gives each park indicator a weight, a benchmark (a number, or ``"mean"`` = the
-ratio-of-sums figure over all units evaluated at that level), a direction and an optional cap;
-and the class rule (by rank with cumulative shares, or by minimum points).
+《宁波打造全球智造创新之都行动方案》(seed 000, line 197, 改革5) extends the 亩均论英雄
+evaluation from enterprises to 工业区块（园区）. A park profile (TOML, see
+``data/profiles/parks.toml`` — a design each district adjusts, not an official scheme) gives
+each park indicator a weight, a benchmark (a number, or ``"mean"`` = the ratio-of-sums figure
+over all units evaluated at that level), a direction and an optional cap; and the class rule
+(by rank with cumulative shares, or by minimum points).
 
 Points of a unit with value v and benchmark b (``weight`` points at the benchmark):
 
@@ -32,7 +33,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS
+from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS, SCHEME_TEXTS
 from geo.landuse.metrics import AGG_LEVELS, ratio
 from geo.landuse.model import is_sample_label
 from geo.landuse.pipeline import Analysis
@@ -103,22 +104,7 @@ class ParkProfile:
     path: str = ""
 
 
-
 # ------------------------------------------------------------------ checking helpers (own)
-
-#: Chinese names of the kinds of TOML value, for the messages.
-_TOML_KINDS = ((bool, "是/否值"), (int, "数字"), (float, "数字"), (str, "文本"), (list, "数组"),
-               (dict, "表"))
-
-
-
-
-
-
-
-
-
-
 
 
 def _rank_classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
@@ -177,8 +163,6 @@ def load_park_profile(path: str | Path | None = None) -> ParkProfile:
     method, limits = _class_rule(_section(doc.get("classes"), "classes", file), file)
     return ParkProfile(name=str(meta.get("name", path.stem)), source=str(meta.get("source", "")),
                        rules=rules, class_method=method, class_limits=limits, path=file)
-
-
 
 
 def _section(value: object, where: str, file: str) -> Mapping[str, Any]:
@@ -364,6 +348,9 @@ def park_inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
     level : {"subzone", "zone", "district"}, keyword-only
     previous : Analysis, keyword-only, optional
         The previous year's analysis; without it ``tax_per_mu_growth`` is NaN for every unit.
+        It is used only when its year is ``analysis.year − 1``: for another year, or when
+        either year is unknown, the growth (and last year's figures) stay NaN and
+        ``growth_note`` says why.
 
     Returns
     -------
@@ -375,8 +362,9 @@ def park_inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
         enterprises / Σ用地 of classed enterprises), ``low_eff_land_share`` (低效用地面积 /
         宗地面积), as fractions 0–1; ``<key>_num`` and ``<key>_den`` of each (the sums the
         ``"mean"`` benchmarks add up), ``tax_per_mu_prev`` with its ``_num``/``_den``,
-        ``enterprise_count``, ``parcel_land_mu``, ``low_eff_land_mu``, ``data_year`` and
-        ``previous_year``.
+        ``enterprise_count``, ``parcel_land_mu``, ``low_eff_land_mu``, ``data_year``,
+        ``previous_year`` (the year of ``previous`` as given) and ``growth_note`` ("" or why
+        ``previous`` gave no growth; :func:`evaluate_parks` adds it to ``park_note``).
 
     Raises
     ------
@@ -386,13 +374,31 @@ def park_inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], *, 
     return _inputs(analysis, catalog, level, previous, None)
 
 
+def _growth_note(analysis: Analysis, previous: Analysis | None) -> str:
+    """Say why ``previous`` cannot give the growth ("" when it is the year before, or absent).
+
+    The growth compares with the year before: data of another year (or of an unknown year)
+    would give a figure that looks like a 1-year growth and is not, so it stays missing.
+    """
+    if previous is None:
+        return ""
+    if analysis.year is None or previous.year is None:
+        return SCHEME_TEXTS["park_growth_no_year"]
+    if int(previous.year) != int(analysis.year) - 1:
+        return SCHEME_TEXTS["park_growth_years"].format(previous=int(previous.year),
+                                                        expected=int(analysis.year) - 1)
+    return ""
+
+
 def _inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], level: str,
             previous: Analysis | None, table: pd.DataFrame | None) -> pd.DataFrame:
     """:func:`park_inputs`, reusing the level table ``table`` of ``analysis`` when given."""
     if level not in PARK_LEVELS:
         raise ValueError(f"unknown park level {level!r}. Fix: use one of {', '.join(PARK_LEVELS)}")
     out = _figures(analysis, catalog, level, table)
-    prev = _figures(previous, catalog, level).reindex(out.index) if previous is not None \
+    note = _growth_note(analysis, previous)
+    prev = _figures(previous, catalog, level).reindex(out.index) \
+        if previous is not None and not note \
         else pd.DataFrame(np.nan, index=out.index, columns=["tax_per_mu", "tax_per_mu_num",
                                                              "tax_per_mu_den"])
     out["tax_per_mu_prev"] = prev["tax_per_mu"]
@@ -401,6 +407,7 @@ def _inputs(analysis: Analysis, catalog: Mapping[str, gpd.GeoDataFrame], level: 
     out[GROWTH] = 100.0 * (ratio(out["tax_per_mu"], out["tax_per_mu_prev"]) - 1.0)
     out["data_year"] = analysis.year
     out["previous_year"] = previous.year if previous is not None else None
+    out["growth_note"] = note
     out = out.reset_index()
     front = ["unit", "unit_name", *PARK_INDICATORS]
     return out[front + [c for c in out.columns if c not in front]]
@@ -505,8 +512,9 @@ def evaluate_parks(inputs: pd.DataFrame, profile: ParkProfile) -> pd.DataFrame:
         ``inputs`` (same rows and order) plus ``points_<key>`` and ``benchmark_<key>`` per
         rule, ``park_score`` (rounded to 4 decimals), ``park_class`` (A–D, or None),
         ``park_rank`` (1 … n among the scored units, ties share the best; missing when
-        unscored), ``park_note`` and ``missing_indicators`` (labels of the indicators scored
-        0 for want of a value, "、"-separated).
+        unscored), ``park_note`` (why unclassed, which indicators scored 0, and the
+        ``growth_note`` of the inputs when there is one) and ``missing_indicators`` (labels of
+        the indicators scored 0 for want of a value, "、"-separated).
 
     Raises
     ------
@@ -540,9 +548,13 @@ def evaluate_parks(inputs: pd.DataFrame, profile: ParkProfile) -> pd.DataFrame:
                                                       ).astype("int64")
     sep = PARK_TEXTS["separator"]
     out["missing_indicators"] = [sep.join(m) for m in missing]
-    out["park_note"] = [PARK_TEXTS["unclassed"] if not ok else
-                        PARK_TEXTS["scored_zero"].format(indicators=sep.join(m)) if m else ""
-                        for ok, m in zip(scored, missing, strict=True)]
+    notes = [PARK_TEXTS["unclassed"] if not ok else
+             PARK_TEXTS["scored_zero"].format(indicators=sep.join(m)) if m else ""
+             for ok, m in zip(scored, missing, strict=True)]
+    growth = (frame["growth_note"].fillna("").astype(str) if "growth_note" in frame
+              else pd.Series("", index=frame.index))
+    out["park_note"] = [SCHEME_TEXTS["park_note_separator"].join(t for t in (n, g) if t)
+                        for n, g in zip(notes, growth, strict=True)]
     return out.set_axis(inputs.index)
 
 

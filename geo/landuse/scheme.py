@@ -77,7 +77,8 @@ class Exemptions:
         Set up (成立年份) fewer than this many years before the data year.
     construction_within_years : int or None
         On a parcel whose 供地年份 is fewer than this many years before the data year
-        (建设期); such parcels are not judged by performance rules either.
+        (建设期) — every known parcel of the enterprise, not just one; such parcels are not
+        judged by performance rules either.
     reasons : tuple of str
         免评原因 texts the scheme accepts as stated in the enterprise file (政策性搬迁 …).
     public_utilities : bool
@@ -195,18 +196,47 @@ def exemption_reasons(enterprises: pd.DataFrame, parcels: pd.DataFrame | None,
             text + "（" + founded.astype("Int64").astype(str) + "）")
     if (rules.construction_within_years is not None and parcels is not None
             and "supply_year" in parcels and "parcel_id" in enterprises):
-        supply = parcels.set_index(parcels["parcel_id"].astype(str))["supply_year"]
-        supply = pd.to_numeric(supply, errors="coerce")
-        supply = supply[~supply.index.duplicated()]
-        first = enterprises["parcel_id"].map(lambda v: next(iter(split_ids(v)), None))
-        supplied = first.map(supply).astype(float)
-        since = data_year - supplied
-        text = SCHEME_TEXTS["exempt_construction"].format(n=rules.construction_within_years)
-        add((since >= 0) & (since < rules.construction_within_years),
-            text + "（" + supplied.astype("Int64").astype(str) + "）")
+        young, text = _construction(enterprises["parcel_id"], parcels, data_year,
+                                    rules.construction_within_years)
+        add(young, text)
     if rules.public_utilities:
         add(_column(enterprises, "industry_section").eq("D"), SCHEME_TEXTS["exempt_utility"])
     return reasons
+
+
+def _construction(parcel_ids: pd.Series, parcels: pd.DataFrame, data_year: pd.Series,
+                  within: int) -> tuple[pd.Series, pd.Series]:
+    """Return (in 建设期, reason text) of each enterprise, by all its known parcels.
+
+    The known parcels of an enterprise are the ids of its ``parcel_id`` cell found in
+    ``parcels``. It is in 建设期 only when it has at least one and *every* one of them was
+    supplied 0 … ``within`` − 1 years before its data year: an enterprise that also holds an
+    older parcel, or a known parcel without 供地年份, is evaluated as usual, whatever the order
+    of the ids. The text names each parcel and 供地年份 it rests on.
+    """
+    supply = pd.to_numeric(pd.Series(parcels["supply_year"].to_numpy(),
+                                     index=parcels["parcel_id"].astype(str).to_numpy()),
+                           errors="coerce")
+    supply = supply[~supply.index.duplicated()]
+    young = np.zeros(len(parcel_ids), dtype=bool)
+    texts = np.full(len(parcel_ids), "", dtype=object)
+    year_of = pd.to_numeric(data_year, errors="coerce")
+    if not year_of.index.equals(parcel_ids.index):
+        year_of = year_of.reindex(parcel_ids.index)
+    years = year_of.to_numpy(dtype=float)
+    head = SCHEME_TEXTS["exempt_construction"]
+    sep = SCHEME_TEXTS["construction_separator"]
+    for i, (cell, year) in enumerate(zip(parcel_ids.to_numpy(), years, strict=True)):
+        known = [pid for pid in dict.fromkeys(split_ids(cell)) if pid in supply.index]
+        supplied = [float(supply[pid]) for pid in known]
+        since = [year - y for y in supplied]
+        if known and all(0 <= d < within for d in since):  # NaN compares False: not young
+            young[i] = True
+            texts[i] = head.format(n=within, parcels=sep.join(
+                SCHEME_TEXTS["construction_parcel"].format(parcel=pid, year=int(y))
+                for pid, y in zip(known, supplied, strict=True)))
+    return (pd.Series(young, index=parcel_ids.index),
+            pd.Series(texts, index=parcel_ids.index, dtype=object))
 
 
 def rank_groups(enterprises: pd.DataFrame, rules: EvaluationRules) -> pd.Series:

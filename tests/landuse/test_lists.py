@@ -13,7 +13,7 @@ import pytest
 
 from geo._errors import ExportError
 from geo.export import ExportNotes, workbook_bytes
-from geo.labels import LIST_COLUMNS, LIST_SHEETS, NOTES_SHEET, SHEET_ROWS_NOTE
+from geo.labels import COLUMNS, LIST_COLUMNS, LIST_SHEETS, NOTES_SHEET, SHEET_ROWS_NOTE
 from geo.landuse.lists import (
     class_list,
     class_workbook,
@@ -186,8 +186,8 @@ def test_publicity_dates_in_the_workbook(sample_book):
 def test_publicity_list_runs_a_to_d_then_score_down(hand):
     table = publicity_list(hand, start=START)
     assert list(table.columns) == [LIST_COLUMNS[k] for k in (
-        "class", "name", "credit_code", "track", "score", "rank_in_group", "publicity_start",
-        "publicity_end", "policies")]
+        "class", "name", "credit_code", "track", "rank_group", "score", "rank_in_group",
+        "publicity_start", "publicity_end", "policies")]
     assert list(table[LIST_COLUMNS["name"]]) == ["丁", "甲", "乙", "辛", HOSTILE, "丙"]
     assert list(table[LIST_COLUMNS["class"]]) == ["A", "A", "B", "B", "C", "D"]
 
@@ -196,8 +196,65 @@ def test_sample_publicity_list_is_sorted(sample):
     table = publicity_list(sample, start=START)
     order = table[LIST_COLUMNS["class"]].map(CLASSES.index)
     assert order.is_monotonic_increasing
-    for _, group in table.groupby(LIST_COLUMNS["class"]):
-        assert group[LIST_COLUMNS["score"]].dropna().is_monotonic_decreasing
+    tracks = [s.name for s in sample.profile.specs()]
+    for _, cls in table.groupby(LIST_COLUMNS["class"], sort=False):
+        seen = cls[LIST_COLUMNS["track"]].dropna().map(tracks.index)
+        assert seen.is_monotonic_increasing  # tracks in profile order
+        keys = cls[LIST_COLUMNS["track"]].astype(str) + "/" + cls[LIST_COLUMNS["rank_group"]]
+        assert (keys != keys.shift()).sum() == keys.nunique()  # each group in one run
+        for _, group in cls.groupby(LIST_COLUMNS["rank_group"]):
+            assert group[LIST_COLUMNS["rank_in_group"]].dropna().is_monotonic_increasing
+            assert group[LIST_COLUMNS["score"]].dropna().is_monotonic_decreasing
+
+
+def _grouped_frame() -> pd.DataFrame:
+    """Class A of two tracks ranked within industry groups, 规下 rows first (rank_within
+    "industry"): pooled by score the order would be 寅 95, 子 90, 卯 80, 丑 70."""
+    rows = [  # name, track, rank_group, score, rank, size
+        ("子", "规下", "规下｜C17", 90.0, 1, 5),
+        ("丑", "规上", "规上｜C39", 70.0, 1, 6),
+        ("卯", "规上", "规上｜C26", 80.0, 2, 7),
+        ("寅", "规上", "规上｜C26", 95.0, 1, 7),
+        ("辰", "规上", "规上｜其他行业（合并）", 99.0, 1, 8),
+        ("巳", "规下", "规下｜C17", 60.0, 4, 5),  # class B: its own list
+    ]
+    frame = pd.DataFrame(rows, columns=["name", "track", "rank_group", "score", "rank_in_group",
+                                        "group_size"])
+    frame["class"] = ["A", "A", "A", "A", "A", "B"]
+    return frame
+
+
+def test_lists_run_by_track_then_ranking_group_then_rank(hand):
+    analysis = Analysis(parcels=hand.parcels, enterprises=_grouped_frame(), profile=hand.profile,
+                        data_label="测试数据（手工表）", year=2025)
+    assert [s.name for s in hand.profile.specs()] == ["规上", "规下"]
+    table = class_list(analysis, "A")
+    # the profile's tracks first 规上 then 规下; within 规上 the groups C26, C39, then the pooled
+    # group; within C26 by rank (寅 1, 卯 2) — 辰's 99 points never lift it across groups
+    assert list(table[LIST_COLUMNS["name"]]) == ["寅", "卯", "丑", "辰", "子"]
+    assert list(table[LIST_COLUMNS["rank_group"]]) == [
+        "规上｜C26", "规上｜C26", "规上｜C39", "规上｜其他行业（合并）", "规下｜C17"]
+    assert list(table[LIST_COLUMNS["rank_in_group"]]) == [1, 2, 1, 1, 1]
+    assert list(table[LIST_COLUMNS["group_size"]]) == [7, 7, 6, 8, 5]
+    # without a profile the tracks run in the order they first appear (规下 first here)
+    bare = class_list(_grouped_frame(), "A")
+    assert list(bare[LIST_COLUMNS["name"]]) == ["子", "寅", "卯", "丑", "辰"]
+    public = publicity_list(analysis, start=START)
+    assert list(public[LIST_COLUMNS["name"]]) == ["寅", "卯", "丑", "辰", "子", "巳"]
+    assert list(public[LIST_COLUMNS["rank_group"]])[-1] == "规下｜C17"
+
+
+def test_rank_headers_say_the_ranking_group():
+    """The rank is within the ranking group (排名组), not the track: the lists say so, with the
+    enterprise table's words."""
+    for key in ("rank_group", "rank_in_group", "group_size"):
+        assert LIST_COLUMNS[key] == COLUMNS[key]
+    assert (LIST_COLUMNS["rank_group"], LIST_COLUMNS["rank_in_group"],
+            LIST_COLUMNS["group_size"]) == ("排名组", "组内名次", "组内参评企业数")
+    table = class_list(_hand_frame(), "A")
+    assert LIST_COLUMNS["rank_group"] in table.columns
+    # a table without rank_group ranks within tracks: the group is the track
+    assert list(table[LIST_COLUMNS["rank_group"]]) == list(table[LIST_COLUMNS["track"]])
 
 
 def test_exempt_enterprises_are_never_ranked(hand):

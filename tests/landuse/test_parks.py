@@ -12,7 +12,7 @@ from shapely.geometry import box
 
 from geo._errors import ProfileError
 from geo.crs import M2_PER_MU
-from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS
+from geo.labels import PARK_INDICATOR_LABELS, PARK_TEXTS, SCHEME_TEXTS
 from geo.landuse.parks import (
     PARK_INDICATORS,
     PARK_PROFILE,
@@ -452,26 +452,84 @@ def sample_analysis(catalog):
                    data_label=sample.data_label, year=sample.year)
 
 
+#: The enterprise column holding each level's unit (the district's: its name).
+_UNIT_COLUMN = {"subzone": "subzone_id", "zone": "zone_id", "district": "district"}
+
+
 @pytest.mark.parametrize("level", ["subzone", "zone", "district"])
-def test_park_table_of_the_sample_matches_evaluate_parks(catalog, sample_analysis, level):
+def test_park_table_of_the_sample_by_hand(catalog, sample_analysis, level):
+    """亩均税收 of the unit with the most enterprises is Σ税收 / Σ亩 of its enterprises, worked
+    out here from the enterprise frame alone; its points are 30 × min(v / b, 2) with b the
+    same ratio over every enterprise placed in a unit of the level (the bundled profile)."""
     from geo.landuse.parks import park_table
     from geo.landuse.tables import level_table
 
     prof = load_park_profile()
+    rule = next(r for r in prof.rules if r.key == "tax_per_mu")
+    assert (rule.weight, rule.benchmark, rule.cap) == (30.0, "mean", 2.0)
     table = park_table(sample_analysis, catalog, level=level, profile=prof)
-    plain = evaluate_parks(park_inputs(sample_analysis, catalog, level=level), prof)
-    cols = ["unit", "unit_name", "park_score", "park_class", "park_rank", "park_note",
-            *[f"points_{k}" for k in PARK_INDICATORS]]
-    pd.testing.assert_frame_equal(pd.DataFrame(table[cols]).reset_index(drop=True),
-                                  plain[cols].reset_index(drop=True), check_dtype=False)
+    ent = sample_analysis.enterprises
+    unit = ent[_UNIT_COLUMN[level]].astype(object)
+    tax = pd.to_numeric(ent["tax_wan"], errors="coerce")
+    land = pd.to_numeric(ent["land_mu"], errors="coerce")
+    both = unit.notna() & tax.notna() & (land > 0)
+    chosen = str(unit[both].astype(str).value_counts().index[0])
+    mine = both & (unit.astype(str) == chosen)
+    value = float(tax[mine].sum()) / float(land[mine].sum())
+    bench = float(tax[both].sum()) / float(land[both].sum())
+    row = table.set_index("unit").loc[chosen]
+    assert row["tax_per_mu"] == pytest.approx(value, rel=1e-9)
+    assert row["benchmark_tax_per_mu"] == pytest.approx(bench, rel=1e-9)
+    assert row["points_tax_per_mu"] == pytest.approx(30.0 * min(value / bench, 2.0), rel=1e-9)
+    points = [f"points_{r.key}" for r in prof.rules]
+    assert row["park_score"] == pytest.approx(sum(float(row[c]) for c in points), abs=1e-4)
+    # carried from the level table, and the unit's geometry
     levels = level_table(sample_analysis, catalog, level=level).set_index("unit")
     assert table.crs == levels.crs
     assert (table.geometry.to_numpy() == levels.geometry.reindex(table["unit"]).to_numpy()).all()
     for c in ("geometry_quality", "class_A_count", "class_D_count"):
         assert table[c].tolist() == levels[c].reindex(table["unit"]).tolist()
-    assert (table["peer_count"] == plain["park_score"].notna().sum()).all()
+    assert (table["peer_count"] == table["park_score"].notna().sum()).all()
     assert (table["park_profile"] == prof.name).all()
     assert (table["data_nature"] == sample_analysis.data_label).all()
+
+
+def test_growth_needs_the_year_before(catalog, analyses):
+    """Data of another year (or of no stated year) give no growth: it stays missing and the
+    note says why, rather than a 2-year change shown as a 1-year growth."""
+    import dataclasses
+
+    now, before = analyses
+    older = dataclasses.replace(before, year=2022)
+    out = park_inputs(now, catalog, level="subzone", previous=older).set_index("unit")
+    note = SCHEME_TEXTS["park_growth_years"].format(previous=2022, expected=2023)
+    assert out["tax_per_mu_growth"].isna().all()
+    assert out["tax_per_mu_prev"].isna().all()
+    assert (out["growth_note"] == note).all()
+    assert (out.at["Z01-01", "data_year"], out.at["Z01-01", "previous_year"]) == (2024, 2022)
+    scored = evaluate_parks(out.reset_index(), load_park_profile()).set_index("unit")
+    missing = PARK_TEXTS["separator"].join(
+        PARK_INDICATOR_LABELS[k] for k in ("va_per_mu", "tax_per_mu_growth"))
+    assert scored.at["Z01-01", "park_note"] == SCHEME_TEXTS["park_note_separator"].join(
+        [PARK_TEXTS["scored_zero"].format(indicators=missing), note])
+    assert scored.at["Z01-01", "points_tax_per_mu_growth"] == 0.0
+    undated = park_inputs(dataclasses.replace(now, year=None), catalog, level="subzone",
+                          previous=before)
+    assert undated["tax_per_mu_growth"].isna().all()
+    assert (undated["growth_note"] == SCHEME_TEXTS["park_growth_no_year"]).all()
+    right = park_inputs(now, catalog, level="subzone", previous=before).set_index("unit")
+    assert right.at["Z01-01", "tax_per_mu_growth"] == pytest.approx(100 * (960 / 660 - 1))
+    assert (right["growth_note"] == "").all()
+
+
+def test_the_bundled_park_profile_cites_its_source_by_title_in_chinese():
+    from geo.zones.plans import cite
+
+    source = load_park_profile().source
+    assert cite("000", 197) in source  # 《宁波打造全球智造创新之都行动方案》第 197 行
+    assert "从工业企业向工业区块（园区）拓展" in source
+    assert "非官方" in source
+    assert not any(word in source for word in ("seed", "design", "official"))
 
 
 def test_unit_efficiency_with_and_without_data(catalog, analyses):

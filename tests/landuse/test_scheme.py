@@ -87,7 +87,7 @@ def test_each_exemption_is_listed_with_its_reason_and_never_ranked(tmp_path):
     assert out.at["E1", "exemption"].startswith("免评：新设立不满 2 年（2023）")
     assert out.at["E2", "exemption"] == ""
     # E3 on P2 supplied 2022: 2 years < 3 → 建设期; E4 on P3 supplied 2021: 3 years → rated
-    assert out.at["E3", "exemption"].startswith("免评：供地后 3 年内（建设期）（2022）")
+    assert out.at["E3", "exemption"] == "免评：供地后 3 年内（建设期；宗地 P2 供地年份 2022）"
     assert out.at["E4", "exemption"] == ""
     # declared reason the scheme accepts → exempt; one it does not name → rated
     assert out.at["E5", "exemption"] == "免评：政策性搬迁"
@@ -102,6 +102,41 @@ def test_each_exemption_is_listed_with_its_reason_and_never_ranked(tmp_path):
     assert rated["rank_in_group"].to_dict() == {"E2": 4.0, "E4": 3.0, "E6": 2.0, "E8": 1.0}
     assert rated["class"].to_dict() == {"E2": "D", "E4": "C", "E6": "B", "E8": "A"}
     assert (rated["group_size"] == 4).all()
+
+
+@pytest.mark.parametrize("cell", ["P_new;P_old", "P_old;P_new", "P_old、P_new、P_new"])
+def test_construction_needs_every_known_parcel_young_whatever_the_order(tmp_path, cell):
+    prof = _profile(tmp_path, "[exemptions]\nconstruction_within_years = 2\n"
+                    + _TAX.format(t="规下"))
+    parcels = pd.DataFrame({"parcel_id": ["P_new", "P_old", "P_new2", "P_blank"],
+                            "supply_year": [2024, 2010, 2023, np.nan]})
+    # E1 holds an old parcel beside a new one: evaluated, in either order of the ids.
+    # E2: only new parcels (2025 − 2024 = 1, 2025 − 2023 = 2 is not < 2 → P_new2 is not young)
+    df = _firms(6, year=2025, parcel_id=[
+        cell, "P_new", "P_new;UNKNOWN", "P_new;P_new2", "P_new;P_blank", "UNKNOWN"])
+    out = evaluate(df, prof, parcels=parcels).set_index("credit_code")
+    assert out.at["E1", "exemption"] == ""
+    assert pd.notna(out.at["E1", "class"])
+    # every known parcel young → 免评, naming the parcel(s) and 供地年份 it rests on
+    assert out.at["E2", "exemption"] == "免评：供地后 2 年内（建设期；宗地 P_new 供地年份 2024）"
+    # an id not in the parcel table is not a known parcel: the known one decides
+    assert out.at["E3", "exemption"] == out.at["E2", "exemption"]
+    # P_new2 (2023) is 2 years old: out of the window, so E4 is evaluated
+    assert out.at["E4", "exemption"] == ""
+    # a known parcel without 供地年份 cannot be shown young: evaluated
+    assert out.at["E5", "exemption"] == ""
+    # no known parcel at all: evaluated
+    assert out.at["E6", "exemption"] == ""
+    assert out.loc[["E2", "E3"], "class"].isna().all()
+
+
+def test_construction_names_every_young_parcel(tmp_path):
+    prof = _profile(tmp_path, "[exemptions]\nconstruction_within_years = 3\n"
+                    + _TAX.format(t="规下"))
+    parcels = pd.DataFrame({"parcel_id": ["P1", "P2"], "supply_year": [2024, 2023]})
+    out = evaluate(_firms(1, year=2025, parcel_id=["P2；P1"]), prof, parcels=parcels)
+    assert out["exemption"].iloc[0] == ("免评：供地后 3 年内（建设期；宗地 P2 供地年份 2023、"
+                                        "宗地 P1 供地年份 2024）")
 
 
 def _two_indicators(rule: str) -> str:
