@@ -29,34 +29,50 @@ def _conflicts(key: str, _analysis: Analysis):
     return class_flag_conflicts(_analysis.enterprises, _analysis.parcels, _analysis.profile)
 
 
-def _label(ent, idx) -> str:
-    row = ent.loc[idx]
-    cls = row["class"] if isinstance(row["class"], str) else UNCLASSED
-    return f"{row['name']}（{row.get('credit_code') or '无代码'}，{cls}）"
+def _code_text(code: object) -> str:
+    """A credit code for the label; 无代码 when missing (NaN is truthy, so test it)."""
+    if code is None or (isinstance(code, float) and code != code):
+        return "无代码"
+    return str(code).strip() or "无代码"
 
 
-def _why(analysis: Analysis) -> None:
-    ent = analysis.enterprises
-    choices = ent.index[ent["class"].notna() | ent["exemption"].fillna("").ne("")]
-    if not len(choices):
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _labels(key: str, _analysis: Analysis) -> dict:
+    """The choosable enterprises, best first per track, each with its label (built once)."""
+    ent = _analysis.enterprises
+    rows = ent[ent["class"].notna() | ent["exemption"].fillna("").ne("")]
+    rows = rows.sort_values(["track", "score"], ascending=[True, False], na_position="last")
+    codes = rows["credit_code"] if "credit_code" in rows else [None] * len(rows)
+    return {i: f"{name}（{_code_text(code)}，{cls if isinstance(cls, str) else UNCLASSED}）"
+            for i, name, code, cls in zip(rows.index, rows["name"], codes, rows["class"],
+                                          strict=True)}
+
+
+@st.cache_resource(show_spinner="正在计算升档所需值…", max_entries=64)
+def _explained(key: str, pick, _analysis: Analysis):
+    """One enterprise's explanation (the "mean" benchmarks re-evaluate its group)."""
+    return explain_enterprise(_analysis.enterprises, _analysis.profile, pick)
+
+
+def _why(key: str, analysis: Analysis) -> None:
+    labels = _labels(key, analysis)
+    if not labels:
         st.info("本数据没有已评价或免评的企业，无从说明类别。")
         return
-    order = ent.loc[choices].sort_values(["track", "score"], ascending=[True, False],
-                                         na_position="last").index
-    pick = st.selectbox("选择企业", list(order), format_func=lambda i: _label(ent, i),
+    pick = st.selectbox("选择企业", list(labels), format_func=labels.get,
                         key="e_explain_pick")
-    why = explain_enterprise(ent, analysis.profile, pick)
+    why = _explained(key, pick, analysis)
     for line in why.summary:
         st.markdown(f"- {md_text(line)}")
     if why.rated and len(why.points):
         table = why.table().drop(columns=[EXPLAIN_COLUMNS["indicator"]], errors="ignore")
-        figures = [EXPLAIN_COLUMNS[c] for c in ("value", "benchmark", "points", "max_points",
-                                                "needed_value", "increase")]
+        figures = [EXPLAIN_COLUMNS[c] for c in ("value", "benchmark", "points", "max_points")]
         st.dataframe(table, hide_index=True, width="stretch", column_config={
             c: st.column_config.NumberColumn(format=table_format(DECIMALS["indicator"]))
             for c in figures if c in table})
-        st.caption("单靠该项升档所需值：其他指标不变时，仅提高该项使总分达到上一档最低分所需的值"
-                   "（受封顶倍数限制；基准为同组平均值时按基准不变计）。")
+        st.caption("单靠该项升档所需值：其他指标不变时，仅提高该项使类别升档所需的最小值，"
+                   "按显示精度向上取整，达到即可升档（受封顶倍数限制；基准为同组平均值时，"
+                   "已计入企业自身提高使平均值随之上升）。")
 
 
 def _robustness(key: str, analysis: Analysis) -> None:
@@ -68,7 +84,7 @@ def _robustness(key: str, analysis: Analysis) -> None:
     rows = result.enterprises
     fragile = rows[~rows["robust"].astype(bool)]
     c1, c2, c3 = st.columns(3)
-    c1.metric("参评企业", f"{len(rows):,}")
+    c1.metric("已定类企业", f"{len(rows):,}")
     c2.metric("稳健（各情形类别不变）", f"{len(rows) - len(fragile):,}")
     c3.metric("敏感（至少一种情形改变）", f"{len(fragile):,}")
     st.dataframe(result.variants_table(), hide_index=True, width="stretch")
@@ -95,7 +111,7 @@ def explain_section(analysis: Analysis, key: str) -> None:
     st.subheader("类别说明与稳健性")
     why, robust, conflicts = st.tabs(["为何是这个类别", "稳健性（±10 %）", "类别与低效用地"])
     with why:
-        _why(analysis)
+        _why(key, analysis)
     with robust:
         _robustness(key, analysis)
     with conflicts:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from geo.display_format import DECIMALS
 from geo.labels import (
     CONFLICT_TEXTS,
     EXPLAIN_COLUMNS,
@@ -38,7 +39,7 @@ from geo.landuse.model import split_ids
 from geo.landuse.scoring import CLASSES, IndicatorRule, ScoringProfile, evaluate
 
 __all__ = ["Explanation", "Sensitivity", "explain_enterprise", "sensitivity",
-           "class_flag_conflicts", "EVALUATE_OUTPUTS"]
+           "class_flag_conflicts", "with_indicator_value", "EVALUATE_OUTPUTS"]
 
 #: Columns :func:`geo.landuse.scoring.evaluate` adds (besides ``score_<k>`` / ``benchmark_<k>``).
 EVALUATE_OUTPUTS = ("track", "exemption", "rank_group", "score", "class", "rank_in_group",
@@ -79,8 +80,8 @@ class Explanation:
         The nearest worse class held, its highest score, and the lead over it.
     points : DataFrame
         One row per indicator of the track, columns :data:`POINT_COLUMNS` (English keys);
-        empty when not rated. ``needed_value`` is the value this indicator alone would need
-        for the score to reach ``edge_above`` (NaN with the reason in ``needed_note``).
+        empty when not rated. ``needed_value`` is the least value (rounded up) this indicator
+        alone would need for the class to move up (NaN with the reason in ``needed_note``).
     summary : tuple of str
         The explanation in Chinese, one sentence a line.
     """
@@ -204,10 +205,17 @@ def explain_enterprise(evaluated: pd.DataFrame, profile: ScoringProfile,
         (weight × cap; NaN without a cap), and ``needed_value`` / ``increase``: what this
         indicator alone would have to reach for the score to equal the lowest score of the
         nearest better class in the same ranking group — reaching it gives that class (ties
-        share the better class). When even the cap would not get there, or the weight is 0, or
-        there is no benchmark, ``needed_value`` is NaN and ``needed_note`` says why. A "mean"
-        benchmark is held fixed (the enterprise's own rise would lift the mean slightly, so
-        the figure is a lower bound); other enterprises are held as they are. Class A has no
+        share the better class). ``needed_value`` is rounded up at display precision (2
+        decimals, at least 4 significant digits), so reaching the figure shown moves the class
+        up. With a fixed benchmark it is solved in closed form; with a "mean" benchmark the
+        enterprise's ranking group is re-evaluated (:func:`with_indicator_value`: the value
+        and its numerator rise, so the mean rises with them) and the smallest value moving the
+        class up is found by bisection (1e-6 relative), up to where the enterprise's own value
+        reaches the cap. When even the cap would not get there, or the weight is 0, or there is
+        no benchmark, ``needed_value`` is NaN and ``needed_note`` says why. When the
+        enterprise's value is missing (scored by the missing-indicator rule) ``increase`` is
+        NaN and the note says it must be reported first. Other enterprises and the
+        enterprise's other indicator values are held as they are. Class A has no
         band above, and says so. For an enterprise not rated by score (免评, 未参评, a tenant
         taking its landlord's grade) the points table is empty and the summary gives the
         reason (``class_note``): no points are computed as if it had been rated.
@@ -262,7 +270,8 @@ def explain_enterprise(evaluated: pd.DataFrame, profile: ScoringProfile,
         edge_below = float(below.max())
         class_below = str(peers["class"][order > mine].iloc[int(np.argmax(below.to_numpy()))])
         gap_below = score - edge_below
-    points = _points(row, profile.tracks[track], edge_above, class_above)
+    points = _points(row, profile.tracks[track], edge_above, class_above,
+                     _search(evaluated, profile, index, track, edge_above))
     lines = [EXPLAIN_TEXTS["summary"].format(cls=cls, score=score, group=group, rank=rank,
                                              size=size)]
     if edge_above is not None and gap_above is not None:
@@ -282,8 +291,164 @@ def explain_enterprise(evaluated: pd.DataFrame, profile: ScoringProfile,
                        points, tuple(lines))
 
 
+def with_indicator_value(frame: pd.DataFrame, index: Hashable, key: str,
+                         value: float) -> pd.DataFrame:
+    """Return a copy of ``frame`` where enterprise ``index`` has ``value`` for indicator ``key``.
+
+    The indicator column is set, and so is its numerator (税收, 增加值…) as ``value ×
+    denominator / factor`` when the enterprise's denominator (用地, 用电…) is positive: a
+    "mean" benchmark, a ratio of sums over the group, then rises with the enterprise's value
+    as it would in the data. The enterprise's other indicator columns are left as they are.
+    """
+    out = frame.copy()
+    out.loc[index, key] = value
+    ind = INDICATORS[key]
+    if ind.numerator in out and ind.denominator in out:
+        den = _float(out.at[index, ind.denominator])
+        if den > 0:
+            out.loc[index, ind.numerator] = value * den / ind.factor
+    return out
+
+
+def _round_up(value: float) -> tuple[float, int]:
+    """``value`` rounded up at display precision (2 decimals, at least 4 significant digits).
+
+    Returns the rounded value and its decimals; reaching it reaches ``value``.
+    """
+    if not math.isfinite(value) or value <= 0:
+        return value, DECIMALS["indicator"]
+    decimals = max(DECIMALS["indicator"], 3 - math.floor(math.log10(value)))
+    step = 10.0 ** -decimals
+    out = float(f"{math.ceil(value / step - 1e-9) * step:.{decimals}f}")
+    while out < value:
+        out = float(f"{out + step:.{decimals}f}")
+    return out, decimals
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the points table needs to search a "mean" benchmark (see :func:`_mean_needed`)."""
+
+    group: pd.DataFrame
+    profile: ScoringProfile
+    index: Hashable
+    order: int
+
+
+def _search(evaluated: pd.DataFrame, profile: ScoringProfile, index: Hashable, track: str,
+            edge: float | None) -> _Target | None:
+    """Return the ranking group to re-evaluate (a better class is held, a benchmark "mean")."""
+    if edge is None or not any(r.benchmark == "mean" for r in profile.tracks[track]):
+        return None
+    row = evaluated.loc[index]
+    group = evaluated[evaluated["rank_group"].eq(row["rank_group"])]
+    return _Target(_inputs(group), profile, index, CLASSES.index(str(row["class"])))
+
+
+def _trial(target: _Target, key: str, value: float) -> tuple[bool, pd.DataFrame]:
+    """Re-evaluate the group with the enterprise's ``key`` at ``value``; say if it moved up."""
+    out = evaluate(with_indicator_value(target.group, target.index, key, value), target.profile)
+    order = _class_order(out.at[target.index, "class"])
+    return order is not None and order < target.order, out
+
+
+def _better_edge(out: pd.DataFrame, target: _Target) -> float:
+    """Lowest score of the classes better than the enterprise's in one trial evaluation."""
+    order = out["class"].map(lambda c: _class_order(c) if _class_order(c) is not None else 99)
+    scores = pd.to_numeric(out["score"], errors="coerce")[order < target.order]
+    return float(scores.min()) if scores.notna().any() else math.nan
+
+
+def _mean_needed(target: _Target, rule: IndicatorRule, value: float, guess: float
+                 ) -> tuple[float, pd.DataFrame, bool]:
+    """Smallest value (1e-6 relative) of ``rule``'s indicator moving the class up.
+
+    The group is re-evaluated each try, so the "mean" benchmark rises with the value. The
+    search stops where the enterprise's own value / benchmark reaches the cap. Returns the
+    value (NaN when out of reach), the evaluation there, and whether the cap stopped it.
+    """
+    start = max(value, 0.0) if not math.isnan(value) else 0.0
+    guess = max(guess, start * (1 + 1e-6), 1e-9)
+    ok, out = _trial(target, rule.key, guess)
+    b1 = _float(out.at[target.index, f"benchmark_{rule.key}"])
+    # the benchmark is affine in the value: read it at a second point for where the cap falls
+    probe = guess * 2
+    ok2, out2 = _trial(target, rule.key, probe)
+    b2 = _float(out2.at[target.index, f"benchmark_{rule.key}"])
+    slope = (b2 - b1) / (probe - guess)
+    limit = math.inf
+    if rule.cap is not None and not math.isnan(slope):
+        free = 1 - rule.cap * slope
+        if free > 0:
+            limit = rule.cap * (b1 - slope * guess) / free
+    lo, hi = start, guess
+    if hi > limit:
+        hi = limit
+        ok, out = _trial(target, rule.key, hi)
+    step = 0.01
+    for _ in range(64):
+        if ok:
+            break
+        lo = hi
+        if hi >= limit:
+            return math.nan, out, True
+        hi = min(hi * (1 + step), limit)
+        step *= 2
+        ok, out = (ok2, out2) if hi == probe else _trial(target, rule.key, hi)
+    else:
+        return math.nan, out, False
+    while hi - lo > 1e-6 * hi:
+        mid = (lo + hi) / 2
+        up, there = _trial(target, rule.key, mid)
+        if up:
+            hi, out = mid, there
+        else:
+            lo = mid
+    return hi, out, False
+
+
+def _needed(rule: IndicatorRule, value: float, bench: float, other: float, edge: float,
+            target: str | None, search: _Target | None) -> tuple[float, float, str]:
+    """``needed_value``, ``increase`` and ``needed_note`` of one indicator with a benchmark."""
+    rel = (edge - other) / rule.weight
+    cap = float(rule.cap) if rule.cap is not None else math.inf
+    needed, reach_edge, cls = math.nan, edge, target
+    capped = rel > cap + _EPS
+    reach, short = other + rule.weight * cap, math.nan
+    if rule.benchmark == "mean" and search is not None:
+        exact, there, capped = _mean_needed(search, rule, value, rel * bench)
+        if not math.isnan(exact):
+            needed = exact
+            reach_edge = _float(there.at[search.index, "score"])
+            cls = str(there.at[search.index, "class"])
+        elif capped:
+            reach = _float(there.at[search.index, "score"])
+            short = _better_edge(there, search) - reach
+    elif not capped:
+        needed = rel * bench
+    if capped:
+        short = edge - reach if math.isnan(short) else short
+        return math.nan, math.nan, EXPLAIN_TEXTS["capped"].format(
+            cap=cap, max=rule.weight * cap, reach=reach, edge=reach + short, short=short)
+    if math.isnan(needed):
+        return math.nan, math.nan, EXPLAIN_TEXTS["mean_unreachable"]
+    unit = INDICATORS[rule.key].unit
+    needed, decimals = _round_up(needed)
+    shown = f"{needed:.{decimals}f}"
+    increase = needed - value  # NaN when the value is missing: nothing to add to
+    if math.isnan(value):
+        why = EXPLAIN_TEXTS["reach_missing"].format(value=shown, unit=unit, edge=reach_edge,
+                                                    cls=cls)
+    else:
+        why = EXPLAIN_TEXTS["reach"].format(value=shown, unit=unit, edge=reach_edge, cls=cls,
+                                            increase=f"{increase:.{decimals}f}")
+    if rule.benchmark == "mean":
+        why += EXPLAIN_TEXTS["mean_benchmark"]
+    return needed, increase, why
+
+
 def _points(row: pd.Series, rules: tuple[IndicatorRule, ...], edge: float | None,
-            target: str | None) -> pd.DataFrame:
+            target: str | None, search: _Target | None = None) -> pd.DataFrame:
     """Return the points table of one rated enterprise (see :func:`explain_enterprise`)."""
     got = {r.key: _float(row.get(f"score_{r.key}")) for r in rules}
     got = {k: 0.0 if math.isnan(v) else v for k, v in got.items()}
@@ -303,19 +468,8 @@ def _points(row: pd.Series, rules: tuple[IndicatorRule, ...], edge: float | None
         elif math.isnan(bench) or bench <= 0:
             why = EXPLAIN_TEXTS["no_benchmark"]
         else:
-            other = total - mine
-            rel = (edge - other) / rule.weight
-            if rule.cap is not None and rel > rule.cap + _EPS:
-                reach = other + rule.weight * rule.cap
-                why = EXPLAIN_TEXTS["capped"].format(cap=rule.cap, max=rule.weight * rule.cap,
-                                                     reach=reach, edge=edge, short=edge - reach)
-            else:
-                needed = rel * bench
-                increase = needed - (0.0 if math.isnan(value) else value)
-                why = EXPLAIN_TEXTS["reach"].format(value=needed, unit=ind.unit,
-                                                    increase=increase, edge=edge, cls=target)
-                if rule.benchmark == "mean":
-                    why += EXPLAIN_TEXTS["mean_benchmark"]
+            needed, increase, why = _needed(rule, value, bench, total - mine, edge, target,
+                                            search)
         records.append({"indicator": rule.key, "label": ind.label, "unit": ind.unit,
                         "value": value, "benchmark": bench, "weight": float(rule.weight),
                         "cap": cap, "points": mine, "max_points": rule.weight * cap,

@@ -65,8 +65,11 @@ def test_why_this_class_and_robustness_answer_on_the_sample():
     at.segmented_control(key="e_section").set_value("类别说明与稳健性").run()
     assert not at.exception, at.exception
     assert any("单靠该项升档所需值" in df.value for df in at.dataframe)
+    options = at.selectbox(key="e_explain_pick").options
+    assert options
+    assert not any("（nan，" in o for o in options)  # a missing credit code reads 无代码
     at.toggle(key="e_sensitivity_on").set_value(True).run()
     assert not at.exception, at.exception
     variants = next(df.value for df in at.dataframe if "类别变化企业数" in df.value)
     assert len(variants) == 4 * 8  # ± weight and ± benchmark of each of the 8 indicators
-    assert "稳健（各情形类别不变）" in {m.label for m in at.metric}
+    assert {"已定类企业", "稳健（各情形类别不变）"} <= {m.label for m in at.metric}

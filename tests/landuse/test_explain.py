@@ -9,8 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.landuse.explain import class_flag_conflicts, explain_enterprise, sensitivity
-from geo.landuse.scoring import evaluate, load_profile
+from geo.landuse.explain import (
+    class_flag_conflicts,
+    explain_enterprise,
+    sensitivity,
+    with_indicator_value,
+)
+from geo.landuse.metrics import INDICATORS
+from geo.landuse.pipeline import analyse, load_sample
+from geo.landuse.scoring import CLASSES, evaluate, load_profile
+from geo.zones.catalog import load_catalog
 
 # Four rated enterprises of one track: cumulative quotas A ⌊1+0.5⌋ = 1, B ⌊2+0.5⌋ = 2,
 # C ⌊3+0.5⌋ = 3, D 4 — one enterprise per class.
@@ -111,9 +119,25 @@ def test_an_indicator_at_its_cap_cannot_move_the_class_alone(tmp_path):
     assert "72.00" in note
     assert "16.00" in note
     assert _class_with(df, prof, "E4", tax_per_power=100.0) == "D"
-    # tax alone can: 88 − 20 = 68 points → 68/60 × 10 = 11.33 万元/亩, under the cap 2
-    assert rows.loc["tax_per_mu", "needed_value"] == pytest.approx(68 / 6)
-    assert _class_with(df, prof, "E4", tax_per_mu=rows.loc["tax_per_mu", "needed_value"]) == "C"
+    # tax alone can: 88 − 20 = 68 points → 68/60 × 10 = 11.333… 万元/亩, under the cap 2,
+    # shown rounded up to 11.34 so that reaching the figure shown moves the class up
+    assert rows.loc["tax_per_mu", "needed_value"] == 11.34
+    assert "至少 11.34 万元/亩" in rows.loc["tax_per_mu", "needed_note"]
+    assert _class_with(df, prof, "E4", tax_per_mu=11.34) == "C"
+    assert _class_with(df, prof, "E4", tax_per_mu=11.33) == "D"
+
+
+def test_a_missing_value_has_no_increase_and_must_be_reported_first(tmp_path):
+    prof, df = _rated(tmp_path)
+    df.loc["E3", "tax_per_power"] = np.nan  # scored 0 (missing rule "zero"): 48 points, still C
+    ex = explain_enterprise(evaluate(df, prof), prof, "E3")
+    assert ex.cls == "C"
+    row = ex.points.set_index("indicator").loc["tax_per_power"]
+    assert math.isnan(row["value"])
+    assert row["needed_value"] == pytest.approx(1.3)  # (100 − 48) / 40 × 1
+    assert math.isnan(row["increase"])
+    assert "该项缺值，需先填报" in row["needed_note"]
+    assert _class_with(df, prof, "E3", tax_per_power=row["needed_value"]) == "B"
 
 
 def test_class_a_has_no_band_above_and_says_so(tmp_path):
@@ -231,3 +255,55 @@ def test_a_tenant_taking_its_landlords_grade_is_explained_by_the_landlord(tmp_pa
     assert not ex.rated
     assert ex.points.empty
     assert ex.summary == ("未单独评分：租赁企业，按方案取出租方等级：企业2",)
+
+
+@pytest.fixture(scope="module")
+def sample_analysis():
+    sample = load_sample()
+    return analyse(sample.parcels, sample.enterprises, load_catalog(), load_profile(),
+                   data_label=sample.data_label, year=sample.year)
+
+
+def _moved_up(analysis, index, key, value, cls) -> bool:
+    # the value rises through its numerator (税收, 增加值…), so the "mean" benchmark rises too
+    ent = analysis.enterprises
+    ind = INDICATORS[key]
+    changed = ent.copy()
+    changed.loc[index, key] = value
+    den = pd.to_numeric(pd.Series([ent.at[index, ind.denominator]]), errors="coerce").iloc[0]
+    if den > 0:
+        changed.loc[index, ind.numerator] = value * den / ind.factor
+    new = evaluate(changed, analysis.profile, parcels=analysis.parcels).at[index, "class"]
+    assert new in CLASSES
+    return CLASSES.index(new) < CLASSES.index(cls)
+
+
+def test_on_the_sample_the_needed_value_of_a_mean_benchmark_moves_the_class_up(
+        sample_analysis):
+    ent, prof = sample_analysis.enterprises, sample_analysis.profile
+    assert all(r.benchmark == "mean" for rules in prof.tracks.values() for r in rules)
+    rated = ent.index[ent["score"].notna() & ent["class"].isin(CLASSES[1:])]
+    picks = np.random.default_rng(7).choice(rated, 7, replace=False)
+    checked = 0
+    for index in picks:
+        ex = explain_enterprise(ent, prof, index)
+        for _, row in ex.points.iterrows():
+            needed = row["needed_value"]
+            if math.isnan(needed):
+                assert "无法升档" in row["needed_note"]
+                continue
+            assert "至少" in row["needed_note"]
+            assert needed == round(needed, 6)  # rounded at display precision
+            if math.isnan(row["value"]):
+                assert math.isnan(row["increase"])
+            else:
+                assert row["increase"] == pytest.approx(needed - row["value"])
+            assert _moved_up(sample_analysis, index, row["indicator"], needed, ex.cls), \
+                (index, row["indicator"], needed)
+            assert not _moved_up(sample_analysis, index, row["indicator"], needed * 0.995,
+                                 ex.cls), (index, row["indicator"], needed)
+            checked += 1
+    assert checked >= 5
+    # the same move, through the helper the search uses
+    assert (with_indicator_value(ent, picks[0], "tax_per_mu", 1.0)
+            .at[picks[0], "tax_per_mu"] == 1.0)
