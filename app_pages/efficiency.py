@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 from app_pages.analysis_state import data_banner
 from app_pages.charts import horizontal_bars
 from app_pages.common import asset_base, get_catalog
-from app_pages.enterprise_panel import enterprise_section
+from app_pages.enterprise_panel import enterprise_section, keep_filters
 from app_pages.explain_panel import explain_section
 from app_pages.import_choices import md_text
 from app_pages.park_panel import park_section
@@ -162,6 +162,7 @@ for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
                         file_name=f"亩均效益_{UNIT_LEVELS[level]}_{ind.label}.{fmt}",
                         key=f"e_dl_{fmt}")
 
+keep_filters()
 section = st.segmented_control(
     "下方显示", ["企业评价清单", "类别说明与稳健性", "园区评价"], default="企业评价清单",
     key="e_section") or "企业评价清单"

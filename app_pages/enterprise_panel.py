@@ -11,12 +11,12 @@ from app_pages.downloads import on_demand
 from app_pages.industry_filter import industry_filter
 from geo.display_format import DECIMALS, table_format
 from geo.export import export_bytes
-from geo.labels import COLUMNS, LEVEL_LABELS, LIST_COLUMNS, column_label, labelled
+from geo.labels import COLUMNS, LEVEL_LABELS, LIST_COLUMNS, UNIT_LEVELS, column_label, labelled
 from geo.landuse.pipeline import Analysis
 from geo.landuse.scheme_report import missing_rule_text
 from geo.landuse.tables import EXEMPT, UNCLASSED, enterprise_table, filter_enterprises
 
-__all__ = ["enterprise_section"]
+__all__ = ["enterprise_section", "keep_filters", "FILTER_KEYS"]
 
 #: Decimals of the enterprise list's figures.
 _ENT_DECIMALS = {"land_mu": DECIMALS["land_mu"], "tax_per_mu": DECIMALS["indicator"],
@@ -44,10 +44,10 @@ def _ent_export(key: str, chosen: tuple, analysis: Analysis) -> bytes:
     return export_bytes(rows, "xlsx", notes=notes)
 
 
-def _class_workbook(analysis: Analysis, start: dt.date | None) -> bytes:
+def _class_workbook(analysis: Analysis, start: dt.date | None, district: str) -> bytes:
     from geo.landuse.lists import class_workbook
 
-    return class_workbook(analysis, start=start)
+    return class_workbook(analysis, start=start, district=district or None)
 
 
 def _track_order(analysis: Analysis, present) -> list[str]:
@@ -77,17 +77,42 @@ def _exempt_list(table) -> None:
                                            "exemption"]), hide_index=True, width="stretch")
 
 
+#: The list's filters, kept while another view of the page is shown (Streamlit forgets the
+#: state of a widget that a run does not draw unless it is written back).
+FILTER_KEYS = ("e_classes", "e_tracks", "e_district", "e_industry")
+
+
+def keep_filters() -> None:
+    """Keep the list's filters across the page's other views (call on every run)."""
+    for k in FILTER_KEYS:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
+
+
+def _start_with(defaults: dict[str, list[str]], choices: dict[str, list[str]]) -> None:
+    """First defaults of the filters, and kept values that are still offered (the data may have
+    changed since: a track or district no longer present is dropped, never kept unseen)."""
+    for k, value in defaults.items():
+        st.session_state.setdefault(k, value)
+    st.session_state["e_tracks"] = [t for t in st.session_state["e_tracks"]
+                                    if t in defaults["e_tracks"]]
+    for k, offered in choices.items():
+        if st.session_state.get(k) not in offered:
+            st.session_state[k] = offered[0]
+
+
 def enterprise_section(analysis: Analysis, key: str) -> None:
     """Draw the evaluation list with its filters, the 免评 list and the downloads."""
     st.subheader("企业评价清单")
     table = _enterprises(key, analysis)
     f1, f2, f3, f4 = st.columns(4)
-    classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", EXEMPT, UNCLASSED],
-                             default=["D"], key="e_classes")
     present = _track_order(analysis, table["track"].dropna().unique())
-    tracks = f2.multiselect(COLUMNS["track"], present, default=present, key="e_tracks")
-    district = f3.selectbox(LEVEL_LABELS["district"],
-                            ["", *sorted(table["district"].dropna().unique())],
+    districts = ["", *sorted(table["district"].dropna().unique())]
+    _start_with({"e_classes": ["D"], "e_tracks": present}, {"e_district": districts})
+    classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", EXEMPT, UNCLASSED],
+                             key="e_classes")
+    tracks = f2.multiselect(COLUMNS["track"], present, key="e_tracks")
+    district = f3.selectbox(LEVEL_LABELS["district"], districts,
                             format_func=lambda d: d or "（全部）", key="e_district")
     with f4:
         industries = industry_filter(table, key="e_industry")
@@ -109,5 +134,7 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
     start = d2.date_input(LIST_COLUMNS["publicity_start"], value=None, key="e_pub_start",
                           help=f"公示期 {analysis.profile.rules.publicity_days} 个自然日"
                                "（评价方案 [evaluation] publicity_days）；不填则不生成公示名单")
-    on_demand("A/B/C/D 分类名单（Excel）", "e_lists_dl", (key, start),
-              lambda: _class_workbook(analysis, start), "亩均评价分类名单.xlsx", container=d3)
+    scope = district or UNIT_LEVELS["city"]
+    on_demand(f"{scope} A/B/C/D 分类名单（Excel）", "e_lists_dl", (key, start, district),
+              lambda: _class_workbook(analysis, start, district),
+              f"亩均评价分类名单_{scope}.xlsx", container=d3)

@@ -36,6 +36,8 @@ def industry_filter(enterprises: pd.DataFrame, key: str) -> tuple[str, ...]:
     if not options:
         st.caption(INDUSTRY_FILTER_TEXTS["none"])
         return ()
+    if key in st.session_state:  # a kept choice no longer offered by these data is dropped
+        st.session_state[key] = [c for c in st.session_state[key] if c in options]
     chosen = st.multiselect(INDUSTRY_FILTER_TEXTS["label"], list(options),
                             format_func=lambda c: options.get(c, c), key=key,
                             placeholder=INDUSTRY_FILTER_TEXTS["placeholder"],

@@ -655,11 +655,11 @@ YEAR_TEXTS = {
     "neither": "均未参评",
     # matrix row/column of an enterprise not in that year's list at all
     "absent": "未在册",
-    "rows": "前一年度类别", "columns": "后一年度类别",
+    "rows": "起始年度类别", "columns": "对比年度类别",
     # headers of the members table and of the years table
-    "class_before": "前一年度类别", "class_after": "后一年度类别", "move": "档次变化",
-    "score_before": "前一年度得分", "score_after": "后一年度得分",
-    "change": "变化（后一年度 − 前一年度）", "growth": "累计增幅（%）", "cagr": "年均增速（%）",
+    "class_before": "起始年度类别", "class_after": "对比年度类别", "move": "档次变化",
+    "score_before": "起始年度得分", "score_after": "对比年度得分",
+    "change": "变化（末年 − 首年）", "growth": "累计增幅（%，末年比首年）", "cagr": "年均增速（%）",
     "rank": "同序列名次", "value": "指标值",
 }
 __all__ += ["YEAR_TEXTS"]
@@ -915,7 +915,8 @@ YEARS_PAGE = {
                       "首值不为正或不足两个年度时不计算（留空）。"),
     "year_column": "{year} 年",
     "target": "2021 年基数 +40 % 目标",
-    "target_caption": "基数为所载 2021 年数据的全市规上企业比值之和；当前值为 {year} 年。",
+    "target_caption": ("基数为所载 2021 年数据的全市规上企业比值之和；当前值为 {year} 年；"
+                       "达成度 = 当前值 ÷ 目标值（不是自基数起的推进比例）。"),
     "base_column": "2021 年基数（万元/亩）",
     "no_2021": ("未载入 2021 年的数据，无法计算“2021 年基数 +40 %”的目标（不作估计）。"
                 "请加入 2021 年度的数据后再看。"),
@@ -968,5 +969,13 @@ PARK_SCREEN_TEXTS.update({
     "no_previous": ("未载入 {year} 年数据：亩均税收增速无法计算，按园区评价方案计 0 分并在说明中"
                     "注明；在“工作区”保存上一年度的数据集后即可计算。"),
     "no_year": "数据未注明年度：亩均税收增速无法计算，按园区评价方案计 0 分并在说明中注明。",
+})
+# ---- end ----
+
+# ---- scope of the class workbook (issue 15, geo.landuse.lists) ----
+LIST_TEXTS.update({
+    "scope_key": "名单范围",
+    "scope_city": "全市（全部区县）",
+    "scope_district": ("{district}（类别与名次为全市统一评价的结果，仅列出该区县企业）"),
 })
 # ---- end ----

@@ -21,6 +21,7 @@ comparable. Each list shows the group (排名组) beside the rank (组内名次)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -235,8 +236,9 @@ def _counts(source: Analysis | pd.DataFrame) -> str:
     return "；".join(f"{name} {n}" for name, n in sizes)
 
 
-def _notes(analysis: Analysis, start: dt.date | None, days: int | None) -> ExportNotes:
-    """Return the 说明 of a list export: the analysis' lines, 公示期, order, 免评, sizes."""
+def _notes(analysis: Analysis, start: dt.date | None, days: int | None,
+           scope: str = "") -> ExportNotes:
+    """Return the 说明 of a list export: the analysis' lines, scope, 公示期, order, 免评, sizes."""
     if start is not None:
         days = analysis.profile.rules.publicity_days if days is None else days
         first, last = publicity_period(start, days)
@@ -245,13 +247,14 @@ def _notes(analysis: Analysis, start: dt.date | None, days: int | None) -> Expor
     else:
         period = LIST_TEXTS["no_publicity"]
     return analysis.export_notes("enterprises", {
+        LIST_TEXTS["scope_key"]: scope or LIST_TEXTS["scope_city"],
         LIST_TEXTS["publicity_key"]: period, LIST_TEXTS["order_key"]: LIST_TEXTS["order"],
         LIST_TEXTS["exempt_key"]: LIST_TEXTS["exempt"],
         LIST_TEXTS["counts_key"]: _counts(analysis)})
 
 
 def class_workbook(analysis: Analysis, *, start: dt.date | None = None,
-                   days: int | None = None) -> bytes:
+                   days: int | None = None, district: str | None = None) -> bytes:
     """Return the A/B/C/D, 免评, 未参评 (and 公示名单) lists as one Excel workbook.
 
     The 说明 sheet, last, states the data (示例数据 when they are samples), the data year, the
@@ -264,9 +267,18 @@ def class_workbook(analysis: Analysis, *, start: dt.date | None = None,
         First day of the 公示; adds the 公示名单 sheet. Without it there is no 公示名单.
     days : int, keyword-only
         Length of the 公示 (default: the profile's ``publicity_days``).
+    district : str, keyword-only
+        Only the enterprises of this 区县 (their classes and ranks stay those of the whole
+        evaluation, as the scheme ranks them); the 说明 names the scope. Default: the city.
     """
+    scope = ""
+    if district:
+        ent = analysis.enterprises
+        keep = ent["district"].astype(str).eq(district) if "district" in ent else ent.index < 0
+        analysis = replace(analysis, enterprises=ent[keep])
+        scope = LIST_TEXTS["scope_district"].format(district=district)
     sheets = class_lists(analysis, start=start, days=days)
-    return workbook_bytes(sheets, notes=_notes(analysis, start, days),
+    return workbook_bytes(sheets, notes=_notes(analysis, start, days, scope),
                           rows=len(analysis.enterprises))
 
 

@@ -42,6 +42,7 @@ from geo.landuse.scheme_report import scheme_lines, with_industry
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
 from geo.landuse.townships import TownshipTable, districts_of
+from geo.zones.plans import cite_text
 
 __all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
            "load_sample", "SAMPLE_DIR", "empty_enterprises", "empty_parcels", "layer_names",
@@ -136,8 +137,8 @@ class Analysis:
             raise ExportError(f"unknown view {view!r}", field="view",
                               fix="use units, parcels or enterprises",
                               zh=(f"未知的视图 {view!r}", "请使用 units、parcels 或 enterprises"))
-        profile = self.profile.name + (f"（{self.profile.source}）" if self.profile.source
-                                       else "")
+        profile = self.profile.name + (f"（{cite_text(self.profile.source)}）"
+                                       if self.profile.source else "")
         lines: dict[str, object] = {COLUMNS["data_year"]: self.year or "未注明",
                                     COLUMNS["profile"]: self.profile.name}
         if view == "units":

@@ -73,3 +73,35 @@ def test_why_this_class_and_robustness_answer_on_the_sample():
     variants = next(df.value for df in at.dataframe if "类别变化企业数" in df.value)
     assert len(variants) == 4 * 8  # ± weight and ± benchmark of each of the 8 indicators
     assert {"已定类企业", "稳健（各情形类别不变）"} <= {m.label for m in at.metric}
+
+
+@pytest.mark.usefixtures("work")
+def test_list_filters_survive_a_visit_to_another_view_and_the_workbook_follows_the_district():
+    import io
+
+    import openpyxl
+
+    from tests.support.apptest import download
+
+    at = open_page("app_pages/efficiency.py")
+    at.selectbox(key="e_district").set_value("鄞州区").run()
+    at.multiselect(key="e_industry").set_value(["C39"]).run()
+    listed = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    at.segmented_control(key="e_section").set_value("园区评价").run()
+    at.segmented_control(key="e_section").set_value("企业评价清单").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="e_district").value == "鄞州区"
+    assert at.multiselect(key="e_industry").value == ["C39"]
+    again = next(df.value for df in at.dataframe if "统一社会信用代码" in df.value)
+    assert again.equals(listed)
+    at.button(key="e_lists_dl_prepare").click().run()
+    book = openpyxl.load_workbook(io.BytesIO(download(next(
+        b for b in at.get("download_button") if "分类名单" in b.proto.label))))
+    districts = set()
+    for name in ("A类", "B类", "C类", "D类"):
+        rows = list(book[name].iter_rows(values_only=True))
+        col = rows[0].index(column_label("district"))
+        districts |= {r[col] for r in rows[1:]}
+    assert districts == {"鄞州区"}
+    notes = {str(r[0].value): str(r[1].value) for r in book["说明"].iter_rows(min_row=2)}
+    assert notes["名单范围"].startswith("鄞州区")
