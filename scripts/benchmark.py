@@ -1,7 +1,9 @@
 """Benchmark the map: catalogue load, default view, filter changes, display simplification.
 
 Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]
-[--city-parcels N | --skip-city] [--raster-only | --skip-raster] [--quick]``
+[--city-parcels N | --skip-city] [--raster-only | --skip-raster] [--quick]
+[--new-only | --skip-new] [--sizes 100k,300k] [--province] [--excel-rows N] [--sessions N]
+[--skip-browser]``
 
 Every case is timed with :func:`time.perf_counter`, ``N`` times (default 7), and reported as
 median and minimum, beside a bare-library baseline measured in the same run (geopandas and
@@ -19,6 +21,17 @@ Each section of ``BENCHMARKS.md`` sits between ``<!-- section: KEY -->`` and
 it before "How to read this" the first time) and keeps the rest of the file; a full run
 rewrites the file but keeps the previous text of a section it skipped (``--skip-city``,
 ``--skip-raster``) when the file has it between markers.
+
+Sections 9–12 (issue 16, in the ``benchmarks`` package) follow: ``evaluate --level subzone``
+and ``lowland`` as child processes at ``--sizes`` parcels (default 100k,300k; ``--province``
+adds 1M) against the bare script ``benchmarks/bare_evaluate.py``, with each child's peak
+memory; the Excel export of ``--excel-rows`` rows against bare xlsxwriter; the app's steps in
+headless Chromium against ``benchmarks/bare_app.py``; and ``--sessions`` concurrent sessions
+(default 10) with p50/p95 per step and server CPU and memory apart from the client's.
+``--new-only`` runs only them (replacing only their sections in ``--output``), ``--skip-new``
+leaves them out, ``--skip-browser`` leaves out the two browser sections. ``--quick`` runs
+every section at CI sizes (10k parcels, 10k Excel rows, 1 app-step run, 3 sessions, 100k points,
+a 10k-parcel city import, 3 repetitions) in a few minutes.
 
 Performance is measured here, never in timed tests.
 """
@@ -61,6 +74,8 @@ from geo.zones.selection import MAP_LEVELS, Filters, select
 from layers.map import DISPLAY_TOLERANCE_M, build_map
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the benchmarks package lives beside scripts/
+    sys.path.insert(0, str(ROOT))
 T = TypeVar("T")
 S = TypeVar("S")
 
@@ -997,14 +1012,149 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     raster.add_argument("--skip-raster", action="store_true",
                         help="leave out the raster section (zonal statistics, surfaces)")
     parser.add_argument("--quick", action="store_true",
-                        help="raster section at CI sizes (1,000 parcels over 1,000 x 1,000 "
-                             "cells; 10,000-parcel surface)")
+                        help="every section at CI sizes: raster 1,000 parcels over 1,000 x 1,000 "
+                             "cells and a 10,000-parcel surface; 10k parcels in the scale table, "
+                             "10k Excel rows, 1 app-step run, 3 sessions; 100k points; a 10k "
+                             "city import; 3 repetitions (explicit options win)")
+    new = parser.add_mutually_exclusive_group()
+    new.add_argument("--new-only", action="store_true",
+                     help="run only sections 9-12 (scale, Excel, app steps, session load) and "
+                          "replace only them in --output")
+    new.add_argument("--skip-new", action="store_true", help="leave out sections 9-12")
+    parser.add_argument("--sizes", type=_sizes, default=None,
+                        help="parcel counts of the scale table, e.g. 100k,300k (default "
+                             "100000,300000; --quick 10000); enterprises are 3x as many")
+    parser.add_argument("--province", action="store_true",
+                        help="add the province case (1,000,000 parcels) to --sizes")
+    parser.add_argument("--scale-timeout", type=float, default=None,
+                        help="seconds before a scale-table child is killed (default 1800; "
+                             "--quick 300)")
+    parser.add_argument("--excel-rows", type=_sizes, default=None,
+                        help="rows of the Excel export, e.g. 100k (default 100000; --quick "
+                             "10000)")
+    parser.add_argument("--sessions", type=int, default=None,
+                        help="concurrent browser sessions (default 10; --quick 3)")
+    parser.add_argument("--app-runs", type=int, default=None,
+                        help="single-session runs of the app steps per app (default 3; "
+                             "--quick 1)")
+    parser.add_argument("--step-deadline", type=float, default=60.0,
+                        help="seconds a page may take to settle before the step fails "
+                             "(default 60)")
+    parser.add_argument("--total-cap", type=float, default=None,
+                        help="seconds the whole session load may take (default 600; --quick "
+                             "120)")
+    parser.add_argument("--skip-browser", action="store_true",
+                        help="leave out the app-step and session-load sections (no Chromium)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     if args.city_parcels < 1:
         parser.error("--city-parcels must be at least 1")
+    apply_quick(args, argv if argv is not None else sys.argv[1:])
+    if args.sessions < 1 or args.app_runs < 1:
+        parser.error("--sessions and --app-runs must be at least 1")
     return args
+
+
+def _sizes(text: str) -> list[int]:
+    """argparse type of a size list (``100k,300k``)."""
+    from benchmarks import parse_sizes
+
+    try:
+        return parse_sizes(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _given(argv: list[str], option: str) -> bool:
+    return any(a == option or a.startswith(option + "=") for a in argv)
+
+
+def apply_quick(args: argparse.Namespace, argv: list[str]) -> None:
+    """Fill the defaults of sections 9-12 (CI sizes with ``--quick``); options given win."""
+    quick = args.quick
+    if args.sizes is None:
+        args.sizes = [10_000] if quick else [100_000, 300_000]
+    if args.province and 1_000_000 not in args.sizes:
+        args.sizes.append(1_000_000)
+    if args.excel_rows is None:
+        args.excel_rows = [10_000] if quick else [100_000]
+    defaults = {"sessions": (3, 10), "app_runs": (1, 3), "total_cap": (120.0, 600.0),
+                "scale_timeout": (300.0, 1800.0)}
+    for name, (small, full) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, small if quick else full)
+    if quick:
+        for option, name, value in (("--repeat", "repeat", 3), ("--points", "points", 100_000),
+                                    ("--city-parcels", "city_parcels", 10_000)):
+            if not _given(argv, option):
+                setattr(args, name, value)
+
+
+#: Marker keys of sections 9-12 (issue 16), in order; the first holds machine and versions.
+NEW_KEYS = ("issue-16-machine", "scale", "excel", "app-steps", "session-load")
+
+
+def new_sections(args: argparse.Namespace, catalog: Catalog) -> dict[str, str]:
+    """Sections 8-11 as marker key → Markdown (browser ones left out with ``--skip-browser``)."""
+    from benchmarks.scale import excel_section, scale_section
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    blocks = {NEW_KEYS[0]: new_machine_block()}
+    blocks["scale"] = scale_section(catalog, args.sizes, write_city_files,
+                                    timeout=args.scale_timeout, log=log)
+    log(f"scale table done in {time.perf_counter() - t0:.0f} s")
+    blocks["excel"] = excel_section(args.excel_rows, args.repeat)
+    log(f"Excel done at {time.perf_counter() - t0:.0f} s")
+    if not args.skip_browser:
+        from benchmarks.load import browser_sections
+
+        blocks["app-steps"], blocks["session-load"] = browser_sections(
+            args.app_runs, args.sessions, step_deadline=args.step_deadline,
+            total_cap=args.total_cap, log=log)
+        log(f"browser sections done at {time.perf_counter() - t0:.0f} s")
+    return blocks
+
+
+def new_machine_block() -> str:
+    """Machine, versions (Chromium included) and date of sections 9-12."""
+    import subprocess
+
+    from benchmarks import library_versions, which
+
+    chromium = which("chromium") or which("chromium-browser")
+    try:
+        browser = subprocess.run([chromium, "--version"], capture_output=True, text=True,
+                                 timeout=30).stdout.strip() if chromium else "not installed"
+    except (OSError, subprocess.TimeoutExpired):
+        browser = "unknown"
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(
+        os, "sysconf") else 0
+    return "\n".join([
+        "## Sections 9–12: scale, Excel, app steps, session load (issue 16)", "",
+        *machine_info(),
+        f"- memory: {mem / 2**30:.1f} GiB",
+        "- more libraries: " + library_versions(("streamlit", "selenium", "xlsxwriter",
+                                                 "psutil", "numpy")),
+        f"- browser: {browser}",
+    ])
+
+
+def new_only(args: argparse.Namespace, started: float) -> int:
+    """Run sections 9-12 alone and replace only them in ``--output``."""
+    blocks = new_sections(args, load_catalog())
+    text = args.output.read_text(encoding="utf-8") if args.output.exists() else (
+        "# Benchmarks\n\nGenerated by `scripts/benchmark.py`; do not edit by hand.\n")
+    for key, body in blocks.items():
+        print(body + "\n")
+        text = replace_section(text, key, body)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"updated sections 9-12 of {args.output} in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    return 0
 
 
 def raster_only(args: argparse.Namespace, started: float) -> int:
@@ -1027,6 +1177,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.raster_only:
         return raster_only(args, started)
+    if args.new_only:
+        return new_only(args, started)
     load_rows = bench_load(args.repeat)
     catalog = load_catalog()
     default_rows, default_prof = bench_default(catalog, args.repeat)
@@ -1051,6 +1203,8 @@ def main(argv: list[str] | None = None) -> int:
         import bench_raster  # scripts/ is on sys.path when this file runs as a script
 
         blocks[RASTER_KEY] = bench_raster.raster_section(args.repeat, quick=args.quick)
+    if not args.skip_new:
+        blocks.update(new_sections(args, catalog))
     text = report(sections, extras, args.repeat, blocks)
     print(text)
     if args.output.exists():
