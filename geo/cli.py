@@ -56,6 +56,33 @@ _CLI_LEVELS = ("zone", "subzone", "town", "branch", "base")
 _PLAN_LEVELS = ("belt", "platform", "cluster", "indicator")
 
 
+#: Default of ``--max-size`` (MB): a file on the official's own disk may be far larger than
+#: the web upload limit (200 MB, :data:`geo.io.safefile.MAX_BYTES`), which protects the server.
+DEFAULT_MAX_SIZE_MB = 4096
+
+
+def _megabytes(text: str) -> float:
+    """Parse ``--max-size``: a number of MB above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"--max-size {text!r} 不是有效的大小：请给出大于 0 的 MB 数（如 8192） / "
+            "give a number of MB above 0")
+    return value
+
+
+def _add_max_size(cmd: argparse.ArgumentParser) -> None:
+    """Add ``--max-size``: the largest input file the command reads, in MB."""
+    cmd.add_argument("--max-size", type=_megabytes, default=DEFAULT_MAX_SIZE_MB, metavar="MB",
+                     help=f"largest input file to read, in MB (default {DEFAULT_MAX_SIZE_MB}; "
+                          "the web app's upload limit of 200 MB protects the server, a file on "
+                          "your own disk may be larger). Zip-bomb, zip-slip and content checks "
+                          "still apply")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a usage fault in one line and exits 2."""
 
@@ -93,6 +120,7 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="write the updated layer here (default: replace it in the data folder)")
     imp.add_argument("--lang", choices=("zh", "en"), default="zh",
                      help="language of the messages")
+    _add_max_size(imp)
     imp.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
 
     for name, helptext in (("evaluate", "亩均效益 figures and A/B/C/D classes by level"),
@@ -137,6 +165,7 @@ def _build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--out", required=True, help="output path ending in "
                          + ", ".join(FORMATS))
         cmd.add_argument("--lang", choices=("zh", "en"), default="zh")
+        _add_max_size(cmd)
         cmd.add_argument("--data-dir", type=Path, default=None, help=argparse.SUPPRESS)
     _add_raster_commands(sub)
     _add_report_command(sub)
@@ -493,6 +522,7 @@ def _add_parcel_options(cmd: argparse.ArgumentParser, *, enterprises: bool) -> N
                      help="keep parcels with these doubts instead of setting them aside")
     cmd.add_argument("--year", type=int,
                      help="data year to analyse when the files hold several (default: latest)")
+    _add_max_size(cmd)
     if not enterprises:
         cmd.set_defaults(enterprises=None, enterprise_layer=None, enterprise_sheet=None,
                          enterprise_map=[], profile=None, townships=None)
@@ -832,6 +862,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    """Run the command, reading the user's files up to its ``--max-size``."""
+    from contextlib import nullcontext
+
+    from geo.io.safefile import MIB, local_file_limit
+
+    size = getattr(args, "max_size", None)
+    with nullcontext() if size is None else local_file_limit(max(1, round(size * MIB))):
+        return _run_command(args)
+
+
+def _run_command(args: argparse.Namespace) -> int:
     if args.command == "catalog":
         return _cmd_catalog(args)
     if args.command in ("evaluate", "lowland"):

@@ -4,8 +4,12 @@ One code path serves the CLI and the app, for every table of the tool. The
 writer is told what a file holds by :class:`ExportNotes` (its data nature, geometry, units and
 sources, written to the Excel 说明 sheet) and labels columns with the one vocabulary of
 :mod:`geo.labels`. Every export carries ``geometry_quality`` with a ``geometry_note`` beside it;
-text cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR) are
-neutralised with a leading apostrophe.
+text cells and headers that a spreadsheet would run as a formula (starting with = + - @, tab,
+CR or LF) are neutralised with a leading apostrophe.
+
+Excel files are written with xlsxwriter (openpyxl only reads): header row frozen, columns sized
+from their first 200 rows, dates as dates, the 说明 sheet last; a workbook with a sheet longer
+than :data:`LARGE_SHEET_ROWS` is streamed row by row in ``constant_memory`` mode.
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -40,7 +46,9 @@ from geo.labels import (
 )
 
 if TYPE_CHECKING:
-    from openpyxl.worksheet.worksheet import Worksheet
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 __all__ = [
     "FORMATS",
@@ -132,7 +140,9 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     CR in a value would end the row unquoted), and :func:`neutralise_formula` keeps every
     line of the file from starting with a formula.
     """
-    safe = table.map(neutralise_formula)
+    safe = table.copy(deep=False)
+    for i in range(table.shape[1]):
+        safe.isetitem(i, _guard_column(table.iloc[:, i]))
     return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
@@ -204,30 +214,190 @@ def _metadata_rows(notes: ExportNotes, gdf: gpd.GeoDataFrame, lang: str
         "" if v is None else str(v)))) for k, v in rows]
 
 
-def _format_data_sheet(ws: Worksheet, table: pd.DataFrame) -> None:
-    """Freeze the header row of a data sheet and size its columns to their content."""
-    from openpyxl.utils import get_column_letter
+#: A data sheet longer than this is written in xlsxwriter's ``constant_memory`` mode: each row
+#: goes to disk as it is written (rows strictly in order, strings inline), so memory stays flat
+#: and a 100,000-row export takes seconds. Smaller workbooks keep the shared-strings table
+#: (smaller files).
+LARGE_SHEET_ROWS = 20_000
+#: Excel's limits: rows (the header included) and columns of one sheet.
+_EXCEL_ROWS, _EXCEL_COLUMNS = 1_048_576, 16_384
+#: Rows turned into Python values at a time (memory stays bounded for a million rows).
+_CHUNK_ROWS = 20_000
+_WIDTH_ROWS = 200
+#: The header style pandas gives a sheet (bold, bordered, centred).
+_HEADER_STYLE = {"bold": True, "border": 1, "align": "center", "valign": "top"}
+_DATE_FORMATS = {"date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm:ss", "time": "hh:mm:ss"}
+#: A text cell :func:`neutralise_formula` may change: the only ones it is called on.
+_GUARD_CANDIDATE = re.compile(r"^\s*[=+\-@]|[\t\r\n]")
+#: Day 0 of Excel's 1900 date system as counted from 1900-03-01 on (Excel's 1900-02-29).
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_EXCEL_FIRST_TRUE_DAY = pd.Timestamp("1900-03-01")
 
-    ws.freeze_panes = "A2"
-    for i, col in enumerate(table.columns, start=1):
-        values = [str(col)] + [str(v) for v in table[col].head(200).tolist()]
-        width = max(len(v.encode("gbk", "replace")) for v in values) + 2
-        ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
+if TYPE_CHECKING:
+    _Put = Callable[[int, int, Any], object]
+
+
+def _guard_values(values: list[Any]) -> list[Any]:
+    """Return the values with every text cell made inert (:func:`neutralise_formula`)."""
+    search = _GUARD_CANDIDATE.search
+    return [neutralise_formula(v) if isinstance(v, str) and search(v) else v for v in values]
+
+
+def _guard_column(column: pd.Series) -> pd.Series:
+    """Return a column with its text cells made inert; columns without text are unchanged."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(object)
+    if column.dtype != object and not pd.api.types.is_string_dtype(column):
+        return column
+    return pd.Series(_guard_values(column.tolist()), index=column.index, dtype=column.dtype,
+                     name=column.name)
+
+
+def _column_width(header: str, column: pd.Series) -> float:
+    """Width of a column from its header and first 200 values (GBK bytes: 汉字 count 2)."""
+    values = [header] + [str(v) for v in column.head(_WIDTH_ROWS).tolist()]
+    width = max(len(v.encode("gbk", "replace")) for v in values) + 2
+    return min(max(width, 8), 60)
+
+
+class _SheetWriter:
+    """Write one table to an xlsxwriter worksheet, row by row in order, cells typed.
+
+    Each column gets one cell writer chosen from its dtype, so the common cell costs one call:
+    numbers as numbers (NaN left blank, ±inf as the text pandas writes), datetimes as Excel
+    dates with a date format, text through the formula guard.
+    """
+
+    def __init__(self, book: Workbook, ws: Worksheet) -> None:
+        self.ws = ws
+        self.formats = {kind: book.add_format({"num_format": f})
+                        for kind, f in _DATE_FORMATS.items()}
+
+    def _cell(self, row: int, col: int, value: Any) -> None:  # noqa: ANN401
+        """Write a cell of any type (object columns and columns with gaps)."""
+        ws = self.ws
+        if isinstance(value, str):
+            ws.write_string(row, col, value)
+        elif value is None or value is pd.NaT or value is pd.NA:
+            return
+        elif isinstance(value, bool | np.bool_):
+            ws.write_boolean(row, col, bool(value))
+        elif isinstance(value, int | float | np.number):
+            self._number(row, col, float(value))
+        elif isinstance(value, dt.date | dt.time):
+            self._when(row, col, value)
+        else:
+            ws.write_string(row, col, str(neutralise_formula(str(value))))
+
+    def _number(self, row: int, col: int, value: float) -> None:
+        if math.isfinite(value):
+            self.ws.write_number(row, col, value)
+        elif not math.isnan(value):  # pandas writes infinities as text
+            self.ws.write_string(row, col, "inf" if value > 0 else "-inf")
+
+    def _when(self, row: int, col: int, value: dt.date | dt.time) -> None:
+        if isinstance(value, dt.datetime):
+            kind = "datetime"
+            value = value.replace(tzinfo=None)
+        else:
+            kind = "date" if isinstance(value, dt.date) else "time"
+        if isinstance(value, dt.date) and value.year < 1900:  # before Excel's first date
+            self.ws.write_string(row, col, value.isoformat())
+        else:
+            self.ws.write_datetime(row, col, value, self.formats[kind])
+
+    def _serial(self, row: int, col: int, value: float | None) -> None:
+        if value is not None:
+            self.ws.write_number(row, col, value, self.formats["datetime"])
+
+    def plan(self, column: pd.Series) -> tuple[_Put, pd.Series]:
+        """Return the cell writer of a column and the values it writes."""
+        ws, dtype = self.ws, column.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "b":
+            return ws.write_boolean, column
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            return ws.write_number, column
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            finite = bool(np.isfinite(column.to_numpy()).all())
+            return (ws.write_number if finite else self._number), column
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return self._serial, _excel_serials(column)
+        column = _guard_column(column)
+        if isinstance(column.dtype, pd.StringDtype) and not column.hasnans:
+            return ws.write_string, column
+        return self._cell, column.astype(object)
+
+    def write(self, table: pd.DataFrame, header_format: Format) -> None:
+        """Write the header and the rows of ``table`` from the top, in order."""
+        headers = [str(neutralise_formula(str(c))) for c in table.columns]
+        for col, text in enumerate(headers):
+            self.ws.write_string(0, col, text, header_format)
+        plans = [self.plan(table.iloc[:, i]) for i in range(table.shape[1])]
+        puts = list(enumerate(put for put, _ in plans))
+        for start in range(0, len(table), _CHUNK_ROWS):
+            chunk = [values.iloc[start:start + _CHUNK_ROWS].tolist() for _, values in plans]
+            for row, cells in enumerate(zip(*chunk, strict=True), start=start + 1):
+                for (col, put), value in zip(puts, cells, strict=True):
+                    put(row, col, value)
+
+
+def _excel_serials(column: pd.Series) -> pd.Series:
+    """Datetimes as Excel 1900-system day numbers (wall-clock time; NaT → None)."""
+    if getattr(column.dtype, "tz", None) is not None:
+        column = column.dt.tz_localize(None)
+    days = (column - _EXCEL_EPOCH) / pd.Timedelta(days=1)
+    days = days.where(column >= _EXCEL_FIRST_TRUE_DAY, days - 1)  # Excel's 1900-02-29
+    days = days.where(days >= 1)  # before 1900: Excel has no such date
+    return days.astype(object).where(days.notna(), None)
+
+
+def _check_sheet_size(name: str, table: pd.DataFrame) -> None:
+    if len(table) < _EXCEL_ROWS and table.shape[1] <= _EXCEL_COLUMNS:
+        return
+    raise ExportError(
+        f"sheet {name!r} has {len(table)} rows and {table.shape[1]} columns, more than an "
+        f"Excel sheet holds ({_EXCEL_ROWS - 1} rows, {_EXCEL_COLUMNS} columns)",
+        field="rows", fix="export as CSV or GeoPackage, or filter the rows",
+        zh=(f"工作表“{name}”共 {len(table)} 行、{table.shape[1]} 列，超过 Excel 单表上限"
+            f"（{_EXCEL_ROWS - 1} 行、{_EXCEL_COLUMNS} 列）",
+            "请导出为 CSV 或 GeoPackage，或先筛选再导出"))
+
+
+def _write_data_sheet(book: Workbook, name: str, table: pd.DataFrame,
+                      header_format: Format) -> None:
+    """One data sheet: header row frozen, columns sized to their content, cells typed."""
+    ws = book.add_worksheet(name)
+    ws.freeze_panes(1, 0)
+    for col in range(table.shape[1]):  # set before any row (constant_memory writes in order)
+        header = str(neutralise_formula(str(table.columns[col])))
+        ws.set_column(col, col, _column_width(header, table.iloc[:, col]))
+    _SheetWriter(book, ws).write(table, header_format)
 
 
 def _write_sheets(sheets: list[tuple[str, pd.DataFrame]], meta_rows: list[tuple[str, str]],
                   target: io.BytesIO, lang: str) -> None:
-    """Write data sheets in order, each formatted alike, and the 说明 sheet last."""
-    notes_sheet = NOTES_SHEET[lang]
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name, table in sheets:
-            table.to_excel(writer, sheet_name=name, index=False)
-            _format_data_sheet(writer.sheets[name], table)
-        pd.DataFrame(meta_rows, columns=list(NOTES_COLUMNS[lang])
-                     ).to_excel(writer, sheet_name=notes_sheet, index=False)
-        meta_ws = writer.sheets[notes_sheet]
-        meta_ws.column_dimensions["A"].width = 16
-        meta_ws.column_dimensions["B"].width = 100
+    """Write data sheets in order, each formatted alike, and the 说明 sheet last.
+
+    Every cell and header passes the formula guard here (:func:`neutralise_formula`); a
+    workbook with a sheet longer than :data:`LARGE_SHEET_ROWS` is written in
+    ``constant_memory`` mode.
+    """
+    from xlsxwriter import Workbook
+
+    for name, table in sheets:
+        _check_sheet_size(name, table)
+    large = any(len(table) > LARGE_SHEET_ROWS for _, table in sheets)
+    book = Workbook(target, {"constant_memory": large, "strings_to_formulas": False,
+                             "strings_to_urls": False, "strings_to_numbers": False})
+    header_format = book.add_format(_HEADER_STYLE)
+    for name, table in sheets:
+        _write_data_sheet(book, name, table, header_format)
+    meta_ws = book.add_worksheet(NOTES_SHEET[lang])
+    meta_ws.set_column(0, 0, 16)
+    meta_ws.set_column(1, 1, 100)
+    _SheetWriter(book, meta_ws).write(pd.DataFrame(meta_rows, columns=list(NOTES_COLUMNS[lang]),
+                                                   dtype=object), header_format)
+    book.close()
 
 
 def _write_xlsx(table: pd.DataFrame, meta_rows: list[tuple[str, str]], target: io.BytesIO,
@@ -311,8 +481,7 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, notes: ExportNotes, la
         raise ExportError(f"unknown language {lang!r}", field="lang", fix="use zh or en",
                           zh=(f"不支持的语言 {lang!r}", "请使用 zh 或 en"))
     _check_sheet_names(list(sheets), lang)
-    safe = [(name, table.map(neutralise_formula).rename(
-        columns=lambda c: neutralise_formula(str(c)))) for name, table in sheets.items()]
+    safe = list(sheets.items())  # cells and headers are made inert as they are written
     total = sum(len(t) for _, t in safe) if rows is None else rows
     counts = "；".join(f"{name} {len(t)}" for name, t in safe)
     noted = replace(notes, geometry=notes.geometry or "无图形（表格）",
@@ -324,11 +493,8 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, notes: ExportNotes, la
 
 
 def _tabular(gdf: gpd.GeoDataFrame) -> pd.DataFrame:
-    table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-    for col in table.columns:
-        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
-            table[col] = table[col].map(neutralise_formula)
-    return table
+    """Return the table without its geometry (both writers make its text cells inert)."""
+    return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
 
 
 def table_bytes(table: pd.DataFrame, fmt: str, *, notes: ExportNotes, lang: str = "zh"
@@ -351,7 +517,7 @@ def table_bytes(table: pd.DataFrame, fmt: str, *, notes: ExportNotes, lang: str 
     noted = replace(notes, geometry=notes.geometry or "无图形（表格）")
     meta_rows = _metadata_rows(noted, table.assign(geometry_quality=""), lang)
     buf = io.BytesIO()
-    _write_xlsx(table.map(neutralise_formula), meta_rows, buf, lang)
+    _write_xlsx(table, meta_rows, buf, lang)
     return buf.getvalue()
 
 

@@ -6,7 +6,13 @@ openpyxl or the CSV module — sees it. The checks, in order:
 
 - GDAL special paths (``/vsicurl/``, ``/vsizip/``, ``GPKG:...``, ``...|layer=``) are refused:
   only a plain file on disk is read.
-- Size: a file above ``max_bytes`` is refused before it is read.
+- Size: a file above ``max_bytes`` is refused before it is read. The default,
+  :data:`MAX_BYTES`, is the web upload limit (``.streamlit/config.toml`` ``maxUploadSize``):
+  it protects the server. A file on the official's own disk given to the command line may be
+  larger: inside :func:`local_file_limit` (the CLI's ``--max-size``) the upload limit, and any
+  larger general limit a reader passes (a raster's), is replaced by the one stated, and the
+  total a zip may expand to grows with it. Narrower limits of their own (a scoring profile's
+  1 MB) stand, and so do the zip-bomb ratio and all content checks.
 - Content against extension: the first 4 KiB are sniffed; an OGR VRT (XML that makes GDAL open
   other files or URLs) is refused whatever its name, and so is content that does not match the
   extension (a VRT saved as ``.geojson`` is XML, not JSON).
@@ -27,12 +33,14 @@ Failure behaviour: every refusal raises :class:`geo._errors.DataImportError` nam
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -42,9 +50,15 @@ from geo._errors import DataImportError
 from geo.labels import CONTENT_LABELS_ZH
 
 __all__ = ["MAX_BYTES", "MAX_UNZIPPED_BYTES", "MAX_RATIO", "CONTENT_LABELS", "FORMATS",
-           "SafeSource", "check_path", "check_file", "check_zip", "open_safely", "sniff"]
+           "MIB", "SafeSource", "check_path", "check_file", "check_zip", "local_file_limit",
+           "open_safely", "sniff"]
 
-MAX_BYTES = 200 * 1024 * 1024
+#: One megabyte as ``maxUploadSize`` and ``--max-size`` count it (MiB).
+MIB = 1024 * 1024
+
+#: Largest user file by default: the web upload limit (``.streamlit/config.toml``
+#: ``maxUploadSize = 200``), which protects the server.
+MAX_BYTES = 200 * MIB
 
 
 #: Largest total uncompressed size of a zip archive (Shapefile zip or .xlsx) by default.
@@ -59,6 +73,65 @@ _RATIO_MIN_BYTES = 1024 * 1024
 
 
 _MAX_ZIP_ENTRIES = 10_000
+
+
+#: Inside :func:`local_file_limit`, a zip may expand to this many times the file limit (the
+#: server's 1 GiB for 200 MB), never less than :data:`MAX_UNZIPPED_BYTES`.
+_UNZIPPED_PER_FILE_BYTE = 5
+
+
+@dataclass(frozen=True)
+class _LocalLimit:
+    max_bytes: int
+    option: str
+
+
+_LOCAL_LIMIT: ContextVar[_LocalLimit | None] = ContextVar("local_file_limit", default=None)
+
+
+@contextmanager
+def local_file_limit(max_bytes: int, *, option: str = "--max-size") -> Iterator[None]:
+    """Within the block, allow the user's own files up to ``max_bytes`` (the CLI's limit).
+
+    The web upload limit (:data:`MAX_BYTES`) protects the server; a file on the official's own
+    disk given to the command line may be larger. Inside the block every guarded open whose
+    limit is the upload limit or above (a raster's 2 GiB) uses ``max_bytes`` instead, a zip may
+    expand to 5 times it (at least :data:`MAX_UNZIPPED_BYTES`), and a refusal names
+    ``option`` as the way to raise it. Narrower limits a caller sets for its purpose (a
+    scoring profile's 1 MB) stand; the zip-bomb ratio, zip-slip, VRT and content checks all
+    still apply. The limit is held in a context variable: other threads (the app's sessions)
+    keep the upload limit.
+
+    Parameters
+    ----------
+    max_bytes : int
+        Largest file, in bytes (at least 1).
+    option : str, keyword-only
+        The option that sets it, named in the refusal (``--max-size``, in MB).
+    """
+    if max_bytes < 1:
+        raise ValueError(f"max_bytes must be at least 1, not {max_bytes}")
+    token = _LOCAL_LIMIT.set(_LocalLimit(int(max_bytes), option))
+    try:
+        yield
+    finally:
+        _LOCAL_LIMIT.reset(token)
+
+
+def _limit_in_force(max_bytes: int) -> tuple[int, str | None]:
+    """Return the file limit that applies, and the option that set it (None: the caller's)."""
+    local = _LOCAL_LIMIT.get()
+    if local is None or max_bytes < MAX_BYTES:
+        return max_bytes, None
+    return local.max_bytes, local.option
+
+
+def _unzipped_in_force(max_unzipped_bytes: int) -> int:
+    """Return the expanded-size limit of a zip that applies (see :func:`local_file_limit`)."""
+    local = _LOCAL_LIMIT.get()
+    if local is None or max_unzipped_bytes < MAX_UNZIPPED_BYTES:
+        return max_unzipped_bytes
+    return max(max_unzipped_bytes, _UNZIPPED_PER_FILE_BYTE * local.max_bytes)
 
 
 FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "zip",
@@ -108,6 +181,9 @@ def check_path(path: str | os.PathLike[str], *, max_bytes: int) -> Path:
                               fix="check the path (relative paths start at the current folder)",
                               zh=("找不到文件", "请检查路径（相对路径从当前文件夹算起）"))
     size = p.stat().st_size
+    max_bytes, option = _limit_in_force(max_bytes)
+    if size > max_bytes and option is not None:
+        raise _over_local_limit(p, size, max_bytes, option)
     if size > max_bytes:
         raise DataImportError(
             f"is {size / 1e6:.1f} MB, above the limit of {max_bytes / 1e6:.1f} MB", file=p.name,
@@ -117,6 +193,19 @@ def check_path(path: str | os.PathLike[str], *, max_bytes: int) -> Path:
                 "请缩小文件（按区县或年度拆分，或裁剪到所需范围），"
                 "确认文件可信时也可调大 max_bytes"))
     return p
+
+
+def _over_local_limit(p: Path, size: int, max_bytes: int, option: str) -> DataImportError:
+    """Return the refusal of a file above the limit the command line stated (``option``)."""
+    mb = size / MIB
+    size_mb, limit = f"{mb:.1f}" if mb >= 0.1 else f"{mb:.2g}", f"{max_bytes / MIB:.4g}"
+    return DataImportError(
+        f"is {size_mb} MB, above the limit of {limit} MB set by {option}", file=p.name,
+        fix=f"make it smaller (split it by district or year, or clip it to the area needed), "
+            f"or raise {option} (in MB) if you trust the file",
+        zh=(f"文件大小为 {size_mb} MB，超过 {option} 规定的上限 {limit} MB",
+            f"请缩小文件（按区县或年度拆分，或裁剪到所需范围）；确认文件可信时可调大 {option}"
+            f"（单位 MB，如 {option} {math.ceil(mb)}）"))
 
 
 def check_file(path: str | os.PathLike[str], *, max_bytes: int,
@@ -477,7 +566,8 @@ def open_safely(
     layer : str, keyword-only
         The ``.shp`` inside a zip holding several.
     max_bytes, max_unzipped_bytes, max_ratio : keyword-only
-        File size, total uncompressed size of a zip, and compression ratio limits.
+        File size, total uncompressed size of a zip, and compression ratio limits. Inside
+        :func:`local_file_limit` the default size limits give way to the one stated there.
 
     Yields
     ------
@@ -489,6 +579,7 @@ def open_safely(
         For special paths, missing, oversize, VRT, mislabelled or unsupported files, unsafe
         zips and fake Shapefile parts — before any reader opens the file.
     """
+    max_unzipped_bytes = _unzipped_in_force(max_unzipped_bytes)
     p, fmt = check_file(path, max_bytes=max_bytes, formats=formats)
     if fmt in ("xlsx", "zip"):
         check_zip(p, max_unzipped_bytes=max_unzipped_bytes, max_ratio=max_ratio)
