@@ -11,11 +11,13 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.crs import M2_PER_MU
 from geo.labels import LOWLAND_TEXTS, REASONS
 from geo.landuse.metrics import parcel_links, ratio
-from geo.landuse.model import split_ids
+from geo.landuse.model import index_in, split_ids
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
 __all__ = ["construction_years", "describe_rules", "flag_parcels", "parcel_figures", "percent_text",
@@ -66,13 +68,13 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     likewise 亩均增加值.
     ``data_note`` says when only some of a parcel's enterprises reported.
     """
-    out = parcels.copy()
+    out = parcels.copy(deep=False)  # copy-on-write keeps the input as it was
     land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
     out["land_mu"] = land_mu
     links = parcel_links(enterprises, parcels)
     pid = out["parcel_id"].astype(str)
     by = links.groupby("parcel_id")
-    out["enterprise_count"] = pid.map(by.size()).fillna(0).astype(int)
+    out["enterprise_count"] = _on(pid, by.size()).fillna(0).astype(int)
     partial = pd.Series(False, index=out.index)
     silent = pd.Series(False, index=out.index)
     for col, per_mu in (("tax_wan", "tax_per_mu"), ("value_added_wan", "va_per_mu")):
@@ -81,18 +83,16 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
         part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
         part = part[part["v"].notna()]
         grouped = part.groupby("parcel_id")
-        out[col] = pid.map(grouped["v"].sum())
-        reported = pid.map(grouped.size()).fillna(0)
-        out[per_mu] = ratio(out[col], pid.map(grouped["held_m2"].sum()) / M2_PER_MU)
+        out[col] = _on(pid, grouped["v"].sum())
+        reported = _on(pid, grouped.size()).fillna(0)
+        out[per_mu] = ratio(out[col], _on(pid, grouped["held_m2"].sum()) / M2_PER_MU)
         partial |= (reported > 0) & (reported < out["enterprise_count"])
         if col == "tax_wan":
             silent = (out["enterprise_count"] > 0) & (reported == 0)
     cls = enterprises["class"] if "class" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
-    links["cls"] = cls.reindex(links["row"]).to_numpy()
-    classes = links.groupby("parcel_id")["cls"].agg(
-        lambda c: "、".join(sorted({str(v) for v in c if isinstance(v, str)})))
-    out["enterprise_classes"] = pid.map(classes).astype(object).fillna("")
+    out["enterprise_classes"] = _class_lists(pid, links["parcel_id"],
+                                             cls.reindex(links["row"]).to_numpy())
     out["partial_report"] = partial.to_numpy()
     out["no_tax_report"] = silent.to_numpy()
     far = pd.to_numeric(out["far"], errors="coerce") if "far" in out else pd.Series(
@@ -134,14 +134,16 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     """
     rules = profile.lowland
     out = parcel_figures(parcels, enterprises)
-    codes: list[list[str]] = [[] for _ in range(len(out))]
-    texts: list[list[str]] = [[] for _ in range(len(out))]
-    idx = {k: i for i, k in enumerate(out.index)}
+    codes = np.full(len(out), "", dtype=object)
+    texts = np.full(len(out), "", dtype=object)
 
     def hit(mask: pd.Series, code: str, text: str) -> None:
-        for k in out.index[mask.fillna(False).to_numpy(dtype=bool)]:
-            codes[idx[k]].append(code)
-            texts[idx[k]].append(text)
+        m = np.asarray(pd.Series(mask, index=out.index).fillna(False), dtype=bool)
+        first = m & (codes == "")
+        more = m & ~first
+        codes[first], texts[first] = code, text
+        codes[more] = codes[more] + (";" + code)
+        texts[more] = texts[more] + ("；" + text)
 
     exempt_list = list(rules.exempt_statuses)
     by_status = (out["status"].isin(exempt_list) if ("status" in out and exempt_list)
@@ -162,15 +164,15 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
         hit(out["status"].isin(statuses), "IDLE", "闲置/停产（" + "、".join(statuses) + "）")
     flag_classes = set(rules.flag_classes)
     if flag_classes:
-        hit(out["enterprise_classes"].map(lambda s: bool(set(s.split("、")) & flag_classes))
-            & ~exempt, "CLASS_D", "企业评价为" + "、".join(sorted(flag_classes)) + "类")
+        hit(_lists_any(out["enterprise_classes"], "、", flag_classes) & ~exempt, "CLASS_D",
+            "企业评价为" + "、".join(sorted(flag_classes)) + "类")
     built_t = rules.built_share_below
     has_built = "built_share" in out
     if built_t is not None and has_built:
         hit((out["built_share"] < built_t) & ~exempt, "LOW_BUILT",
             f"建成比例低于{percent_text(built_t)}（遥感）")
-    out["reason_codes"] = [";".join(c) for c in codes]
-    out["reasons"] = ["；".join(t) for t in texts]
+    out["reason_codes"] = pd.Series(codes, index=out.index, dtype="str")
+    out["reasons"] = pd.Series(texts, index=out.index, dtype="str")
     out["low_efficiency"] = out["reason_codes"] != ""
     no_data = out["enterprise_count"] == 0
     within = profile.exemptions.construction_within_years
@@ -180,8 +182,8 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
          out.pop("no_tax_report").to_numpy(dtype=bool),
          out.pop("partial_report").to_numpy(dtype=bool)],
         [f"{'、'.join(exempt_list)}：暂不按效益规则认定",
-         supplied.map(lambda y: LOWLAND_TEXTS["construction_note"].format(n=within, year=y)
-                      ).to_numpy(dtype=object),
+         supplied.map({y: LOWLAND_TEXTS["construction_note"].format(n=within, year=y)
+                       for y in supplied.unique()}).to_numpy(dtype=object),
          "无企业数据：仅按容积率与生产状态判断",
          "企业均未填报税收：未按亩均税收认定",
          "部分企业未填报税收或增加值：亩均值按已填报企业的用地计算"],
@@ -195,6 +197,44 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
+
+
+def _on(pid: pd.Series, per_parcel: pd.Series) -> pd.Series:
+    """``pid.map(per_parcel)`` as float (NaN where absent), hashed in arrow."""
+    values = np.append(per_parcel.to_numpy(dtype=float), np.nan)
+    return pd.Series(values[index_in(pid, per_parcel.index)], index=pid.index)
+
+
+def _class_lists(pid: pd.Series, link_pid: pd.Series, link_cls: np.ndarray) -> pd.Series:
+    """Per parcel, "、"-joined sorted distinct text classes of its links ("" for none)."""
+    cls = pd.Series(link_cls, dtype=object)
+    is_text = cls.map(type).eq(str).to_numpy() if len(cls) else np.zeros(0, dtype=bool)
+    pairs = pd.DataFrame({"parcel_id": np.asarray(link_pid, dtype=object)[is_text],
+                          "cls": cls.to_numpy()[is_text]}).drop_duplicates()
+    parcels = pd.unique(pairs["parcel_id"].to_numpy(dtype=object))
+    joined = np.full(len(parcels) + 1, "", dtype=object)  # the last: a parcel without links
+    at = index_in(pairs["parcel_id"], parcels)
+    for value in sorted(set(pairs["cls"])):
+        has = np.zeros(len(joined), dtype=bool)
+        has[at[(pairs["cls"] == value).to_numpy()]] = True
+        start = has & (joined == "")
+        more = has & ~start
+        joined[start] = value
+        joined[more] = joined[more] + ("、" + value)
+    joined = joined[index_in(pid, parcels)]  # −1 picks the trailing ""
+    return pd.Series(joined, index=pid.index, dtype=object)
+
+
+def _lists_any(lists: pd.Series, sep: str, wanted: set[str]) -> pd.Series:
+    """Whether any ``sep``-separated item of each text is in ``wanted`` (as set(s.split(sep)))."""
+    arr = pa.array(lists.astype(object).to_numpy(), type=pa.large_string())
+    parts = pc.split_pattern(arr, sep)
+    rows = pc.list_parent_indices(parts).to_numpy(zero_copy_only=False)
+    found = pc.is_in(pc.list_flatten(parts), value_set=pa.array(sorted(wanted),
+                                                               type=pa.large_string()))
+    out = np.zeros(len(lists), dtype=bool)
+    out[rows[found.to_numpy(zero_copy_only=False)]] = True
+    return pd.Series(out, index=lists.index)
 
 
 def _in_construction(parcels: pd.DataFrame, within: int | None, year: int | None

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import M2_PER_MU
-from geo.landuse.model import split_ids
+from geo.landuse.model import counts_of, id_pairs, index_in, is_in, split_ids
 
 __all__ = ["Indicator", "INDICATORS", "AGG_LEVELS", "enterprise_land", "enterprise_metrics",
            "parcel_links", "aggregate", "ratio"]
@@ -81,24 +81,26 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
         ``enterprises`` plus ``land_m2``, ``land_mu``, ``land_source`` (企业填报 / 宗地 /
         宗地均分 / 无用地数据).
     """
-    out = enterprises.copy()
-    parcel_area = dict(zip(parcels["parcel_id"].astype(str),
-                           pd.to_numeric(parcels["land_area_m2"], errors="coerce"), strict=True))
-    ids = out["parcel_id"].map(lambda v: list(dict.fromkeys(split_ids(v)))) \
-        if "parcel_id" in out else pd.Series(
-        [[] for _ in range(len(out))], index=out.index)
-    sharers: dict[str, int] = {}
-    for lst in ids:
-        for pid in lst:
-            sharers[pid] = sharers.get(pid, 0) + 1
-    def held(lst: list[str]) -> float:
-        known = [p for p in lst if p in parcel_area]
-        if not known or any(pd.isna(parcel_area[p]) for p in known):
-            return np.nan  # an unknown area is not counted as 0
-        return float(sum(parcel_area[p] / sharers[p] for p in known))
-
-    from_parcels = ids.map(held).astype(float)
-    shared = ids.map(lambda lst: any(sharers.get(p, 0) > 1 for p in lst))
+    out = enterprises.copy(deep=False)  # copy-on-write keeps the input as it was
+    area = pd.Series(pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(),
+                     index=parcels["parcel_id"].astype(str))
+    area = area[~area.index.duplicated(keep="last")]  # as a dict built from the rows
+    pairs = id_pairs(out["parcel_id"]) if "parcel_id" in out else id_pairs(
+        pd.Series([], dtype=object))
+    sharers = counts_of(pairs["parcel_id"])
+    at = index_in(pairs["parcel_id"], area.index)
+    known = at >= 0
+    part = np.append(area.to_numpy(dtype=float), 0.0)[at] / sharers  # −1: not a parcel
+    pos = pairs["pos"].to_numpy()
+    n = len(out)
+    n_known = np.bincount(pos[known], minlength=n)
+    n_missing = np.bincount(pos[known & np.isnan(part)], minlength=n)
+    total = np.zeros(n)
+    np.add.at(total, pos[known], part[known])  # in order, as sum() over the cell's ids
+    # an unknown area is not counted as 0
+    from_parcels = pd.Series(np.where((n_known > 0) & (n_missing == 0), total, np.nan),
+                             index=out.index, dtype=float)
+    shared = pd.Series(np.bincount(pos[sharers > 1], minlength=n) > 0, index=out.index)
     own = pd.to_numeric(out.get("land_area_m2", pd.Series(np.nan, index=out.index)),
                         errors="coerce")
     use_own = own.notna() & (own > 0)
@@ -130,13 +132,15 @@ def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFra
     area = area[~area.index.duplicated()]
     ids = enterprises["parcel_id"] if "parcel_id" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
-    pairs = [(row, pid) for row, v in ids.items() for pid in dict.fromkeys(split_ids(v))
-             if pid in area.index]
-    links = pd.DataFrame(pairs, columns=["row", "parcel_id"])
+    pairs = id_pairs(ids)
+    pairs = pairs[is_in(pairs["parcel_id"], area.index)]
+    links = pd.DataFrame({"row": ids.index[pairs["pos"].to_numpy()],
+                          "parcel_id": pairs["parcel_id"].to_numpy()})
     if links.empty:
         return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float))
-    sharers = links["parcel_id"].map(links["parcel_id"].value_counts())
-    links["held_m2"] = links["parcel_id"].map(area).to_numpy() / sharers.to_numpy()
+    sharers = counts_of(links["parcel_id"])
+    links["held_m2"] = area.to_numpy(dtype=float)[index_in(links["parcel_id"], area.index)] \
+        / sharers
     total = links.groupby("row")["held_m2"].transform("sum")
     links["weight"] = ratio(links["held_m2"], total)
     return links
@@ -144,7 +148,7 @@ def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFra
 
 def enterprise_metrics(enterprises: pd.DataFrame) -> pd.DataFrame:
     """Every indicator of :data:`INDICATORS` for each enterprise (needs ``land_mu``)."""
-    out = enterprises.copy()
+    out = enterprises.copy(deep=False)
     for ind in INDICATORS.values():
         if ind.numerator in out and ind.denominator in out:
             out[ind.key] = ratio(out[ind.numerator], out[ind.denominator], factor=ind.factor)

@@ -12,12 +12,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from geo.labels import ENTERPRISE_FIELD_HEADERS, PARCEL_FIELD_HEADERS
 
 __all__ = [
     "Field", "PARCEL_FIELDS", "ENTERPRISE_FIELDS", "PARCEL_STATUSES", "SCALES",
     "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "is_sample_label",
-    "split_ids",
+    "split_ids", "id_pairs", "is_in", "index_in", "counts_of",
 ]
 
 #: Every view, export and metadata sheet built on synthetic data carries this label.
@@ -117,3 +122,94 @@ def split_ids(value: object) -> list[str]:
     for sep in ("；", ";", "、", "，", ","):
         text = text.replace(sep, ";")
     return [p.strip() for p in text.split(";") if p.strip()]
+
+
+_ID_SEPARATORS = "[；;、，,]"
+
+
+def _cell_text(value: object) -> str:
+    """Return the text :func:`split_ids` reads from a cell ("" for None or NaN)."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def id_pairs(values: pd.Series) -> pd.DataFrame:
+    """Every parcel id of every cell, as :func:`split_ids` reads them, in one pass.
+
+    Vectorised (pyarrow) equivalent of ``values.map(lambda v: list(dict.fromkeys(split_ids(v))))``
+    exploded: the ids of each cell in order, each once per cell.
+
+    Returns
+    -------
+    DataFrame
+        ``pos`` (int64 position of the cell in ``values``) and ``parcel_id`` (str), ordered by
+        ``pos`` then by place in the cell; a cell without ids gives no row.
+    """
+    if isinstance(values.dtype, pd.StringDtype):
+        text = pa.array(values.to_numpy(dtype=object, na_value=""), type=pa.large_string())
+    elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # text or missing only (None / NaN; pd.NA, which split_ids would read as "<NA>" — an
+        # id no parcel has — gives no id here)
+        cells = values.to_numpy(dtype=object)
+        missing = pd.isna(cells)
+        if missing.any():
+            cells = cells.copy()
+            cells[missing] = ""
+        text = pa.array(cells, type=pa.large_string())
+    else:
+        text = pa.array([v if isinstance(v, str) else _cell_text(v) for v in values],
+                        type=pa.large_string())
+    lists = pc.split_pattern_regex(pc.replace_substring_regex(text, _ID_SEPARATORS, ";"), ";")
+    parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    keep = pc.not_equal(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
+    out = pd.DataFrame({"pos": parents[keep],
+                        "parcel_id": ids.to_numpy(zero_copy_only=False)[keep]})
+    out = out[~out.duplicated(["pos", "parcel_id"])]
+    return out.reset_index(drop=True)
+
+
+def _arrow_text(values: object) -> pa.Array | None:
+    """``values`` as one arrow string array, or None when they are not all text or missing."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if pa.types.is_null(arr.type):
+        return arr.cast(pa.large_string())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr.cast(pa.large_string())
+    return None
+
+
+def index_in(values: object, known: object) -> np.ndarray:
+    """Position in ``known`` (unique) of each of ``values``, −1 when absent (as get_indexer)."""
+    varr, karr = _arrow_text(values), _arrow_text(known)
+    if varr is None or karr is None or karr.null_count or varr.null_count:
+        return np.asarray(pd.Index(known).get_indexer(pd.Index(values)))
+    found = pc.index_in(varr, value_set=karr)
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def is_in(values: object, known: object) -> np.ndarray:
+    """``values.isin(known)`` as a bool array, hashed in arrow when both are text."""
+    varr, karr = _arrow_text(values), _arrow_text(known)
+    if varr is None or karr is None:
+        index = pd.Index(known)
+        if not index.is_unique:
+            index = index.unique()
+        return np.asarray(index.get_indexer(pd.Index(values)) >= 0)
+    # a missing value is in no set of parcel ids (as pandas, unless the set has one too)
+    found = pc.is_in(varr, value_set=karr, skip_nulls=not karr.null_count)
+    return np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def counts_of(values: object) -> np.ndarray:
+    """How often each value occurs among ``values`` (``values.map(values.value_counts())``)."""
+    arr = _arrow_text(values)
+    if arr is None or arr.null_count:
+        series = pd.Series(values)
+        return series.map(series.value_counts()).to_numpy()
+    codes = pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False)
+    return np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=np.int64)

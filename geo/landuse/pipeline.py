@@ -37,7 +37,7 @@ from geo.landuse.headers import FIELDS, GEOM_FIELD, map_headers
 from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
-from geo.landuse.model import SAMPLE_LABEL, is_sample_label, split_ids
+from geo.landuse.model import SAMPLE_LABEL, id_pairs, is_in, is_sample_label
 from geo.landuse.scheme_report import scheme_lines, with_industry
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
@@ -184,8 +184,11 @@ def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
     """Return the first of each enterprise's parcel ids that is in ``known`` (or None)."""
     if "parcel_id" not in enterprises:
         return pd.Series(None, index=enterprises.index, dtype=object)
-    return enterprises["parcel_id"].map(
-        lambda v: next((p for p in split_ids(v) if p in known), None))
+    pairs = id_pairs(enterprises["parcel_id"])
+    pairs = pairs[is_in(pairs["parcel_id"], known)].drop_duplicates("pos")
+    out = np.full(len(enterprises), None, dtype=object)
+    out[pairs["pos"].to_numpy()] = pairs["parcel_id"].to_numpy(dtype=object)
+    return pd.Series(out, index=enterprises.index)  # str, as .map gave; object when empty
 
 
 def holder_key(name: object) -> str:
@@ -199,6 +202,13 @@ def holder_key(name: object) -> str:
         return ""
     text = unicodedata.normalize("NFKC", name).translate(_BRACKETS)
     return re.sub(r"\s+", "", text)
+
+
+def _holder_keys(values: pd.Series) -> np.ndarray:
+    """:func:`holder_key` of every cell, computed once per distinct value."""
+    codes, uniques = pd.factorize(values.astype(object).to_numpy(), use_na_sentinel=True)
+    keys = np.array([holder_key(u) for u in uniques] + [""], dtype=object)
+    return keys[codes]  # the sentinel −1 picks the trailing ""
 
 
 def _own_point(enterprises: pd.DataFrame) -> pd.Series:
@@ -224,7 +234,7 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
     (DataFrame, DataFrame)
         The enterprises with ``placement`` and ``placement_note``, and the report lines.
     """
-    ent = enterprises.copy()
+    ent = enterprises.copy(deep=False)  # copy-on-write: the input is never changed
     known = pd.Index(parcels["parcel_id"].astype(str))
     by_parcel = first_parcel(ent, known).notna()
     by_point = _own_point(ent) & ~by_parcel
@@ -234,30 +244,37 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
     note = pd.Series("", index=ent.index, dtype=object)
     lines: list[dict[str, object]] = []
     if "holder" in parcels and "name" in ent and len(parcels):
-        holders: dict[str, list[str]] = {}
-        for pid, holder in zip(known, parcels["holder"], strict=True):
-            if key := holder_key(holder):
-                holders.setdefault(key, []).append(pid)
+        table = pd.DataFrame({"key": _holder_keys(parcels["holder"]),
+                              "pid": known.to_numpy(dtype=object)})
+        table = table[table["key"] != ""].drop_duplicates()
         if "parcel_id" not in ent:
             ent["parcel_id"] = None
         ent["parcel_id"] = ent["parcel_id"].astype(object)
-        for idx in ent.index[(placement == _UNPLACED).to_numpy()]:
-            found = list(dict.fromkeys(holders.get(holder_key(ent.at[idx, "name"]), [])))
-            if len(found) == 1:
-                ent.at[idx, "parcel_id"] = found[0]
-                placement[idx] = _BY_HOLDER
-                note[idx] = f"企业名称与宗地 {found[0]} 的{PARCEL_FIELD_HEADERS['holder']}一致"
-            elif found:
-                note[idx] = (f"企业名称与 {len(found)} 宗宗地（{'、'.join(found)}）的"
-                             f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位")
-                row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
-                    if "source_row" in ent else None
-                lines.append(report_line(
-                    "企业", None if row is None or pd.isna(row) else int(row),
-                    PARCEL_FIELD_HEADERS["holder"],
-                    ent.at[idx, "name"], note[idx],
-                    "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
-                    REPORT_LEVELS["warning"], record=str(ent.at[idx, "name"])))
+        todo = ent.index[(placement == _UNPLACED).to_numpy()]
+        keys = pd.Series(_holder_keys(ent.loc[todo, "name"]), index=todo)
+        count = keys.map(table["key"].value_counts()).fillna(0).to_numpy()
+        one = todo[count == 1]
+        if len(one):
+            pid = keys[one].map(table.drop_duplicates("key").set_index("key")["pid"])
+            ent.loc[one, "parcel_id"] = pid.to_numpy(dtype=object)
+            placement[one] = _BY_HOLDER
+            note[one] = ("企业名称与宗地 " + pid.astype(str)
+                         + f" 的{PARCEL_FIELD_HEADERS['holder']}一致").to_numpy(dtype=object)
+        many = todo[count > 1]
+        held = (table[table["key"].isin(set(keys[many]))].groupby("key", sort=False)["pid"]
+                .agg(list) if len(many) else pd.Series(dtype=object))
+        for idx in many:
+            found = held[keys[idx]]
+            note[idx] = (f"企业名称与 {len(found)} 宗宗地（{'、'.join(found)}）的"
+                         f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位")
+            row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
+                if "source_row" in ent else None
+            lines.append(report_line(
+                "企业", None if row is None or pd.isna(row) else int(row),
+                PARCEL_FIELD_HEADERS["holder"],
+                ent.at[idx, "name"], note[idx],
+                "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
+                REPORT_LEVELS["warning"], record=str(ent.at[idx, "name"])))
     note[(placement == _UNPLACED) & (note == "")] = "无可用的宗地编号、坐标或权利人名称匹配，未定位"
     ent["placement"] = placement
     ent["placement_note"] = note
@@ -278,7 +295,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
     by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
     first = first_parcel(ent, by_parcel.index)
-    units = by_parcel.reindex(first.where(first.isin(by_parcel.index)).values)
+    units = by_parcel.reindex(first.where(is_in(first, by_parcel.index)).values)
     units.index = ent.index
     if {"lon", "lat"} <= set(ent.columns):
         lon = pd.to_numeric(ent["lon"], errors="coerce")
@@ -296,7 +313,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
         district, how = districts_of(ent.loc[need, "township"], names, townships)
         found = district.notna()
         idx = district.index[found]
-        ent = ent.copy()
+        ent = ent.copy(deep=False)
         if len(idx):
             units.loc[idx, "district"] = district[found]
             units.loc[idx, "city"] = _CITY

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.labels import SCHEME_TEXTS
-from geo.landuse.model import split_ids
+from geo.landuse.model import id_pairs
 
 __all__ = ["TrackSpec", "Exemptions", "EvaluationRules", "PolicyItem", "MISSING_RULES",
            "RANK_WITHIN", "TENANT_WORDS", "is_tenant", "assign_tracks", "exemption_reasons",
@@ -226,15 +226,23 @@ def _construction(parcel_ids: pd.Series, parcels: pd.DataFrame, data_year: pd.Se
     years = year_of.to_numpy(dtype=float)
     head = SCHEME_TEXTS["exempt_construction"]
     sep = SCHEME_TEXTS["construction_separator"]
-    for i, (cell, year) in enumerate(zip(parcel_ids.to_numpy(), years, strict=True)):
-        known = [pid for pid in dict.fromkeys(split_ids(cell)) if pid in supply.index]
-        supplied = [float(supply[pid]) for pid in known]
-        since = [year - y for y in supplied]
-        if known and all(0 <= d < within for d in since):  # NaN compares False: not young
-            young[i] = True
-            texts[i] = head.format(n=within, parcels=sep.join(
-                SCHEME_TEXTS["construction_parcel"].format(parcel=pid, year=int(y))
-                for pid, y in zip(known, supplied, strict=True)))
+    pairs = id_pairs(parcel_ids)
+    at = supply.index.get_indexer(pairs["parcel_id"])
+    pairs = pairs[at >= 0]
+    supplied = supply.to_numpy(dtype=float)[at[at >= 0]]
+    pos = pairs["pos"].to_numpy()
+    since = years[pos] - supplied
+    fits = (since >= 0) & (since < within)  # NaN compares False: not young
+    n_known = np.bincount(pos, minlength=len(parcel_ids))
+    n_fits = np.bincount(pos[fits], minlength=len(parcel_ids))
+    young = (n_known > 0) & (n_fits == n_known)
+    parts: dict[int, list[str]] = {}
+    for i, pid, y in zip(pos[young[pos]], pairs["parcel_id"].to_numpy()[young[pos]],
+                         supplied[young[pos]], strict=True):
+        parts.setdefault(int(i), []).append(
+            SCHEME_TEXTS["construction_parcel"].format(parcel=pid, year=int(y)))
+    for i, items in parts.items():
+        texts[i] = head.format(n=within, parcels=sep.join(items))
     return (pd.Series(young, index=parcel_ids.index),
             pd.Series(texts, index=parcel_ids.index, dtype=object))
 
@@ -288,4 +296,6 @@ def policy_text(classes: pd.Series, policies: Mapping[str, tuple[PolicyItem, ...
                 ) -> pd.Series:
     """Return the differentiated policies that apply to each class, one line per item ("" none)."""
     texts = {cls: "；".join(p.describe() for p in items) for cls, items in policies.items()}
-    return classes.astype(object).map(lambda c: texts.get(c, "") if isinstance(c, str) else "")
+    cells = classes.astype(object)
+    text = cells.map({c: t for c, t in texts.items() if isinstance(c, str)})
+    return text.where(cells.map(type).eq(str) & text.notna(), "").astype("str")

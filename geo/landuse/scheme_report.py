@@ -16,7 +16,10 @@ Both return lines keyed by :data:`geo.labels.REPORT_COLUMNS`; neither drops a ro
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from geo.labels import (
     ENTERPRISE_FIELD_HEADERS,
@@ -71,7 +74,7 @@ def with_industry(enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
         行业 text that is not exactly a 大类/门类 name gives no group and no line (it is a
         description, not a code).
     """
-    ent = enterprises.copy()
+    ent = enterprises.copy(deep=False)  # copy-on-write keeps the input as it was
     blank = pd.Series(None, index=ent.index, dtype=object)
     codes = ent.get("industry_code", blank)
     names = ent.get("industry")
@@ -103,13 +106,19 @@ def _missing_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str,
     missing = ent["missing_indicators"].fillna("").astype(str) if "missing_indicators" in ent \
         else pd.Series("", index=ent.index)
     lines: list[dict[str, object]] = []
+    # every item of every list, once: "X；Y" → (row, "X"), (row, "Y") as str.split("；") reads it
+    lists = pc.split_pattern(pa.array(missing.to_numpy(dtype=object), type=pa.large_string()),
+                             "；")
+    rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+    items = pc.list_flatten(lists)
     for track, rules in profile.tracks.items():
         in_track = ent["track"].eq(track) & ent["score"].notna() if how != "unrated" \
             else ent["track"].eq(track) & missing.ne("")
         for rule in rules:
             ind = INDICATORS[rule.key]
-            hit = in_track & missing.str.split("；").map(lambda items, lab=ind.label:
-                                                         lab in items)
+            listed = np.zeros(len(ent), dtype=bool)
+            listed[rows[pc.equal(items, ind.label).to_numpy(zero_copy_only=False)]] = True
+            hit = in_track & listed
             n = int(hit.sum())
             if not n:
                 continue

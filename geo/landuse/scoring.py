@@ -520,7 +520,7 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
     group's rated enterprises, points, the missing-indicator rule, classes by quota; tenants
     of a ``grade = "landlord"`` track last.
     """
-    out = enterprises.copy()
+    out = enterprises.copy(deep=False)  # copy-on-write keeps the input as it was
     out["track"] = assign_tracks(out, profile.specs())
     year = out["year"] if "year" in out else pd.Series(np.nan, index=out.index)
     out["exemption"] = exemption_reasons(out, parcels, profile.exemptions, year=year)
@@ -539,8 +539,13 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
     out.loc[~no_track & ~exempt & no_land & ~by_landlord, "class_note"] = SCHEME_TEXTS["no_land"]
     rated = ~no_track & ~exempt & ~no_land & ~by_landlord
     out["rank_group"] = rank_groups(out, profile.rules).where(~no_track & ~exempt, None)
+    # score_<indicator> / benchmark_<indicator>: filled group by group, written once (new
+    # columns, in the order of first use, as .loc would have added them)
+    fresh: dict[str, np.ndarray] | None = {} if out.index.is_unique else None
     for _, group in out.loc[rated].groupby("rank_group", sort=False):
-        _score_group(out, group, profile.tracks[str(group["track"].iloc[0])], profile)
+        _score_group(out, group, profile.tracks[str(group["track"].iloc[0])], profile, fresh)
+    for col, values in (fresh or {}).items():
+        out[col] = values
     tenants = out.index[by_landlord & ~exempt]
     if len(tenants):
         grade, note = landlord_grades(out, tenants)
@@ -551,8 +556,23 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
 
 
 def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],
-                 profile: ScoringProfile) -> None:
-    """Score one ranking group in place (benchmarks, points, missing rule, classes, ranks)."""
+                 profile: ScoringProfile, fresh: dict[str, np.ndarray] | None = None) -> None:
+    """Score one ranking group in place (benchmarks, points, missing rule, classes, ranks).
+
+    Columns ``score_*`` / ``benchmark_*`` not yet in ``out`` go to ``fresh`` (full-length
+    arrays, NaN outside the groups scored) for the caller to add once.
+    """
+    rows = out.index.get_indexer(group.index) if fresh is not None else None
+
+    def put(col: str, value: pd.Series | float) -> None:
+        if fresh is None or rows is None or (col in out.columns and col not in fresh):
+            out.loc[group.index, col] = value
+            return
+        if col not in fresh:
+            fresh[col] = np.full(len(out), np.nan)
+        fresh[col][rows] = value.to_numpy(dtype=float) if isinstance(value, pd.Series) \
+            else value
+
     benches = _benchmarks(group, rules)
     total = pd.Series(0.0, index=group.index)
     missing = pd.Series("", index=group.index, dtype=object)
@@ -572,8 +592,8 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
         if how == "item_mean" and usable.any():
             part = part.fillna(float(part[usable].mean()))
         part = part.fillna(0.0)
-        out.loc[group.index, f"score_{rule.key}"] = part
-        out.loc[group.index, f"benchmark_{rule.key}"] = bench
+        put(f"score_{rule.key}", part)
+        put(f"benchmark_{rule.key}", bench)
         label = INDICATORS[rule.key].label
         missing[~usable] = missing[~usable] + label + "；"
         any_value |= usable
