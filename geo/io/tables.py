@@ -183,12 +183,13 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
     if first.count(delimiter) == 0:
         delimiter = ","
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise DataImportError(f"cannot be read as CSV ({exc})", file=p.name,
                               fix="open it in Excel and save it again as CSV UTF-8",
                               zh=(f"无法按 CSV 读取（{exc}）",
                                   "请在 Excel 中打开，另存为 CSV UTF-8")) from exc
+    del text  # the cells are in rows now: free the decoded file before building the table
     frame, header_rows, notes = find_header(rows, merges=(), file=p.name, is_header=is_header)
     return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
                             header_rows=header_rows, notes=notes)
@@ -219,6 +220,24 @@ def _cell_text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     return str(value)
+
+
+def _column_texts(column: pd.Series) -> list[str]:
+    """Return :func:`_cell_text` of every value of a layer's column, a whole column at once.
+
+    Columns of text and of integers are converted at once, floats with one format; a column of
+    any other kind (dates, mixed values, booleans) goes through :func:`_cell_text` cell by cell.
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) or (
+            dtype == np.dtype(object)
+            and pd.api.types.infer_dtype(column, skipna=False) == "string"):
+        return column.astype(object).where(column.notna(), "").tolist()
+    if dtype.kind in "iu" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return column.to_numpy().astype(str).tolist()
+    if dtype.kind == "f" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return ["" if v != v else format(v, ".15g") for v in column.to_numpy().tolist()]
+    return [_cell_text(v) for v in column]
 
 
 def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
@@ -458,6 +477,8 @@ def _fill_merges(rows: list[list[str]], merges: Sequence[tuple[int, int, int, in
     A header merge repeats its label over the whole range; a merge reaching into the data
     fills its first column down with the first cell's value.
     """
+    if not merges:
+        return rows  # nothing to fill: the rows as they are (no copy of a large sheet)
     filled = [r[:] for r in rows]
     for r0, c0, r1, c1 in merges:
         value = rows[r0 - 1][c0 - 1] if r0 - 1 < len(rows) else ""
@@ -493,7 +514,9 @@ def _data_frame(data_rows: list[list[str]], names: list[str], *, first_row: int
     keep_cols = [i for i in range(len(names)) if names[i] or any(r[i] for r in data_rows)]
     columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep_cols])
     numbered = [(first_row + k, r) for k, r in enumerate(data_rows) if any(r)]
-    return pd.DataFrame([[r[i] for i in keep_cols] for _, r in numbered], columns=columns,
+    every = len(keep_cols) == len(names)  # no column left out: the rows as they are, no copy
+    return pd.DataFrame([r if every else [r[i] for i in keep_cols] for _, r in numbered],
+                        columns=columns,
                         index=pd.Index([n for n, _ in numbered], name=ROW_NUMBER), dtype=object)
 
 
@@ -735,7 +758,7 @@ def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, T
     crs_label = ""
     if isinstance(gdf, gpd.GeoDataFrame) and geom_col is not None:
         gdf, crs_label = _to_storage_crs(gdf, notes, source=src.source)
-    attrs = {c: [_cell_text(v) for v in gdf[c]] for c in gdf.columns if c != geom_col}
+    attrs = {c: _column_texts(gdf[c]) for c in gdf.columns if c != geom_col}
     index = pd.RangeIndex(1, len(gdf) + 1, name=ROW_NUMBER)
     frame = pd.DataFrame(attrs, index=index, dtype=object)
     if geom_col is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPolygon
@@ -17,10 +18,12 @@ from geo._errors import DataImportError
 from geo.crs import within
 from geo.io.quantities import (
     DIMENSIONS,
+    MISSING_MARKERS,
     header_key,
     is_missing,
     normalise_text,
     parse_date_year,
+    parse_number,
     parse_year,
     to_canonical,
 )
@@ -227,41 +230,189 @@ def _parse_id(text: str, *, credit: bool) -> tuple[str | None, str]:
     return code, ""
 
 
-def _cells(table: pd.DataFrame, columns: Sequence[str]) -> dict[str, dict[int, str]]:
-    """Column → {file row → text}: plain dicts, much faster than ``DataFrame.at`` in loops."""
-    return {c: dict(zip(table.index, table[c].tolist(), strict=True)) for c in columns}
+class _Cells(Mapping[str, Mapping[int, str]]):
+    """Column → {file row → text}, each column's dict built only when it is first asked for.
+
+    Plain dicts are much faster than ``DataFrame.at`` in loops; building them lazily keeps a
+    large file from holding a dict of every column at once. :meth:`texts` gives a column's
+    cells in row order without a dict.
+    """
+
+    def __init__(self, table: pd.DataFrame, columns: Sequence[str]) -> None:
+        self._table = table
+        self._columns = list(columns)
+        self._built: dict[str, dict[int, str]] = {}
+
+    def __getitem__(self, column: str) -> dict[int, str]:
+        if column not in self._built:
+            if column not in self._columns:
+                raise KeyError(column)
+            self._built[column] = dict(zip(self._table.index, self._table[column].tolist(),
+                                           strict=True))
+        return self._built[column]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def texts(self, column: str) -> list[str]:
+        """Return the cells of ``column`` in row order."""
+        return self._table[column].tolist()
+
+    @property
+    def rows(self) -> np.ndarray:
+        """The file rows, in order."""
+        return self._table.index.to_numpy()
+
+
+def _cells(table: pd.DataFrame, columns: Sequence[str]) -> _Cells:
+    """Column → {file row → text} (:class:`_Cells`), for the loops over rows."""
+    return _Cells(table, columns)
+
+
+#: Cells that may hide a "no value" mark or a 合计 word are at most this long (after NFKC a
+#: longer cell without composed characters cannot become one of :data:`MISSING_MARKERS`).
+_SHORT = 4
+#: A text that can be a 合计/总计/小计 word: every word of :data:`_TOTAL_WORDS` holds 计 or a
+#: t; a cell of ASCII and CJK ideographs only (which NFKC leaves alone) holding neither is none.
+_MAYBE_TOTAL = "[计tT]|[^\x01-\x7f\u4e00-\u9fff]"
+#: The characters :meth:`str.isspace` (and so :meth:`str.split`) takes for white space, as a
+#: class the Arrow (RE2) regex engine reads the same way (its ``\\s`` is ASCII only).
+_SPACE = "[" + "".join(map(chr, (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F, 0x20, 0x85,
+                                 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029,
+                                 0x202F, 0x205F, 0x3000))) + "]"
+#: Scientific notation in ASCII digits (the fast id paths see ASCII only).
+_PLAIN_SCIENTIFIC = r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+"
+
+
+def _str_series(texts: Sequence[str] | np.ndarray) -> pd.Series:
+    """Return cell texts as an Arrow-backed string Series.
+
+    Its ``.str`` methods (``fullmatch``, ``contains``, ``len``) then run over the whole
+    column in Arrow, not once per cell in Python as on an object Series.
+    """
+    return pd.Series(texts if isinstance(texts, np.ndarray) else list(texts), dtype="str")
+
+
+#: A plain decimal number, ASCII only: read by the fast path exactly as :func:`parse_number`.
+_PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
 
 
 def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
-    """Rows that are 合计/总计/小计 lines (any cell says so)."""
+    """Rows that are 合计/总计/小计 lines (any cell says so).
+
+    Only the distinct short texts that may spell a total word (:data:`_MAYBE_TOTAL`) go
+    through :func:`header_key`.
+    """
     rows: set[int] = set()
-    for col in cells.values():
-        totals = {t for t in set(col.values())
-                  if t and len(t) <= 16 and header_key(t) in _TOTAL_WORDS}
-        rows.update(r for r, t in col.items() if t in totals)
+    for name in cells:
+        if isinstance(cells, _Cells):
+            texts, at = _str_series(cells.texts(name)), cells.rows
+        else:
+            col = cells[name]
+            texts, at = _str_series(list(col.values())), np.fromiter(col.keys(), dtype=np.int64)
+        found = texts.drop_duplicates()
+        found = found[found.str.len().between(1, 16)]
+        found = found[found.str.contains(_MAYBE_TOTAL, regex=True)]
+        totals = {t for t in found if header_key(t) in _TOTAL_WORDS}
+        if totals:
+            rows.update(at[texts.isin(totals).to_numpy(dtype=bool)].tolist())
     return rows
+
+
+def _unitless_cells(texts: Sequence[str]) -> np.ndarray:
+    """Tell, per cell, whether it states no unit of its own (as :func:`parse_number` reads it).
+
+    Plain numbers state none; only the other cells are read by :func:`parse_number`.
+    """
+    t = _str_series(texts)
+    out = t.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool, copy=True)
+    for i in np.flatnonzero(~out).tolist():
+        out[i] = not parse_number(texts[i]).unit
+    return out
+
+
+def _fast_numbers(texts: pd.Series, field: Field, col: ColumnMap) -> tuple[np.ndarray, np.ndarray]:
+    """Read plain numbers ("1234.5", "-3") at once: (values × header factor, which were read).
+
+    A cell read here gives the same value as :func:`_parse_value`; every other cell (units,
+    separators, full-width digits, marks, a value out of range or of the wrong sign) is left
+    to it.
+    """
+    ok = texts.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool, copy=True)
+    values = np.full(len(texts), np.nan)
+    if ok.any():
+        with np.errstate(over="ignore", invalid="ignore"):
+            values[ok] = texts.to_numpy()[ok].astype(np.float64) * col.factor
+    ok &= np.isfinite(values)
+    if field.name in _POSITIVE:
+        ok &= values > 0
+    elif field.name in _NON_NEGATIVE:
+        ok &= values >= 0
+    return values, ok
+
+
+def _fast_texts(texts: pd.Series) -> np.ndarray:
+    """Which text cells are kept as they are: no white space to tidy, too long to be a mark."""
+    return (~texts.str.contains(_SPACE, regex=True).fillna(True) &
+            (texts.str.len() > _SHORT)).to_numpy(dtype=bool, copy=True)
+
+
+def _parse_texts(texts: pd.Series, field: Field, col: ColumnMap
+                 ) -> tuple[list[object], list[str]]:
+    """Parse distinct cell texts of one column: (value, problem) of each, in order.
+
+    Plain numbers and plain names are read at once (:func:`_fast_numbers`,
+    :func:`_fast_texts`); :func:`_parse_value` reads only the others, so every problem and
+    value is the one it gives.
+    """
+    values: list[object] = [None] * len(texts)
+    problems = [""] * len(texts)
+    if field.kind in ("number", "int"):
+        numbers, ok = _fast_numbers(texts, field, col)
+        arr = np.array(values, dtype=object)
+        arr[ok] = numbers[ok].tolist()
+        values = arr.tolist()
+    elif field.kind == "text":
+        ok = _fast_texts(texts)
+        arr = np.array(values, dtype=object)
+        arr[ok] = texts.to_numpy()[ok]
+        values = arr.tolist()
+    else:
+        ok = np.zeros(len(texts), dtype=bool)
+    raw = texts.tolist()
+    for i in np.flatnonzero(~ok).tolist():
+        values[i], problems[i] = _parse_value(raw[i], field, col)
+    return values, problems
 
 
 def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str
                   ) -> tuple[dict[str, dict[int, object]], list[dict]]:
-    """Parse every mapped non-id column; values by field and row, and problem lines."""
+    """Parse every mapped non-id column; values by field and row, and problem lines.
+
+    Each column is factorised: each distinct text is parsed once (:func:`_parse_texts`) and
+    the rows take the value of their text; the report has one line per row with a problem.
+    """
     fields = FIELDS[kind]
     values: dict[str, dict[int, object]] = {}
     lines: list[dict] = []
+    index = table.index.to_numpy()
     for col in mapping.columns:
         field = fields[col.field]
         if field.kind in ("id", "geometry"):
             continue
-        cache: dict[str, tuple[object, str]] = {}
-        out: dict[int, object] = {}
-        for row_no, text in zip(table.index, table[col.source].tolist(), strict=True):
-            if text not in cache:
-                cache[text] = _parse_value(text, field, col)
-            value, problem = cache[text]
-            out[row_no] = value
-            if problem:
-                lines.append(report_line(file, row_no, col.source, text, problem, _SET_NAN))
-        values[col.field] = out
+        codes, uniques = pd.factorize(table[col.source].to_numpy(dtype=object))
+        parsed, problems = _parse_texts(_str_series(np.asarray(uniques, dtype=object)),
+                                        field, col)
+        per_row = np.array(parsed + [None], dtype=object)[codes]
+        values[col.field] = dict(zip(index.tolist(), per_row.tolist(), strict=True))
+        bad = np.array([bool(p) for p in problems] + [False], dtype=bool)[codes]
+        texts = np.asarray(uniques, dtype=object)
+        for i in np.flatnonzero(bad).tolist():
+            lines.append(report_line(file, int(index[i]), col.source, texts[codes[i]],
+                                     problems[codes[i]], _SET_NAN))
     return values, lines
 
 
@@ -342,25 +493,26 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def _keys(ids: Mapping[int, str], years: Mapping[int, object] | None
-          ) -> dict[int, tuple[str, object]]:
-    return {r: (i, None if years is None else years.get(r)) for r, i in ids.items()}
-
-
 def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None,
                    lines: list[dict], *, file: str, column: str, what: str) -> list[int]:
-    """Return the rows to keep: the first of each (id, year); later duplicates are reported."""
-    first: dict[tuple[str, object], int] = {}
-    kept: list[int] = []
-    for row_no, key in _keys(usable, years).items():
-        if key in first:
-            lines.append(report_line(
-                file, row_no, column, usable[row_no],
-                f"{what}重复（与第 {first[key]} 行相同，保留第 {first[key]} 行）", _DROP_ROW))
-            continue
-        first[key] = row_no
-        kept.append(row_no)
-    return kept
+    """Return the rows to keep: the first of each (id, year); later duplicates are reported.
+
+    The (id, year) keys are factorised at once; only the duplicate rows get a line.
+    """
+    rows = list(usable)
+    if not rows:
+        return []
+    ids = list(usable.values())
+    yrs = [None] * len(rows) if years is None else list(map(years.get, rows))
+    codes, _ = pd.factorize(pd.Series(list(zip(ids, yrs, strict=True)), dtype=object))
+    _, first_at = np.unique(codes, return_index=True)
+    first = first_at[codes]  # position of the first row holding each row's key
+    repeat = first != np.arange(len(rows))
+    for i in np.flatnonzero(repeat).tolist():
+        f = rows[int(first[i])]
+        lines.append(report_line(file, rows[i], column, ids[i],
+                                 f"{what}重复（与第 {f} 行相同，保留第 {f} 行）", _DROP_ROW))
+    return np.asarray(rows, dtype=object)[~repeat].tolist()
 
 
 def _name_records(lines: list[dict], records: Mapping[int, str]) -> None:
@@ -375,6 +527,11 @@ def _keep_value_lines(lines: list[dict], value_lines: Sequence[dict], kept: Sequ
     """Append the value problems of the rows kept (those of rows left out are moot)."""
     kept_set = set(kept)
     lines.extend(ln for ln in value_lines if ln[ROW] in kept_set)
+
+
+def _geometries(table: pd.DataFrame) -> list[BaseGeometry | None]:
+    """Return the shapes of a GeoDataFrame's rows as a list, at once (not item by item)."""
+    return np.asarray(table.geometry.array, dtype=object).tolist()
 
 
 def _attributes(table: pd.DataFrame) -> list:
@@ -421,6 +578,34 @@ def _key_column(mapping: HeaderMapping, name: str) -> ColumnMap:
     if col is None:  # unreachable after _require; keeps the type honest
         raise ValueError(f"no column for required field {name!r}")
     return col
+
+
+#: An id the fast path keeps as it is: ASCII letters, digits and ``_-./`` (no space, so
+#: neither :data:`DATE_CELL` nor white space to tidy), not a mark and not scientific notation.
+_PLAIN_ID = r"[0-9A-Za-z_\-./]+"
+#: A credit code the fast path keeps as it is: :data:`_CREDIT_CODE` in ASCII digits only.
+_PLAIN_CREDIT = r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
+
+
+def _plain_ids(raw: Sequence[str], totals: Collection[int], rows: Sequence[int], *,
+               credit: bool) -> np.ndarray:
+    """Tell, per row, whether its id cell is used as it is (what :func:`_row_id` would give).
+
+    Credit codes must already be 18 valid upper-case characters; other ids plain
+    (:data:`_PLAIN_ID`). Rows of ``totals``, marks ("-", "n/a"), scientific notation and
+    everything else are left to :func:`_row_id`.
+    """
+    texts = _str_series(raw)
+    pattern = _PLAIN_CREDIT if credit else _PLAIN_ID
+    ok = texts.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool, copy=True)
+    if not ok.any():
+        return ok
+    ok &= ~texts.str.fullmatch(_PLAIN_SCIENTIFIC).fillna(False).to_numpy(dtype=bool)
+    if not credit:
+        ok &= ~texts.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    if totals:
+        ok &= ~np.isin(np.asarray(rows), np.fromiter(totals, dtype=np.int64))
+    return ok
 
 
 def _row_id(row_no: int, raw: str, totals: Collection[int], *, credit: bool, what: str

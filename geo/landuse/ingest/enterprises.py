@@ -16,7 +16,12 @@ from shapely.geometry.base import BaseGeometry
 from geo._errors import DataImportError
 from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import gcj02_to_wgs84
-from geo.io.quantities import _BRACKETS, is_missing, normalise_text, parse_number
+from geo.io.quantities import (
+    _BRACKETS,
+    MISSING_MARKERS,
+    is_missing,
+    normalise_text,
+)
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.io.tables import TableMeta
 from geo.labels import ENTERPRISE_FIELD_HEADERS, PARCEL_FIELD_HEADERS
@@ -30,20 +35,27 @@ from geo.landuse.headers import (
 from geo.landuse.ingest._common import (
     _DROP_ROW,
     _INFO,
+    _PLAIN_ID,
     _WARN,
     FIELD,
+    RECORD,
+    ROW,
     ImportResult,
     _attributes,
     _cells,
     _first_of_each,
+    _geometries,
     _keep_value_lines,
     _name_records,
     _open_table,
     _outside_hint,
     _parse_fields,
+    _plain_ids,
     _report_frame,
     _row_id,
+    _str_series,
     _total_rows,
+    _unitless_cells,
     _wkt_geometries,
     record_of,
     report_line,
@@ -83,7 +95,7 @@ def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list
     wkt_col = mapping.column_for(GEOM_FIELD)
     where = "geometry"
     if isinstance(table, gpd.GeoDataFrame) or wkt_col is None:
-        geoms: dict[int, BaseGeometry | None] = dict(zip(table.index, table.geometry,
+        geoms: dict[int, BaseGeometry | None] = dict(zip(table.index, _geometries(table),
                                                          strict=True))
         bad_wkt: set[int] = set()
     else:
@@ -165,17 +177,25 @@ def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int
     ``names`` (企业名称 by row) name the record of the lines on rows left out.
     """
     totals = _total_rows(cells)
-    usable: dict[int, str] = {}
-    for row_no in rows:
-        raw = cells[key_col.source][row_no]
-        key, problem = _row_key(row_no, raw, totals, how)
+    column = cells[key_col.source]
+    raw = [column[r] for r in rows]
+    keys = np.array(raw, dtype=object)
+    if how == "name":
+        plain = np.zeros(len(rows), dtype=bool)
+    else:
+        plain = _plain_ids(raw, totals, rows, credit=how == "code")
+        if how == "parcel":
+            keys[plain] = [PARCEL_KEY_PREFIX + k for k in keys[plain].tolist()]
+    for i in np.flatnonzero(~plain).tolist():
+        row_no = rows[i]
+        key, problem = _row_key(row_no, raw[i], totals, how)
+        keys[i] = key
         if key is None:
-            record = record_of(raw) if how == "name" else record_of(raw, names.get(row_no))
-            lines.append(report_line(file, row_no, key_col.source, raw, problem, _DROP_ROW,
+            record = record_of(raw[i]) if how == "name" else record_of(raw[i],
+                                                                       names.get(row_no))
+            lines.append(report_line(file, row_no, key_col.source, raw[i], problem, _DROP_ROW,
                                      record=record))
-            continue
-        usable[row_no] = key
-    return usable
+    return {r: k for r, k in zip(rows, keys.tolist(), strict=True) if k is not None}
 
 
 def _key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> tuple[ColumnMap, bool]:
@@ -301,27 +321,52 @@ def _parcel_ids(cell: str) -> list[str]:
     return [normalise_text(p) for p in split_ids(cell)]
 
 
+def _single_ids(texts: Sequence[str]) -> np.ndarray:
+    """Tell which parcel-id cells hold one plain id (what :func:`_parcel_ids` gives as is).
+
+    Plain: ASCII letters, digits and ``_-./`` only (no separator or space), not a mark.
+    Others (several ids, full-width, marks) are left to :func:`_parcel_ids`.
+    """
+    t = _str_series(texts)
+    ok = t.str.fullmatch(_PLAIN_ID).fillna(False).to_numpy(dtype=bool, copy=True)
+    if ok.any():
+        ok &= ~t.str.lower().isin(MISSING_MARKERS).to_numpy(dtype=bool)
+    return ok
+
+
 def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence[int],
                         cells: Mapping[str, Mapping[int, str]], parcels: pd.DataFrame | None,
                         *, file: str) -> None:
-    """Report parcel ids listed twice by one enterprise, and ids not among ``parcels``."""
+    """Report parcel ids listed twice by one enterprise, and ids not among ``parcels``.
+
+    A cell of one plain id (:func:`_single_ids`) lists no id twice and is looked up at once;
+    the others are split by :func:`_parcel_ids`.
+    """
     column = cells[parcel_col.source]
-    for r in kept:
-        ids = _parcel_ids(column[r])
+    texts = [column[r] for r in kept]
+    single = _single_ids(texts)
+    several = np.flatnonzero(~single).tolist()
+    for i in several:
+        ids = _parcel_ids(texts[i])
         repeated = sorted({p for p in ids if ids.count(p) > 1})
         if repeated:
-            lines.append(report_line(file, r, parcel_col.source, column[r],
+            lines.append(report_line(file, kept[i], parcel_col.source, texts[i],
                                      f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次",
                                      _WARN))
     if parcels is None:
         return
-    known = set(parcels["parcel_id"].astype(str))
-    for r in kept:
-        missing = [p for p in _parcel_ids(column[r]) if p not in known]
+    known = pd.Index(parcels["parcel_id"].astype(str).unique())
+    unknown = single & ~_str_series(texts).isin(known).to_numpy(dtype=bool)
+    missing_of: dict[int, list[str]] = {i: [texts[i]] for i in np.flatnonzero(unknown).tolist()}
+    known_set = set(known)
+    for i in several:
+        missing = [p for p in _parcel_ids(texts[i]) if p not in known_set]
         if missing:
-            lines.append(report_line(file, r, parcel_col.source, column[r],
-                                     f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
-                                     "企业保留，未关联该宗地", _WARN))
+            missing_of[i] = missing
+    for i in sorted(missing_of):
+        lines.append(report_line(file, kept[i], parcel_col.source, texts[i],
+                                 f"无对应宗地（{'、'.join(missing_of[i])} 不在宗地数据中）",
+                                 "企业保留，未关联该宗地", _WARN))
 
 
 def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int, str]],
@@ -330,8 +375,12 @@ def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int,
     if parcel_col is None:
         return [None] * len(kept)
     column = cells[parcel_col.source]
-    return [None if is_missing(column[r]) else ";".join(dict.fromkeys(_parcel_ids(column[r])))
-            for r in kept]
+    texts = [column[r] for r in kept]
+    out: list[str | None] = list(texts)
+    for i in np.flatnonzero(~_single_ids(texts)).tolist():  # a plain single id stays as it is
+        out[i] = (None if is_missing(texts[i])
+                  else ";".join(dict.fromkeys(_parcel_ids(texts[i]))))
+    return out
 
 
 def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
@@ -353,7 +402,7 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
             out[f.name] = columns[f.name]
         else:
             col = values.get(f.name, {})
-            out[f.name] = [col.get(r) for r in kept]
+            out[f.name] = (list(map(col.get, kept)) if col else [None] * len(kept))
         if f.kind in ("number", "int"):
             out[f.name] = out[f.name].astype(float)
     out["year"] = out["year"].astype("Int64")
@@ -370,7 +419,7 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
 
 def _unitless(column: Mapping[int, str], kept: Sequence[int]) -> pd.Series:
     """Return, per kept row (positional), whether its cell states no unit of its own."""
-    return pd.Series([not parse_number(column[r]).unit for r in kept], dtype=bool)
+    return pd.Series(_unitless_cells([column[r] for r in kept]), dtype=bool)
 
 
 def _decide_land_unit(out: pd.DataFrame, col: ColumnMap, kept: Sequence[int],
@@ -402,8 +451,11 @@ def _decide_units(out: pd.DataFrame, mapping: HeaderMapping, kept: Sequence[int]
     DataImportError
         When a unit cannot be decided from the data (see :mod:`geo.landuse.money`).
     """
-    from_parcels = land_from_parcels(list(out["parcel_id"]), parcels)
     land_col = mapping.column_for("land_area_m2")
+    if not any(c is not None and c.assumed
+               for c in (land_col, *map(mapping.column_for, MONEY_FIELDS))):
+        return  # every unit is stated: the parcels' land is not needed
+    from_parcels = land_from_parcels(list(out["parcel_id"]), parcels)
     if land_col is not None and land_col.assumed:
         _decide_land_unit(out, land_col, kept, cells, from_parcels, lines, file=file)
     land = out["land_area_m2"].fillna(from_parcels)
@@ -496,7 +548,9 @@ def import_enterprises(
            else _enterprise_parcel_ids(kept, cells, parcel_col))
     out = _enterprise_frame(kept, usable, values, ids, xs, ys, located=loc.located, how=how)
     _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
+    unnamed = {ln[ROW] for ln in lines if not ln[RECORD]}  # only these need their 记录
     _name_records(lines, {r: record_of(names.get(r)) if how == "name"
-                          else record_of(k, names.get(r)) for r, k in usable.items()})
+                          else record_of(usable[r], names.get(r))
+                          for r in unnamed if r in usable})
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))

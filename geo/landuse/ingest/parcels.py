@@ -15,7 +15,7 @@ from shapely.geometry.base import BaseGeometry
 from geo._errors import DataImportError
 from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
-from geo.io.quantities import is_missing, parse_number
+from geo.io.quantities import is_missing
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
 from geo.labels import PARCEL_FIELD_HEADERS
 from geo.landuse.areas import decide_area_unit
@@ -36,16 +36,19 @@ from geo.landuse.ingest._common import (
     _attributes,
     _cells,
     _first_of_each,
+    _geometries,
     _keep_value_lines,
     _key_column,
     _name_records,
     _open_table,
     _outside_hint,
     _parse_fields,
+    _plain_ids,
     _polygonal,
     _report_frame,
     _row_id,
     _total_rows,
+    _unitless_cells,
     _wkt_geometries,
     record_of,
     report_line,
@@ -71,7 +74,7 @@ def _parcel_geometries(table: pd.DataFrame, mapping: HeaderMapping, lines: list[
     """
     wkt_col = mapping.column_for(GEOM_FIELD)
     if isinstance(table, gpd.GeoDataFrame):
-        shapes = _Shapes(dict(zip(table.index, table.geometry, strict=True)), set(), "geometry")
+        shapes = _Shapes(dict(zip(table.index, _geometries(table), strict=True)), set(), "geometry")
     elif wkt_col is not None:
         geoms, bad_wkt = _wkt_geometries(table[wkt_col.source])
         shapes = _Shapes(geoms, bad_wkt, wkt_col.source)
@@ -152,14 +155,19 @@ def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, st
                         ) -> tuple[dict[int, str], dict[int, BaseGeometry]]:
     """Return the id and polygon of every row that can be used; report the others."""
     totals = _total_rows(cells)
+    raw = [cells[id_col.source][r] for r in rows]
+    plain = _plain_ids(raw, totals, rows, credit=False) & _plain_polygons(rows, shapes, box)
     usable: dict[int, str] = {}
     polygons: dict[int, BaseGeometry] = {}
-    for row_no in rows:
-        raw_id = cells[id_col.source][row_no]
-        pid, problem = _row_id(row_no, raw_id, totals, credit=False, what="宗地")
+    for i, row_no in enumerate(rows):
+        if plain[i]:
+            usable[row_no] = raw[i]
+            polygons[row_no] = shapes.geoms[row_no]
+            continue
+        pid, problem = _row_id(row_no, raw[i], totals, credit=False, what="宗地")
         if pid is None:
-            lines.append(report_line(file, row_no, id_col.source, raw_id, problem, _DROP_ROW,
-                                     record=record_of(raw_id)))
+            lines.append(report_line(file, row_no, id_col.source, raw[i], problem, _DROP_ROW,
+                                     record=record_of(raw[i])))
             continue
         poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box,
                             repair=repair)
@@ -167,6 +175,24 @@ def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, st
             usable[row_no] = pid
             polygons[row_no] = poly
     return usable, polygons
+
+
+def _plain_polygons(rows: Sequence[int], shapes: _Shapes,
+                    box: tuple[float, float, float, float]) -> np.ndarray:
+    """Tell, per row, whether its shape is a valid (multi)polygon inside ``box``.
+
+    Those are used as they are (what :func:`_row_polygon` would give, without a line); the
+    others are left to it.
+    """
+    geoms = np.array([shapes.geoms.get(r) for r in rows], dtype=object)
+    ok = ~shapely.is_missing(geoms) & ~np.isin(np.asarray(rows), list(shapes.bad_wkt))
+    ok &= np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    ok &= shapely.is_valid(geoms)
+    b = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        ok &= ((b[:, 0] >= box[0]) & (b[:, 1] >= box[1]) & (b[:, 2] <= box[2])
+               & (b[:, 3] <= box[3]))
+    return ok
 
 
 def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
@@ -181,7 +207,7 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
     for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder",
                  "supply_year"):
         col = values.get(name, {})
-        out[name] = [col.get(r) for r in kept]
+        out[name] = (list(map(col.get, kept)) if col else [None] * len(kept))
     for name in ("floor_area_m2", "far"):
         out[name] = out[name].astype(float)
     out["year"] = out["year"].astype("Int64")
@@ -232,9 +258,15 @@ def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Seq
         if ln[FIELD] == area_col.source and ln[ACTION] == _SET_NAN:
             ln[ACTION] = f"{_SET_NAN}；按图形面积计（EPSG:4549 测算）"
     dropped: set[int] = set()
-    for r in kept:
-        line = _area_line(r, stated[r], measured[r], cells[area_col.source][r], file=file,
-                          column=area_col.source, accept=accept)
+    st, me = stated.reindex(kept).to_numpy(dtype=float), measured.reindex(kept).to_numpy(
+        dtype=float)
+    with np.errstate(invalid="ignore"):  # rows stated and close to their polygon: no line
+        quiet = ~np.isnan(st) & ~((me > 0) & (np.abs(st - me) > _AREA_MISMATCH * me))
+    column = cells[area_col.source]
+    for i in np.flatnonzero(~quiet).tolist():
+        r = kept[i]
+        line = _area_line(r, st[i], me[i], column[r], file=file, column=area_col.source,
+                          accept=accept)
         if line is not None:
             lines.append(line)
             if str(line[ACTION]).startswith(_DROP_ROW):
@@ -257,7 +289,7 @@ def _decide_area_unit(stated: pd.Series, area_col: ColumnMap | None, kept: Seque
     """
     if area_col is None or not area_col.assumed:
         return stated
-    unitless = pd.Series([not parse_number(cells[area_col.source][r]).unit for r in kept],
+    unitless = pd.Series(_unitless_cells([cells[area_col.source][r] for r in kept]),
                          index=kept, dtype=bool)
     decision = decide_area_unit(stated.where(unitless), measured, file=file,
                                 column=area_col.source)
