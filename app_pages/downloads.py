@@ -1,5 +1,7 @@
-"""Downloads built when asked for: a 准备 button builds the file once for the inputs shown, the
-download button then hands it out; nothing is built on a rerun that did not ask for it."""
+"""Downloads built when asked for, never on a rerun that did not ask: a 准备 button builds the
+file once for the inputs shown and the download button then hands it out (:func:`on_demand`), or
+the download button is given a callable that Streamlit runs on the click (:func:`table_file`
+through ``functools.partial``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-__all__ = ["on_demand"]
+from geo.export import export_bytes
+
+__all__ = ["on_demand", "table_file"]
 
 #: Session-state prefix of the prepared files (one per download, replaced when inputs change).
 _PREFIX = "prepared_download:"
@@ -45,3 +49,12 @@ def on_demand(label: str, key: str, inputs: tuple, build: Callable[[], bytes], f
         held = st.session_state[slot]
     if held is not None:
         where.download_button(f"下载{label}", held[1], file_name=file_name, key=key)
+
+
+# Run on the click by Streamlit, off the script thread (no spinner there); kept per ``key`` for
+# every session, so a second click, or another official's, is instant.
+@st.cache_data(show_spinner=False, max_entries=16)
+def table_file(key: str, fmt: str, _frame, _notes) -> bytes:
+    """``_frame`` as a ``fmt`` file with its 说明 ``_notes``; ``key`` names the frame's real
+    inputs (analysis key, evidence, filters) — the cache key, as ``_frame`` is not hashed."""
+    return export_bytes(_frame, fmt, notes=_notes)

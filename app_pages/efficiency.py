@@ -3,6 +3,8 @@ one of: the evaluation list, why-this-class and robustness, the park classes."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -57,7 +59,9 @@ def _ranking(key: str, level: str, metric: str, _analysis: Analysis, _catalog):
     return rank_units(_table(key, level, _analysis, _catalog), metric)
 
 
-@st.cache_data(show_spinner="正在生成文件…", max_entries=32)
+# Built on the click (a callable given to the download button, run by Streamlit off the
+# script thread: no spinner) and kept per analysis, level, indicator and format for every session.
+@st.cache_data(show_spinner=False, max_entries=32)
 def _export(key: str, level: str, metric: str, fmt: str, _analysis: Analysis, _catalog) -> bytes:
     """The level table ranked by ``metric`` (units without it last, without a rank)."""
     rows, notes = ranked_export(*_ranking(key, level, metric, _analysis, _catalog), _analysis,
@@ -158,7 +162,8 @@ with right:
 st.subheader("导出汇总")
 cols = st.columns(4)
 for col, fmt in zip(cols, ("xlsx", "csv", "geojson", "gpkg"), strict=True):
-    col.download_button(fmt.upper(), _export(key, level, metric, fmt, analysis, get_catalog()),
+    col.download_button(fmt.upper(), partial(_export, key, level, metric, fmt, analysis,
+                                             get_catalog()),
                         file_name=f"亩均效益_{UNIT_LEVELS[level]}_{ind.label}.{fmt}",
                         key=f"e_dl_{fmt}")
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app_pages.downloads import on_demand
 from app_pages.industry_filter import industry_filter
+from app_pages.paging import page_of
 from geo.display_format import DECIMALS, table_format
 from geo.export import export_bytes
 from geo.labels import COLUMNS, LEVEL_LABELS, LIST_COLUMNS, UNIT_LEVELS, column_label, labelled
@@ -32,8 +33,11 @@ def _enterprises(key: str, _analysis: Analysis):
     return enterprise_table(_analysis)
 
 
-def _ent_export(key: str, chosen: tuple, analysis: Analysis) -> bytes:
+# The files are built on the 准备 press only and kept per analysis and filter for every session.
+@st.cache_data(show_spinner=False, max_entries=16)
+def _ent_export(key: str, chosen: tuple, _analysis: Analysis) -> bytes:
     classes, tracks, district, industries = chosen
+    analysis = _analysis
     notes = analysis.export_notes("enterprises", {
         "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
                 f"{LEVEL_LABELS['district']} {district or '全部'}；"
@@ -44,10 +48,11 @@ def _ent_export(key: str, chosen: tuple, analysis: Analysis) -> bytes:
     return export_bytes(rows, "xlsx", notes=notes)
 
 
-def _class_workbook(analysis: Analysis, start: dt.date | None, district: str) -> bytes:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _class_workbook(key: str, start: dt.date | None, district: str, _analysis: Analysis) -> bytes:
     from geo.landuse.lists import class_workbook
 
-    return class_workbook(analysis, start=start, district=district or None)
+    return class_workbook(_analysis, start=start, district=district or None)
 
 
 def _track_order(analysis: Analysis, present) -> list[str]:
@@ -55,13 +60,22 @@ def _track_order(analysis: Analysis, present) -> list[str]:
     return [t for t in order if t in set(present)] + sorted(set(present) - set(order))
 
 
-def _missing_caption(analysis: Analysis, table) -> None:
-    rated = table["score"].notna() | table["class_note"].fillna("").str.contains("缺")
-    some = table["missing_indicators"].fillna("").ne("") & rated
-    text = (f"缺项处理（评价方案）：{missing_rule_text(analysis.profile)}。"
-            f"{int(some.sum()):,} 家企业有缺项指标")
-    if some.any():
-        counts = table.loc[some, "missing_indicators"].str.split("；").explode().value_counts()
+@st.cache_data(show_spinner=False, max_entries=16)
+def _missing_counts(key: str, _table) -> tuple[int, dict[str, int]]:
+    """Rated enterprises with a missing indicator, and how many miss each (once per ``key``)."""
+    rated = _table["score"].notna() | _table["class_note"].fillna("").str.contains("缺")
+    some = _table["missing_indicators"].fillna("").ne("") & rated
+    combos = _table.loc[some, "missing_indicators"].value_counts()  # few distinct combinations
+    parts = combos.index.to_series().str.split("；").explode()  # …each split once
+    counts = combos.reindex(parts.index).groupby(parts.to_numpy()).sum().sort_values(
+        ascending=False, kind="stable")
+    return int(some.sum()), {str(k): int(v) for k, v in counts.items()}
+
+
+def _missing_caption(analysis: Analysis, key: str, table) -> None:
+    some, counts = _missing_counts(key, table)
+    text = f"缺项处理（评价方案）：{missing_rule_text(analysis.profile)}。{some:,} 家企业有缺项指标"
+    if some:
         text += "（" + "；".join(f"{k} {v:,} 家" for k, v in counts.items()) + \
             "），见“缺失指标”列与校验报告"
     st.caption(text + "。")
@@ -73,8 +87,9 @@ def _exempt_list(table) -> None:
         if exempt.empty:
             st.caption("本数据没有免评企业（评价方案的免评情形见方案文件 [exemptions]）。")
         else:
-            st.dataframe(labelled(exempt, ["name", "credit_code", "track", "district",
-                                           "exemption"]), hide_index=True, width="stretch")
+            st.dataframe(labelled(page_of(exempt, "e_exempt_page"), [
+                "name", "credit_code", "track", "district", "exemption"]), hide_index=True,
+                width="stretch")
 
 
 #: The list's filters, kept while another view of the page is shown (Streamlit forgets the
@@ -121,9 +136,9 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
     st.caption(f"{len(shown):,} 家企业（共 {len(table):,} 家）；"
                "得分 = Σ min(指标值 / 基准值, 上限) × 权重，类别按得分在排名组内的名次分档"
                "（评价方案可调）；差别化政策按类别取自评价方案。")
-    _missing_caption(analysis, table)
-    st.dataframe(labelled(shown, [c for c in _SHOWN if c in shown]), hide_index=True,
-                 width="stretch",
+    _missing_caption(analysis, key, table)
+    st.dataframe(labelled(page_of(shown, "e_page"), [c for c in _SHOWN if c in shown]),
+                 hide_index=True, width="stretch",
                  column_config={column_label(c): st.column_config.NumberColumn(
                      format=table_format(d)) for c, d in _ENT_DECIMALS.items()})
     _exempt_list(table)
@@ -136,5 +151,5 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
                                "（评价方案 [evaluation] publicity_days）；不填则不生成公示名单")
     scope = district or UNIT_LEVELS["city"]
     on_demand(f"{scope} A/B/C/D 分类名单（Excel）", "e_lists_dl", (key, start, district),
-              lambda: _class_workbook(analysis, start, district),
+              lambda: _class_workbook(key, start, district, analysis),
               f"亩均评价分类名单_{scope}.xlsx", container=d3)

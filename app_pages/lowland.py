@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -10,14 +11,15 @@ from streamlit_folium import st_folium
 
 from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis, data_banner
 from app_pages.common import APP_DIR, asset_base, get_catalog
+from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
 from app_pages.industry_filter import industry_filter
+from app_pages.paging import map_capped, page_of
 from app_pages.raster_state import evidence_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope, work_dir
 from app_pages.year_sources import base_2021
-from geo.export import export_bytes
 from geo.labels import (
     INDUSTRY_FILTER_TEXTS,
     MAP_LAYERS,
@@ -55,8 +57,8 @@ def _tiles(key: str, static: str, lookups: str, _flagged):
     content = layer_key(_flagged, style := style_codes(_flagged))  # once per key, not per rerun
     cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in _flagged]
     lookup = write_lookup(_flagged[cols], Path(lookups) / (content + LOOKUP_SUFFIX))
-    return build_archive(_flagged, Path(static) / "tiles", key=content, style=style).name, \
-        str(lookup)
+    archive = build_archive(_flagged, Path(static) / "tiles", key=content, style=style)
+    return archive.name, str(lookup)
 
 
 def _tiled_map(analysis, flagged, narrowed: str) -> bool:
@@ -97,19 +99,24 @@ def _map_and_list(analysis, flagged) -> None:
         st.caption(INDUSTRY_FILTER_TEXTS["narrowed"].format(n=len(flagged)))
         notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
     if not needs_tiles(len(flagged)) or not _tiled_map(analysis, flagged, ",".join(industries)):
-        fmap = build_parcel_map(flagged, data_label=analysis.data_label,
+        fmap = build_parcel_map(map_capped(flagged), data_label=analysis.data_label,
                                 districts=get_catalog()["district"],
                                 subzones=get_catalog()["subzone"], asset_base=asset_base())
         st_folium(fmap, key="lowland_map", height=520, use_container_width=True,
                   returned_objects=[])
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
-    st.dataframe(labelled(flagged, PARCEL_COLUMNS), hide_index=True, width="stretch",
-                 column_config={column_label(c): st.column_config.NumberColumn(format=f)
-                                for c, f in formats.items()})
-    st.download_button("导出低效宗地（Excel）",
-                       export_bytes(flagged, "xlsx", notes=notes),
-                       file_name="低效宗地.xlsx", key="lp_dl")
+    st.dataframe(labelled(page_of(flagged, "lp_page"), PARCEL_COLUMNS), hide_index=True,
+                 width="stretch", column_config={column_label(c): st.column_config.NumberColumn(
+                     format=f) for c, f in formats.items()})
+    st.download_button("导出低效宗地（Excel）", partial(
+        table_file, f"{analysis_key()}|{analysis.evidence}|{','.join(industries)}", "xlsx",
+        flagged, notes), file_name="低效宗地.xlsx", key="lp_dl")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)  # per analysis+evidence and 2021 base
+def _targets(key: str, base: tuple, _analysis) -> pd.DataFrame:
+    return efficiency_targets(_analysis.enterprises, _analysis.parcels, base_2021=dict(base))
 
 
 def _progress_tab(analysis, register: pd.DataFrame) -> None:
@@ -136,19 +143,15 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
     c1, c2 = st.columns(2)
     known, source = base_2021(analysis)
     known = known or {}
-    base = {"tax_per_mu": c1.number_input("2021 年规上亩均税收基数（万元/亩，选填）",
-                                          min_value=0.0, value=known.get("tax_per_mu", 0.0),
-                                          key="t_base_tax"),
-            "va_per_mu": c2.number_input("2021 年规上亩均增加值基数（万元/亩，选填）",
-                                         min_value=0.0, value=known.get("va_per_mu", 0.0),
-                                         key="t_base_va")}
+    base = {k: col.number_input(f"2021 年规上亩均{what}基数（万元/亩，选填）", min_value=0.0,
+                                value=known.get(k, 0.0), key=f"t_base_{k[:-7]}")
+            for col, k, what in ((c1, "tax_per_mu", "税收"), (c2, "va_per_mu", "增加值"))}
     if known:
         st.caption(f"2021 年基数取自 2021 年数据（{md_text(source)}，规上企业 Σ分子/Σ分母），"
                    "可改。")
-    table = efficiency_targets(analysis.enterprises, analysis.parcels,
-                               base_2021={k: v for k, v in base.items() if v > 0})
-    formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f",
-               "target_year": "%d"}
+    table = _targets(f"{analysis_key()}|{analysis.evidence}",
+                     tuple((k, v) for k, v in base.items() if v > 0), analysis)
+    formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f", "target_year": "%d"}
     st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),
                  hide_index=True, width="stretch",
                  column_config={TARGET_COLUMNS[c]: st.column_config.NumberColumn(format=f)
@@ -171,10 +174,8 @@ st.title("低效用地")
 analysis = current_analysis()
 data_banner(analysis)
 analysis, evidence_note = evidence_analysis(analysis, analysis_key())
-if evidence_note and analysis.evidence:
-    st.info(md_text(evidence_note))
-elif evidence_note:
-    st.warning(md_text(evidence_note))
+if evidence_note:  # evidence applied: said; refused: warned
+    (st.info if analysis.evidence else st.warning)(md_text(evidence_note))
 flagged = parcel_table(analysis)
 st.caption("认定规则（评价方案可调）：" + md_text(describe_rules(
     analysis.profile.lowland, construction_within_years=construction_years(
@@ -185,7 +186,6 @@ m2.metric("低效用地面积", f"{flagged['land_mu'].sum():,.0f} 亩")
 total_mu = analysis.parcels["land_mu"].sum()
 m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / total_mu:.1%}" if total_mu > 0 else "—",
           help=None if total_mu > 0 else "没有宗地图形：低效用地按宗地认定")
-
 tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
 with tab_map:
     _map_and_list(analysis, flagged)

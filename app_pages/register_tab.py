@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.auth import can_edit, current_user
 from app_pages.import_choices import md_text
+from app_pages.paging import page_of
 from app_pages.workspace_save import who_of
 from app_pages.workspace_state import (
     get_workspace,
@@ -142,11 +143,12 @@ def register_tab(analysis, flagged: pd.DataFrame, *, session_only: bool = False)
         st.success(f"已保存，{saved} 项修改记入审计日志。")
     if not editable:
         st.info(_read_only_reason(user, session_only))
-        st.dataframe(labelled(base, extra={**REGISTER_HEADERS, "version": _VERSION}),
-                     hide_index=True, width="stretch")
+        st.dataframe(labelled(page_of(base, "reg_page"), extra={
+            **REGISTER_HEADERS, "version": _VERSION}), hide_index=True, width="stretch")
     else:
         _warn_if_changed(base, current)
         _edit(analysis, flagged, scope, base, user)
     log = ws.audit_log(scope)
     with st.expander(f"审计日志（{len(log)} 条，最新在前）"):
-        st.dataframe(labelled(log, extra=AUDIT_HEADERS), hide_index=True, width="stretch")
+        st.dataframe(labelled(page_of(log, "reg_log_page"), extra=AUDIT_HEADERS),
+                     hide_index=True, width="stretch")

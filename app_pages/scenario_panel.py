@@ -41,29 +41,48 @@ def _present(parcels: pd.DataFrame, column: str, sep: str | None = None) -> list
     return sorted({c for c in cells if c and c != "nan"})
 
 
+# Offered values and the comparison are computed once per analysis (and criteria), shared by
+# every session: the 情景模拟 tab is drawn on every run of 低效用地, seen or not.
+@st.cache_data(show_spinner=False, max_entries=8)
+def _offered(key: str, _parcels: pd.DataFrame) -> dict[str, list[str]]:
+    """Distinct districts, zones, reasons and classes of the flagged parcels of ``key``."""
+    low = _parcels[_parcels["low_efficiency"].fillna(False).astype(bool)]
+    land = pd.to_numeric(low["land_mu"], errors="coerce").dropna()
+    return {"district": _present(low, "district"), "zone_id": _present(low, "zone_id"),
+            "reason_codes": _present(low, "reason_codes", ";"),
+            "enterprise_classes": _present(low, "enterprise_classes", "、"),
+            "land": [math.floor(land.min()), math.ceil(land.max())] if len(land) else [0, 0]}
+
+
+@st.cache_data(show_spinner="正在计算情景…", max_entries=16)
+def _compare(key: str, spec: Scenario, level: str, _analysis, _ids, _labels) -> pd.DataFrame:
+    """The before/after table of analysis+evidence+criteria ``key``."""
+    return scenario(_analysis.enterprises, _analysis.parcels, list(_ids), spec, level=level,
+                    labels=_labels)
+
+
 def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
     """The criteria widgets; returns the chosen parcel ids and the criteria (display texts)."""
     par = analysis.parcels
-    low = par[par["low_efficiency"].fillna(False).astype(bool)]
+    offered = _offered(f"{analysis_key()}|{analysis.evidence}", par)
     zones = dict(zip(get_catalog()["zone"]["id"].astype(str), get_catalog()["zone"]["name"],
                      strict=False))
     st.markdown("**" + SCENARIO_TEXTS["choose"] + "**")
     c1, c2, c3 = st.columns(3)
     kw = {"placeholder": SCENARIO_TEXTS["any"]}
-    districts = c1.multiselect(SCENARIO_CRITERIA["districts"], _present(low, "district"),
+    districts = c1.multiselect(SCENARIO_CRITERIA["districts"], offered["district"],
                                key="s_districts", **kw)
-    zone_ids = c2.multiselect(SCENARIO_CRITERIA["zones"], _present(low, "zone_id"),
+    zone_ids = c2.multiselect(SCENARIO_CRITERIA["zones"], offered["zone_id"],
                               format_func=lambda z: zones.get(z, z), key="s_zones", **kw)
     reasons = c3.multiselect(SCENARIO_CRITERIA["reasons"], [
-        r for r in REASONS if r in _present(low, "reason_codes", ";")],
+        r for r in REASONS if r in offered["reason_codes"]],
         format_func=lambda r: REASONS.get(r, r), key="s_reasons", **kw)
     c4, c5, c6 = st.columns(3)
     classes = c4.multiselect(SCENARIO_CRITERIA["classes"],
-                             _present(low, "enterprise_classes", "、"), key="s_classes", **kw)
+                             offered["enterprise_classes"], key="s_classes", **kw)
     with c5:
         industries = industry_filter(analysis.enterprises, "s_industries")
-    land = pd.to_numeric(low["land_mu"], errors="coerce").dropna()
-    lo, hi = (math.floor(land.min()), math.ceil(land.max())) if len(land) else (0, 0)
+    lo, hi = offered["land"]
     bounds: tuple[float | None, float | None] = (None, None)
     if hi > lo:
         got = c6.slider(SCENARIO_CRITERIA["area"], float(lo), float(hi), (float(lo), float(hi)),
@@ -138,8 +157,8 @@ def scenario_panel(analysis) -> None:
         st.info(SCENARIO_TEXTS["none"])
     spec, level = _spec()
     units = unit_layer(get_catalog(), level)
-    table = scenario(analysis.enterprises, par, list(ids), spec, level=level,
-                     labels=dict(zip(units["unit"], units["unit_name"], strict=True)))
+    table = _compare(f"{analysis_key()}|{analysis.evidence}|{criteria!r}", spec, level, analysis,
+                     ids, dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(SCENARIO_TEXTS["caption"].format(n=len(ids), mu=chosen_mu))
     st.dataframe(labelled(table.drop(columns=["unit"]), extra=SCENARIO_COLUMNS), hide_index=True,
                  width="stretch", column_config={

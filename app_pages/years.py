@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app_pages import years_state as ys
 from app_pages.common import get_catalog
 from app_pages.import_choices import md_text
+from app_pages.paging import page_of
 from geo._errors import user_message
 from geo.display_format import DECIMALS, table_format
 from geo.labels import COLUMNS, TARGET_COLUMNS, UNIT_LEVELS, YEAR_TEXTS, YEARS_PAGE, labelled
@@ -134,7 +135,7 @@ def _matrix(analyses, key: str) -> None:
     if cell is not None:
         rows = members[(members["class_before"] == cell[0])
                        & (members["class_after"] == cell[1])]
-        st.dataframe(labelled(rows, list(heads), extra=heads), hide_index=True,
+        st.dataframe(labelled(page_of(rows, "y_page"), list(heads), extra=heads), hide_index=True,
                      width="stretch", column_config={heads[c]: _NUMBER for c in (
                          "score_before", "score_after")})
     what = T["note_pair"].format(before=before, after=after)

@@ -979,3 +979,14 @@ LIST_TEXTS.update({
     "scope_district": ("{district}（类别与名次为全市统一评价的结果，仅列出该区县企业）"),
 })
 # ---- end ----
+
+# ---- long tables shown one page at a time (issue 16, app_pages/paging.py) ----
+#: Long tables send only the rows shown; the full list is in the download.
+PAGING_TEXTS = {
+    "page": "页码（每页 {size:,} 行，共 {pages:,} 页）",
+    "caption": "显示第 {first:,}–{last:,} 行，共 {total:,} 行；完整清单请下载。",
+    "map_capped": ("低效宗地共 {total:,} 宗，地图只画面积最大的 {shown:,} 宗"
+                   "（逐宗发送会拖慢页面）；全部宗地见下方清单与下载。"),
+}
+__all__ += ["PAGING_TEXTS"]
+# ---- end ----
