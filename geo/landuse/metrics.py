@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import M2_PER_MU
-from geo.landuse.model import counts_of, id_pairs, index_in, is_in, split_ids
+from geo.landuse.model import counts_of, id_pairs, index_in, is_in
 
 __all__ = ["Indicator", "INDICATORS", "AGG_LEVELS", "enterprise_land", "enterprise_metrics",
            "parcel_links", "aggregate", "ratio"]
@@ -250,13 +250,12 @@ def _enterprise_figures(enterprises: pd.DataFrame, ecode: np.ndarray, index: pd.
 
 def _covered_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> np.ndarray:
     """Whether each parcel is named by some enterprise (its land is covered by their data)."""
-    covered_ids: set[str] = set()
-    if "parcel_id" in enterprises:
-        for cell in pd.unique(enterprises["parcel_id"].dropna()):
-            covered_ids.update(split_ids(cell))
     if not len(parcels):
         return np.zeros(0, bool)
-    return parcels["parcel_id"].astype(str).isin(covered_ids).to_numpy()
+    if "parcel_id" not in enterprises:
+        return np.zeros(len(parcels), bool)
+    named = id_pairs(enterprises["parcel_id"])["parcel_id"]  # every id, as split_ids reads
+    return is_in(parcels["parcel_id"].astype(str), pd.unique(named.to_numpy()))
 
 
 def _with_parcel_land(rows: pd.DataFrame, parcels: pd.DataFrame, pcode: np.ndarray,
