@@ -182,6 +182,12 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
     delimiter = max((",", "\t", ";", "|"), key=first.count)
     if first.count(delimiter) == 0:
         delimiter = ","
+    fast = _csv_table(text, delimiter, file=p.name, is_header=is_header)
+    if fast is not None:
+        del text
+        frame, header_rows, notes = fast
+        return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
+                                header_rows=header_rows, notes=notes)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -193,6 +199,50 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
     frame, header_rows, notes = find_header(rows, merges=(), file=p.name, is_header=is_header)
     return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
                             header_rows=header_rows, notes=notes)
+
+
+#: Rows above the first filled one that header finding may look at: up to three title rows,
+#: a two-row header and the row below it.
+_HEADER_WINDOW = 6
+
+
+def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredicate
+               ) -> tuple[pd.DataFrame, tuple[int, ...], tuple[tuple[int | None, str], ...]] | None:
+    """Build the table of a CSV text with pandas' C parser, as :func:`find_header` would.
+
+    Same records, cells and rules as the ``csv`` module path (header found in the first rows,
+    cells stripped, empty rows left out, rows numbered as records); None when the C parser
+    cannot read the text as it stands (e.g. a row wider than the first), and the ``csv``
+    module path then reads it.
+    """
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
+                          keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                          engine="c", quotechar='"', doublequote=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    cells = raw.fillna("").astype(object)
+    for col in cells.columns:
+        cells[col] = cells[col].str.strip()
+    empty = (cells == "").to_numpy().all(axis=1)
+    filled_rows = np.flatnonzero(~empty)
+    if not len(filled_rows):
+        _first_filled_row([], file=file)  # raises: no rows
+    first, n_rows = int(filled_rows[0]), int(filled_rows[-1]) + 1
+    top = cells.iloc[:min(n_rows, first + _HEADER_WINDOW)].to_numpy().tolist()
+    notes: list[tuple[int | None, str]] = []
+    h = _skip_title_rows(top, first, notes)
+    two = _second_header_row(top, h, (), is_header)
+    last_header = h + (1 if two else 0)
+    names = _header_names(top, top, h, two)
+    body = cells.iloc[last_header + 1:n_rows]
+    body = body[~empty[last_header + 1:n_rows]]
+    has_data = (body != "").to_numpy().any(axis=0) if len(body) else np.zeros(len(names), bool)
+    keep = [i for i in range(len(names)) if names[i] or has_data[i]]
+    frame = body.iloc[:, keep]
+    frame.columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep])
+    frame.index = pd.Index(body.index.to_numpy() + 1, name=ROW_NUMBER)
+    return frame, tuple(range(h + 1, last_header + 2)), tuple(notes)
 
 
 def _cell_text(value: object) -> str:

@@ -1,0 +1,61 @@
+"""The CSV fast path (pandas' C parser) gives the table the csv-module path gives, cell for
+cell and row number for row number, or steps aside."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from geo.io.tables import _csv_table, find_header
+
+
+def _slow(text: str, delimiter: str = ","):
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return find_header(rows, merges=(), file="t.csv", is_header=lambda c: c in {"税收", "面积"})
+
+
+def _fast(text: str, delimiter: str = ","):
+    return _csv_table(text, delimiter, file="t.csv", is_header=lambda c: c in {"税收", "面积"})
+
+
+CASES = {
+    "plain": "宗地编号,面积,税收\nP1,10,5\nP2,20,6\n",
+    "title rows": "2024年亩均数据,,\n北仑区,,\n宗地编号,面积,税收\nP1,10,5\n",
+    "two-row header": "宗地编号,指标,\n,面积,税收\nP1,10,5\nP2,,7\n",
+    "blank lines and trailing empties": "宗地编号,面积\n\nP1,10\n,\n\nP2,20\n,\n\n",
+    "shorter rows": "宗地编号,面积,税收\nP1,10\nP2\n",
+    "quoted newline and comma": '宗地编号,备注\nP1,"甲，乙\n丙"\nP2,"a,b"\n',
+    "spaces": "  宗地编号 ,\u3000面积\u3000\n P1 , 10 \n",
+    "empty column without header": "宗地编号,,面积\nP1,,10\nP2,,20\n",
+    "data without header": "宗地编号,,面积\nP1,x,10\n",
+    "repeated names": "税收,税收,税收\n1,2,3\n",
+    "quotes": '宗地编号,名称\nP1,"他说""好"""\n',
+    "crlf": "宗地编号,面积\r\nP1,10\r\nP2,20\r\n",
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_fast_path_equals_the_csv_module_path(name):
+    text = CASES[name]
+    fast = _fast(text)
+    assert fast is not None, "the C parser should read this text"
+    slow = _slow(text)
+    pd.testing.assert_frame_equal(fast[0], slow[0])
+    assert fast[1:] == slow[1:]
+
+
+def test_a_row_wider_than_the_first_goes_the_csv_module_way():
+    text = "宗地编号,面积\nP1,10,多余\n"
+    assert _fast(text) is None
+    frame, _, _ = _slow(text)
+    assert list(frame.columns) == ["宗地编号", "面积", "(第3列)"]
+
+
+def test_tab_separated():
+    text = "宗地编号\t面积\nP1\t10\n"
+    fast, slow = _fast(text, "\t"), _slow(text, "\t")
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast[0], slow[0])
