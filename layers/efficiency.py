@@ -95,6 +95,25 @@ def _legend(title: str, rows: list[str], note: str) -> Legend:
                   f"<div style='color:#b45309;max-width:220px'>{esc(note)}</div></div>")
 
 
+def _unit_layer(m: folium.Map, frame: gpd.GeoDataFrame, *, name: str, prefix: str) -> None:
+    """Add the units of ``frame`` (escaped tooltip ``_tt``, fill ``_color``) as one layer.
+
+    Only generated ids travel outside the tooltip; nothing is added for no units (folium
+    refuses a tooltip on a layer without features).
+    """
+    frame = frame.assign(id=[f"{prefix}{i}" for i in range(len(frame))])
+    if not len(frame):
+        return
+    light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
+    folium.GeoJson(
+        light.to_json(drop_id=True), name=name,
+        style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
+                                  "fillColor": f["properties"]["_color"]},
+        highlight_function=lambda _f: {"weight": 3},
+        tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
+    ).add_to(m)
+
+
 def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: str,
                      data_label: str, districts: gpd.GeoDataFrame | None = None,
                      asset_base: str = "/app/static/vendor/leaflet") -> folium.Map:
@@ -131,16 +150,7 @@ def build_choropleth(table: gpd.GeoDataFrame, *, metric: str, label: str, unit: 
         + (f"{r.coverage_share:.0%}" if pd.notna(r.coverage_share) else "—")
         + f"<br><span style='color:#b45309'>{esc(data_label)}</span>"
         for r, v in zip(frame.itertuples(), values, strict=True)]
-    frame["id"] = [f"u{i}" for i in range(len(frame))]  # no user text outside the escaped tooltip
-    if len(frame):  # folium refuses a tooltip on a layer without features
-        light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
-        folium.GeoJson(
-            light.to_json(drop_id=True), name=esc(label),
-            style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
-                                      "fillColor": f["properties"]["_color"]},
-            highlight_function=lambda _f: {"weight": 3},
-            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
-        ).add_to(m)
+    _unit_layer(m, frame, name=esc(label), prefix="u")
     offset = len(PALETTE) - (len(edges) - 1) if len(edges) >= 2 else len(PALETTE) - 1
     rows = [_swatch(PALETTE[i + offset], esc(text)) for i, text in enumerate(texts[:-1])]
     rows.append(_swatch(NO_DATA, esc(texts[-1])))
@@ -256,16 +266,7 @@ def build_park_choropleth(table: gpd.GeoDataFrame, *, data_label: str,
                        for c in frame["park_class"]]
     frame["_tt"] = [_park_tooltip(r, data_label) for r in
                    pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict("records")]
-    frame["id"] = [f"k{i}" for i in range(len(frame))]  # no user text outside the tooltip
-    if len(frame):  # folium refuses a tooltip on a layer without features
-        light = display_frame(frame, columns=["id", "_tt", "_color"], tolerance_m=30)
-        folium.GeoJson(
-            light.to_json(drop_id=True), name=esc(texts["legend_title"]),
-            style_function=lambda f: {"color": "#555", "weight": 1, "fillOpacity": 0.75,
-                                      "fillColor": f["properties"]["_color"]},
-            highlight_function=lambda _f: {"weight": 3},
-            tooltip=folium.GeoJsonTooltip(fields=["_tt"], labels=False, sticky=True),
-        ).add_to(m)
+    _unit_layer(m, frame, name=esc(texts["legend_title"]), prefix="k")
     rows = [_swatch(colour, esc(texts["legend_class"].format(cls=cls)))
             for cls, colour in PARK_CLASS_COLOURS.items()]
     rows.append(_swatch(NO_DATA, esc(texts["legend_unclassed"])))
