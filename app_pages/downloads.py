@@ -18,7 +18,8 @@ _PREFIX = "prepared_download:"
 
 
 def on_demand(label: str, key: str, inputs: tuple, build: Callable[[], bytes], file_name: str,
-              *, container=None) -> None:
+              *, container=None, prepare: str | None = None, download: str | None = None
+              ) -> None:
     """Show "准备{label}" until pressed, then the download of what ``build`` returned.
 
     Parameters
@@ -36,6 +37,8 @@ def on_demand(label: str, key: str, inputs: tuple, build: Callable[[], bytes], f
     file_name : str
     container : streamlit container, optional
         Where to draw (a column); default the page.
+    prepare, download : str, optional
+        The buttons' texts, when not "准备{label}" / "下载{label}".
     """
     where = container if container is not None else st
     slot = _PREFIX + key
@@ -43,12 +46,13 @@ def on_demand(label: str, key: str, inputs: tuple, build: Callable[[], bytes], f
     if held is not None and held[0] != inputs:
         st.session_state.pop(slot, None)
         held = None
-    if held is None and where.button(f"准备{label}", key=f"{key}_prepare"):
+    if held is None and where.button(prepare or f"准备{label}", key=f"{key}_prepare"):
         with st.spinner("正在生成文件…"):
             st.session_state[slot] = (inputs, build())
         held = st.session_state[slot]
     if held is not None:
-        where.download_button(f"下载{label}", held[1], file_name=file_name, key=key)
+        where.download_button(download or f"下载{label}", held[1], file_name=file_name,
+                              key=key)
 
 
 # Run on the click by Streamlit, off the script thread (no spinner there); kept per ``key`` for

@@ -10,6 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages.downloads import on_demand
 from app_pages.import_choices import md_text
 from app_pages.workspace_state import workspace_problem
 from app_pages.year_sources import (
@@ -25,23 +26,9 @@ from geo.landuse.pipeline import Analysis
 
 __all__ = ["current_is_sample", "sample_years", "dated_datasets", "newest_per_year",
            "stored_years", "years_banner", "years_table_of", "transitions_of", "targets_of",
-           "history_of", "enterprise_options", "trend_chart", "download_when_asked", "xlsx_of"]
+           "history_of", "enterprise_options", "trend_chart", "xlsx_of", "download_when_asked"]
 
 Years = Mapping[int, Analysis]
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def years_banner(analyses: Years) -> None:
@@ -128,19 +115,6 @@ def trend_chart(long: pd.DataFrame, *, value_title: str, unit_title: str,
                  alt.Tooltip("value:Q", title=value_title, format=",.2f")])
 
 
-def download_when_asked(name: str, key: str, build: Callable[[], bytes], *, what: str,
-                        file_name: str) -> None:
-    """A "准备下载" button; the file is built when pressed and kept for this ``key`` only."""
-    slot = f"years_dl_{name}"
-    held = st.session_state.get(slot)
-    if (held is None or held[0] != key) and st.button(
-            YEARS_PAGE["prepare"].format(what=what), key=f"{slot}_prepare"):
-        held = st.session_state[slot] = (key, build())
-    if held is not None and held[0] == key:
-        st.download_button(YEARS_PAGE["download"].format(what=what), held[1], file_name=file_name,
-                           key=f"{slot}_button")
-
-
 def xlsx_of(table: pd.DataFrame, analysis: Analysis, view: str, years: Sequence[int],
             what: str) -> bytes:
     """``table`` as Excel, its 说明 those of ``analysis`` naming every year compared."""
@@ -149,6 +123,9 @@ def xlsx_of(table: pd.DataFrame, analysis: Analysis, view: str, years: Sequence[
     return table_bytes(table, "xlsx", notes=notes)
 
 
-
-
-
+def download_when_asked(name: str, key: str, build: Callable[[], bytes], *, what: str,
+                        file_name: str) -> None:
+    """A "准备下载" button for one file of the page (:func:`app_pages.downloads.on_demand`)."""
+    on_demand(what, f"years_dl_{name}", (key,), build, file_name,
+              prepare=YEARS_PAGE["prepare"].format(what=what),
+              download=YEARS_PAGE["download"].format(what=what))

@@ -197,8 +197,6 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
-
-
 def _on(pid: pd.Series, per_parcel: pd.Series) -> pd.Series:
     """``pid.map(per_parcel)`` as float (NaN where absent), hashed in arrow."""
     values = np.append(per_parcel.to_numpy(dtype=float), np.nan)

@@ -125,8 +125,6 @@ class ScoringProfile:
                      for name in self.tracks)
 
 
-
-
 def load_profile(path: str | Path | None = None) -> ScoringProfile:
     """Read and check a scoring profile.
 
@@ -171,10 +169,6 @@ def load_profile(path: str | Path | None = None) -> ScoringProfile:
                           policies=_policies(_table(doc.get("policy"), "policy", file), file))
 
 
-
-
-
-
 #: What a top-level table of a profile holds (TOML), for the fix of a message.
 _TABLE_EXAMPLES = {"meta": 'name = "..."', "classes": "A = 0.20, B = 0.80, C = 0.95, D = 1.00",
                    "lowland": "tax_per_mu_below = 5.0"}
@@ -208,12 +202,6 @@ def _table(value: object, where: str, file: str) -> Mapping[str, Any]:
         fix = f"改写为 {_table_example(where)}；格式参照 data/profiles/default.toml"
         raise fault(file, where, problem, fix, zh=(problem, fix))
     return value
-
-
-
-
-
-
 
 
 def _track_spec(body: Mapping[str, Any], track: str, file: str) -> TrackSpec:
@@ -264,8 +252,6 @@ def _track_rules(body: Mapping[str, Any], track: str, file: str, spec: TrackSpec
     return rules
 
 
-
-
 def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) -> IndicatorRule:
     unknown = sorted(set(spec) - {"weight", "benchmark", "cap"})
     if unknown:
@@ -292,8 +278,6 @@ def _indicator_rule(key: str, spec: Mapping[str, Any], where: str, file: str) ->
                     zh=(f"封顶值 cap = {cap!r} 不是正数", "请删去该项，或写成如 cap = 2.0"))
     return IndicatorRule(key, float(weight), bench if bench == "mean" else float(bench),
                          None if cap is None else float(cap))
-
-
 
 
 #: Entries of the ``[lowland]`` section: "number" (≥ 0, or absent to switch the rule off) or
