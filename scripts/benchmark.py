@@ -54,7 +54,6 @@ import time
 import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -857,19 +856,15 @@ def peak_rss() -> int:
 
 def machine_info() -> list[str]:
     """Platform, Python, CPUs and library versions, as Markdown bullet lines."""
+    from benchmarks import library_versions
+
     libs = ("geopandas", "shapely", "folium", "pandas", "pyogrio", "streamlit-folium")
-    versions = []
-    for name in libs:
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} (not installed)")
     return [
         f"- date: {dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
         f"- platform: {platform.platform()}",
         f"- python: {platform.python_version()} ({platform.python_implementation()})",
         f"- CPUs: {os.cpu_count()}",
-        f"- libraries: {', '.join(versions)}",
+        f"- libraries: {library_versions(libs)}",
     ]
 
 
