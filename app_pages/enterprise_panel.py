@@ -37,13 +37,12 @@ def _enterprises(key: str, _analysis: Analysis):
 @st.cache_data(show_spinner=False, max_entries=16)
 def _ent_export(key: str, chosen: tuple, _analysis: Analysis) -> bytes:
     classes, tracks, district, industries = chosen
-    analysis = _analysis
-    notes = analysis.export_notes("enterprises", {
+    notes = _analysis.export_notes("enterprises", {
         "筛选": f"类别 {'、'.join(classes) or '无'}；序列 {'、'.join(tracks) or '无'}；"
                 f"{LEVEL_LABELS['district']} {district or '全部'}；"
                 f"行业 {'、'.join(industries) or '全部'}",
-        "缺项处理": missing_rule_text(analysis.profile)})
-    rows = filter_enterprises(_enterprises(key, analysis), classes=classes, tracks=tracks,
+        "缺项处理": missing_rule_text(_analysis.profile)})
+    rows = filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
                               district=district, industries=industries)
     return export_bytes(rows, "xlsx", notes=notes)
 

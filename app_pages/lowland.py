@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import UPLOADED, analysis_key, current_analysis, data_banner
+from app_pages.analysis_state import UPLOADED, analysis_key, data_banner
 from app_pages.common import APP_DIR, asset_base, get_catalog
 from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
 from app_pages.industry_filter import industry_filter
 from app_pages.paging import map_capped, page_of
-from app_pages.raster_state import evidence_analysis
+from app_pages.raster_state import judged_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope, work_dir
@@ -171,9 +171,8 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
 
 
 st.title("低效用地")
-analysis = current_analysis()
+analysis, _, evidence_note = judged_analysis()  # 低效用地 with the built-up evidence in use
 data_banner(analysis)
-analysis, evidence_note = evidence_analysis(analysis, analysis_key())
 if evidence_note:  # evidence applied: said; refused: warned
     (st.info if analysis.evidence else st.warning)(md_text(evidence_note))
 flagged = parcel_table(analysis)

@@ -14,7 +14,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import analysis_key
-from app_pages.common import asset_base, md_escape
+from app_pages.common import asset_base
+from app_pages.import_choices import md_text
 from app_pages.raster_state import judged_analysis
 from app_pages.year_sources import previous_year
 from geo._errors import ProfileError, user_message
@@ -98,7 +99,7 @@ def park_section(analysis: Analysis, catalog, level: str, *, key: str | None = N
     if table is None:
         return
     profile = _park_profile(str(profile_path or PARK_PROFILE))
-    st.caption(md_escape(T["design"].format(name=profile.name, source=profile.source)))
+    st.caption(md_text(T["design"].format(name=profile.name, source=profile.source)))
     fmap = build_park_choropleth(table, data_label=analysis.data_label,
                                  districts=catalog["district"], asset_base=asset_base())
     st_folium(fmap, key=f"park_map_{level}", height=480, use_container_width=True,
@@ -132,8 +133,8 @@ def efficiency_block(catalog, level: str, entity_id: str) -> None:
     unit = unit_efficiency(table, park_unit(catalog, level, entity_id))
     year = T["year"].format(year=analysis.year) if analysis.year else ""
     if analysis.is_sample:
-        st.warning(md_escape(T["sample"].format(label=analysis.data_label)))
-    st.caption(md_escape(T["data_line"].format(label=analysis.data_label, year=year,
+        st.warning(md_text(T["sample"].format(label=analysis.data_label)))
+    st.caption(md_text(T["data_line"].format(label=analysis.data_label, year=year,
                                                profile=analysis.profile.name)))
     if unit is None or not unit.has_data:
         st.info(T["no_data"].format(level=UNIT_LEVELS[level]))
@@ -154,4 +155,4 @@ def efficiency_block(catalog, level: str, entity_id: str) -> None:
                 f"{T['enterprises'].format(count=unit.enterprise_count)}")
     profile = _park_profile(str(PARK_PROFILE))
     note = f"{unit.park_note}。" if unit.park_note else ""
-    st.caption(md_escape(note + T["design"].format(name=profile.name, source=profile.source)))
+    st.caption(md_text(note + T["design"].format(name=profile.name, source=profile.source)))

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from geo.crs import M2_PER_MU
 from geo.labels import LOWLAND_TEXTS, REASONS
 from geo.landuse.metrics import parcel_links, ratio
-from geo.landuse.model import index_in, split_ids
+from geo.landuse.model import id_pairs, index_in
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
 __all__ = ["construction_years", "describe_rules", "flag_parcels", "parcel_figures", "percent_text",
@@ -265,13 +265,14 @@ def parcel_industries(enterprises: pd.DataFrame) -> pd.DataFrame:
     """
     if "parcel_id" not in enterprises or not len(enterprises):
         return pd.DataFrame({"parcel_id": pd.Series(dtype=str), "code": pd.Series(dtype=str)})
-    ids = enterprises["parcel_id"].map(split_ids)
-    parts = [pd.DataFrame({"parcel_id": ids, "code": enterprises[col]})
+    pairs = id_pairs(enterprises["parcel_id"])  # every id of every cell, as split_ids reads
+    parts = [pd.DataFrame({"parcel_id": pairs["parcel_id"].to_numpy(),
+                           "code": enterprises[col].to_numpy()[pairs["pos"].to_numpy()]})
              for col in ("industry_group", "industry_section") if col in enterprises]
     if not parts:
         return pd.DataFrame({"parcel_id": pd.Series(dtype=str), "code": pd.Series(dtype=str)})
-    long = pd.concat(parts, ignore_index=True).explode("parcel_id")
-    long = long[long["parcel_id"].notna() & long["code"].notna()]
+    long = pd.concat(parts, ignore_index=True)
+    long = long[long["code"].notna()]
     return long.astype({"parcel_id": str, "code": str}).drop_duplicates(ignore_index=True)
 
 

@@ -45,7 +45,7 @@ from geo.landuse.profile_toml import (
     read_profile_toml,
     toml_kind,
 )
-from geo.landuse.scoring import class_quotas
+from geo.landuse.scoring import rank_classes
 from geo.landuse.tables import level_table
 
 __all__ = ["ParkRule", "ParkProfile", "PARK_PROFILE", "PARK_INDICATORS", "PARK_LEVELS",
@@ -102,21 +102,6 @@ class ParkProfile:
     class_method: str
     class_limits: dict[str, float]
     path: str = ""
-
-
-# ------------------------------------------------------------------ checking helpers (own)
-
-
-def _rank_classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
-    """A–D of the scored units by their places and the cumulative quotas (ties: the better)."""
-    if scores.empty:
-        return pd.Series(dtype=object)
-    place = scores.rank(method="min", ascending=False) - 1  # 0-based; ties share the best
-    quotas = class_quotas(len(scores), bands)
-    out = pd.Series(CLASSES[-1], index=scores.index, dtype=object)
-    for cls in reversed(CLASSES[:-1]):
-        out[place < quotas[cls]] = cls
-    return out
 
 
 # ------------------------------------------------------------------------------- the profile
@@ -486,7 +471,7 @@ def _relative(value: pd.Series, bench: float, rule: ParkRule) -> pd.Series:
 def _park_classes(scores: pd.Series, profile: ParkProfile) -> pd.Series:
     """Return A–D of the scored units, by rank quotas or by minimum points."""
     if profile.class_method == "rank":
-        return _rank_classes(scores, profile.class_limits)
+        return rank_classes(scores, profile.class_limits)
     out = pd.Series(CLASSES[-1], index=scores.index, dtype=object)
     for cls in reversed(CLASSES[:-1]):
         out[scores >= profile.class_limits[cls] - 1e-9] = cls

@@ -295,7 +295,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
     by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
     first = first_parcel(ent, by_parcel.index)
-    units = by_parcel.reindex(first.where(is_in(first, by_parcel.index)).values)
+    units = by_parcel.reindex(first.values)  # first_parcel gives only ids of by_parcel
     units.index = ent.index
     if {"lon", "lat"} <= set(ent.columns):
         lon = pd.to_numeric(ent["lon"], errors="coerce")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.labels import SCHEME_TEXTS
-from geo.landuse.model import id_pairs
+from geo.landuse.model import id_pairs, index_in
 
 __all__ = ["TrackSpec", "Exemptions", "EvaluationRules", "PolicyItem", "MISSING_RULES",
            "RANK_WITHIN", "TENANT_WORDS", "is_tenant", "assign_tracks", "exemption_reasons",
@@ -218,7 +218,6 @@ def _construction(parcel_ids: pd.Series, parcels: pd.DataFrame, data_year: pd.Se
                                      index=parcels["parcel_id"].astype(str).to_numpy()),
                            errors="coerce")
     supply = supply[~supply.index.duplicated()]
-    young = np.zeros(len(parcel_ids), dtype=bool)
     texts = np.full(len(parcel_ids), "", dtype=object)
     year_of = pd.to_numeric(data_year, errors="coerce")
     if not year_of.index.equals(parcel_ids.index):
@@ -227,7 +226,7 @@ def _construction(parcel_ids: pd.Series, parcels: pd.DataFrame, data_year: pd.Se
     head = SCHEME_TEXTS["exempt_construction"]
     sep = SCHEME_TEXTS["construction_separator"]
     pairs = id_pairs(parcel_ids)
-    at = supply.index.get_indexer(pairs["parcel_id"])
+    at = index_in(pairs["parcel_id"], supply.index)
     pairs = pairs[at >= 0]
     supplied = supply.to_numpy(dtype=float)[at[at >= 0]]
     pos = pairs["pos"].to_numpy()

@@ -53,7 +53,7 @@ from geo.landuse.scheme import (
 )
 
 __all__ = ["IndicatorRule", "LowlandRules", "ScoringProfile", "DEFAULT_PROFILE", "load_profile",
-           "evaluate", "class_quotas", "LOWLAND_KEYS"]
+           "evaluate", "class_quotas", "rank_classes", "LOWLAND_KEYS"]
 
 DEFAULT_PROFILE = Path(__file__).resolve().parents[2] / "data" / "profiles" / "default.toml"
 
@@ -460,7 +460,8 @@ def class_quotas(n: int, bands: dict[str, float]) -> dict[str, int]:
             for cls in CLASSES}
 
 
-def _classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
+def rank_classes(scores: pd.Series, bands: dict[str, float]) -> pd.Series:
+    """A–D of the scores by their places and the cumulative quotas (ties take the better)."""
     n = len(scores)
     if n == 0:
         return pd.Series(dtype=object)
@@ -597,6 +598,6 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
     idx = group.index[ranked.to_numpy()]
     scores = total[idx].round(4)
     out.loc[idx, "score"] = scores
-    out.loc[idx, "class"] = _classes(scores, profile.class_bands)
+    out.loc[idx, "class"] = rank_classes(scores, profile.class_bands)
     out.loc[idx, "rank_in_group"] = scores.rank(method="min", ascending=False)
     out.loc[idx, "group_size"] = float(len(idx))
