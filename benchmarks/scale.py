@@ -169,7 +169,8 @@ def growth_lines(rows: list[ScaleRow]) -> list[str]:
     """How time grows from the smallest to the largest size, per command (linear = 1.0)."""
     lines = []
     for command in COMMANDS:
-        done = [r for r in rows if r.command == command and r.ours.ok]
+        # a failed or killed run on either side has no time to compare
+        done = [r for r in rows if r.command == command and r.ours.ok and r.bare.ok]
         if len(done) < 2:
             continue
         a, b = done[0], done[-1]

@@ -1,4 +1,4 @@
-"""Shared fixtures: the catalogue is loaded once per test session."""
+"""Shared fixtures: the catalogue and the 示例数据's analysis, each built once per session."""
 
 from __future__ import annotations
 
@@ -14,6 +14,18 @@ from geo.zones.catalog import DATA_DIR, load_catalog
 def catalog():
     """The bundled catalogue, validated."""
     return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(catalog):
+    """The bundled 示例数据 analysed with the default profile (shared: never change it in place;
+    copy with dataclasses.replace)."""
+    from geo.landuse.pipeline import analyse, load_sample
+    from geo.landuse.scoring import load_profile
+
+    sample = load_sample()
+    return analyse(sample.parcels, sample.enterprises, catalog, load_profile(),
+                   data_label=sample.data_label, year=sample.year)
 
 
 @pytest.fixture

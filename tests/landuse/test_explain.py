@@ -16,9 +16,7 @@ from geo.landuse.explain import (
     with_indicator_value,
 )
 from geo.landuse.metrics import INDICATORS
-from geo.landuse.pipeline import analyse, load_sample
 from geo.landuse.scoring import CLASSES, evaluate, load_profile
-from geo.zones.catalog import load_catalog
 
 # Four rated enterprises of one track: cumulative quotas A ⌊1+0.5⌋ = 1, B ⌊2+0.5⌋ = 2,
 # C ⌊3+0.5⌋ = 3, D 4 — one enterprise per class.
@@ -257,11 +255,6 @@ def test_a_tenant_taking_its_landlords_grade_is_explained_by_the_landlord(tmp_pa
     assert ex.summary == ("未单独评分：租赁企业，按方案取出租方等级：企业2",)
 
 
-@pytest.fixture(scope="module")
-def sample_analysis():
-    sample = load_sample()
-    return analyse(sample.parcels, sample.enterprises, load_catalog(), load_profile(),
-                   data_label=sample.data_label, year=sample.year)
 
 
 def _moved_up(analysis, index, key, value, cls) -> bool:

@@ -32,15 +32,10 @@ HOSTILE = '=HYPERLINK("x")'
 SHEETS = [*(LIST_SHEETS[c] for c in CLASSES), LIST_SHEETS["exempt"], UNCLASSED]
 
 
-@pytest.fixture(scope="module")
-def sample():
-    from geo.landuse.pipeline import analyse, load_sample
-    from geo.landuse.scoring import load_profile
-    from geo.zones.catalog import load_catalog
-
-    inputs = load_sample()
-    return analyse(inputs.parcels, inputs.enterprises, load_catalog(), load_profile(),
-                   data_label=inputs.data_label, year=inputs.year)
+@pytest.fixture(scope="session")
+def sample(sample_analysis):
+    """The session's 示例数据 analysis (tests/conftest.py)."""
+    return sample_analysis
 
 
 @pytest.fixture(scope="module")

@@ -443,13 +443,6 @@ def test_the_index_of_the_inputs_is_kept_even_repeated(tmp_path, three):
 # ------------------------------------------------- park_table and the figures of one unit
 
 
-@pytest.fixture(scope="module")
-def sample_analysis(catalog):
-    from geo.landuse.pipeline import load_sample
-
-    sample = load_sample()
-    return analyse(sample.parcels, sample.enterprises, catalog, load_profile(),
-                   data_label=sample.data_label, year=sample.year)
 
 
 #: The enterprise column holding each level's unit (the district's: its name).

@@ -6,12 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from geo.labels import REPORT_COLUMNS
 from geo.landuse.pipeline import analyse, load_inputs
 from geo.landuse.scoring import load_profile
-from geo.zones.catalog import load_catalog
 
 #: The report's headers by role.
 COL = dict(zip(("file", "row", "record", "field", "value", "problem", "action", "level"),
@@ -51,11 +49,6 @@ NO_POWER = """企业名称,统一社会信用代码,规模,用地面积（亩）
 丙公司,91330200MA0000003C,规下,5,200,Z99,
 丁公司,91330200MA0000004D,规下,40,80,C26,技改停产
 """
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
 
 
 def _run(tmp_path, catalog, rule: str, text: str = NO_POWER):

@@ -10,19 +10,12 @@ import pytest
 from geo.labels import PARK_SCREEN_TEXTS, QUALITY
 from geo.landuse.model import SAMPLE_LABEL
 from geo.landuse.parks import load_park_profile, park_table
-from geo.landuse.pipeline import analyse, load_sample
-from geo.landuse.scoring import load_profile
 from layers.efficiency import NO_DATA, PARK_CLASS_COLOURS, build_park_choropleth
 from tests.layers.test_template_injection import HOSTILE, _assert_inert, _decoded, _properties
 
 T = PARK_SCREEN_TEXTS
 
 
-@pytest.fixture(scope="module")
-def sample_analysis(catalog):
-    sample = load_sample()
-    return analyse(sample.parcels, sample.enterprises, catalog, load_profile(),
-                   data_label=sample.data_label, year=sample.year)
 
 
 def _legend_rows(html: str) -> list[tuple[str, str]]:
