@@ -30,6 +30,9 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyogrio
 import pyogrio.raw
 import shapely
@@ -208,23 +211,27 @@ _HEADER_WINDOW = 6
 
 def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredicate
                ) -> tuple[pd.DataFrame, tuple[int, ...], tuple[tuple[int | None, str], ...]] | None:
-    """Build the table of a CSV text with pandas' C parser, as :func:`find_header` would.
+    """Build the table of a CSV text with a compiled parser, as :func:`find_header` would.
 
     Same records, cells and rules as the ``csv`` module path (header found in the first rows,
-    cells stripped, empty rows left out, rows numbered as records); None when the C parser
-    cannot read the text as it stands (e.g. a row wider than the first), and the ``csv``
-    module path then reads it.
+    cells stripped as :meth:`str.strip` strips them, empty rows left out, rows numbered as
+    records). Arrow's CSV reader reads a text whose rows are all as wide as the first;
+    pandas' C parser reads the others it can (blank lines, shorter rows). None when neither
+    can read the text as it stands (e.g. a row wider than the first), and the ``csv`` module
+    path then reads it.
     """
-    try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str,
-                          keep_default_na=False, na_filter=False, skip_blank_lines=False,
-                          engine="c", quotechar='"', doublequote=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+    data = text.encode("utf-8")
+    columns = _arrow_csv_columns(data, delimiter)
+    if columns is None:
+        columns = _c_parser_columns(data, delimiter)
+    if columns is None:
         return None
-    cells = raw.fillna("").astype(object)
-    for col in cells.columns:
-        cells[col] = cells[col].str.strip()
-    empty = (cells == "").to_numpy().all(axis=1)
+    del data
+    stripped = [_stripped(col) for col in columns]
+    empty_cells = np.column_stack([e for _, e in stripped]) if stripped else np.ones((0, 0), bool)
+    cells = pd.DataFrame({i: c for i, (c, _) in enumerate(stripped)}, dtype=object)
+    del stripped
+    empty = empty_cells.all(axis=1)
     filled_rows = np.flatnonzero(~empty)
     if not len(filled_rows):
         _first_filled_row([], file=file)  # raises: no rows
@@ -235,14 +242,73 @@ def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredica
     two = _second_header_row(top, h, (), is_header)
     last_header = h + (1 if two else 0)
     names = _header_names(top, top, h, two)
-    body = cells.iloc[last_header + 1:n_rows]
-    body = body[~empty[last_header + 1:n_rows]]
-    has_data = (body != "").to_numpy().any(axis=0) if len(body) else np.zeros(len(names), bool)
+    kept_rows = ~empty[last_header + 1:n_rows]
+    body = cells.iloc[last_header + 1:n_rows][kept_rows]
+    has_data = (~empty_cells[last_header + 1:n_rows][kept_rows]).any(axis=0) if len(body) \
+        else np.zeros(len(names), bool)
     keep = [i for i in range(len(names)) if names[i] or has_data[i]]
     frame = body.iloc[:, keep]
     frame.columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep])
     frame.index = pd.Index(body.index.to_numpy() + 1, name=ROW_NUMBER)
     return frame, tuple(range(h + 1, last_header + 2)), tuple(notes)
+
+
+def _arrow_csv_columns(data: bytes, delimiter: str) -> list[pa.ChunkedArray] | None:
+    """Return every column of a CSV as text through Arrow's reader (no value read as missing).
+
+    None when a row is not as wide as the first: pandas' C parser then tries.
+    """
+    first = next(csv.reader(io.StringIO(data.split(b"\n", 1)[0].decode("utf-8"), newline=""),
+                            delimiter=delimiter), [])
+    names = [f"c{i}" for i in range(max(len(first), 1))]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"',
+                                              double_quote=True, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return list(table.columns)
+
+
+def _c_parser_columns(data: bytes, delimiter: str) -> list[pa.ChunkedArray] | None:
+    """Return every column of a CSV as text through pandas' C parser.
+
+    Shorter rows are padded with empty cells; None when the parser cannot read the text.
+    """
+    try:
+        raw = pd.read_csv(io.BytesIO(data), sep=delimiter, header=None, dtype=str,
+                          keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                          engine="c", quotechar='"', doublequote=True, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+    return [pa.chunked_array([pa.array(raw[c].fillna("").to_numpy(dtype=object), pa.string())])
+            for c in raw.columns]
+
+
+def _stripped(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the cells of a text column stripped as :meth:`str.strip` does, and which are empty.
+
+    Only cells whose first or last character is white space (as :meth:`str.isspace` says) are
+    stripped in Python; the distinct first and last characters are few.
+    """
+    values = column.to_numpy(zero_copy_only=False)
+    empty = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+    heads = pc.utf8_slice_codeunits(column, 0, 1)
+    tails = pc.utf8_slice_codeunits(column, -1)
+    ends = set(pc.unique(heads).to_pylist()) | set(pc.unique(tails).to_pylist())
+    spaces = pa.array(sorted(c for c in ends if c and c.isspace()), pa.string())
+    if len(spaces):
+        padded = pc.or_(pc.is_in(heads, value_set=spaces), pc.is_in(tails, value_set=spaces))
+        at = np.flatnonzero(padded.to_numpy(zero_copy_only=False))
+        values[at] = [v.strip() for v in values[at].tolist()]
+        empty[at] = values[at] == ""
+    return values, np.asarray(empty, dtype=bool)
 
 
 def _cell_text(value: object) -> str:

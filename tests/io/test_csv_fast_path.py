@@ -1,5 +1,5 @@
-"""The CSV fast path (pandas' C parser) gives the table the csv-module path gives, cell for
-cell and row number for row number, or steps aside."""
+"""The CSV fast paths (Arrow's reader, pandas' C parser) give the table the csv-module path
+gives, cell for cell and row number for row number, or step aside."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 import pandas as pd
 import pytest
 
-from geo.io.tables import _csv_table, find_header
+from geo.io.tables import _arrow_csv_columns, _csv_table, find_header
 
 
 def _slow(text: str, delimiter: str = ","):
@@ -34,7 +34,14 @@ CASES = {
     "repeated names": "税收,税收,税收\n1,2,3\n",
     "quotes": '宗地编号,名称\nP1,"他说""好"""\n',
     "crlf": "宗地编号,面积\r\nP1,10\r\nP2,20\r\n",
+    "cells of white space only": "宗地编号,面积\n   ,\u3000\nP1,\x85 10\u2003\n\t,\n",
+    "quoted header cell with a newline": '"宗地\n编号",面积\nP1,10\n',
+    "no newline at the end": "宗地编号,面积\nP1,10",
 }
+#: Texts whose rows are all as wide as the first: Arrow's reader takes them.
+UNIFORM = ("plain", "blank lines and trailing empties", "title rows", "two-row header", "spaces",
+           "crlf", "quotes", "cells of white space only", "empty column without header",
+           "no newline at the end")
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -59,3 +66,13 @@ def test_tab_separated():
     fast, slow = _fast(text, "\t"), _slow(text, "\t")
     assert fast is not None
     pd.testing.assert_frame_equal(fast[0], slow[0])
+
+
+@pytest.mark.parametrize("name", UNIFORM)
+def test_uniform_rows_are_read_by_arrow(name):
+    assert _arrow_csv_columns(CASES[name].encode(), ",") is not None
+
+
+def test_shorter_rows_are_left_to_the_c_parser():
+    assert _arrow_csv_columns(CASES["shorter rows"].encode(), ",") is None
+    assert _fast(CASES["shorter rows"]) is not None
