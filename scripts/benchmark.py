@@ -2,8 +2,8 @@
 
 Usage: ``.venv/bin/python scripts/benchmark.py [--repeat N] [--output PATH] [--profile]
 [--city-parcels N | --skip-city] [--raster-only | --skip-raster] [--quick]
-[--new-only | --skip-new] [--sizes 100k,300k] [--province] [--excel-rows N] [--sessions N]
-[--skip-browser]``
+[--new-only | --skip-new | --load-only] [--sizes 100k,300k] [--province] [--excel-rows N]
+[--sessions N] [--load-client websocket|browser] [--skip-browser]``
 
 Every case is timed with :func:`time.perf_counter`, ``N`` times (default 7), and reported as
 median and minimum, beside a bare-library baseline measured in the same run (geopandas and
@@ -27,9 +27,11 @@ and ``lowland`` as child processes at ``--sizes`` parcels (default 100k,300k; ``
 adds 1M) against the bare script ``benchmarks/bare_evaluate.py``, with each child's peak
 memory; the Excel export of ``--excel-rows`` rows against bare xlsxwriter; the app's steps in
 headless Chromium against ``benchmarks/bare_app.py``; and ``--sessions`` concurrent sessions
-(default 10) with p50/p95 per step and server CPU and memory apart from the client's.
-``--new-only`` runs only them (replacing only their sections in ``--output``), ``--skip-new``
-leaves them out, ``--skip-browser`` leaves out the two browser sections. ``--quick`` runs
+(default 10) with p50/p95 per step and server CPU and memory apart from the client's, driven
+through Streamlit's websocket protocol (``benchmarks/ws_load.py``; ``--load-client browser``:
+headless Chromium). ``--new-only`` runs only them (replacing only their sections in
+``--output``), ``--load-only`` only the session load, ``--skip-new`` leaves them out,
+``--skip-browser`` leaves out the sections that need Chromium. ``--quick`` runs
 every section at CI sizes (10k parcels, 10k Excel rows, 1 app-step run, 3 sessions, 100k points,
 a 10k-parcel city import, 3 repetitions) in a few minutes.
 
@@ -1016,6 +1018,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                      help="run only sections 9-12 (scale, Excel, app steps, session load) and "
                           "replace only them in --output")
     new.add_argument("--skip-new", action="store_true", help="leave out sections 9-12")
+    new.add_argument("--load-only", action="store_true",
+                     help="run only section 12 (session load) and replace only it in --output")
     parser.add_argument("--sizes", type=_sizes, default=None,
                         help="parcel counts of the scale table, e.g. 100k,300k (default "
                              "100000,300000; --quick 10000); enterprises are 3x as many")
@@ -1028,7 +1032,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="rows of the Excel export, e.g. 100k (default 100000; --quick "
                              "10000)")
     parser.add_argument("--sessions", type=int, default=None,
-                        help="concurrent browser sessions (default 10; --quick 3)")
+                        help="concurrent sessions of the session load (default 10; --quick 3)")
+    parser.add_argument("--load-client", choices=("websocket", "browser"), default="websocket",
+                        help="client of the session load: Streamlit's websocket protocol "
+                             "without a browser (default) or headless Chromium")
     parser.add_argument("--app-runs", type=int, default=None,
                         help="single-session runs of the app steps per app (default 3; "
                              "--quick 1)")
@@ -1039,7 +1046,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="seconds the whole session load may take (default 600; --quick "
                              "120)")
     parser.add_argument("--skip-browser", action="store_true",
-                        help="leave out the app-step and session-load sections (no Chromium)")
+                        help="leave out the app-step section, and the session load with "
+                             "--load-client browser (no Chromium)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -1104,14 +1112,40 @@ def new_sections(args: argparse.Namespace, catalog: Catalog) -> dict[str, str]:
     log(f"scale table done in {time.perf_counter() - t0:.0f} s")
     blocks["excel"] = excel_section(args.excel_rows, args.repeat)
     log(f"Excel done at {time.perf_counter() - t0:.0f} s")
-    if not args.skip_browser:
-        from benchmarks.load import browser_sections
-
-        blocks["app-steps"], blocks["session-load"] = browser_sections(
-            args.app_runs, args.sessions, step_deadline=args.step_deadline,
-            total_cap=args.total_cap, log=log)
-        log(f"browser sections done at {time.perf_counter() - t0:.0f} s")
+    blocks.update(app_sections(args, log))
+    log(f"app-step and session-load sections done at {time.perf_counter() - t0:.0f} s")
     return blocks
+
+
+def app_sections(args: argparse.Namespace, log: Callable[[str], None],
+                 app_steps: bool = True) -> dict[str, str]:
+    """Sections 11 (unless ``--skip-browser`` or not ``app_steps``) and 12 (unless
+    ``--skip-browser`` with ``--load-client browser``) as marker key → Markdown.
+    """
+    from benchmarks.load import app_sections as run_sections
+
+    browser_ok = not args.skip_browser
+    load_client = args.load_client if browser_ok or args.load_client == "websocket" else None
+    return run_sections(args.app_runs, args.sessions, step_deadline=args.step_deadline,
+                        total_cap=args.total_cap, load_client=load_client,
+                        app_steps=app_steps and browser_ok, log=log)
+
+
+def load_only(args: argparse.Namespace, started: float) -> int:
+    """Run section 12 (session load) alone and replace only it in ``--output``."""
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    blocks = app_sections(args, log, app_steps=False)
+    text = args.output.read_text(encoding="utf-8") if args.output.exists() else (
+        "# Benchmarks\n\nGenerated by `scripts/benchmark.py`; do not edit by hand.\n")
+    for key, body in blocks.items():
+        print(body + "\n")
+        text = replace_section(text, key, body)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"updated section 12 of {args.output} in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)
+    return 0
 
 
 def new_machine_block() -> str:
@@ -1174,6 +1208,8 @@ def main(argv: list[str] | None = None) -> int:
         return raster_only(args, started)
     if args.new_only:
         return new_only(args, started)
+    if args.load_only:
+        return load_only(args, started)
     load_rows = bench_load(args.repeat)
     catalog = load_catalog()
     default_rows, default_prof = bench_default(catalog, args.repeat)

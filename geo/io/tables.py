@@ -231,7 +231,7 @@ def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredica
     empty_cells = np.column_stack([e for _, e in stripped]) if stripped else np.ones((0, 0), bool)
     cells = pd.DataFrame({i: c for i, (c, _) in enumerate(stripped)}, dtype=object)
     del stripped
-    empty = empty_cells.all(axis=1)
+    empty = np.asarray(empty_cells.all(axis=1), dtype=bool)
     filled_rows = np.flatnonzero(~empty)
     if not len(filled_rows):
         _first_filled_row([], file=file)  # raises: no rows
@@ -244,8 +244,8 @@ def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredica
     names = _header_names(top, top, h, two)
     kept_rows = ~empty[last_header + 1:n_rows]
     body = cells.iloc[last_header + 1:n_rows][kept_rows]
-    has_data = (~empty_cells[last_header + 1:n_rows][kept_rows]).any(axis=0) if len(body) \
-        else np.zeros(len(names), bool)
+    has_data: np.ndarray = (~empty_cells[last_header + 1:n_rows][kept_rows]).any(axis=0) \
+        if len(body) else np.zeros(len(names), bool)
     keep = [i for i in range(len(names)) if names[i] or has_data[i]]
     frame = body.iloc[:, keep]
     frame.columns = _unique([names[i] or f"(第{i + 1}列)" for i in keep])
