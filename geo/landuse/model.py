@@ -162,10 +162,14 @@ def id_pairs(values: pd.Series) -> pd.DataFrame:
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
     keep = pc.not_equal(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
-    out = pd.DataFrame({"pos": parents[keep],
-                        "parcel_id": ids.to_numpy(zero_copy_only=False)[keep]})
-    out = out[~out.duplicated(["pos", "parcel_id"])]
-    return out.reset_index(drop=True)
+    pos = parents[keep]
+    out = pd.DataFrame({"pos": pos, "parcel_id": ids.to_numpy(zero_copy_only=False)[keep]})
+    several = np.bincount(pos)[pos] > 1 if len(pos) else np.zeros(0, dtype=bool)
+    if not several.any():  # a cell of one id cannot list it twice
+        return out
+    repeated = np.zeros(len(out), dtype=bool)
+    repeated[several] = out[several].duplicated(["pos", "parcel_id"]).to_numpy()
+    return out[~repeated].reset_index(drop=True)
 
 
 def _arrow_text(values: object) -> pa.Array | None:

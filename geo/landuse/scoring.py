@@ -512,7 +512,10 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
     for col, default in (("score", np.nan), ("class", None), ("class_note", ""),
                          ("missing_indicators", ""), ("rank_in_group", np.nan),
                          ("group_size", np.nan)):
-        out[col] = default
+        # text columns as objects: written group by group, an Arrow column would be copied
+        # whole at every write
+        kind = object if isinstance(default, str | None) else float
+        out[col] = pd.Series(np.full(len(out), default, dtype=kind), index=out.index, dtype=kind)
     no_track = out["track"].isna()
     out.loc[no_track, "class_note"] = SCHEME_TEXTS["no_track"]
     exempt = out["exemption"].ne("") & ~no_track
@@ -527,7 +530,8 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
     # score_<indicator> / benchmark_<indicator>: filled group by group, written once (new
     # columns, in the order of first use, as .loc would have added them)
     fresh: dict[str, np.ndarray] | None = {} if out.index.is_unique else None
-    for _, group in out.loc[rated].groupby("rank_group", sort=False):
+    for _, group in out.loc[rated, _scoring_columns(out, profile)].groupby("rank_group",
+                                                                           sort=False):
         _score_group(out, group, profile.tracks[str(group["track"].iloc[0])], profile, fresh)
     for col, values in (fresh or {}).items():
         out[col] = values
@@ -536,8 +540,20 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
         grade, note = landlord_grades(out, tenants)
         out.loc[tenants, "class"] = grade
         out.loc[tenants, "class_note"] = note
+    for col in ("class_note", "missing_indicators"):
+        out[col] = out[col].astype("str")
     out["policies"] = policy_text(out["class"], profile.policies)
     return out
+
+
+def _scoring_columns(out: pd.DataFrame, profile: ScoringProfile) -> list[str]:
+    """Return the columns :func:`_score_group` reads: group, track, indicators, their parts."""
+    wanted = ["rank_group", "track"]
+    for rules in profile.tracks.values():
+        for rule in rules:
+            ind = INDICATORS[rule.key]
+            wanted += [rule.key, ind.numerator, ind.denominator]
+    return [c for c in dict.fromkeys(wanted) if c in out.columns]
 
 
 def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],

@@ -189,6 +189,13 @@ def test_id_pairs_reads_cells_as_split_ids(dtype: object) -> None:
     assert list(id_pairs(values).itertuples(index=False, name=None)) == want
 
 
+
+def test_id_pairs_of_cells_of_one_id_each() -> None:
+    from geo.landuse.model import id_pairs, split_ids
+    values = pd.Series(["A", None, " B ", "", "A", "C；"], dtype=object)
+    want = [(i, p) for i, v in enumerate(values) for p in dict.fromkeys(split_ids(v))]
+    assert list(id_pairs(values).itertuples(index=False, name=None)) == want
+
 def _old_construction(parcel_ids: pd.Series, parcels: pd.DataFrame, data_year: pd.Series,
                       within: int) -> tuple[list[bool], list[str]]:
     """The per-enterprise loop of geo.landuse.scheme._construction before vectorising."""

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
@@ -261,6 +263,10 @@ class _Cells(Mapping[str, Mapping[int, str]]):
         """Return the cells of ``column`` in row order."""
         return self._table[column].tolist()
 
+    def array(self, column: str) -> np.ndarray:
+        """Return the cells of ``column`` in row order, as an object array."""
+        return self._table[column].to_numpy(dtype=object)
+
     @property
     def rows(self) -> np.ndarray:
         """The file rows, in order."""
@@ -309,16 +315,20 @@ def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
     rows: set[int] = set()
     for name in cells:
         if isinstance(cells, _Cells):
-            texts, at = _str_series(cells.texts(name)), cells.rows
+            values, at = cells.array(name), cells.rows
         else:
             col = cells[name]
-            texts, at = _str_series(list(col.values())), np.fromiter(col.keys(), dtype=np.int64)
-        found = texts.drop_duplicates()
-        found = found[found.str.len().between(1, 16)]
-        found = found[found.str.contains(_MAYBE_TOTAL, regex=True)]
-        totals = {t for t in found if header_key(t) in _TOTAL_WORDS}
+            values = np.asarray(list(col.values()), dtype=object)
+            at = np.fromiter(col.keys(), dtype=np.int64)
+        texts = pa.array(values, type=pa.string(), from_pandas=True)
+        found = pc.unique(texts)
+        length = pc.utf8_length(found)
+        found = found.filter(pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 16)))
+        found = found.filter(pc.match_substring_regex(found, _MAYBE_TOTAL))
+        totals = [t for t in found.to_pylist() if header_key(t) in _TOTAL_WORDS]
         if totals:
-            rows.update(at[texts.isin(totals).to_numpy(dtype=bool)].tolist())
+            hit = pc.is_in(texts, value_set=pa.array(totals, pa.string()))
+            rows.update(at[hit.fill_null(False).to_numpy(zero_copy_only=False)].tolist())
     return rows
 
 
@@ -503,10 +513,14 @@ def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None
     if not rows:
         return []
     ids = list(usable.values())
-    yrs = [None] * len(rows) if years is None else list(map(years.get, rows))
-    codes, _ = pd.factorize(pd.Series(list(zip(ids, yrs, strict=True)), dtype=object))
-    _, first_at = np.unique(codes, return_index=True)
-    first = first_at[codes]  # position of the first row holding each row's key
+    id_codes, _ = pd.factorize(np.asarray(ids, dtype=object), use_na_sentinel=False)
+    codes = id_codes.astype(np.int64)
+    if years is not None:
+        yrs = np.asarray(list(map(years.get, rows)), dtype=object)
+        yr_codes, yr_uniques = pd.factorize(yrs, use_na_sentinel=False)
+        codes = codes * (len(yr_uniques) + 1) + yr_codes
+    _, first_at, key_of = np.unique(codes, return_index=True, return_inverse=True)
+    first = first_at[key_of]  # position of the first row holding each row's key
     repeat = first != np.arange(len(rows))
     for i in np.flatnonzero(repeat).tolist():
         f = rows[int(first[i])]

@@ -61,7 +61,7 @@ from geo.landuse.ingest._common import (
     report_line,
     restate_unit,
 )
-from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
+from geo.landuse.model import ENTERPRISE_FIELDS, is_in, split_ids
 from geo.landuse.money import MONEY_FIELDS, decide_money_unit, land_from_parcels
 
 
@@ -355,10 +355,10 @@ def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence
                                      _WARN))
     if parcels is None:
         return
-    known = pd.Index(parcels["parcel_id"].astype(str).unique())
-    unknown = single & ~_str_series(texts).isin(known).to_numpy(dtype=bool)
+    known = parcels["parcel_id"].astype(str).unique()
+    unknown = single & ~is_in(np.asarray(texts, dtype=object), known)
     missing_of: dict[int, list[str]] = {i: [texts[i]] for i in np.flatnonzero(unknown).tolist()}
-    known_set = set(known)
+    known_set = set(known.tolist()) if several else set()
     for i in several:
         missing = [p for p in _parcel_ids(texts[i]) if p not in known_set]
         if missing:
