@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages.analysis_state import UPLOADED, analysis_key, data_banner
-from app_pages.common import APP_DIR, asset_base, get_catalog
+from app_pages.common import asset_base, get_catalog
 from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
 from app_pages.industry_filter import industry_filter
+from app_pages.lowland_tiles import PARCEL_COLUMNS, tiled_map
 from app_pages.paging import map_capped, page_of
 from app_pages.raster_state import judged_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
-from app_pages.workspace_state import get_workspace, register_scope, work_dir
+from app_pages.workspace_state import get_workspace, register_scope
 from app_pages.year_sources import base_2021
 from geo.labels import (
     INDUSTRY_FILTER_TEXTS,
@@ -33,60 +33,9 @@ from geo.labels import (
 from geo.landuse.lowland import construction_years, describe_rules, select_flagged
 from geo.landuse.tables import parcel_table
 from geo.landuse.targets import efficiency_targets, load_targets, progress
-from geo.tiles import (
-    LOOKUP_SUFFIX,
-    TileBuildError,
-    build_archive,
-    layer_key,
-    lookup_point,
-    needs_tiles,
-    write_lookup,
-)
+from geo.tiles import needs_tiles
 from geo.zones.plans import cite
-from layers.assets import STATIC_SUBDIR, plugin_ready
 from layers.efficiency import build_parcel_map
-from layers.vector_tiles import build_tiled_parcel_map, record_table, style_codes
-
-PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu", "enterprise_classes",
-                  "reasons", "built_share", "data_note", "zone_id", "district")
-
-
-@st.cache_resource(show_spinner="正在生成低效用地矢量瓦片…", max_entries=4)
-def _tiles(key: str, static: str, lookups: str, _flagged):
-    """(archive, lookup file) of analysis+evidence ``key``, named by the layer's content hash."""
-    content = layer_key(_flagged, style := style_codes(_flagged))  # once per key, not per rerun
-    cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in _flagged]
-    lookup = write_lookup(_flagged[cols], Path(lookups) / (content + LOOKUP_SUFFIX))
-    archive = build_archive(_flagged, Path(static) / "tiles", key=content, style=style)
-    return archive.name, str(lookup)
-
-
-def _tiled_map(analysis, flagged, narrowed: str) -> bool:
-    """Draw the flagged parcels as vector tiles and show a clicked one's record; False when
-    tiles cannot be drawn here (the caller then sends GeoJSON)."""
-    if not plugin_ready(APP_DIR / "static"):
-        st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
-        return False
-    try:
-        name, lookup = _tiles(f"{analysis_key()}|{analysis.evidence}|{narrowed}",
-                              str(APP_DIR / "static"),
-                              str(work_dir() / "tiles"), flagged)
-    except TileBuildError:
-        st.warning("矢量瓦片生成失败，地图改为逐宗发送。")
-        return False
-    url = asset_base()[: -len(STATIC_SUBDIR)] + f"tiles/{name}"
-    fmap = build_tiled_parcel_map(url, count=len(flagged), data_label=analysis.data_label,
-                                  districts=get_catalog()["district"],
-                                  subzones=get_catalog()["subzone"], asset_base=asset_base())
-    out = st_folium(fmap, key="lowland_tiles", height=520, use_container_width=True,
-                    returned_objects=["last_clicked"])
-    clicked = (out or {}).get("last_clicked")
-    hit = lookup_point(lookup, clicked["lng"], clicked["lat"]) if clicked else None
-    if hit is None or hit.record is None:
-        st.caption("点击处没有低效宗地。" if hit else "点击地图上的宗地查看其认定原因与指标。")
-    else:
-        st.table(record_table(hit.record, PARCEL_COLUMNS), hide_index=True)
-    return True
 
 
 def _map_and_list(analysis, flagged) -> None:
@@ -98,7 +47,7 @@ def _map_and_list(analysis, flagged) -> None:
         flagged = flagged[flagged["parcel_id"].astype(str).isin(keep)]
         st.caption(INDUSTRY_FILTER_TEXTS["narrowed"].format(n=len(flagged)))
         notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
-    if not needs_tiles(len(flagged)) or not _tiled_map(analysis, flagged, ",".join(industries)):
+    if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, ",".join(industries)):
         fmap = build_parcel_map(map_capped(flagged), data_label=analysis.data_label,
                                 districts=get_catalog()["district"],
                                 subzones=get_catalog()["subzone"], asset_base=asset_base())

@@ -987,6 +987,7 @@ PAGING_TEXTS = {
     "caption": "显示第 {first:,}–{last:,} 行，共 {total:,} 行；完整清单请下载。",
     "map_capped": ("低效宗地共 {total:,} 宗，地图只画面积最大的 {shown:,} 宗"
                    "（逐宗发送会拖慢页面）；全部宗地见下方清单与下载。"),
+    "tiles_building": "全部低效宗地的矢量瓦片正在后台生成，完成后地图自动改为显示全部宗地。",
 }
 __all__ += ["PAGING_TEXTS"]
 # ---- end ----
