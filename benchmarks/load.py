@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import os
 import tempfile
 import threading
 import time
@@ -245,10 +246,11 @@ def load_section(ours: LoadResult, bare: LoadResult, *, step_deadline: float,
     received = (["", "KB the server sent one session per step (median; messages as received, "
                  "after permessage-deflate is undone):", "", bytes_table(ours, bare)]
                 if websocket else [])
+    watcher = os.environ.get("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "auto (the default)")
     return "\n".join([
         load_title(ours.sessions, ours.client), "", text, "",
         load_table(ours, bare), *received, "", *summary_lines(ours), *summary_lines(bare),
-        *server_notes])
+        f"- servers' `server.fileWatcherType`: {watcher}", *server_notes])
 
 
 def load_title(sessions: int, client: str = "websocket") -> str:
