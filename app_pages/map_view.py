@@ -38,7 +38,6 @@ from layers.platforms import unplaced_table
 CLICK, UNDER_CLICK, FIT_SELECTED = "_map_click", "_map_under_click", "_map_fit_selected"
 
 
-@st.cache_resource(show_spinner=False)
 @st.cache_data(show_spinner="正在绘制地图…", max_entries=16)
 def _map_file(data_dir: str, filters: Filters, fmt: str) -> bytes:
     """The filtered selection as a printable map (PNG or PDF), drawn without a browser."""
@@ -51,8 +50,9 @@ def _map_file(data_dir: str, filters: Filters, fmt: str) -> bytes:
                          fmt=fmt)
 
 
+@st.cache_resource(show_spinner=False)
 def _plans_layers():
-    """The belts and the other named platforms of the plans (read once)."""
+    """The belts and the other named platforms of the plans (read once per process)."""
     return load_belts(), load_platforms()
 
 

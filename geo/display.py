@@ -7,9 +7,13 @@ neighbouring districts or sub-zones keep their shared edges and no slivers or ga
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import geopandas as gpd
+import numpy as np
 import shapely
 
 from geo.crs import AREA_CRS, STORAGE_CRS
@@ -55,20 +59,52 @@ def display_frame(
     if missing:
         raise ValueError(f"display columns {missing} are not in the layer. Fix: add them first")
     out = gdf[list(columns) + [gdf.geometry.name]].copy()
-    geoms = out.geometry.values
-    if tolerance_m > 0 and len(out):
-        projected = out.geometry.to_crs(AREA_CRS).values
+    geoms = _display_geometry(out.geometry.values, tolerance_m, precision_deg, gcj02)
+    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=STORAGE_CRS))
+    out.attrs["gcj02"] = gcj02
+    return out
+
+
+#: Display geometry of the last layers drawn, by content: the same districts and sub-zones are
+#: drawn on every rerun of every session, and simplifying them costs far more than hashing.
+_DRAWN: OrderedDict[tuple[bytes, float, float, bool], np.ndarray] = OrderedDict()
+_DRAWN_MAX = 32
+_DRAWN_LOCK = threading.Lock()
+
+
+def _display_geometry(geoms: gpd.array.GeometryArray, tolerance_m: float, precision_deg: float,
+                      gcj02: bool) -> np.ndarray:
+    """Simplified, shifted and rounded copies of ``geoms`` (EPSG:4326), reused by content."""
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=False)
+    digest = hashlib.blake2b(b"\0".join(b"" if w is None else w for w in wkb.tolist()),
+                             digest_size=20).digest()
+    key = (digest, float(tolerance_m), float(precision_deg), bool(gcj02))
+    with _DRAWN_LOCK:
+        if key in _DRAWN:
+            _DRAWN.move_to_end(key)
+            return _DRAWN[key].copy()
+    drawn = _computed_geometry(geoms, tolerance_m, precision_deg, gcj02)
+    with _DRAWN_LOCK:
+        _DRAWN[key] = drawn
+        while len(_DRAWN) > _DRAWN_MAX:
+            _DRAWN.popitem(last=False)
+    return drawn.copy()
+
+
+def _computed_geometry(geoms: gpd.array.GeometryArray, tolerance_m: float,
+                       precision_deg: float, gcj02: bool) -> np.ndarray:
+    out = list(np.asarray(geoms, dtype=object))
+    if tolerance_m > 0 and len(geoms):
+        projected = gpd.GeoSeries(geoms, crs=STORAGE_CRS).to_crs(AREA_CRS).values
         polygonal = shapely.get_type_id(projected) >= 3
         simplified = projected.copy()
         if polygonal.any():
             simplified[polygonal] = shapely.coverage_simplify(projected[polygonal], tolerance_m)
-        geoms = gpd.GeoSeries(simplified, crs=AREA_CRS).to_crs(STORAGE_CRS).values
+        out = list(gpd.GeoSeries(simplified, crs=AREA_CRS).to_crs(STORAGE_CRS).values)
     if gcj02:
-        geoms = [geometry_wgs84_to_gcj02(g) for g in geoms]
-    geoms = shapely.set_precision(gpd.array.from_shapely(list(geoms)), precision_deg)
-    out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=STORAGE_CRS))
-    out.attrs["gcj02"] = gcj02
-    return out
+        out = [geometry_wgs84_to_gcj02(g) for g in out]
+    rounded = shapely.set_precision(gpd.array.from_shapely(out), precision_deg)
+    return np.asarray(rounded, dtype=object)
 
 
 def belt_envelopes(zones: gpd.GeoDataFrame, *, buffer_m: float = 2500.0) -> gpd.GeoDataFrame:

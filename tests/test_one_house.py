@@ -607,3 +607,23 @@ def test_the_file_read_check_sees_a_page_reading(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text(_READ_PROBE, encoding="utf-8")
     assert sorted(int(f.split(":")[1]) for f in _file_reads(probe)) == [13, *range(15, 25)]
+
+
+def _cache_decorators(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    names = []
+    for dec in node.decorator_list:
+        target = dec.func if isinstance(dec, ast.Call) else dec
+        if isinstance(target, ast.Attribute) and target.attr in ("cache_data", "cache_resource"):
+            names.append(target.attr)
+    return names
+
+
+def test_a_page_function_is_cached_once():
+    """Two cache decorators on one function (a decorator left behind when a function was moved
+    below it) cache the wrong thing and leave the intended one uncached."""
+    twice = [f"{p.relative_to(ROOT)}:{node.lineno} {node.name}"
+             for p in _modules("app_pages") + [ROOT / "streamlit_app.py"]
+             for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+             and len(_cache_decorators(node)) > 1]
+    assert not twice, twice
