@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +23,8 @@ from geo.gcj02 import geometry_wgs84_to_gcj02
 from geo.zones.catalog import BELTS
 
 __all__ = ["display_frame", "belt_envelopes", "DISPLAY_PRECISION_DEG"]
+
+T = TypeVar("T")
 
 #: 1e-5 degree is about 1 m in Ningbo: far below what a screen shows at city zoom.
 DISPLAY_PRECISION_DEG = 1e-5
@@ -65,29 +69,44 @@ def display_frame(
     return out
 
 
-#: Display geometry of the last layers drawn, by content: the same districts and sub-zones are
-#: drawn on every rerun of every session, and simplifying them costs far more than hashing.
-_DRAWN: OrderedDict[tuple[bytes, float, float, bool], np.ndarray] = OrderedDict()
+#: Display copies of the last layers drawn, by content: the same districts, sub-zones and belts
+#: are drawn on every rerun of every session, and simplifying or buffering them costs far more
+#: than hashing them.
+_DRAWN: OrderedDict[tuple, object] = OrderedDict()
 _DRAWN_MAX = 32
 _DRAWN_LOCK = threading.Lock()
+
+
+def _digest(geoms: object, *texts: object) -> bytes:
+    """Return a fingerprint of geometries (their WKB) and texts."""
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=False)
+    h = hashlib.blake2b(b"\0".join(b"" if w is None else w for w in wkb.tolist()),
+                        digest_size=20)
+    for text in texts:
+        h.update(b"\1" + str(text).encode("utf-8"))
+    return h.digest()
+
+
+def _by_content(key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it gave for ``key`` before (the caller copies what it changes)."""
+    with _DRAWN_LOCK:
+        if key in _DRAWN:
+            _DRAWN.move_to_end(key)
+            return _DRAWN[key]  # type: ignore[return-value]
+    value = compute()
+    with _DRAWN_LOCK:
+        _DRAWN[key] = value
+        while len(_DRAWN) > _DRAWN_MAX:
+            _DRAWN.popitem(last=False)
+    return value
 
 
 def _display_geometry(geoms: gpd.array.GeometryArray, tolerance_m: float, precision_deg: float,
                       gcj02: bool) -> np.ndarray:
     """Simplified, shifted and rounded copies of ``geoms`` (EPSG:4326), reused by content."""
-    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=False)
-    digest = hashlib.blake2b(b"\0".join(b"" if w is None else w for w in wkb.tolist()),
-                             digest_size=20).digest()
-    key = (digest, float(tolerance_m), float(precision_deg), bool(gcj02))
-    with _DRAWN_LOCK:
-        if key in _DRAWN:
-            _DRAWN.move_to_end(key)
-            return _DRAWN[key].copy()
-    drawn = _computed_geometry(geoms, tolerance_m, precision_deg, gcj02)
-    with _DRAWN_LOCK:
-        _DRAWN[key] = drawn
-        while len(_DRAWN) > _DRAWN_MAX:
-            _DRAWN.popitem(last=False)
+    key = ("display", _digest(geoms), float(tolerance_m), float(precision_deg), bool(gcj02))
+    drawn = _by_content(key, partial(_computed_geometry, geoms, tolerance_m, precision_deg,
+                                     gcj02))
     return drawn.copy()
 
 
@@ -125,6 +144,12 @@ def belt_envelopes(zones: gpd.GeoDataFrame, *, buffer_m: float = 2500.0) -> gpd.
     GeoDataFrame
         Columns ``belt``, ``zone_count``, ``zone_names``, ``geometry_quality``; EPSG:4326.
     """
+    key = ("belts", _digest(zones.geometry.values, *zones["belt"], *zones["name"]),
+           float(buffer_m), str(zones.crs))
+    return _by_content(key, partial(_belt_envelopes, zones, buffer_m)).copy()
+
+
+def _belt_envelopes(zones: gpd.GeoDataFrame, buffer_m: float) -> gpd.GeoDataFrame:
     projected = zones.to_crs(AREA_CRS)
     rows = []
     for belt in BELTS:

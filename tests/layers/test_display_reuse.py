@@ -43,3 +43,20 @@ def test_a_reused_copy_cannot_change_the_cached_one(monkeypatch):
     first.loc[0, "geometry"] = box(0, 0, 1, 1)
     again = display_frame(_layer(), columns=["id"])
     assert again.geometry.iloc[0].bounds[0] > 100
+
+
+def test_belt_envelopes_are_built_once_per_zone_layer(monkeypatch):
+    from geo.display import belt_envelopes
+
+    calls = []
+    real = geo.display._belt_envelopes
+    monkeypatch.setattr(geo.display, "_belt_envelopes",
+                        lambda *a: calls.append(a[1:]) or real(*a))
+    monkeypatch.setattr(geo.display, "_DRAWN", type(geo.display._DRAWN)())
+    zones = _layer().assign(belt=["东部临港产业带", "东部临港产业带"], name=["甲", "乙"])
+    first, again = belt_envelopes(zones), belt_envelopes(zones)
+    assert len(calls) == 1
+    assert first.equals(again)
+    assert first is not again
+    belt_envelopes(zones.assign(name=["甲", "丙"]))
+    assert len(calls) == 2
