@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.analysis_state import data_banner
 from app_pages.charts import horizontal_bars
@@ -14,6 +13,7 @@ from app_pages.common import asset_base, get_catalog
 from app_pages.enterprise_panel import enterprise_section, keep_filters
 from app_pages.explain_panel import explain_section
 from app_pages.import_choices import md_text
+from app_pages.map_component import RenderedMap, render_map, show_map
 from app_pages.park_panel import park_section
 from app_pages.raster_state import judged_analysis
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
@@ -57,6 +57,16 @@ def _table(key: str, level: str, _analysis: Analysis, _catalog):
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _ranking(key: str, level: str, metric: str, _analysis: Analysis, _catalog):
     return rank_units(_table(key, level, _analysis, _catalog), metric)
+
+
+@st.cache_resource(show_spinner="正在绘制地图…", max_entries=32)
+def _choropleth(key: str, level: str, metric: str, _analysis: Analysis, _catalog) -> RenderedMap:
+    """The indicator's map of the level table, rendered once for every session."""
+    ind = INDICATORS[metric]
+    fmap = build_choropleth(_table(key, level, _analysis, _catalog), metric=metric,
+                            label=ind.label, unit=ind.unit, data_label=_analysis.data_label,
+                            districts=_catalog["district"], asset_base=asset_base())
+    return render_map(fmap, height=520, returned_objects=[])
 
 
 # Built on the click (a callable given to the download button, run by Streamlit off the
@@ -103,11 +113,8 @@ st.caption("汇总值为“比值之和”（Σ分子/Σ分母，按用地面积
 
 empty = _no_data(ind, table[metric], level, analysis.enterprises)
 if level != "city" and not empty:
-    fmap = build_choropleth(table, metric=metric, label=ind.label, unit=ind.unit,
-                            data_label=analysis.data_label, districts=get_catalog()["district"],
-                            asset_base=asset_base())
-    st_folium(fmap, key=f"choro_{level}_{metric}", height=520, use_container_width=True,
-              returned_objects=[])
+    show_map(_choropleth(key, level, metric, analysis, get_catalog()),
+             key=f"choro_{level}_{metric}")
 
 ranked, missing = _ranking(key, level, metric, analysis, get_catalog())
 city = _table(key, "city", analysis, get_catalog())[metric].iloc[0]

@@ -6,7 +6,6 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.analysis_state import UPLOADED, analysis_key, data_banner
 from app_pages.common import asset_base, get_catalog
@@ -14,6 +13,7 @@ from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
 from app_pages.industry_filter import industry_filter
 from app_pages.lowland_tiles import PARCEL_COLUMNS, tiled_map
+from app_pages.map_component import RenderedMap, render_map, show_map
 from app_pages.paging import map_capped, page_of
 from app_pages.raster_state import judged_analysis
 from app_pages.register_tab import register_tab
@@ -38,6 +38,14 @@ from geo.zones.plans import cite
 from layers.efficiency import build_parcel_map
 
 
+@st.cache_resource(show_spinner="正在绘制地图…", max_entries=16)
+def _parcel_map(key: str, _shown, data_label: str) -> RenderedMap:
+    """The flagged parcels' map of analysis+evidence+filter ``key``, rendered once."""
+    fmap = build_parcel_map(_shown, data_label=data_label, districts=get_catalog()["district"],
+                            subzones=get_catalog()["subzone"], asset_base=asset_base())
+    return render_map(fmap, height=520, returned_objects=[])
+
+
 def _map_and_list(analysis, flagged) -> None:
     industries = industry_filter(analysis.enterprises, "lp_industries")
     notes = analysis.export_notes("parcels")
@@ -48,11 +56,9 @@ def _map_and_list(analysis, flagged) -> None:
         st.caption(INDUSTRY_FILTER_TEXTS["narrowed"].format(n=len(flagged)))
         notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
     if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, ",".join(industries)):
-        fmap = build_parcel_map(map_capped(flagged), data_label=analysis.data_label,
-                                districts=get_catalog()["district"],
-                                subzones=get_catalog()["subzone"], asset_base=asset_base())
-        st_folium(fmap, key="lowland_map", height=520, use_container_width=True,
-                  returned_objects=[])
+        shown = map_capped(flagged)
+        show_map(_parcel_map(f"{analysis_key()}|{analysis.evidence}|{','.join(industries)}",
+                             shown, analysis.data_label), key="lowland_map")
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
     st.dataframe(labelled(page_of(flagged, "lp_page"), PARCEL_COLUMNS), hide_index=True,

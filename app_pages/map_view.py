@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app_pages.common import (
     SELECTED,
@@ -19,6 +18,7 @@ from app_pages.common import (
     table_view,
     tianditu_key,
 )
+from app_pages.map_component import RenderedMap, render_map, show_map
 from app_pages.profile_panel import show_profile
 from geo.labels import (
     COLUMNS,
@@ -70,13 +70,20 @@ def _narrowed(filters: Filters) -> bool:
 
 
 def fresh_map(filters: Filters, basemap: str, key: str | None):
-    """A new map each run: st_folium mutates what it renders, so a map object is never reused.
+    """A new map of the view (rendering uses a map up, so a map object is never reused).
     Its element ids are stable, so an unchanged view does not remount in the browser."""
     catalog = get_catalog()
     return build_map(get_selection(filters), districts=catalog["district"],
                      basemap=basemap, tianditu_key=key, asset_base=asset_base(),
                      district=filters.district, platforms=_platforms(filters),
                      belts=_plans_layers()[0], fit_selection=_narrowed(filters))
+
+
+@st.cache_resource(show_spinner="正在绘制地图…", max_entries=32)
+def _overview(data: str, filters: Filters, basemap: str, key: str | None) -> RenderedMap:
+    """The overview map of data folder ``data`` and the view, rendered once for every session."""
+    return render_map(fresh_map(filters, basemap, key), height=620,
+                      returned_objects=["last_clicked"])
 
 
 def _on_click(out: dict | None, selection, *, gcj02: bool) -> None:
@@ -139,12 +146,11 @@ if BASEMAPS[basemap].gcj02:
 gcj = BASEMAPS[basemap].gcj02
 left, right = st.columns([3, 2])
 with left:
-    fmap = fresh_map(filters, basemap, key if basemap == "tianditu" else None)
+    rendered = _overview(data_key(), filters, basemap, key if basemap == "tianditu" else None)
     current = st.session_state.get(SELECTED)
     fit = bool(st.session_state.pop(FIT_SELECTED, False))
     extra = selection_group(selection, current, gcj02=gcj, fit=fit) if current else None
-    out = st_folium(fmap, key="overview", height=620, use_container_width=True,
-                    returned_objects=["last_clicked"], feature_group_to_add=extra)
+    out = show_map(rendered, key="overview", feature_group_to_add=extra)
     _on_click(out, selection, gcj02=gcj)
     st.caption(MAP_UI_TEXTS["labels_note"])
     d1, d2, _ = st.columns([1, 1, 2])
