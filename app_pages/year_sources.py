@@ -113,10 +113,9 @@ def base_2021(analysis: Analysis) -> tuple[dict[str, float] | None, str]:
     From the 2021 year of the 示例数据 when they are in use, else from the newest stored
     dataset of 2021; (None, "") when no 2021 data are loaded — the official types the base.
     """
-    from geo.landuse.years import base_year_figures
-
     if analysis.is_sample and current_is_sample():
         years, _ = sample_years()
+        key = "sample"
     elif st.session_state.get(UPLOADED) is not None:
         return None, ""
     else:
@@ -125,8 +124,18 @@ def base_2021(analysis: Analysis) -> tuple[dict[str, float] | None, str]:
             years = stored_years(ids[:1])[0] if ids else {}
         except KeyError:
             return None, ""
-    base = base_year_figures(years)
+        key = f"stored:{ids[0]}" if ids else "none"
+    base = _base_figures(key, years)
     return (base, years[2021].data_label) if base else (None, "")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _base_figures(key: str, _years: dict[int, Analysis]) -> dict[str, float] | None:
+    """:func:`geo.landuse.years.base_year_figures` of the years of ``key`` (sample or a
+    stored dataset's id), once for every session."""
+    from geo.landuse.years import base_year_figures
+
+    return base_year_figures(_years)
 
 
 def loaded_years(analysis: Analysis) -> tuple[dict[int, Analysis], str]:
