@@ -9,13 +9,13 @@ import uuid
 import streamlit as st
 
 from app_pages.common import catalog_at, data_key
+from app_pages.stored_analysis import stored_analysis
 from app_pages.workspace_state import (
     WORK_DIR_ENV,
     active_profile_path,
     chosen_dataset,
     dataset_gone,
     forget_dataset,
-    stored_analysis,
     work_dir,
     workspace_problem,
 )

@@ -33,6 +33,29 @@ def _enterprises(key: str, _analysis: Analysis):
     return enterprise_table(_analysis)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _choices(key: str, _analysis: Analysis) -> tuple[list[str], list[str]]:
+    """The tracks (in the profile's order) and districts of the list, for the filters."""
+    table = _enterprises(key, _analysis)
+    return (_track_order(_analysis, table["track"].dropna().unique()),
+            ["", *sorted(table["district"].dropna().unique())])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _shown(key: str, chosen: tuple, _analysis: Analysis):
+    """The list's rows the filters ``chosen`` keep, once per filter for every session."""
+    classes, tracks, district, industries = chosen
+    return filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
+                              district=district, industries=industries)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _exempt(key: str, _analysis: Analysis):
+    """The 免评 enterprises of the list."""
+    table = _enterprises(key, _analysis)
+    return table[table["exemption"].fillna("").ne("")] if "exemption" in table else table[:0]
+
+
 # The files are built on the 准备 press only and kept per analysis and filter for every session.
 @st.cache_data(show_spinner=False, max_entries=16)
 def _ent_export(key: str, chosen: tuple, _analysis: Analysis) -> bytes:
@@ -42,9 +65,7 @@ def _ent_export(key: str, chosen: tuple, _analysis: Analysis) -> bytes:
                 f"{LEVEL_LABELS['district']} {district or '全部'}；"
                 f"行业 {'、'.join(industries) or '全部'}",
         "缺项处理": missing_rule_text(_analysis.profile)})
-    rows = filter_enterprises(_enterprises(key, _analysis), classes=classes, tracks=tracks,
-                              district=district, industries=industries)
-    return export_bytes(rows, "xlsx", notes=notes)
+    return export_bytes(_shown(key, chosen, _analysis), "xlsx", notes=notes)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -80,8 +101,7 @@ def _missing_caption(analysis: Analysis, key: str, table) -> None:
     st.caption(text + "。")
 
 
-def _exempt_list(table) -> None:
-    exempt = table[table["exemption"].fillna("").ne("")] if "exemption" in table else table[:0]
+def _exempt_list(exempt) -> None:
     with st.expander(f"免评企业（{len(exempt):,} 家，单列，不计分、不排名）"):
         if exempt.empty:
             st.caption("本数据没有免评企业（评价方案的免评情形见方案文件 [exemptions]）。")
@@ -120,8 +140,7 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
     st.subheader("企业评价清单")
     table = _enterprises(key, analysis)
     f1, f2, f3, f4 = st.columns(4)
-    present = _track_order(analysis, table["track"].dropna().unique())
-    districts = ["", *sorted(table["district"].dropna().unique())]
+    present, districts = _choices(key, analysis)
     _start_with({"e_classes": ["D"], "e_tracks": present}, {"e_district": districts})
     classes = f1.multiselect(COLUMNS["class"], ["A", "B", "C", "D", EXEMPT, UNCLASSED],
                              key="e_classes")
@@ -129,9 +148,9 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
     district = f3.selectbox(LEVEL_LABELS["district"], districts,
                             format_func=lambda d: d or "（全部）", key="e_district")
     with f4:
-        industries = industry_filter(table, key="e_industry")
-    shown = filter_enterprises(table, classes=classes, tracks=tracks, district=district,
-                               industries=industries)
+        industries = industry_filter(table, key="e_industry", data=key)
+    chosen = (tuple(classes), tuple(tracks), district, tuple(industries))
+    shown = _shown(key, chosen, analysis)
     st.caption(f"{len(shown):,} 家企业（共 {len(table):,} 家）；"
                "得分 = Σ min(指标值 / 基准值, 上限) × 权重，类别按得分在排名组内的名次分档"
                "（评价方案可调）；差别化政策按类别取自评价方案。")
@@ -140,8 +159,7 @@ def enterprise_section(analysis: Analysis, key: str) -> None:
                  hide_index=True, width="stretch",
                  column_config={column_label(c): st.column_config.NumberColumn(
                      format=table_format(d)) for c, d in _ENT_DECIMALS.items()})
-    _exempt_list(table)
-    chosen = (tuple(classes), tuple(tracks), district, tuple(industries))
+    _exempt_list(_exempt(key, analysis))
     d1, d2, d3 = st.columns([1, 1, 1])
     on_demand("所列企业（Excel）", "e_ent_dl", (key, chosen),
               lambda: _ent_export(key, chosen, analysis), "企业评价清单.xlsx", container=d1)

@@ -26,13 +26,21 @@ def industry_options(enterprises: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(options.items()))
 
 
-def industry_filter(enterprises: pd.DataFrame, key: str) -> tuple[str, ...]:
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _options(key: str, _enterprises: pd.DataFrame) -> dict[str, str]:
+    """:func:`industry_options` of the enterprises of analysis ``key``, once for every session."""
+    return industry_options(_enterprises)
+
+
+def industry_filter(enterprises: pd.DataFrame, key: str, *, data: str | None = None
+                    ) -> tuple[str, ...]:
     """A multiselect of the 门类/大类 in ``enterprises``; returns the codes chosen ("C", "C39").
 
     Nothing chosen (or no recognised industry in the data, said in a caption) returns ``()``:
     no restriction. A 门类 includes all its 大类 (match on either code of an enterprise).
+    ``data`` (the analysis key of ``enterprises``) keeps the options for every session.
     """
-    options = industry_options(enterprises)
+    options = industry_options(enterprises) if data is None else _options(data, enterprises)
     if not options:
         st.caption(INDUSTRY_FILTER_TEXTS["none"])
         return ()

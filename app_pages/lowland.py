@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.analysis_state import UPLOADED, analysis_key, data_banner
-from app_pages.common import asset_base, get_catalog
+from app_pages.common import asset_base, catalog_at, data_key
 from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
 from app_pages.industry_filter import industry_filter
@@ -39,15 +39,17 @@ from layers.efficiency import build_parcel_map
 
 
 @st.cache_resource(show_spinner="正在绘制地图…", max_entries=16)
-def _parcel_map(key: str, _shown, data_label: str) -> RenderedMap:
+def _parcel_map(key: str, data: str, _shown, data_label: str) -> RenderedMap:
     """The flagged parcels' map of analysis+evidence+filter ``key``, rendered once."""
-    fmap = build_parcel_map(_shown, data_label=data_label, districts=get_catalog()["district"],
-                            subzones=get_catalog()["subzone"], asset_base=asset_base())
+    catalog = catalog_at(data)
+    fmap = build_parcel_map(_shown, data_label=data_label, districts=catalog["district"],
+                            subzones=catalog["subzone"], asset_base=asset_base())
     return render_map(fmap, height=520, returned_objects=[])
 
 
 def _map_and_list(analysis, flagged) -> None:
-    industries = industry_filter(analysis.enterprises, "lp_industries")
+    industries = industry_filter(analysis.enterprises, "lp_industries",
+                                 data=f"{analysis_key()}|{analysis.evidence}")
     notes = analysis.export_notes("parcels")
     if industries:
         keep = select_flagged(analysis.parcels, industries=industries,
@@ -58,7 +60,7 @@ def _map_and_list(analysis, flagged) -> None:
     if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, ",".join(industries)):
         shown = map_capped(flagged)
         show_map(_parcel_map(f"{analysis_key()}|{analysis.evidence}|{','.join(industries)}",
-                             shown, analysis.data_label), key="lowland_map")
+                             data_key(), shown, analysis.data_label), key="lowland_map")
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
     st.dataframe(labelled(page_of(flagged, "lp_page"), PARCEL_COLUMNS), hide_index=True,

@@ -69,11 +69,11 @@ def _narrowed(filters: Filters) -> bool:
                 or filters.name)
 
 
-def fresh_map(filters: Filters, basemap: str, key: str | None):
-    """A new map of the view (rendering uses a map up, so a map object is never reused).
-    Its element ids are stable, so an unchanged view does not remount in the browser."""
-    catalog = get_catalog()
-    return build_map(get_selection(filters), districts=catalog["district"],
+def fresh_map(data: str, filters: Filters, basemap: str, key: str | None):
+    """A new map of the view of data folder ``data`` (rendering uses a map up, so a map object
+    is never reused). Its element ids are stable, so an unchanged view does not remount."""
+    catalog = catalog_at(data)
+    return build_map(selection_at(data, filters), districts=catalog["district"],
                      basemap=basemap, tianditu_key=key, asset_base=asset_base(),
                      district=filters.district, platforms=_platforms(filters),
                      belts=_plans_layers()[0], fit_selection=_narrowed(filters))
@@ -82,7 +82,7 @@ def fresh_map(filters: Filters, basemap: str, key: str | None):
 @st.cache_resource(show_spinner="正在绘制地图…", max_entries=32)
 def _overview(data: str, filters: Filters, basemap: str, key: str | None) -> RenderedMap:
     """The overview map of data folder ``data`` and the view, rendered once for every session."""
-    return render_map(fresh_map(filters, basemap, key), height=620,
+    return render_map(fresh_map(data, filters, basemap, key), height=620,
                       returned_objects=["last_clicked"])
 
 

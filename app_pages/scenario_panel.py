@@ -81,7 +81,8 @@ def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
     classes = c4.multiselect(SCENARIO_CRITERIA["classes"],
                              offered["enterprise_classes"], key="s_classes", **kw)
     with c5:
-        industries = industry_filter(analysis.enterprises, "s_industries")
+        industries = industry_filter(analysis.enterprises, "s_industries",
+                                     data=f"{analysis_key()}|{analysis.evidence}")
     lo, hi = offered["land"]
     bounds: tuple[float | None, float | None] = (None, None)
     if hi > lo:

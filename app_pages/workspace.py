@@ -14,13 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from app_pages.auth import current_user, is_admin
 from app_pages.common import get_catalog
 from app_pages.import_choices import md_text
+from app_pages.stored_analysis import stored_analysis
 from app_pages.workspace_save import who_of
 from app_pages.workspace_state import (
     IMPORTED_SCOPE,
     SAMPLE_SCOPE,
     chosen_dataset,
     get_workspace,
-    stored_analysis,
     use_dataset,
     workspace_problem,
 )

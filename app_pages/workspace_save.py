@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.analysis_state import clear_uploaded, set_uploaded
+from app_pages.stored_analysis import prime_stored_analysis
 from app_pages.workspace_state import get_workspace, use_dataset
 from geo._errors import user_message
 
@@ -32,6 +33,7 @@ def keep_or_hold(analysis, inputs, report, towns, *, name: str, who: str | None,
             set_uploaded(analysis)
             return f"未保存到工作区（{user_message(err)}）；结果只在本次会话中有效。"
         use_dataset(ds_id)
+        prime_stored_analysis(ds_id, analysis, report)  # scored with the bundled profile
         clear_uploaded()
         return "已保存到工作区：刷新页面或重启后仍可使用（见“工作区”页）。"
     set_uploaded(analysis)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from app_pages.common import APP_DIR, catalog_at, data_key
+from app_pages.common import APP_DIR
 from geo._errors import RegisterError, user_message
 from geo.io.atomic import write_bytes_atomic
 from geo.store import DATABASE_URL_ENV, open_workspace
@@ -123,28 +122,6 @@ def active_profile_path() -> str:
     ws = get_workspace()
     active = None if ws is None else ws.active_profile()
     return "" if active is None else str(_profile_file(active[0], active[1]))
-
-
-@st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)
-def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
-    """(Analysis, report) of a stored dataset of the workspace at ``folder``/``url``."""
-    from geo.landuse.pipeline import analyse
-    from geo.landuse.scoring import load_profile
-    from geo.landuse.townships import TownshipTable
-
-    stored = _workspace_at(folder, url)[0].load_dataset(ds_id)
-    towns = stored.extra.get("townships")
-    analysis = analyse(stored.parcels, stored.enterprises, catalog_at(catalog_dir),
-                       load_profile(profile_path or None), data_label=stored.info.data_label,
-                       year=stored.info.data_year,
-                       townships=None if towns is None else TownshipTable.from_frame(towns))
-    return replace(analysis, import_choices=stored.info.choices), stored.report
-
-
-def stored_analysis(ds_id: str):
-    """(Analysis, validation report) of a stored dataset, computed once per dataset/profile."""
-    return stored_analysis_at(ds_id, str(work_dir()), os.environ.get(DATABASE_URL_ENV, ""),
-                            data_key(), active_profile_path())
 
 
 def chosen_dataset() -> str | None:

@@ -11,11 +11,11 @@ import streamlit as st
 
 from app_pages.analysis_state import UPLOADED
 from app_pages.common import catalog_at, data_key
+from app_pages.stored_analysis import stored_analysis_at
 from app_pages.workspace_state import (
     active_profile_path,
     chosen_dataset,
     get_workspace,
-    stored_analysis_at,
     work_dir,
 )
 from geo.labels import YEARS_PAGE

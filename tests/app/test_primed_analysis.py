@@ -1,0 +1,52 @@
+"""An import hands its analysis to the first page that asks for the saved dataset, which would
+otherwise compute it again — and what it hands over is what that page would compute."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+import app_pages.stored_analysis as ws_state
+from geo.landuse.pipeline import analyse, load_sample
+from geo.landuse.scoring import load_profile
+from geo.store import open_workspace
+
+KEY = ("ds-1", "/work", "", "/data", "")
+
+
+def test_the_first_ask_takes_the_primed_analysis_and_the_cache_keeps_it(monkeypatch):
+    monkeypatch.setattr(ws_state, "_stored_key", lambda ds_id: (ds_id, *KEY[1:]))
+    ws_state.stored_analysis_at.clear()
+    analysis, report = object(), pd.DataFrame()
+    ws_state.prime_stored_analysis("ds-1", analysis, report)
+    assert ws_state.stored_analysis_at(*KEY)[0] is analysis
+    assert not ws_state._PRIMED  # taken: the cache holds it now, nothing twice in memory
+    assert ws_state.stored_analysis_at(*KEY)[0] is analysis
+
+
+def test_an_import_scored_with_another_profile_is_not_handed_over(monkeypatch):
+    monkeypatch.setattr(ws_state, "_stored_key",
+                        lambda ds_id: (ds_id, *KEY[1:-1], "/work/profiles/active_x.toml"))
+    ws_state._PRIMED.clear()
+    ws_state.prime_stored_analysis("ds-1", object(), pd.DataFrame())
+    assert not ws_state._PRIMED
+
+
+def test_a_stored_dataset_analyses_as_the_import_did(tmp_path, catalog):
+    sample = load_sample()
+    profile = load_profile()
+    at_import = analyse(sample.parcels, sample.enterprises, catalog, profile,
+                        data_label=sample.data_label, year=sample.year)
+    ws = open_workspace(tmp_path)
+    ds_id = ws.add_dataset(name="t", parcels=sample.parcels, enterprises=sample.enterprises,
+                           report=sample.report, data_label=sample.data_label, year=sample.year,
+                           choices="", who="经办")
+    stored = ws.load_dataset(ds_id)
+    again = analyse(stored.parcels, stored.enterprises, catalog, profile,
+                    data_label=stored.info.data_label, year=stored.info.data_year)
+    cols = ["credit_code", "track", "score", "class", "rank_in_group", "class_note"]
+    pd.testing.assert_frame_equal(at_import.enterprises[cols].reset_index(drop=True),
+                                  again.enterprises[cols].reset_index(drop=True))
+    flags = ["parcel_id", "land_mu", "low_efficiency", "reasons"]
+    flags = [c for c in flags if c in at_import.parcels]
+    pd.testing.assert_frame_equal(at_import.parcels[flags].reset_index(drop=True),
+                                  again.parcels[flags].reset_index(drop=True))
