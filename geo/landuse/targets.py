@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from geo.labels import SCENARIO_COLUMNS, SCENARIO_CRITERIA, SCENARIO_TEXTS, UNIT_LEVELS, labelled
 from geo.landuse.metrics import aggregate, parcel_links, ratio
-from geo.landuse.model import CLEARED_STATUSES, split_ids
+from geo.landuse.model import CLEARED_STATUSES, id_pairs, is_in
 from geo.zones.plans import cite
 
 if TYPE_CHECKING:
@@ -124,6 +125,15 @@ class Scenario:
     va_per_mu: float | None = None
 
 
+def _touching(enterprises: pd.DataFrame, flagged: set[str]) -> pd.Series:
+    """Whether each enterprise names one of the ``flagged`` parcels (ids as split_ids reads)."""
+    hit = np.zeros(len(enterprises), dtype=bool)
+    if "parcel_id" in enterprises and flagged:
+        pairs = id_pairs(enterprises["parcel_id"])
+        hit[pairs["pos"].to_numpy()[is_in(pairs["parcel_id"], sorted(flagged))]] = True
+    return pd.Series(hit, index=enterprises.index)
+
+
 def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable[str],
              spec: Scenario, *, level: str, labels: Mapping[str, str] | None = None
              ) -> pd.DataFrame:
@@ -148,8 +158,8 @@ def scenario(enterprises: pd.DataFrame, parcels: pd.DataFrame, flagged: Iterable
     if spec.mode not in ("raise", "clear"):
         raise ValueError(f"unknown scenario {spec.mode!r}. Fix: use 'raise' or 'clear'")
     flagged = {str(p) for p in flagged}
-    touches = enterprises["parcel_id"].map(lambda v: bool(set(split_ids(v)) & flagged))
-    ent, par = enterprises.copy(), parcels.copy()
+    touches = _touching(enterprises, flagged)
+    ent, par = enterprises.copy(deep=False), parcels.copy(deep=False)  # copy-on-write
     if spec.mode == "clear":
         ent = ent.loc[~touches]
         par = par.loc[~par["parcel_id"].astype(str).isin(flagged)]

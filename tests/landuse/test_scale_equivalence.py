@@ -229,3 +229,12 @@ def test_construction_matches_the_per_row_rule() -> None:
     assert young.tolist() == want_young
     assert any(want_young)
     assert texts.tolist() == want_texts
+
+
+def test_scenario_touching_reads_cells_as_split_ids() -> None:
+    from geo.landuse.model import split_ids
+    from geo.landuse.targets import _touching
+    ents = pd.DataFrame({"parcel_id": pd.Series(_CELLS * 2, dtype=object)})
+    for flagged in ({"A"}, {"B", "Y"}, {"X", "12"}, {"c"}, {"nothing"}, set()):
+        old = ents["parcel_id"].map(lambda v, f=flagged: bool(set(split_ids(v)) & f))
+        assert _touching(ents, flagged).tolist() == old.tolist(), flagged
