@@ -148,9 +148,7 @@ def _matrix(analyses, key: str) -> None:
 
 def _history(analyses, key: str) -> None:
     st.subheader(T["history"])
-    options = ys.enterprise_options(key, analyses)
-    picked = st.selectbox(T["enterprise"], list(options), index=None, key="y_enterprise",
-                          format_func=options.get, placeholder=T["pick_enterprise"])
+    picked = ys.pick_enterprise(key, analyses)
     if picked is None:
         return
     hist = ys.history_of(key, picked, analyses)

@@ -88,19 +88,50 @@ def history_of(key: str, value: str, _analyses: Years) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def enterprise_options(key: str, _analyses: Years) -> dict[str, str]:
     """Key of every enterprise of any year → "name（credit code）" (the latest year's name)."""
-    out: dict[str, str] = {}
+    parts = []
     for year in sorted(_analyses, reverse=True):
         ent = _analyses[year].enterprises
         col = "enterprise_key" if "enterprise_key" in ent else "credit_code"
         if col not in ent:
             continue
-        names = ent["name"] if "name" in ent else ent[col]
-        codes = ent["credit_code"] if "credit_code" in ent else ent[col]
-        for k, name, code in zip(ent[col], names, codes, strict=True):
-            if isinstance(k, str) and k:
-                out.setdefault(k, f"{name}（{code}）" if isinstance(code, str) and code
-                               else str(name))
-    return dict(sorted(out.items(), key=lambda kv: kv[1]))
+        keys = ent[col].astype(object)
+        names = (ent["name"] if "name" in ent else ent[col]).astype(object).astype(str)
+        codes = (ent["credit_code"] if "credit_code" in ent else ent[col]).astype(object)
+        has_code = codes.map(lambda c: isinstance(c, str) and bool(c))
+        label = names.where(~has_code, names + "（" + codes.astype(str) + "）")
+        ok = keys.map(lambda k: isinstance(k, str) and bool(k))
+        parts.append(pd.DataFrame({"key": keys[ok].to_numpy(), "label": label[ok].to_numpy()}))
+    if not parts:
+        return {}
+    both = pd.concat(parts, ignore_index=True).drop_duplicates("key")  # newest year first
+    both = both.sort_values("label", kind="stable")
+    return dict(zip(both["key"], both["label"], strict=True))
+
+
+#: Enterprises offered at once in the history's choice; more are narrowed by a search first
+#: (a choice of every enterprise of a city would go to the browser on every rerun).
+PICK_LIMIT = 200
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def enterprise_matches(key: str, query: str, _analyses: Years) -> tuple[dict[str, str], int]:
+    """The first :data:`PICK_LIMIT` enterprises whose label holds ``query`` (all when it is
+    empty), and how many match."""
+    options = enterprise_options(key, _analyses)
+    q = query.strip().lower()
+    hits = [k for k, label in options.items() if q in label.lower()] if q else list(options)
+    return {k: options[k] for k in hits[:PICK_LIMIT]}, len(hits)
+
+
+def pick_enterprise(key: str, analyses: Years) -> str | None:
+    """The enterprise chosen for the history; a search box first when there are many."""
+    many = len(enterprise_options(key, analyses)) > PICK_LIMIT
+    query = st.text_input(YEARS_PAGE["find_enterprise"], key="y_find") if many else ""
+    options, n = enterprise_matches(key, query, analyses)
+    if n > len(options):
+        st.caption(YEARS_PAGE["matches"].format(n=n, shown=len(options)))
+    return st.selectbox(YEARS_PAGE["enterprise"], list(options), index=None, key="y_enterprise",
+                        format_func=options.get, placeholder=YEARS_PAGE["pick_enterprise"])
 
 
 def trend_chart(long: pd.DataFrame, *, value_title: str, unit_title: str,

@@ -935,6 +935,8 @@ YEARS_PAGE = {
     "enterprise": "选择企业（可输入名称或统一社会信用代码查找）",
     "not_listed": "该企业在所载年度中都没有评价记录。",
     "pick_enterprise": "输入企业名称或代码查找",
+    "find_enterprise": "查找企业（名称或统一社会信用代码的一部分）",
+    "matches": "共 {n:,} 家企业匹配，列出前 {shown:,} 家；输入更多字可缩小范围。",
     "pick_units": "选择要画的单元",
     "pick_datasets": "选择数据集（每个年度一个）",
     "prepare": "准备下载：{what}",

@@ -185,3 +185,20 @@ def test_years_page_says_why_two_years_cannot_be_matched(work, catalog):
     assert "处理办法" in said  # the fix, in Chinese, not a traceback
     assert any(YEARS_PAGE["base_column"] in df.value.columns for df in at.dataframe)
     assert at.selectbox(key="y_enterprise") is not None  # the sections after it still shown
+
+
+@pytest.mark.usefixtures("work")
+def test_a_city_of_enterprises_is_searched_before_it_is_offered():
+    """The sample's thousands of enterprises are not all sent as one choice: a search first,
+    at most PICK_LIMIT offered, narrowed by what is typed."""
+    from app_pages.years_state import PICK_LIMIT
+
+    at = open_page(PAGE)
+    offered = at.selectbox(key="y_enterprise").options
+    assert len(offered) == PICK_LIMIT
+    assert any("匹配" in c.value for c in at.caption)
+    name = offered[3].split("（")[0]
+    at.text_input(key="y_find").input(name).run()
+    narrowed = at.selectbox(key="y_enterprise").options
+    assert 1 <= len(narrowed) < PICK_LIMIT
+    assert all(name in o for o in narrowed)
