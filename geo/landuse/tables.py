@@ -174,11 +174,25 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
         geometry = at_parcel.where(~own, pts.to_crs(par.crs))
     else:
         geometry = at_parcel
-    out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]])
+    order = _track_then_score(ent)
+    out = pd.DataFrame(ent[[c for c in ENTERPRISE_COLUMNS if c in ent.columns]]).take(order)
     out = out.assign(**analysis.provenance())
-    out = out.sort_values(["track", "score"], ascending=[True, False], na_position="last",
-                          kind="stable")
-    return gpd.GeoDataFrame(out, geometry=geometry.reindex(out.index), crs=par.crs)
+    shapes = gpd.GeoSeries(geometry.values.take(order), index=out.index, crs=par.crs)
+    return gpd.GeoDataFrame(out, geometry=shapes, crs=par.crs)
+
+
+def _track_then_score(ent: pd.DataFrame) -> np.ndarray:
+    """Return the positions of the rows by track (A→Z), then score (high → low).
+
+    Missing ones last, ties in their order: ``sort_values(["track", "score"],
+    ascending=[True, False], na_position="last", kind="stable")``.
+    """
+    codes, _ = pd.factorize(ent["track"], sort=True) if "track" in ent else (
+        np.zeros(len(ent), dtype=np.int64), None)
+    codes = np.where(codes < 0, np.iinfo(np.int64).max, codes)
+    score = pd.to_numeric(ent["score"], errors="coerce").to_numpy(dtype=float) \
+        if "score" in ent else np.full(len(ent), np.nan)
+    return np.lexsort((np.where(np.isnan(score), np.inf, -score), codes))
 
 
 def parcel_table(analysis: Analysis) -> gpd.GeoDataFrame:

@@ -238,3 +238,16 @@ def test_scenario_touching_reads_cells_as_split_ids() -> None:
     for flagged in ({"A"}, {"B", "Y"}, {"X", "12"}, {"c"}, {"nothing"}, set()):
         old = ents["parcel_id"].map(lambda v, f=flagged: bool(set(split_ids(v)) & f))
         assert _touching(ents, flagged).tolist() == old.tolist(), flagged
+
+
+def test_evaluation_list_order_is_the_sort_it_replaced() -> None:
+    from geo.landuse.tables import _track_then_score
+    rng = np.random.default_rng(7)
+    n = 500
+    ent = pd.DataFrame({
+        "track": pd.Series(rng.choice(["规上工业", "规下工业", "新建", None], n), dtype=object),
+        "score": np.where(rng.random(n) < 0.1, np.nan, rng.integers(0, 5, n).astype(float)),
+    })
+    want = ent.sort_values(["track", "score"], ascending=[True, False], na_position="last",
+                           kind="stable").index.to_numpy()
+    assert _track_then_score(ent).tolist() == want.tolist()
