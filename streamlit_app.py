@@ -9,10 +9,12 @@ import streamlit as st
 
 from app_pages.auth import sidebar_account
 from app_pages.common import FILTERS, asset_base, get_catalog, sidebar_filters
+from app_pages.stored_analysis import warm_newest
 
 st.set_page_config(page_title="宁波工业空间规划工具", page_icon="🏭", layout="wide")
 get_catalog()
 asset_base()  # copies Leaflet into static/ once, so the map needs no CDN
+warm_newest()  # the newest stored dataset analysed in the background, once per server
 
 pages = st.navigation({
     "产业空间": [

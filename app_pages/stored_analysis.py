@@ -3,6 +3,7 @@ shared by every session; an import hands over the analysis it has just made."""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -14,7 +15,9 @@ from app_pages.common import catalog_at, data_key
 from app_pages.workspace_state import _workspace_at, active_profile_path, work_dir
 from geo.store import DATABASE_URL_ENV
 
-__all__ = ["prime_stored_analysis", "stored_analysis", "stored_analysis_at"]
+__all__ = ["prime_stored_analysis", "stored_analysis", "stored_analysis_at", "warm_newest"]
+
+_LOG = logging.getLogger(__name__)
 
 #: Analyses made by an import, handed to the first page that asks for the dataset just saved:
 #: the import has computed exactly what :func:`stored_analysis_at` would compute again. Taken
@@ -68,3 +71,27 @@ def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, prof
 def stored_analysis(ds_id: str):
     """(Analysis, validation report) of a stored dataset, computed once per dataset/profile."""
     return stored_analysis_at(*_stored_key(ds_id))
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_started(folder: str, url: str, catalog_dir: str, profile_path: str) -> bool:
+    """Start the analysis of the newest stored dataset on a background thread (once per server,
+    workspace, data folder and profile): after a restart it is ready, or under way, when an
+    official first opens a 亩均 page, which then waits for it instead of computing it again."""
+
+    def run() -> None:
+        try:
+            ws = _workspace_at(folder, url)[0]
+            known = [d.id for d in ws.datasets()] if ws is not None else []
+            if known:
+                stored_analysis_at(known[0], folder, url, catalog_dir, profile_path)
+        except Exception:  # noqa: BLE001 - the page computes it again and says what fails
+            _LOG.warning("background analysis of the newest dataset failed", exc_info=True)
+
+    threading.Thread(target=run, name="warm-analysis", daemon=True).start()
+    return True
+
+
+def warm_newest() -> None:
+    """Have the newest stored dataset analysed in the background (see :func:`_warm_started`)."""
+    _warm_started(*_stored_key("")[1:])

@@ -50,3 +50,30 @@ def test_a_stored_dataset_analyses_as_the_import_did(tmp_path, catalog):
     flags = [c for c in flags if c in at_import.parcels]
     pd.testing.assert_frame_equal(at_import.parcels[flags].reset_index(drop=True),
                                   again.parcels[flags].reset_index(drop=True))
+
+
+def test_the_newest_dataset_is_analysed_in_the_background_once(tmp_path, monkeypatch):
+    import threading
+
+    import geo.landuse.pipeline
+    from app_pages.common import data_key
+
+    sample = load_sample()
+    ws = open_workspace(tmp_path)
+    ds_id = ws.add_dataset(name="t", parcels=sample.parcels, enterprises=sample.enterprises,
+                           report=sample.report, data_label=sample.data_label, year=sample.year,
+                           choices="", who="经办")
+    ws_state.stored_analysis_at.clear()
+    ws_state._warm_started.clear()
+    key = (str(tmp_path), "", data_key(), "")
+    assert ws_state._warm_started(*key)
+    for t in threading.enumerate():
+        if t.name == "warm-analysis":
+            t.join(timeout=300)
+
+    def no_second_analysis(*_a, **_k):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(geo.landuse.pipeline, "analyse", no_second_analysis)
+    analysis, _ = ws_state.stored_analysis_at(ds_id, *key)
+    assert len(analysis.enterprises) == len(sample.enterprises)
