@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks import fmt_mb, fmt_s, md_table, percentile, ratio
+from benchmarks import ROOT, fmt_mb, fmt_s, md_table, percentile, ratio
 from benchmarks.app_steps import (
     STEP_NAMES,
     Server,
@@ -246,11 +246,26 @@ def load_section(ours: LoadResult, bare: LoadResult, *, step_deadline: float,
     received = (["", "KB the server sent one session per step (median; messages as received, "
                  "after permessage-deflate is undone):", "", bytes_table(ours, bare)]
                 if websocket else [])
-    watcher = os.environ.get("STREAMLIT_SERVER_FILE_WATCHER_TYPE", "auto (the default)")
     return "\n".join([
         load_title(ours.sessions, ours.client), "", text, "",
         load_table(ours, bare), *received, "", *summary_lines(ours), *summary_lines(bare),
-        f"- servers' `server.fileWatcherType`: {watcher}", *server_notes])
+        server_settings(), *server_notes])
+
+
+def server_settings() -> str:
+    """The Streamlit settings both servers ran with (they start in the project folder, so its
+    ``.streamlit/config.toml`` applies to ours and the bare app alike; the environment wins)."""
+    import tomllib
+
+    config = ROOT / ".streamlit" / "config.toml"
+    doc = tomllib.loads(config.read_text(encoding="utf-8")) if config.is_file() else {}
+    watcher = os.environ.get("STREAMLIT_SERVER_FILE_WATCHER_TYPE") or doc.get(
+        "server", {}).get("fileWatcherType", "auto")
+    gc_after = os.environ.get("STREAMLIT_RUNNER_POST_SCRIPT_GC") or doc.get(
+        "runner", {}).get("postScriptGC", True)
+    return (f"- both servers (started in the project folder, `.streamlit/config.toml`): "
+            f"`server.fileWatcherType` = {watcher}, `runner.postScriptGC` = "
+            f"{str(gc_after).lower()}")
 
 
 def load_title(sessions: int, client: str = "websocket") -> str:
