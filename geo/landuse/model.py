@@ -10,6 +10,7 @@ comes from :data:`geo.labels.PARCEL_FIELD_HEADERS` / :data:`geo.labels.ENTERPRIS
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,8 +133,19 @@ def _cell_text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+#: The last few (cells, their buffer, their pairs) of :func:`id_pairs`: one analysis reads the
+#: same parcel-id column five times (land, links, first parcel, holders, class lists). Under
+#: pandas' copy-on-write a column's buffer is never written in place — a changed column gets a
+#: new one — and the cells held here keep theirs alive, so its address cannot be reused.
+_PAIRS: list[tuple[np.ndarray, tuple[int, tuple[int, ...], tuple[int, ...]], pd.DataFrame]] = []
+_PAIRS_KEEP = 4
+_PAIRS_LOCK = threading.Lock()
+
+
 def id_pairs(values: pd.Series) -> pd.DataFrame:
     """Every parcel id of every cell, as :func:`split_ids` reads them, in one pass.
+
+    A column of objects read a moment ago is not read again (see :data:`_PAIRS`).
 
     Vectorised (pyarrow) equivalent of ``values.map(lambda v: list(dict.fromkeys(split_ids(v))))``
     exploded: the ids of each cell in order, each once per cell.
@@ -144,6 +156,22 @@ def id_pairs(values: pd.Series) -> pd.DataFrame:
         ``pos`` (int64 position of the cell in ``values``) and ``parcel_id`` (str), ordered by
         ``pos`` then by place in the cell; a cell without ids gives no row.
     """
+    cells = values.to_numpy() if values.dtype == np.dtype(object) else None
+    if cells is None:
+        return _id_pairs(values)
+    key = (int(cells.__array_interface__["data"][0]), cells.shape, cells.strides)
+    with _PAIRS_LOCK:
+        for held, held_key, pairs in _PAIRS:
+            if held_key == key and held.dtype == cells.dtype:
+                return pairs.copy(deep=False)
+    pairs = _id_pairs(values)
+    with _PAIRS_LOCK:
+        _PAIRS.append((cells, key, pairs))
+        del _PAIRS[:-_PAIRS_KEEP]
+    return pairs.copy(deep=False)
+
+
+def _id_pairs(values: pd.Series) -> pd.DataFrame:
     if isinstance(values.dtype, pd.StringDtype):
         text = pa.array(values.to_numpy(dtype=object, na_value=""), type=pa.large_string())
     elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):

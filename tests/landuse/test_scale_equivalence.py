@@ -251,3 +251,24 @@ def test_evaluation_list_order_is_the_sort_it_replaced() -> None:
     want = ent.sort_values(["track", "score"], ascending=[True, False], na_position="last",
                            kind="stable").index.to_numpy()
     assert _track_then_score(ent).tolist() == want.tolist()
+
+
+def test_id_pairs_reads_a_column_once_and_a_changed_one_again(monkeypatch) -> None:
+    import geo.landuse.model as model
+    calls = []
+    real = model._id_pairs
+    monkeypatch.setattr(model, "_id_pairs", lambda v: calls.append(1) or real(v))
+    monkeypatch.setattr(model, "_PAIRS", [])
+    frame = pd.DataFrame({"parcel_id": pd.Series(["A;B", "C", None, "A"], dtype=object)})
+    first = model.id_pairs(frame["parcel_id"])
+    again = model.id_pairs(frame.copy(deep=False).assign(x=1)["parcel_id"])  # same column
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(first, again)
+    changed = frame.copy(deep=False)
+    changed.loc[1, "parcel_id"] = "D"  # copy-on-write: a new buffer
+    got = model.id_pairs(changed["parcel_id"])
+    assert len(calls) == 2
+    assert got["parcel_id"].tolist() == ["A", "B", "D", "A"]
+    assert model.id_pairs(frame["parcel_id"])["parcel_id"].tolist() == ["A", "B", "C", "A"]
+    first.loc[0, "parcel_id"] = "Z"  # what a caller does to its copy stays there
+    assert model.id_pairs(frame["parcel_id"])["parcel_id"].iloc[0] == "A"
