@@ -556,6 +556,19 @@ def _scoring_columns(out: pd.DataFrame, profile: ScoringProfile) -> list[str]:
     return [c for c in dict.fromkeys(wanted) if c in out.columns]
 
 
+def _missing_texts(bits: np.ndarray, rules: tuple[IndicatorRule, ...], index: pd.Index
+                   ) -> pd.Series:
+    """Return the labels of the rules each row misses (bit i of ``bits``: rule i), by "；".
+
+    Each distinct combination is written once; a group has few of them.
+    """
+    combos, which = np.unique(bits, return_inverse=True)
+    labels = [INDICATORS[r.key].label for r in rules]
+    texts = np.array(["；".join(lb for i, lb in enumerate(labels) if int(c) >> i & 1)
+                      for c in combos.tolist()], dtype=object)
+    return pd.Series(texts[which.reshape(-1)], index=index, dtype=object)
+
+
 def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],
                  profile: ScoringProfile, fresh: dict[str, np.ndarray] | None = None) -> None:
     """Score one ranking group in place (benchmarks, points, missing rule, classes, ranks).
@@ -576,11 +589,11 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
 
     benches = _benchmarks(group, rules)
     total = pd.Series(0.0, index=group.index)
-    missing = pd.Series("", index=group.index, dtype=object)
+    missing = np.zeros(len(group), dtype=np.int64)  # bit i: rule i has no usable value
     any_value = pd.Series(False, index=group.index)
     any_missing = pd.Series(False, index=group.index)
     how = profile.rules.missing
-    for rule in rules:
+    for i, rule in enumerate(rules):
         value = pd.to_numeric(group[rule.key], errors="coerce") if rule.key in group \
             else pd.Series(np.nan, index=group.index)
         bench = benches[rule.key]
@@ -595,12 +608,11 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
         part = part.fillna(0.0)
         put(f"score_{rule.key}", part)
         put(f"benchmark_{rule.key}", bench)
-        label = INDICATORS[rule.key].label
-        missing[~usable] = missing[~usable] + label + "；"
+        missing |= (~usable.to_numpy(dtype=bool)).astype(np.int64) << i
         any_value |= usable
         any_missing |= ~usable
         total += part
-    listed = missing.str.rstrip("；")
+    listed = _missing_texts(missing, rules, group.index)
     out.loc[group.index, "missing_indicators"] = listed
     ranked = any_value & ~any_missing if how == "unrated" else any_value
     out.loc[group.index[~any_value.to_numpy()], "class_note"] = SCHEME_TEXTS["no_value"]
