@@ -878,6 +878,6 @@ def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, T
     index = pd.RangeIndex(1, len(gdf) + 1, name=ROW_NUMBER)
     frame = pd.DataFrame(attrs, index=index, dtype=object)
     if geom_col is not None:
-        frame = gpd.GeoDataFrame(frame, geometry=list(gdf.geometry), crs=STORAGE_CRS)
+        frame = gpd.GeoDataFrame(frame, geometry=gdf.geometry.to_numpy(), crs=STORAGE_CRS)
     return frame, TableMeta(source=src.source, format=src.format, encoding=enc_label,
                             layer=layer_label, crs=crs_label, notes=tuple(notes))

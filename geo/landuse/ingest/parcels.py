@@ -395,7 +395,7 @@ def import_parcels(
                                   accept=accept)
     keep = ~out.index.isin(sorted(dropped))
     data = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
-                            geometry=list(geometry[keep]), crs=STORAGE_CRS)
+                            geometry=geometry.to_numpy()[keep], crs=STORAGE_CRS)
     data = _count_land_once(data, lines, file=file, column=shapes.column)
     _name_records(lines, usable)  # 记录 of the other row lines: the parcel id
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
