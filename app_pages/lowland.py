@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app_pages.analysis_state import UPLOADED, analysis_key, data_banner
+from app_pages.analysis_state import UPLOADED, data_banner
 from app_pages.common import asset_base, catalog_at, data_key
 from app_pages.downloads import table_file
 from app_pages.import_choices import md_text
@@ -15,7 +15,7 @@ from app_pages.industry_filter import industry_filter
 from app_pages.lowland_tiles import PARCEL_COLUMNS, tiled_map
 from app_pages.map_component import RenderedMap, render_map, show_map
 from app_pages.paging import map_capped, page_of
-from app_pages.raster_state import judged_analysis
+from app_pages.raster_state import judged_analysis, judged_key
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope
@@ -49,7 +49,7 @@ def _parcel_map(key: str, data: str, _shown, data_label: str) -> RenderedMap:
 
 def _map_and_list(analysis, flagged) -> None:
     industries = industry_filter(analysis.enterprises, "lp_industries",
-                                 data=f"{analysis_key()}|{analysis.evidence}")
+                                 data=judged_key(analysis))
     notes = analysis.export_notes("parcels")
     if industries:
         keep = select_flagged(analysis.parcels, industries=industries,
@@ -59,7 +59,7 @@ def _map_and_list(analysis, flagged) -> None:
         notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
     if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, ",".join(industries)):
         shown = map_capped(flagged)
-        show_map(_parcel_map(f"{analysis_key()}|{analysis.evidence}|{','.join(industries)}",
+        show_map(_parcel_map(f"{judged_key(analysis)}|{','.join(industries)}",
                              data_key(), shown, analysis.data_label), key="lowland_map")
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
@@ -67,7 +67,7 @@ def _map_and_list(analysis, flagged) -> None:
                  width="stretch", column_config={column_label(c): st.column_config.NumberColumn(
                      format=f) for c, f in formats.items()})
     st.download_button("导出低效宗地（Excel）", partial(
-        table_file, f"{analysis_key()}|{analysis.evidence}|{','.join(industries)}", "xlsx",
+        table_file, f"{judged_key(analysis)}|{','.join(industries)}", "xlsx",
         flagged, notes), file_name="低效宗地.xlsx", key="lp_dl")
 
 
@@ -106,7 +106,7 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
     if known:
         st.caption(f"2021 年基数取自 2021 年数据（{md_text(source)}，规上企业 Σ分子/Σ分母），"
                    "可改。")
-    table = _targets(f"{analysis_key()}|{analysis.evidence}",
+    table = _targets(judged_key(analysis),
                      tuple((k, v) for k, v in base.items() if v > 0), analysis)
     formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f", "target_year": "%d"}
     st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),

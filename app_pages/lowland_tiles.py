@@ -10,7 +10,9 @@ seconds, then draws the tiles. A build that fails says so and the capped map sta
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,8 +24,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_pages import common
-from app_pages.analysis_state import analysis_key
 from app_pages.common import asset_base, get_catalog
+from app_pages.raster_state import judged_key
 from app_pages.workspace_state import work_dir
 from geo.labels import PAGING_TEXTS
 from geo.tiles import (
@@ -46,6 +48,10 @@ PARCEL_COLUMNS = ("parcel_id", "land_mu", "status", "far_used", "tax_per_mu", "e
 WAIT_S = 1.5
 #: How often a page waiting for tiles looks again.
 POLL_S = 3.0
+#: Seconds after which a failed build is tried again when a page asks for it.
+RETRY_S = 60.0
+
+_LOG = logging.getLogger(__name__)
 
 
 class TileJobs:
@@ -56,16 +62,22 @@ class TileJobs:
         self._jobs: OrderedDict[str, Future] = OrderedDict()
         self._lock = threading.Lock()
         self._keep = keep
+        self._started: dict[str, float] = {}
 
     def job(self, key: str, build: Callable[[], tuple[str, str]]) -> Future:
-        """The build of ``key``, started now if it has not been."""
+        """The build of ``key``, started now if it has not been (or failed a while ago)."""
         with self._lock:
             fut = self._jobs.get(key)
+            if fut is not None and fut.done() and fut.exception() is not None \
+                    and time.monotonic() - self._started.get(key, 0.0) > RETRY_S:
+                fut = None  # a failure is retried after a while, not remembered for good
             if fut is None:
                 fut = self._jobs[key] = self._pool.submit(build)
+                self._started[key] = time.monotonic()
                 done = [k for k, f in self._jobs.items() if f.done() and k != key]
                 for old in done[:max(0, len(self._jobs) - self._keep)]:
                     del self._jobs[old]
+                    self._started.pop(old, None)
             self._jobs.move_to_end(key)
             return fut
 
@@ -78,9 +90,10 @@ class TileJobs:
         TileBuildError
             When the build failed (tippecanoe missing or failing).
         """
+        running = self.pending(key)  # a page already waited for it once: do not again
         fut = self.job(key, build)
         try:
-            return fut.result(timeout=wait)
+            return fut.result(timeout=0.0 if running else wait)
         except TimeoutError:
             return None
 
@@ -106,11 +119,24 @@ def tile_jobs() -> TileJobs:
 
 
 def _build(flagged: gpd.GeoDataFrame, static: Path, lookups: Path) -> tuple[str, str]:
-    """Build the archive and the click lookup of ``flagged``, named by their content hash."""
-    content = layer_key(flagged, style := style_codes(flagged))
-    cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in flagged]
-    lookup = write_lookup(flagged[cols], lookups / (content + LOOKUP_SUFFIX))
-    archive = build_archive(flagged, static / "tiles", key=content, style=style)
+    """Build the archive and the click lookup of ``flagged``, named by their content hash.
+
+    Raises
+    ------
+    TileBuildError
+        On any failure (tippecanoe, a full or read-only disk, memory): the page then says the
+        tiles failed and draws the capped map.
+    """
+    try:
+        content = layer_key(flagged, style := style_codes(flagged))
+        cols = [c for c in (*PARCEL_COLUMNS, "geometry") if c in flagged]
+        lookup = write_lookup(flagged[cols], lookups / (content + LOOKUP_SUFFIX))
+        archive = build_archive(flagged, static / "tiles", key=content, style=style)
+    except TileBuildError:
+        raise
+    except Exception as err:  # noqa: BLE001 - said on the page, logged with the cause
+        _LOG.warning("vector tile build failed", exc_info=True)
+        raise TileBuildError(f"tile build failed: {err}") from err
     return archive.name, str(lookup)
 
 
@@ -132,7 +158,7 @@ def tiled_map(analysis, flagged, narrowed: str) -> bool:
     if not plugin_ready(common.APP_DIR / "static"):
         st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
         return False
-    key = f"{analysis_key()}|{analysis.evidence}|{narrowed}"
+    key = f"{judged_key(analysis)}|{narrowed}"
     build = partial(_build, flagged, common.APP_DIR / "static", work_dir() / "tiles")
     try:
         built = tile_jobs().result(key, build, wait=WAIT_S)

@@ -16,6 +16,7 @@ A per-session layer (the selected entity's highlight) goes as ``st_folium``'s
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,7 @@ def show_map(rendered: RenderedMap, *, key: str,
         st.session_state[key] = st.session_state.get(hash_key, {})
 
     args = dict(rendered.args)
+    args["default"] = copy.deepcopy(args.get("default"))  # returned as is: never the cached one
     if feature_group_to_add is not None:
         args["feature_group"] = _group_script([feature_group_to_add])
     component = streamlit_folium._component_func

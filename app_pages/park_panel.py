@@ -13,10 +13,9 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_pages.analysis_state import analysis_key
 from app_pages.common import asset_base
 from app_pages.import_choices import md_text
-from app_pages.raster_state import judged_analysis
+from app_pages.raster_state import judged_analysis, judged_key
 from app_pages.year_sources import previous_year
 from geo._errors import ProfileError, user_message
 from geo.display_format import DECIMALS, PERCENT_STEP, format_number, table_format
@@ -94,7 +93,7 @@ def park_section(analysis: Analysis, catalog, level: str, *, key: str | None = N
     if level not in PARK_LEVELS:
         st.info(T["not_park_level"].format(levels="、".join(UNIT_LEVELS[v] for v in PARK_LEVELS)))
         return
-    key = key if key is not None else f"{analysis_key()}|{analysis.evidence}"
+    key = key if key is not None else judged_key(analysis)
     table = _table_or_error(analysis, catalog, level, profile_path, key)
     if table is None:
         return

@@ -169,6 +169,17 @@ def judged_analysis():
     """
     from app_pages.analysis_state import analysis_key, current_analysis
 
-    key = analysis_key()
-    analysis, note = evidence_analysis(current_analysis(), key)
-    return analysis, f"{key}|{analysis.evidence}", note
+    analysis, note = evidence_analysis(current_analysis(), analysis_key())
+    return analysis, judged_key(analysis), note
+
+
+def judged_key(analysis) -> str:
+    """The cache key of ``analysis`` as judged: the data's key and, when built-up evidence was
+    applied, the raster's content key and unit (two rasters of one name are two analyses)."""
+    from app_pages.analysis_state import analysis_key
+
+    evidence = analysis.evidence
+    chosen = evidence_of() if evidence else None
+    if chosen is not None:
+        evidence = f"{evidence}|{chosen[2]}|{chosen[1]}"
+    return f"{analysis_key()}|{evidence}"

@@ -7,9 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from app_pages.analysis_state import analysis_key
 from app_pages.common import get_catalog
 from app_pages.industry_filter import industry_filter, industry_options
+from app_pages.raster_state import judged_key
 from geo.export import table_bytes
 from geo.labels import (
     FORMAT_LABELS,
@@ -64,7 +64,7 @@ def _compare(key: str, spec: Scenario, level: str, _analysis, _ids, _labels) -> 
 def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
     """The criteria widgets; returns the chosen parcel ids and the criteria (display texts)."""
     par = analysis.parcels
-    offered = _offered(f"{analysis_key()}|{analysis.evidence}", par)
+    offered = _offered(judged_key(analysis), par)
     zones = dict(zip(get_catalog()["zone"]["id"].astype(str), get_catalog()["zone"]["name"],
                      strict=False))
     st.markdown("**" + SCENARIO_TEXTS["choose"] + "**")
@@ -82,7 +82,7 @@ def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
                              offered["enterprise_classes"], key="s_classes", **kw)
     with c5:
         industries = industry_filter(analysis.enterprises, "s_industries",
-                                     data=f"{analysis_key()}|{analysis.evidence}")
+                                     data=judged_key(analysis))
     lo, hi = offered["land"]
     bounds: tuple[float | None, float | None] = (None, None)
     if hi > lo:
@@ -120,7 +120,7 @@ def _export(analysis, table: pd.DataFrame, spec: Scenario, ids: pd.Index, level:
     c1, c2 = st.columns([2, 1])
     fmt = c1.radio(SCENARIO_TEXTS["format"], list(_EXT), horizontal=True, key="s_fmt",
                    format_func=FORMAT_LABELS.get)
-    inputs = (analysis_key(), analysis.evidence, spec, level, fmt, repr(criteria))
+    inputs = (judged_key(analysis), spec, level, fmt, repr(criteria))
     if c2.button(SCENARIO_TEXTS["prepare"], key="s_prepare", help=SCENARIO_TEXTS["prepare_help"]):
         out, notes = scenario_export(table, spec, ids, analysis, level=level, criteria=criteria)
         chosen = parcel_table(analysis)
@@ -158,7 +158,7 @@ def scenario_panel(analysis) -> None:
         st.info(SCENARIO_TEXTS["none"])
     spec, level = _spec()
     units = unit_layer(get_catalog(), level)
-    table = _compare(f"{analysis_key()}|{analysis.evidence}|{criteria!r}", spec, level, analysis,
+    table = _compare(f"{judged_key(analysis)}|{criteria!r}", spec, level, analysis,
                      ids, dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(SCENARIO_TEXTS["caption"].format(n=len(ids), mu=chosen_mu))
     st.dataframe(labelled(table.drop(columns=["unit"]), extra=SCENARIO_COLUMNS), hide_index=True,

@@ -63,6 +63,8 @@ def display_frame(
     if missing:
         raise ValueError(f"display columns {missing} are not in the layer. Fix: add them first")
     out = gdf[list(columns) + [gdf.geometry.name]].copy()
+    if out.crs is not None and not out.crs.equals(STORAGE_CRS):
+        out = out.to_crs(STORAGE_CRS)
     geoms = _display_geometry(out.geometry.values, tolerance_m, precision_deg, gcj02)
     out = out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=STORAGE_CRS))
     out.attrs["gcj02"] = gcj02
@@ -82,6 +84,7 @@ def _digest(geoms: object, *texts: object) -> bytes:
     wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), hex=False)
     h = hashlib.blake2b(b"\0".join(b"" if w is None else w for w in wkb.tolist()),
                         digest_size=20)
+    h.update(b"\2" + str(len(wkb)).encode("ascii"))
     for text in texts:
         h.update(b"\1" + str(text).encode("utf-8"))
     return h.digest()

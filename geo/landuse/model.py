@@ -133,10 +133,11 @@ def _cell_text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-#: The last few (cells, their buffer, their pairs) of :func:`id_pairs`: one analysis reads the
-#: same parcel-id column five times (land, links, first parcel, holders, class lists). Under
-#: pandas' copy-on-write a column's buffer is never written in place — a changed column gets a
-#: new one — and the cells held here keep theirs alive, so its address cannot be reused.
+#: The last few (copy of the cells, their buffer, their pairs) of :func:`id_pairs`: one analysis
+#: reads the same parcel-id column five times (land, links, first parcel, holders, class lists).
+#: The buffer's address finds a candidate; the pairs are reused only when every cell is still
+#: the object it was (a write in place, which copy-on-write allows when nothing else refers to
+#: the column, puts another object there).
 _PAIRS: list[tuple[np.ndarray, tuple[int, tuple[int, ...], tuple[int, ...]], pd.DataFrame]] = []
 _PAIRS_KEEP = 4
 _PAIRS_LOCK = threading.Lock()
@@ -161,14 +162,23 @@ def id_pairs(values: pd.Series) -> pd.DataFrame:
         return _id_pairs(values)
     key = (int(cells.__array_interface__["data"][0]), cells.shape, cells.strides)
     with _PAIRS_LOCK:
-        for held, held_key, pairs in _PAIRS:
-            if held_key == key and held.dtype == cells.dtype:
-                return pairs.copy(deep=False)
+        held = [(c, p) for c, k, p in _PAIRS if k == key]
+    for copy, pairs in held:
+        if _same_objects(copy, cells):
+            return pairs.copy(deep=False)
     pairs = _id_pairs(values)
     with _PAIRS_LOCK:
-        _PAIRS.append((cells, key, pairs))
+        _PAIRS.append((cells.copy(), key, pairs))
         del _PAIRS[:-_PAIRS_KEEP]
     return pairs.copy(deep=False)
+
+
+def _same_objects(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two object arrays hold the very same objects, place by place."""
+    if a.shape != b.shape:
+        return False
+    ids = np.frompyfunc(id, 1, 1)
+    return bool((ids(a) == ids(b)).all())
 
 
 def _id_pairs(values: pd.Series) -> pd.DataFrame:

@@ -272,3 +272,11 @@ def test_id_pairs_reads_a_column_once_and_a_changed_one_again(monkeypatch) -> No
     assert model.id_pairs(frame["parcel_id"])["parcel_id"].tolist() == ["A", "B", "C", "A"]
     first.loc[0, "parcel_id"] = "Z"  # what a caller does to its copy stays there
     assert model.id_pairs(frame["parcel_id"])["parcel_id"].iloc[0] == "A"
+
+
+def test_id_pairs_sees_a_write_in_place() -> None:
+    from geo.landuse.model import id_pairs
+    frame = pd.DataFrame({"parcel_id": pd.Series(["P1", "P2"], dtype=object)})
+    assert id_pairs(frame["parcel_id"])["parcel_id"].tolist() == ["P1", "P2"]
+    frame.loc[0, "parcel_id"] = "P9"  # nothing else refers to the column: written in place
+    assert id_pairs(frame["parcel_id"])["parcel_id"].tolist() == ["P9", "P2"]

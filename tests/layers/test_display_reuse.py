@@ -60,3 +60,20 @@ def test_belt_envelopes_are_built_once_per_zone_layer(monkeypatch):
     assert first is not again
     belt_envelopes(zones.assign(name=["甲", "丙"]))
     assert len(calls) == 2
+
+
+def test_a_projected_layer_is_drawn_where_its_wgs84_copy_is(monkeypatch):
+    monkeypatch.setattr(geo.display, "_DRAWN", type(geo.display._DRAWN)())
+    wgs84 = display_frame(_layer(), columns=["id"], tolerance_m=50)
+    projected = display_frame(_layer().to_crs(4549), columns=["id"], tolerance_m=50)
+    assert projected.crs.to_epsg() == 4326
+    assert shapely.equals_exact(wgs84.geometry.values, projected.geometry.values,
+                                tolerance=1e-5).all()
+
+
+def test_no_geometry_and_one_missing_geometry_are_told_apart(monkeypatch):
+    monkeypatch.setattr(geo.display, "_DRAWN", type(geo.display._DRAWN)())
+    empty = _layer().iloc[:0]
+    one = _layer().iloc[:1].set_geometry([None], crs=4326)
+    assert len(display_frame(empty, columns=["id"])) == 0
+    assert len(display_frame(one, columns=["id"])) == 1

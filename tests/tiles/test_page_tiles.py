@@ -67,3 +67,41 @@ def test_a_slow_build_leaves_the_capped_map_and_a_note(tmp_path, monkeypatch):
     assert not at.exception, at.exception
     assert len(list((tmp_path / "app" / "static" / "tiles").glob("*.pmtiles"))) == 1
     assert not any("正在后台生成" in c.value for c in at.caption)
+
+
+def test_a_failed_build_is_said_and_tried_again_after_a_while(monkeypatch):
+    import app_pages.lowland_tiles as lowland_tiles
+    from geo.tiles import TileBuildError
+
+    calls = []
+
+    def failing():
+        calls.append(1)
+        raise TileBuildError("tippecanoe failed")
+
+    jobs = lowland_tiles.TileJobs()
+    with pytest.raises(TileBuildError):
+        jobs.result("k", failing, wait=30)
+    with pytest.raises(TileBuildError):
+        jobs.result("k", failing, wait=30)
+    assert len(calls) == 1  # not rebuilt on every rerun
+    monkeypatch.setattr(lowland_tiles, "RETRY_S", 0.0)
+    assert jobs.result("k", lambda: ("a.pmtiles", "a.parquet"), wait=30) == ("a.pmtiles",
+                                                                              "a.parquet")
+
+
+def test_any_build_failure_becomes_a_tile_build_error(tmp_path, monkeypatch):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    import app_pages.lowland_tiles as lowland_tiles
+    from geo.tiles import TileBuildError
+
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(lowland_tiles, "write_lookup", full_disk)
+    layer = gpd.GeoDataFrame({"parcel_id": ["P1"]}, geometry=[box(121.5, 29.8, 121.6, 29.9)],
+                             crs=4326)
+    with pytest.raises(TileBuildError):
+        lowland_tiles._build(layer, tmp_path / "static", tmp_path / "lookups")
