@@ -20,8 +20,8 @@ __all__ = ["prime_stored_analysis", "stored_analysis", "stored_analysis_at", "wa
 _LOG = logging.getLogger(__name__)
 
 #: Analyses made by an import, handed to the first page that asks for the dataset just saved:
-#: the import has computed exactly what :func:`stored_analysis_at` would compute again. Taken
-#: (and so freed) by that first call; at most a few wait.
+#: the import has computed exactly what :func:`stored_analysis_at` would compute again. Handed
+#: over at once (:func:`prime_stored_analysis`), so nothing waits here.
 _PRIMED: OrderedDict[tuple[str, str, str, str, str], tuple] = OrderedDict()
 _PRIMED_MAX = 4
 _PRIMED_LOCK = threading.Lock()
@@ -45,6 +45,9 @@ def prime_stored_analysis(ds_id: str, analysis, report, *, profile_path: str = "
         _PRIMED[key] = (analysis, report)
         while len(_PRIMED) > _PRIMED_MAX:
             _PRIMED.popitem(last=False)
+    stored_analysis_at(*key)  # into the shared cache now (or it was there: nothing to keep)
+    with _PRIMED_LOCK:
+        _PRIMED.pop(key, None)
 
 
 @st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)

@@ -77,3 +77,13 @@ def test_the_newest_dataset_is_analysed_in_the_background_once(tmp_path, monkeyp
     monkeypatch.setattr(geo.landuse.pipeline, "analyse", no_second_analysis)
     analysis, _ = ws_state.stored_analysis_at(ds_id, *key)
     assert len(analysis.enterprises) == len(sample.enterprises)
+
+
+def test_a_dataset_already_analysed_keeps_its_analysis_and_nothing_is_left_waiting(monkeypatch):
+    monkeypatch.setattr(ws_state, "_stored_key", lambda ds_id: (ds_id, *KEY[1:]))
+    ws_state.stored_analysis_at.clear()
+    first = object()
+    ws_state.prime_stored_analysis("ds-1", first, pd.DataFrame())
+    ws_state.prime_stored_analysis("ds-1", object(), pd.DataFrame())  # a second session's
+    assert ws_state.stored_analysis_at(*KEY)[0] is first
+    assert not ws_state._PRIMED
