@@ -15,7 +15,7 @@ from app_pages.industry_filter import industry_filter
 from app_pages.lowland_tiles import PARCEL_COLUMNS, tiled_map
 from app_pages.map_component import RenderedMap, render_map, show_map
 from app_pages.paging import map_capped, page_of
-from app_pages.raster_state import judged_analysis, judged_key
+from app_pages.raster_state import judged_analysis
 from app_pages.register_tab import register_tab
 from app_pages.scenario_panel import scenario_panel
 from app_pages.workspace_state import get_workspace, register_scope
@@ -47,9 +47,8 @@ def _parcel_map(key: str, data: str, _shown, data_label: str) -> RenderedMap:
     return render_map(fmap, height=520, returned_objects=[])
 
 
-def _map_and_list(analysis, flagged) -> None:
-    industries = industry_filter(analysis.enterprises, "lp_industries",
-                                 data=judged_key(analysis))
+def _map_and_list(analysis, flagged, key: str) -> None:
+    industries = industry_filter(analysis.enterprises, "lp_industries", data=key)
     notes = analysis.export_notes("parcels")
     if industries:
         keep = select_flagged(analysis.parcels, industries=industries,
@@ -57,17 +56,17 @@ def _map_and_list(analysis, flagged) -> None:
         flagged = flagged[flagged["parcel_id"].astype(str).isin(keep)]
         st.caption(INDUSTRY_FILTER_TEXTS["narrowed"].format(n=len(flagged)))
         notes = notes.with_extra({SCENARIO_CRITERIA["industries"]: "、".join(industries)})
-    if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, ",".join(industries)):
-        shown = map_capped(flagged)
-        show_map(_parcel_map(f"{judged_key(analysis)}|{','.join(industries)}",
-                             data_key(), shown, analysis.data_label), key="lowland_map")
+    view = f"{key}|{','.join(industries)}"  # the analysis as judged, and the filter
+    if not needs_tiles(len(flagged)) or not tiled_map(analysis, flagged, view):
+        show_map(_parcel_map(view, data_key(), map_capped(flagged), analysis.data_label),
+                 key="lowland_map")
     formats = {"land_mu": "%.1f", "far_used": "%.2f", "tax_per_mu": "%.2f",
                "built_share": "percent"}
     st.dataframe(labelled(page_of(flagged, "lp_page"), PARCEL_COLUMNS), hide_index=True,
                  width="stretch", column_config={column_label(c): st.column_config.NumberColumn(
                      format=f) for c, f in formats.items()})
     st.download_button("导出低效宗地（Excel）", partial(
-        table_file, f"{judged_key(analysis)}|{','.join(industries)}", "xlsx",
+        table_file, view, "xlsx",
         flagged, notes), file_name="低效宗地.xlsx", key="lp_dl")
 
 
@@ -76,7 +75,7 @@ def _targets(key: str, base: tuple, _analysis) -> pd.DataFrame:
     return efficiency_targets(_analysis.enterprises, _analysis.parcels, base_2021=dict(base))
 
 
-def _progress_tab(analysis, register: pd.DataFrame) -> None:
+def _progress_tab(analysis, register: pd.DataFrame, view: str) -> None:
     targets = load_targets().set_index("key")
     prog = progress(register)
     goal = targets.at["lowland_cleared_2026", "value"]
@@ -106,7 +105,7 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
     if known:
         st.caption(f"2021 年基数取自 2021 年数据（{md_text(source)}，规上企业 Σ分子/Σ分母），"
                    "可改。")
-    table = _targets(judged_key(analysis),
+    table = _targets(view,
                      tuple((k, v) for k, v in base.items() if v > 0), analysis)
     formats = {"attainment": "percent", "current": "%.2f", "target": "%.2f", "target_year": "%d"}
     st.dataframe(labelled(table.drop(columns=["indicator"]), extra=TARGET_COLUMNS),
@@ -128,7 +127,7 @@ def _progress_tab(analysis, register: pd.DataFrame) -> None:
 
 
 st.title("低效用地")
-analysis, _, evidence_note = judged_analysis()  # 低效用地 with the built-up evidence in use
+analysis, key, evidence_note = judged_analysis()  # 低效用地 with the built-up evidence in use
 data_banner(analysis)
 if evidence_note:  # evidence applied: said; refused: warned
     (st.info if analysis.evidence else st.warning)(md_text(evidence_note))
@@ -144,11 +143,11 @@ m3.metric("占宗地总面积", f"{flagged['land_mu'].sum() / total_mu:.1%}" if 
           help=None if total_mu > 0 else "没有宗地图形：低效用地按宗地认定")
 tab_map, tab_reg, tab_prog, tab_scn = st.tabs(["地图与清单", "整治台账", "目标进度", "情景模拟"])
 with tab_map:
-    _map_and_list(analysis, flagged)
+    _map_and_list(analysis, flagged, key)
 with tab_reg:
     register_tab(analysis, flagged, session_only=st.session_state.get(UPLOADED) is not None)
 with tab_prog:
     if (ws := get_workspace()) is not None:
-        _progress_tab(analysis, ws.register(register_scope(analysis)))
+        _progress_tab(analysis, ws.register(register_scope(analysis)), key)
 with tab_scn:
-    scenario_panel(analysis)
+    scenario_panel(analysis, key)

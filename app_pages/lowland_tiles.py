@@ -25,7 +25,6 @@ from streamlit_folium import st_folium
 
 from app_pages import common
 from app_pages.common import asset_base, get_catalog
-from app_pages.raster_state import judged_key
 from app_pages.workspace_state import work_dir
 from geo.labels import PAGING_TEXTS
 from geo.tiles import (
@@ -148,17 +147,16 @@ def _wait_for_tiles(key: str) -> None:
     st.caption(PAGING_TEXTS["tiles_building"])
 
 
-def tiled_map(analysis, flagged, narrowed: str) -> bool:
+def tiled_map(analysis, flagged, key: str) -> bool:
     """Draw the flagged parcels as vector tiles and show a clicked one's record.
 
-    False when tiles cannot be drawn yet or here (the caller then sends the capped GeoJSON):
-    the plugin is not installed, the build failed, or it is still running (the page then
-    looks again by itself).
+    ``key``: the view's cache key (judged analysis and industry filter). False when tiles
+    cannot be drawn yet or here (the caller then sends the capped GeoJSON): the plugin is not
+    installed, the build failed, or it is still running (the page then looks again by itself).
     """
     if not plugin_ready(common.APP_DIR / "static"):
         st.warning("矢量瓦片插件未安装（运行 scripts/install_js.sh），地图改为逐宗发送。")
         return False
-    key = f"{judged_key(analysis)}|{narrowed}"
     build = partial(_build, flagged, common.APP_DIR / "static", work_dir() / "tiles")
     try:
         built = tile_jobs().result(key, build, wait=WAIT_S)

@@ -9,7 +9,6 @@ import streamlit as st
 
 from app_pages.common import get_catalog
 from app_pages.industry_filter import industry_filter, industry_options
-from app_pages.raster_state import judged_key
 from geo.export import table_bytes
 from geo.labels import (
     FORMAT_LABELS,
@@ -61,10 +60,10 @@ def _compare(key: str, spec: Scenario, level: str, _analysis, _ids, _labels) -> 
                     labels=_labels)
 
 
-def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
+def _choose(analysis, key: str) -> tuple[pd.Index, dict[str, object]]:
     """The criteria widgets; returns the chosen parcel ids and the criteria (display texts)."""
     par = analysis.parcels
-    offered = _offered(judged_key(analysis), par)
+    offered = _offered(key, par)
     zones = dict(zip(get_catalog()["zone"]["id"].astype(str), get_catalog()["zone"]["name"],
                      strict=False))
     st.markdown("**" + SCENARIO_TEXTS["choose"] + "**")
@@ -81,8 +80,7 @@ def _choose(analysis) -> tuple[pd.Index, dict[str, object]]:
     classes = c4.multiselect(SCENARIO_CRITERIA["classes"],
                              offered["enterprise_classes"], key="s_classes", **kw)
     with c5:
-        industries = industry_filter(analysis.enterprises, "s_industries",
-                                     data=judged_key(analysis))
+        industries = industry_filter(analysis.enterprises, "s_industries", data=key)
     lo, hi = offered["land"]
     bounds: tuple[float | None, float | None] = (None, None)
     if hi > lo:
@@ -114,13 +112,13 @@ def _spec() -> tuple[Scenario, str]:
     return Scenario(mode, tax, va), str(level)
 
 
-def _export(analysis, table: pd.DataFrame, spec: Scenario, ids: pd.Index, level: str,
-            criteria: dict[str, object]) -> None:
+def _export(analysis, key: str, table: pd.DataFrame, spec: Scenario, ids: pd.Index,
+            level: str, criteria: dict[str, object]) -> None:
     """The 准备下载 button: files are built on the press only, kept while the inputs hold."""
     c1, c2 = st.columns([2, 1])
     fmt = c1.radio(SCENARIO_TEXTS["format"], list(_EXT), horizontal=True, key="s_fmt",
                    format_func=FORMAT_LABELS.get)
-    inputs = (judged_key(analysis), spec, level, fmt, repr(criteria))
+    inputs = (key, spec, level, fmt, repr(criteria))
     if c2.button(SCENARIO_TEXTS["prepare"], key="s_prepare", help=SCENARIO_TEXTS["prepare_help"]):
         out, notes = scenario_export(table, spec, ids, analysis, level=level, criteria=criteria)
         chosen = parcel_table(analysis)
@@ -139,9 +137,12 @@ def _export(analysis, table: pd.DataFrame, spec: Scenario, ids: pd.Index, level:
                        file_name=f"{SCENARIO_TEXTS['file_parcels']}.{_EXT[fmt]}")
 
 
-def scenario_panel(analysis) -> None:
-    """The 情景模拟 tab: criteria, the chosen land's count and 亩, the comparison, the export."""
-    ids, criteria = _choose(analysis)
+def scenario_panel(analysis, key: str) -> None:
+    """The 情景模拟 tab: criteria, the chosen land's count and 亩, the comparison, the export.
+
+    ``key``: the judged analysis' cache key (:func:`app_pages.raster_state.judged_analysis`).
+    """
+    ids, criteria = _choose(analysis, key)
     par = analysis.parcels
     areas = pd.to_numeric(par.loc[par["parcel_id"].astype(str).isin(ids), "land_mu"],
                           errors="coerce")
@@ -158,11 +159,11 @@ def scenario_panel(analysis) -> None:
         st.info(SCENARIO_TEXTS["none"])
     spec, level = _spec()
     units = unit_layer(get_catalog(), level)
-    table = _compare(f"{judged_key(analysis)}|{criteria!r}", spec, level, analysis,
+    table = _compare(f"{key}|{criteria!r}", spec, level, analysis,
                      ids, dict(zip(units["unit"], units["unit_name"], strict=True)))
     st.caption(SCENARIO_TEXTS["caption"].format(n=len(ids), mu=chosen_mu))
     st.dataframe(labelled(table.drop(columns=["unit"]), extra=SCENARIO_COLUMNS), hide_index=True,
                  width="stretch", column_config={
                      label: st.column_config.NumberColumn(format="%.2f")
                      for key, label in SCENARIO_COLUMNS.items() if key != "unit_name"})
-    _export(analysis, table, spec, ids, level, criteria)
+    _export(analysis, key, table, spec, ids, level, criteria)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import replace
 
 import streamlit as st
@@ -19,12 +18,11 @@ __all__ = ["prime_stored_analysis", "stored_analysis", "stored_analysis_at", "wa
 
 _LOG = logging.getLogger(__name__)
 
-#: Analyses made by an import, handed to the first page that asks for the dataset just saved:
-#: the import has computed exactly what :func:`stored_analysis_at` would compute again. Handed
-#: over at once (:func:`prime_stored_analysis`), so nothing waits here.
-_PRIMED: OrderedDict[tuple[str, str, str, str, str], tuple] = OrderedDict()
-_PRIMED_MAX = 4
-_PRIMED_LOCK = threading.Lock()
+#: An import's (analysis, report) on its way into :func:`stored_analysis_at`'s cache: the import
+#: has computed exactly what that function would compute again (see
+#: :func:`prime_stored_analysis`); empty between hand-overs.
+_HANDED: dict[tuple[str, str, str, str, str], tuple] = {}
+_HANDED_LOCK = threading.Lock()
 
 
 def _stored_key(ds_id: str) -> tuple[str, str, str, str, str]:
@@ -32,22 +30,20 @@ def _stored_key(ds_id: str) -> tuple[str, str, str, str, str]:
             active_profile_path())
 
 
-def prime_stored_analysis(ds_id: str, analysis, report, *, profile_path: str = "") -> None:
-    """Keep the import's (analysis, report) of ``ds_id`` for :func:`stored_analysis`.
+def prime_stored_analysis(ds_id: str, analysis, report) -> None:
+    """Put the import's (analysis, report) of ``ds_id`` into the shared cache of analyses.
 
-    Only when the import scored with the profile the stored dataset will be scored with
-    (``profile_path``, "" = the bundled one, equals the workspace's active profile).
+    Only when the stored dataset is scored with the bundled profile, as the import was (no
+    active workspace profile); a dataset already in the cache keeps what it has.
     """
     key = _stored_key(ds_id)
-    if key[-1] != profile_path:
+    if key[-1]:
         return
-    with _PRIMED_LOCK:
-        _PRIMED[key] = (analysis, report)
-        while len(_PRIMED) > _PRIMED_MAX:
-            _PRIMED.popitem(last=False)
-    stored_analysis_at(*key)  # into the shared cache now (or it was there: nothing to keep)
-    with _PRIMED_LOCK:
-        _PRIMED.pop(key, None)
+    with _HANDED_LOCK:
+        _HANDED[key] = (analysis, report)
+    stored_analysis_at(*key)
+    with _HANDED_LOCK:
+        _HANDED.pop(key, None)
 
 
 @st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)
@@ -57,10 +53,10 @@ def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, prof
     from geo.landuse.scoring import load_profile
     from geo.landuse.townships import TownshipTable
 
-    with _PRIMED_LOCK:
-        primed = _PRIMED.pop((ds_id, folder, url, catalog_dir, profile_path), None)
-    if primed is not None:
-        return primed
+    with _HANDED_LOCK:
+        handed = _HANDED.get((ds_id, folder, url, catalog_dir, profile_path))
+    if handed is not None:
+        return handed
 
     stored = _workspace_at(folder, url)[0].load_dataset(ds_id)
     towns = stored.extra.get("townships")
@@ -96,5 +92,11 @@ def _warm_started(folder: str, url: str, catalog_dir: str, profile_path: str) ->
 
 
 def warm_newest() -> None:
-    """Have the newest stored dataset analysed in the background (see :func:`_warm_started`)."""
-    _warm_started(*_stored_key("")[1:])
+    """Have the newest stored dataset analysed in the background (see :func:`_warm_started`),
+    asked once per session (the key reads the workspace's active profile)."""
+    if not st.session_state.get(_WARM_ASKED):
+        st.session_state[_WARM_ASKED] = True
+        _warm_started(*_stored_key("")[1:])
+
+
+_WARM_ASKED = "_analysis_warm_asked"

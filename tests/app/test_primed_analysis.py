@@ -19,16 +19,16 @@ def test_the_first_ask_takes_the_primed_analysis_and_the_cache_keeps_it(monkeypa
     analysis, report = object(), pd.DataFrame()
     ws_state.prime_stored_analysis("ds-1", analysis, report)
     assert ws_state.stored_analysis_at(*KEY)[0] is analysis
-    assert not ws_state._PRIMED  # taken: the cache holds it now, nothing twice in memory
+    assert not ws_state._HANDED  # taken: the cache holds it now, nothing twice in memory
     assert ws_state.stored_analysis_at(*KEY)[0] is analysis
 
 
 def test_an_import_scored_with_another_profile_is_not_handed_over(monkeypatch):
     monkeypatch.setattr(ws_state, "_stored_key",
                         lambda ds_id: (ds_id, *KEY[1:-1], "/work/profiles/active_x.toml"))
-    ws_state._PRIMED.clear()
+    ws_state._HANDED.clear()
     ws_state.prime_stored_analysis("ds-1", object(), pd.DataFrame())
-    assert not ws_state._PRIMED
+    assert not ws_state._HANDED
 
 
 def test_a_stored_dataset_analyses_as_the_import_did(tmp_path, catalog):
@@ -86,4 +86,4 @@ def test_a_dataset_already_analysed_keeps_its_analysis_and_nothing_is_left_waiti
     ws_state.prime_stored_analysis("ds-1", first, pd.DataFrame())
     ws_state.prime_stored_analysis("ds-1", object(), pd.DataFrame())  # a second session's
     assert ws_state.stored_analysis_at(*KEY)[0] is first
-    assert not ws_state._PRIMED
+    assert not ws_state._HANDED
