@@ -43,7 +43,6 @@ from benchmarks import PYTHON, ROOT, fmt_mb, fmt_s, md_table, parse_sizes, run_c
 SECTION_KEY = "city-pages"
 TITLE = "## 13. Pages at city size (AppTest, server side)"
 BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
-HOW_TO_READ = "## How to read this"
 #: (title, page script) in the order they are opened; 地图总览 is the default page (``at.run()``).
 PAGES: tuple[tuple[str, str], ...] = (
     ("地图总览", "app_pages/map_view.py"),
@@ -440,17 +439,9 @@ def city_pages_section(sizes: Sequence[int], log: Callable[[str], object] = prin
 
 
 def replace_section(text: str, body: str, key: str = SECTION_KEY) -> str:
-    """``text`` with the marked section ``key`` replaced by ``body`` (inserted before
-    "## How to read this", else appended, when it is not there yet)."""
-    block = f"<!-- section: {key} -->\n{body.strip()}\n<!-- /section -->"
-    start = text.find(f"<!-- section: {key} -->")
-    end = text.find("<!-- /section -->", start) if start >= 0 else -1
-    if start >= 0 and end >= 0:
-        return text[:start] + block + text[end + len("<!-- /section -->"):]
-    at = text.find(f"\n{HOW_TO_READ}\n")
-    if at < 0:
-        return text.rstrip("\n") + "\n\n" + block + "\n"
-    return text[:at] + "\n" + block + "\n" + text[at:]
+    """``text`` with the marked section ``key`` replaced by ``body``: scripts/benchmark.py's
+    :func:`replace_section` (inserted before "## How to read this" when it is not there yet)."""
+    return _bench_script().replace_section(text, key, body)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -236,7 +236,7 @@ class _Cells(Mapping[str, Mapping[int, str]]):
     """Column → {file row → text}, each column's dict built only when it is first asked for.
 
     Plain dicts are much faster than ``DataFrame.at`` in loops; building them lazily keeps a
-    large file from holding a dict of every column at once. :meth:`texts` gives a column's
+    large file from holding a dict of every column at once. :meth:`array` gives a column's
     cells in row order without a dict.
     """
 
@@ -258,10 +258,6 @@ class _Cells(Mapping[str, Mapping[int, str]]):
 
     def __len__(self) -> int:
         return len(self._columns)
-
-    def texts(self, column: str) -> list[str]:
-        """Return the cells of ``column`` in row order."""
-        return self._table[column].tolist()
 
     def array(self, column: str) -> np.ndarray:
         """Return the cells of ``column`` in row order, as an object array."""
