@@ -32,15 +32,14 @@ def _options(key: str, _enterprises: pd.DataFrame) -> dict[str, str]:
     return industry_options(_enterprises)
 
 
-def industry_filter(enterprises: pd.DataFrame, key: str, *, data: str | None = None
-                    ) -> tuple[str, ...]:
+def industry_filter(enterprises: pd.DataFrame, key: str, *, data: str) -> tuple[str, ...]:
     """A multiselect of the 门类/大类 in ``enterprises``; returns the codes chosen ("C", "C39").
 
     Nothing chosen (or no recognised industry in the data, said in a caption) returns ``()``:
     no restriction. A 门类 includes all its 大类 (match on either code of an enterprise).
     ``data`` (the analysis key of ``enterprises``) keeps the options for every session.
     """
-    options = industry_options(enterprises) if data is None else _options(data, enterprises)
+    options = _options(data, enterprises)
     if not options:
         st.caption(INDUSTRY_FILTER_TEXTS["none"])
         return ()
