@@ -82,8 +82,9 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
     """Import the files into the workspace at ``work`` as the 数据导入 page does for a 经办.
 
     ``load_inputs`` → ``analyse`` → ``add_dataset`` with the page's report (the import's and
-    the analysis's lines), named by the data label; the analysis itself is not kept (the page
-    keeps only the dataset: the pages compute the analysis again from the store).
+    the analysis's lines), named by the data label. This runs in the harness process, so the
+    pages' fresh processes compute the analysis from the store, as after a restart (the app's
+    own import hands its analysis to the pages of its process).
 
     Returns
     -------
