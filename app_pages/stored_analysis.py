@@ -1,5 +1,8 @@
 """The analysis of a stored dataset, computed once per dataset, data folder and profile and
-shared by every session; an import hands over the analysis it has just made."""
+shared by every session; an import hands over the analysis it has just made. Each analysis is
+also kept in the workspace store (:mod:`geo.store.analyses`, on a background thread), so a
+restarted server — or a second server on the same PostgreSQL — reads it instead of computing
+it again."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from app_pages.common import catalog_at, data_key
 from app_pages.workspace_state import _workspace_at, active_profile_path, work_dir
 from geo.store import DATABASE_URL_ENV
 
-__all__ = ["prime_stored_analysis", "stored_analysis", "stored_analysis_at", "warm_newest"]
+__all__ = ["keep_analysis", "prime_stored_analysis", "stored_analysis", "stored_analysis_at",
+           "warm_newest"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -30,41 +34,79 @@ def _stored_key(ds_id: str) -> tuple[str, str, str, str, str]:
             active_profile_path())
 
 
-def prime_stored_analysis(ds_id: str, analysis, report) -> None:
+def prime_stored_analysis(ds_id: str, analysis, report) -> bool:
     """Put the import's (analysis, report) of ``ds_id`` into the shared cache of analyses.
 
     Only when the stored dataset is scored with the bundled profile, as the import was (no
-    active workspace profile); a dataset already in the cache keeps what it has.
+    active workspace profile); a dataset already in the cache keeps what it has. Returns
+    whether the pages score the dataset as the import did (the analysis is theirs).
     """
     key = _stored_key(ds_id)
     if key[-1]:
-        return
+        return False
     with _HANDED_LOCK:
         _HANDED[key] = (analysis, report)
     stored_analysis_at(*key)
     with _HANDED_LOCK:
         _HANDED.pop(key, None)
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_sum(catalog_dir: str) -> str:
+    """Digest of the catalogue of folder ``catalog_dir``, once per process (read at start)."""
+    from geo.store.analyses import catalog_digest
+
+    return catalog_digest(catalog_at(catalog_dir))
+
+
+def _kept_key(catalog_dir: str, profile_path: str) -> str:
+    from geo.store.analyses import analysis_key
+
+    return analysis_key(_catalog_sum(catalog_dir), profile_path)
+
+
+def keep_analysis(ws, ds_id: str, analysis, *, catalog_dir: str, profile_path: str) -> None:
+    """Keep ``analysis`` of ``ds_id`` in the store on a background thread (a cache: a failure
+    is logged and the analysis is computed again after the next restart)."""
+    from geo.store.analyses import save_analysis
+
+    def run() -> None:
+        try:
+            save_analysis(ws, ds_id, _kept_key(catalog_dir, profile_path), analysis)
+        except Exception:  # noqa: BLE001 - a cache; the pages compute it when it is missing
+            _LOG.warning("keeping the analysis of dataset %s failed", ds_id, exc_info=True)
+
+    threading.Thread(target=run, name="keep-analysis", daemon=True).start()
 
 
 @st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)
 def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, profile_path: str):
-    """(Analysis, report) of a stored dataset of the workspace at ``folder``/``url``."""
+    """(Analysis, report) of a stored dataset of the workspace at ``folder``/``url``: the one
+    the store keeps under the same code, catalogue and profile, else computed (and kept)."""
     from geo.landuse.pipeline import analyse
     from geo.landuse.scoring import load_profile
     from geo.landuse.townships import TownshipTable
+    from geo.store.analyses import load_analysis
 
     with _HANDED_LOCK:
         handed = _HANDED.get((ds_id, folder, url, catalog_dir, profile_path))
     if handed is not None:
         return handed
 
-    stored = _workspace_at(folder, url)[0].load_dataset(ds_id)
+    ws = _workspace_at(folder, url)[0]
+    profile = load_profile(profile_path or None)
+    kept = load_analysis(ws, ds_id, _kept_key(catalog_dir, profile_path), profile)
+    if kept is not None:
+        return kept, ws.dataset_report(ds_id)
+    stored = ws.load_dataset(ds_id)
     towns = stored.extra.get("townships")
-    analysis = analyse(stored.parcels, stored.enterprises, catalog_at(catalog_dir),
-                       load_profile(profile_path or None), data_label=stored.info.data_label,
-                       year=stored.info.data_year,
+    analysis = analyse(stored.parcels, stored.enterprises, catalog_at(catalog_dir), profile,
+                       data_label=stored.info.data_label, year=stored.info.data_year,
                        townships=None if towns is None else TownshipTable.from_frame(towns))
-    return replace(analysis, import_choices=stored.info.choices), stored.report
+    analysis = replace(analysis, import_choices=stored.info.choices)
+    keep_analysis(ws, ds_id, analysis, catalog_dir=catalog_dir, profile_path=profile_path)
+    return analysis, stored.report
 
 
 def stored_analysis(ds_id: str):

@@ -17,10 +17,14 @@ def test_the_harness_opens_every_page_with_the_imported_dataset():
             assert not run["exception"], (title, round_, run["exception"])
             assert run["dataset"] is not False, (title, round_)  # never the 示例数据 instead
     first, revisit = result.children[0]["first"], result.children[0]["revisit"]
-    # analysed once, in the first round (in the background from the first run, or by a page)
-    assert any("analyse" in run["spent"] for run in first.values())
-    assert not any("analyse" in run["spent"] for run in revisit.values())
+    # the import kept its analysis: the pages read it once (in the background from the first
+    # run, or by a page) and never compute it
+    assert any("load_analysis" in run["spent"] for run in first.values())
+    assert not any("analyse" in run["spent"] for run in (*first.values(), *revisit.values()))
+    assert not any("load_analysis" in run["spent"] for run in revisit.values())
     assert any("300 parcels" in line for line in result.lines)
+    assert any("no analysis kept" in line and "of which `analyse`" in line
+               for line in result.lines)
 
 
 def test_a_new_section_goes_before_how_to_read_and_an_old_one_is_replaced():

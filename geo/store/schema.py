@@ -7,6 +7,9 @@
   save increments; a save based on a stale version is refused.
 * ``audit`` — the append-only log of register changes (who, when, field, old, new).
 * ``profiles`` — the scoring profiles in use (TOML text), one of them active.
+* ``analysis_frames`` — the last analysis of a dataset (scored parcels and enterprises, its own
+  report lines), under the key of what it was computed with (code, catalogue, profile), so a
+  restarted server loads it instead of computing it again; a cache, never the record.
 * ``meta`` — the schema version and what was migrated from the old CSV files.
 """
 
@@ -37,6 +40,16 @@ dataset_frames = sa.Table(
     sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.id", ondelete="CASCADE"),
               primary_key=True),
     sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("parquet", sa.LargeBinary, nullable=False),
+)
+
+analysis_frames = sa.Table(
+    "analysis_frames", metadata,
+    sa.Column("dataset_id", sa.String(32), sa.ForeignKey("datasets.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("layout", sa.Text, nullable=False),
     sa.Column("parquet", sa.LargeBinary, nullable=False),
 )
 

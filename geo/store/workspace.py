@@ -14,7 +14,9 @@ one transaction:
 
 Datasets are immutable snapshots of an import (parcels as GeoParquet, enterprises and the
 validation report as Parquet) with their name, 数据年度, who imported them and when, and the
-official's import choices.
+official's import choices. Beside a dataset the store may keep its last analysis, a cache
+under the key of the code, catalogue and profile it was computed with
+(:mod:`geo.store.analyses`).
 """
 
 from __future__ import annotations
@@ -241,9 +243,51 @@ class Workspace:
         return StoredDataset(DatasetInfo(**dict(row)), parcels, tables.pop("enterprises"),
                              tables.pop("report"), tables)
 
+    def dataset_report(self, ds_id: str) -> pd.DataFrame:
+        """Return a dataset's validation report alone; :class:`KeyError` for an unknown id."""
+        with self._engine.connect() as conn:
+            data = conn.execute(sa.select(t.dataset_frames.c.parquet).where(
+                t.dataset_frames.c.dataset_id == ds_id,
+                t.dataset_frames.c.kind == "report")).scalar()
+        if data is None:
+            raise KeyError(ds_id)
+        return pd.read_parquet(io.BytesIO(data))
+
+    def save_analysis_frames(self, ds_id: str, key: str,
+                             frames: Mapping[str, tuple[bytes, str]]) -> bool:
+        """Keep the analysis frames of a dataset under ``key``, replacing what it had.
+
+        ``frames`` maps a kind to (Parquet bytes, layout) of :func:`geo.store.frames.exact_bytes`.
+        Returns False, writing nothing, when the dataset is no longer stored or a frame is over
+        :data:`MAX_FRAME_BYTES`.
+        """
+        if any(len(data) > MAX_FRAME_BYTES for data, _ in frames.values()):
+            return False
+        with self._write() as conn:
+            self._lock(conn, f"analysis:{ds_id}")
+            if conn.execute(sa.select(t.datasets.c.id).where(t.datasets.c.id == ds_id)
+                            ).first() is None:
+                return False
+            conn.execute(t.analysis_frames.delete().where(
+                t.analysis_frames.c.dataset_id == ds_id))
+            conn.execute(t.analysis_frames.insert(), [
+                {"dataset_id": ds_id, "kind": kind, "key": key, "layout": layout,
+                 "parquet": data} for kind, (data, layout) in frames.items()])
+        return True
+
+    def analysis_frames(self, ds_id: str, key: str) -> dict[str, tuple[bytes, str]]:
+        """Return the analysis frames kept for ``ds_id`` under ``key`` ({} when none are)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(t.analysis_frames.c.kind, t.analysis_frames.c.parquet,
+                                          t.analysis_frames.c.layout).where(
+                t.analysis_frames.c.dataset_id == ds_id, t.analysis_frames.c.key == key)).all()
+        return {kind: (bytes(data), layout) for kind, data, layout in rows}
+
     def delete_dataset(self, ds_id: str) -> None:
         """Delete a dataset and its frames (the register, kept per scope, is not touched)."""
         with self._write() as conn:
+            conn.execute(t.analysis_frames.delete().where(
+                t.analysis_frames.c.dataset_id == ds_id))
             conn.execute(t.dataset_frames.delete().where(t.dataset_frames.c.dataset_id == ds_id))
             conn.execute(t.datasets.delete().where(t.datasets.c.id == ds_id))
 

@@ -87,3 +87,51 @@ def test_a_dataset_already_analysed_keeps_its_analysis_and_nothing_is_left_waiti
     ws_state.prime_stored_analysis("ds-1", object(), pd.DataFrame())  # a second session's
     assert ws_state.stored_analysis_at(*KEY)[0] is first
     assert not ws_state._HANDED
+
+
+def _join_keepers() -> None:
+    import threading
+
+    for t in threading.enumerate():
+        if t.name in ("keep-analysis", "warm-analysis"):
+            t.join(timeout=300)
+
+
+def test_a_restarted_server_reads_the_kept_analysis_instead_of_computing_it(tmp_path,
+                                                                            monkeypatch):
+    import geo.landuse.pipeline
+    from app_pages.common import data_key
+
+    sample = load_sample()
+    ws = open_workspace(tmp_path)
+    ds_id = ws.add_dataset(name="t", parcels=sample.parcels, enterprises=sample.enterprises,
+                           report=sample.report, data_label=sample.data_label, year=sample.year,
+                           choices="用地面积 → 亩", who="经办")
+    key = (ds_id, str(tmp_path), "", data_key(), "")
+    ws_state.stored_analysis_at.clear()
+    computed, report = ws_state.stored_analysis_at(*key)
+    _join_keepers()
+    ws_state.stored_analysis_at.clear()  # a restart: every cache empty, the store kept
+
+    def no_second_analysis(*_a, **_k):
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(geo.landuse.pipeline, "analyse", no_second_analysis)
+    read, read_report = ws_state.stored_analysis_at(*key)
+    assert read is not computed
+    pd.testing.assert_frame_equal(read.enterprises, computed.enterprises, check_exact=True)
+    pd.testing.assert_frame_equal(read.parcels, computed.parcels, check_exact=True)
+    pd.testing.assert_frame_equal(read_report, report)
+    assert read.import_choices == "用地面积 → 亩"
+
+
+def test_an_editors_import_keeps_its_analysis_for_the_next_start(work, tmp_path):
+    from geo.store.analyses import analysis_key
+    from tests.app.test_app_workspace import EDITOR, _import
+
+    _import(EDITOR, tmp_path)
+    _join_keepers()
+    ws = open_workspace(work)
+    (ds,) = ws.datasets()
+    kept = ws.analysis_frames(ds.id, analysis_key(ws_state._catalog_sum(""), ""))
+    assert set(kept) == {"parcels", "enterprises", "report", "meta"}
