@@ -244,6 +244,11 @@ def _check_format(out: str) -> Path:
                           fix="end the path in " + ", ".join(FORMATS),
                           zh=(f"--out {out!r}：无法识别的输出格式",
                               "输出路径请以 " + "、".join(FORMATS) + " 结尾"))
+    folder = Path(out).parent
+    if not folder.is_dir():  # said before the inputs are read, not after minutes of work
+        raise ExportError("the output folder does not exist", file=out, field="--out",
+                          fix=f"create {folder} first or choose another folder",
+                          zh=("输出文件夹不存在", f"请先创建文件夹 {folder}，或另选输出文件夹"))
     return Path(out)
 
 

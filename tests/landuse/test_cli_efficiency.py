@@ -98,6 +98,9 @@ def test_lang_en_and_sample_label(tmp_path):
     (["evaluate", "--parcels", "p.gpkg", "--level", "zone", "--out", "x.pdf"], "x.pdf"),
     (["evaluate", "--parcels", "p.gpkg", "--level", "street", "--out", "x.csv"], "street"),
     (["lowland", "--out", "x.csv"], "--parcels"),
+    # the output folder is checked before the (here unreadable) inputs are read
+    (["evaluate", "--parcels", "p.gpkg", "--level", "zone", "--out", "no_such/x.csv"],
+     "no_such"),
 ])
 def test_bad_arguments_exit_2_with_one_line(args, expected, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
