@@ -290,11 +290,11 @@ def _note(firsts: list[dict], revisits: list[dict]) -> str:
     if len(firsts) > 1:
         parts.append("runs: first " + "/".join(f"{r['s']:.2f}" for r in firsts)
                      + ", revisit " + "/".join(f"{r['s']:.2f}" for r in revisits))
-    spent = firsts[0].get("spent") or {}
-    if spent:
-        parts.append("first open computed " + ", ".join(
-            f"`{k}` {_median([r['spent'].get(k, 0.0) for r in firsts]):.1f} s"
-            for k in sorted(spent)))
+    spent = sorted({k for r in firsts for k in r.get("spent") or {}})
+    if spent:  # per run: a median would hide the one run that computed it
+        parts.append("first open spent in " + ", ".join(
+            f"`{k}` " + "/".join(f"{r['spent'].get(k, 0.0):.1f}" for r in firsts) + " s"
+            for k in spent))
     if any(r.get("dataset") is False for r in (*firsts, *revisits)):
         parts.append("imported dataset NOT in use")
     for which, runs in (("first", firsts), ("revisit", revisits)):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from shapely.geometry import Point
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DataImportError
@@ -393,27 +393,28 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
     its name key (or parcel key) when the file is keyed by name (or by parcel); ``credit_code``
     then stays empty.
     """
-    out = pd.DataFrame(index=pd.Index(kept))
-    codes = [usable[r] if how == "code" else None for r in kept]
-    columns: dict[str, object] = {"credit_code": codes, "parcel_id": parcel_ids, "lon": xs,
-                                  "lat": ys}
+    given: dict[str, object] = {"credit_code": [usable[r] if how == "code" else None
+                                                for r in kept],
+                                "parcel_id": parcel_ids, "lon": xs, "lat": ys}
+    columns: dict[str, object] = {}  # built whole, then one frame (not column by column)
     for f in ENTERPRISE_FIELDS:
-        if f.name in columns:
-            out[f.name] = columns[f.name]
-        else:
-            col = values.get(f.name, {})
-            out[f.name] = (list(map(col.get, kept)) if col else [None] * len(kept))
-        if f.kind in ("number", "int"):
-            out[f.name] = out[f.name].astype(float)
-    out["year"] = out["year"].astype("Int64")
-    out["founded_year"] = out["founded_year"].astype("Int64")
-    out["enterprise_key"] = [usable[r] for r in kept]
-    out["source_row"] = np.asarray(kept, dtype=np.int64)
-    out = out.reset_index(drop=True)
+        col = values.get(f.name, {})
+        cells = given[f.name] if f.name in given else (
+            list(map(col.get, kept)) if col else [None] * len(kept))
+        columns[f.name] = (np.asarray(cells, dtype=float) if f.kind in ("number", "int")
+                           else pd.Series(cells, dtype=None if len(kept) else object))
+    columns["year"] = pd.array(columns["year"], dtype="Int64")
+    columns["founded_year"] = pd.array(columns["founded_year"], dtype="Int64")
+    columns["enterprise_key"] = pd.Series([usable[r] for r in kept],
+                                          dtype=None if len(kept) else object)
+    columns["source_row"] = np.asarray(kept, dtype=np.int64)
+    out = pd.DataFrame(columns)
     if not located:
         return out
-    pts = [Point(x, y) if np.isfinite(x) and np.isfinite(y) else None
-           for x, y in zip(out["lon"], out["lat"], strict=True)]
+    lon, lat = out["lon"].to_numpy(), out["lat"].to_numpy()
+    placed = np.isfinite(lon) & np.isfinite(lat)
+    pts = np.full(len(out), None, dtype=object)
+    pts[placed] = shapely.points(lon[placed], lat[placed])
     return gpd.GeoDataFrame(out, geometry=pts, crs=STORAGE_CRS)
 
 
