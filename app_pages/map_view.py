@@ -153,7 +153,7 @@ with left:
     out = show_map(rendered, key="overview", feature_group_to_add=extra)
     _on_click(out, selection, gcj02=gcj)
     st.caption(MAP_UI_TEXTS["labels_note"])
-    d1, d2, _ = st.columns([1, 1, 2])
+    d1, d2, _ = st.columns([1, 1, 1])  # wide enough for the whole label
     for col, fmt in ((d1, "png"), (d2, "pdf")):
         col.download_button(f"导出地图（{fmt.upper()}）",
                             partial(_map_file, data_key(), filters, fmt),

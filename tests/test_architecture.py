@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -64,3 +65,12 @@ def test_pages_stay_thin():
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef):
                 assert node.end_lineno - node.lineno < 60, f"{path}:{node.name}"
+
+
+def test_page_icons_come_from_the_font_the_app_serves():
+    """Material Symbols ship with Streamlit; an emoji icon needs a colour-emoji font that
+    many office Linux desktops lack, and shows there as an empty box."""
+    source = (ROOT / "streamlit_app.py").read_text(encoding="utf-8")
+    icons = re.findall(r'icon="([^"]*)"', source)
+    assert len(icons) >= 12  # the browser tab's and one per page
+    assert all(re.fullmatch(r":material/[a-z_]+:", icon) for icon in icons), icons
