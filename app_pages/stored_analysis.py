@@ -61,9 +61,9 @@ def _catalog_sum(catalog_dir: str) -> str:
 
 
 def _kept_key(catalog_dir: str, profile_path: str) -> str:
-    from geo.store.analyses import analysis_key
+    from geo.store.analyses import kept_analysis_key
 
-    return analysis_key(_catalog_sum(catalog_dir), profile_path)
+    return kept_analysis_key(_catalog_sum(catalog_dir), profile_path)
 
 
 def keep_analysis(ws, ds_id: str, analysis, *, catalog_dir: str, profile_path: str) -> None:

@@ -102,7 +102,7 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
     from geo.landuse.pipeline import analyse, load_inputs
     from geo.landuse.scoring import load_profile
     from geo.store import open_workspace
-    from geo.store.analyses import analysis_key, catalog_digest, save_analysis
+    from geo.store.analyses import catalog_digest, kept_analysis_key, save_analysis
     from geo.zones.catalog import load_catalog
 
     t0 = time.perf_counter()
@@ -121,7 +121,7 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
                                data_label=inputs.data_label, year=inputs.year,
                                choices=inputs.choices, who=WHO)
         t3 = time.perf_counter()
-        kept = save_analysis(ws, ds_id, analysis_key(catalog_digest(catalog), ""),
+        kept = save_analysis(ws, ds_id, kept_analysis_key(catalog_digest(catalog), ""),
                              replace(analysis, import_choices=inputs.choices))
     finally:
         ws.dispose()

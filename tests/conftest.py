@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from geo.zones.catalog import DATA_DIR, load_catalog
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored():
+    """Put pytest's ``__main__`` back after each test: AppTest leaves the app script there, and
+    a process started with "spawn" afterwards would run the whole app before its target."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

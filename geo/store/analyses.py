@@ -3,7 +3,7 @@
 Computing the 亩均 analysis of a city's dataset takes seconds (3 s for 100,000 parcels and
 300,000 enterprises); reading it back takes a fraction of that. :func:`save_analysis` keeps the
 scored parcels and enterprises and the analysis's own report lines in the store, exactly
-(:mod:`geo.store.frames`), under :func:`analysis_key`: a digest of this program's code and
+(:mod:`geo.store.frames`), under :func:`kept_analysis_key`: a digest of this program's code and
 library versions, the catalogue (every layer, geometry included) and the scoring profile's
 text. :func:`load_analysis` returns it only under the same key — after any change to the code,
 the catalogue or the profile nothing is found and the analysis is computed again — and returns
@@ -29,7 +29,7 @@ from geo.landuse.scoring import DEFAULT_PROFILE, ScoringProfile
 from geo.store.frames import exact_bytes, exact_frame
 from geo.store.workspace import Workspace
 
-__all__ = ["analysis_key", "catalog_digest", "load_analysis", "save_analysis"]
+__all__ = ["kept_analysis_key", "catalog_digest", "load_analysis", "save_analysis"]
 
 _LOG = logging.getLogger(__name__)
 _GEO = Path(__file__).resolve().parents[1]
@@ -66,7 +66,7 @@ def catalog_digest(catalog: Mapping[str, gpd.GeoDataFrame]) -> str:
     return h.hexdigest()
 
 
-def analysis_key(catalog_sum: str, profile_path: str | Path | None) -> str:
+def kept_analysis_key(catalog_sum: str, profile_path: str | Path | None) -> str:
     """Return the key an analysis is kept under: code, catalogue, profile.
 
     ``catalog_sum`` is :func:`catalog_digest` of the catalogue.

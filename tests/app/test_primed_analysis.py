@@ -126,12 +126,12 @@ def test_a_restarted_server_reads_the_kept_analysis_instead_of_computing_it(tmp_
 
 
 def test_an_editors_import_keeps_its_analysis_for_the_next_start(work, tmp_path):
-    from geo.store.analyses import analysis_key
+    from geo.store.analyses import kept_analysis_key
     from tests.app.test_app_workspace import EDITOR, _import
 
     _import(EDITOR, tmp_path)
     _join_keepers()
     ws = open_workspace(work)
     (ds,) = ws.datasets()
-    kept = ws.analysis_frames(ds.id, analysis_key(ws_state._catalog_sum(""), ""))
+    kept = ws.analysis_frames(ds.id, kept_analysis_key(ws_state._catalog_sum(""), ""))
     assert set(kept) == {"parcels", "enterprises", "report", "meta"}

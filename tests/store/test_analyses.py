@@ -12,8 +12,8 @@ import pytest
 
 from geo.landuse.scoring import DEFAULT_PROFILE, load_profile
 from geo.store.analyses import (
-    analysis_key,
     catalog_digest,
+    kept_analysis_key,
     load_analysis,
     save_analysis,
 )
@@ -41,7 +41,7 @@ def _same(got, want) -> None:
 
 
 def test_a_kept_analysis_comes_back_exactly(workspace, stored, sample_analysis, catalog):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     want = dataclasses.replace(sample_analysis, import_choices="用地面积 → 亩", evidence="遥感")
     assert save_analysis(workspace, stored, key, want)
     got = load_analysis(workspace, stored, key, want.profile)
@@ -51,7 +51,7 @@ def test_a_kept_analysis_comes_back_exactly(workspace, stored, sample_analysis, 
 
 def test_another_code_catalogue_or_profile_finds_nothing(workspace, stored, sample_analysis,
                                                          catalog, tmp_path):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     assert save_analysis(workspace, stored, key, sample_analysis)
     sub = catalog["subzone"]
     moved = {**catalog, "subzone": sub.set_geometry(sub.geometry.translate(xoff=1e-6))}
@@ -59,7 +59,7 @@ def test_another_code_catalogue_or_profile_finds_nothing(workspace, stored, samp
     other = tmp_path / "p.toml"
     other.write_text(DEFAULT_PROFILE.read_text(encoding="utf-8").replace(
         "0.", "0.0", 1), encoding="utf-8")
-    for changed in (analysis_key(catalog_digest(moved), ""), analysis_key(
+    for changed in (kept_analysis_key(catalog_digest(moved), ""), kept_analysis_key(
             catalog_digest(catalog), other)):
         assert changed != key
         assert load_analysis(workspace, stored, changed, sample_analysis.profile) is None
@@ -68,7 +68,7 @@ def test_another_code_catalogue_or_profile_finds_nothing(workspace, stored, samp
 
 def test_a_profile_of_another_name_is_not_handed_the_kept_analysis(workspace, stored,
                                                                    sample_analysis, catalog):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     save_analysis(workspace, stored, key, sample_analysis)
     renamed = dataclasses.replace(load_profile(), name="另一方案")
     assert load_analysis(workspace, stored, key, renamed) is None
@@ -76,7 +76,7 @@ def test_a_profile_of_another_name_is_not_handed_the_kept_analysis(workspace, st
 
 def test_a_frame_that_would_not_come_back_exactly_is_not_kept(workspace, stored,
                                                               sample_analysis, catalog, caplog):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     ent = sample_analysis.enterprises.copy()
     ent["placement_note"] = pd.Series([None, np.nan] * (len(ent) // 2) + [None] * (len(ent) % 2),
                                       dtype=object, index=ent.index)
@@ -88,7 +88,7 @@ def test_a_frame_that_would_not_come_back_exactly_is_not_kept(workspace, stored,
 
 def test_damaged_kept_frames_are_computed_again_not_trusted(workspace, stored, sample_analysis,
                                                             catalog, caplog):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     save_analysis(workspace, stored, key, sample_analysis)
     frames = workspace.analysis_frames(stored, key)
     frames["parcels"] = (frames["parcels"][0][:1000], frames["parcels"][1])
@@ -99,7 +99,7 @@ def test_damaged_kept_frames_are_computed_again_not_trusted(workspace, stored, s
 
 def test_deleting_a_dataset_deletes_its_analysis_and_a_deleted_one_is_not_kept(
         workspace, stored, sample_analysis, catalog):
-    key = analysis_key(catalog_digest(catalog), "")
+    key = kept_analysis_key(catalog_digest(catalog), "")
     save_analysis(workspace, stored, key, sample_analysis)
     workspace.delete_dataset(stored)
     assert workspace.analysis_frames(stored, key) == {}
@@ -107,7 +107,7 @@ def test_deleting_a_dataset_deletes_its_analysis_and_a_deleted_one_is_not_kept(
 
 
 def test_a_new_analysis_replaces_the_kept_one(workspace, stored, sample_analysis, catalog):
-    first = analysis_key(catalog_digest(catalog), "")
+    first = kept_analysis_key(catalog_digest(catalog), "")
     save_analysis(workspace, stored, first, sample_analysis)
     save_analysis(workspace, stored, "k2", sample_analysis)
     assert workspace.analysis_frames(stored, first) == {}
