@@ -25,6 +25,7 @@ from app_pages.import_choices import (
 from app_pages.workspace_save import keep_or_hold, who_of
 from app_pages.workspace_state import chosen_dataset, use_dataset, workspace_problem
 from geo._errors import user_message
+from geo.crs import shared_projections
 from geo.export import csv_bytes
 from geo.io.quantities import YEAR_MAX, YEAR_MIN
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
@@ -47,7 +48,8 @@ def _uploaded(folder: Path, upload, names: dict[str, str]) -> Path | None:
 
 def _import(parts: dict[str, dict[str, str | None]], choices: ImportChoices) -> None:
     """Import the uploads and analyse them; a file without usable rows leaves its report."""
-    with st.status("正在导入…", expanded=True) as status, tempfile.TemporaryDirectory() as tmp:
+    with st.status("正在导入…", expanded=True) as status, tempfile.TemporaryDirectory() as tmp, \
+            shared_projections():  # the parcels projected once for import and analysis
         folder, names = Path(tmp), {}  # stored name → the upload's own, shown everywhere
         try:
             st.write("读取与校验文件…")

@@ -99,6 +99,7 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
 
     import pandas as pd
 
+    from geo.crs import shared_projections
     from geo.landuse.pipeline import analyse, load_inputs
     from geo.landuse.scoring import load_profile
     from geo.store import open_workspace
@@ -106,11 +107,12 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
     from geo.zones.catalog import load_catalog
 
     t0 = time.perf_counter()
-    inputs = load_inputs(parcels, enterprises)
-    t1 = time.perf_counter()
-    catalog = load_catalog()
-    analysis = analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(None),
-                       data_label=inputs.data_label, year=inputs.year)
+    with shared_projections():  # as the page imports
+        inputs = load_inputs(parcels, enterprises)
+        t1 = time.perf_counter()
+        catalog = load_catalog()
+        analysis = analyse(inputs.parcels, inputs.enterprises, catalog, load_profile(None),
+                           data_label=inputs.data_label, year=inputs.year)
     t2 = time.perf_counter()
     report = pd.concat([r for r in (inputs.report, analysis.report) if r is not None and len(r)]
                        or [inputs.report], ignore_index=True)

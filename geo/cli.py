@@ -881,7 +881,10 @@ def _run_command(args: argparse.Namespace) -> int:
     if args.command == "catalog":
         return _cmd_catalog(args)
     if args.command in ("evaluate", "lowland"):
-        return _cmd_efficiency(args)
+        from geo.crs import shared_projections
+
+        with shared_projections():  # the parcels projected once for import and analysis
+            return _cmd_efficiency(args)
     if args.command == "surface":
         return _cmd_surface(args)
     if args.command == "zonal":

@@ -13,8 +13,15 @@ that difference under 0.1 % for every district.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from pyproj import CRS
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "within",
     "MU_PER_KM2",
     "to_area_crs",
+    "shared_projections",
     "area_km2",
     "area_mu",
 ]
@@ -83,7 +91,44 @@ def to_area_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoDataFrame | gpd
             "The geometries have no CRS, so their areas cannot be measured. "
             "Fix: set the CRS the coordinates are in, e.g. gdf.set_crs('EPSG:4326')."
         )
-    return gdf.to_crs(AREA_CRS)
+    memo = _PROJECTED.get()
+    if memo is None or gdf.crs == AREA_CRS:
+        return gdf.to_crs(AREA_CRS)
+    series = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    data = series.to_numpy()
+    key = (hashlib.sha256(b"\0".join(w or b"" for w in shapely.to_wkb(data))).hexdigest(),
+           len(data), gdf.crs.to_wkt())
+    if key not in memo:
+        memo[key] = series.to_crs(AREA_CRS).to_numpy()
+    projected = gpd.GeoSeries(memo[key].copy(), index=series.index, crs=AREA_CRS,
+                              name=series.name)
+    if isinstance(gdf, gpd.GeoSeries):
+        return projected
+    out = gdf.copy()
+    out[gdf.geometry.name] = projected
+    return out.set_crs(AREA_CRS, allow_override=True)
+
+
+#: The projections of :func:`shared_projections`' block: (content, CRS) → projected geometry.
+_PROJECTED: ContextVar[dict[tuple[str, int, str], np.ndarray] | None] = ContextVar(
+    "projected", default=None)
+
+
+@contextmanager
+def shared_projections() -> Iterator[None]:
+    """Within the block, :func:`to_area_crs` projects the same geometries only once.
+
+    An import and its analysis project the same parcels to :data:`AREA_CRS` three times (their
+    measured area, the overlap check, the units they fall in); within this block the
+    geometries are recognised by their content (WKB digest) and CRS and the first projection
+    is reused. The memo lives only as long as the block (and its context: another thread or
+    session has its own), so nothing is held afterwards.
+    """
+    token = _PROJECTED.set({})
+    try:
+        yield
+    finally:
+        _PROJECTED.reset(token)
 
 
 def area_km2(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> pd.Series:

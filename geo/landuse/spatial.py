@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import AREA_CRS, STORAGE_CRS
+from geo.crs import AREA_CRS, STORAGE_CRS, to_area_crs
 
 __all__ = ["assign_points", "assign_units"]
 
@@ -103,7 +103,7 @@ def assign_units(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
     GeoDataFrame
         ``parcels`` plus ``subzone_id``, ``zone_id``, ``belt``, ``district``, ``city``.
     """
-    reps = gpd.GeoDataFrame(geometry=parcels.to_crs(AREA_CRS).representative_point(),
+    reps = gpd.GeoDataFrame(geometry=to_area_crs(parcels.geometry).representative_point(),
                             crs=AREA_CRS).to_crs(STORAGE_CRS)
     units = assign_points(reps, subzones, districts).drop(columns="unit_code")
     out = parcels.drop(columns=[c for c in units.columns if c in parcels.columns])

@@ -40,3 +40,34 @@ def test_a_square_kilometre_is_1500_mu():
 def test_no_crs_is_refused_not_guessed():
     with pytest.raises(ValueError, match="no CRS"):
         to_area_crs(gpd.GeoSeries([box(0, 0, 1, 1)]))
+
+
+def test_shared_projections_project_the_same_geometries_once(monkeypatch):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from geo.crs import AREA_CRS, shared_projections, to_area_crs
+
+    parcels = gpd.GeoDataFrame({"pid": ["a", "b"]}, crs=4326,
+                               geometry=[box(121.5, 29.8, 121.51, 29.81),
+                                         box(121.6, 29.9, 121.62, 29.91)])
+    calls = []
+    real = gpd.GeoSeries.to_crs
+    monkeypatch.setattr(gpd.GeoSeries, "to_crs",
+                        lambda self, *a, **k: calls.append(len(self)) or real(self, *a, **k))
+    plain = real(parcels.geometry, AREA_CRS)
+    with shared_projections():
+        first = to_area_crs(parcels.geometry)
+        again = to_area_crs(parcels.set_index("pid").geometry)  # same content, other index
+        frame = to_area_crs(parcels)
+        moved = to_area_crs(parcels.geometry.translate(xoff=1e-4))
+    assert calls == [2, 2]  # the moved copy is other geometry: projected on its own
+    assert first.geom_equals_exact(plain, tolerance=0).all()
+    assert list(again.index) == ["a", "b"] and again.crs == AREA_CRS
+    assert isinstance(frame, gpd.GeoDataFrame) and list(frame.columns) == ["pid", "geometry"]
+    assert frame.crs == AREA_CRS
+    pd.testing.assert_series_equal(frame.area, plain.area, check_names=False)
+    assert not moved.geom_equals_exact(first, tolerance=0).any()
+    to_area_crs(parcels.geometry)  # outside the block: nothing is kept
+    assert calls == [2, 2, 2]

@@ -13,7 +13,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo._errors import DataImportError
-from geo.crs import AREA_CRS, NINGBO_BOUNDS, STORAGE_CRS, within
+from geo.crs import NINGBO_BOUNDS, STORAGE_CRS, to_area_crs, within
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.io.quantities import is_missing
 from geo.io.safefile import MAX_BYTES, MAX_UNZIPPED_BYTES
@@ -385,7 +385,7 @@ def import_parcels(
     _keep_value_lines(lines, value_lines, kept)
 
     geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
-    measured = geometry.to_crs(AREA_CRS).area.astype(float)
+    measured = to_area_crs(geometry).area.astype(float)
     stated = pd.Series([values.get("land_area_m2", {}).get(r) for r in kept], index=kept,
                        dtype=float)
     area_col = mapping.column_for("land_area_m2")
