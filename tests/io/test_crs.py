@@ -64,8 +64,10 @@ def test_shared_projections_project_the_same_geometries_once(monkeypatch):
         moved = to_area_crs(parcels.geometry.translate(xoff=1e-4))
     assert calls == [2, 2]  # the moved copy is other geometry: projected on its own
     assert first.geom_equals_exact(plain, tolerance=0).all()
-    assert list(again.index) == ["a", "b"] and again.crs == AREA_CRS
-    assert isinstance(frame, gpd.GeoDataFrame) and list(frame.columns) == ["pid", "geometry"]
+    assert list(again.index) == ["a", "b"]
+    assert again.crs == AREA_CRS
+    assert isinstance(frame, gpd.GeoDataFrame)
+    assert list(frame.columns) == ["pid", "geometry"]
     assert frame.crs == AREA_CRS
     pd.testing.assert_series_equal(frame.area, plain.area, check_names=False)
     assert not moved.geom_equals_exact(first, tolerance=0).any()

@@ -378,3 +378,18 @@ def test_construction_period_is_described_only_where_it_can_apply(tmp_path):
     assert construction_years(prof, dated.assign(supply_year=None), 2025) is None
     assert construction_years(prof, dated.drop(columns="supply_year"), 2025) is None
     assert construction_years(load_profile(), dated, 2025) is None  # the profile sets none
+
+
+@pytest.mark.parametrize("extra", [0, 70])  # 70 more classes: past a 64-bit mask
+def test_class_lists_join_each_parcels_distinct_classes_in_order(extra):
+    import numpy as np
+
+    from geo.landuse.lowland import _class_lists
+
+    many = [f"X{i:02d}" for i in range(extra)]
+    link_pid = pd.Series(["P1", "P1", "P1", "P2", "P2", "P3", *(["P4"] * extra)])
+    link_cls = np.array(["D", "A", "D", None, np.nan, "C", *many], dtype=object)
+    pid = pd.Series(["P3", "P1", "P2", "P9", "P4"], index=[10, 11, 12, 13, 14])
+    got = _class_lists(pid, link_pid, link_cls)
+    assert got.to_dict() == {10: "C", 11: "A、D", 12: "", 13: "", 14: "、".join(many)}
+    assert got.dtype == object
