@@ -979,8 +979,9 @@ def _without_unread(result: ImportResult, other: ImportResult) -> ImportResult:
 
 def _label(paths: Sequence[Path], parcels: pd.DataFrame, enterprises: pd.DataFrame) -> str:
     """示例数据, 含示例数据 or the user's files by name (see :func:`load_inputs`)."""
-    is_sample = pd.concat([parcels["data_label"], enterprises["data_label"]],
-                          ignore_index=True).map(is_sample_label)
+    labels = pd.unique(pd.concat([parcels["data_label"], enterprises["data_label"]],
+                                 ignore_index=True))  # a few distinct labels, each judged once
+    is_sample = pd.Series([is_sample_label(v) for v in labels], dtype=bool)
     joined = "、".join(p.name for p in paths)
     if all(SAMPLE_DIR in p.resolve().parents for p in paths) or (
             len(is_sample) and is_sample.all()):

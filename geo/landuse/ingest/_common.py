@@ -269,6 +269,68 @@ class _Cells(Mapping[str, Mapping[int, str]]):
         return self._table.index.to_numpy()
 
 
+class RowValues(Mapping[int, object]):
+    """File row → parsed value of one column, held as arrays.
+
+    A dict is built only when a single row is looked up; :meth:`take` reads many rows at once
+    without it.
+    """
+
+    def __init__(self, rows: pd.Index, values: np.ndarray) -> None:
+        self._rows = rows
+        self._values = values
+        self._dict: dict[int, object] | None = None
+
+    def _lookup(self) -> dict[int, object]:
+        if self._dict is None:
+            self._dict = dict(zip(self._rows.tolist(), self._values.tolist(), strict=True))
+        return self._dict
+
+    def __getitem__(self, row: int) -> object:
+        return self._lookup()[row]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._rows.tolist())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def take(self, rows: Sequence[int]) -> np.ndarray:
+        """Return the values of ``rows`` in order, as an object array (None if not held)."""
+        padded = np.empty(len(self._values) + 1, dtype=object)  # the last: None for −1
+        padded[:-1] = self._values
+        return padded[_positions(self._rows, rows)]
+
+
+#: The last (index, rows, positions) of :func:`_positions`: the columns of one table are read
+#: for the same rows one after another.
+_LAST_POSITIONS: tuple[pd.Index, Sequence[int], np.ndarray] | None = None
+
+
+def _positions(index: pd.Index, rows: Sequence[int]) -> np.ndarray:
+    """Position of each of ``rows`` in ``index`` (−1 where absent), reused for the same pair."""
+    global _LAST_POSITIONS
+    last = _LAST_POSITIONS
+    if last is not None and last[0] is index and last[1] is rows:
+        return last[2]
+    at = np.asarray(index.get_indexer(pd.Index(rows, dtype=index.dtype)))
+    _LAST_POSITIONS = (index, rows, at)
+    return at
+
+
+def take(values: Mapping[int, object] | None, rows: Sequence[int]) -> np.ndarray:
+    """Return the values of ``rows`` from a row → value mapping, as an object array.
+
+    None where a row is absent.
+    """
+    if isinstance(values, RowValues):
+        return values.take(rows)
+    out = np.empty(len(rows), dtype=object)
+    if values:
+        out[:] = list(map(values.get, rows))
+    return out
+
+
 def _cells(table: pd.DataFrame, columns: Sequence[str]) -> _Cells:
     """Column → {file row → text} (:class:`_Cells`), for the loops over rows."""
     return _Cells(table, columns)
@@ -395,16 +457,17 @@ def _parse_texts(texts: pd.Series, field: Field, col: ColumnMap
 
 
 def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str
-                  ) -> tuple[dict[str, dict[int, object]], list[dict]]:
+                  ) -> tuple[dict[str, Mapping[int, object]], list[dict]]:
     """Parse every mapped non-id column; values by field and row, and problem lines.
 
     Each column is factorised: each distinct text is parsed once (:func:`_parse_texts`) and
     the rows take the value of their text; the report has one line per row with a problem.
     """
     fields = FIELDS[kind]
-    values: dict[str, dict[int, object]] = {}
+    values: dict[str, Mapping[int, object]] = {}
     lines: list[dict] = []
     index = table.index.to_numpy()
+    rows = pd.Index(index)  # one index, hashed once, for every column's RowValues
     for col in mapping.columns:
         field = fields[col.field]
         if field.kind in ("id", "geometry"):
@@ -413,7 +476,7 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
         parsed, problems = _parse_texts(_str_series(np.asarray(uniques, dtype=object)),
                                         field, col)
         per_row = np.array(parsed + [None], dtype=object)[codes]
-        values[col.field] = dict(zip(index.tolist(), per_row.tolist(), strict=True))
+        values[col.field] = RowValues(rows, per_row)
         bad = np.array([bool(p) for p in problems] + [False], dtype=bool)[codes]
         texts = np.asarray(uniques, dtype=object)
         for i in np.flatnonzero(bad).tolist():
@@ -512,7 +575,7 @@ def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None
     id_codes, _ = pd.factorize(np.asarray(ids, dtype=object), use_na_sentinel=False)
     codes = id_codes.astype(np.int64)
     if years is not None:
-        yrs = np.asarray(list(map(years.get, rows)), dtype=object)
+        yrs = np.asarray(take(years, rows), dtype=object)
         yr_codes, yr_uniques = pd.factorize(yrs, use_na_sentinel=False)
         codes = codes * (len(yr_uniques) + 1) + yr_codes
     _, first_at, key_of = np.unique(codes, return_index=True, return_inverse=True)

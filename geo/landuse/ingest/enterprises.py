@@ -60,6 +60,7 @@ from geo.landuse.ingest._common import (
     record_of,
     report_line,
     restate_unit,
+    take,
 )
 from geo.landuse.model import ENTERPRISE_FIELDS, is_in, split_ids
 from geo.landuse.money import MONEY_FIELDS, decide_money_unit, land_from_parcels
@@ -238,10 +239,10 @@ def _parcel_key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> C
     return col
 
 
-def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, dict[int, object]],
+def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, Mapping[int, object]],
                         usable: Mapping[int, str],
                         cells: Mapping[str, Mapping[int, str]], *, own_land: bool = False
-                        ) -> dict[str, dict[int, object]]:
+                        ) -> dict[str, Mapping[int, object]]:
     """Return ``values`` for units keyed by parcel: name = 权利人 (else the id), land left out.
 
     The land is the parcel's own (checked and measured by the parcel import), so the row's
@@ -398,9 +399,7 @@ def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
                                 "parcel_id": parcel_ids, "lon": xs, "lat": ys}
     columns: dict[str, object] = {}  # built whole, then one frame (not column by column)
     for f in ENTERPRISE_FIELDS:
-        col = values.get(f.name, {})
-        cells = given[f.name] if f.name in given else (
-            list(map(col.get, kept)) if col else [None] * len(kept))
+        cells = given[f.name] if f.name in given else take(values.get(f.name), kept)
         columns[f.name] = (np.asarray(cells, dtype=float) if f.kind in ("number", "int")
                            else pd.Series(cells, dtype=None if len(kept) else object))
     columns["year"] = pd.array(columns["year"], dtype="Int64")

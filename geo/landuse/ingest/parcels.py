@@ -53,6 +53,7 @@ from geo.landuse.ingest._common import (
     record_of,
     report_line,
     restate_unit,
+    take,
 )
 from geo.landuse.overlaps import SKIPPED_ATTR, find_overlaps, overlap_lines, resolve_overlaps
 
@@ -206,8 +207,7 @@ def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
     out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
     for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder",
                  "supply_year"):
-        col = values.get(name, {})
-        out[name] = (list(map(col.get, kept)) if col else [None] * len(kept))
+        out[name] = take(values.get(name), kept)
     for name in ("floor_area_m2", "far"):
         out[name] = out[name].astype(float)
     out["year"] = out["year"].astype("Int64")
@@ -386,8 +386,7 @@ def import_parcels(
 
     geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
     measured = to_area_crs(geometry).area.astype(float)
-    stated = pd.Series([values.get("land_area_m2", {}).get(r) for r in kept], index=kept,
-                       dtype=float)
+    stated = pd.Series(take(values.get("land_area_m2"), kept), index=kept, dtype=float)
     area_col = mapping.column_for("land_area_m2")
     stated = _decide_area_unit(stated, area_col, kept, cells, measured, lines, file=file)
     out = _parcel_frame(kept, usable, values, stated, measured)
