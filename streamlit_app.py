@@ -11,9 +11,10 @@ from app_pages.auth import sidebar_account
 from app_pages.common import FILTERS, asset_base, get_catalog, sidebar_filters
 from app_pages.stored_analysis import warm_newest
 
-# Icons from the Material Symbols font Streamlit serves itself: an emoji needs a colour-emoji
-# font, which many office Linux desktops lack (they would show empty boxes).
-st.set_page_config(page_title="宁波工业空间规划工具", page_icon=":material/factory:", layout="wide")
+# Page icons from the Material Symbols font Streamlit serves itself: an emoji needs a
+# colour-emoji font, which many office Linux desktops lack (they would show empty boxes). The
+# browser tab's icon stays an emoji: a Material page_icon is fetched from Google's font CDN.
+st.set_page_config(page_title="宁波工业空间规划工具", page_icon="🏭", layout="wide")
 get_catalog()
 asset_base()  # copies Leaflet into static/ once, so the map needs no CDN
 warm_newest()  # the newest stored dataset analysed in the background, once per server
