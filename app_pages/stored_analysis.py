@@ -9,16 +9,19 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 
 import streamlit as st
 
 from app_pages.common import catalog_at, data_key
 from app_pages.workspace_state import _workspace_at, active_profile_path, work_dir
 from geo.store import DATABASE_URL_ENV
+from geo.store.analyses import code_digest, files_digest, kept_analysis_key
 
-__all__ = ["keep_analysis", "prime_stored_analysis", "stored_analysis", "stored_analysis_at",
-           "warm_newest"]
+__all__ = ["keep_analysis", "kept_key", "prime_stored_analysis", "stored_analysis",
+           "stored_analysis_at", "warm_newest"]
 
 _LOG = logging.getLogger(__name__)
 
@@ -46,9 +49,11 @@ def prime_stored_analysis(ds_id: str, analysis, report) -> bool:
         return False
     with _HANDED_LOCK:
         _HANDED[key] = (analysis, report)
-    stored_analysis_at(*key)
-    with _HANDED_LOCK:
-        _HANDED.pop(key, None)
+    try:
+        stored_analysis_at(*key)
+    finally:
+        with _HANDED_LOCK:
+            _HANDED.pop(key, None)
     return True
 
 
@@ -60,24 +65,56 @@ def _catalog_sum(catalog_dir: str) -> str:
     return catalog_digest(catalog_at(catalog_dir))
 
 
-def _kept_key(catalog_dir: str, profile_path: str) -> str:
-    from geo.store.analyses import kept_analysis_key
+#: Digests of the app's modules that call the analysis and keep it: part of the key, read
+#: when the app starts (a module replaced while the server runs does not pass for the old).
+_APP_PARTS = (files_digest([Path(__file__).with_name(name) for name in (
+    "stored_analysis.py", "data_import.py", "workspace_save.py")]),)
+code_digest()  # likewise the code's and reference tables' digest, once, at start
 
-    return kept_analysis_key(_catalog_sum(catalog_dir), profile_path)
+
+def kept_key(catalog_dir: str, profile_path: str) -> str:
+    """The key an analysis is kept under in the store (:func:`geo.store.analyses`)."""
+    return kept_analysis_key(_catalog_sum(catalog_dir), profile_path, _APP_PARTS)
 
 
-def keep_analysis(ws, ds_id: str, analysis, *, catalog_dir: str, profile_path: str) -> None:
-    """Keep ``analysis`` of ``ds_id`` in the store on a background thread (a cache: a failure
-    is logged and the analysis is computed again after the next restart)."""
+#: One worker keeps analyses, one at a time: each takes seconds and memory at city size.
+_KEEPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keep-analysis")
+#: (dataset, key) → its job, while queued or running (the same job is not queued twice).
+_KEEPING: dict[tuple[str, str], Future] = {}
+#: (dataset, key) that could not be kept: not tried again in this process.
+_REFUSED: set[tuple[str, str]] = set()
+_KEEPING_LOCK = threading.Lock()
+
+
+def keep_analysis(ws, ds_id: str, analysis, *, key: str) -> Future | None:
+    """Keep ``analysis`` of ``ds_id`` under ``key`` in the store, on the keeper thread.
+
+    A cache: a failure is logged and the analysis is computed again after the next restart.
+    Returns the job (None when this dataset and key could not be kept before).
+    """
+    job = (ds_id, key)
+    with _KEEPING_LOCK:
+        if job in _REFUSED:
+            return None
+        if job in _KEEPING:
+            return _KEEPING[job]
+        future = _KEEPER.submit(_keep, ws, ds_id, key, analysis)
+        _KEEPING[job] = future
+    future.add_done_callback(lambda done: _kept(job, done))
+    return future
+
+
+def _keep(ws, ds_id: str, key: str, analysis) -> bool:
     from geo.store.analyses import save_analysis
 
-    def run() -> None:
-        try:
-            save_analysis(ws, ds_id, _kept_key(catalog_dir, profile_path), analysis)
-        except Exception:  # noqa: BLE001 - a cache; the pages compute it when it is missing
-            _LOG.warning("keeping the analysis of dataset %s failed", ds_id, exc_info=True)
+    return save_analysis(ws, ds_id, key, analysis)
 
-    threading.Thread(target=run, name="keep-analysis", daemon=True).start()
+
+def _kept(job: tuple[str, str], done: Future) -> None:
+    with _KEEPING_LOCK:
+        _KEEPING.pop(job, None)
+        if done.exception() is not None or not done.result():
+            _REFUSED.add(job)
 
 
 @st.cache_resource(show_spinner="正在计算所选数据集的亩均效益…", max_entries=8)
@@ -96,7 +133,8 @@ def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, prof
 
     ws = _workspace_at(folder, url)[0]
     profile = load_profile(profile_path or None)
-    kept = load_analysis(ws, ds_id, _kept_key(catalog_dir, profile_path), profile)
+    key = kept_key(catalog_dir, profile_path)  # before the analysis: what it is computed from
+    kept = load_analysis(ws, ds_id, key, profile)
     if kept is not None:
         return kept, ws.dataset_report(ds_id)
     stored = ws.load_dataset(ds_id)
@@ -105,7 +143,7 @@ def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, prof
                        data_label=stored.info.data_label, year=stored.info.data_year,
                        townships=None if towns is None else TownshipTable.from_frame(towns))
     analysis = replace(analysis, import_choices=stored.info.choices)
-    keep_analysis(ws, ds_id, analysis, catalog_dir=catalog_dir, profile_path=profile_path)
+    keep_analysis(ws, ds_id, analysis, key=key)
     return analysis, stored.report
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app_pages.analysis_state import clear_uploaded, set_uploaded
 from app_pages.common import data_key
-from app_pages.stored_analysis import keep_analysis, prime_stored_analysis
+from app_pages.stored_analysis import keep_analysis, kept_key, prime_stored_analysis
 from app_pages.workspace_state import get_workspace, use_dataset
 from geo._errors import user_message
 
@@ -35,7 +35,7 @@ def keep_or_hold(analysis, inputs, report, towns, *, name: str, who: str | None,
             return f"未保存到工作区（{user_message(err)}）；结果只在本次会话中有效。"
         use_dataset(ds_id)
         if prime_stored_analysis(ds_id, analysis, report):  # scored with the bundled profile
-            keep_analysis(ws, ds_id, analysis, catalog_dir=data_key(), profile_path="")
+            keep_analysis(ws, ds_id, analysis, key=kept_key(data_key(), ""))
         clear_uploaded()
         return "已保存到工作区：刷新页面或重启后仍可使用（见“工作区”页）。"
     set_uploaded(analysis)

@@ -99,11 +99,12 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
 
     import pandas as pd
 
+    from app_pages.stored_analysis import kept_key
     from geo.crs import shared_projections
     from geo.landuse.pipeline import analyse, load_inputs
     from geo.landuse.scoring import load_profile
     from geo.store import open_workspace
-    from geo.store.analyses import catalog_digest, kept_analysis_key, save_analysis
+    from geo.store.analyses import save_analysis
     from geo.zones.catalog import load_catalog
 
     t0 = time.perf_counter()
@@ -123,7 +124,7 @@ def import_dataset(parcels: Path, enterprises: Path, work: Path) -> dict[str, ob
                                data_label=inputs.data_label, year=inputs.year,
                                choices=inputs.choices, who=WHO)
         t3 = time.perf_counter()
-        kept = save_analysis(ws, ds_id, kept_analysis_key(catalog_digest(catalog), ""),
+        kept = save_analysis(ws, ds_id, kept_key("", ""),  # the key the app looks under
                              replace(analysis, import_choices=inputs.choices))
     finally:
         ws.dispose()

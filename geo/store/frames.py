@@ -5,9 +5,10 @@ column of Python strings (``object``) back as the string dtype and cannot tell `
 ``NaN``, and it loses the categories of a categorical column with no value. :func:`exact_bytes`
 therefore records, beside the Parquet, which columns were ``object`` and which missing value
 each held, and the categories of each categorical column of text; :func:`exact_frame` puts
-them back. A frame that
-cannot come back exactly (an ``object`` column mixing ``None`` and ``NaN``, lists in cells …)
-is refused with :class:`ValueError` before anything is written: the caller keeps computing it.
+them back. ``object`` columns may hold only Python ``str`` cells and one kind of missing value
+(a number, a date or a NumPy scalar in an ``object`` column would come back as another type);
+the index may not be ``object``. A frame that cannot come back exactly is refused with
+:class:`ValueError` before anything is written: the caller keeps computing it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import json
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 
 __all__ = ["exact_bytes", "exact_frame"]
 
@@ -26,8 +28,12 @@ _MISSING = {"none": None, "nan": np.nan}
 
 
 def _missing_kind(column: pd.Series) -> str:
-    """Which missing value an ``object`` column holds ("none" when it holds none)."""
-    gaps = column[column.isna()]
+    """Which missing value an ``object`` column of text holds ("none" when it holds none)."""
+    missing = column.isna().to_numpy()
+    cells = column.to_numpy()[~missing]
+    if not np.fromiter((type(v) is str for v in cells), dtype=bool, count=len(cells)).all():
+        raise ValueError(f"column {column.name!r} holds cells other than text")
+    gaps = column[missing]
     kinds = {"none" if v is None else "nan" if isinstance(v, float) else "other"
              for v in gaps.drop_duplicates(keep="first").tolist()} if len(gaps) else set()
     if len(kinds) > 1 or "other" in kinds:
@@ -43,12 +49,14 @@ def exact_bytes(frame: pd.DataFrame) -> tuple[bytes, str]:
     ValueError
         The frame would not come back exactly (see the module docstring); nothing is returned.
     """
-    objects = {str(c): _missing_kind(frame[c]) for c in frame.columns
-               if frame[c].dtype == object and c != getattr(frame, "_geometry_column_name",
-                                                            None)}
     if len(set(map(str, frame.columns))) != len(frame.columns) or not all(
             isinstance(c, str) for c in frame.columns):
         raise ValueError("column names must be distinct strings")
+    if frame.index.dtype == object:
+        raise ValueError("an object index does not come back exactly")
+    objects = {str(c): _missing_kind(frame[c]) for c in frame.columns
+               if frame[c].dtype == object and c != getattr(frame, "_geometry_column_name",
+                                                            None)}
     buf = io.BytesIO()
     frame.to_parquet(buf, index=True)
     layout = {"geo": isinstance(frame, gpd.GeoDataFrame), "objects": objects,
@@ -69,8 +77,13 @@ def _categories(frame: pd.DataFrame) -> dict[str, tuple[list[str], bool, str]]:
 
 
 def _epsg(frame: pd.DataFrame) -> int | None:
+    """Return the EPSG code of the frame's CRS when the CRS is exactly that code's, else None.
+
+    With None the GeoParquet's own CRS is kept as read.
+    """
     crs = getattr(frame, "crs", None) if isinstance(frame, gpd.GeoDataFrame) else None
-    return None if crs is None else crs.to_epsg()
+    code = None if crs is None else crs.to_epsg()
+    return code if code is not None and CRS.from_epsg(code) == crs else None
 
 
 def exact_frame(data: bytes, layout: str) -> pd.DataFrame:
@@ -83,6 +96,10 @@ def exact_frame(data: bytes, layout: str) -> pd.DataFrame:
     """
     try:
         spec = json.loads(layout)
+        if not (isinstance(spec, dict) and isinstance(spec.get("objects"), dict)
+                and isinstance(spec.get("categories", {}), dict)
+                and isinstance(spec.get("epsg"), int | None)):
+            raise TypeError("not a layout of exact_bytes")
         frame = (gpd.read_parquet if spec["geo"] else pd.read_parquet)(io.BytesIO(data))
     except (KeyError, TypeError, OSError, json.JSONDecodeError) as err:
         raise ValueError(f"damaged frame: {err}") from err

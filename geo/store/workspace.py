@@ -25,6 +25,8 @@ import datetime as dt
 import hashlib
 import io
 import os
+import sqlite3
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -118,10 +120,28 @@ def _on_connect(dbapi_connection: object, _record: object) -> None:
     """SQLite: let us issue BEGIN ourselves, wait for writers, and read while one writes."""
     dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cur = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={int(_SQLITE_TIMEOUT * 1000)}")
+    _wal(cur)
+    cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _wal(cur: sqlite3.Cursor) -> None:
+    """Put the file in WAL mode (once: it stays so), waiting for a lock as long as a writer.
+
+    Switching the journal mode does not always wait for the busy timeout: two servers
+    starting on a new store at once failed with "database is locked".
+    """
+    deadline = time.monotonic() + _SQLITE_TIMEOUT
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _on_begin(conn: Connection) -> None:

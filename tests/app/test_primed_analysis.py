@@ -93,8 +93,10 @@ def _join_keepers() -> None:
     import threading
 
     for t in threading.enumerate():
-        if t.name in ("keep-analysis", "warm-analysis"):
+        if t.name == "warm-analysis":
             t.join(timeout=300)
+    for job in list(ws_state._KEEPING.values()):
+        job.result(timeout=300)
 
 
 def test_a_restarted_server_reads_the_kept_analysis_instead_of_computing_it(tmp_path,
@@ -126,12 +128,37 @@ def test_a_restarted_server_reads_the_kept_analysis_instead_of_computing_it(tmp_
 
 
 def test_an_editors_import_keeps_its_analysis_for_the_next_start(work, tmp_path):
-    from geo.store.analyses import kept_analysis_key
     from tests.app.test_app_workspace import EDITOR, _import
 
     _import(EDITOR, tmp_path)
     _join_keepers()
     ws = open_workspace(work)
     (ds,) = ws.datasets()
-    kept = ws.analysis_frames(ds.id, kept_analysis_key(ws_state._catalog_sum(""), ""))
+    kept = ws.analysis_frames(ds.id, ws_state.kept_key("", ""))
     assert set(kept) == {"parcels", "enterprises", "report", "meta"}
+
+
+def test_the_keeper_runs_one_job_per_dataset_and_key_and_does_not_retry_a_refusal(monkeypatch):
+    import threading
+    import time
+
+    gate, calls = threading.Event(), []
+
+    def save(_ws, ds_id, _key, _analysis):
+        calls.append(ds_id)
+        gate.wait(30)
+        return ds_id != "bad"
+
+    monkeypatch.setattr(ws_state, "_keep", save)
+    monkeypatch.setattr(ws_state, "_REFUSED", set())
+    first = ws_state.keep_analysis(None, "ds", object(), key="k")
+    assert ws_state.keep_analysis(None, "ds", object(), key="k") is first  # queued once
+    gate.set()
+    first.result(timeout=30)
+    ws_state.keep_analysis(None, "bad", object(), key="k").result(timeout=30)
+    deadline = time.monotonic() + 30
+    while ("bad", "k") in ws_state._KEEPING and time.monotonic() < deadline:
+        time.sleep(0.01)  # the job's callback runs just after its result is set
+    assert ws_state.keep_analysis(None, "bad", object(), key="k") is None  # not tried again
+    assert ws_state.keep_analysis(None, "bad", object(), key="k2") is not None  # another key
+    assert calls[:2] == ["ds", "bad"]

@@ -130,3 +130,73 @@ def test_exact_frames_keep_dtypes_and_missing_values(values):
     back = exact_frame(*exact_bytes(frame))
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
     assert [type(v) for v in back["v"]] == [type(v) for v in frame["v"]]
+
+
+@pytest.mark.parametrize("cells", [
+    [1, None, 3],  # numbers in an object column would come back as floats
+    [np.str_("甲"), "乙", None],  # NumPy text would come back as str
+    [True, None, False],
+])
+def test_object_columns_of_other_than_text_are_refused(cells):
+    frame = pd.DataFrame({"v": pd.Series(cells, dtype=object)})
+    with pytest.raises(ValueError, match="other than text"):
+        exact_bytes(frame)
+
+
+def test_an_object_index_is_refused():
+    with pytest.raises(ValueError, match="object index"):
+        exact_bytes(pd.DataFrame({"v": [1.0]}, index=pd.Index(["a"], dtype=object)))
+
+
+def test_a_crs_without_its_epsg_code_comes_back_as_it_was():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    frame = gpd.GeoDataFrame({"v": [1.0]}, geometry=[Point(121.5, 29.8)],
+                             crs="+proj=longlat +datum=WGS84 +no_defs")
+    back = exact_frame(*exact_bytes(frame))
+    assert back.crs == frame.crs
+
+
+@pytest.mark.parametrize("layout", [
+    '{"geo": false, "objects": [], "categories": {}, "epsg": null}',
+    '{"geo": true, "objects": {}, "categories": {}, "epsg": "bogus"}',
+    '{"geo": false, "objects": {}, "categories": [], "epsg": null}',
+    "[]",
+])
+def test_damaged_layouts_are_refused_as_damaged(layout):
+    data, _ = exact_bytes(pd.DataFrame({"v": [1.0]}))
+    with pytest.raises(ValueError, match="damaged"):
+        exact_frame(data, layout)
+
+
+def test_damaged_kept_meta_is_computed_again(workspace, stored, sample_analysis, catalog):
+    key = kept_analysis_key(catalog_digest(catalog), "")
+    save_analysis(workspace, stored, key, sample_analysis)
+    frames = workspace.analysis_frames(stored, key)
+    for meta in ('{"data_label": "x", "year": "[点此](http://x)", "import_choices": "", '
+                 '"evidence": "", "profile": "默认方案"}', '{"year": 2024}', "not json"):
+        frames["meta"] = (b"", meta)
+        workspace.save_analysis_frames(stored, key, frames)
+        assert load_analysis(workspace, stored, key, sample_analysis.profile) is None
+
+
+def test_the_key_follows_the_reference_tables_and_the_callers_parts(tmp_path, monkeypatch):
+    import geo.store.analyses as analyses
+
+    ref = tmp_path / "reference"
+    ref.mkdir()
+    (ref / "gbt4754_2017.csv").write_text("代码,名称\nC,制造业\n", encoding="utf-8")
+    monkeypatch.setattr(analyses, "_REFERENCE", ref)
+    analyses.code_digest.cache_clear()
+    try:
+        before = analyses.kept_analysis_key("cat", "")
+        (ref / "gbt4754_2017.csv").write_text("代码,名称\nC,制造业（新）\n", encoding="utf-8")
+        analyses.code_digest.cache_clear()
+        after = analyses.kept_analysis_key("cat", "")
+        assert before != after
+        assert analyses.kept_analysis_key("cat", "", ("app-1",)) != \
+               analyses.kept_analysis_key("cat", "", ("app-2",))
+    finally:
+        monkeypatch.undo()
+        analyses.code_digest.cache_clear()
