@@ -42,16 +42,21 @@ INDUSTRY_OUT = ("industry_group", "industry_group_name", "industry_section",
 _FILE = "企业"
 
 
-def _row(ent: pd.DataFrame, idx: object) -> int | None:
-    if "source_row" not in ent:
-        return None
-    value = pd.to_numeric(pd.Series([ent.at[idx, "source_row"]]), errors="coerce").iloc[0]
-    return None if pd.isna(value) else int(value)
+def _rows_and_records(ent: pd.DataFrame) -> tuple[list[int | None], list[str]]:
+    """Return each row's 行号 and 记录, by position, for the report lines of many rows at once.
 
-
-def _record(ent: pd.DataFrame, idx: object) -> str:
-    parts = [ent.at[idx, c] for c in ("credit_code", "name") if c in ent]
-    return " ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
+    行号 is its ``source_row`` (None if not a number); 记录 its credit code and name, those
+    filled in, joined by a space.
+    """
+    if "source_row" in ent:
+        numbers = pd.to_numeric(ent["source_row"], errors="coerce").to_numpy(dtype=float)
+        rows: list[int | None] = [None if np.isnan(v) else int(v) for v in numbers.tolist()]
+    else:
+        rows = [None] * len(ent)
+    cols = [ent[c].to_numpy(dtype=object) for c in ("credit_code", "name") if c in ent]
+    records = [" ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
+               for parts in zip(*cols, strict=True)] if cols else [""] * len(ent)
+    return rows, records
 
 
 def _frame(lines: list[dict[str, object]]) -> pd.DataFrame:
@@ -87,11 +92,17 @@ def with_industry(enterprises: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame
     given = codes.astype("string").str.strip().fillna("").ne("")
     bad = given & section["industry_group"].isna()
     label = ENTERPRISE_FIELD_HEADERS["industry_code"]
+    at = np.flatnonzero(bad.to_numpy(dtype=bool)).tolist()
+    if not at:
+        return ent, _frame([])
+    file_rows, records = _rows_and_records(ent)
+    cells = codes.to_numpy(dtype=object)
+    problems = section["industry_problem"].to_numpy(dtype=object)
     lines = [report_line(
-        _FILE, _row(ent, idx), label, codes[idx], str(section.at[idx, "industry_problem"]),
+        _FILE, file_rows[pos], label, cells[pos], str(problems[pos]),
         "行业未识别：不参与按行业分组排名（并入“其他行业”），按行业筛选时不出现；请按"
         "《国民经济行业分类》GB/T 4754—2017 填写行业代码（如 C39 或 3911）后重新导入",
-        REPORT_LEVELS["info"], record=_record(ent, idx)) for idx in ent.index[bad]]
+        REPORT_LEVELS["info"], record=records[pos]) for pos in at]
     return ent, _frame(lines)
 
 
@@ -111,6 +122,7 @@ def _missing_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str,
                              "；")
     rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     items = pc.list_flatten(lists)
+    who: list = []  # each row's 行号 and 记录, made once when a line per row is needed
     for track, rules in profile.tracks.items():
         in_track = ent["track"].eq(track) & ent["score"].notna() if how != "unrated" \
             else ent["track"].eq(track) & missing.ne("")
@@ -130,12 +142,14 @@ def _missing_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str,
             why = (f"所有企业均无“{'、'.join(empty)}”（文件中没有该列或该列为空）" if empty
                    else f"未填报{parts}")
             if how == "unrated":
-                for idx in ent.index[hit]:
-                    lines.append(report_line(
-                        _FILE, _row(ent, idx), ind.label, "",
-                        f"{track}企业缺少「{ind.label}」（{why}）",
-                        f"按评价方案“{rule_text}”：该企业未参评；补齐{parts}后重新导入",
-                        REPORT_LEVELS["warning"], record=_record(ent, idx)))
+                if not who:
+                    who.extend(_rows_and_records(ent))
+                file_rows, records = who
+                problem = f"{track}企业缺少「{ind.label}」（{why}）"
+                action = f"按评价方案“{rule_text}”：该企业未参评；补齐{parts}后重新导入"
+                lines.extend(report_line(_FILE, file_rows[pos], ind.label, "", problem, action,
+                                         REPORT_LEVELS["warning"], record=records[pos])
+                             for pos in np.flatnonzero(hit.to_numpy(dtype=bool)).tolist())
                 continue
             effect = ("该项计 0 分，总分与类别因此偏低" if how == "zero"
                       else "该项按同组企业该项平均得分计")
@@ -155,11 +169,16 @@ def _declared_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str
     refused = declared.ne("") & ~declared.isin(accepted) & ent["exemption"].eq("")
     label = ENTERPRISE_FIELD_HEADERS["exempt_reason"]
     text = "、".join(accepted) or "方案未列任何申报免评情形"
+    at = np.flatnonzero(refused.to_numpy(dtype=bool)).tolist()
+    if not at:
+        return []
+    file_rows, records = _rows_and_records(ent)
+    reasons = declared.to_numpy(dtype=object)
     return [report_line(
-        _FILE, _row(ent, idx), label, declared[idx],
-        SCHEME_TEXTS["declared_not_accepted"].format(reason=declared[idx], accepted=text),
+        _FILE, file_rows[pos], label, reasons[pos],
+        SCHEME_TEXTS["declared_not_accepted"].format(reason=reasons[pos], accepted=text),
         "已照常参评；如属方案认可的情形，请在评价方案 [exemptions] reasons 中列明后重新计算",
-        REPORT_LEVELS["info"], record=_record(ent, idx)) for idx in ent.index[refused]]
+        REPORT_LEVELS["info"], record=records[pos]) for pos in at]
 
 
 def scheme_lines(evaluated: pd.DataFrame, profile: ScoringProfile) -> pd.DataFrame:

@@ -193,3 +193,16 @@ def test_year_rules_apply_to_a_list_without_a_year_column(tmp_path, catalog):
     assert pd.isna(out.at["甲公司", "class"])
     assert out.at["乙公司", "exemption"] == ""
     assert out.at["乙公司", "class"] in ("A", "B", "C", "D")
+
+
+def test_each_rows_line_names_its_file_row_and_record_as_a_single_lookup_did():
+    from geo.landuse.scheme_report import _rows_and_records
+
+    ent = pd.DataFrame({"source_row": pd.array([5, None, "12", "x"], dtype=object),
+                        "credit_code": [None, "91330200X", " ", "913302001"],
+                        "name": ["甲公司", "", "乙公司", None]}, index=[10, 11, 12, 13])
+    rows, records = _rows_and_records(ent)
+    assert rows == [5, None, 12, None]
+    assert records == ["甲公司", "91330200X", "乙公司", "913302001"]
+    assert _rows_and_records(ent.drop(columns=["source_row", "credit_code", "name"])) == (
+        [None] * 4, [""] * 4)
