@@ -340,21 +340,24 @@ def _township_lines(ent: pd.DataFrame, unknown: pd.Index, townships: TownshipTab
     label = ENTERPRISE_FIELD_HEADERS["township"]
     table = (f"乡镇（街道）对照表 {townships.source} 中没有该乡镇" if townships is not None
              else "未提供乡镇（街道）对照表，名称中也没有区县名")
-    out = []
-    for idx in unknown:
-        town = ent.at[idx, "township"]
-        if not isinstance(town, str) or not town.strip():
-            continue
-        note = f"乡镇（街道）“{town}”无法确定所属区县：{table}"
-        ent.at[idx, "placement_note"] = note + "，未定位"
-        row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
-            if "source_row" in ent else None
-        out.append(report_line(
-            "企业", None if row is None or pd.isna(row) else int(row), label, town, note,
-            "未定位：仍参与评价，只计入全市汇总；请在乡镇（街道）对照表中补充该乡镇及其区县"
-            "（“数据导入”页上传，命令行 --townships）", REPORT_LEVELS["warning"],
-            record=str(ent.at[idx, "name"]) if "name" in ent else ""))
-    return out
+    towns = ent.loc[unknown, "township"].to_numpy(dtype=object) if len(unknown) else \
+        np.empty(0, dtype=object)
+    named = np.fromiter((isinstance(t, str) and bool(t.strip()) for t in towns), dtype=bool,
+                        count=len(towns))
+    idx, towns = unknown[named], towns[named].tolist()
+    if not len(idx):
+        return []
+    notes = [f"乡镇（街道）“{town}”无法确定所属区县：{table}" for town in towns]
+    ent.loc[idx, "placement_note"] = np.array([n + "，未定位" for n in notes], dtype=object)
+    numbers = (pd.to_numeric(ent.loc[idx, "source_row"], errors="coerce").tolist()
+               if "source_row" in ent else [None] * len(idx))
+    names = [str(v) for v in ent.loc[idx, "name"].tolist()] if "name" in ent \
+        else [""] * len(idx)
+    action = ("未定位：仍参与评价，只计入全市汇总；请在乡镇（街道）对照表中补充该乡镇及其区县"
+              "（“数据导入”页上传，命令行 --townships）")
+    return [report_line("企业", None if row is None or pd.isna(row) else int(row), label, town,
+                        note, action, REPORT_LEVELS["warning"], record=name)
+            for row, town, note, name in zip(numbers, towns, notes, names, strict=True)]
 
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
