@@ -50,7 +50,8 @@ Failure
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -277,7 +278,7 @@ def _mu_text(m2: float) -> str:
     return f"{mu:.1f} 亩" if mu >= 0.05 else f"{m2:.1f} 平方米"
 
 
-def _pair_problem_action(pair: pd.Series) -> tuple[str, str]:
+def _pair_problem_action(pair: Mapping[str, Any]) -> tuple[str, str]:
     """Return the (problem, action) of one pair's line, on the later parcel."""
     earlier = f"与第 {int(pair['row_a'])} 行宗地 {pair['parcel_id_a']}"
     if pair["kind"] == KIND_DUPLICATE:
@@ -325,7 +326,7 @@ def overlap_lines(pairs: pd.DataFrame, *, file: str, field: str = "") -> list[di
     skipped: Iterable[_Skipped] = pairs.attrs.get(SKIPPED_ATTR, ())
     lines = [report_line(file, row, field, pid, why, _NOT_CHECKED, _WARN)
              for row, pid, why in skipped]
-    for _, pair in pairs.iterrows():
+    for pair in pairs.to_dict("records"):  # a dict per pair: iterrows built a Series each
         problem, action = _pair_problem_action(pair)
         lines.append(report_line(file, int(pair["row_b"]), field, pair["parcel_id_b"], problem,
                                  action, _ERROR))

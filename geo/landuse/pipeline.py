@@ -552,11 +552,10 @@ def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: 
     order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
     keys = order[key]  # the code, or the name key of a list without codes (never one None)
     dup = order.index[(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
-    for idx in dup:
-        row = ent.at[idx, "source_row"] if "source_row" in ent else None
-        name = ent.at[idx, "name"] if "name" in ent else None
-        record = " ".join(str(v) for v in dict.fromkeys((ent.at[idx, key], name))
-                          if isinstance(v, str) and v)
+    rows = ent.loc[dup, "source_row"].tolist() if "source_row" in ent else [None] * len(dup)
+    names = ent.loc[dup, "name"].tolist() if "name" in ent else [None] * len(dup)
+    for row, own, name in zip(rows, ent.loc[dup, key].tolist(), names, strict=True):
+        record = " ".join(str(v) for v in dict.fromkeys((own, name)) if isinstance(v, str) and v)
         lines.append(_year_line(file, f"同一企业另有 {year} 年记录", "未填年度的这一行未计入",
                                 row=row, level=REPORT_LEVELS["warning"], record=record))
     return ent.loc[~ent.index.isin(dup)]
