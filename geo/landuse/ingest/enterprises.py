@@ -296,8 +296,10 @@ def _checked_coordinates(loc: _Locations, kept: Sequence[int],
                          file: str, gcj02: bool, box: tuple[float, float, float, float]
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Return lon and lat of the rows kept, in WGS84; NaN (and a report line) where unusable."""
-    xs = np.array([np.nan if loc.lon.get(r) is None else loc.lon[r] for r in kept], dtype=float)
-    ys = np.array([np.nan if loc.lat.get(r) is None else loc.lat[r] for r in kept], dtype=float)
+    xs = np.array([np.nan if v is None else v for v in take(loc.lon, kept).tolist()],
+                  dtype=float)
+    ys = np.array([np.nan if v is None else v for v in take(loc.lat, kept).tolist()],
+                  dtype=float)
     if not loc.located:
         return xs, ys
     both = np.isfinite(xs) & np.isfinite(ys)
@@ -305,7 +307,9 @@ def _checked_coordinates(loc: _Locations, kept: Sequence[int],
         xs[both], ys[both] = gcj02_to_wgs84(xs[both], ys[both])
         lines.append(report_line(file, None, "", "", "坐标按 GCJ-02（高德）转换为 WGS84", "",
                                  _INFO))
-    for i, r in enumerate(kept):
+    inside = both & (xs >= box[0]) & (ys >= box[1]) & (xs <= box[2]) & (ys <= box[3])
+    for i in np.flatnonzero(~inside).tolist():  # a point inside the box has no problem
+        r = kept[i]
         problem = _coordinate_problem(xs[i], ys[i], both=bool(both[i]), box=box)
         if problem:
             shown = (f"{cells[loc.lon_col.source][r]}, {cells[loc.lat_col.source][r]}"
