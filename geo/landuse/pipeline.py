@@ -263,18 +263,20 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
         many = todo[count > 1]
         held = (table[table["key"].isin(set(keys[many]))].groupby("key", sort=False)["pid"]
                 .agg(list) if len(many) else pd.Series(dtype=object))
-        for idx in many:
-            found = held[keys[idx]]
-            note[idx] = (f"企业名称与 {len(found)} 宗宗地（{'、'.join(found)}）的"
-                         f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位")
-            row = pd.to_numeric(ent.at[idx, "source_row"], errors="coerce") \
-                if "source_row" in ent else None
-            lines.append(report_line(
-                "企业", None if row is None or pd.isna(row) else int(row),
-                PARCEL_FIELD_HEADERS["holder"],
-                ent.at[idx, "name"], note[idx],
-                "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
-                REPORT_LEVELS["warning"], record=str(ent.at[idx, "name"])))
+        found = [held[k] for k in keys[many].tolist()]
+        texts = [f"企业名称与 {len(f)} 宗宗地（{'、'.join(f)}）的"
+                 f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位" for f in found]
+        if len(many):
+            note[many] = np.array(texts, dtype=object)
+        numbers = (pd.to_numeric(ent.loc[many, "source_row"], errors="coerce").tolist()
+                   if "source_row" in ent else [None] * len(many))
+        lines.extend(report_line(
+            "企业", None if row is None or pd.isna(row) else int(row),
+            PARCEL_FIELD_HEADERS["holder"], name, text,
+            "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
+            REPORT_LEVELS["warning"], record=str(name))
+            for row, name, text in zip(numbers, ent.loc[many, "name"].tolist(), texts,
+                                       strict=True))
     note[(placement == _UNPLACED) & (note == "")] = "无可用的宗地编号、坐标或权利人名称匹配，未定位"
     ent["placement"] = placement
     ent["placement_note"] = note
