@@ -18,7 +18,14 @@ import streamlit as st
 from app_pages.common import catalog_at, data_key
 from app_pages.workspace_state import _workspace_at, active_profile_path, work_dir
 from geo.store import DATABASE_URL_ENV
-from geo.store.analyses import code_digest, files_digest, kept_analysis_key
+from geo.store.analyses import (
+    catalog_digest,
+    code_digest,
+    files_digest,
+    kept_analysis_key,
+    load_analysis,
+    save_analysis,
+)
 
 __all__ = ["keep_analysis", "kept_key", "prime_stored_analysis", "stored_analysis",
            "stored_analysis_at", "warm_newest"]
@@ -60,8 +67,6 @@ def prime_stored_analysis(ds_id: str, analysis, report) -> bool:
 @st.cache_resource(show_spinner=False)
 def _catalog_sum(catalog_dir: str) -> str:
     """Digest of the catalogue of folder ``catalog_dir``, once per process (read at start)."""
-    from geo.store.analyses import catalog_digest
-
     return catalog_digest(catalog_at(catalog_dir))
 
 
@@ -105,8 +110,6 @@ def keep_analysis(ws, ds_id: str, analysis, *, key: str) -> Future | None:
 
 
 def _keep(ws, ds_id: str, key: str, analysis) -> bool:
-    from geo.store.analyses import save_analysis
-
     return save_analysis(ws, ds_id, key, analysis)
 
 
@@ -124,7 +127,6 @@ def stored_analysis_at(ds_id: str, folder: str, url: str, catalog_dir: str, prof
     from geo.landuse.pipeline import analyse
     from geo.landuse.scoring import load_profile
     from geo.landuse.townships import TownshipTable
-    from geo.store.analyses import load_analysis
 
     with _HANDED_LOCK:
         handed = _HANDED.get((ds_id, folder, url, catalog_dir, profile_path))

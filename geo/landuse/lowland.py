@@ -207,46 +207,24 @@ def _class_lists(pid: pd.Series, link_pid: pd.Series, link_cls: np.ndarray) -> p
     """Per parcel, "、"-joined sorted distinct text classes of its links ("" for none).
 
     Each parcel's classes are a bit mask over the sorted distinct classes (a few: A–D and the
-    like), so the joined texts are built once per distinct mask, not once per parcel.
+    like), so the joined texts are built once per distinct mask, not once per parcel. Masks
+    are int64 up to 62 classes, Python integers (object) beyond.
     """
     cls = np.asarray(link_cls, dtype=object)
     is_text = np.fromiter((type(v) is str for v in cls), dtype=bool, count=len(cls))
     names = sorted(set(cls[is_text].tolist()))
-    if len(names) > 62:  # a mask of int64 bits no longer holds them: the general path
-        return _class_lists_by_value(pid, link_pid, cls, is_text, names)
-    parcels, at = _codes(np.asarray(link_pid, dtype=object)[is_text])
     rank = {name: i for i, name in enumerate(names)}
-    bits = np.left_shift(np.int64(1), np.fromiter(
-        (rank[v] for v in cls[is_text].tolist()), dtype=np.int64, count=int(is_text.sum())))
-    masks = np.zeros(len(parcels) + 1, dtype=np.int64)  # the last: a parcel without links
-    np.bitwise_or.at(masks, at, bits)
+    kind = np.int64 if len(names) <= 62 else object
+    codes, uniques = pd.factorize(np.asarray(link_pid, dtype=object)[is_text])
+    parcels = np.asarray(uniques, dtype=object)
+    bits = np.array([1 << rank[v] for v in cls[is_text].tolist()], dtype=kind)
+    masks = np.zeros(len(parcels) + 1, dtype=kind)  # the last: a parcel without links
+    np.bitwise_or.at(masks, codes, bits)
     distinct, which = np.unique(masks, return_inverse=True)
     texts = np.array(["、".join(n for i, n in enumerate(names) if int(m) >> i & 1)
                       for m in distinct.tolist()], dtype=object)
     joined = texts[which.reshape(-1)][index_in(pid, parcels)]  # −1 picks the trailing ""
     return pd.Series(joined, index=pid.index, dtype=object)
-
-
-def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct values in order of first appearance, position of each value among them)."""
-    codes, uniques = pd.factorize(values)
-    return np.asarray(uniques, dtype=object), codes
-
-
-def _class_lists_by_value(pid: pd.Series, link_pid: pd.Series, cls: np.ndarray,
-                          is_text: np.ndarray, names: list[str]) -> pd.Series:
-    """:func:`_class_lists` for more distinct classes than a 64-bit mask holds."""
-    parcels, at = _codes(np.asarray(link_pid, dtype=object)[is_text])
-    values = cls[is_text]
-    joined = np.full(len(parcels) + 1, "", dtype=object)
-    for name in names:
-        has = np.zeros(len(joined), dtype=bool)
-        has[at[values == name]] = True
-        start = has & (joined == "")
-        more = has & ~start
-        joined[start] = name
-        joined[more] = joined[more] + ("、" + name)
-    return pd.Series(joined[index_in(pid, parcels)], index=pid.index, dtype=object)
 
 
 def _lists_any(lists: pd.Series, sep: str, wanted: set[str]) -> pd.Series:

@@ -23,7 +23,7 @@ from geo.labels import ENTERPRISE_FIELD_HEADERS, PARCEL_FIELD_HEADERS
 __all__ = [
     "Field", "PARCEL_FIELDS", "ENTERPRISE_FIELDS", "PARCEL_STATUSES", "SCALES",
     "CLEARANCE_STATUSES", "CLEARED_STATUSES", "SAMPLE_LABEL", "is_sample_label",
-    "split_ids", "id_pairs", "is_in", "index_in", "counts_of",
+    "split_ids", "id_pairs", "is_in", "index_in", "counts_of", "file_rows",
 ]
 
 #: Every view, export and metadata sheet built on synthetic data carries this label.
@@ -110,6 +110,17 @@ ENTERPRISE_FIELDS = (
     _enterprise("exempt_reason", "text"),
     _enterprise("data_label", "text"),
 )
+
+
+def file_rows(frame: pd.DataFrame) -> list[int | None]:
+    """Return each row's 行号 for report lines: its ``source_row`` (None if not a number).
+
+    Read for all rows at once, not looked up once per line.
+    """
+    if "source_row" not in frame:
+        return [None] * len(frame)
+    numbers = pd.to_numeric(frame["source_row"], errors="coerce").to_numpy(dtype=float)
+    return [None if math.isnan(v) else int(v) for v in numbers.tolist()]
 
 
 def is_sample_label(label: object) -> bool:

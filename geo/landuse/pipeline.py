@@ -37,7 +37,7 @@ from geo.landuse.headers import FIELDS, GEOM_FIELD, map_headers
 from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
-from geo.landuse.model import SAMPLE_LABEL, id_pairs, is_in, is_sample_label
+from geo.landuse.model import SAMPLE_LABEL, file_rows, id_pairs, is_in, is_sample_label
 from geo.landuse.scheme_report import scheme_lines, with_industry
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
@@ -268,15 +268,12 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
                  f"{PARCEL_FIELD_HEADERS['holder']}一致，无法确定其宗地，未定位" for f in found]
         if len(many):
             note[many] = np.array(texts, dtype=object)
-        numbers = (pd.to_numeric(ent.loc[many, "source_row"], errors="coerce").tolist()
-                   if "source_row" in ent else [None] * len(many))
         lines.extend(report_line(
-            "企业", None if row is None or pd.isna(row) else int(row),
-            PARCEL_FIELD_HEADERS["holder"], name, text,
+            "企业", row, PARCEL_FIELD_HEADERS["holder"], name, text,
             "未定位：仍参与评价，不计入任何宗地和汇总单元；请在企业文件中填写宗地编号",
             REPORT_LEVELS["warning"], record=str(name))
-            for row, name, text in zip(numbers, ent.loc[many, "name"].tolist(), texts,
-                                       strict=True))
+            for row, name, text in zip(file_rows(ent.loc[many]), ent.loc[many, "name"].tolist(),
+                                       texts, strict=True))
     note[(placement == _UNPLACED) & (note == "")] = "无可用的宗地编号、坐标或权利人名称匹配，未定位"
     ent["placement"] = placement
     ent["placement_note"] = note
@@ -351,15 +348,14 @@ def _township_lines(ent: pd.DataFrame, unknown: pd.Index, townships: TownshipTab
         return []
     notes = [f"乡镇（街道）“{town}”无法确定所属区县：{table}" for town in towns]
     ent.loc[idx, "placement_note"] = np.array([n + "，未定位" for n in notes], dtype=object)
-    numbers = (pd.to_numeric(ent.loc[idx, "source_row"], errors="coerce").tolist()
-               if "source_row" in ent else [None] * len(idx))
     names = [str(v) for v in ent.loc[idx, "name"].tolist()] if "name" in ent \
         else [""] * len(idx)
     action = ("未定位：仍参与评价，只计入全市汇总；请在乡镇（街道）对照表中补充该乡镇及其区县"
               "（“数据导入”页上传，命令行 --townships）")
-    return [report_line("企业", None if row is None or pd.isna(row) else int(row), label, town,
-                        note, action, REPORT_LEVELS["warning"], record=name)
-            for row, town, note, name in zip(numbers, towns, notes, names, strict=True)]
+    return [report_line("企业", row, label, town, note, action, REPORT_LEVELS["warning"],
+                        record=name)
+            for row, town, note, name in zip(file_rows(ent.loc[idx]), towns, notes, names,
+                                             strict=True)]
 
 
 def analyse(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame,
@@ -554,9 +550,9 @@ def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: 
     order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
     keys = order[key]  # the code, or the name key of a list without codes (never one None)
     dup = order.index[(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
-    rows = ent.loc[dup, "source_row"].tolist() if "source_row" in ent else [None] * len(dup)
     names = ent.loc[dup, "name"].tolist() if "name" in ent else [None] * len(dup)
-    for row, own, name in zip(rows, ent.loc[dup, key].tolist(), names, strict=True):
+    for row, own, name in zip(file_rows(ent.loc[dup]), ent.loc[dup, key].tolist(), names,
+                              strict=True):
         record = " ".join(str(v) for v in dict.fromkeys((own, name)) if isinstance(v, str) and v)
         lines.append(_year_line(file, f"同一企业另有 {year} 年记录", "未填年度的这一行未计入",
                                 row=row, level=REPORT_LEVELS["warning"], record=record))

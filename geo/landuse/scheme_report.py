@@ -32,6 +32,7 @@ from geo.labels import (
 from geo.landuse.industry import industry_groups
 from geo.landuse.ingest import report_line
 from geo.landuse.metrics import INDICATORS
+from geo.landuse.model import file_rows
 from geo.landuse.scoring import ScoringProfile
 
 __all__ = ["with_industry", "scheme_lines", "missing_rule_text", "INDUSTRY_OUT"]
@@ -48,15 +49,10 @@ def _rows_and_records(ent: pd.DataFrame) -> tuple[list[int | None], list[str]]:
     行号 is its ``source_row`` (None if not a number); 记录 its credit code and name, those
     filled in, joined by a space.
     """
-    if "source_row" in ent:
-        numbers = pd.to_numeric(ent["source_row"], errors="coerce").to_numpy(dtype=float)
-        rows: list[int | None] = [None if np.isnan(v) else int(v) for v in numbers.tolist()]
-    else:
-        rows = [None] * len(ent)
     cols = [ent[c].to_numpy(dtype=object) for c in ("credit_code", "name") if c in ent]
     records = [" ".join(str(p) for p in parts if isinstance(p, str) and p.strip())
                for parts in zip(*cols, strict=True)] if cols else [""] * len(ent)
-    return rows, records
+    return file_rows(ent), records
 
 
 def _frame(lines: list[dict[str, object]]) -> pd.DataFrame:

@@ -19,7 +19,6 @@ import json
 import logging
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -163,11 +162,10 @@ def load_analysis(ws: Workspace, ds_id: str, key: str, profile: ScoringProfile
         parcels = frames["parcels"]
         if not isinstance(parcels, gpd.GeoDataFrame):
             raise ValueError("the kept parcels have no geometry")
-        analysis = Analysis(parcels=parcels, enterprises=frames["enterprises"],
-                            profile=profile, data_label=str(meta["data_label"]),
-                            year=meta["year"], report=frames["report"])
-        return replace(analysis, import_choices=str(meta["import_choices"]),
-                       evidence=str(meta["evidence"]))
+        return Analysis(parcels=parcels, enterprises=frames["enterprises"], profile=profile,
+                        data_label=meta["data_label"], year=meta["year"],
+                        report=frames["report"], import_choices=meta["import_choices"],
+                        evidence=meta["evidence"])
     except Exception as err:  # noqa: BLE001 - a cache: on any doubt the analysis is computed
         _LOG.warning("the kept analysis of dataset %s cannot be read: %s", ds_id, err)
         return None
