@@ -111,6 +111,7 @@ def read_table(
     max_bytes: int = MAX_BYTES,
     max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
     max_ratio: float = MAX_RATIO,
+    text: str = "object",
 ) -> tuple[pd.DataFrame, TableMeta]:
     """Read any supported file safely, every attribute as text.
 
@@ -130,6 +131,10 @@ def read_table(
         a two-row header that is not merged.
     max_bytes, max_unzipped_bytes, max_ratio : keyword-only
         Safety limits: file size, total uncompressed size of a zip, compression ratio.
+    text : {"object", "arrow"}, keyword-only
+        How the cells are held: Python ``str`` objects in object columns (default), or
+        pandas' ``str`` dtype backed by Arrow (``"arrow"``), which a CSV gets without making
+        a Python object per cell. The texts are the same either way.
 
     Returns
     -------
@@ -143,14 +148,25 @@ def read_table(
     DataImportError
         For unsafe, unreadable or unsupported files, naming the file and the fix.
     """
+    if text not in ("object", "arrow"):
+        raise ValueError(f"unknown text {text!r}. Fix: use 'object' or 'arrow'")
     allowed = TABLE_FORMATS if formats is None else formats
     with open_safely(path, formats=allowed, layer=layer, max_bytes=max_bytes,
                      max_unzipped_bytes=max_unzipped_bytes, max_ratio=max_ratio) as src:
         if src.format == "csv":
-            return _read_csv(src.path, is_header)
-        if src.format == "xlsx":
-            return _read_xlsx(src.path, sheet=sheet, is_header=is_header)
-        return _read_vector(src, layer=layer)
+            frame, meta = _read_csv(src.path, is_header)
+        elif src.format == "xlsx":
+            frame, meta = _read_xlsx(src.path, sheet=sheet, is_header=is_header)
+        else:
+            frame, meta = _read_vector(src, layer=layer)
+    return _held_as(frame, "str" if text == "arrow" else object), meta
+
+
+def _held_as(frame: pd.DataFrame, dtype: object) -> pd.DataFrame:
+    """Return ``frame`` with every attribute column (all but a geometry) of ``dtype``."""
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    change = {c: dtype for c in frame.columns if c != geom and frame[c].dtype != dtype}
+    return frame.astype(change) if change else frame
 
 
 def _decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
@@ -229,7 +245,7 @@ def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredica
     del data
     stripped = [_stripped(col) for col in columns]
     empty_cells = np.column_stack([e for _, e in stripped]) if stripped else np.ones((0, 0), bool)
-    cells = pd.DataFrame({i: c for i, (c, _) in enumerate(stripped)}, dtype=object)
+    cells = pd.DataFrame({i: pd.array(c, dtype="str") for i, (c, _) in enumerate(stripped)})
     del stripped
     empty = np.asarray(empty_cells.all(axis=1), dtype=bool)
     filled_rows = np.flatnonzero(~empty)
@@ -291,24 +307,25 @@ def _c_parser_columns(data: bytes, delimiter: str) -> list[pa.ChunkedArray] | No
             for c in raw.columns]
 
 
-def _stripped(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+def _stripped(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
     """Return the cells of a text column stripped as :meth:`str.strip` does, and which are empty.
 
-    Only cells whose first or last character is white space (as :meth:`str.isspace` says) are
-    stripped in Python; the distinct first and last characters are few.
+    The cells stay in Arrow. Only cells whose first or last character is white space (as
+    :meth:`str.isspace` says) are stripped in Python; the distinct first and last characters
+    are few.
     """
-    values = column.to_numpy(zero_copy_only=False)
-    empty = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
     heads = pc.utf8_slice_codeunits(column, 0, 1)
     tails = pc.utf8_slice_codeunits(column, -1)
     ends = set(pc.unique(heads).to_pylist()) | set(pc.unique(tails).to_pylist())
     spaces = pa.array(sorted(c for c in ends if c and c.isspace()), pa.string())
     if len(spaces):
         padded = pc.or_(pc.is_in(heads, value_set=spaces), pc.is_in(tails, value_set=spaces))
-        at = np.flatnonzero(padded.to_numpy(zero_copy_only=False))
-        values[at] = [v.strip() for v in values[at].tolist()]
-        empty[at] = values[at] == ""
-    return values, np.asarray(empty, dtype=bool)
+        fixed = [v.strip() for v in column.filter(padded).to_pylist()]
+        column = pa.chunked_array([pc.replace_with_mask(column.combine_chunks(),
+                                                        padded.combine_chunks(),
+                                                        pa.array(fixed, pa.string()))])
+    empty = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+    return column, np.asarray(empty, dtype=bool)
 
 
 def _cell_text(value: object) -> str:

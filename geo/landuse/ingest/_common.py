@@ -124,10 +124,11 @@ def read_source(path: str | os.PathLike[str], *, sheet: str | None = None,
     """Read a parcel or enterprise file safely, recognising this domain's header rows.
 
     :func:`geo.io.tables.read_table` with :func:`geo.landuse.headers.looks_like_header` as the
-    header predicate; raises :class:`geo._errors.DataImportError` as it does.
+    header predicate, the cells held in Arrow (``str`` dtype); raises
+    :class:`geo._errors.DataImportError` as it does.
     """
     return read_table(path, sheet=sheet, layer=layer, is_header=looks_like_header,
-                      max_bytes=max_bytes, max_unzipped_bytes=max_unzipped_bytes)
+                      max_bytes=max_bytes, max_unzipped_bytes=max_unzipped_bytes, text="arrow")
 
 
 def report_line(file: str, row: int | None, field: str, value: object, problem: str,
@@ -232,18 +233,37 @@ def _parse_id(text: str, *, credit: bool) -> tuple[str | None, str]:
     return code, ""
 
 
+def arrow_texts(values: object) -> pa.Array:
+    """Return cell texts as one Arrow string array (null where a cell holds no text).
+
+    A column of pandas' ``str`` dtype (how :func:`read_source` holds cells) is handed over
+    without a Python object per cell; other sequences are converted.
+    """
+    if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.StringDtype) \
+            and values.dtype.storage == "pyarrow":
+        values = pa.array(values.array)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if isinstance(values, pa.Array):
+        return values.cast(pa.string()) if values.type != pa.string() else values
+    items = values if isinstance(values, np.ndarray) else list(values)  # type: ignore[call-overload]
+    return pa.array(items, type=pa.string(), from_pandas=True)
+
+
 class _Cells(Mapping[str, Mapping[int, str]]):
     """Column → {file row → text}, each column's dict built only when it is first asked for.
 
     Plain dicts are much faster than ``DataFrame.at`` in loops; building them lazily keeps a
-    large file from holding a dict of every column at once. :meth:`array` gives a column's
-    cells in row order without a dict.
+    large file from holding a dict of every column at once. :meth:`arrow` gives a column's
+    cells in row order as Arrow text (no Python object per cell), :meth:`texts` the cells of
+    some rows.
     """
 
     def __init__(self, table: pd.DataFrame, columns: Sequence[str]) -> None:
         self._table = table
         self._columns = list(columns)
         self._built: dict[str, dict[int, str]] = {}
+        self._arrow: dict[str, pa.Array] = {}
 
     def __getitem__(self, column: str) -> dict[int, str]:
         if column not in self._built:
@@ -259,9 +279,17 @@ class _Cells(Mapping[str, Mapping[int, str]]):
     def __len__(self) -> int:
         return len(self._columns)
 
-    def array(self, column: str) -> np.ndarray:
-        """Return the cells of ``column`` in row order, as an object array."""
-        return self._table[column].to_numpy(dtype=object)
+    def arrow(self, column: str) -> pa.Array:
+        """Return the cells of ``column`` in row order, as Arrow text."""
+        if column not in self._arrow:
+            if column not in self._columns:
+                raise KeyError(column)
+            self._arrow[column] = arrow_texts(self._table[column])
+        return self._arrow[column]
+
+    def texts(self, column: str, rows: Sequence[int]) -> pa.Array:
+        """Return the cells of ``column`` on ``rows`` (file rows of the table), as Arrow text."""
+        return self.arrow(column).take(pa.array(_positions(self._table.index, rows)))
 
     @property
     def rows(self) -> np.ndarray:
@@ -270,20 +298,23 @@ class _Cells(Mapping[str, Mapping[int, str]]):
 
 
 class RowValues(Mapping[int, object]):
-    """File row → parsed value of one column, held as arrays.
+    """File row → parsed value of one column, held as one array.
 
-    A dict is built only when a single row is looked up; :meth:`take` reads many rows at once
-    without it.
+    The array is an object array, a float array (numbers; NaN where a row has none) or Arrow
+    text (null where a row has none); looked up row by row, a row without a value gives None
+    whichever it is. A dict is built only when a single row is looked up; :func:`take`,
+    :func:`take_floats` and :func:`take_texts` read many rows at once without it.
     """
 
-    def __init__(self, rows: pd.Index, values: np.ndarray) -> None:
+    def __init__(self, rows: pd.Index, values: np.ndarray | pa.Array) -> None:
         self._rows = rows
         self._values = values
         self._dict: dict[int, object] | None = None
 
     def _lookup(self) -> dict[int, object]:
         if self._dict is None:
-            self._dict = dict(zip(self._rows.tolist(), self._values.tolist(), strict=True))
+            self._dict = dict(zip(self._rows.tolist(), _as_objects(self._values).tolist(),
+                                  strict=True))
         return self._dict
 
     def __getitem__(self, row: int) -> object:
@@ -295,11 +326,58 @@ class RowValues(Mapping[int, object]):
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __contains__(self, row: object) -> bool:
+        return row in self._rows
+
+    @property
+    def index(self) -> pd.Index:
+        """The file rows held, in order."""
+        return self._rows
+
+    @property
+    def array(self) -> np.ndarray | pa.Array:
+        """The values of :attr:`index`, in order."""
+        return self._values
+
     def take(self, rows: Sequence[int]) -> np.ndarray:
         """Return the values of ``rows`` in order, as an object array (None if not held)."""
+        at = _positions(self._rows, rows)
+        if isinstance(self._values, pa.Array):
+            return _as_objects(self._values.take(pa.array(at, mask=at < 0)))
         padded = np.empty(len(self._values) + 1, dtype=object)  # the last: None for −1
-        padded[:-1] = self._values
-        return padded[_positions(self._rows, rows)]
+        padded[:-1] = _as_objects(self._values)
+        return padded[at]
+
+    def floats(self, rows: Sequence[int]) -> np.ndarray:
+        """Return the values of ``rows`` as floats (NaN where none)."""
+        if isinstance(self._values, np.ndarray) and self._values.dtype.kind == "f":
+            at = _positions(self._rows, rows)
+            return np.append(self._values, np.nan)[at]
+        return _floats(self.take(rows))
+
+    def texts(self, rows: Sequence[int]) -> pa.Array:
+        """Return the values of ``rows`` as Arrow text (null where none)."""
+        if isinstance(self._values, pa.Array):
+            at = _positions(self._rows, rows)
+            return self._values.take(pa.array(at, mask=at < 0))
+        return arrow_texts(self.take(rows))
+
+
+def _as_objects(values: np.ndarray | pa.Array) -> np.ndarray:
+    """Return values as an object array, None where a value is missing (NaN, null)."""
+    if isinstance(values, pa.Array):
+        return np.asarray(values.to_pylist(), dtype=object) if values.null_count else \
+            values.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    if values.dtype.kind == "f":
+        out = values.astype(object)
+        out[np.isnan(values)] = None
+        return out
+    return values
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Return an object array of numbers and None as floats (NaN for None)."""
+    return np.array([np.nan if v is None else v for v in values.tolist()], dtype=float)
 
 
 #: The last (index, rows, positions) of :func:`_positions`: the columns of one table are read
@@ -321,7 +399,7 @@ def _positions(index: pd.Index, rows: Sequence[int]) -> np.ndarray:
 def take(values: Mapping[int, object] | None, rows: Sequence[int]) -> np.ndarray:
     """Return the values of ``rows`` from a row → value mapping, as an object array.
 
-    None where a row is absent.
+    None where a row is absent or has no value.
     """
     if isinstance(values, RowValues):
         return values.take(rows)
@@ -329,6 +407,31 @@ def take(values: Mapping[int, object] | None, rows: Sequence[int]) -> np.ndarray
     if values:
         out[:] = list(map(values.get, rows))
     return out
+
+
+def take_floats(values: Mapping[int, object] | None, rows: Sequence[int]) -> np.ndarray:
+    """Return the numbers of ``rows`` from a row → value mapping, as floats (NaN where none)."""
+    if isinstance(values, RowValues):
+        return values.floats(rows)
+    return _floats(take(values, rows))
+
+
+def take_texts(values: Mapping[int, object] | None, rows: Sequence[int]) -> pa.Array:
+    """Return the texts of ``rows`` from a row → value mapping as Arrow text (null: none)."""
+    if isinstance(values, RowValues):
+        return values.texts(rows)
+    return arrow_texts(take(values, rows))
+
+
+def text_column(texts: pa.Array) -> pd.Series:
+    """Return Arrow text as the column a list of the same texts and None gives pandas.
+
+    ``str`` dtype (None as NaN) when it holds a text; object (None) when it holds none or no
+    rows — as ``pd.Series`` infers a column from a list.
+    """
+    if len(texts) == 0 or texts.null_count == len(texts):
+        return pd.Series([None] * len(texts), dtype=object)
+    return pd.Series(pd.array(texts, dtype="str"))
 
 
 def _cells(table: pd.DataFrame, columns: Sequence[str]) -> _Cells:
@@ -351,12 +454,14 @@ _SPACE = "[" + "".join(map(chr, (0x9, 0xA, 0xB, 0xC, 0xD, 0x1C, 0x1D, 0x1E, 0x1F
 _PLAIN_SCIENTIFIC = r"[+-]?[0-9]+(?:\.[0-9]+)?[eE][+-]?[0-9]+"
 
 
-def _str_series(texts: Sequence[str] | np.ndarray) -> pd.Series:
+def _str_series(texts: Sequence[str] | np.ndarray | pa.Array) -> pd.Series:
     """Return cell texts as an Arrow-backed string Series.
 
     Its ``.str`` methods (``fullmatch``, ``contains``, ``len``) then run over the whole
     column in Arrow, not once per cell in Python as on an object Series.
     """
+    if isinstance(texts, pa.Array | pa.ChunkedArray):
+        return pd.Series(pd.array(texts, dtype="str"))
     return pd.Series(texts if isinstance(texts, np.ndarray) else list(texts), dtype="str")
 
 
@@ -373,12 +478,11 @@ def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
     rows: set[int] = set()
     for name in cells:
         if isinstance(cells, _Cells):
-            values, at = cells.array(name), cells.rows
+            texts, at = cells.arrow(name), cells.rows
         else:
             col = cells[name]
-            values = np.asarray(list(col.values()), dtype=object)
+            texts = arrow_texts(np.asarray(list(col.values()), dtype=object))
             at = np.fromiter(col.keys(), dtype=np.int64)
-        texts = pa.array(values, type=pa.string(), from_pandas=True)
         found = pc.unique(texts)
         length = pc.utf8_length(found)
         found = found.filter(pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 16)))
@@ -411,9 +515,10 @@ def _fast_numbers(texts: pd.Series, field: Field, col: ColumnMap) -> tuple[np.nd
     """
     ok = texts.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool, copy=True)
     values = np.full(len(texts), np.nan)
-    if ok.any():
+    if ok.any():  # Arrow reads decimals correctly rounded, as float() does
+        read = pc.cast(arrow_texts(texts).filter(pa.array(ok)), pa.float64())
         with np.errstate(over="ignore", invalid="ignore"):
-            values[ok] = texts.to_numpy()[ok].astype(np.float64) * col.factor
+            values[ok] = read.to_numpy(zero_copy_only=False) * col.factor
     ok &= np.isfinite(values)
     if field.name in _POSITIVE:
         ok &= values > 0
@@ -429,31 +534,59 @@ def _fast_texts(texts: pd.Series) -> np.ndarray:
 
 
 def _parse_texts(texts: pd.Series, field: Field, col: ColumnMap
-                 ) -> tuple[list[object], list[str]]:
-    """Parse distinct cell texts of one column: (value, problem) of each, in order.
+                 ) -> tuple[np.ndarray | pa.Array, list[str]]:
+    """Parse distinct cell texts of one column: the value and the problem of each, in order.
 
-    Plain numbers and plain names are read at once (:func:`_fast_numbers`,
-    :func:`_fast_texts`); :func:`_parse_value` reads only the others, so every problem and
-    value is the one it gives.
+    The values are floats for numbers (NaN where none), Arrow text for text fields (null
+    where none) and an object array (None where none) for the others. Plain numbers and
+    plain names are read at once (:func:`_fast_numbers`, :func:`_fast_texts`);
+    :func:`_parse_value` reads only the others, so every problem and value is the one it
+    gives.
     """
-    values: list[object] = [None] * len(texts)
     problems = [""] * len(texts)
     if field.kind in ("number", "int"):
         numbers, ok = _fast_numbers(texts, field, col)
-        arr = np.array(values, dtype=object)
-        arr[ok] = numbers[ok].tolist()
-        values = arr.tolist()
+        numbers[~ok] = np.nan
     elif field.kind == "text":
         ok = _fast_texts(texts)
-        arr = np.array(values, dtype=object)
-        arr[ok] = texts.to_numpy()[ok]
-        values = arr.tolist()
     else:
         ok = np.zeros(len(texts), dtype=bool)
-    raw = texts.tolist()
-    for i in np.flatnonzero(~ok).tolist():
-        values[i], problems[i] = _parse_value(raw[i], field, col)
-    return values, problems
+    slow = np.flatnonzero(~ok)
+    parsed: list[object] = [None] * len(slow)
+    for j, (i, raw) in enumerate(zip(slow.tolist(), texts.iloc[slow].tolist(), strict=True)):
+        parsed[j], problems[i] = _parse_value(raw, field, col)
+    if field.kind in ("number", "int"):
+        numbers[slow] = [np.nan if v is None else v for v in parsed]
+        return numbers, problems
+    if field.kind == "text":
+        kept = arrow_texts(texts)
+        if not len(slow):
+            return kept, problems
+        return pc.replace_with_mask(kept, pa.array(~ok), pa.array(parsed, pa.string())), problems
+    out = np.empty(len(texts), dtype=object)
+    out[slow] = parsed
+    return out, problems
+
+
+def _per_row(parsed: np.ndarray | pa.Array, codes: np.ndarray) -> np.ndarray | pa.Array:
+    """Return each row's value from the values of the distinct texts (code −1: none)."""
+    if isinstance(parsed, pa.Array):
+        return parsed.take(pa.array(codes, mask=codes < 0))
+    if parsed.dtype.kind == "f":
+        return np.append(parsed, np.nan)[codes]
+    padded = np.empty(len(parsed) + 1, dtype=object)
+    padded[:-1] = parsed
+    return padded[codes]
+
+
+def _factorised(column: object) -> tuple[np.ndarray, pa.Array]:
+    """Return each cell's code and the distinct texts in order of first appearance.
+
+    Code −1 for a cell holding no text.
+    """
+    encoded = pc.dictionary_encode(arrow_texts(column))
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return codes, encoded.dictionary
 
 
 def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str
@@ -472,15 +605,15 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
         field = fields[col.field]
         if field.kind in ("id", "geometry"):
             continue
-        codes, uniques = pd.factorize(table[col.source].to_numpy(dtype=object))
-        parsed, problems = _parse_texts(_str_series(np.asarray(uniques, dtype=object)),
-                                        field, col)
-        per_row = np.array(parsed + [None], dtype=object)[codes]
-        values[col.field] = RowValues(rows, per_row)
-        bad = np.array([bool(p) for p in problems] + [False], dtype=bool)[codes]
-        texts = np.asarray(uniques, dtype=object)
-        for i in np.flatnonzero(bad).tolist():
-            lines.append(report_line(file, int(index[i]), col.source, texts[codes[i]],
+        codes, uniques = _factorised(table[col.source])
+        parsed, problems = _parse_texts(_str_series(uniques), field, col)
+        values[col.field] = RowValues(rows, _per_row(parsed, codes))
+        bad_codes = [i for i, p in enumerate(problems) if p]
+        if not bad_codes:
+            continue
+        shown = dict(zip(bad_codes, uniques.take(pa.array(bad_codes)).to_pylist(), strict=True))
+        for i in np.flatnonzero(np.isin(codes, bad_codes)).tolist():
+            lines.append(report_line(file, int(index[i]), col.source, shown[codes[i]],
                                      problems[codes[i]], _SET_NAN))
     return values, lines
 
@@ -562,18 +695,19 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry | None:
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
-def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None,
+def _first_of_each(usable: Mapping[int, object], years: Mapping[int, object] | None,
                    lines: list[dict], *, file: str, column: str, what: str) -> list[int]:
     """Return the rows to keep: the first of each (id, year); later duplicates are reported.
 
     The (id, year) keys are factorised at once; only the duplicate rows get a line.
     """
-    rows = list(usable)
+    if isinstance(usable, RowValues):
+        rows, ids = usable.index.tolist(), arrow_texts(usable.array)
+    else:
+        rows, ids = list(usable), arrow_texts(list(usable.values()))
     if not rows:
         return []
-    ids = list(usable.values())
-    id_codes, _ = pd.factorize(np.asarray(ids, dtype=object), use_na_sentinel=False)
-    codes = id_codes.astype(np.int64)
+    codes = _factorised(ids)[0]
     if years is not None:
         yrs = np.asarray(take(years, rows), dtype=object)
         yr_codes, yr_uniques = pd.factorize(yrs, use_na_sentinel=False)
@@ -581,9 +715,10 @@ def _first_of_each(usable: Mapping[int, str], years: Mapping[int, object] | None
     _, first_at, key_of = np.unique(codes, return_index=True, return_inverse=True)
     first = first_at[key_of]  # position of the first row holding each row's key
     repeat = first != np.arange(len(rows))
-    for i in np.flatnonzero(repeat).tolist():
+    at = np.flatnonzero(repeat)
+    for i, shown in zip(at.tolist(), ids.take(pa.array(at)).to_pylist(), strict=True):
         f = rows[int(first[i])]
-        lines.append(report_line(file, rows[i], column, ids[i],
+        lines.append(report_line(file, rows[i], column, shown,
                                  f"{what}重复（与第 {f} 行相同，保留第 {f} 行）", _DROP_ROW))
     return np.asarray(rows, dtype=object)[~repeat].tolist()
 
@@ -660,8 +795,8 @@ _PLAIN_ID = r"[0-9A-Za-z_\-./]+"
 _PLAIN_CREDIT = r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}"
 
 
-def _plain_ids(raw: Sequence[str], totals: Collection[int], rows: Sequence[int], *,
-               credit: bool) -> np.ndarray:
+def _plain_ids(raw: Sequence[str] | pa.Array, totals: Collection[int],
+               rows: Sequence[int] | np.ndarray, *, credit: bool) -> np.ndarray:
     """Tell, per row, whether its id cell is used as it is (what :func:`_row_id` would give).
 
     Credit codes must already be 18 valid upper-case characters; other ids plain

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -41,7 +43,9 @@ from geo.landuse.ingest._common import (
     RECORD,
     ROW,
     ImportResult,
+    RowValues,
     _attributes,
+    _Cells,
     _cells,
     _first_of_each,
     _geometries,
@@ -57,12 +61,16 @@ from geo.landuse.ingest._common import (
     _total_rows,
     _unitless_cells,
     _wkt_geometries,
+    arrow_texts,
     record_of,
     report_line,
     restate_unit,
     take,
+    take_floats,
+    take_texts,
+    text_column,
 )
-from geo.landuse.model import ENTERPRISE_FIELDS, is_in, split_ids
+from geo.landuse.model import ENTERPRISE_FIELDS, split_ids
 from geo.landuse.money import MONEY_FIELDS, decide_money_unit, land_from_parcels
 
 
@@ -170,33 +178,39 @@ def _row_key(row_no: int, raw: str, totals: Collection[int], how: str
     return (None if key is None else PARCEL_KEY_PREFIX + key), problem
 
 
-def _usable_enterprise_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
-                            key_col: ColumnMap, lines: list[dict], *, file: str, how: str,
-                            names: Mapping[int, object]) -> dict[int, str]:
+def _usable_enterprise_rows(cells: _Cells, key_col: ColumnMap, lines: list[dict], *,
+                            file: str, how: str, names: Mapping[int, object]) -> RowValues:
     """Return the key (credit code, name key or parcel key) of every usable row; report the others.
 
+    Every row of the table is looked at; the keys are held in Arrow, by file row.
     ``names`` (企业名称 by row) name the record of the lines on rows left out.
     """
     totals = _total_rows(cells)
-    column = cells[key_col.source]
-    raw = [column[r] for r in rows]
-    keys = np.array(raw, dtype=object)
+    rows = cells.rows
+    raw = cells.arrow(key_col.source)
     if how == "name":
         plain = np.zeros(len(rows), dtype=bool)
     else:
         plain = _plain_ids(raw, totals, rows, credit=how == "code")
-        if how == "parcel":
-            keys[plain] = [PARCEL_KEY_PREFIX + k for k in keys[plain].tolist()]
-    for i in np.flatnonzero(~plain).tolist():
-        row_no = rows[i]
-        key, problem = _row_key(row_no, raw[i], totals, how)
-        keys[i] = key
+    keys = pc.utf8_replace_slice(raw, 0, 0, PARCEL_KEY_PREFIX) if how == "parcel" else raw
+    slow = np.flatnonzero(~plain)
+    slow_keys: list[str | None] = []
+    dropped: list[tuple[int, str, str]] = []
+    for i, text in zip(slow.tolist(), raw.take(pa.array(slow)).to_pylist(), strict=True):
+        key, problem = _row_key(int(rows[i]), text, totals, how)
+        slow_keys.append(key)
         if key is None:
-            record = record_of(raw[i]) if how == "name" else record_of(raw[i],
-                                                                       names.get(row_no))
-            lines.append(report_line(file, row_no, key_col.source, raw[i], problem, _DROP_ROW,
+            dropped.append((int(rows[i]), text, problem))
+    if dropped:
+        held = take(names, [r for r, _, _ in dropped]).tolist()
+        for (row_no, text, problem), name in zip(dropped, held, strict=True):
+            record = record_of(text) if how == "name" else record_of(text, name)
+            lines.append(report_line(file, row_no, key_col.source, text, problem, _DROP_ROW,
                                      record=record))
-    return {r: k for r, k in zip(rows, keys.tolist(), strict=True) if k is not None}
+    if len(slow):
+        keys = pc.replace_with_mask(keys, pa.array(~plain), pa.array(slow_keys, pa.string()))
+    usable = pc.is_valid(keys).to_numpy(zero_copy_only=False)
+    return RowValues(pd.Index(rows[usable]), keys.filter(pa.array(usable)))
 
 
 def _key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> tuple[ColumnMap, bool]:
@@ -240,7 +254,7 @@ def _parcel_key_of(mapping: HeaderMapping, lines: list[dict], *, file: str) -> C
 
 
 def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, Mapping[int, object]],
-                        usable: Mapping[int, str],
+                        usable: Mapping[int, object],
                         cells: Mapping[str, Mapping[int, str]], *, own_land: bool = False
                         ) -> dict[str, Mapping[int, object]]:
     """Return ``values`` for units keyed by parcel: name = 权利人 (else the id), land left out.
@@ -253,7 +267,7 @@ def _parcel_unit_values(table: pd.DataFrame, values: Mapping[str, Mapping[int, o
     held = cells[holder.source] if holder is not None else {}
     out = {k: v for k, v in values.items() if own_land or k != "land_area_m2"}
     out["name"] = {r: (normalise_text(held[r]) if r in held and not is_missing(held[r])
-                       else key[len(PARCEL_KEY_PREFIX):]) for r, key in usable.items()}
+                       else str(key)[len(PARCEL_KEY_PREFIX):]) for r, key in usable.items()}
     return out
 
 
@@ -296,10 +310,7 @@ def _checked_coordinates(loc: _Locations, kept: Sequence[int],
                          file: str, gcj02: bool, box: tuple[float, float, float, float]
                          ) -> tuple[np.ndarray, np.ndarray]:
     """Return lon and lat of the rows kept, in WGS84; NaN (and a report line) where unusable."""
-    xs = np.array([np.nan if v is None else v for v in take(loc.lon, kept).tolist()],
-                  dtype=float)
-    ys = np.array([np.nan if v is None else v for v in take(loc.lat, kept).tolist()],
-                  dtype=float)
+    xs, ys = take_floats(loc.lon, kept), take_floats(loc.lat, kept)
     if not loc.located:
         return xs, ys
     both = np.isfinite(xs) & np.isfinite(ys)
@@ -326,7 +337,7 @@ def _parcel_ids(cell: str) -> list[str]:
     return [normalise_text(p) for p in split_ids(cell)]
 
 
-def _single_ids(texts: Sequence[str]) -> np.ndarray:
+def _single_ids(texts: pa.Array) -> np.ndarray:
     """Tell which parcel-id cells hold one plain id (what :func:`_parcel_ids` gives as is).
 
     Plain: ASCII letters, digits and ``_-./`` only (no separator or space), not a mark.
@@ -340,76 +351,86 @@ def _single_ids(texts: Sequence[str]) -> np.ndarray:
 
 
 def _check_parcel_links(lines: list[dict], parcel_col: ColumnMap, kept: Sequence[int],
-                        cells: Mapping[str, Mapping[int, str]], parcels: pd.DataFrame | None,
-                        *, file: str) -> None:
+                        cells: _Cells, parcels: pd.DataFrame | None, *, file: str) -> None:
     """Report parcel ids listed twice by one enterprise, and ids not among ``parcels``.
 
     A cell of one plain id (:func:`_single_ids`) lists no id twice and is looked up at once;
     the others are split by :func:`_parcel_ids`.
     """
-    column = cells[parcel_col.source]
-    texts = [column[r] for r in kept]
+    texts = cells.texts(parcel_col.source, kept)
     single = _single_ids(texts)
     several = np.flatnonzero(~single).tolist()
-    for i in several:
-        ids = _parcel_ids(texts[i])
+    several_texts = dict(zip(several, texts.take(pa.array(several, pa.int64())).to_pylist(),
+                             strict=True))
+    for i, text in several_texts.items():
+        ids = _parcel_ids(text)
         repeated = sorted({p for p in ids if ids.count(p) > 1})
         if repeated:
-            lines.append(report_line(file, kept[i], parcel_col.source, texts[i],
+            lines.append(report_line(file, kept[i], parcel_col.source, text,
                                      f"同一宗地编号重复列出（{'、'.join(repeated)}）", "只计一次",
                                      _WARN))
     if parcels is None:
         return
-    known = parcels["parcel_id"].astype(str).unique()
-    unknown = single & ~is_in(np.asarray(texts, dtype=object), known)
-    missing_of: dict[int, list[str]] = {i: [texts[i]] for i in np.flatnonzero(unknown).tolist()}
-    known_set = set(known.tolist()) if several else set()
-    for i in several:
-        missing = [p for p in _parcel_ids(texts[i]) if p not in known_set]
+    known = arrow_texts(parcels["parcel_id"].astype(str).unique())
+    found = pc.is_in(texts, value_set=known).to_numpy(zero_copy_only=False)
+    unknown = np.flatnonzero(single & ~found)
+    missing_of: dict[int, tuple[str, list[str]]] = {
+        i: (t, [t]) for i, t in zip(unknown.tolist(), texts.take(pa.array(unknown)).to_pylist(),
+                                     strict=True)}
+    known_set = set(known.to_pylist()) if several else set()
+    for i, text in several_texts.items():
+        missing = [p for p in _parcel_ids(text) if p not in known_set]
         if missing:
-            missing_of[i] = missing
+            missing_of[i] = (text, missing)
     for i in sorted(missing_of):
-        lines.append(report_line(file, kept[i], parcel_col.source, texts[i],
-                                 f"无对应宗地（{'、'.join(missing_of[i])} 不在宗地数据中）",
+        text, missing = missing_of[i]
+        lines.append(report_line(file, kept[i], parcel_col.source, text,
+                                 f"无对应宗地（{'、'.join(missing)} 不在宗地数据中）",
                                  "企业保留，未关联该宗地", _WARN))
 
 
-def _enterprise_parcel_ids(kept: Sequence[int], cells: Mapping[str, Mapping[int, str]],
-                           parcel_col: ColumnMap | None) -> list[str | None]:
+def _enterprise_parcel_ids(kept: Sequence[int], cells: _Cells, parcel_col: ColumnMap | None
+                           ) -> pa.Array:
     """Return each kept row's parcel ids, normalised, deduplicated and joined with ";"."""
     if parcel_col is None:
-        return [None] * len(kept)
-    column = cells[parcel_col.source]
-    texts = [column[r] for r in kept]
-    out: list[str | None] = list(texts)
-    for i in np.flatnonzero(~_single_ids(texts)).tolist():  # a plain single id stays as it is
-        out[i] = (None if is_missing(texts[i])
-                  else ";".join(dict.fromkeys(_parcel_ids(texts[i]))))
-    return out
+        return pa.nulls(len(kept), pa.string())
+    texts = cells.texts(parcel_col.source, kept)
+    other = ~_single_ids(texts)  # a plain single id stays as it is
+    if not other.any():
+        return texts
+    fixed = [None if is_missing(t) else ";".join(dict.fromkeys(_parcel_ids(t)))
+             for t in texts.filter(pa.array(other)).to_pylist()]
+    return pc.replace_with_mask(texts, pa.array(other), pa.array(fixed, pa.string()))
 
 
-def _enterprise_frame(kept: Sequence[int], usable: Mapping[int, str],
-                      values: Mapping[str, Mapping[int, object]], parcel_ids: list[str | None],
+def _enterprise_frame(kept: Sequence[int], usable: RowValues,
+                      values: Mapping[str, Mapping[int, object]], parcel_ids: pa.Array,
                       xs: np.ndarray, ys: np.ndarray, *, located: bool, how: str
                       ) -> pd.DataFrame:
     """Return every field of :data:`ENTERPRISE_FIELDS` for the rows kept (points if located).
 
     ``enterprise_key`` (after the fields) is the key of each enterprise: its credit code, or
     its name key (or parcel key) when the file is keyed by name (or by parcel); ``credit_code``
-    then stays empty.
+    then stays empty. Texts go from Arrow to their columns without a Python object per cell.
     """
-    given: dict[str, object] = {"credit_code": [usable[r] if how == "code" else None
-                                                for r in kept],
-                                "parcel_id": parcel_ids, "lon": xs, "lat": ys}
+    keys = take_texts(usable, kept)
+    given: dict[str, object] = {
+        "credit_code": text_column(keys if how == "code" else pa.nulls(len(kept), pa.string())),
+        "parcel_id": text_column(parcel_ids), "lon": xs, "lat": ys}
     columns: dict[str, object] = {}  # built whole, then one frame (not column by column)
     for f in ENTERPRISE_FIELDS:
-        cells = given[f.name] if f.name in given else take(values.get(f.name), kept)
-        columns[f.name] = (np.asarray(cells, dtype=float) if f.kind in ("number", "int")
-                           else pd.Series(cells, dtype=None if len(kept) else object))
+        held = values.get(f.name)
+        if f.name in given:
+            columns[f.name] = given[f.name]
+        elif f.kind in ("number", "int"):
+            columns[f.name] = take_floats(held, kept)
+        elif f.kind == "text":
+            columns[f.name] = text_column(take_texts(held, kept))
+        else:
+            columns[f.name] = pd.Series(take(held, kept), dtype=None if len(kept) else object)
     columns["year"] = pd.array(columns["year"], dtype="Int64")
     columns["founded_year"] = pd.array(columns["founded_year"], dtype="Int64")
-    columns["enterprise_key"] = pd.Series([usable[r] for r in kept],
-                                          dtype=None if len(kept) else object)
+    columns["enterprise_key"] = text_column(keys)
     columns["source_row"] = np.asarray(kept, dtype=np.int64)
     out = pd.DataFrame(columns)
     if not located:
@@ -536,8 +557,8 @@ def import_enterprises(
     parcel_col = mapping.column_for("parcel_id")
     loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
     cells = _cells(table, _attributes(table))
-    usable = _usable_enterprise_rows(list(table.index), cells, key_col, lines, file=file,
-                                     how=how, names=values.get("name", {}))
+    usable = _usable_enterprise_rows(cells, key_col, lines, file=file, how=how,
+                                     names=values.get("name", {}))
     if how == "parcel":
         values = _parcel_unit_values(table, values, usable, cells, own_land=parcels is None)
     names = values.get("name", {})
@@ -548,13 +569,14 @@ def import_enterprises(
                                   box=ningbo_bounds)
     if parcel_col is not None:
         _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
-    ids: list[str | None] = ([usable[r][len(PARCEL_KEY_PREFIX):] for r in kept] if how == "parcel"
-           else _enterprise_parcel_ids(kept, cells, parcel_col))
+    ids = (pc.utf8_slice_codeunits(take_texts(usable, kept), len(PARCEL_KEY_PREFIX))
+           if how == "parcel" else _enterprise_parcel_ids(kept, cells, parcel_col))
     out = _enterprise_frame(kept, usable, values, ids, xs, ys, located=loc.located, how=how)
     _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
-    unnamed = {ln[ROW] for ln in lines if not ln[RECORD]}  # only these need their 记录
-    _name_records(lines, {r: record_of(names.get(r)) if how == "name"
-                          else record_of(usable[r], names.get(r))
-                          for r in unnamed if r in usable})
+    unnamed = sorted({ln[ROW] for ln in lines if not ln[RECORD] and ln[ROW] in usable})
+    held = zip(unnamed, take(usable, unnamed).tolist(), take(names, unnamed).tolist(),
+               strict=True)  # only these need their 记录
+    _name_records(lines, {r: record_of(name) if how == "name" else record_of(key, name)
+                          for r, key, name in held})
     return ImportResult(data=out, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="enterprise", rows_read=len(table))
