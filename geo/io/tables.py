@@ -355,22 +355,53 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _column_texts(column: pd.Series) -> list[str]:
-    """Return :func:`_cell_text` of every value of a layer's column, a whole column at once.
+def _column_texts(column: pd.Series) -> pa.Array:
+    """Return :func:`_cell_text` of every value of a layer's column as Arrow text, at once.
 
-    Columns of text and of integers are converted at once, floats with one format; a column of
-    any other kind (dates, mixed values, booleans) goes through :func:`_cell_text` cell by cell.
+    Columns of text and of integers are converted in Arrow, floats by :func:`_float_texts`;
+    a column of any other kind (dates, mixed values, booleans) goes through
+    :func:`_cell_text` cell by cell.
     """
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) or (
             dtype == np.dtype(object)
             and pd.api.types.infer_dtype(column, skipna=False) == "string"):
-        return column.astype(object).where(column.notna(), "").tolist()
+        texts = (pa.array(column.array) if isinstance(dtype, pd.StringDtype)
+                 and dtype.storage == "pyarrow"
+                 else pa.array(column.to_numpy(dtype=object), pa.string(), from_pandas=True))
+        return pc.fill_null(texts.cast(pa.string()), "")
     if dtype.kind in "iu" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        return column.to_numpy().astype(str).tolist()
+        return pc.cast(pa.array(column.to_numpy()), pa.string())
     if dtype.kind == "f" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        return ["" if v != v else format(v, ".15g") for v in column.to_numpy().tolist()]
-    return [_cell_text(v) for v in column]
+        return _float_texts(column.to_numpy(dtype=float))
+    return pa.array([_cell_text(v) for v in column], pa.string())
+
+
+#: A float Arrow writes in plain decimals (no exponent).
+_PLAIN_DECIMAL = r"-?[0-9]+(\.[0-9]+)?"
+
+
+def _float_texts(values: np.ndarray) -> pa.Array:
+    """Return ``format(v, ".15g")`` of every float ("" for NaN), Arrow doing the plain ones.
+
+    Arrow writes a float's shortest round-trip digits. When those are at most 15 significant
+    digits and the magnitude is in [1e-4, 1e15) (or zero), ".15g" writes the same digits in
+    the same plain notation; the other values (exponents, 16–17 digits) are formatted in
+    Python.
+    """
+    texts = pc.cast(pa.array(values), pa.string())
+    digits = pc.utf8_length(pc.utf8_ltrim(pc.replace_substring(
+        pc.replace_substring(texts, "-", ""), ".", ""), "0"))
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        plain = (pc.match_substring_regex(texts, f"^{_PLAIN_DECIMAL}$").to_numpy(
+            zero_copy_only=False) & (digits.to_numpy(zero_copy_only=False) <= 15)
+            & (((magnitude >= 1e-4) & (magnitude < 1e15)) | (values == 0)))
+    other = np.flatnonzero(~plain)
+    if not len(other):
+        return texts
+    fixed = ["" if v != v else format(v, ".15g") for v in values[other].tolist()]
+    return pc.replace_with_mask(texts, pa.array(~plain), pa.array(fixed, pa.string()))
 
 
 def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
@@ -891,9 +922,10 @@ def _read_vector(src: SafeSource, *, layer: str | None) -> tuple[pd.DataFrame, T
     crs_label = ""
     if isinstance(gdf, gpd.GeoDataFrame) and geom_col is not None:
         gdf, crs_label = _to_storage_crs(gdf, notes, source=src.source)
-    attrs = {c: _column_texts(gdf[c]) for c in gdf.columns if c != geom_col}
+    attrs = {c: pd.array(_column_texts(gdf[c]), dtype="str")
+             for c in gdf.columns if c != geom_col}
     index = pd.RangeIndex(1, len(gdf) + 1, name=ROW_NUMBER)
-    frame = pd.DataFrame(attrs, index=index, dtype=object)
+    frame = pd.DataFrame(attrs, index=index)
     if geom_col is not None:
         frame = gpd.GeoDataFrame(frame, geometry=gdf.geometry.to_numpy(), crs=STORAGE_CRS)
     return frame, TableMeta(source=src.source, format=src.format, encoding=enc_label,

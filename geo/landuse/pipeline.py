@@ -6,9 +6,11 @@ says whether its data are samples (:attr:`Analysis.data_label`).
 
 from __future__ import annotations
 
+import contextvars
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from geo.labels import (
 from geo.landuse.choices import option_label
 from geo.landuse.headers import FIELDS, GEOM_FIELD, map_headers
 from geo.landuse.ingest import ImportResult, report_line
+from geo.landuse.ingest.enterprises import Parcels
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
 from geo.landuse.model import SAMPLE_LABEL, file_rows, id_pairs, is_in, is_sample_label
@@ -819,26 +822,16 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     Without parcels the enterprises are analysed alone (:func:`empty_parcels`); an enterprise
     file holding no rows is then refused like a parcel file would be.
     """
-    from geo.landuse.ingest import import_enterprises, import_parcels
-
     _check_files(parcels_path, enterprises_path, parts)
     if enterprises_path is None:
         choices = _figures_choices(choices)
     if parcels_path is not None and enterprises_path is None and _points_only(
             parcels_path, parts, choices):
         return _parcels_by_points(parcels_path, gcj02=gcj02, parts=parts, choices=choices)
-    results = []
-    if parcels_path is not None:
-        results.append(import_parcels(parcels_path, gcj02=gcj02, layer=parts["parcel_layer"],
-                                      sheet=parts["parcel_sheet"],
-                                      overrides=choices.parcel_map, accept=choices.accept))
-    parcels = results[0].data if results else empty_parcels()
-    if enterprises_path is not None:
-        results.append(import_enterprises(
-            enterprises_path, gcj02=gcj02, parcels=parcels if len(parcels) else None,
-            layer=parts["enterprise_layer"], sheet=parts["enterprise_sheet"],
-            overrides=choices.enterprise_map))
-    elif parcels_path is not None and len(parcels):
+    results = _imported(parcels_path, enterprises_path, gcj02=gcj02, parts=parts,
+                        choices=choices)
+    parcels = results[0].data if results[0].kind == "parcel" else empty_parcels()
+    if parcels_path is not None and enterprises_path is None and len(parcels):
         results = _figures_from_parcels(parcels_path, results[0], gcj02=gcj02, parts=parts,
                                         choices=choices)
     reports = [r.report for r in results]
@@ -850,6 +843,58 @@ def _import_files(parcels_path: str | Path | None, enterprises_path: str | Path 
     enterprises = (pd.DataFrame(results[-1].data) if results[-1].kind == "enterprise"
                    else empty_enterprises())
     return parcels, enterprises, reports
+
+
+def _imported(parcels_path: str | Path | None, enterprises_path: str | Path | None, *,
+              gcj02: bool, parts: Mapping[str, str | None], choices: ImportChoices
+              ) -> list[ImportResult]:
+    """Import the parcel file, the enterprise file, or both side by side (parcels first)."""
+    from geo.landuse.ingest import import_enterprises, import_parcels
+
+    def parcels_of(path: str | Path) -> Callable[[], ImportResult]:
+        return lambda: import_parcels(path, gcj02=gcj02, layer=parts["parcel_layer"],
+                                      sheet=parts["parcel_sheet"],
+                                      overrides=choices.parcel_map, accept=choices.accept)
+
+    def enterprises_of(path: str | Path) -> Callable[[Parcels], ImportResult]:
+        return lambda parcels: import_enterprises(
+            path, gcj02=gcj02, parcels=parcels, layer=parts["enterprise_layer"],
+            sheet=parts["enterprise_sheet"], overrides=choices.enterprise_map)
+
+    if parcels_path is not None and enterprises_path is not None:
+        return _import_side_by_side(parcels_of(parcels_path), enterprises_of(enterprises_path))
+    if parcels_path is not None:
+        return [parcels_of(parcels_path)()]
+    if enterprises_path is None:  # unreachable after _check_files; keeps the type honest
+        raise ValueError("neither parcels nor enterprises given")
+    return [enterprises_of(enterprises_path)(None)]
+
+
+def _import_side_by_side(parcel_import: Callable[[], ImportResult],
+                         enterprise_import: Callable[[Parcels], ImportResult]
+                         ) -> list[ImportResult]:
+    """Import the parcels in a second thread while the enterprise file is read and parsed.
+
+    The enterprise import waits for the parcels only where it needs them (its links); most of
+    both imports runs in Arrow, pyogrio and GEOS, which leave Python's lock, so the two
+    overlap on a machine of two cores or more. The outcome is the one of importing the
+    parcels first: the parcels' error comes first, and parcels without a usable row are
+    given to the enterprises as none. The thread runs in a copy of the caller's context, so
+    :func:`geo.crs.shared_projections` is shared.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parcel-import") as pool:
+        future = pool.submit(contextvars.copy_context().run, parcel_import)
+
+        def parcels() -> pd.DataFrame | None:
+            data = future.result().data
+            return data if len(data) else None
+
+        try:
+            enterprises = enterprise_import(parcels)
+        except BaseException:
+            future.result()  # the parcels' error, if any, as when imported first
+            raise
+        return [future.result(), enterprises]
 
 
 def _check_files(parcels_path: str | Path | None, enterprises_path: str | Path | None,

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
 
+import geo.io.tables as tables
 import geo.landuse.ingest._common as common
 import geo.landuse.ingest.enterprises as ent_mod
 import geo.landuse.ingest.parcels as par_mod
@@ -164,7 +165,8 @@ def _never(monkeypatch) -> None:
     monkeypatch.setattr(common, "_PLAIN_CREDIT", never)
     monkeypatch.setattr(common, "_fast_texts", lambda texts: np.zeros(len(texts), dtype=bool))
     monkeypatch.setattr(par_mod, "_plain_polygons",
-                        lambda rows, _shapes, _box: np.zeros(len(rows), dtype=bool))
+                        lambda rows, _geoms, _shapes, _box: np.zeros(len(rows), dtype=bool))
+    monkeypatch.setattr(tables, "_PLAIN_DECIMAL", never)  # floats of a layer: Python's format
 
 
 def _enterprise_csv(path: Path) -> Path:

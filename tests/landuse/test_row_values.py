@@ -33,3 +33,39 @@ def test_two_columns_of_one_table_share_the_positions_but_other_rows_do_not():
     assert a.take([11, 12]).tolist() == ["b", "c"]  # other rows: their own positions
     other = RowValues(pd.Index([12, 10]), np.array(["x", "y"], dtype=object))
     assert other.take(kept).tolist() == ["x", "y"]  # same rows, another index
+
+
+def test_numbers_and_texts_held_in_arrays_read_as_the_dict_they_replace():
+    import pyarrow as pa
+
+    from geo.landuse.ingest._common import take_floats, take_texts
+
+    rows = pd.Index([2, 3, 5])
+    numbers = RowValues(rows, np.array([1.5, np.nan, -0.0]))
+    texts = RowValues(rows, pa.array(["甲", None, ""], pa.string()))
+    assert dict(numbers) == {2: 1.5, 3: None, 5: -0.0}  # a row without a number: None
+    assert dict(texts) == {2: "甲", 3: None, 5: ""}
+    assert 3 in numbers
+    assert 4 not in texts
+    wanted = [5, 4, 2, 3]
+    assert take(numbers, wanted).tolist() == [-0.0, None, 1.5, None]
+    assert take(texts, wanted).tolist() == ["", None, "甲", None]
+    floats = take_floats(numbers, wanted)
+    assert floats.dtype == float
+    assert np.isnan(floats[[1, 3]]).all()
+    assert floats[2] == 1.5
+    assert take_texts(texts, wanted).to_pylist() == ["", None, "甲", None]
+    plain = {2: "甲", 3: None, 5: ""}
+    assert take_texts(plain, wanted).to_pylist() == ["", None, "甲", None]
+    assert np.isnan(take_floats({2: None}, [2, 9])).all()
+
+
+def test_a_text_column_is_the_one_pandas_infers_from_the_same_list():
+    import pyarrow as pa
+
+    from geo.landuse.ingest._common import text_column
+
+    for texts in (["甲", None], [None, None], [], ["", "乙"]):
+        got = text_column(pa.array(texts, pa.string()))
+        want = pd.Series(texts, dtype=None if texts else object)
+        pd.testing.assert_series_equal(got, want)

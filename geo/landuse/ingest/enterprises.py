@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -96,6 +97,18 @@ def _check_parcels_argument(parcels: pd.DataFrame | None) -> None:
     if parcels is not None and "parcel_id" not in parcels.columns:
         raise ValueError("parcels has no 'parcel_id' column. Fix: pass the data of "
                          "import_parcels(...), or a table with canonical parcel columns")
+
+
+#: The parcels an enterprise import checks its links against: a table, none, or a callable
+#: giving one of those when first needed (the parcels may still be importing meanwhile).
+Parcels: TypeAlias = pd.DataFrame | Callable[[], pd.DataFrame | None] | None
+
+
+def _parcels_now(parcels: Parcels) -> pd.DataFrame | None:
+    """Return the parcels table, calling ``parcels`` if it is a callable; check it."""
+    table = parcels() if callable(parcels) else parcels
+    _check_parcels_argument(table)
+    return table
 
 
 def _geometry_locations(table: pd.DataFrame, mapping: HeaderMapping, lines: list[dict],
@@ -500,7 +513,7 @@ def import_enterprises(
     path: str | os.PathLike[str],
     *,
     gcj02: bool = False,
-    parcels: pd.DataFrame | None = None,
+    parcels: Parcels = None,
     layer: str | None = None,
     sheet: str | None = None,
     overrides: Mapping[str, str] | None = None,
@@ -517,9 +530,12 @@ def import_enterprises(
         CSV, .xlsx, or a vector file of points.
     gcj02 : bool, keyword-only
         Lon/lat are GCJ-02 (高德); they are converted to WGS84.
-    parcels : DataFrame, keyword-only
+    parcels : DataFrame or callable, keyword-only
         Imported parcels; each enterprise's ``parcel_id`` (one or several, "A;B") is checked
-        against their ``parcel_id`` and unmatched ones are reported.
+        against their ``parcel_id`` and unmatched ones are reported. A callable is called
+        (once, with no argument) when the parcels are first needed, after the file has been
+        read and parsed, and gives the table or None; an error it raises comes out of this
+        function as it is.
     layer, sheet, overrides, max_bytes, max_unzipped_bytes, ningbo_bounds : keyword-only
         As for :func:`import_parcels`.
     key : {"auto", "parcel_id"}, keyword-only
@@ -545,7 +561,8 @@ def import_enterprises(
         column (a file with names only is keyed by the name: ``credit_code`` stays empty), or
         with ``key="parcel_id"`` no 宗地编号 column.
     """
-    _check_parcels_argument(parcels)
+    if not callable(parcels):
+        _check_parcels_argument(parcels)
     if key not in ("auto", "parcel_id"):
         raise ValueError(f"unknown key {key!r}. Fix: use 'auto' or 'parcel_id'")
     table, meta, mapping, lines = _open_table(
@@ -560,6 +577,7 @@ def import_enterprises(
     usable = _usable_enterprise_rows(cells, key_col, lines, file=file, how=how,
                                      names=values.get("name", {}))
     if how == "parcel":
+        parcels = _parcels_now(parcels)
         values = _parcel_unit_values(table, values, usable, cells, own_land=parcels is None)
     names = values.get("name", {})
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=key_col.source,
@@ -567,6 +585,7 @@ def import_enterprises(
     _keep_value_lines(lines, value_lines, kept)
     xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
                                   box=ningbo_bounds)
+    parcels = _parcels_now(parcels)
     if parcel_col is not None:
         _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
     ids = (pc.utf8_slice_codeunits(take_texts(usable, kept), len(PARCEL_KEY_PREFIX))

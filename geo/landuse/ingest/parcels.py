@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -32,8 +34,12 @@ from geo.landuse.ingest._common import (
     _WARN,
     ACTION,
     FIELD,
+    RECORD,
+    ROW,
     ImportResult,
+    RowValues,
     _attributes,
+    _Cells,
     _cells,
     _first_of_each,
     _geometries,
@@ -54,6 +60,9 @@ from geo.landuse.ingest._common import (
     report_line,
     restate_unit,
     take,
+    take_floats,
+    take_texts,
+    text_column,
 )
 from geo.landuse.overlaps import SKIPPED_ATTR, find_overlaps, overlap_lines, resolve_overlaps
 
@@ -150,43 +159,49 @@ def _row_polygon(row_no: int, pid: str, shapes: _Shapes, cells: Mapping[str, Map
     return poly
 
 
-def _usable_parcel_rows(rows: Sequence[int], cells: Mapping[str, Mapping[int, str]],
-                        id_col: ColumnMap, shapes: _Shapes, lines: list[dict], *, file: str,
-                        box: tuple[float, float, float, float], repair: bool
-                        ) -> tuple[dict[int, str], dict[int, BaseGeometry]]:
-    """Return the id and polygon of every row that can be used; report the others."""
+def _usable_parcel_rows(cells: _Cells, id_col: ColumnMap, shapes: _Shapes, lines: list[dict],
+                        *, file: str, box: tuple[float, float, float, float], repair: bool
+                        ) -> tuple[RowValues, RowValues]:
+    """Return the id and the polygon of every usable row, by file row; report the others.
+
+    A plain id with a valid polygon inside ``box`` is used as it is; only the other rows are
+    looked at one by one.
+    """
     totals = _total_rows(cells)
-    raw = [cells[id_col.source][r] for r in rows]
-    plain = _plain_ids(raw, totals, rows, credit=False) & _plain_polygons(rows, shapes, box)
-    usable: dict[int, str] = {}
-    polygons: dict[int, BaseGeometry] = {}
-    for i, row_no in enumerate(rows):
-        if plain[i]:
-            usable[row_no] = raw[i]
-            polygons[row_no] = shapes.geoms[row_no]
-            continue
-        pid, problem = _row_id(row_no, raw[i], totals, credit=False, what="宗地")
+    rows = cells.rows
+    raw = cells.arrow(id_col.source)
+    geoms = np.array([shapes.geoms.get(r) for r in rows.tolist()], dtype=object)
+    plain = _plain_ids(raw, totals, rows, credit=False) & _plain_polygons(rows, geoms, shapes,
+                                                                          box)
+    slow = np.flatnonzero(~plain)
+    ids: list[str | None] = []
+    for i, text in zip(slow.tolist(), raw.take(pa.array(slow)).to_pylist(), strict=True):
+        row_no = int(rows[i])
+        pid, problem = _row_id(row_no, text, totals, credit=False, what="宗地")
+        poly = None
         if pid is None:
-            lines.append(report_line(file, row_no, id_col.source, raw[i], problem, _DROP_ROW,
-                                     record=record_of(raw[i])))
-            continue
-        poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box,
-                            repair=repair)
-        if poly is not None:
-            usable[row_no] = pid
-            polygons[row_no] = poly
-    return usable, polygons
+            lines.append(report_line(file, row_no, id_col.source, text, problem, _DROP_ROW,
+                                     record=record_of(text)))
+        else:
+            poly = _row_polygon(row_no, pid, shapes, cells, lines, file=file, box=box,
+                                repair=repair)
+        ids.append(None if poly is None else pid)
+        geoms[i] = poly
+    keys = (pc.replace_with_mask(raw, pa.array(~plain), pa.array(ids, pa.string()))
+            if len(slow) else raw)
+    usable = pc.is_valid(keys).to_numpy(zero_copy_only=False)
+    index = pd.Index(rows[usable])
+    return RowValues(index, keys.filter(pa.array(usable))), RowValues(index, geoms[usable])
 
 
-def _plain_polygons(rows: Sequence[int], shapes: _Shapes,
+def _plain_polygons(rows: np.ndarray, geoms: np.ndarray, shapes: _Shapes,
                     box: tuple[float, float, float, float]) -> np.ndarray:
-    """Tell, per row, whether its shape is a valid (multi)polygon inside ``box``.
+    """Tell, per row, whether its shape (``geoms``) is a valid (multi)polygon inside ``box``.
 
     Those are used as they are (what :func:`_row_polygon` would give, without a line); the
     others are left to it.
     """
-    geoms = np.array([shapes.geoms.get(r) for r in rows], dtype=object)
-    ok = ~shapely.is_missing(geoms) & ~np.isin(np.asarray(rows), list(shapes.bad_wkt))
+    ok = ~shapely.is_missing(geoms) & ~np.isin(rows, list(shapes.bad_wkt))
     ok &= np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
     ok &= shapely.is_valid(geoms)
     b = shapely.bounds(geoms)
@@ -196,20 +211,24 @@ def _plain_polygons(rows: Sequence[int], shapes: _Shapes,
     return ok
 
 
-def _parcel_frame(kept: Sequence[int], usable: Mapping[int, str],
+def _parcel_frame(kept: Sequence[int], usable: RowValues,
                   values: Mapping[str, Mapping[int, object]], stated: pd.Series,
                   measured: pd.Series) -> pd.DataFrame:
     """Return the canonical parcel columns of the rows kept (indexed by file row)."""
-    out = pd.DataFrame(index=pd.Index(kept))
-    out["parcel_id"] = [usable[r] for r in kept]
+    index = pd.Index(kept)
+    out = pd.DataFrame(index=index)
+    out["parcel_id"] = text_column(take_texts(usable, kept)).set_axis(index)
     out["land_area_m2"] = stated.fillna(measured)
     out["land_area_geom_m2"] = measured
     out["land_area_source"] = np.where(stated.notna(), "填报", "图形测算")
     for name in ("land_use", "floor_area_m2", "far", "status", "year", "data_label", "holder",
                  "supply_year"):
-        out[name] = take(values.get(name), kept)
-    for name in ("floor_area_m2", "far"):
-        out[name] = out[name].astype(float)
+        if name in ("floor_area_m2", "far"):
+            out[name] = take_floats(values.get(name), kept)
+        elif name in ("land_use", "data_label", "holder"):
+            out[name] = text_column(take_texts(values.get(name), kept)).set_axis(index)
+        else:
+            out[name] = take(values.get(name), kept)
     out["year"] = out["year"].astype("Int64")
     out["supply_year"] = out["supply_year"].astype("Int64")
     out["source_row"] = np.asarray(kept, dtype=np.int64)
@@ -243,8 +262,7 @@ def _area_line(r: int, stated: float, measured: float, raw: str, *, file: str, c
 
 
 def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Sequence[int],
-                        stated: pd.Series, measured: pd.Series,
-                        cells: Mapping[str, Mapping[int, str]], *, file: str,
+                        stated: pd.Series, measured: pd.Series, cells: _Cells, *, file: str,
                         accept: Collection[str]) -> set[int]:
     """Report areas not stated (measured instead) and stated areas far from the measured ones.
 
@@ -262,10 +280,11 @@ def _check_stated_areas(lines: list[dict], area_col: ColumnMap | None, kept: Seq
         dtype=float)
     with np.errstate(invalid="ignore"):  # rows stated and close to their polygon: no line
         quiet = ~np.isnan(st) & ~((me > 0) & (np.abs(st - me) > _AREA_MISMATCH * me))
-    column = cells[area_col.source]
-    for i in np.flatnonzero(~quiet).tolist():
+    loud = np.flatnonzero(~quiet).tolist()
+    raw = cells.texts(area_col.source, [kept[i] for i in loud]).to_pylist()
+    for i, text in zip(loud, raw, strict=True):
         r = kept[i]
-        line = _area_line(r, st[i], me[i], column[r], file=file, column=area_col.source,
+        line = _area_line(r, st[i], me[i], text, file=file, column=area_col.source,
                           accept=accept)
         if line is not None:
             lines.append(line)
@@ -377,16 +396,15 @@ def import_parcels(
     values, value_lines = _parse_fields(table, mapping, "parcel", file)
     id_col = _key_column(mapping, "parcel_id")
     cells = _cells(table, _attributes(table))
-    usable, polygons = _usable_parcel_rows(list(table.index), cells, id_col, shapes, lines,
-                                           file=file, box=ningbo_bounds,
-                                           repair="make_valid" in accept)
+    usable, polygons = _usable_parcel_rows(cells, id_col, shapes, lines, file=file,
+                                           box=ningbo_bounds, repair="make_valid" in accept)
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
                           what=PARCEL_FIELD_HEADERS["parcel_id"])
     _keep_value_lines(lines, value_lines, kept)
 
-    geometry = gpd.GeoSeries([polygons[r] for r in kept], index=kept, crs=STORAGE_CRS)
+    geometry = gpd.GeoSeries(take(polygons, kept), index=kept, crs=STORAGE_CRS)
     measured = to_area_crs(geometry).area.astype(float)
-    stated = pd.Series(take(values.get("land_area_m2"), kept), index=kept, dtype=float)
+    stated = pd.Series(take_floats(values.get("land_area_m2"), kept), index=kept, dtype=float)
     area_col = mapping.column_for("land_area_m2")
     stated = _decide_area_unit(stated, area_col, kept, cells, measured, lines, file=file)
     out = _parcel_frame(kept, usable, values, stated, measured)
@@ -396,6 +414,7 @@ def import_parcels(
     data = gpd.GeoDataFrame(out[keep].reset_index(drop=True),
                             geometry=geometry.to_numpy()[keep], crs=STORAGE_CRS)
     data = _count_land_once(data, lines, file=file, column=shapes.column)
-    _name_records(lines, usable)  # 记录 of the other row lines: the parcel id
+    unnamed = sorted({ln[ROW] for ln in lines if not ln[RECORD] and ln[ROW] in usable})
+    _name_records(lines, dict(zip(unnamed, take(usable, unnamed).tolist(), strict=True)))
     return ImportResult(data=data, report=_report_frame(lines), mapping=mapping, source=file,
                         kind="parcel", rows_read=len(table))
