@@ -168,6 +168,9 @@ def id_pairs(values: pd.Series) -> pd.DataFrame:
         ``pos`` (int64 position of the cell in ``values``) and ``parcel_id`` (str), ordered by
         ``pos`` then by place in the cell; a cell without ids gives no row.
     """
+    held_arrow = _arrow_cells(values)
+    if held_arrow is not None:
+        return _arrow_id_pairs(values, held_arrow)
     cells = values.to_numpy() if values.dtype == np.dtype(object) else None
     if cells is None:
         return _id_pairs(values)
@@ -184,6 +187,40 @@ def id_pairs(values: pd.Series) -> pd.DataFrame:
     return pairs.copy(deep=False)
 
 
+#: The last few (Arrow text, its buffers, its pairs) of :func:`id_pairs` on a column of
+#: pandas' ``str`` dtype. Arrow buffers are never written in place, and the text held here
+#: keeps them alive (so their addresses are not reused): the same buffers are the same cells.
+_ARROW_PAIRS: list[tuple[pa.ChunkedArray, tuple, pd.DataFrame]] = []
+
+
+def _arrow_cells(values: pd.Series) -> pa.ChunkedArray | None:
+    """Return the Arrow text behind a column of pandas' ``str`` dtype (None for others)."""
+    dtype = values.dtype
+    if not isinstance(dtype, pd.StringDtype) or dtype.storage != "pyarrow":
+        return None
+    held = pa.array(values.array)
+    return held if isinstance(held, pa.ChunkedArray) else pa.chunked_array([held])
+
+
+def _buffers_key(text: pa.ChunkedArray) -> tuple:
+    return tuple((c.offset, len(c), tuple(0 if b is None else b.address for b in c.buffers()))
+                 for c in text.chunks)
+
+
+def _arrow_id_pairs(values: pd.Series, text: pa.ChunkedArray) -> pd.DataFrame:
+    """:func:`id_pairs` of a ``str`` column, reused while its Arrow buffers are the same."""
+    key = _buffers_key(text)
+    with _PAIRS_LOCK:
+        held = [p for _, k, p in _ARROW_PAIRS if k == key]
+    if held:
+        return held[0].copy(deep=False)
+    pairs = _id_pairs(values)
+    with _PAIRS_LOCK:
+        _ARROW_PAIRS.append((text, key, pairs))
+        del _ARROW_PAIRS[:-_PAIRS_KEEP]
+    return pairs.copy(deep=False)
+
+
 def _same_objects(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether two object arrays hold the very same objects, place by place."""
     if a.shape != b.shape:
@@ -193,7 +230,10 @@ def _same_objects(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _id_pairs(values: pd.Series) -> pd.DataFrame:
-    if isinstance(values.dtype, pd.StringDtype):
+    arrow = _arrow_cells(values)
+    if arrow is not None:
+        text = pc.fill_null(arrow.combine_chunks().cast(pa.large_string()), "")
+    elif isinstance(values.dtype, pd.StringDtype):
         text = pa.array(values.to_numpy(dtype=object, na_value=""), type=pa.large_string())
     elif pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
         # text or missing only (None / NaN; pd.NA, which split_ids would read as "<NA>" — an
@@ -210,9 +250,12 @@ def _id_pairs(values: pd.Series) -> pd.DataFrame:
     lists = pc.split_pattern_regex(pc.replace_substring_regex(text, _ID_SEPARATORS, ";"), ";")
     parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
     ids = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    keep = pc.not_equal(pc.utf8_length(ids), 0).to_numpy(zero_copy_only=False)
+    kept = pc.not_equal(pc.utf8_length(ids), 0)
+    keep = kept.to_numpy(zero_copy_only=False)
     pos = parents[keep]
-    out = pd.DataFrame({"pos": pos, "parcel_id": ids.to_numpy(zero_copy_only=False)[keep]})
+    found = ids.filter(kept)  # the ids stay in Arrow: a str column, object when there are none
+    out = pd.DataFrame({"pos": pos, "parcel_id": pd.array(found, dtype="str") if len(found)
+                        else np.empty(0, dtype=object)})
     several = np.bincount(pos)[pos] > 1 if len(pos) else np.zeros(0, dtype=bool)
     if not several.any():  # a cell of one id cannot list it twice
         return out
@@ -234,6 +277,20 @@ def _arrow_text(values: object) -> pa.Array | None:
     if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
         return arr.cast(pa.large_string())
     return None
+
+
+def as_str(values: pd.Series) -> pd.Series:
+    """Return ``values.astype("str")``, each distinct text converted once.
+
+    A column of few distinct texts (notes, labels) written as objects becomes Arrow text
+    without a conversion per cell; a column holding anything but text and None is converted
+    by ``astype`` itself.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if not all(isinstance(u, str) for u in uniques.tolist()):
+        return values.astype("str")
+    text = pa.array(uniques.tolist(), pa.string()).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(text, dtype="str"), index=values.index, name=values.name)
 
 
 def index_in(values: object, known: object) -> np.ndarray:

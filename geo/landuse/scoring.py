@@ -29,7 +29,7 @@ import pandas as pd
 
 from geo.labels import SCHEME_TEXTS, TRACK_ENTRY_TEXTS
 from geo.landuse.metrics import INDICATORS, ratio
-from geo.landuse.model import SCALES
+from geo.landuse.model import SCALES, as_str
 from geo.landuse.profile_toml import (
     CLASSES,
     class_bands,
@@ -541,7 +541,7 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
         out.loc[tenants, "class"] = grade
         out.loc[tenants, "class_note"] = note
     for col in ("class_note", "missing_indicators"):
-        out[col] = out[col].astype("str")
+        out[col] = as_str(out[col])
     out["policies"] = policy_text(out["class"], profile.policies)
     return out
 

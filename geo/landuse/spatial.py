@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from geo.crs import AREA_CRS, STORAGE_CRS, to_area_crs
 
@@ -94,6 +95,10 @@ def assign_points(points: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
     return out
 
 
+#: EPSG:4549 → EPSG:4326, lon/lat order: the transformer ``to_crs`` builds, built once.
+_to_storage = Transformer.from_crs(AREA_CRS, STORAGE_CRS, always_xy=True)
+
+
 def assign_units(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
                  districts: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Parcels with the units they fall in, by their representative point.
@@ -103,8 +108,10 @@ def assign_units(parcels: gpd.GeoDataFrame, subzones: gpd.GeoDataFrame,
     GeoDataFrame
         ``parcels`` plus ``subzone_id``, ``zone_id``, ``belt``, ``district``, ``city``.
     """
-    reps = gpd.GeoDataFrame(geometry=to_area_crs(parcels.geometry).representative_point(),
-                            crs=AREA_CRS).to_crs(STORAGE_CRS)
-    units = assign_points(reps, subzones, districts).drop(columns="unit_code")
+    reps = to_area_crs(parcels.geometry).representative_point()
+    x, y = _to_storage.transform(*shapely.get_coordinates(reps.values).T)
+    points = gpd.GeoDataFrame(geometry=shapely.points(x, y), index=parcels.index,
+                              crs=STORAGE_CRS)  # as GeoDataFrame.to_crs gives them
+    units = assign_points(points, subzones, districts).drop(columns="unit_code")
     out = parcels.drop(columns=[c for c in units.columns if c in parcels.columns])
     return out.join(units)
