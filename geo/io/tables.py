@@ -186,25 +186,26 @@ def _decode_text(raw: bytes, *, file: str) -> tuple[str, str]:
 
 
 def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableMeta]:
+    raw = p.read_bytes()
+    fast = _utf8_csv_table(raw, file=p.name, is_header=is_header)
+    if fast is not None:
+        frame, header_rows, notes, encoding = fast
+        return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
+                                header_rows=header_rows, notes=notes)
     try:
-        text, encoding = _decode_text(p.read_bytes(), file=p.name)
+        text, encoding = _decode_text(raw, file=p.name)
     except UnicodeDecodeError as exc:
         raise DataImportError(f"the text cannot be decoded ({exc.reason})", file=p.name,
                               fix="save it from Excel as 'CSV UTF-8 (逗号分隔)'",
                               zh=(f"文本无法解码（{exc.reason}）",
                                   "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”")) from exc
-    if "\x00" in text:
-        raise DataImportError("holds binary data, not CSV text", file=p.name,
-                              fix="export the table again as CSV or .xlsx",
-                              zh=("内容是二进制数据，不是 CSV 文本", "请重新导出为 CSV 或 .xlsx"))
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";", "|"), key=first.count)
-    if first.count(delimiter) == 0:
-        delimiter = ","
-    fast = _csv_table(text, delimiter, file=p.name, is_header=is_header)
-    if fast is not None:
+    del raw
+    _refuse_binary("\x00" in text, file=p.name)
+    delimiter = _delimiter(text.split("\n", 1)[0])
+    table = _csv_table(text.encode("utf-8"), delimiter, file=p.name, is_header=is_header)
+    if table is not None:
         del text
-        frame, header_rows, notes = fast
+        frame, header_rows, notes = table
         return frame, TableMeta(source=p.name, format="csv", encoding=encoding,
                                 header_rows=header_rows, notes=notes)
     try:
@@ -220,14 +221,51 @@ def _read_csv(p: Path, is_header: HeaderPredicate) -> tuple[pd.DataFrame, TableM
                             header_rows=header_rows, notes=notes)
 
 
+def _refuse_binary(binary: bool, *, file: str) -> None:
+    if binary:
+        raise DataImportError("holds binary data, not CSV text", file=file,
+                              fix="export the table again as CSV or .xlsx",
+                              zh=("内容是二进制数据，不是 CSV 文本", "请重新导出为 CSV 或 .xlsx"))
+
+
+def _delimiter(first: str) -> str:
+    """Return the delimiter of a CSV by its first line: the most frequent of , tab ; |."""
+    delimiter = max((",", "\t", ";", "|"), key=first.count)
+    return delimiter if first.count(delimiter) else ","
+
+
+def _utf8_csv_table(raw: bytes, *, file: str, is_header: HeaderPredicate
+                    ) -> tuple[pd.DataFrame, tuple[int, ...], tuple[tuple[int | None, str], ...],
+                               str] | None:
+    """Read a UTF-8 CSV straight from its bytes: (table, header rows, notes, encoding label).
+
+    No decoded copy of the file is made; the table is the one :func:`_read_csv` reads. None
+    when the bytes are not all UTF-8 (Arrow checks every cell; a GBK file then goes the
+    decoding way) or the compiled parsers cannot read the text as it stands.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    data = raw[3:] if bom else raw
+    _refuse_binary(b"\x00" in data, file=file)
+    try:
+        first = data.split(b"\n", 1)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    table = _csv_table(data, _delimiter(first), file=file, is_header=is_header)
+    if table is None:
+        return None
+    return (*table, "UTF-8-BOM" if bom else "UTF-8")
+
+
 #: Rows above the first filled one that header finding may look at: up to three title rows,
 #: a two-row header and the row below it.
 _HEADER_WINDOW = 6
 
 
-def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredicate
+def _csv_table(data: bytes, delimiter: str, *, file: str, is_header: HeaderPredicate
                ) -> tuple[pd.DataFrame, tuple[int, ...], tuple[tuple[int | None, str], ...]] | None:
-    """Build the table of a CSV text with a compiled parser, as :func:`find_header` would.
+    """Build the table of a CSV (UTF-8 bytes) with a compiled parser, as find_header would.
 
     Same records, cells and rules as the ``csv`` module path (header found in the first rows,
     cells stripped as :meth:`str.strip` strips them, empty rows left out, rows numbered as
@@ -236,7 +274,6 @@ def _csv_table(text: str, delimiter: str, *, file: str, is_header: HeaderPredica
     can read the text as it stands (e.g. a row wider than the first), and the ``csv`` module
     path then reads it.
     """
-    data = text.encode("utf-8")
     columns = _arrow_csv_columns(data, delimiter)
     if columns is None:
         columns = _c_parser_columns(data, delimiter)

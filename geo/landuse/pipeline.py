@@ -475,8 +475,8 @@ def select_year(parcels: gpd.GeoDataFrame, enterprises: pd.DataFrame, *,
         Parcels, enterprises, the year used (None when the data carry no year), report lines.
     """
     ent_years, par_years = _years_of(enterprises), _years_of(parcels)
-    in_ent = sorted({int(y) for y in ent_years.dropna()})
-    in_par = sorted({int(y) for y in par_years.dropna()})
+    in_ent = sorted(int(y) for y in ent_years.dropna().unique())
+    in_par = sorted(int(y) for y in par_years.dropna().unique())
     lines: list[dict[str, object]] = []
     used = _choose_year(year, in_ent, in_par, files, has_enterprises=len(enterprises) > 0,
                         lines=lines)
@@ -550,9 +550,9 @@ def _enterprises_of_year(enterprises: pd.DataFrame, ent_years: pd.Series, year: 
     if key not in ent or not len(ent):
         return ent
     dated = ent_years.reindex(ent.index).notna()
-    order = ent.assign(_undated=(~dated).astype(int)).sort_values("_undated", kind="stable")
-    keys = order[key]  # the code, or the name key of a list without codes (never one None)
-    dup = order.index[(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
+    # dated rows first (a dated row wins); the code, or the name key of a list without codes
+    keys = ent[key] if dated.all() else ent[key].iloc[np.argsort(~dated.to_numpy(), kind="stable")]
+    dup = keys.index[(keys.duplicated(keep="first") & keys.notna()).to_numpy()]
     names = ent.loc[dup, "name"].tolist() if "name" in ent else [None] * len(dup)
     for row, own, name in zip(file_rows(ent.loc[dup]), ent.loc[dup, key].tolist(), names,
                               strict=True):

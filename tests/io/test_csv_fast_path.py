@@ -18,7 +18,8 @@ def _slow(text: str, delimiter: str = ","):
 
 
 def _fast(text: str, delimiter: str = ","):
-    return _csv_table(text, delimiter, file="t.csv", is_header=lambda c: c in {"税收", "面积"})
+    return _csv_table(text.encode("utf-8"), delimiter, file="t.csv",
+                      is_header=lambda c: c in {"税收", "面积"})
 
 
 CASES = {
@@ -77,3 +78,20 @@ def test_uniform_rows_are_read_by_arrow(name):
 def test_shorter_rows_are_left_to_the_c_parser():
     assert _arrow_csv_columns(CASES["shorter rows"].encode(), ",") is None
     assert _fast(CASES["shorter rows"]) is not None
+
+
+def test_utf8_read_from_its_bytes_and_gbk_by_decoding(tmp_path):
+    from geo._errors import DataImportError
+    from geo.io.tables import read_table
+
+    text = "code,name,tax\nP1,甲公司,12.5\nP2,乙公司,7\n"
+    (tmp_path / "u.csv").write_bytes(text.encode("utf-8"))
+    (tmp_path / "b.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (tmp_path / "g.csv").write_bytes(text.encode("gb18030"))  # ASCII header, GBK body
+    tables = {n: read_table(tmp_path / f"{n}.csv") for n in ("u", "b", "g")}
+    assert [m.encoding for _, m in tables.values()] == ["UTF-8", "UTF-8-BOM", "GBK"]
+    for frame, _ in tables.values():
+        assert frame["name"].tolist() == ["甲公司", "乙公司"]
+    (tmp_path / "n.csv").write_bytes(text.encode("utf-8") + b"P3,\x00,1\n")
+    with pytest.raises(DataImportError, match="binary"):
+        read_table(tmp_path / "n.csv")

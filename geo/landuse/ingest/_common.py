@@ -264,6 +264,7 @@ class _Cells(Mapping[str, Mapping[int, str]]):
         self._columns = list(columns)
         self._built: dict[str, dict[int, str]] = {}
         self._arrow: dict[str, pa.Array] = {}
+        self._encoded: dict[str, tuple[np.ndarray, pa.Array]] = {}
 
     def __getitem__(self, column: str) -> dict[int, str]:
         if column not in self._built:
@@ -286,6 +287,15 @@ class _Cells(Mapping[str, Mapping[int, str]]):
                 raise KeyError(column)
             self._arrow[column] = arrow_texts(self._table[column])
         return self._arrow[column]
+
+    def encoded(self, column: str) -> tuple[np.ndarray, pa.Array]:
+        """Return each cell's code and the distinct texts of ``column`` (:func:`_factorised`).
+
+        Hashed once for every step that asks (value parsing, 合计 rows).
+        """
+        if column not in self._encoded:
+            self._encoded[column] = _factorised(self.arrow(column))
+        return self._encoded[column]
 
     def texts(self, column: str, rows: Sequence[int]) -> pa.Array:
         """Return the cells of ``column`` on ``rows`` (file rows of the table), as Arrow text."""
@@ -413,6 +423,8 @@ def take_floats(values: Mapping[int, object] | None, rows: Sequence[int]) -> np.
     """Return the numbers of ``rows`` from a row → value mapping, as floats (NaN where none)."""
     if isinstance(values, RowValues):
         return values.floats(rows)
+    if not values:  # a field the file does not have
+        return np.full(len(rows), np.nan)
     return _floats(take(values, rows))
 
 
@@ -478,19 +490,22 @@ def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
     rows: set[int] = set()
     for name in cells:
         if isinstance(cells, _Cells):
-            texts, at = cells.arrow(name), cells.rows
+            codes, found = cells.encoded(name)
+            at = cells.rows
         else:
             col = cells[name]
-            texts = arrow_texts(np.asarray(list(col.values()), dtype=object))
+            codes, found = _factorised(np.asarray(list(col.values()), dtype=object))
             at = np.fromiter(col.keys(), dtype=np.int64)
-        found = pc.unique(texts)
         length = pc.utf8_length(found)
-        found = found.filter(pc.and_(pc.greater_equal(length, 1), pc.less_equal(length, 16)))
-        found = found.filter(pc.match_substring_regex(found, _MAYBE_TOTAL))
-        totals = [t for t in found.to_pylist() if header_key(t) in _TOTAL_WORDS]
+        maybe = np.flatnonzero(pc.and_(pc.and_(pc.greater_equal(length, 1),
+                                               pc.less_equal(length, 16)),
+                                       pc.match_substring_regex(found, _MAYBE_TOTAL))
+                               .fill_null(False).to_numpy(zero_copy_only=False))
+        texts = found.take(pa.array(maybe, pa.int64())).to_pylist()
+        totals = [i for i, t in zip(maybe.tolist(), texts, strict=True)
+                  if header_key(t) in _TOTAL_WORDS]
         if totals:
-            hit = pc.is_in(texts, value_set=pa.array(totals, pa.string()))
-            rows.update(at[hit.fill_null(False).to_numpy(zero_copy_only=False)].tolist())
+            rows.update(at[np.isin(codes, totals)].tolist())
     return rows
 
 
@@ -585,16 +600,17 @@ def _factorised(column: object) -> tuple[np.ndarray, pa.Array]:
     Code −1 for a cell holding no text.
     """
     encoded = pc.dictionary_encode(arrow_texts(column))
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, encoded.dictionary
+    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), encoded.dictionary
 
 
-def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str
+def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str,
+                  cells: _Cells | None = None
                   ) -> tuple[dict[str, Mapping[int, object]], list[dict]]:
     """Parse every mapped non-id column; values by field and row, and problem lines.
 
-    Each column is factorised: each distinct text is parsed once (:func:`_parse_texts`) and
-    the rows take the value of their text; the report has one line per row with a problem.
+    Each column is factorised (by ``cells``, which keeps the codes for the other steps, when
+    given): each distinct text is parsed once (:func:`_parse_texts`) and the rows take the
+    value of their text; the report has one line per row with a problem.
     """
     fields = FIELDS[kind]
     values: dict[str, Mapping[int, object]] = {}
@@ -605,7 +621,8 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
         field = fields[col.field]
         if field.kind in ("id", "geometry"):
             continue
-        codes, uniques = _factorised(table[col.source])
+        codes, uniques = (cells.encoded(col.source) if cells is not None
+                          else _factorised(table[col.source]))
         parsed, problems = _parse_texts(_str_series(uniques), field, col)
         values[col.field] = RowValues(rows, _per_row(parsed, codes))
         bad_codes = [i for i, p in enumerate(problems) if p]

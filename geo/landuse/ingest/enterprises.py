@@ -569,11 +569,11 @@ def import_enterprises(
         path, "enterprise", sheet=sheet, layer=layer, overrides=overrides, max_bytes=max_bytes,
         max_unzipped_bytes=max_unzipped_bytes, require=key == "auto")
     file = meta.source
-    values, value_lines = _parse_fields(table, mapping, "enterprise", file)
+    cells = _cells(table, _attributes(table))
+    values, value_lines = _parse_fields(table, mapping, "enterprise", file, cells)
     key_col, how = _keying(mapping, lines, lines_of_values=value_lines, file=file, key=key)
     parcel_col = mapping.column_for("parcel_id")
     loc = _enterprise_locations(table, meta, mapping, values, lines, value_lines)
-    cells = _cells(table, _attributes(table))
     usable = _usable_enterprise_rows(cells, key_col, lines, file=file, how=how,
                                      names=values.get("name", {}))
     if how == "parcel":

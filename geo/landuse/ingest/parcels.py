@@ -393,9 +393,9 @@ def import_parcels(
         max_unzipped_bytes=max_unzipped_bytes)
     file = meta.source
     shapes = _parcel_geometries(table, mapping, lines, file=file, gcj02=gcj02)
-    values, value_lines = _parse_fields(table, mapping, "parcel", file)
-    id_col = _key_column(mapping, "parcel_id")
     cells = _cells(table, _attributes(table))
+    values, value_lines = _parse_fields(table, mapping, "parcel", file, cells)
+    id_col = _key_column(mapping, "parcel_id")
     usable, polygons = _usable_parcel_rows(cells, id_col, shapes, lines, file=file,
                                            box=ningbo_bounds, repair="make_valid" in accept)
     kept = _first_of_each(usable, values.get("year"), lines, file=file, column=id_col.source,
