@@ -73,8 +73,12 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     out["land_mu"] = land_mu
     links = parcel_links(enterprises, parcels)
     pid = out["parcel_id"].astype(str)
-    by = links.groupby("parcel_id")
-    out["enterprise_count"] = _on(pid, by.size()).fillna(0).astype(int)
+    # each link's parcel by its position in ``out``, found once: the sums are grouped by that
+    # integer (same groups, rows in the same order, so the same sums as by parcel id)
+    at = index_in(links["parcel_id"], pid)
+    links = links.assign(at=at)[at >= 0]
+    count = _on(out.index, links.groupby("at").size()).fillna(0).astype(int)
+    out["enterprise_count"] = count
     partial = pd.Series(False, index=out.index)
     silent = pd.Series(False, index=out.index)
     for col, per_mu in (("tax_wan", "tax_per_mu"), ("value_added_wan", "va_per_mu")):
@@ -82,16 +86,16 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
             else pd.Series(np.nan, index=enterprises.index)
         part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
         part = part[part["v"].notna()]
-        grouped = part.groupby("parcel_id")
-        out[col] = _on(pid, grouped["v"].sum())
-        reported = _on(pid, grouped.size()).fillna(0)
-        out[per_mu] = ratio(out[col], _on(pid, grouped["held_m2"].sum()) / M2_PER_MU)
+        grouped = part.groupby("at")
+        out[col] = _on(out.index, grouped["v"].sum())
+        reported = _on(out.index, grouped.size()).fillna(0)
+        out[per_mu] = ratio(out[col], _on(out.index, grouped["held_m2"].sum()) / M2_PER_MU)
         partial |= (reported > 0) & (reported < out["enterprise_count"])
         if col == "tax_wan":
             silent = (out["enterprise_count"] > 0) & (reported == 0)
     cls = enterprises["class"] if "class" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
-    out["enterprise_classes"] = _class_lists(pid, links["parcel_id"],
+    out["enterprise_classes"] = _class_lists(out.index, links["at"].to_numpy(),
                                              cls.reindex(links["row"]).to_numpy())
     out["partial_report"] = partial.to_numpy()
     out["no_tax_report"] = silent.to_numpy()
@@ -197,34 +201,33 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
-def _on(pid: pd.Series, per_parcel: pd.Series) -> pd.Series:
-    """``pid.map(per_parcel)`` as float (NaN where absent), hashed in arrow."""
-    values = np.append(per_parcel.to_numpy(dtype=float), np.nan)
-    return pd.Series(values[index_in(pid, per_parcel.index)], index=pid.index)
+def _on(index: pd.Index, per_position: pd.Series) -> pd.Series:
+    """Values by parcel position (0 … n−1) as a float Series on ``index`` (NaN where absent)."""
+    values = np.full(len(index), np.nan)
+    values[per_position.index.to_numpy(dtype=np.int64)] = per_position.to_numpy(dtype=float)
+    return pd.Series(values, index=index)
 
 
-def _class_lists(pid: pd.Series, link_pid: pd.Series, link_cls: np.ndarray) -> pd.Series:
+def _class_lists(index: pd.Index, link_at: np.ndarray, link_cls: np.ndarray) -> pd.Series:
     """Per parcel, "、"-joined sorted distinct text classes of its links ("" for none).
 
-    Each parcel's classes are a bit mask over the sorted distinct classes (a few: A–D and the
-    like), so the joined texts are built once per distinct mask, not once per parcel. Masks
-    are int64 up to 62 classes, Python integers (object) beyond.
+    ``link_at`` is each link's parcel position in ``index``. Each parcel's classes are a bit
+    mask over the sorted distinct classes (a few: A–D and the like), so the joined texts are
+    built once per distinct mask, not once per parcel. Masks are int64 up to 62 classes,
+    Python integers (object) beyond.
     """
     cls = np.asarray(link_cls, dtype=object)
     is_text = np.fromiter((type(v) is str for v in cls), dtype=bool, count=len(cls))
     names = sorted(set(cls[is_text].tolist()))
     rank = {name: i for i, name in enumerate(names)}
     kind = np.int64 if len(names) <= 62 else object
-    codes, uniques = pd.factorize(np.asarray(link_pid, dtype=object)[is_text])
-    parcels = np.asarray(uniques, dtype=object)
     bits = np.array([1 << rank[v] for v in cls[is_text].tolist()], dtype=kind)
-    masks = np.zeros(len(parcels) + 1, dtype=kind)  # the last: a parcel without links
-    np.bitwise_or.at(masks, codes, bits)
+    masks = np.zeros(len(index), dtype=kind)  # a parcel without links: no class
+    np.bitwise_or.at(masks, np.asarray(link_at, dtype=np.int64)[is_text], bits)
     distinct, which = np.unique(masks, return_inverse=True)
     texts = np.array(["、".join(n for i, n in enumerate(names) if int(m) >> i & 1)
                       for m in distinct.tolist()], dtype=object)
-    joined = texts[which.reshape(-1)][index_in(pid, parcels)]  # −1 picks the trailing ""
-    return pd.Series(joined, index=pid.index, dtype=object)
+    return pd.Series(texts[which.reshape(-1)], index=index, dtype=object)
 
 
 def _lists_any(lists: pd.Series, sep: str, wanted: set[str]) -> pd.Series:

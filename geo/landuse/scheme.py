@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.labels import SCHEME_TEXTS
 from geo.landuse.model import id_pairs, index_in
@@ -295,6 +296,7 @@ def policy_text(classes: pd.Series, policies: Mapping[str, tuple[PolicyItem, ...
                 ) -> pd.Series:
     """Return the differentiated policies that apply to each class, one line per item ("" none)."""
     texts = {cls: "；".join(p.describe() for p in items) for cls, items in policies.items()}
-    cells = classes.astype(object)
-    text = cells.map({c: t for c, t in texts.items() if isinstance(c, str)})
-    return text.where(cells.map(type).eq(str) & text.notna(), "").astype("str")
+    codes, uniques = pd.factorize(classes.to_numpy(dtype=object))  # a few classes: A–D, none
+    by_class = [texts.get(c, "") if isinstance(c, str) else "" for c in uniques.tolist()]
+    text = pa.array([*by_class, ""], pa.string()).take(pa.array(codes % (len(by_class) + 1)))
+    return pd.Series(pd.array(text, dtype="str"), index=classes.index, name=classes.name)

@@ -114,8 +114,9 @@ def _missing_lines(ent: pd.DataFrame, profile: ScoringProfile) -> list[dict[str,
         else pd.Series("", index=ent.index)
     lines: list[dict[str, object]] = []
     # every item of every list, once: "X；Y" → (row, "X"), (row, "Y") as str.split("；") reads it
-    lists = pc.split_pattern(pa.array(missing.to_numpy(dtype=object), type=pa.large_string()),
-                             "；")
+    text = pa.array(missing, type=pa.large_string(), from_pandas=True)  # str: no copy per cell
+    lists = pc.split_pattern(text.combine_chunks() if isinstance(text, pa.ChunkedArray)
+                             else text, "；")
     rows = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
     items = pc.list_flatten(lists)
     who: list = []  # each row's 行号 and 记录, made once when a line per row is needed
