@@ -527,13 +527,23 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
     out.loc[~no_track & ~exempt & no_land & ~by_landlord, "class_note"] = SCHEME_TEXTS["no_land"]
     rated = ~no_track & ~exempt & ~no_land & ~by_landlord
     out["rank_group"] = rank_groups(out, profile.rules).where(~no_track & ~exempt, None)
-    # score_<indicator> / benchmark_<indicator>: filled group by group, written once (new
-    # columns, in the order of first use, as .loc would have added them)
-    fresh: dict[str, np.ndarray] | None = {} if out.index.is_unique else None
-    for _, group in out.loc[rated, _scoring_columns(out, profile)].groupby("rank_group",
-                                                                           sort=False):
-        _score_group(out, group, profile.tracks[str(group["track"].iloc[0])], profile, fresh)
-    for col, values in (fresh or {}).items():
+    # the columns written group by group are held as arrays and written back once; score_*
+    # and benchmark_* are new columns, added in the order of first use (as .loc would)
+    work = {c: out[c].to_numpy(dtype=object if c in _TEXT_RESULTS else float, copy=True)
+            for c in _RESULTS}
+    fresh: dict[str, np.ndarray] = {  # a table scored before: its other rows kept
+        c: pd.to_numeric(out[c], errors="coerce").to_numpy(dtype=float, copy=True)
+        for c in out.columns if str(c).startswith(("score_", "benchmark_"))}
+    subset = out.loc[rated, _scoring_columns(out, profile)]
+    positions = np.flatnonzero(rated.to_numpy(dtype=bool))
+    for at in subset.groupby("rank_group", sort=False).indices.values():
+        group = subset.iloc[at]
+        _score_group(Written(work, fresh, positions[at], len(out)), group,
+                     profile.tracks[str(group["track"].iloc[0])], profile)
+    for col in _RESULTS:
+        out[col] = pd.Series(work[col], index=out.index,
+                             dtype=object if col in _TEXT_RESULTS else float)
+    for col, values in fresh.items():
         out[col] = values
     tenants = out.index[by_landlord & ~exempt]
     if len(tenants):
@@ -569,24 +579,38 @@ def _missing_texts(bits: np.ndarray, rules: tuple[IndicatorRule, ...], index: pd
     return pd.Series(texts[which.reshape(-1)], index=index, dtype=object)
 
 
-def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],
-                 profile: ScoringProfile, fresh: dict[str, np.ndarray] | None = None) -> None:
-    """Score one ranking group in place (benchmarks, points, missing rule, classes, ranks).
+#: The columns :func:`_score_group` writes, and those of them holding text (or None).
+_RESULTS = ("score", "class", "class_note", "missing_indicators", "rank_in_group", "group_size")
+_TEXT_RESULTS = frozenset({"class", "class_note", "missing_indicators"})
 
-    Columns ``score_*`` / ``benchmark_*`` not yet in ``out`` go to ``fresh`` (full-length
-    arrays, NaN outside the groups scored) for the caller to add once.
+
+@dataclass
+class Written:
+    """Where one ranking group's results go: the rows of the whole table, by position.
+
+    ``work`` holds the columns of :data:`_RESULTS` (whole length); ``fresh`` the new
+    ``score_*`` / ``benchmark_*`` columns (whole length, NaN outside the groups scored);
+    ``rows`` the group's positions in the table of ``n`` rows.
     """
-    rows = out.index.get_indexer(group.index) if fresh is not None else None
 
-    def put(col: str, value: pd.Series | float) -> None:
-        if fresh is None or rows is None or (col in out.columns and col not in fresh):
-            out.loc[group.index, col] = value
-            return
-        if col not in fresh:
-            fresh[col] = np.full(len(out), np.nan)
-        fresh[col][rows] = value.to_numpy(dtype=float) if isinstance(value, pd.Series) \
-            else value
+    work: dict[str, np.ndarray]
+    fresh: dict[str, np.ndarray]
+    rows: np.ndarray
+    n: int
 
+    def put(self, col: str, value: pd.Series | float, where: np.ndarray | None = None) -> None:
+        """Write ``value`` on the group's rows (``where``: a mask over them)."""
+        target = self.work if col in self.work else self.fresh
+        if col not in target:
+            target[col] = np.full(self.n, np.nan)
+        rows = self.rows if where is None else self.rows[where]
+        target[col][rows] = value.to_numpy() if isinstance(value, pd.Series) else value
+
+
+def _score_group(written: Written, group: pd.DataFrame, rules: tuple[IndicatorRule, ...],
+                 profile: ScoringProfile) -> None:
+    """Score one ranking group into ``written``: benchmarks, points, missing rule, classes."""
+    put = written.put
     benches = _benchmarks(group, rules)
     total = pd.Series(0.0, index=group.index)
     missing = np.zeros(len(group), dtype=np.int64)  # bit i: rule i has no usable value
@@ -606,26 +630,26 @@ def _score_group(out: pd.DataFrame, group: pd.DataFrame, rules: tuple[IndicatorR
         if how == "item_mean" and usable.any():
             part = part.fillna(float(part[usable].mean()))
         part = part.fillna(0.0)
-        put(f"score_{rule.key}", part)
+        put(f"score_{rule.key}", part.to_numpy(dtype=float))
         put(f"benchmark_{rule.key}", bench)
         missing |= (~usable.to_numpy(dtype=bool)).astype(np.int64) << i
         any_value |= usable
         any_missing |= ~usable
         total += part
-    listed = _missing_texts(missing, rules, group.index)
-    out.loc[group.index, "missing_indicators"] = listed
-    ranked = any_value & ~any_missing if how == "unrated" else any_value
-    out.loc[group.index[~any_value.to_numpy()], "class_note"] = SCHEME_TEXTS["no_value"]
+    listed = _missing_texts(missing, rules, group.index).to_numpy(dtype=object)
+    put("missing_indicators", listed)
+    ranked = (any_value & ~any_missing if how == "unrated" else any_value).to_numpy()
+    put("class_note", SCHEME_TEXTS["no_value"], ~any_value.to_numpy())
+    some = (any_value & any_missing).to_numpy()
     if how == "unrated":
-        dropped = group.index[(any_value & any_missing).to_numpy()]
-        out.loc[dropped, "class_note"] = [SCHEME_TEXTS["unrated_missing"].format(items=m)
-                                          for m in listed[dropped]]
+        put("class_note", np.array([SCHEME_TEXTS["unrated_missing"].format(items=m)
+                                    for m in listed[some].tolist()], dtype=object), some)
     else:  # item_mean or zero: ranked, and the row says which items were filled in how
-        some = group.index[(any_value & any_missing).to_numpy()]
-        out.loc[some, "class_note"] = "缺" + listed[some] + SCHEME_TEXTS[how]
-    idx = group.index[ranked.to_numpy()]
-    scores = total[idx].round(4)
-    out.loc[idx, "score"] = scores
-    out.loc[idx, "class"] = rank_classes(scores, profile.class_bands)
-    out.loc[idx, "rank_in_group"] = scores.rank(method="min", ascending=False)
-    out.loc[idx, "group_size"] = float(len(idx))
+        put("class_note", np.array(["缺" + m + SCHEME_TEXTS[how] for m in listed[some].tolist()],
+                                   dtype=object), some)
+    scores = total[ranked].round(4)
+    put("score", scores.to_numpy(dtype=float), ranked)
+    put("class", rank_classes(scores, profile.class_bands).to_numpy(dtype=object), ranked)
+    put("rank_in_group", scores.rank(method="min", ascending=False).to_numpy(dtype=float),
+        ranked)
+    put("group_size", float(int(ranked.sum())), ranked)

@@ -203,3 +203,14 @@ def test_the_bundled_profiles_load():
     prof = load_profile()
     assert [s.name for s in prof.specs()] == ["规上", "规下"]
     assert prof.rules.missing == "zero"
+
+
+@pytest.mark.parametrize("rule", ["zero", "item_mean", "unrated"])
+def test_scoring_again_a_scored_table_changes_nothing(tmp_path, rule):
+    prof = _profile(tmp_path, _two_indicators(rule))
+    df = _firms(6, tax_per_power=[np.nan, 1.0, 1.0, 1.0, 2.0, np.nan],
+                tax_per_mu=[10.0, 2.0, 3.0, 4.0, 5.0, 6.0], scale=["规下"] * 5 + ["规上"])
+    once = evaluate(df, prof)
+    twice = evaluate(once, prof)
+    pd.testing.assert_frame_equal(twice, once)
+    assert once["score_tax_per_mu"].notna().sum() >= 3  # written on the rows scored
