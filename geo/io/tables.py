@@ -351,6 +351,7 @@ def _stripped(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
     :meth:`str.isspace` says) are stripped in Python; the distinct first and last characters
     are few.
     """
+    column = pa.chunked_array([column.combine_chunks()], pa.string())  # one buffer per column
     heads = pc.utf8_slice_codeunits(column, 0, 1)
     tails = pc.utf8_slice_codeunits(column, -1)
     ends = set(pc.unique(heads).to_pylist()) | set(pc.unique(tails).to_pylist())
