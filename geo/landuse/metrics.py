@@ -255,7 +255,7 @@ def _covered_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> np.nda
     if "parcel_id" not in enterprises:
         return np.zeros(len(parcels), bool)
     named = id_pairs(enterprises["parcel_id"])["parcel_id"]  # every id, as split_ids reads
-    return is_in(parcels["parcel_id"].astype(str), pd.unique(named.to_numpy()))
+    return is_in(parcels["parcel_id"].astype(str), named)  # hashed in Arrow, repeats and all
 
 
 def _with_parcel_land(rows: pd.DataFrame, parcels: pd.DataFrame, pcode: np.ndarray,
