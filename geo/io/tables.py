@@ -442,12 +442,26 @@ def _float_texts(values: np.ndarray) -> pa.Array:
     return pc.replace_with_mask(texts, pa.array(~plain), pa.array(fixed, pa.string()))
 
 
+def _quiet_openpyxl() -> None:
+    """Ignore openpyxl's UserWarnings (styles and extensions it skips) from now on.
+
+    One targeted filter, added once and never removed: ``warnings.catch_warnings`` would
+    save and restore the process-wide filter list, which is not safe while another
+    session's thread reads a workbook too (one thread's restore undoes or keeps the other's).
+    """
+    if not any(f[0] == "ignore" and f[2] is UserWarning and f[3] is not None
+               and f[3].pattern == _OPENPYXL for f in warnings.filters):
+        warnings.filterwarnings("ignore", category=UserWarning, module=_OPENPYXL)
+
+
+_OPENPYXL = r"openpyxl(\.|$)"
+
+
 def _read_xlsx(p: Path, *, sheet: str | None, is_header: HeaderPredicate
                ) -> tuple[pd.DataFrame, TableMeta]:
+    _quiet_openpyxl()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # styles/extensions openpyxl skips
-            wb = openpyxl.load_workbook(p, data_only=True)
+        wb = openpyxl.load_workbook(p, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError,
             TypeError) as exc:
         raise DataImportError(f"cannot be read as an Excel workbook ({type(exc).__name__})",

@@ -72,12 +72,13 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
     out["land_mu"] = land_mu
     links = parcel_links(enterprises, parcels)
-    pid = out["parcel_id"].astype(str)
-    # each link's parcel by its position in ``out``, found once: the sums are grouped by that
-    # integer (same groups, rows in the same order, so the same sums as by parcel id)
-    at = index_in(links["parcel_id"], pid)
+    # each parcel row's id by its position among the distinct ids (a table of several years
+    # names a parcel once a year: every row of it gets the same sums), each link by the same
+    # positions; the sums are grouped by that integer (same groups as by parcel id)
+    codes, distinct = pd.factorize(out["parcel_id"].astype(str))
+    at = index_in(links["parcel_id"], pd.Index(distinct))
     links = links.assign(at=at)[at >= 0]
-    count = _on(out.index, links.groupby("at").size()).fillna(0).astype(int)
+    count = _on(out.index, codes, links.groupby("at").size()).fillna(0).astype(int)
     out["enterprise_count"] = count
     partial = pd.Series(False, index=out.index)
     silent = pd.Series(False, index=out.index)
@@ -87,15 +88,16 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
         part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
         part = part[part["v"].notna()]
         grouped = part.groupby("at")
-        out[col] = _on(out.index, grouped["v"].sum())
-        reported = _on(out.index, grouped.size()).fillna(0)
-        out[per_mu] = ratio(out[col], _on(out.index, grouped["held_m2"].sum()) / M2_PER_MU)
+        out[col] = _on(out.index, codes, grouped["v"].sum())
+        reported = _on(out.index, codes, grouped.size()).fillna(0)
+        held_mu = _on(out.index, codes, grouped["held_m2"].sum()) / M2_PER_MU
+        out[per_mu] = ratio(out[col], held_mu)
         partial |= (reported > 0) & (reported < out["enterprise_count"])
         if col == "tax_wan":
             silent = (out["enterprise_count"] > 0) & (reported == 0)
     cls = enterprises["class"] if "class" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
-    out["enterprise_classes"] = _class_lists(out.index, links["at"].to_numpy(),
+    out["enterprise_classes"] = _class_lists(out.index, codes, links["at"].to_numpy(),
                                              cls.reindex(links["row"]).to_numpy())
     out["partial_report"] = partial.to_numpy()
     out["no_tax_report"] = silent.to_numpy()
@@ -201,17 +203,26 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
-def _on(index: pd.Index, per_position: pd.Series) -> pd.Series:
-    """Values by parcel position (0 … n−1) as a float Series on ``index`` (NaN where absent)."""
-    values = np.full(len(index), np.nan)
+def _on(index: pd.Index, codes: np.ndarray, per_position: pd.Series) -> pd.Series:
+    """Values by distinct-id position spread to the rows of ``index`` (NaN where absent).
+
+    ``codes`` is each row's position among the distinct ids (−1: an id matching nothing).
+    """
+    values = np.full(_distinct_count(codes) + 1, np.nan)  # the last slot, for −1, stays NaN
     values[per_position.index.to_numpy(dtype=np.int64)] = per_position.to_numpy(dtype=float)
-    return pd.Series(values, index=index)
+    return pd.Series(values[np.asarray(codes, dtype=np.int64)], index=index)
 
 
-def _class_lists(index: pd.Index, link_at: np.ndarray, link_cls: np.ndarray) -> pd.Series:
-    """Per parcel, "、"-joined sorted distinct text classes of its links ("" for none).
+def _distinct_count(codes: np.ndarray) -> int:
+    return int(np.max(codes)) + 1 if len(codes) else 0
 
-    ``link_at`` is each link's parcel position in ``index``. Each parcel's classes are a bit
+
+def _class_lists(index: pd.Index, codes: np.ndarray, link_at: np.ndarray,
+                 link_cls: np.ndarray) -> pd.Series:
+    """Per parcel row, "、"-joined sorted distinct text classes of its links ("" for none).
+
+    ``codes`` is each row's position among the distinct parcel ids (−1: none), ``link_at``
+    each link's position among the same ids. Each parcel's classes are a bit
     mask over the sorted distinct classes (a few: A–D and the like), so the joined texts are
     built once per distinct mask, not once per parcel. Masks are int64 up to 62 classes,
     Python integers (object) beyond.
@@ -222,9 +233,9 @@ def _class_lists(index: pd.Index, link_at: np.ndarray, link_cls: np.ndarray) -> 
     rank = {name: i for i, name in enumerate(names)}
     kind = np.int64 if len(names) <= 62 else object
     bits = np.array([1 << rank[v] for v in cls[is_text].tolist()], dtype=kind)
-    masks = np.zeros(len(index), dtype=kind)  # a parcel without links: no class
+    masks = np.zeros(_distinct_count(codes) + 1, dtype=kind)  # no links (or −1): no class
     np.bitwise_or.at(masks, np.asarray(link_at, dtype=np.int64)[is_text], bits)
-    distinct, which = np.unique(masks, return_inverse=True)
+    distinct, which = np.unique(masks[np.asarray(codes, dtype=np.int64)], return_inverse=True)
     texts = np.array(["、".join(n for i, n in enumerate(names) if int(m) >> i & 1)
                       for m in distinct.tolist()], dtype=object)
     return pd.Series(texts[which.reshape(-1)], index=index, dtype=object)

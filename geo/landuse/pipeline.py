@@ -882,19 +882,27 @@ def _import_side_by_side(parcel_import: Callable[[], ImportResult],
     given to the enterprises as none. The thread runs in a copy of the caller's context, so
     :func:`geo.crs.shared_projections` is shared.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parcel-import") as pool:
-        future = pool.submit(contextvars.copy_context().run, parcel_import)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parcel-import")
+    future = pool.submit(contextvars.copy_context().run, parcel_import)
 
-        def parcels() -> pd.DataFrame | None:
-            data = future.result().data
-            return data if len(data) else None
+    def parcels() -> pd.DataFrame | None:
+        data = future.result().data
+        return data if len(data) else None
 
+    try:
         try:
             enterprises = enterprise_import(parcels)
-        except BaseException:
+        except Exception:
             future.result()  # the parcels' error, if any, as when imported first
             raise
-        return [future.result(), enterprises]
+        results = [future.result(), enterprises]
+    except BaseException as exc:
+        # an error waits for the parcel thread; an interrupt (Ctrl-C, SystemExit) goes on at
+        # once, unreplaced: the thread is left to end on its own
+        pool.shutdown(wait=isinstance(exc, Exception), cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
 
 
 def _check_files(parcels_path: str | Path | None, enterprises_path: str | Path | None,

@@ -8,12 +8,12 @@ output rows are aligned with the polygons by an explicit id column, never by pos
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Hashable, Mapping
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from exactextract import exact_extract
 from exactextract.raster import RasterioRasterSource
 
@@ -131,9 +131,9 @@ def zonal_stats(raster_path: str | os.PathLike[str], polygons: gpd.GeoDataFrame,
             zones = zones.to_crs(src.crs)
         t = src.transform
         cell_area = abs(t.a * t.e - t.b * t.d)
-        with warnings.catch_warnings():  # areas in degrees² for a geographic raster: a ratio
-            warnings.simplefilter("ignore", UserWarning)
-            area = zones.geometry.area.to_numpy()
+        # in the raster's units (degrees² for a geographic raster: only a ratio is taken);
+        # shapely's area, so no warning to silence (process-wide filters are not thread-safe)
+        area = shapely.area(zones.geometry.to_numpy())
         zones = zones[zones.geometry.notna() & ~zones.geometry.is_empty]
         ops = _NUMERIC_OPS if not categorical else ["count", "unique", "frac"]
         if len(zones):

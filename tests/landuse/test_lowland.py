@@ -267,6 +267,25 @@ def test_parcel_figures_split_by_land_and_count_only_reporting_enterprises():
     assert "LOW_TAX" not in flagged.at["SHARED", "reason_codes"]
 
 
+def test_parcel_figures_give_a_repeated_parcel_id_its_sums_on_every_row():
+    """A parcels table of two years names each parcel twice; a missing id matches no one."""
+    from geo.landuse.lowland import parcel_figures
+
+    parcels = pd.DataFrame({"parcel_id": ["P1", "P2", "P1", None],
+                            "year": [2024, 2024, 2025, 2025],
+                            "land_area_m2": [10 * MU, 5 * MU, 10 * MU, 3 * MU]})
+    ent = pd.DataFrame({"credit_code": ["E1", "E2", "E3"],
+                        "parcel_id": ["P1", "P2", None],
+                        "tax_wan": [50.0, 20.0, 7.0], "value_added_wan": [np.nan] * 3,
+                        "class": ["A", "C", "B"]})
+    out = parcel_figures(parcels, ent)
+    assert out["enterprise_count"].tolist() == [1, 1, 1, 0]
+    assert out["tax_wan"].tolist()[:3] == [50.0, 20.0, 50.0]
+    assert pd.isna(out["tax_wan"].iloc[3])
+    assert out["tax_per_mu"].tolist()[:3] == [5.0, 4.0, 5.0]
+    assert out["enterprise_classes"].tolist() == ["A", "C", "A", ""]
+
+
 def test_register_files_are_inert_in_spreadsheets_and_read_back_unchanged(tmp_path):
     path, audit_path = tmp_path / "register.csv", tmp_path / "audit.csv"
     note = '=HYPERLINK("http://evil","点我")'
@@ -391,6 +410,6 @@ def test_class_lists_join_each_parcels_distinct_classes_in_order(extra):
     link_cls = np.array(["D", "A", "D", None, np.nan, "C", *many], dtype=object)
     pid = pd.Series(["P3", "P1", "P2", "P9", "P4"], index=[10, 11, 12, 13, 14])
     at = pd.Index(pid).get_indexer(link_pid)  # each link's parcel by its position
-    got = _class_lists(pid.index, at, link_cls)
+    got = _class_lists(pid.index, np.arange(len(pid)), at, link_cls)
     assert got.to_dict() == {10: "C", 11: "A、D", 12: "", 13: "", 14: "、".join(many)}
     assert got.dtype == object

@@ -69,3 +69,17 @@ def test_a_text_column_is_the_one_pandas_infers_from_the_same_list():
         got = text_column(pa.array(texts, pa.string()))
         want = pd.Series(texts, dtype=None if texts else object)
         pd.testing.assert_series_equal(got, want)
+
+
+def test_first_of_each_id_and_year_holds_past_two_to_the_32_keys():
+    """65,537 ids × 65,535 years: the (id, year) key passes 2³²; no two keys may meet."""
+    from geo.landuse.ingest._common import _first_of_each
+
+    n = 65_537
+    ids = {r: f"I{r}" for r in range(n)}
+    years = {r: (r if r < 65_535 else 0) for r in range(n)}
+    lines: list[dict] = []
+    kept = _first_of_each(ids, years, lines, file="e.csv", column="统一社会信用代码",
+                          what="企业")
+    assert lines == []  # every (id, year) is distinct
+    assert kept == list(range(n))

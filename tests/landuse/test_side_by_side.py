@@ -116,3 +116,26 @@ def test_the_parcel_thread_shares_the_projection_memo():
         before = len(memo)
         to_area_crs(inputs.parcels.geometry)
         assert len(memo) == before  # the same parcels: no new projection
+
+
+def test_an_interrupt_goes_on_at_once_without_waiting_for_the_parcels():
+    """Ctrl-C during the enterprise read is not held up, nor replaced, by the parcel thread."""
+    release, finished = threading.Event(), threading.Event()
+
+    def parcel_import():
+        try:
+            release.wait(60)
+            raise DataImportError("parcels broken", fix="-", zh=("宗地文件有误", "-"))
+        finally:
+            finished.set()
+
+    def enterprise_import(_parcels):
+        raise KeyboardInterrupt
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pipeline._import_side_by_side(parcel_import, enterprise_import)
+        assert not finished.is_set()  # the parcel thread was not waited for
+    finally:
+        release.set()
+    assert finished.wait(60)

@@ -724,7 +724,7 @@ def _first_of_each(usable: Mapping[int, object], years: Mapping[int, object] | N
         rows, ids = list(usable), arrow_texts(list(usable.values()))
     if not rows:
         return []
-    codes = _factorised(ids)[0]
+    codes = _factorised(ids)[0].astype(np.int64)  # id × year keys may pass 2³¹
     if years is not None:
         yrs = np.asarray(take(years, rows), dtype=object)
         yr_codes, yr_uniques = pd.factorize(yrs, use_na_sentinel=False)
