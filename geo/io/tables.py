@@ -322,7 +322,7 @@ def _arrow_csv_columns(data: bytes, delimiter: str) -> list[pa.ChunkedArray] | N
                                               double_quote=True, newlines_in_values=True,
                                               ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                column_types=dict.fromkeys(names, pa.large_string()), strings_can_be_null=False,
                 quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
@@ -340,8 +340,8 @@ def _c_parser_columns(data: bytes, delimiter: str) -> list[pa.ChunkedArray] | No
                           engine="c", quotechar='"', doublequote=True, encoding="utf-8")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
         return None
-    return [pa.chunked_array([pa.array(raw[c].fillna("").to_numpy(dtype=object), pa.string())])
-            for c in raw.columns]
+    return [pa.chunked_array([pa.array(raw[c].fillna("").to_numpy(dtype=object),
+                                        pa.large_string())]) for c in raw.columns]
 
 
 def _stripped(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
@@ -351,17 +351,17 @@ def _stripped(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
     :meth:`str.isspace` says) are stripped in Python; the distinct first and last characters
     are few.
     """
-    column = pa.chunked_array([column.combine_chunks()], pa.string())  # one buffer per column
+    column = pa.chunked_array([column.combine_chunks()], pa.large_string())  # one buffer per column
     heads = pc.utf8_slice_codeunits(column, 0, 1)
     tails = pc.utf8_slice_codeunits(column, -1)
     ends = set(pc.unique(heads).to_pylist()) | set(pc.unique(tails).to_pylist())
-    spaces = pa.array(sorted(c for c in ends if c and c.isspace()), pa.string())
+    spaces = pa.array(sorted(c for c in ends if c and c.isspace()), pa.large_string())
     if len(spaces):
         padded = pc.or_(pc.is_in(heads, value_set=spaces), pc.is_in(tails, value_set=spaces))
         fixed = [v.strip() for v in column.filter(padded).to_pylist()]
         column = pa.chunked_array([pc.replace_with_mask(column.combine_chunks(),
                                                         padded.combine_chunks(),
-                                                        pa.array(fixed, pa.string()))])
+                                                        pa.array(fixed, pa.large_string()))])
     empty = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
     return column, np.asarray(empty, dtype=bool)
 
@@ -406,13 +406,13 @@ def _column_texts(column: pd.Series) -> pa.Array:
             and pd.api.types.infer_dtype(column, skipna=False) == "string"):
         texts = (pa.array(column.array) if isinstance(dtype, pd.StringDtype)
                  and dtype.storage == "pyarrow"
-                 else pa.array(column.to_numpy(dtype=object), pa.string(), from_pandas=True))
-        return pc.fill_null(texts.cast(pa.string()), "")
+                 else pa.array(column.to_numpy(dtype=object), pa.large_string(), from_pandas=True))
+        return pc.fill_null(texts.cast(pa.large_string()), "")
     if dtype.kind in "iu" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        return pc.cast(pa.array(column.to_numpy()), pa.string())
+        return pc.cast(pa.array(column.to_numpy()), pa.large_string())
     if dtype.kind == "f" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         return _float_texts(column.to_numpy(dtype=float))
-    return pa.array([_cell_text(v) for v in column], pa.string())
+    return pa.array([_cell_text(v) for v in column], pa.large_string())
 
 
 #: A float Arrow writes in plain decimals (no exponent).
@@ -427,7 +427,7 @@ def _float_texts(values: np.ndarray) -> pa.Array:
     the same plain notation; the other values (exponents, 16–17 digits) are formatted in
     Python.
     """
-    texts = pc.cast(pa.array(values), pa.string())
+    texts = pc.cast(pa.array(values), pa.large_string())
     digits = pc.utf8_length(pc.utf8_ltrim(pc.replace_substring(
         pc.replace_substring(texts, "-", ""), ".", ""), "0"))
     magnitude = np.abs(values)
@@ -439,7 +439,7 @@ def _float_texts(values: np.ndarray) -> pa.Array:
     if not len(other):
         return texts
     fixed = ["" if v != v else format(v, ".15g") for v in values[other].tolist()]
-    return pc.replace_with_mask(texts, pa.array(~plain), pa.array(fixed, pa.string()))
+    return pc.replace_with_mask(texts, pa.array(~plain), pa.array(fixed, pa.large_string()))
 
 
 def _quiet_openpyxl() -> None:

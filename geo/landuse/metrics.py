@@ -135,7 +135,7 @@ def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFra
     pairs = id_pairs(ids)
     pairs = pairs[is_in(pairs["parcel_id"], area.index)]
     links = pd.DataFrame({"row": ids.index[pairs["pos"].to_numpy()],
-                          "parcel_id": pairs["parcel_id"].to_numpy()})
+                          "parcel_id": pairs["parcel_id"].array})  # str: no object per id
     if links.empty:
         return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float))
     sharers = counts_of(links["parcel_id"])

@@ -280,17 +280,36 @@ def _arrow_text(values: object) -> pa.Array | None:
 
 
 def as_str(values: pd.Series) -> pd.Series:
-    """Return ``values.astype("str")``, each distinct text converted once.
+    """Return ``values.astype("str")``, converted by Arrow in one pass.
 
-    A column of few distinct texts (notes, labels) written as objects becomes Arrow text
-    without a conversion per cell; a column holding anything but text and None is converted
-    by ``astype`` itself.
+    A column written as objects (notes, labels: text and None) becomes Arrow text without a
+    conversion per cell in Python (each str object's UTF-8 is cached on it, so a text shared by
+    many cells is encoded once); a column holding anything but text and missing values is
+    converted by ``astype`` itself.
     """
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    if not all(isinstance(u, str) for u in uniques.tolist()):
+    text = _all_text(values)
+    if text is None:
         return values.astype("str")
-    text = pa.array(uniques.tolist(), pa.string()).take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.array(text, dtype="str"), index=values.index, name=values.name)
+
+
+def text_if_all_text(values: pd.Series) -> pd.Series:
+    """Return ``values`` as pandas' ``str`` when every cell is text or missing, else as given.
+
+    Ids read from files are text; a caller's column of numbers is left as it is, never turned
+    into "1234.0".
+    """
+    text = _all_text(values)
+    if text is None:
+        return values
+    return pd.Series(pd.array(text, dtype="str"), index=values.index, name=values.name)
+
+
+def _all_text(values: pd.Series) -> pa.Array | None:
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
 
 
 def index_in(values: object, known: object) -> np.ndarray:

@@ -21,6 +21,7 @@ import pandas as pd
 from geo._errors import DataImportError, ExportError
 from geo.crs import STORAGE_CRS
 from geo.export import ExportNotes
+from geo.io.memory import release_freed_memory
 from geo.io.quantities import YEAR_MAX, YEAR_MIN, is_year
 from geo.labels import (
     ACCEPT_LABELS,
@@ -40,7 +41,14 @@ from geo.landuse.ingest import ImportResult, report_line
 from geo.landuse.ingest.enterprises import Parcels
 from geo.landuse.lowland import flag_parcels
 from geo.landuse.metrics import enterprise_land, enterprise_metrics
-from geo.landuse.model import SAMPLE_LABEL, file_rows, id_pairs, is_in, is_sample_label
+from geo.landuse.model import (
+    SAMPLE_LABEL,
+    file_rows,
+    id_pairs,
+    is_in,
+    is_sample_label,
+    text_if_all_text,
+)
 from geo.landuse.scheme_report import scheme_lines, with_industry
 from geo.landuse.scoring import ScoringProfile, evaluate
 from geo.landuse.spatial import assign_points, assign_units
@@ -252,14 +260,17 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
         table = table[table["key"] != ""].drop_duplicates()
         if "parcel_id" not in ent:
             ent["parcel_id"] = None
-        ent["parcel_id"] = ent["parcel_id"].astype(object)
         todo = ent.index[(placement == _UNPLACED).to_numpy()]
         keys = pd.Series(_holder_keys(ent.loc[todo, "name"]), index=todo)
         count = keys.map(table["key"].value_counts()).fillna(0).to_numpy()
         one = todo[count == 1]
         if len(one):
             pid = keys[one].map(table.drop_duplicates("key").set_index("key")["pid"])
-            ent.loc[one, "parcel_id"] = pid.to_numpy(dtype=object)
+            # text, as the importer gives it; a column nothing is written to keeps its cells
+            # (and their Arrow buffers, which the parcel-id pairs of later steps reuse)
+            written = ent["parcel_id"].astype(object)
+            written.loc[one] = pid.to_numpy(dtype=object)
+            ent["parcel_id"] = text_if_all_text(written)
             placement[one] = _BY_HOLDER
             note[one] = ("企业名称与宗地 " + pid.astype(str)
                          + f" 的{PARCEL_FIELD_HEADERS['holder']}一致").to_numpy(dtype=object)
@@ -1093,6 +1104,7 @@ def load_inputs(parcels_path: str | Path | None, enterprises_path: str | Path | 
     choices = choices or ImportChoices()
     parcels, enterprises, reports = _import_files(parcels_path, enterprises_path, gcj02=gcj02,
                                                   parts=parts, choices=choices)
+    release_freed_memory()  # the readers' buffers, before the analysis allocates its own
     reports.insert(0, _choice_lines(choices, parcels_path, enterprises_path))
     paths = [Path(p) for p in (parcels_path, enterprises_path) if p is not None]
     parcel_file = Path(parcels_path).name if parcels_path is not None else "宗地"

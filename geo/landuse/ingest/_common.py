@@ -245,9 +245,9 @@ def arrow_texts(values: object) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if isinstance(values, pa.Array):
-        return values.cast(pa.string()) if values.type != pa.string() else values
+        return values.cast(pa.large_string()) if values.type != pa.large_string() else values
     items = values if isinstance(values, np.ndarray) else list(values)  # type: ignore[call-overload]
-    return pa.array(items, type=pa.string(), from_pandas=True)
+    return pa.array(items, type=pa.large_string(), from_pandas=True)
 
 
 class _Cells(Mapping[str, Mapping[int, str]]):
@@ -264,7 +264,6 @@ class _Cells(Mapping[str, Mapping[int, str]]):
         self._columns = list(columns)
         self._built: dict[str, dict[int, str]] = {}
         self._arrow: dict[str, pa.Array] = {}
-        self._encoded: dict[str, tuple[np.ndarray, pa.Array]] = {}
 
     def __getitem__(self, column: str) -> dict[int, str]:
         if column not in self._built:
@@ -288,14 +287,11 @@ class _Cells(Mapping[str, Mapping[int, str]]):
             self._arrow[column] = arrow_texts(self._table[column])
         return self._arrow[column]
 
-    def encoded(self, column: str) -> tuple[np.ndarray, pa.Array]:
-        """Return each cell's code and the distinct texts of ``column`` (:func:`_factorised`).
-
-        Hashed once for every step that asks (value parsing, 合计 rows).
-        """
-        if column not in self._encoded:
-            self._encoded[column] = _factorised(self.arrow(column))
-        return self._encoded[column]
+    def series(self, column: str) -> pd.Series:
+        """Return the cells of ``column`` in row order as the table holds them (``str``)."""
+        if column not in self._columns:
+            raise KeyError(column)
+        return self._table[column]
 
     def texts(self, column: str, rows: Sequence[int]) -> pa.Array:
         """Return the cells of ``column`` on ``rows`` (file rows of the table), as Arrow text."""
@@ -484,28 +480,28 @@ _PLAIN_NUMBER = r"[+-]?[0-9]+(?:\.[0-9]+)?"
 def _total_rows(cells: Mapping[str, Mapping[int, str]]) -> set[int]:
     """Rows that are 合计/总计/小计 lines (any cell says so).
 
-    Only the distinct short texts that may spell a total word (:data:`_MAYBE_TOTAL`) go
-    through :func:`header_key`.
+    Only the short cells that may spell a total word (:data:`_MAYBE_TOTAL`, found over the
+    whole column in Arrow) go through :func:`header_key`, each distinct text once.
     """
     rows: set[int] = set()
     for name in cells:
         if isinstance(cells, _Cells):
-            codes, found = cells.encoded(name)
-            at = cells.rows
+            found, at = cells.arrow(name), cells.rows
         else:
             col = cells[name]
-            codes, found = _factorised(np.asarray(list(col.values()), dtype=object))
-            at = np.fromiter(col.keys(), dtype=np.int64)
+            found = arrow_texts(np.asarray(list(col.values()), dtype=object))
+            at = np.fromiter(col.keys(), dtype=np.int64, count=len(col))
         length = pc.utf8_length(found)
         maybe = np.flatnonzero(pc.and_(pc.and_(pc.greater_equal(length, 1),
                                                pc.less_equal(length, 16)),
                                        pc.match_substring_regex(found, _MAYBE_TOTAL))
                                .fill_null(False).to_numpy(zero_copy_only=False))
+        if not len(maybe):
+            continue
         texts = found.take(pa.array(maybe, pa.int64())).to_pylist()
-        totals = [i for i, t in zip(maybe.tolist(), texts, strict=True)
-                  if header_key(t) in _TOTAL_WORDS]
+        totals = {t for t in set(texts) if header_key(t) in _TOTAL_WORDS}
         if totals:
-            rows.update(at[np.isin(codes, totals)].tolist())
+            rows.update(at[maybe[[t in totals for t in texts]]].tolist())
     return rows
 
 
@@ -577,7 +573,8 @@ def _parse_texts(texts: pd.Series, field: Field, col: ColumnMap
         kept = arrow_texts(texts)
         if not len(slow):
             return kept, problems
-        return pc.replace_with_mask(kept, pa.array(~ok), pa.array(parsed, pa.string())), problems
+        fixed = pa.array(parsed, pa.large_string())
+        return pc.replace_with_mask(kept, pa.array(~ok), fixed), problems
     out = np.empty(len(texts), dtype=object)
     out[slow] = parsed
     return out, problems
@@ -608,9 +605,10 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
                   ) -> tuple[dict[str, Mapping[int, object]], list[dict]]:
     """Parse every mapped non-id column; values by field and row, and problem lines.
 
-    Each column is factorised (by ``cells``, which keeps the codes for the other steps, when
-    given): each distinct text is parsed once (:func:`_parse_texts`) and the rows take the
-    value of their text; the report has one line per row with a problem.
+    Plain numbers and plain texts are read over the whole column at once; the other cells
+    are factorised and each of their distinct texts is parsed once (:func:`_parse_texts`),
+    so every value and problem is the one :func:`_parse_value` gives. The report has one
+    line per row with a problem, in row order.
     """
     fields = FIELDS[kind]
     values: dict[str, Mapping[int, object]] = {}
@@ -621,18 +619,64 @@ def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: 
         field = fields[col.field]
         if field.kind in ("id", "geometry"):
             continue
-        codes, uniques = (cells.encoded(col.source) if cells is not None
-                          else _factorised(table[col.source]))
-        parsed, problems = _parse_texts(_str_series(uniques), field, col)
-        values[col.field] = RowValues(rows, _per_row(parsed, codes))
-        bad_codes = [i for i, p in enumerate(problems) if p]
-        if not bad_codes:
-            continue
-        shown = dict(zip(bad_codes, uniques.take(pa.array(bad_codes)).to_pylist(), strict=True))
-        for i in np.flatnonzero(np.isin(codes, bad_codes)).tolist():
-            lines.append(report_line(file, int(index[i]), col.source, shown[codes[i]],
-                                     problems[codes[i]], _SET_NAN))
+        texts = cells.series(col.source) if cells is not None else table[col.source]
+        parsed, problems = _parse_column(texts, field, col)
+        values[col.field] = RowValues(rows, parsed)
+        for i, (shown, problem) in problems.items():
+            lines.append(report_line(file, int(index[i]), col.source, shown, problem, _SET_NAN))
     return values, lines
+
+
+def _parse_column(texts: pd.Series, field: Field, col: ColumnMap
+                  ) -> tuple[np.ndarray | pa.Array, dict[int, tuple[str, str]]]:
+    """Parse one column: each row's value and, by row position, (cell text, problem).
+
+    Values as :func:`_parse_texts` gives them. Plain numbers and plain names are read over
+    the whole column (:func:`_fast_numbers`, :func:`_fast_texts`); the rest are factorised
+    and read once per distinct text.
+    """
+    texts = _str_series(arrow_texts(texts)) if not _arrow_str(texts) else texts
+    n = len(texts)
+    if field.kind in ("number", "int"):
+        numbers, ok = _fast_numbers(texts, field, col)
+    elif field.kind == "text":
+        ok = _fast_texts(texts)
+    else:
+        ok = np.zeros(n, dtype=bool)
+    slow = np.flatnonzero(~ok)
+    cells = arrow_texts(texts)
+    codes, uniques = _factorised(cells if len(slow) == n else cells.take(pa.array(slow)))
+    parsed, distinct_problems = _parse_texts(_str_series(uniques), field, col)
+    bad = [i for i, p in enumerate(distinct_problems) if p]
+    problems: dict[int, tuple[str, str]] = {}
+    if bad:
+        shown = dict(zip(bad, uniques.take(pa.array(bad)).to_pylist(), strict=True))
+        for i, code in zip(*_where_in(codes, bad), strict=True):
+            problems[int(slow[i])] = (shown[code], distinct_problems[code])
+    slow_values = _per_row(parsed, codes)
+    if field.kind in ("number", "int"):
+        numbers[~ok] = np.nan
+        numbers[slow] = slow_values
+        return numbers, problems
+    if field.kind == "text":
+        if not len(slow):
+            return cells, problems
+        return pc.replace_with_mask(cells, pa.array(~ok), slow_values), problems
+    if len(slow) == n:
+        return slow_values, problems
+    out = np.empty(n, dtype=object)
+    out[slow] = slow_values
+    return out, problems
+
+
+def _where_in(codes: np.ndarray, wanted: list[int]) -> tuple[list[int], list[int]]:
+    """Positions of ``codes`` whose code is in ``wanted``, and those codes."""
+    at = np.flatnonzero(np.isin(codes, wanted))
+    return at.tolist(), codes[at].tolist()
+
+
+def _arrow_str(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 def _header_lines(mapping: HeaderMapping, meta: TableMeta) -> list[dict]:

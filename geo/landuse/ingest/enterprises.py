@@ -221,7 +221,7 @@ def _usable_enterprise_rows(cells: _Cells, key_col: ColumnMap, lines: list[dict]
             lines.append(report_line(file, row_no, key_col.source, text, problem, _DROP_ROW,
                                      record=record))
     if len(slow):
-        keys = pc.replace_with_mask(keys, pa.array(~plain), pa.array(slow_keys, pa.string()))
+        keys = pc.replace_with_mask(keys, pa.array(~plain), pa.array(slow_keys, pa.large_string()))
     usable = pc.is_valid(keys).to_numpy(zero_copy_only=False)
     return RowValues(pd.Index(rows[usable]), keys.filter(pa.array(usable)))
 
@@ -406,14 +406,14 @@ def _enterprise_parcel_ids(kept: Sequence[int], cells: _Cells, parcel_col: Colum
                            ) -> pa.Array:
     """Return each kept row's parcel ids, normalised, deduplicated and joined with ";"."""
     if parcel_col is None:
-        return pa.nulls(len(kept), pa.string())
+        return pa.nulls(len(kept), pa.large_string())
     texts = cells.texts(parcel_col.source, kept)
     other = ~_single_ids(texts)  # a plain single id stays as it is
     if not other.any():
         return texts
     fixed = [None if is_missing(t) else ";".join(dict.fromkeys(_parcel_ids(t)))
              for t in texts.filter(pa.array(other)).to_pylist()]
-    return pc.replace_with_mask(texts, pa.array(other), pa.array(fixed, pa.string()))
+    return pc.replace_with_mask(texts, pa.array(other), pa.array(fixed, pa.large_string()))
 
 
 def _enterprise_frame(kept: Sequence[int], usable: RowValues,
@@ -428,7 +428,8 @@ def _enterprise_frame(kept: Sequence[int], usable: RowValues,
     """
     keys = take_texts(usable, kept)
     given: dict[str, object] = {
-        "credit_code": text_column(keys if how == "code" else pa.nulls(len(kept), pa.string())),
+        "credit_code": text_column(keys if how == "code"
+                                   else pa.nulls(len(kept), pa.large_string())),
         "parcel_id": text_column(parcel_ids), "lon": xs, "lat": ys}
     columns: dict[str, object] = {}  # built whole, then one frame (not column by column)
     for f in ENTERPRISE_FIELDS:

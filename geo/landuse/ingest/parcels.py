@@ -187,7 +187,7 @@ def _usable_parcel_rows(cells: _Cells, id_col: ColumnMap, shapes: _Shapes, lines
                                 repair=repair)
         ids.append(None if poly is None else pid)
         geoms[i] = poly
-    keys = (pc.replace_with_mask(raw, pa.array(~plain), pa.array(ids, pa.string()))
+    keys = (pc.replace_with_mask(raw, pa.array(~plain), pa.array(ids, pa.large_string()))
             if len(slow) else raw)
     usable = pc.is_valid(keys).to_numpy(zero_copy_only=False)
     index = pd.Index(rows[usable])
