@@ -362,7 +362,7 @@ def _stripped(column: pa.ChunkedArray) -> tuple[pa.ChunkedArray, np.ndarray]:
         column = pa.chunked_array([pc.replace_with_mask(column.combine_chunks(),
                                                         padded.combine_chunks(),
                                                         pa.array(fixed, pa.large_string()))])
-    empty = pc.equal(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+    empty = pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)  # no byte
     return column, np.asarray(empty, dtype=bool)
 
 

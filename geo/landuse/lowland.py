@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 
 from geo.crs import M2_PER_MU
 from geo.labels import LOWLAND_TEXTS, REASONS
-from geo.landuse.metrics import parcel_links, ratio
-from geo.landuse.model import id_pairs, index_in
+from geo.landuse.metrics import linked_parcels, ratio
+from geo.landuse.model import id_pairs
 from geo.landuse.scoring import LowlandRules, ScoringProfile
 
 __all__ = ["construction_years", "describe_rules", "flag_parcels", "parcel_figures", "percent_text",
@@ -71,13 +71,12 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     out = parcels.copy(deep=False)  # copy-on-write keeps the input as it was
     land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
     out["land_mu"] = land_mu
-    links = parcel_links(enterprises, parcels)
+    links, linked_at = linked_parcels(enterprises, parcels)
     # each parcel row's id by its position among the distinct ids (a table of several years
     # names a parcel once a year: every row of it gets the same sums), each link by the same
     # positions; the sums are grouped by that integer (same groups as by parcel id)
-    codes, distinct = pd.factorize(out["parcel_id"].astype(str))
-    at = index_in(links["parcel_id"], pd.Index(distinct))
-    links = links.assign(at=at)[at >= 0]
+    codes, _ = pd.factorize(out["parcel_id"].astype(str))
+    links = links.assign(at=linked_at)  # positions among the same distinct ids
     count = _on(out.index, codes, links.groupby("at").size()).fillna(0).astype(int)
     out["enterprise_count"] = count
     partial = pd.Series(False, index=out.index)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.crs import M2_PER_MU
-from geo.landuse.model import counts_of, id_pairs, index_in, is_in
+from geo.landuse.model import id_pairs, index_in, is_in
 
 __all__ = ["Indicator", "INDICATORS", "AGG_LEVELS", "enterprise_land", "enterprise_metrics",
            "parcel_links", "aggregate", "ratio"]
@@ -87,8 +87,10 @@ def enterprise_land(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.Data
     area = area[~area.index.duplicated(keep="last")]  # as a dict built from the rows
     pairs = id_pairs(out["parcel_id"]) if "parcel_id" in out else id_pairs(
         pd.Series([], dtype=object))
-    sharers = counts_of(pairs["parcel_id"])
-    at = index_in(pairs["parcel_id"], area.index)
+    # each id hashed once: its sharers counted by its code, its parcel found once per id
+    codes, uniques = pd.factorize(pairs["parcel_id"])
+    sharers = np.bincount(codes)[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+    at = index_in(pd.Index(uniques), area.index)[codes] if len(codes) else codes
     known = at >= 0
     part = np.append(area.to_numpy(dtype=float), 0.0)[at] / sharers  # −1: not a parcel
     pos = pairs["pos"].to_numpy()
@@ -127,23 +129,34 @@ def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFra
     DataFrame
         ``row`` (index label of the enterprise), ``parcel_id``, ``held_m2``, ``weight``.
     """
+    return linked_parcels(enterprises, parcels)[0]
+
+
+def linked_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, np.ndarray]:
+    """:func:`parcel_links`, and each link's parcel as its position among the distinct ids.
+
+    The positions are those of ``pd.factorize(parcels["parcel_id"].astype(str))`` (first
+    appearance), so a caller grouping by parcel need not hash the ids again; the ids are
+    hashed once here too (the sharers of a parcel are counted by its position).
+    """
     area = pd.Series(pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(),
                      index=parcels["parcel_id"].astype(str))
     area = area[~area.index.duplicated()]
     ids = enterprises["parcel_id"] if "parcel_id" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
     pairs = id_pairs(ids)
-    pairs = pairs[is_in(pairs["parcel_id"], area.index)]
+    at = index_in(pairs["parcel_id"], area.index)
+    pairs, at = pairs[at >= 0], at[at >= 0]
     links = pd.DataFrame({"row": ids.index[pairs["pos"].to_numpy()],
                           "parcel_id": pairs["parcel_id"].array})  # str: no object per id
     if links.empty:
-        return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float))
-    sharers = counts_of(links["parcel_id"])
-    links["held_m2"] = area.to_numpy(dtype=float)[index_in(links["parcel_id"], area.index)] \
-        / sharers
+        return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float)), at
+    sharers = np.bincount(at)[at]  # links of the same parcel: the same position
+    links["held_m2"] = area.to_numpy(dtype=float)[at] / sharers
     total = links.groupby("row")["held_m2"].transform("sum")
     links["weight"] = ratio(links["held_m2"], total)
-    return links
+    return links, at
 
 
 def enterprise_metrics(enterprises: pd.DataFrame) -> pd.DataFrame:

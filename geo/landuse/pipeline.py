@@ -45,6 +45,7 @@ from geo.landuse.model import (
     SAMPLE_LABEL,
     file_rows,
     id_pairs,
+    index_in,
     is_in,
     is_sample_label,
     text_if_all_text,
@@ -55,7 +56,8 @@ from geo.landuse.spatial import assign_points, assign_units
 from geo.landuse.townships import TownshipTable, districts_of
 from geo.zones.plans import cite_text
 
-__all__ = ["Analysis", "analyse", "first_parcel", "Inputs", "load_inputs", "select_year",
+__all__ = ["Analysis", "analyse", "first_parcel", "first_parcel_at", "Inputs", "load_inputs",
+           "select_year",
            "load_sample", "SAMPLE_DIR", "empty_enterprises", "empty_parcels", "layer_names",
            "sheet_names", "NoUsableRowsError", "PartChoiceError", "ImportChoices", "parse_map",
            "PLACEMENTS", "holder_key"]
@@ -202,6 +204,40 @@ def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
     return pd.Series(out, index=enterprises.index)  # str, as .map gave; object when empty
 
 
+def first_parcel_at(enterprises: pd.DataFrame, known: pd.Index) -> np.ndarray:
+    """Position in ``known`` (unique ids) of each enterprise's :func:`first_parcel`; −1 none.
+
+    The same parcel as :func:`first_parcel`, as an integer: what is taken from a table of the
+    parcels is then taken by position, without hashing the ids again.
+    """
+    out = np.full(len(enterprises), -1, dtype=np.int64)
+    if "parcel_id" not in enterprises:
+        return out
+    pairs = id_pairs(enterprises["parcel_id"])
+    at = index_in(pairs["parcel_id"], known)
+    found = at >= 0
+    pos = pairs["pos"].to_numpy()[found]
+    first = np.flatnonzero(np.r_[True, pos[1:] != pos[:-1]]) if len(pos) else pos
+    out[pos[first]] = at[found][first]  # pairs are ordered by pos: the first found of each
+    return out
+
+
+def take_by_position(frame: pd.DataFrame, at: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """Rows of ``frame`` at positions ``at`` (−1: a row of missing values), on ``index``."""
+    out = frame.reset_index(drop=True).reindex(at)
+    out.index = index
+    return out
+
+
+def _names_known(enterprises: pd.DataFrame, known: pd.Index) -> np.ndarray:
+    """Whether each enterprise names a parcel in ``known`` (``first_parcel(...).notna()``)."""
+    out = np.zeros(len(enterprises), dtype=bool)
+    if "parcel_id" in enterprises:
+        pairs = id_pairs(enterprises["parcel_id"])
+        out[pairs["pos"].to_numpy()[is_in(pairs["parcel_id"], known)]] = True
+    return out
+
+
 def holder_key(name: object) -> str:
     """Return the form in which an enterprise name and a parcel's 权利人 are compared.
 
@@ -247,7 +283,7 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
     """
     ent = enterprises.copy(deep=False)  # copy-on-write: the input is never changed
     known = pd.Index(parcels["parcel_id"].astype(str))
-    by_parcel = first_parcel(ent, known).notna()
+    by_parcel = pd.Series(_names_known(ent, known), index=ent.index)
     by_point = _own_point(ent) & ~by_parcel
     placement = pd.Series(_UNPLACED, index=ent.index, dtype=object)
     placement[by_parcel] = _BY_PARCEL
@@ -307,9 +343,7 @@ def _enterprise_units(enterprises: pd.DataFrame, parcels: gpd.GeoDataFrame,
     ent = enterprises.drop(columns=[c for c in _UNIT_COLS if c in enterprises.columns])
     by_parcel = parcels.set_index(parcels["parcel_id"].astype(str))[list(_UNIT_COLS)]
     by_parcel = by_parcel[~by_parcel.index.duplicated()]  # same parcel in several years
-    first = first_parcel(ent, by_parcel.index)
-    units = by_parcel.reindex(first.values)  # first_parcel gives only ids of by_parcel
-    units.index = ent.index
+    units = take_by_position(by_parcel, first_parcel_at(ent, by_parcel.index), ent.index)
     if {"lon", "lat"} <= set(ent.columns):
         lon = pd.to_numeric(ent["lon"], errors="coerce")
         lat = pd.to_numeric(ent["lat"], errors="coerce")

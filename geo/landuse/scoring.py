@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -579,6 +579,14 @@ def _missing_texts(bits: np.ndarray, rules: tuple[IndicatorRule, ...], index: pd
     return pd.Series(texts[which.reshape(-1)], index=index, dtype=object)
 
 
+def _per_text(items: np.ndarray, note: Callable[[str], str]) -> np.ndarray:
+    """``note(text)`` for each cell, made once per distinct text (one object each)."""
+    if not len(items):
+        return np.empty(0, dtype=object)
+    codes, distinct = pd.factorize(items)
+    return np.array([note(t) for t in distinct.tolist()], dtype=object)[codes]
+
+
 #: The columns :func:`_score_group` writes, and those of them holding text (or None).
 _RESULTS = ("score", "class", "class_note", "missing_indicators", "rank_in_group", "group_size")
 _TEXT_RESULTS = frozenset({"class", "class_note", "missing_indicators"})
@@ -642,11 +650,12 @@ def _score_group(written: Written, group: pd.DataFrame, rules: tuple[IndicatorRu
     put("class_note", SCHEME_TEXTS["no_value"], ~any_value.to_numpy())
     some = (any_value & any_missing).to_numpy()
     if how == "unrated":
-        put("class_note", np.array([SCHEME_TEXTS["unrated_missing"].format(items=m)
-                                    for m in listed[some].tolist()], dtype=object), some)
+        put("class_note", _per_text(
+            listed[some], lambda items: SCHEME_TEXTS["unrated_missing"].format(items=items)),
+            some)
     else:  # item_mean or zero: ranked, and the row says which items were filled in how
-        put("class_note", np.array(["缺" + m + SCHEME_TEXTS[how] for m in listed[some].tolist()],
-                                   dtype=object), some)
+        put("class_note", _per_text(listed[some], lambda items: "缺" + items + SCHEME_TEXTS[how]),
+            some)
     scores = total[ranked].round(4)
     put("score", scores.to_numpy(dtype=float), ranked)
     put("class", rank_classes(scores, profile.class_bands).to_numpy(dtype=object), ranked)

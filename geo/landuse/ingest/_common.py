@@ -242,6 +242,9 @@ def arrow_texts(values: object) -> pa.Array:
     if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.StringDtype) \
             and values.dtype.storage == "pyarrow":
         values = pa.array(values.array)
+    elif isinstance(values, pd.api.extensions.ExtensionArray) \
+            and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        values = pa.array(values)  # e.g. what .unique() gives of a str column
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
     if isinstance(values, pa.Array):
