@@ -586,12 +586,12 @@ def import_enterprises(
     _keep_value_lines(lines, value_lines, kept)
     xs, ys = _checked_coordinates(loc, kept, cells, lines, file=file, gcj02=gcj02,
                                   box=ningbo_bounds)
-    parcels = _parcels_now(parcels)
-    if parcel_col is not None:
-        _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
     ids = (pc.utf8_slice_codeunits(take_texts(usable, kept), len(PARCEL_KEY_PREFIX))
            if how == "parcel" else _enterprise_parcel_ids(kept, cells, parcel_col))
     out = _enterprise_frame(kept, usable, values, ids, xs, ys, located=loc.located, how=how)
+    parcels = _parcels_now(parcels)  # waited for only now: the frame is built meanwhile
+    if parcel_col is not None:
+        _check_parcel_links(lines, parcel_col, kept, cells, parcels, file=file)
     _decide_units(out, mapping, kept, cells, parcels, lines, file=file)
     unnamed = sorted({ln[ROW] for ln in lines if not ln[RECORD] and ln[ROW] in usable})
     held = zip(unnamed, take(usable, unnamed).tolist(), take(names, unnamed).tolist(),
