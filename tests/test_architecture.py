@@ -75,3 +75,15 @@ def test_page_icons_come_from_the_font_the_app_serves():
     assert len(icons) >= 11
     assert all(re.fullmatch(r":material/[a-z_]+:", icon) for icon in icons), icons
     assert not re.search(r'page_icon=":material/', source)  # that one comes from a CDN
+
+
+def test_no_code_of_a_session_saves_and_restores_the_warning_filters():
+    """``warnings.catch_warnings`` (and ``np.seterr``) change state the whole process shares;
+    every session runs in its own thread, so one session's restore undoes another's filter."""
+    calls = []
+    paths = [p for folder in [*PURE, "app_pages"] for p in (ROOT / folder).rglob("*.py")]
+    for path in [*paths, ROOT / "streamlit_app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("catch_warnings", "seterr"):
+                calls.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.attr}")
+    assert not calls, calls

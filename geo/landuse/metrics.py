@@ -142,7 +142,8 @@ def linked_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame
     """
     area = pd.Series(pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(),
                      index=parcels["parcel_id"].astype(str))
-    area = area[~area.index.duplicated()]
+    # a missing id names no parcel, and factorize gives it no position either
+    area = area[~area.index.duplicated() & area.index.notna()]
     ids = enterprises["parcel_id"] if "parcel_id" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
     pairs = id_pairs(ids)

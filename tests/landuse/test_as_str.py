@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import platform
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -23,12 +25,12 @@ def test_as_str_gives_what_astype_str_gives(cells):
     pd.testing.assert_series_equal(as_str(values), values.astype("str"))
 
 
-def test_releasing_freed_memory_leaves_what_is_held_as_it_was():
+def test_releasing_freed_memory_finds_malloc_trim_on_glibc_and_never_raises():
+    from geo.io.memory import _malloc_trim
+
+    if platform.libc_ver()[0] == "glibc":
+        assert _malloc_trim() is not None  # else only Arrow's pool would be released
     held = pa.array([f"宗地{i}" for i in range(50_000)], pa.large_string())
-    freed = [pa.array(np.arange(100_000)) for _ in range(20)]
-    del freed
-    before = pa.total_allocated_bytes()
     release_freed_memory()
     release_freed_memory()  # twice: nothing more to give back, no error
-    assert pa.total_allocated_bytes() == before
     assert held[49_999].as_py() == "宗地49999"

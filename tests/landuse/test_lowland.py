@@ -286,6 +286,23 @@ def test_parcel_figures_give_a_repeated_parcel_id_its_sums_on_every_row():
     assert out["enterprise_classes"].tolist() == ["A", "C", "A", ""]
 
 
+@pytest.mark.parametrize("ids", [[None, "P1", "P2"], ["P1", None, "P2"], ["P1", "P2", None]])
+def test_a_parcel_without_an_id_shifts_no_other_parcels_sums(ids):
+    from geo.landuse.lowland import parcel_figures
+
+    parcels = pd.DataFrame({"parcel_id": ids, "land_area_m2": [10 * MU, 5 * MU, 3 * MU]})
+    ent = pd.DataFrame({"credit_code": ["E1", "E2"], "parcel_id": ["P1", "P2"],
+                        "tax_wan": [50.0, 20.0], "value_added_wan": [np.nan] * 2,
+                        "class": ["A", "C"]})
+    out = parcel_figures(parcels, ent)
+    by_id = {pid: row for pid, row in zip(ids, out.to_dict("records"), strict=True)}
+    assert (by_id["P1"]["tax_wan"], by_id["P1"]["enterprise_classes"]) == (50.0, "A")
+    assert (by_id["P2"]["tax_wan"], by_id["P2"]["enterprise_classes"]) == (20.0, "C")
+    assert by_id[None]["enterprise_count"] == 0
+    assert pd.isna(by_id[None]["tax_wan"])
+    assert by_id[None]["enterprise_classes"] == ""
+
+
 def test_register_files_are_inert_in_spreadsheets_and_read_back_unchanged(tmp_path):
     path, audit_path = tmp_path / "register.csv", tmp_path / "audit.csv"
     note = '=HYPERLINK("http://evil","点我")'
