@@ -279,20 +279,6 @@ def _arrow_text(values: object) -> pa.Array | None:
     return None
 
 
-def as_str(values: pd.Series) -> pd.Series:
-    """Return ``values.astype("str")``, converted by Arrow in one pass.
-
-    A column written as objects (notes, labels: text and None) becomes Arrow text without a
-    conversion per cell in Python (each str object's UTF-8 is cached on it, so a text shared by
-    many cells is encoded once); a column holding anything but text and missing values is
-    converted by ``astype`` itself.
-    """
-    text = _all_text(values)
-    if text is None:
-        return values.astype("str")
-    return pd.Series(pd.array(text, dtype="str"), index=values.index, name=values.name)
-
-
 def text_if_all_text(values: pd.Series) -> pd.Series:
     """Return ``values`` as pandas' ``str`` when every cell is text or missing, else as given.
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from geo.labels import SCHEME_TEXTS, TRACK_ENTRY_TEXTS
 from geo.landuse.metrics import INDICATORS, ratio
-from geo.landuse.model import SCALES, as_str
+from geo.landuse.model import SCALES
 from geo.landuse.profile_toml import (
     CLASSES,
     class_bands,
@@ -551,7 +551,8 @@ def evaluate(enterprises: pd.DataFrame, profile: ScoringProfile, *,
         out.loc[tenants, "class"] = grade
         out.loc[tenants, "class_note"] = note
     for col in ("class_note", "missing_indicators"):
-        out[col] = as_str(out[col])
+        # few distinct texts, long ones: kept as shared objects, not copied into every row
+        out[col] = out[col].where(out[col].notna(), None)
     out["policies"] = policy_text(out["class"], profile.policies)
     return out
 
