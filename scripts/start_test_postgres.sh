@@ -21,6 +21,10 @@ pg_isready -q -h 127.0.0.1 -p "$port" || exit 0
 runuser -u postgres -- psql -q -p "$port" -tc "SELECT 1 FROM pg_roles WHERE rolname='ningbo_test'" \
   | grep -q 1 || runuser -u postgres -- psql -q -p "$port" \
   -c "CREATE ROLE ningbo_test LOGIN PASSWORD 'ningbo_test' CREATEDB" >/dev/null
+# DROP DATABASE ... WITH (FORCE) of a test database ends the autovacuum worker that may be on
+# it; a worker belongs to no role, so only a member of pg_signal_backend may end it
+runuser -u postgres -- psql -q -p "$port" -c "GRANT pg_signal_backend TO ningbo_test" \
+  >/dev/null 2>&1 || true
 runuser -u postgres -- psql -q -p "$port" -tc "SELECT 1 FROM pg_database WHERE datname='ningbo_test'" \
   | grep -q 1 || runuser -u postgres -- psql -q -p "$port" \
   -c "CREATE DATABASE ningbo_test OWNER ningbo_test" >/dev/null

@@ -9,6 +9,7 @@ cases skip, saying why.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import pytest
@@ -41,9 +42,22 @@ def postgres_url():
         pytest.skip(f"PostgreSQL at {admin_url.host}:{admin_url.port} not reachable: {err}")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _drop(admin, name)
     admin.dispose()
+
+
+def _drop(admin: sa.Engine, name: str) -> None:
+    """Drop a test database; an autovacuum worker on it is ended or, without the right to end
+    it (pg_signal_backend, granted by scripts/start_test_postgres.sh), waited for."""
+    for attempt in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.ProgrammingError:  # InsufficientPrivilege: a worker is on it
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
