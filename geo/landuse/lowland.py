@@ -71,13 +71,16 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
     out = parcels.copy(deep=False)  # copy-on-write keeps the input as it was
     land_mu = pd.to_numeric(out["land_area_m2"], errors="coerce") / M2_PER_MU
     out["land_mu"] = land_mu
-    links, linked_at = linked_parcels(enterprises, parcels)
-    # each parcel row's id by its position among the distinct ids (a table of several years
-    # names a parcel once a year: every row of it gets the same sums), each link by the same
-    # positions; the sums are grouped by that integer (same groups as by parcel id)
-    codes, _ = pd.factorize(out["parcel_id"].astype(str))
-    links = links.assign(at=linked_at)  # positions among the same distinct ids
-    count = _on(out.index, codes, links.groupby("at").size()).fillna(0).astype(int)
+    # each link and each parcel row by its id's position among the distinct ids (a table of
+    # several years names a parcel once a year: every row of it gets the same sums); the sums
+    # are grouped by that integer (same groups as by parcel id)
+    linked = linked_parcels(enterprises, parcels)
+    links = linked.links.assign(at=linked.link_at)
+
+    def on(per_position: pd.Series) -> pd.Series:
+        return _on(out.index, linked.row_at, len(linked.distinct), per_position)
+
+    count = on(links.groupby("at").size()).fillna(0).astype(int)
     out["enterprise_count"] = count
     partial = pd.Series(False, index=out.index)
     silent = pd.Series(False, index=out.index)
@@ -87,16 +90,17 @@ def parcel_figures(parcels: pd.DataFrame, enterprises: pd.DataFrame) -> pd.DataF
         part = links.assign(v=value.reindex(links["row"]).to_numpy() * links["weight"])
         part = part[part["v"].notna()]
         grouped = part.groupby("at")
-        out[col] = _on(out.index, codes, grouped["v"].sum())
-        reported = _on(out.index, codes, grouped.size()).fillna(0)
-        held_mu = _on(out.index, codes, grouped["held_m2"].sum()) / M2_PER_MU
+        out[col] = on(grouped["v"].sum())
+        reported = on(grouped.size()).fillna(0)
+        held_mu = on(grouped["held_m2"].sum()) / M2_PER_MU
         out[per_mu] = ratio(out[col], held_mu)
         partial |= (reported > 0) & (reported < out["enterprise_count"])
         if col == "tax_wan":
             silent = (out["enterprise_count"] > 0) & (reported == 0)
     cls = enterprises["class"] if "class" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
-    out["enterprise_classes"] = _class_lists(out.index, codes, links["at"].to_numpy(),
+    out["enterprise_classes"] = _class_lists(out.index, linked.row_at, len(linked.distinct),
+                                             links["at"].to_numpy(),
                                              cls.reindex(links["row"]).to_numpy())
     out["partial_report"] = partial.to_numpy()
     out["no_tax_report"] = silent.to_numpy()
@@ -202,26 +206,22 @@ def flag_parcels(parcels: pd.DataFrame, enterprises: pd.DataFrame, profile: Scor
     return out
 
 
-def _on(index: pd.Index, codes: np.ndarray, per_position: pd.Series) -> pd.Series:
-    """Values by distinct-id position spread to the rows of ``index`` (NaN where absent).
+def _on(index: pd.Index, codes: np.ndarray, n: int, per_position: pd.Series) -> pd.Series:
+    """Values by position among ``n`` distinct ids, spread to the rows of ``index``.
 
-    ``codes`` is each row's position among the distinct ids (−1: an id matching nothing).
+    ``codes`` is each row's position (−1: an id matching nothing); NaN where absent.
     """
-    values = np.full(_distinct_count(codes) + 1, np.nan)  # the last slot, for −1, stays NaN
+    values = np.full(n + 1, np.nan)  # the last slot, for −1, stays NaN
     values[per_position.index.to_numpy(dtype=np.int64)] = per_position.to_numpy(dtype=float)
     return pd.Series(values[np.asarray(codes, dtype=np.int64)], index=index)
 
 
-def _distinct_count(codes: np.ndarray) -> int:
-    return int(np.max(codes)) + 1 if len(codes) else 0
-
-
-def _class_lists(index: pd.Index, codes: np.ndarray, link_at: np.ndarray,
+def _class_lists(index: pd.Index, codes: np.ndarray, n: int, link_at: np.ndarray,
                  link_cls: np.ndarray) -> pd.Series:
     """Per parcel row, "、"-joined sorted distinct text classes of its links ("" for none).
 
-    ``codes`` is each row's position among the distinct parcel ids (−1: none), ``link_at``
-    each link's position among the same ids. Each parcel's classes are a bit
+    ``codes`` is each row's position among the ``n`` distinct parcel ids (−1: none),
+    ``link_at`` each link's position among the same ids. Each parcel's classes are a bit
     mask over the sorted distinct classes (a few: A–D and the like), so the joined texts are
     built once per distinct mask, not once per parcel. Masks are int64 up to 62 classes,
     Python integers (object) beyond.
@@ -232,7 +232,7 @@ def _class_lists(index: pd.Index, codes: np.ndarray, link_at: np.ndarray,
     rank = {name: i for i, name in enumerate(names)}
     kind = np.int64 if len(names) <= 62 else object
     bits = np.array([1 << rank[v] for v in cls[is_text].tolist()], dtype=kind)
-    masks = np.zeros(_distinct_count(codes) + 1, dtype=kind)  # no links (or −1): no class
+    masks = np.zeros(n + 1, dtype=kind)  # no links (or −1): no class
     np.bitwise_or.at(masks, np.asarray(link_at, dtype=np.int64)[is_text], bits)
     distinct, which = np.unique(masks[np.asarray(codes, dtype=np.int64)], return_inverse=True)
     texts = np.array(["、".join(n for i, n in enumerate(names) if int(m) >> i & 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -129,35 +130,52 @@ def parcel_links(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> pd.DataFra
     DataFrame
         ``row`` (index label of the enterprise), ``parcel_id``, ``held_m2``, ``weight``.
     """
-    return linked_parcels(enterprises, parcels)[0]
+    return linked_parcels(enterprises, parcels).links
 
 
-def linked_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame
-                   ) -> tuple[pd.DataFrame, np.ndarray]:
-    """:func:`parcel_links`, and each link's parcel as its position among the distinct ids.
+class LinkedParcels(NamedTuple):
+    """:func:`parcel_links` with the parcels as positions among their distinct ids.
 
-    The positions are those of ``pd.factorize(parcels["parcel_id"].astype(str))`` (first
-    appearance), so a caller grouping by parcel need not hash the ids again; the ids are
-    hashed once here too (the sharers of a parcel are counted by its position).
+    ``distinct`` are the parcels' ids (``astype(str)``) in order of first appearance, as
+    :func:`pandas.factorize` gives them; ``link_at`` is each link's parcel and ``row_at`` each
+    parcel row's id as a position in ``distinct`` (−1: a row without an id). A caller grouping
+    by parcel groups by these integers and need not hash the ids again.
     """
-    area = pd.Series(pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(),
-                     index=parcels["parcel_id"].astype(str))
-    # a missing id names no parcel, and factorize gives it no position either
-    area = area[~area.index.duplicated() & area.index.notna()]
+
+    links: pd.DataFrame
+    link_at: np.ndarray
+    row_at: np.ndarray
+    distinct: pd.Index
+
+
+def linked_parcels(enterprises: pd.DataFrame, parcels: pd.DataFrame) -> LinkedParcels:
+    """:func:`parcel_links`, and the positions of :class:`LinkedParcels`.
+
+    The parcel ids are factorised once; a parcel named by several rows (several years) has
+    the land of its first row; the sharers of a parcel are counted by its position.
+    """
+    row_at, distinct = pd.factorize(parcels["parcel_id"].astype(str))
+    distinct = pd.Index(distinct)
+    land = pd.to_numeric(parcels["land_area_m2"], errors="coerce").to_numpy(dtype=float)
+    first = np.zeros(len(distinct), dtype=np.int64)
+    rows = np.flatnonzero(row_at >= 0)[::-1]
+    first[row_at[rows]] = rows  # written last by the first row of each id
+    area = land[first]
     ids = enterprises["parcel_id"] if "parcel_id" in enterprises else pd.Series(
         None, index=enterprises.index, dtype=object)
     pairs = id_pairs(ids)
-    at = index_in(pairs["parcel_id"], area.index)
+    at = index_in(pairs["parcel_id"], distinct)
     pairs, at = pairs[at >= 0], at[at >= 0]
     links = pd.DataFrame({"row": ids.index[pairs["pos"].to_numpy()],
                           "parcel_id": pairs["parcel_id"].array})  # str: no object per id
     if links.empty:
-        return links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float)), at
+        links = links.assign(held_m2=pd.Series(dtype=float), weight=pd.Series(dtype=float))
+        return LinkedParcels(links, at, row_at, distinct)
     sharers = np.bincount(at)[at]  # links of the same parcel: the same position
-    links["held_m2"] = area.to_numpy(dtype=float)[at] / sharers
+    links["held_m2"] = area[at] / sharers
     total = links.groupby("row")["held_m2"].transform("sum")
     links["weight"] = ratio(links["held_m2"], total)
-    return links, at
+    return LinkedParcels(links, at, row_at, distinct)
 
 
 def enterprise_metrics(enterprises: pd.DataFrame) -> pd.DataFrame:

@@ -285,17 +285,10 @@ def text_if_all_text(values: pd.Series) -> pd.Series:
     Ids read from files are text; a caller's column of numbers is left as it is, never turned
     into "1234.0".
     """
-    text = _all_text(values)
+    text = _arrow_text(values.to_numpy(dtype=object))
     if text is None:
         return values
     return pd.Series(pd.array(text, dtype="str"), index=values.index, name=values.name)
-
-
-def _all_text(values: pd.Series) -> pa.Array | None:
-    try:
-        return pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
 
 
 def index_in(values: object, known: object) -> np.ndarray:

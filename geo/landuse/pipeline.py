@@ -46,7 +46,6 @@ from geo.landuse.model import (
     file_rows,
     id_pairs,
     index_in,
-    is_in,
     is_sample_label,
     text_if_all_text,
 )
@@ -56,8 +55,8 @@ from geo.landuse.spatial import assign_points, assign_units
 from geo.landuse.townships import TownshipTable, districts_of
 from geo.zones.plans import cite_text
 
-__all__ = ["Analysis", "analyse", "first_parcel", "first_parcel_at", "Inputs", "load_inputs",
-           "select_year",
+__all__ = ["Analysis", "analyse", "first_parcel", "first_parcel_at", "take_by_position", "Inputs",
+           "load_inputs", "select_year",
            "load_sample", "SAMPLE_DIR", "empty_enterprises", "empty_parcels", "layer_names",
            "sheet_names", "NoUsableRowsError", "PartChoiceError", "ImportChoices", "parse_map",
            "PLACEMENTS", "holder_key"]
@@ -195,20 +194,19 @@ class Analysis:
 
 def first_parcel(enterprises: pd.DataFrame, known: pd.Index) -> pd.Series:
     """Return the first of each enterprise's parcel ids that is in ``known`` (or None)."""
-    if "parcel_id" not in enterprises:
-        return pd.Series(None, index=enterprises.index, dtype=object)
-    pairs = id_pairs(enterprises["parcel_id"])
-    pairs = pairs[is_in(pairs["parcel_id"], known)].drop_duplicates("pos")
-    out = np.full(len(enterprises), None, dtype=object)
-    out[pairs["pos"].to_numpy()] = pairs["parcel_id"].to_numpy(dtype=object)
+    distinct = pd.Index(known).unique()
+    ids = np.empty(len(distinct) + 1, dtype=object)  # the last, None, for −1: no parcel
+    ids[:-1] = distinct.to_numpy(dtype=object)
+    ids[-1] = None
+    out = ids[first_parcel_at(enterprises, distinct)]
     return pd.Series(out, index=enterprises.index)  # str, as .map gave; object when empty
 
 
 def first_parcel_at(enterprises: pd.DataFrame, known: pd.Index) -> np.ndarray:
-    """Position in ``known`` (unique ids) of each enterprise's :func:`first_parcel`; −1 none.
+    """Position in ``known`` (unique ids) of each enterprise's first parcel found there (−1: none).
 
-    The same parcel as :func:`first_parcel`, as an integer: what is taken from a table of the
-    parcels is then taken by position, without hashing the ids again.
+    What is taken from a table of the parcels is then taken by position
+    (:func:`take_by_position`), without hashing the ids again.
     """
     out = np.full(len(enterprises), -1, dtype=np.int64)
     if "parcel_id" not in enterprises:
@@ -222,19 +220,11 @@ def first_parcel_at(enterprises: pd.DataFrame, known: pd.Index) -> np.ndarray:
     return out
 
 
-def take_by_position(frame: pd.DataFrame, at: np.ndarray, index: pd.Index) -> pd.DataFrame:
+def take_by_position(frame: pd.DataFrame | pd.Series, at: np.ndarray, index: pd.Index
+                     ) -> pd.DataFrame | pd.Series:
     """Rows of ``frame`` at positions ``at`` (−1: a row of missing values), on ``index``."""
     out = frame.reset_index(drop=True).reindex(at)
     out.index = index
-    return out
-
-
-def _names_known(enterprises: pd.DataFrame, known: pd.Index) -> np.ndarray:
-    """Whether each enterprise names a parcel in ``known`` (``first_parcel(...).notna()``)."""
-    out = np.zeros(len(enterprises), dtype=bool)
-    if "parcel_id" in enterprises:
-        pairs = id_pairs(enterprises["parcel_id"])
-        out[pairs["pos"].to_numpy()[is_in(pairs["parcel_id"], known)]] = True
     return out
 
 
@@ -283,7 +273,7 @@ def _link_by_holder(enterprises: pd.DataFrame, parcels: pd.DataFrame
     """
     ent = enterprises.copy(deep=False)  # copy-on-write: the input is never changed
     known = pd.Index(parcels["parcel_id"].astype(str))
-    by_parcel = pd.Series(_names_known(ent, known), index=ent.index)
+    by_parcel = pd.Series(first_parcel_at(ent, known.unique()) >= 0, index=ent.index)
     by_point = _own_point(ent) & ~by_parcel
     placement = pd.Series(_UNPLACED, index=ent.index, dtype=object)
     placement[by_parcel] = _BY_PARCEL

@@ -16,7 +16,7 @@ from geo.display import belt_envelopes
 from geo.export import ExportNotes
 from geo.labels import COLUMNS, NO_DATA_REASONS, SCHEME_TEXTS, UNIT_LEVELS, column_label
 from geo.landuse.metrics import AGG_LEVELS, INDICATORS, aggregate
-from geo.landuse.pipeline import Analysis, first_parcel_at
+from geo.landuse.pipeline import Analysis, first_parcel_at, take_by_position
 
 __all__ = ["ENTERPRISE_COLUMNS", "UNCLASSED", "EXEMPT", "class_or_status", "unit_layer",
            "level_table", "rank_units", "enterprise_table", "filter_enterprises", "parcel_table"]
@@ -164,11 +164,8 @@ def enterprise_table(analysis: Analysis) -> gpd.GeoDataFrame:
     par = analysis.parcels
     inside = par.set_index(par["parcel_id"].astype(str)).geometry.representative_point()
     inside = inside[~inside.index.duplicated()]
-    at = first_parcel_at(ent, inside.index)
-    points = np.empty(len(inside) + 1, dtype=object)  # the last, for −1: no parcel, no point
-    points[:-1] = inside.to_numpy()
-    points = points[at]
-    at_parcel = gpd.GeoSeries(points, index=ent.index, crs=par.crs)
+    at_parcel = gpd.GeoSeries(take_by_position(inside, first_parcel_at(ent, inside.index),
+                                               ent.index), crs=par.crs)  # −1: no point
     if {"lon", "lat"} <= set(ent.columns):
         lon = pd.to_numeric(ent["lon"], errors="coerce")
         lat = pd.to_numeric(ent["lat"], errors="coerce")

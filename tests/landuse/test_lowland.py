@@ -427,6 +427,6 @@ def test_class_lists_join_each_parcels_distinct_classes_in_order(extra):
     link_cls = np.array(["D", "A", "D", None, np.nan, "C", *many], dtype=object)
     pid = pd.Series(["P3", "P1", "P2", "P9", "P4"], index=[10, 11, 12, 13, 14])
     at = pd.Index(pid).get_indexer(link_pid)  # each link's parcel by its position
-    got = _class_lists(pid.index, np.arange(len(pid)), at, link_cls)
+    got = _class_lists(pid.index, np.arange(len(pid)), len(pid), at, link_cls)
     assert got.to_dict() == {10: "C", 11: "A、D", 12: "", 13: "", 14: "、".join(many)}
     assert got.dtype == object

@@ -239,11 +239,9 @@ def arrow_texts(values: object) -> pa.Array:
     A column of pandas' ``str`` dtype (how :func:`read_source` holds cells) is handed over
     without a Python object per cell; other sequences are converted.
     """
-    if isinstance(values, pd.Series | pd.Index) and isinstance(values.dtype, pd.StringDtype) \
-            and values.dtype.storage == "pyarrow":
+    if isinstance(values, pd.Series | pd.Index) and _arrow_str(values):
         values = pa.array(values.array)
-    elif isinstance(values, pd.api.extensions.ExtensionArray) \
-            and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+    elif isinstance(values, pd.api.extensions.ExtensionArray) and _arrow_str(values):
         values = pa.array(values)  # e.g. what .unique() gives of a str column
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
@@ -597,10 +595,12 @@ def _per_row(parsed: np.ndarray | pa.Array, codes: np.ndarray) -> np.ndarray | p
 def _factorised(column: object) -> tuple[np.ndarray, pa.Array]:
     """Return each cell's code and the distinct texts in order of first appearance.
 
-    Code −1 for a cell holding no text.
+    Code −1 for a cell holding no text. The codes are int64 (Arrow gives int32), so keys
+    built from them (id × year in :func:`_first_of_each`) cannot wrap past 2³¹.
     """
     encoded = pc.dictionary_encode(arrow_texts(column))
-    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False), encoded.dictionary
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int64, copy=False), encoded.dictionary
 
 
 def _parse_fields(table: pd.DataFrame, mapping: HeaderMapping, kind: str, file: str,
@@ -638,7 +638,9 @@ def _parse_column(texts: pd.Series, field: Field, col: ColumnMap
     the whole column (:func:`_fast_numbers`, :func:`_fast_texts`); the rest are factorised
     and read once per distinct text.
     """
-    texts = _str_series(arrow_texts(texts)) if not _arrow_str(texts) else texts
+    cells = arrow_texts(texts)
+    if not _arrow_str(texts):
+        texts = _str_series(cells)
     n = len(texts)
     if field.kind in ("number", "int"):
         numbers, ok = _fast_numbers(texts, field, col)
@@ -647,7 +649,6 @@ def _parse_column(texts: pd.Series, field: Field, col: ColumnMap
     else:
         ok = np.zeros(n, dtype=bool)
     slow = np.flatnonzero(~ok)
-    cells = arrow_texts(texts)
     codes, uniques = _factorised(cells if len(slow) == n else cells.take(pa.array(slow)))
     parsed, distinct_problems = _parse_texts(_str_series(uniques), field, col)
     bad = [i for i, p in enumerate(distinct_problems) if p]
@@ -678,7 +679,8 @@ def _where_in(codes: np.ndarray, wanted: list[int]) -> tuple[list[int], list[int
     return at.tolist(), codes[at].tolist()
 
 
-def _arrow_str(values: pd.Series) -> bool:
+def _arrow_str(values: pd.Series | pd.Index | pd.api.extensions.ExtensionArray) -> bool:
+    """Whether ``values`` are pandas' ``str`` held in Arrow (handed over without a copy)."""
     return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
@@ -771,7 +773,7 @@ def _first_of_each(usable: Mapping[int, object], years: Mapping[int, object] | N
         rows, ids = list(usable), arrow_texts(list(usable.values()))
     if not rows:
         return []
-    codes = _factorised(ids)[0].astype(np.int64)  # id × year keys may pass 2³¹
+    codes = _factorised(ids)[0]
     if years is not None:
         yrs = np.asarray(take(years, rows), dtype=object)
         yr_codes, yr_uniques = pd.factorize(yrs, use_na_sentinel=False)
